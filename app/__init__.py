@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: settings, logging with personal-data masking, the composition root."""

@@ -1,0 +1,98 @@
+"""One settings model, read from the environment (and `.env`), validated at start-up.
+
+Nested sections use a double underscore: `TELEGRAM__TOKEN`, `PLATFORM__MODE`. A few flat
+aliases that operators expect are honoured too: `DATABASE_URL`, `TELEGRAM_TOKEN`,
+`TELEGRAM_API_BASE`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseModel):
+    # Embedded default: a SQLite file under data/. At scale: postgresql+asyncpg://...
+    url: str = "sqlite:///data/app.db"
+
+
+class FileSettings(BaseModel):
+    dir: Path = Path("data/files")
+    max_bytes: int = 20 * 1024 * 1024  # the Bot API's own download limit
+    retention_days: int = 180  # photos of closed cases are purged after this
+
+
+class SecuritySettings(BaseModel):
+    # Key for ID and phone numbers at rest. Empty: the embedded default creates data/secret.key.
+    data_key: SecretStr = SecretStr("")
+    key_file: Path = Path("data/secret.key")
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr = SecretStr("")
+    api_base: str = "https://api.telegram.org/bot"
+    file_base: str = "https://api.telegram.org/file/bot"
+    mode: str = "polling"  # polling | webhook
+    webhook_url: str = ""
+    webhook_path: str = "/telegram/webhook"
+    webhook_secret: SecretStr = SecretStr("")
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8443
+    max_messages_per_second: float = 30.0
+    max_messages_per_chat_per_second: float = 1.0
+
+
+class PlatformSettings(BaseModel):
+    mode: str = "embedded"  # embedded | http
+    url: str = "http://127.0.0.1:8780"
+    secret: SecretStr = SecretStr("")
+    timeout_seconds: float = 10.0
+    callback_max_age_seconds: int = 300
+
+
+class OfficeHours(BaseModel):
+    # The 2-hour clock runs only inside office hours on working days.
+    morning_start: str = "08:30"
+    morning_end: str = "12:00"
+    afternoon_start: str = "14:30"
+    afternoon_end: str = "18:00"
+    timezone: str = "Asia/Shanghai"
+
+
+class ServiceSettings(BaseModel):
+    rating_followup_working_days: int = 5
+    online_step_check_days: int = 3
+    reminder_days_before: int = 90
+    region: str = "ejin_horo"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_nested_delimiter="__", extra="ignore", env_file_encoding="utf-8"
+    )
+
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    default_language: str = "zh_CN"
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    files: FileSettings = Field(default_factory=FileSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, honouring the flat aliases operators know."""
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if url := os.environ.get("DATABASE_URL"):
+        settings.database.url = url
+    if token := os.environ.get("TELEGRAM_TOKEN"):
+        settings.telegram.token = SecretStr(token)
+    if base := os.environ.get("TELEGRAM_API_BASE"):
+        settings.telegram.api_base = base
+    return settings

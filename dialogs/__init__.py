@@ -1,0 +1,1 @@
+"""The applicant conversation, channel-neutral. Never imports the Telegram library."""

@@ -1,0 +1,103 @@
+"""Reply intents: what the conversation answers. Channels render them in the applicant's
+language; the conversation never formats text for a screen itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from locales import Translator
+
+Expects = Literal["text", "choice", "file", "contact", "none"]
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message key with parameters; may itself be a parameter of another message."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: Msg
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    filename: str
+    mime_type: str = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Reply:
+    message: Msg
+    choices: tuple[Option, ...] = ()
+    expects: Expects = "none"
+    question: str | None = None  # the question key this reply asks (versions the buttons)
+    document: Document | None = None
+
+    @property
+    def key(self) -> str:
+        return self.message.key
+
+
+def render(msg: Msg, tr: Translator) -> str:
+    """Text of a message; Msg parameters are rendered first, lists joined one per line."""
+    params: dict[str, Any] = {}
+    for name, value in msg.params.items():
+        if isinstance(value, Msg):
+            params[name] = render(value, tr)
+        elif isinstance(value, list | tuple):
+            params[name] = "\n".join(
+                render(v, tr) if isinstance(v, Msg) else str(v) for v in value
+            )
+        else:
+            params[name] = value
+    return tr(msg.key, **params)
+
+
+def to_json(reply: Reply) -> dict[str, Any]:
+    """Serialisable form, for the outbox and the JSON channel."""
+
+    def value(v: Any) -> Any:
+        if isinstance(v, Msg):
+            return msg(v)
+        if isinstance(v, list | tuple):
+            return [value(x) for x in v]
+        return v
+
+    def msg(m: Msg) -> dict[str, Any]:
+        return {"key": m.key, "params": {k: value(v) for k, v in m.params.items()}}
+
+    return {
+        "message": msg(reply.message),
+        "choices": [{"id": o.id, "label": msg(o.label)} for o in reply.choices],
+        "expects": reply.expects,
+        "question": reply.question,
+        "document": vars(reply.document) if reply.document else None,
+    }
+
+
+def from_json(data: dict[str, Any]) -> Reply:
+    def value(v: Any) -> Any:
+        if isinstance(v, dict) and set(v) == {"key", "params"}:
+            return msg(v)
+        if isinstance(v, list):
+            return [value(x) for x in v]
+        return v
+
+    def msg(d: dict[str, Any]) -> Msg:
+        return Msg(d["key"], {k: value(v) for k, v in d.get("params", {}).items()})
+
+    doc = data.get("document")
+    return Reply(
+        message=msg(data["message"]),
+        choices=tuple(Option(c["id"], msg(c["label"])) for c in data.get("choices", [])),
+        expects=data.get("expects", "none"),
+        question=data.get("question"),
+        document=Document(**doc) if doc else None,
+    )

@@ -1,0 +1,38 @@
+"""The single entry point: `python main.py <command>`.
+
+This is the composition root: settings, logging and each command's dependencies are built
+here (or in the command's own `run` function that this calls), never at import time.
+Each feature package exposes `register(subparsers)` in its `cli` module; the list below
+fixes their order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Feature command modules, in the order their commands appear in --help.
+COMMAND_MODULES: list[str] = [
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="企业职工退休“一件事一次办” · retirement 'one thing, done once'",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result = args.func(args)
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
