@@ -1,0 +1,31 @@
+"""Errors of the case store that callers are expected to handle."""
+
+from __future__ import annotations
+
+
+class CaseStoreError(Exception):
+    """Base of the case store's own errors."""
+
+
+class StaleConversation(CaseStoreError):
+    """Someone else saved this conversation since it was loaded (optimistic lock).
+    The caller reloads and handles the event again, or answers the applicant politely."""
+
+
+class IllegalTransition(CaseStoreError):
+    """A lifecycle move that the case's current state does not allow."""
+
+    def __init__(self, state: str, trigger: str, allowed: list[str]) -> None:
+        self.state, self.trigger, self.allowed = state, trigger, allowed
+        moves = ", ".join(allowed) or "-"
+        super().__init__(f"case in state {state!r} cannot {trigger!r}; allowed here: {moves}")
+
+
+class FileTooLarge(CaseStoreError):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"file is larger than the limit of {limit} bytes")
+
+
+class MissingKey(CaseStoreError):
+    """No data key is configured where one cannot safely be created."""

@@ -1,0 +1,37 @@
+"""SQLAlchemy 2 models of the case store. Import from here: `from cases.models import Case`."""
+
+from cases.models.applicant import Applicant, Conversation
+from cases.models.base import (
+    Base,
+    ItemStatus,
+    OutboxStatus,
+    PageStatus,
+    TaskStatus,
+    UtcDateTime,
+    utcnow,
+)
+from cases.models.case import Case, CaseCounter, ItemResult, MaterialPage
+from cases.models.outbox import NotificationOutbox, PlatformOutbox, ProcessedUpdate
+from cases.models.records import AuditLog, Reminder, StaffTask
+
+__all__ = [
+    "Applicant",
+    "AuditLog",
+    "Base",
+    "Case",
+    "CaseCounter",
+    "Conversation",
+    "ItemResult",
+    "ItemStatus",
+    "MaterialPage",
+    "NotificationOutbox",
+    "OutboxStatus",
+    "PageStatus",
+    "PlatformOutbox",
+    "ProcessedUpdate",
+    "Reminder",
+    "StaffTask",
+    "TaskStatus",
+    "UtcDateTime",
+    "utcnow",
+]
