@@ -189,13 +189,6 @@ def _assess(
     earliest, latest = flexible_window(category, birth)
     left = now.months_until(statutory)
     shortfall = None if contribution is None else max(0, minimum - contribution)
-    notes = ["birth_date_provisional"]
-    if category != "male":
-        notes.append("female_category_to_confirm")
-    if shortfall:
-        notes.append("contribution_short")
-    if now > latest:
-        notes.append("past_latest_flexible_month")
     return Assessment(
         category=category,
         statutory_age=statutory_age(category, birth),
@@ -206,8 +199,24 @@ def _assess(
         reached_statutory_age=left <= 0,
         months_until_statutory=max(0, left),
         contribution_shortfall_months=shortfall,
-        notes=tuple(notes),
+        notes=assessment_notes(category, bool(shortfall), now > latest),
     )
+
+
+@lru_cache(maxsize=64)
+def assessment_notes(
+    category: Category, contribution_short: bool, past_latest: bool
+) -> tuple[str, ...]:
+    """The notes of an assessment, in their fixed order."""
+    notes = ["birth_date_provisional"]
+    if category != "male":
+        # The post decides 55 or 58 against 50 or 55: asked, and confirmed by the office.
+        notes.append("female_category_to_confirm")
+    if contribution_short:
+        notes.append("contribution_short")
+    if past_latest:
+        notes.append("past_latest_flexible_month")
+    return tuple(notes)
 
 
 @dataclass(frozen=True, slots=True)
