@@ -1,0 +1,112 @@
+"""Applicants: found by channel and user id, or by the keyed hash of an ID or phone number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.crypto import normalize, vault_of
+from cases.models import Applicant, utcnow
+from cases.repositories._sql import upsert_insert
+
+_PHONE_CONTEXT = b"phone"
+_ID_CONTEXT = b"id_number"
+
+
+def get_applicant(session: Session, applicant_id: int) -> Applicant | None:
+    return session.get(Applicant, applicant_id)
+
+
+def get_or_create_applicant(
+    session: Session, channel: str, external_user_id: str, *, language: str | None = None
+) -> Applicant:
+    """The applicant behind a channel user; created on first contact. Two workers meeting a
+    new user at once both get the same row (INSERT ... ON CONFLICT DO NOTHING, then read)."""
+    query = select(Applicant).where(
+        Applicant.channel == channel, Applicant.external_user_id == external_user_id
+    )
+    found = session.scalars(query).one_or_none()
+    if found is not None:
+        return found
+    values = {
+        "channel": channel,
+        "external_user_id": external_user_id,
+        "language": language or "zh_CN",
+        "reachable": True,
+        "created_at": utcnow(),
+    }
+    session.execute(upsert_insert(session, Applicant).values(**values).on_conflict_do_nothing())
+    return session.scalars(query).one()
+
+
+def set_phone(session: Session, applicant: Applicant, phone: str) -> None:
+    vault = vault_of(session)
+    value = normalize(phone)
+    applicant.phone_enc = vault.encrypt(value, context=_PHONE_CONTEXT)
+    applicant.phone_hash = vault.lookup_hash(value)
+    applicant.phone_tail = value[-4:]
+
+
+def set_id_number(session: Session, applicant: Applicant, id_number: str) -> None:
+    vault = vault_of(session)
+    value = normalize(id_number)
+    applicant.id_number_enc = vault.encrypt(value, context=_ID_CONTEXT)
+    applicant.id_number_hash = vault.lookup_hash(value)
+    applicant.id_number_tail = value[-4:]
+
+
+def phone_of(session: Session, applicant: Applicant) -> str | None:
+    """The clear phone number, for the code that must use it (never for a log line)."""
+    if applicant.phone_enc is None:
+        return None
+    return vault_of(session).decrypt(applicant.phone_enc, context=_PHONE_CONTEXT)
+
+
+def id_number_of(session: Session, applicant: Applicant) -> str | None:
+    """The clear ID number, for the platform submission (never for a log line)."""
+    if applicant.id_number_enc is None:
+        return None
+    return vault_of(session).decrypt(applicant.id_number_enc, context=_ID_CONTEXT)
+
+
+def find_applicants_by_id_number(session: Session, id_number: str) -> list[Applicant]:
+    """Every applicant (one per channel) who gave this ID number, oldest first."""
+    digest = vault_of(session).lookup_hash(id_number)
+    query = select(Applicant).where(Applicant.id_number_hash == digest).order_by(Applicant.id)
+    return list(session.scalars(query))
+
+
+def find_applicants_by_phone(session: Session, phone: str) -> list[Applicant]:
+    digest = vault_of(session).lookup_hash(phone)
+    query = select(Applicant).where(Applicant.phone_hash == digest).order_by(Applicant.id)
+    return list(session.scalars(query))
+
+
+def record_consent(
+    session: Session, applicant: Applicant, *, version: str, scope: str, at: datetime
+) -> None:
+    applicant.consent_version = version
+    applicant.consent_scope = scope
+    applicant.consented_at = at
+    applicant.consent_withdrawn_at = None
+
+
+def withdraw_consent(session: Session, applicant: Applicant, *, at: datetime) -> None:
+    applicant.consent_withdrawn_at = at
+
+
+def mark_unreachable(session: Session, applicant_id: int, *, at: datetime) -> None:
+    """The channel refused delivery (e.g. the bot was blocked): staff must phone instead."""
+    applicant = session.get(Applicant, applicant_id)
+    if applicant is not None and applicant.reachable:
+        applicant.reachable = False
+        applicant.unreachable_since = at
+
+
+def mark_reachable(session: Session, applicant_id: int) -> None:
+    applicant = session.get(Applicant, applicant_id)
+    if applicant is not None:
+        applicant.reachable = True
+        applicant.unreachable_since = None

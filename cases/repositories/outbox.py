@@ -1,0 +1,147 @@
+"""The two outboxes: rows written in the same transaction as the change that causes them,
+then delivered at least once by a worker: claim (with a lease), send, mark sent or failed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox, utcnow
+from cases.repositories._sql import upsert_insert
+
+Row = TypeVar("Row", NotificationOutbox, PlatformOutbox)
+
+DEFAULT_LEASE = timedelta(seconds=60)
+
+
+def enqueue_notification(
+    session: Session,
+    applicant_id: int,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    *,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a reply (`dialogs.replies.to_json(reply)`) for an applicant. Idempotent on
+    `dedupe_key`: True when queued now, False when that key was already queued."""
+    now = utcnow()
+    stmt = upsert_insert(session, NotificationOutbox).values(
+        applicant_id=applicant_id,
+        payload=payload,
+        dedupe_key=dedupe_key,
+        status=OutboxStatus.pending.value,
+        attempts=0,
+        next_attempt_at=not_before or now,
+        created_at=now,
+    )
+    return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+
+
+def enqueue_platform_call(
+    session: Session, case_id: int, kind: str, payload: dict[str, Any], idempotency_key: str
+) -> bool:
+    """Queue a call to the approval platform (submit, withdraw, supplement, ...). Idempotent
+    on `idempotency_key`, which is also sent to the platform so it can drop a repeat."""
+    now = utcnow()
+    stmt = upsert_insert(session, PlatformOutbox).values(
+        case_id=case_id,
+        kind=kind,
+        payload=payload,
+        idempotency_key=idempotency_key,
+        status=OutboxStatus.pending.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+
+
+def _claim(
+    session: Session, model: type[Row], now: datetime, limit: int, lease: timedelta
+) -> list[Row]:
+    # SKIP LOCKED lets several workers claim disjoint rows on PostgreSQL (SQLite ignores it:
+    # it has one writer anyway). The lease pushes next_attempt_at forward, so a row whose
+    # worker dies mid-send becomes due again: delivery is at least once.
+    query = (
+        select(model)
+        .where(model.status == OutboxStatus.pending.value, model.next_attempt_at <= now)
+        .order_by(model.next_attempt_at, model.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.attempts += 1
+        row.next_attempt_at = now + lease
+    session.flush()
+    return rows
+
+
+def claim_due_notifications(
+    session: Session, now: datetime, limit: int = 50, *, lease: timedelta = DEFAULT_LEASE
+) -> list[NotificationOutbox]:
+    return _claim(session, NotificationOutbox, now, limit, lease)
+
+
+def claim_due_platform_calls(
+    session: Session, now: datetime, limit: int = 20, *, lease: timedelta = DEFAULT_LEASE
+) -> list[PlatformOutbox]:
+    return _claim(session, PlatformOutbox, now, limit, lease)
+
+
+def mark_notification_sent(session: Session, row_id: int, *, at: datetime | None = None) -> None:
+    row = session.get(NotificationOutbox, row_id)
+    if row is not None:
+        row.status, row.sent_at, row.last_error = OutboxStatus.sent.value, at or utcnow(), None
+
+
+def mark_platform_delivered(session: Session, row_id: int, *, at: datetime | None = None) -> None:
+    row = session.get(PlatformOutbox, row_id)
+    if row is not None:
+        row.status, row.delivered_at = OutboxStatus.sent.value, at or utcnow()
+        row.last_error = None
+
+
+def _failed(row: Any, error: str, retry_at: datetime | None) -> None:
+    row.last_error = error[:2000]
+    if retry_at is None:
+        row.status = OutboxStatus.failed.value  # given up: a person looks at it
+    else:
+        row.next_attempt_at = retry_at
+
+
+def mark_notification_failed(
+    session: Session, row_id: int, error: str, *, retry_at: datetime | None
+) -> None:
+    """Record a failed attempt; `retry_at=None` gives up for good (status failed)."""
+    row = session.get(NotificationOutbox, row_id)
+    if row is not None:
+        _failed(row, error, retry_at)
+
+
+def mark_platform_failed(
+    session: Session, row_id: int, error: str, *, retry_at: datetime | None
+) -> None:
+    row = session.get(PlatformOutbox, row_id)
+    if row is not None:
+        _failed(row, error, retry_at)
+
+
+def pending_notifications(session: Session, applicant_id: int) -> list[NotificationOutbox]:
+    query = (
+        select(NotificationOutbox)
+        .where(
+            NotificationOutbox.applicant_id == applicant_id,
+            NotificationOutbox.status == OutboxStatus.pending.value,
+        )
+        .order_by(NotificationOutbox.id)
+    )
+    return list(session.scalars(query))
+
+
+def platform_calls_of(session: Session, case_id: int) -> list[PlatformOutbox]:
+    query = select(PlatformOutbox).where(PlatformOutbox.case_id == case_id)
+    return list(session.scalars(query.order_by(PlatformOutbox.id)))
