@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from policy.items import ItemDef
@@ -176,8 +176,9 @@ def answer(answers: Answers, question_key: str, value: object) -> Answers:
     field_name = QUESTIONS[question_key]
     if getattr(answers, field_name) == value:
         return answers
-    cleared = {QUESTIONS[d]: None for d in dependents(question_key)}
-    return dataclasses.replace(answers, **{field_name: value, **cleared})
+    changes: dict[str, Any] = {QUESTIONS[d]: None for d in dependents(question_key)}
+    changes[field_name] = value  # checked by Answers.__post_init__
+    return dataclasses.replace(answers, **changes)
 
 
 def _needed(answers: Answers) -> list[tuple[str, str, bool]]:

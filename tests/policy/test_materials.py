@@ -1,6 +1,7 @@
 """The materials checklist (申请材料) follows the plan's rules and exceptions for each answer."""
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -193,7 +194,7 @@ def test_items_and_offices_that_use_each_material_follow_the_items_file():
 
 def test_every_checklist_text_exists_in_every_language():
     """Every combination of answers gives entries whose name and reason can be shown."""
-    choices = [
+    choices: list[tuple[Any, ...]] = [
         (True, False, None),  # has_employer
         (True, False, None),  # name_matches_archive
         (True, False, None),  # paid_before_1995_07
