@@ -105,15 +105,15 @@ _ASKED_ONLY_IF: dict[str, tuple[str, object]] = {
 class Requirement:
     """One line of the checklist, for this applicant."""
 
-    code: str
-    name_key: str
-    reason_key: str
-    lost_allowed: bool
-    lost: bool
-    needs_employer_stamp: bool
-    items: tuple[str, ...]
-    offices: tuple[str, ...]
-    min_pages: int
+    code: str  # one of MATERIAL_CODES
+    name_key: str  # locale key of the material's name
+    reason_key: str  # locale key of why this applicant needs it (or why a lost one is fine)
+    lost_allowed: bool  # "lost, the office looks it up" may replace the upload
+    lost: bool  # the applicant said it is lost: no upload, the office's lookup instead
+    needs_employer_stamp: bool  # the application form of an applicant with an employer
+    items: tuple[str, ...]  # items that apply to this applicant and whose office sees it
+    offices: tuple[str, ...]  # their offices, without repeats
+    min_pages: int  # photos to upload: ID card 2 (front and back); 0 when lost
     max_pages: int
 
     @property
