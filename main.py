@@ -15,6 +15,7 @@ import sys
 # Feature command modules, in the order their commands appear in --help.
 COMMAND_MODULES: list[str] = [
     "policy.cli",
+    "cases.cli",
 ]
 
 
