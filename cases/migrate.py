@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -22,6 +23,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+    # Alembic announces each of its plugins at INFO on every start: noise in the bot's log.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(alembic_config(connection), revision)
 
 
