@@ -63,6 +63,9 @@ class WorkCalendar:
 
     def __init__(self, overrides: Mapping[int, YearOverride] | None = None) -> None:
         self.overrides: Mapping[int, YearOverride] = dict(overrides or {})
+        # chinese_calendar.is_workday costs ~15 µs a call; deadlines ask about the same few
+        # hundred days again and again, so remember each answer (a day is ~100 bytes).
+        self._known: dict[date, bool] = {}
 
     def has_official_data(self, year: int) -> bool:
         """True when the year's holidays and make-up days are known (package or override)."""
@@ -73,6 +76,12 @@ class WorkCalendar:
 
     def is_working_day(self, d: date) -> bool:
         d = _as_date(d)
+        known = self._known.get(d)
+        if known is None:
+            known = self._known[d] = self._decide(d)
+        return known
+
+    def _decide(self, d: date) -> bool:
         override = self.overrides.get(d.year)
         if override is not None:
             if d in override.workdays:
