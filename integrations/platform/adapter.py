@@ -1,0 +1,220 @@
+"""The approval platform (审批平台) behind one interface, in our own types.
+
+Everything the rest of the project knows about the platform is in this module: the calls we
+make (`PlatformAdapter`), what they return, and the events that come back. The embedded
+platform (`embedded.py`) and the HTTP client (`http_client.py`) both implement the Protocol;
+`events.py` applies the events to the case store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+ItemOutcome = Literal["done", "supplement", "refused"]
+
+
+class PlatformError(Exception):
+    """Base of every error an adapter raises."""
+
+
+class PlatformUnavailable(PlatformError):
+    """The platform could not be reached or answered 5xx: try again later (the outbox will)."""
+
+
+class PlatformRejected(PlatformError):
+    """The platform refused the call for good (4xx): retrying the same call cannot help."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+
+
+class UnknownCase(PlatformRejected):
+    def __init__(self, case_number: str) -> None:
+        super().__init__("unknown_case", case_number)
+
+
+# --- calls -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialRef:
+    """One material of a submission: its pages travel by hash (the file store is shared or
+    fetched separately); `lost` means the office looks the original up itself."""
+
+    code: str
+    sha256: tuple[str, ...] = ()  # one hash per page, in page order
+    mime: str = "image/jpeg"
+    pages: int = 0
+    lost: bool = False
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    case_number: str
+    form: dict[str, Any]
+    materials: tuple[MaterialRef, ...]
+    idempotency_key: str
+
+    def __repr__(self) -> str:
+        # The form holds personal data: never in a repr.
+        return f"SubmitRequest(case_number={self.case_number!r}, key={self.idempotency_key!r})"
+
+
+@dataclass(frozen=True)
+class SubmitReceipt:
+    case_number: str
+    platform_ref: str
+    received_at: datetime
+    duplicate: bool = False  # True when the same idempotency key had already been received
+
+
+@dataclass(frozen=True)
+class PageRef:
+    sha256: str
+    mime: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class SupplementRequest:
+    case_number: str
+    material_code: str
+    pages: tuple[PageRef, ...]
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class SupplementReceipt:
+    case_number: str
+    material_code: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class ItemState:
+    item: str
+    office: str
+    status: str  # waiting | dispatched | done | supplement | refused | online
+    due_at: datetime | None = None
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PlatformStatus:
+    case_number: str
+    status: str  # received | accepted | returned | withdrawn | results_ready
+    items: tuple[ItemState, ...] = ()
+
+
+class PlatformAdapter(Protocol):
+    """What the project needs from an approval platform. Submit and supplement are idempotent on
+    their key; withdraw is idempotent by nature; status is a read."""
+
+    async def submit(self, request: SubmitRequest) -> SubmitReceipt: ...
+
+    async def withdraw(self, case_number: str, reason: str) -> None: ...
+
+    async def supplement(self, request: SupplementRequest) -> SupplementReceipt: ...
+
+    async def status(self, case_number: str) -> PlatformStatus: ...
+
+
+# --- events coming back ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaterialIssue:
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DispatchedItem:
+    """An item sent to its office; `due_at` None while it waits for another item's answer;
+    `online` True for items the applicant completes online (housing fund)."""
+
+    item: str
+    office: str
+    due_at: datetime | None = None
+    online: bool = False
+
+
+@dataclass(frozen=True)
+class Accepted:
+    case_number: str
+    event_id: str
+    at: datetime
+    items: tuple[DispatchedItem, ...] = ()
+    kind: Literal["accepted"] = "accepted"
+
+
+@dataclass(frozen=True)
+class ReturnedForCorrection:
+    case_number: str
+    event_id: str
+    at: datetime
+    materials: tuple[MaterialIssue, ...] = ()
+    kind: Literal["returned_for_correction"] = "returned_for_correction"
+
+
+@dataclass(frozen=True)
+class ItemDispatched:
+    """A waiting item starts its clock (medical insurance after the pension decision)."""
+
+    case_number: str
+    event_id: str
+    at: datetime
+    item: str = ""
+    office: str = ""
+    due_at: datetime | None = None
+    kind: Literal["item_dispatched"] = "item_dispatched"
+
+
+@dataclass(frozen=True)
+class ItemAnswered:
+    case_number: str
+    event_id: str
+    at: datetime
+    item: str = ""
+    office: str = ""
+    result: ItemOutcome = "done"
+    data: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    kind: Literal["item_answered"] = "item_answered"
+
+
+@dataclass(frozen=True)
+class AllAnswered:
+    case_number: str
+    event_id: str
+    at: datetime
+    kind: Literal["all_answered"] = "all_answered"
+
+
+@dataclass(frozen=True)
+class ResultNoticeReady:
+    case_number: str
+    event_id: str
+    at: datetime
+    kind: Literal["result_notice_ready"] = "result_notice_ready"
+
+
+PlatformEvent = (
+    Accepted
+    | ReturnedForCorrection
+    | ItemDispatched
+    | ItemAnswered
+    | AllAnswered
+    | ResultNoticeReady
+)
+EVENT_KINDS: dict[str, type] = {
+    "accepted": Accepted,
+    "returned_for_correction": ReturnedForCorrection,
+    "item_dispatched": ItemDispatched,
+    "item_answered": ItemAnswered,
+    "all_answered": AllAnswered,
+    "result_notice_ready": ResultNoticeReady,
+}

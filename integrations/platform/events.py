@@ -1,0 +1,222 @@
+"""Apply one platform event to the case store, in one transaction, exactly once.
+
+`apply_event(session, event)` is the only place where what the platform says becomes our
+record: the case's lifecycle state, the per-item results, rejected material pages, and one
+notification for the applicant (a `dialogs.replies.Reply` as JSON, rendered later in the
+applicant's language). The event id is recorded in `platform_inbox` in the same transaction,
+so a redelivered event changes nothing.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.lifecycle import CaseState
+from cases.models import Case, MaterialPage, PageStatus
+from cases.repositories.case_records import find_case_by_number, move_case
+from cases.repositories.outbox import enqueue_notification
+from cases.repositories.results import set_item_result
+from dialogs.replies import Msg, Reply, to_json
+from integrations.platform.adapter import (
+    Accepted,
+    AllAnswered,
+    ItemAnswered,
+    ItemDispatched,
+    PlatformEvent,
+    ResultNoticeReady,
+    ReturnedForCorrection,
+    UnknownCase,
+)
+from integrations.platform.store import InboxEvent
+
+ACTOR = "platform"
+MEDICAL_ITEM = "medical_insurance"
+
+
+def notify(session: Session, case: Case, message: Msg, dedupe_key: str) -> bool:
+    """Queue a push for the case's applicant once per `dedupe_key`; False if already queued."""
+    return enqueue_notification(session, case.applicant_id, to_json(Reply(message)), dedupe_key)
+
+
+def apply_event(session: Session, event: PlatformEvent) -> bool:
+    """Apply `event`; False when it had been applied before (nothing changes then).
+
+    Raises UnknownCase for a case number we do not have, and
+    `cases.errors.IllegalTransition` for an event the case's state does not allow (the
+    sender should retry later or a person should look).
+    """
+    if session.get(InboxEvent, event.event_id) is not None:
+        return False
+    case = find_case_by_number(session, event.case_number)
+    if case is None:
+        raise UnknownCase(event.case_number)
+    session.add(
+        InboxEvent(
+            event_id=event.event_id,
+            case_number=case.number or "",
+            kind=event.kind,
+            applied_at=event.at,
+        )
+    )
+    session.flush()  # a concurrent delivery of the same event fails here and rolls back
+    key = f"platform:{event.event_id}"
+    number = case.number or event.case_number
+    if isinstance(event, Accepted):
+        _move(session, case, "accept", event)
+        _move(session, case, "start_processing", event)
+        for item in event.items:
+            status = "online" if item.online else ("pending" if item.due_at else "waiting")
+            set_item_result(
+                session,
+                case.id,
+                item.item,
+                office_code=item.office,
+                status=status,
+                due_at=item.due_at,
+            )
+        offices = [i for i in event.items if not i.online]
+        notify(
+            session,
+            case,
+            Msg("platform.accepted", {"case_number": number, "count": len(offices)}),
+            key,
+        )
+    elif isinstance(event, ReturnedForCorrection):
+        _move(
+            session,
+            case,
+            "return_for_correction",
+            event,
+            {"materials": [m.code for m in event.materials]},
+        )
+        for issue in event.materials:
+            _reject_pages(session, case, issue.code, issue.reason)
+        lines = [
+            Msg(
+                "platform.returned_line",
+                {"material": Msg(f"material.{m.code}.name"), "reason": m.reason},
+            )
+            for m in event.materials
+        ]
+        notify(
+            session,
+            case,
+            Msg("platform.returned", {"case_number": number, "materials": lines}),
+            key,
+        )
+    elif isinstance(event, ItemDispatched):
+        set_item_result(
+            session,
+            case.id,
+            event.item,
+            office_code=event.office,
+            status="pending",
+            due_at=event.due_at,
+        )
+        # Only the medical insurance clock starting is worth a push: it says when to expect
+        # the contribution result.
+        if event.due_at is not None:
+            notify(
+                session,
+                case,
+                Msg(
+                    "platform.item_started",
+                    {
+                        "item": Msg(f"item.{event.item}.name"),
+                        "due_date": event.due_at.astimezone(_tz()).strftime("%Y-%m-%d"),
+                    },
+                ),
+                key,
+            )
+    elif isinstance(event, ItemAnswered):
+        set_item_result(
+            session,
+            case.id,
+            event.item,
+            office_code=event.office,
+            status=event.result,
+            answered_at=event.at,
+            data=dict(event.data),
+            reason=event.reason,
+        )
+        if event.result == "supplement":
+            for code in event.data.get("materials", []) or []:
+                _reject_pages(session, case, str(code), event.reason or "")
+        notify(session, case, _answer_message(event), key)
+    elif isinstance(event, AllAnswered):
+        if case.status == CaseState.processing:
+            _move(session, case, "results_ready", event)
+        notify(session, case, Msg("platform.all_done", {"case_number": number}), key)
+    elif isinstance(event, ResultNoticeReady):
+        notify(session, case, Msg("platform.result_notice_ready", {"case_number": number}), key)
+    session.flush()
+    return True
+
+
+def _move(
+    session: Session,
+    case: Case,
+    trigger: str,
+    event: PlatformEvent,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    move_case(
+        session,
+        case,
+        trigger,
+        at=event.at,
+        actor=ACTOR,
+        detail={"event_id": event.event_id, **(detail or {})},
+    )
+
+
+def _reject_pages(session: Session, case: Case, material_code: str, reason: str) -> None:
+    pages = session.scalars(
+        select(MaterialPage).where(
+            MaterialPage.case_id == case.id,
+            MaterialPage.material_code == material_code,
+            MaterialPage.status != PageStatus.rejected.value,
+        )
+    )
+    for page in pages:
+        page.status = PageStatus.rejected.value
+        page.reject_reason = reason[:200]
+
+
+def _answer_message(event: ItemAnswered) -> Msg:
+    item = Msg(f"item.{event.item}.name")
+    if event.result == "supplement":
+        return Msg("platform.item_supplement", {"item": item, "reason": event.reason or ""})
+    if event.result == "refused":
+        return Msg("platform.item_refused", {"item": item, "reason": event.reason or ""})
+    if event.item == MEDICAL_ITEM:
+        months = event.data.get("contribution_months", "")
+        due = _money(event.data.get("back_payment_due"))
+        if due > 0:
+            return Msg(
+                "platform.medical_back_payment",
+                {
+                    "months": months,
+                    "amount": f"{due:.2f}",
+                    "how_to_pay": Msg("platform.medical_how_to_pay"),
+                },
+            )
+        return Msg("platform.medical_paid_up", {"months": months})
+    return Msg("platform.item_done", {"item": item})
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def _tz() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Shanghai")

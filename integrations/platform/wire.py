@@ -1,0 +1,280 @@
+"""The JSON shapes of the HTTP contract (docs/platform-openapi.yaml), both directions.
+
+One module turns our dataclasses into the contract's JSON and back, so the client, the server
+and the callback endpoint cannot disagree about a field name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from integrations.platform.adapter import (
+    Accepted,
+    AllAnswered,
+    DispatchedItem,
+    ItemAnswered,
+    ItemDispatched,
+    ItemState,
+    MaterialIssue,
+    MaterialRef,
+    PageRef,
+    PlatformEvent,
+    PlatformStatus,
+    ResultNoticeReady,
+    ReturnedForCorrection,
+    SubmitReceipt,
+    SubmitRequest,
+    SupplementReceipt,
+    SupplementRequest,
+)
+
+
+class WireError(ValueError):
+    """A JSON document that does not follow the contract."""
+
+
+def ts(value: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a Z, the contract's only time format."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_ts(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise WireError(f"bad timestamp {value!r}") from exc
+    if parsed.tzinfo is None:
+        raise WireError(f"timestamp without time zone {value!r}")
+    return parsed.astimezone(UTC)
+
+
+def _req(data: dict[str, Any], name: str, kind: type = str) -> Any:
+    value = data.get(name)
+    if not isinstance(value, kind) or (kind is str and not value):
+        raise WireError(f"field {name!r} missing or not a {kind.__name__}")
+    return value
+
+
+# --- submit / supplement -------------------------------------------------------------------
+
+
+def submit_to_json(req: SubmitRequest) -> dict[str, Any]:
+    return {
+        "case_number": req.case_number,
+        "form": req.form,
+        "materials": [
+            {
+                "code": m.code,
+                "sha256": list(m.sha256),
+                "mime": m.mime,
+                "pages": m.pages,
+                "lost": m.lost,
+            }
+            for m in req.materials
+        ],
+    }
+
+
+def submit_from_json(data: dict[str, Any], idempotency_key: str) -> SubmitRequest:
+    if not isinstance(data, dict):
+        raise WireError("body must be an object")
+    materials = data.get("materials", [])
+    if not isinstance(materials, list):
+        raise WireError("materials must be a list")
+    refs = []
+    for m in materials:
+        if not isinstance(m, dict):
+            raise WireError("each material must be an object")
+        hashes = m.get("sha256", [])
+        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+            raise WireError("material sha256 must be a list of strings")
+        refs.append(
+            MaterialRef(
+                code=_req(m, "code"),
+                sha256=tuple(hashes),
+                mime=str(m.get("mime", "image/jpeg")),
+                pages=int(m.get("pages", len(hashes))),
+                lost=bool(m.get("lost", False)),
+            )
+        )
+    form = data.get("form", {})
+    if not isinstance(form, dict):
+        raise WireError("form must be an object")
+    return SubmitRequest(_req(data, "case_number"), form, tuple(refs), idempotency_key)
+
+
+def receipt_to_json(r: SubmitReceipt) -> dict[str, Any]:
+    return {
+        "case_number": r.case_number,
+        "platform_ref": r.platform_ref,
+        "received_at": ts(r.received_at),
+        "duplicate": r.duplicate,
+    }
+
+
+def receipt_from_json(data: dict[str, Any]) -> SubmitReceipt:
+    return SubmitReceipt(
+        case_number=_req(data, "case_number"),
+        platform_ref=_req(data, "platform_ref"),
+        received_at=parse_ts(_req(data, "received_at")) or datetime.now(UTC),
+        duplicate=bool(data.get("duplicate", False)),
+    )
+
+
+def supplement_to_json(req: SupplementRequest) -> dict[str, Any]:
+    return {
+        "material_code": req.material_code,
+        "pages": [{"sha256": p.sha256, "mime": p.mime} for p in req.pages],
+    }
+
+
+def supplement_from_json(
+    case_number: str, data: dict[str, Any], idempotency_key: str
+) -> SupplementRequest:
+    pages = data.get("pages", [])
+    if not isinstance(pages, list) or not pages:
+        raise WireError("pages must be a non-empty list")
+    return SupplementRequest(
+        case_number=case_number,
+        material_code=_req(data, "material_code"),
+        pages=tuple(PageRef(_req(p, "sha256"), str(p.get("mime", "image/jpeg"))) for p in pages),
+        idempotency_key=idempotency_key,
+    )
+
+
+def supplement_receipt_to_json(r: SupplementReceipt) -> dict[str, Any]:
+    return {
+        "case_number": r.case_number,
+        "material_code": r.material_code,
+        "duplicate": r.duplicate,
+    }
+
+
+def supplement_receipt_from_json(data: dict[str, Any]) -> SupplementReceipt:
+    return SupplementReceipt(
+        _req(data, "case_number"), _req(data, "material_code"), bool(data.get("duplicate", False))
+    )
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def status_to_json(s: PlatformStatus) -> dict[str, Any]:
+    return {
+        "case_number": s.case_number,
+        "status": s.status,
+        "items": [
+            {
+                "item": i.item,
+                "office": i.office,
+                "status": i.status,
+                "due_at": ts(i.due_at),
+                "answered_at": ts(i.answered_at),
+            }
+            for i in s.items
+        ],
+    }
+
+
+def status_from_json(data: dict[str, Any]) -> PlatformStatus:
+    return PlatformStatus(
+        case_number=_req(data, "case_number"),
+        status=_req(data, "status"),
+        items=tuple(
+            ItemState(
+                i["item"],
+                i["office"],
+                i["status"],
+                parse_ts(i.get("due_at")),
+                parse_ts(i.get("answered_at")),
+            )
+            for i in data.get("items", [])
+        ),
+    )
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def event_to_json(event: PlatformEvent) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": event.kind,
+        "event_id": event.event_id,
+        "case_number": event.case_number,
+        "at": ts(event.at),
+    }
+    if isinstance(event, Accepted):
+        out["items"] = [
+            {"item": i.item, "office": i.office, "due_at": ts(i.due_at), "online": i.online}
+            for i in event.items
+        ]
+    elif isinstance(event, ReturnedForCorrection):
+        out["materials"] = [{"code": m.code, "reason": m.reason} for m in event.materials]
+    elif isinstance(event, ItemDispatched):
+        out.update(item=event.item, office=event.office, due_at=ts(event.due_at))
+    elif isinstance(event, ItemAnswered):
+        out.update(
+            item=event.item,
+            office=event.office,
+            result=event.result,
+            data=event.data,
+            reason=event.reason,
+        )
+    return out
+
+
+def event_from_json(data: dict[str, Any]) -> PlatformEvent:
+    if not isinstance(data, dict):
+        raise WireError("event must be an object")
+    kind = data.get("kind")
+    common = {
+        "case_number": _req(data, "case_number"),
+        "event_id": _req(data, "event_id"),
+        "at": parse_ts(_req(data, "at")),
+    }
+    try:
+        if kind == "accepted":
+            items = tuple(
+                DispatchedItem(
+                    i["item"], i["office"], parse_ts(i.get("due_at")), bool(i.get("online", False))
+                )
+                for i in data.get("items", [])
+            )
+            return Accepted(**common, items=items)
+        if kind == "returned_for_correction":
+            materials = tuple(MaterialIssue(m["code"], m["reason"]) for m in data["materials"])
+            return ReturnedForCorrection(**common, materials=materials)
+        if kind == "item_dispatched":
+            return ItemDispatched(
+                **common,
+                item=_req(data, "item"),
+                office=_req(data, "office"),
+                due_at=parse_ts(data.get("due_at")),
+            )
+        if kind == "item_answered":
+            result = data.get("result")
+            if result not in ("done", "supplement", "refused"):
+                raise WireError(f"bad result {result!r}")
+            payload = data.get("data") or {}
+            if not isinstance(payload, dict):
+                raise WireError("data must be an object")
+            return ItemAnswered(
+                **common,
+                item=_req(data, "item"),
+                office=_req(data, "office"),
+                result=result,
+                data=payload,
+                reason=data.get("reason"),
+            )
+        if kind == "all_answered":
+            return AllAnswered(**common)
+        if kind == "result_notice_ready":
+            return ResultNoticeReady(**common)
+    except (KeyError, TypeError) as exc:
+        raise WireError(f"malformed {kind} event: {exc}") from exc
+    raise WireError(f"unknown event kind {kind!r}")
