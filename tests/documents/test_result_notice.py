@@ -1,0 +1,126 @@
+"""The result notice: what the applicant reads and signs, and how its version is identified."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from documents.result_notice import (
+    NoticeData,
+    Signature,
+    notice_sha256,
+    render_result_notice,
+)
+from locales import Translator
+from tests.documents.conftest import pdf_text
+
+ZH = Translator("zh_CN")
+
+
+def test_the_notice_shows_applicant_case_and_every_items_outcome(notice: NoticeData) -> None:
+    text = pdf_text(render_result_notice(notice, ZH))
+    for expected in (
+        "结果告知单",
+        "张三",
+        "1506**********123X",
+        "YJ-20261126-0001",
+        "核定月养老金：3,210.50元",  # pension entitlement decision
+        "档案出生日期：1965-03-02",  # archive certificate
+        "参加工作时间：1983-07-01",
+        "退役军人信息查询旗退役军人事务局不涉及",  # veteran check: not applicable
+        "登记地：乌兰木伦镇",  # community registration town
+        "医保累计缴费：280个月",
+        "需补缴医保费：4,560.00元",  # back payment ...
+        "在“蒙速办”APP缴纳医保费",  # ... and how and where to pay it
+        "住房公积金：网上提取",
+        "在手机上办理退休提取",
+        "旗医疗保障局：政务服务中心医保窗口",  # office contacts
+        "申请人签字确认",
+    ):
+        assert expected in text, expected
+
+
+def test_the_full_id_number_never_appears(notice: NoticeData) -> None:
+    assert "150627" not in pdf_text(render_result_notice(notice, ZH))
+
+
+def test_no_back_payment_means_no_payment_instructions(notice: NoticeData) -> None:
+    items = tuple(
+        dataclasses.replace(i, data={"contribution_months": 300, "back_payment_due": "0"})
+        if i.code == "medical_insurance"
+        else i
+        for i in notice.items
+    )
+    text = pdf_text(render_result_notice(dataclasses.replace(notice, items=items), ZH))
+    assert "医保费无需补缴" in text
+    assert "怎么缴、在哪缴" not in text
+
+
+def test_same_input_gives_the_same_bytes_and_a_changed_result_a_new_version(
+    notice: NoticeData,
+) -> None:
+    assert render_result_notice(notice, ZH) == render_result_notice(notice, ZH)
+    changed_items = tuple(
+        dataclasses.replace(i, data={"monthly_pension": "3300.00"})
+        if i.code == "pension_claim"
+        else i
+        for i in notice.items
+    )
+    changed = dataclasses.replace(notice, items=changed_items)
+    assert notice_sha256(changed, ZH) != notice_sha256(notice, ZH)
+
+
+def test_the_signed_copy_carries_the_name_time_and_the_signed_version(
+    notice: NoticeData,
+) -> None:
+    sha = notice_sha256(notice, ZH)
+    signed = render_result_notice(
+        notice, ZH, Signature("张三", datetime(2026, 11, 26, 2, 30, tzinfo=UTC), sha)
+    )
+    text = pdf_text(signed)
+    assert "申请人签字：张三" in text
+    assert "2026-11-2610:30" in text  # Beijing time
+    assert sha in text
+    assert "申请人签字：___" in pdf_text(render_result_notice(notice, ZH))
+
+
+def test_the_chinese_font_is_embedded_as_a_small_subset(notice: NoticeData) -> None:
+    data = render_result_notice(notice, ZH)
+    reader = PdfReader(io.BytesIO(data))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    names = [str(f.get_object()["/BaseFont"]) for f in fonts.values()]
+    assert any("NotoSansCJKSC" in n for n in names), names
+    assert all("+" in n for n in names)  # a subset tag: only the glyphs used are embedded
+    assert len(data) < 120_000
+    assert len(reader.pages) == 1
+
+
+def test_english_notice(notice: NoticeData) -> None:
+    text = pdf_text(render_result_notice(notice, Translator("en")))
+    assert "resultnotice" in text and "Monthlypension:3,210.50yuan" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) absent")
+def test_a_rendered_page_has_ink_where_the_text_is(notice: NoticeData, tmp_path: Path) -> None:
+    pdf = tmp_path / "notice.pdf"
+    pdf.write_bytes(render_result_notice(notice, ZH))
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )
+    page = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
+    width, height = page.size
+    dark = sum(1 for v in page.get_flattened_data() if v < 128)
+    # Glyphs and table rules, not a blank page and not a black one.
+    assert 0.01 < dark / (width * height) < 0.3
+    # The title sits in the top band: it has ink.
+    top = page.crop((0, 0, width, height // 10))
+    assert any(v < 128 for v in top.get_flattened_data())
