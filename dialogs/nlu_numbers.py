@@ -1,0 +1,141 @@
+"""Numbers in Chinese or Arabic numerals, and contribution periods ("十五年零三个月").
+
+Pure functions, no jieba: they run before the classifier and must stay cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+_DIGITS = {
+    "零": 0, "〇": 0, "○": 0, "洞": 0,
+    "一": 1, "壹": 1, "幺": 1,
+    "二": 2, "贰": 2, "两": 2,
+    "三": 3, "叁": 3,
+    "四": 4, "肆": 4,
+    "五": 5, "伍": 5,
+    "六": 6, "陆": 6,
+    "七": 7, "柒": 7,
+    "八": 8, "捌": 8,
+    "九": 9, "玖": 9,
+}  # fmt: skip
+_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_WAN = {"万": 10_000, "萬": 10_000}
+_CHINESE = "".join([*_DIGITS, *_UNITS, *_WAN])
+NUMERAL = rf"(?:\d+(?:\.\d+)?|[{_CHINESE}]+)"
+
+# Punctuation and spaces that may surround an answer without changing it.
+_EDGE = " \t\r\n,.;:!?，。；：！？、…~～\"'“”‘’()（）[]【】"
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width (１５ → 15), lower case, trimmed of edge punctuation."""
+    return unicodedata.normalize("NFKC", text).lower().strip(_EDGE)
+
+
+def _chinese_to_int(text: str) -> int | None:
+    if not text or any(ch not in _CHINESE for ch in text):
+        return None
+    if not any(ch in _UNITS or ch in _WAN for ch in text):
+        # Digit by digit, as people write years and codes: 一五 → 15, 二零二五 → 2025.
+        return int("".join(str(_DIGITS[ch]) for ch in text))
+    total = section = digit = last_unit = 0
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+            if digit == 0:
+                last_unit = 0  # 一百零五 is 105, not 150
+        elif ch in _UNITS:
+            unit = _UNITS[ch]
+            if (last_unit and unit >= last_unit) or (unit != 10 and not digit):
+                return None  # 十百, 五十十, a bare 百: not a number
+            section += (digit or 1) * unit  # a bare 十 is ten: 十五 = 15
+            digit, last_unit = 0, unit
+        else:  # 万
+            total += (section + digit) * _WAN[ch]
+            section = digit = last_unit = 0
+    if digit and last_unit >= 100 and text[-2] in _UNITS:
+        # Spoken shorthand: a digit right after 百/千 counts the next unit down (二百五 = 250).
+        digit *= last_unit // 10
+    elif digit and text[-2] in _WAN:
+        digit *= 1000  # 三万五 = 35000
+    return total + section + digit
+
+
+def parse_number(text: str) -> int | None:
+    """A whole answer that is one non-negative integer: 十五, 二十三, 一百, 15, １５.
+
+    Text with anything else in it ("15年", "我有2个") is not a number here: the caller asked
+    for a number, and guessing inside sentences reads ID numbers and dates by mistake.
+    """
+    s = normalise(text).replace(" ", "")
+    if not s:
+        return None
+    if s.isascii() and s.isdigit():
+        return int(s)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", s):
+        return int(s.replace(",", ""))
+    return _chinese_to_int(s)
+
+
+def _numeral(token: str) -> float | None:
+    if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        return float(token)
+    value = _chinese_to_int(token)
+    return None if value is None else float(value)
+
+
+_UNSURE = (
+    "不清楚", "不知道", "不记得", "记不清", "记不得", "忘了", "忘记", "不确定", "说不清",
+    "没算过", "不晓得", "搞不清", "不了解", "不太清", "不懂",
+    "don't know", "dont know", "do not know", "not sure", "unknown", "no idea", "dunno",
+)  # fmt: skip
+_NEVER_PAID = ("没交过", "没缴过", "从没交", "从没缴", "一天没交", "一年都没交", "never paid")
+_YEARS = re.compile(
+    rf"({NUMERAL})\s*(?:周年|年|years?|yrs?)\s*(半|多)?\s*(?:零|又|and)?\s*"
+    rf"(?:({NUMERAL})\s*(?:个)?\s*(?:月|months?))?"
+)
+_MONTHS = re.compile(rf"({NUMERAL})\s*(?:个)?\s*(?:月|months?)")
+_MAX_MONTHS = 60 * 12  # nobody contributes for more than sixty years
+
+
+def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
+    """Contribution period in months: "十五年" → 180, "15年零3个月" → 183, "180个月" → 180,
+    "十五年半" → 186, "15.5年" → 186; "不清楚" → "unknown"; anything unreadable → None.
+
+    "十五年多" reads as 180 (the whole years said); a bare number is years up to 50 and
+    months above (nobody has 51 years of contributions, and "180" is clearly months).
+    """
+    s = normalise(text)
+    if not s:
+        return None
+    if any(word in s for word in _UNSURE):
+        return "unknown"
+    if any(word in s for word in _NEVER_PAID):
+        return 0
+    for match in _YEARS.finditer(s):
+        years = _numeral(match[1])
+        months = _numeral(match[3]) if match[3] else 0.0
+        if years is None or months is None:
+            continue
+        total = years * 12 + months + (6 if match[2] == "半" else 0)
+        if total == int(total) and 0 <= total <= _MAX_MONTHS:
+            return int(total)
+    if s == "半年":
+        return 6
+    for match in _MONTHS.finditer(s):
+        months = _numeral(match[1])
+        if months is not None and months == int(months) and 0 <= months <= _MAX_MONTHS:
+            return int(months)
+    bare = s.replace(" ", "")
+    if re.fullmatch(r"\d+\.\d+", bare):
+        total = float(bare) * 12
+        return int(total) if total == int(total) and total <= 50 * 12 else None
+    number = parse_number(bare)
+    if number is None:
+        return None
+    if number <= 50:
+        return number * 12
+    return number if number <= _MAX_MONTHS else None
