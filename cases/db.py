@@ -104,6 +104,8 @@ class Database:
     ) -> None:
         self.url = normalize_url(url)
         self.vault = vault
+        self.schema = schema
+        self._closed = False
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         # Repositories that encrypt find the vault on their session (see cases.crypto).
@@ -281,6 +283,10 @@ class Database:
     # -- lifetime ------------------------------------------------------------------------
 
     async def close(self) -> None:
+        """Release connections and the worker thread; closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
         if self._executor is not None:
             assert self._engine is not None
             await self._in_thread(self._engine.dispose)
@@ -289,6 +295,9 @@ class Database:
             await self._async_engine.dispose()
 
     def close_blocking(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         if self._executor is not None:
             assert self._engine is not None
             self._executor.submit(self._engine.dispose).result()

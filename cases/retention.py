@@ -86,13 +86,9 @@ def mark_expired_pages(
     return report, doomed
 
 
-def purge_closed_photos(
-    db: Database, store: FileStore, *, now: datetime, retention_days: int, dry_run: bool
+def _remove_files(
+    store: FileStore, report: PurgeReport, doomed: list[str], dry_run: bool
 ) -> PurgeReport:
-    """The `db purge` command: mark pages in one transaction, then delete their files."""
-    report, doomed = db.run_blocking(
-        mark_expired_pages, now=now, retention_days=retention_days, dry_run=dry_run
-    )
     for sha in doomed:
         path = store.path_for(sha)
         if not path.is_file():
@@ -103,3 +99,23 @@ def purge_closed_photos(
         report.files += 1
         report.bytes += size
     return report
+
+
+def purge_closed_photos(
+    db: Database, store: FileStore, *, now: datetime, retention_days: int, dry_run: bool
+) -> PurgeReport:
+    """The `db purge` command: mark pages in one transaction, then delete their files."""
+    report, doomed = db.run_blocking(
+        mark_expired_pages, now=now, retention_days=retention_days, dry_run=dry_run
+    )
+    return _remove_files(store, report, doomed, dry_run)
+
+
+async def purge_closed_photos_async(
+    db: Database, store: FileStore, *, now: datetime, retention_days: int, dry_run: bool
+) -> PurgeReport:
+    """The same, from a running event loop (a scheduled job inside the bot)."""
+    report, doomed = await db.run(
+        mark_expired_pages, now=now, retention_days=retention_days, dry_run=dry_run
+    )
+    return _remove_files(store, report, doomed, dry_run)

@@ -47,9 +47,11 @@ def save_conversation(
     if failures is not None:
         conversation.failures = failures
     session.add(conversation)
+    # Read before the flush: after a failed flush the object is expired and unreadable.
+    ident = conversation.id
     try:
         session.flush()
     except StaleDataError as exc:
         raise StaleConversation(
-            f"conversation {conversation.id} was saved by someone else meanwhile"
+            f"conversation {ident} was saved by someone else meanwhile"
         ) from exc

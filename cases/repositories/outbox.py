@@ -41,7 +41,13 @@ def enqueue_notification(
 
 
 def enqueue_platform_call(
-    session: Session, case_id: int, kind: str, payload: dict[str, Any], idempotency_key: str
+    session: Session,
+    case_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    idempotency_key: str,
+    *,
+    not_before: datetime | None = None,
 ) -> bool:
     """Queue a call to the approval platform (submit, withdraw, supplement, ...). Idempotent
     on `idempotency_key`, which is also sent to the platform so it can drop a repeat."""
@@ -53,7 +59,7 @@ def enqueue_platform_call(
         idempotency_key=idempotency_key,
         status=OutboxStatus.pending.value,
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=not_before or now,
         created_at=now,
     )
     return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
