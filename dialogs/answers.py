@@ -77,8 +77,8 @@ def parse_contribution(text: str) -> int | Literal["unknown"] | None:
     """Contribution months from "十五年", "15年零3个月", "180个月", "15"; "unknown" for
     "不清楚"; None when unreadable."""
     module = nlu()
-    if module is not None and hasattr(module, "parse_contribution"):
-        result: Any = module.parse_contribution(text)
+    if module is not None and hasattr(module, "parse_contribution_months"):
+        result: Any = module.parse_contribution_months(text)
         return result  # type: ignore[no-any-return]
     t = text.strip().translate(_FULLWIDTH).replace(" ", "")
     if any(u in t.lower() for u in _UNKNOWN):

@@ -418,7 +418,7 @@ class _Handler:
         ident = a.get("id_number") or {}
         lines.append(Msg("dialogs.summary.id_number", {"value": ident.get("masked", "")}))
         lines.append(Msg("dialogs.summary.phone", {"value": a.get("phone", "")}))
-        if cat := a.get("category"):
+        if (cat := a.get("category")) and cat != "male":  # only women's post is to be confirmed
             lines.append(Msg("dialogs.summary.category", {"value": Msg(_label_key(cat))}))
         months = a.get("contribution_months")
         value = (
@@ -505,7 +505,9 @@ class _Handler:
         intent = module.classify(text)
         if intent.name == "unknown" or intent.confidence < _FAQ_MIN_CONFIDENCE:
             return False
-        if strict and (intent.confidence < 0.8 or not intent.keywords):
+        # A name is short and free: only a clear question (a known word of two characters or
+        # more, e.g. 公积金, 材料) is taken as one; "张" alone is a surname, not 涨 (a raise).
+        if strict and (intent.confidence < 0.8 or not any(len(k) > 1 for k in intent.keywords)):
             return False
         if intent.name == "cancel":
             self.command(Command("cancel"))
@@ -515,7 +517,7 @@ class _Handler:
             return True
         if intent.name == "human_agent":
             self.d.failures = max(self.d.failures, MAX_FAILURES)
-        self.out.say(f"faq.{intent.name}")
+        self.out.say(module.faq_key(intent))
         self.ask()
         return True
 
