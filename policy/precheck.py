@@ -142,12 +142,27 @@ def precheck_fields(
     """Validate the three inputs as given by a person or a file, and answer; never raises for
     bad input: the result says what is wrong."""
     try:
-        number = parse_id_number(raw_id, today)
-        category = parse_category(category_text)
-        contribution = parse_contribution_months(contribution_text)
-        return precheck(number, category, contribution, today)
+        number, category, contribution = parse_fields(
+            raw_id, category_text, contribution_text, today
+        )
     except (IdNumberError, PrecheckError) as error:
         return error_result(error)
+    return precheck(number, category, contribution, today)
+
+
+def parse_fields(
+    raw_id: str, category_text: str | None, contribution_text: str | None, today: date
+) -> tuple[IdNumber, Category | None, int | None]:
+    """Check the inputs in a fixed order (number, category, months, category against sex), so
+    that both output paths name the same first problem."""
+    number = parse_id_number(raw_id, today)
+    try:
+        category = parse_category(category_text)
+        contribution = parse_contribution_months(contribution_text)
+    except PrecheckError as error:
+        error.masked = number.masked  # the number is fine: help staff find the row
+        raise
+    return number, resolve_category(number, category), contribution
 
 
 def precheck_line(
@@ -213,9 +228,7 @@ def precheck_line_json(
     if fields is None:
         return _dumps(error_result(PrecheckError("too_many_fields")))
     try:
-        number = parse_id_number(fields[0], today)
-        category = resolve_category(number, parse_category(fields[1]))
-        contribution = parse_contribution_months(fields[2])
+        number, category, contribution = parse_fields(*fields, today)
     except (IdNumberError, PrecheckError) as error:
         return _dumps(error_result(error))
     birth = number.birth_date
