@@ -16,6 +16,7 @@ import sys
 COMMAND_MODULES: list[str] = [
     "policy.cli",
     "cases.cli",
+    "dialogs.nlu_cli",
 ]
 
 
