@@ -43,6 +43,8 @@ class TelegramSettings(BaseModel):
     listen_port: int = 8443
     max_messages_per_second: float = 30.0
     max_messages_per_chat_per_second: float = 1.0
+    album_wait_seconds: float = 1.0  # an album is complete this long after its last part
+    polling_timeout: int = 25  # getUpdates long-poll seconds
 
 
 class PlatformSettings(BaseModel):
