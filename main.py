@@ -14,6 +14,7 @@ import sys
 
 # Feature command modules, in the order their commands appear in --help.
 COMMAND_MODULES: list[str] = [
+    "bot.cli",
     "policy.cli",
     "cases.cli",
     "dialogs.nlu_cli",
