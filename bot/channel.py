@@ -1,0 +1,76 @@
+"""The one place where a Telegram update meets the conversation: the event goes to the
+conversation service (which drops duplicate update ids and serialises each applicant in the
+database), and the replies come back rendered in the applicant's language."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden
+
+from bot.config import CHANNEL
+from bot.render import send_replies
+from dialogs.events import Event
+from dialogs.replies import Msg, Reply
+from locales import Translator, translator
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(Protocol):
+    language: str
+    replies: Sequence[Reply]
+    duplicate: bool
+
+
+class ConversationPort(Protocol):
+    """What the channel needs of `dialogs.service.ConversationService`."""
+
+    async def handle(
+        self, channel: str, user_id: str, event: Any, update_id: str | None = None
+    ) -> Outcome: ...
+
+
+def language_hint(update: Update) -> str:
+    """Telegram's idea of the user's language, for the rare message sent without the
+    conversation (an internal error): the conversation's own language wins everywhere else."""
+    code = (update.effective_user.language_code or "") if update.effective_user else ""
+    return "en" if code.lower().startswith("en") else "zh_CN"
+
+
+class TelegramChannel:
+    def __init__(self, service: ConversationPort) -> None:
+        self.service = service
+
+    async def answer(
+        self, update: Update, bot: Bot, event: Event, *, update_id: str | None = None
+    ) -> Outcome | None:
+        """Hand one event to the conversation and send its replies. None when it failed and
+        the applicant got an apology instead."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return None
+        try:
+            outcome = await self.service.handle(
+                CHANNEL, str(user.id), event, update_id=update_id or str(update.update_id)
+            )
+        except Exception:
+            log.exception("the conversation failed on update %s", update.update_id)
+            await self._apologise(bot, chat.id, translator(language_hint(update)))
+            return None
+        if outcome.duplicate:
+            return outcome  # already answered when it first came
+        tr = translator(outcome.language)
+        try:
+            await send_replies(bot, chat.id, outcome.replies, tr)
+        except Forbidden:
+            log.info("applicant blocked the bot; replies to update %s dropped", update.update_id)
+        return outcome
+
+    async def _apologise(self, bot: Bot, chat_id: int, tr: Translator) -> None:
+        with contextlib.suppress(BadRequest, Forbidden):
+            await send_replies(bot, chat_id, [Reply(Msg("bot.error"))], tr)

@@ -1,0 +1,28 @@
+"""Handlers, one module per feature, each exposing `handlers(deps) -> list[BaseHandler]`.
+`register_handlers` adds them in a fixed order, the fallback last: PTB uses the first handler
+of a group that accepts an update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import Application
+
+from bot.channel import TelegramChannel
+from bot.intake import Intake
+from bot.uploads import UploadFetcher
+
+
+@dataclass(frozen=True)
+class Deps:
+    channel: TelegramChannel
+    intake: Intake
+    fetcher: UploadFetcher
+
+
+def register_handlers(application: Application, deps: Deps) -> None:
+    from bot.handlers import buttons, commands, contact, fallback, text, uploads
+
+    for feature in (commands, buttons, contact, uploads, text, fallback):
+        for handler in feature.handlers(deps):
+            application.add_handler(handler)

@@ -1,0 +1,127 @@
+"""Rendering reply intents for Telegram: escaped HTML text, inline keyboards with versioned
+callback data, a reply keyboard to share the phone number, documents as files."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import NetworkError, RetryAfter, TimedOut
+
+from bot import callback_data
+from dialogs.replies import Reply, render
+from locales import Translator
+
+T = TypeVar("T")
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def text_of(reply: Reply, tr: Translator) -> str:
+    """The message as HTML: everything escaped, so a name like `<b>` or `&` shows as typed."""
+    text = render(reply.message, tr)
+    if reply.expects == "contact" and reply.choices:
+        # The contact keyboard takes the message's only keyboard slot: list the choices, the
+        # conversation accepts their numbers or labels typed back.
+        lines = [f"{n}. {render(o.label, tr)}" for n, o in enumerate(reply.choices, 1)]
+        text = "\n".join([text, "", *lines])
+    return html.escape(text, quote=False)
+
+
+def markup_of(reply: Reply, tr: Translator) -> Markup:
+    if reply.expects == "contact":
+        share = KeyboardButton(tr("bot.share_phone"), request_contact=True)
+        return ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
+    if reply.choices:
+        rows = [
+            [
+                InlineKeyboardButton(
+                    render(option.label, tr),
+                    callback_data=callback_data.encode(reply.question, option.id),
+                )
+            ]
+            for option in reply.choices
+        ]
+        return InlineKeyboardMarkup(rows)
+    return None
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Telegram refuses messages over 4,096 characters: cut at line ends where possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    parts.append(text)
+    return parts
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply], tr: Translator) -> None:
+    """Send each reply in order. Unless the batch asks for the phone number, the first reply
+    without buttons also takes away a share-phone keyboard an earlier turn may have left
+    (harmless when there is none; the channel keeps no screen state of its own)."""
+    remove = not any(r.expects == "contact" for r in replies)
+    for reply in replies:
+        removing = remove and markup_of(reply, tr) is None
+        await send_reply(bot, chat_id, reply, tr, remove_keyboard=removing)
+        remove = remove and not removing
+
+
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, tr: Translator, *, remove_keyboard: bool = False
+) -> None:
+    markup = markup_of(reply, tr)
+    if markup is None and remove_keyboard:
+        markup = ReplyKeyboardRemove()
+    parts = split_text(text_of(reply, tr))
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        await with_retries(
+            lambda part=part, last=last: bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+            )
+        )
+    if reply.document is not None:
+        await send_document(bot, chat_id, reply.document.path, reply.document.filename)
+
+
+async def send_document(bot: Bot, chat_id: int, path: str, filename: str) -> None:
+    data = Path(path).read_bytes()
+    await with_retries(lambda: bot.send_document(chat_id, InputFile(data, filename=filename)))
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 4) -> T:
+    """A direct answer, retried on 429 (after retry_after) and on network errors: the
+    applicant is waiting for it. Pushes have their own paced sender (bot.push_sender)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(seconds(exc.retry_after))
+        except (TimedOut, NetworkError):
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.5 * attempt)
+    raise AssertionError("unreachable")
+
+
+def seconds(retry_after: object) -> float:
+    """RetryAfter.retry_after is an int or a timedelta depending on PTB's settings."""
+    total = getattr(retry_after, "total_seconds", None)
+    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
