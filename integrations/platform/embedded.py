@@ -74,7 +74,10 @@ def queue_for_callback(session: Session, event: PlatformEvent) -> None:
     """Sink for `platform serve` with a remote bot: the event waits for the signed callback."""
     session.add(
         EmbEvent(
-            event_id=event.event_id, case_number=event.case_number, payload=event_to_json(event)
+            event_id=event.event_id,
+            case_number=event.case_number,
+            payload=event_to_json(event),
+            next_attempt_at=event.at,  # due at once, on the platform's own clock
         )
     )
 

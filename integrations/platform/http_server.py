@@ -1,0 +1,221 @@
+"""The contract's server side (aiohttp.web): the embedded platform exposed over HTTP, and our
+callback endpoint that receives the platform's events.
+
+Every request must carry a valid HMAC signature over method, path, timestamp, nonce and body
+hash; a stale timestamp or a nonce seen before is refused before anything changes. The nonce
+is recorded in the same transaction as the change it authorises, so a replay that races the
+original fails on the nonce's primary key and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cases.db import Database
+from cases.errors import IllegalTransition
+from integrations.platform import wire
+from integrations.platform.adapter import PlatformRejected, UnknownCase
+from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.events import apply_event
+from integrations.platform.signing import IDEMPOTENCY_KEY, SignatureError, verify
+from integrations.platform.store import SeenNonce
+
+log = logging.getLogger(__name__)
+
+CALLBACK_PATH = "/v1/callbacks/events"
+MAX_BODY = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Security:
+    """The shared secret and the freshness window of one side. `clock` gives Unix seconds."""
+
+    secret: bytes
+    max_age_seconds: int = 300
+    clock: Callable[[], float] = time.time
+
+
+def remember_nonce(
+    session: Session, namespace: str, nonce: str, at: datetime, max_age_seconds: int
+) -> None:
+    """Record a nonce, refusing one already seen; forget nonces older than twice the window
+    (a request that old is refused for its timestamp anyway)."""
+    key = f"{namespace}:{nonce}"
+    if session.get(SeenNonce, key) is not None:
+        raise SignatureError("replayed_nonce")
+    session.execute(
+        delete(SeenNonce).where(SeenNonce.seen_at < at - timedelta(seconds=2 * max_age_seconds))
+    )
+    session.add(SeenNonce(nonce=key, seen_at=at))
+    session.flush()
+
+
+def _error(status: int, code: str, message: str = "") -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)
+
+
+class _Signed:
+    """Verify a request and run its work in one transaction with the nonce."""
+
+    def __init__(self, db: Database, security: Security, namespace: str) -> None:
+        self.db, self.security, self.namespace = db, security, namespace
+
+    async def __call__(
+        self, request: web.Request, work: Callable[[Session, bytes], Any]
+    ) -> tuple[Any, web.Response | None]:
+        body = await request.read()
+        now = self.security.clock()
+        try:
+            verified = verify(
+                self.security.secret,
+                request.method,
+                request.path_qs,
+                request.headers,
+                body,
+                now,
+                self.security.max_age_seconds,
+            )
+        except SignatureError as exc:
+            log.warning("refused %s %s: %s", request.method, request.path, exc.code)
+            return None, _error(401, exc.code)
+        at = datetime.fromtimestamp(now, UTC)
+
+        def unit(session: Session) -> Any:
+            remember_nonce(
+                session, self.namespace, verified.nonce, at, self.security.max_age_seconds
+            )
+            return work(session, body)
+
+        try:
+            try:
+                return await self.db.run(unit), None
+            except IntegrityError:
+                # A concurrent twin: either the same nonce (a replay) or the same idempotency
+                # key; run once more to find out which.
+                return await self.db.run(unit), None
+        except SignatureError as exc:
+            return None, _error(401, exc.code)
+        except (wire.WireError, ValueError) as exc:
+            return None, _error(422, "invalid", str(exc))
+        except UnknownCase as exc:
+            return None, _error(404, "unknown_case", exc.message)
+        except PlatformRejected as exc:
+            return None, _error(409, exc.code, exc.message)
+        except IllegalTransition as exc:
+            return None, _error(409, "illegal_transition", str(exc))
+
+
+def _body(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise wire.WireError("body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise wire.WireError("body must be an object")
+    return data
+
+
+def add_platform_routes(
+    app: web.Application, platform: EmbeddedPlatform, security: Security
+) -> None:
+    """POST /v1/cases, POST /v1/cases/{n}/withdraw, POST /v1/cases/{n}/supplements,
+    GET /v1/cases/{n}: the embedded platform behind the contract."""
+    signed = _Signed(platform.db, security, "platform")
+
+    async def submit(request: web.Request) -> web.Response:
+        key = request.headers.get(IDEMPOTENCY_KEY, "")
+        if not key:
+            return _error(400, "missing_idempotency_key")
+        receipt, failure = await signed(
+            request,
+            lambda s, raw: platform.record_submission(s, wire.submit_from_json(_body(raw), key)),
+        )
+        if failure:
+            return failure
+        return web.json_response(
+            wire.receipt_to_json(receipt), status=200 if receipt.duplicate else 201
+        )
+
+    async def withdraw(request: web.Request) -> web.Response:
+        number = request.match_info["number"]
+        _, failure = await signed(
+            request,
+            lambda s, raw: platform.record_withdrawal(
+                s, number, str(_body(raw).get("reason", ""))
+            ),
+        )
+        return failure or web.json_response({"case_number": number, "status": "withdrawn"})
+
+    async def supplement(request: web.Request) -> web.Response:
+        key = request.headers.get(IDEMPOTENCY_KEY, "")
+        if not key:
+            return _error(400, "missing_idempotency_key")
+        number = request.match_info["number"]
+        receipt, failure = await signed(
+            request,
+            lambda s, raw: platform.record_supplement(
+                s, wire.supplement_from_json(number, _body(raw), key)
+            ),
+        )
+        if failure:
+            return failure
+        return web.json_response(
+            wire.supplement_receipt_to_json(receipt), status=200 if receipt.duplicate else 201
+        )
+
+    async def status(request: web.Request) -> web.Response:
+        number = request.match_info["number"]
+        result, failure = await signed(request, lambda s, raw: platform.case_status(s, number))
+        return failure or web.json_response(wire.status_to_json(result))
+
+    app.router.add_post("/v1/cases", submit)
+    app.router.add_post("/v1/cases/{number}/withdraw", withdraw)
+    app.router.add_post("/v1/cases/{number}/supplements", supplement)
+    app.router.add_get("/v1/cases/{number}", status)
+
+
+def add_callback_route(app: web.Application, db: Database, security: Security) -> None:
+    """POST /v1/callbacks/events: our side; verifies, refuses replays, applies the event."""
+    signed = _Signed(db, security, "callback")
+
+    async def callback(request: web.Request) -> web.Response:
+        applied, failure = await signed(
+            request, lambda s, raw: apply_event(s, wire.event_from_json(_body(raw)))
+        )
+        return failure or web.json_response({"applied": bool(applied)})
+
+    app.router.add_post(CALLBACK_PATH, callback)
+
+
+def build_app(
+    *,
+    platform: EmbeddedPlatform | None = None,
+    callback_db: Database | None = None,
+    security: Security,
+    on_startup: list[Callable[[web.Application], Awaitable[None]]] | None = None,
+) -> web.Application:
+    """One aiohttp application: the platform side, our callback side, or both."""
+    app = web.Application(client_max_size=MAX_BODY)
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app.router.add_get("/healthz", health)
+    if platform is not None:
+        add_platform_routes(app, platform, security)
+    if callback_db is not None:
+        add_callback_route(app, callback_db, security)
+    for hook in on_startup or []:
+        app.on_startup.append(hook)
+    return app
