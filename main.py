@@ -18,6 +18,7 @@ COMMAND_MODULES: list[str] = [
     "policy.cli",
     "cases.cli",
     "dialogs.nlu_cli",
+    "dialogs.cli",
 ]
 
 

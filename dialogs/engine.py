@@ -300,7 +300,7 @@ class _Handler:
         self._reset()
         self.jump(State.start)
         self.trigger("begin")
-        self.out.say("dialogs.welcome", advisory=Msg("advisory"))
+        self.out.say("dialogs.welcome")
         self.ask()
 
     def _reset(self) -> None:
@@ -773,22 +773,31 @@ class _Handler:
         self._material_done(code)
 
     def pages(self, event: Files, code: str, m: dict[str, Any], max_pages: int) -> None:
+        seen: list[str] = m.setdefault("hashes", [])
         good = []
+        too_many = duplicate = False
         for f in event.files:
             if f.problem:
                 self.out.say(f"dialogs.retake.{_problem_key(f.problem)}")
+            elif f.sha256 in seen or any(g.sha256 == f.sha256 for g in good):
+                duplicate = True  # the same photo twice is one page (front twice, no back)
             elif m["pages"] + len(good) < max_pages:
                 good.append(f)
-        if len(good) < sum(1 for f in event.files if not f.problem):
+            else:
+                too_many = True
+        if duplicate:
+            self.out.say("dialogs.hint.duplicate_page")
+        if too_many:
             self.out.say("dialogs.hint.too_many_pages", max=max_pages)
         if good:
             m["pages"] += len(good)
+            seen.extend(g.sha256 for g in good)
             self.out.do(AddPages(code, tuple(good)))
             self.out.say(
                 "dialogs.pages_received", count=m["pages"], name=Msg(f"material.{code}.name")
             )
             self.d.failures = 0
-        elif not any(f.problem for f in event.files):
+        elif not event.files:
             return self.fail("dialogs.hint.file_expected")
         if m["pages"] >= max_pages:  # nothing more this material can take: move on
             m["status"] = "ok"

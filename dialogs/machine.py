@@ -261,7 +261,7 @@ def mermaid() -> str:
             label += f" [not {unless}]"
         if len(sources) > 4:
             note = f"{label} from any state before submission"
-            lines.append(f"    note right of {row['dest']}: {note}")
+            lines.append(f"    note right of {row['dest']} : {note}")
             continue
         for src in sources:
             lines.append(f"    {src} --> {row['dest']} : {label}")

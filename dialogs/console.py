@@ -1,0 +1,359 @@
+"""The console channel: the very same conversation in a terminal, with no network.
+
+Two modes:
+* human (`python main.py chat`): Chinese text, choices by number or label, files by path;
+* JSON (`python main.py chat --json --user ID`): one JSON object per stdin line in, exactly one
+  JSON line out per input line (a bad line gets an error line), for scripts and front ends.
+
+Pushes (the notification outbox of this applicant, e.g. "accepted" from the platform) are
+shown as they arrive, after each input, and marked sent. With the embedded platform, the
+platform outbox is delivered in-process after each input, so a submission reaches the
+platform without any other process running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from dialogs.events import (
+    Choice,
+    Command,
+    Contact,
+    Event,
+    Files,
+    StoredFile,
+    Text,
+)
+from dialogs.replies import Msg, Reply, from_json, render
+from locales import Translator
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+    from cases.db import Database
+    from cases.files import FileStore
+    from dialogs.service import ConversationService, Outcome
+
+CHANNEL = "console"
+COMMANDS = ("start", "help", "status", "cancel", "restart", "back", "language")
+
+
+class InputError(ValueError):
+    """A line the console cannot turn into an event; `key` is the message to show."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+@dataclass
+class Console:
+    """One console session of one applicant over the shared service."""
+
+    service: ConversationService
+    db: Database
+    files: FileStore
+    user_id: str
+    max_bytes: int
+    platform: Any = None  # an adapter for drain_platform_outbox, when one is available
+    clock: Callable[[], datetime] | None = None
+    last: Outcome | None = None
+
+    data_dir: Path = Path("data")
+    _warm: asyncio.Future[None] | None = None
+
+    async def send(self, event: Event) -> tuple[Outcome, list[Reply]]:
+        outcome = await self.service.handle(CHANNEL, self.user_id, event)
+        self.last = outcome
+        await self.deliver_platform_calls()
+        pushes = await self.pushes()
+        if self._warm is None:
+            # The first reply never waits for jieba (~0.7 s); it loads meanwhile, in a thread
+            # owned by this console and awaited when it closes.
+            self._warm = asyncio.ensure_future(asyncio.to_thread(_warm_up, self.data_dir))
+        return outcome, pushes
+
+    async def close(self) -> None:
+        if self._warm is not None:
+            await self._warm
+
+    async def deliver_platform_calls(self) -> None:
+        if self.platform is None:
+            return
+        from integrations.platform.worker import drain_platform_outbox
+
+        await drain_platform_outbox(self.db, self.platform, now=self.clock)
+
+    async def pushes(self) -> list[Reply]:
+        """Pending pushes for this applicant, marked sent: the console has shown them."""
+        return await self.db.run(_take_pushes, self.user_id, self._now())
+
+    def _now(self) -> datetime:
+        return (self.clock or (lambda: datetime.now(UTC)))()
+
+    # ---- reading input ----
+    def file_event(self, raw_path: str) -> Files:
+        """Read a file given by path, check it like any channel does, store it by hash."""
+        from cases.errors import FileTooLarge
+
+        path = Path(raw_path.strip().strip("'\"")).expanduser()
+        if not path.is_file():
+            raise InputError("dialogs.console.file_not_found", path=path.name)
+        data = path.read_bytes()[: self.max_bytes + 1]
+        check = _check(data, path.name, self.max_bytes)
+        sha = hashlib.sha256(data).hexdigest()
+        if check.problem is None:
+            try:
+                sha = self.files.put(data).sha256
+            except FileTooLarge:
+                check = _with_problem(check, "too_large")
+        stored = StoredFile(
+            sha256=sha,
+            mime_type=check.mime_type,
+            size=check.size,
+            width=check.width,
+            height=check.height,
+            page_count=check.page_count,
+            problem=check.problem,
+        )
+        return Files((stored,))
+
+    def json_event(self, line: str) -> Event:
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            raise InputError("dialogs.console.bad_json") from None
+        if not isinstance(obj, dict) or len(obj) == 0:
+            raise InputError("dialogs.console.bad_json")
+        if "command" in obj:
+            name = str(obj["command"]).lstrip("/")
+            if name not in COMMANDS:
+                raise InputError("dialogs.console.unknown_command", command=name[:40])
+            return Command(name, str(obj.get("argument", "")))  # type: ignore[arg-type]
+        if "text" in obj:
+            return Text(str(obj["text"]))
+        if "choice" in obj:
+            question = obj.get("question")
+            return Choice(str(obj["choice"]), str(question) if question else None)
+        if "file" in obj:
+            return self.file_event(str(obj["file"]))
+        if "contact" in obj:
+            return Contact(str(obj["contact"]))
+        raise InputError("dialogs.console.bad_json")
+
+    def human_event(self, line: str) -> Event:
+        text = line.strip()
+        if text.startswith("/"):
+            name, _, argument = text[1:].partition(" ")
+            if name in COMMANDS:
+                return Command(name, argument.strip())  # type: ignore[arg-type]
+        choices = self._choices()
+        if text.isdigit() and choices and 1 <= int(text) <= len(choices):
+            return Choice(choices[int(text) - 1][0], self.last.question if self.last else None)
+        for choice_id, label in choices:
+            if text in (choice_id, label):
+                return Choice(choice_id, self.last.question if self.last else None)
+        if self._expects() == "file" and text:
+            candidate = Path(text.strip("'\"")).expanduser()
+            if candidate.is_file() or "/" in text or candidate.suffix:
+                return self.file_event(text)
+        return Text(line.rstrip("\n"))
+
+    def _question_reply(self) -> Reply | None:
+        if self.last is None:
+            return None
+        asked = [r for r in self.last.replies if r.question]
+        return asked[-1] if asked else None
+
+    def _choices(self) -> list[tuple[str, str]]:
+        reply = self._question_reply()
+        if reply is None or self.last is None:
+            return []
+        tr = Translator(self.last.language)
+        return [(o.id, render(o.label, tr)) for o in reply.choices]
+
+    def _expects(self) -> str:
+        reply = self._question_reply()
+        return reply.expects if reply else "none"
+
+
+def _warm_up(data_dir: Path) -> None:
+    from dialogs import nlu
+
+    nlu.warm_up(data_dir)
+
+
+def _check(data: bytes, filename: str, max_bytes: int) -> Any:
+    from cases.filecheck import check_file
+
+    return check_file(data, filename, None, max_bytes)
+
+
+def _with_problem(check: Any, problem: str) -> Any:
+    from dataclasses import replace
+
+    return replace(check, problem=problem)
+
+
+def _take_pushes(session: Any, user_id: str, now: datetime) -> list[Reply]:
+    from sqlalchemy import select
+
+    from cases import repositories as repo
+    from cases.models import Applicant
+
+    applicant = session.scalars(
+        select(Applicant).where(
+            Applicant.channel == CHANNEL, Applicant.external_user_id == user_id
+        )
+    ).one_or_none()
+    if applicant is None:
+        return []
+    replies = []
+    for row in repo.pending_notifications(session, applicant.id):
+        replies.append(from_json(row.payload))
+        repo.mark_notification_sent(session, row.id, at=now)
+    return replies
+
+
+# ---- rendering -------------------------------------------------------------------------------
+
+
+def reply_json(reply: Reply, tr: Translator) -> dict[str, Any]:
+    return {
+        "key": reply.key,
+        "text": render(reply.message, tr),
+        "choices": [{"id": o.id, "label": render(o.label, tr)} for o in reply.choices],
+        "expects": reply.expects,
+    }
+
+
+def outcome_json(outcome: Outcome | None, replies: list[Reply], language: str) -> dict[str, Any]:
+    tr = Translator(language)
+    return {
+        "state": outcome.state if outcome else None,
+        "case_number": outcome.case_number if outcome else None,
+        "replies": [reply_json(r, tr) for r in replies],
+    }
+
+
+def print_human(replies: list[Reply], language: str, out: TextIO, pushed: bool = False) -> None:
+    tr = Translator(language)
+    for reply in replies:
+        if pushed:
+            out.write(tr("dialogs.console.push") + "\n")
+        out.write(render(reply.message, tr) + "\n")
+        for n, option in enumerate(reply.choices, 1):
+            out.write(f"  {n}. {render(option.label, tr)}\n")
+        if reply.expects == "file":
+            out.write(tr("dialogs.console.file_hint") + "\n")
+        out.write("\n")
+    out.flush()
+
+
+# ---- the two loops ---------------------------------------------------------------------------
+
+
+async def run_json(console: Console, stdin: TextIO, stdout: TextIO) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            return
+        language = console.last.language if console.last else "zh_CN"
+        try:
+            event = console.json_event(line)
+        except InputError as err:
+            error = Reply(Msg(err.key, err.params))
+            out = outcome_json(console.last, [error], language)
+            out["error"] = err.key
+            stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            stdout.flush()
+            continue
+        outcome, pushes = await console.send(event)
+        result = outcome_json(outcome, outcome.replies + pushes, outcome.language)
+        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        stdout.flush()
+
+
+async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
+    loop = asyncio.get_running_loop()
+    tr = Translator("zh_CN")
+    stdout.write(tr("dialogs.console.intro") + "\n\n")
+    outcome, pushes = await console.send(Command("start"))
+    print_human(outcome.replies, outcome.language, stdout)
+    print_human(pushes, outcome.language, stdout, pushed=True)
+    while True:
+        stdout.write("> ")
+        stdout.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line or line.strip() in ("/exit", "/quit"):
+            stdout.write("\n" + tr("dialogs.console.bye") + "\n")
+            return
+        language = console.last.language if console.last else "zh_CN"
+        try:
+            event = console.human_event(line)
+        except InputError as err:
+            print_human([Reply(Msg(err.key, err.params))], language, stdout)
+            continue
+        outcome, pushes = await console.send(event)
+        print_human(outcome.replies, outcome.language, stdout)
+        print_human(pushes, outcome.language, stdout, pushed=True)
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    json_mode: bool = False,
+    user_id: str = "console",
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    """Open the store, run one console session until end of input, close everything."""
+    from cases.db import open_database
+    from cases.files import open_file_store
+    from dialogs.service import ConversationService
+
+    db = await asyncio.to_thread(open_database, settings)
+    try:
+        files = open_file_store(settings.files.dir, settings.files.max_bytes)
+        service = ConversationService(db, settings, clock=clock)
+        console = Console(
+            service,
+            db,
+            files,
+            user_id,
+            settings.files.max_bytes,
+            platform=_embedded_platform(db, settings, clock),
+            clock=clock,
+            data_dir=settings.data_dir,
+        )
+        try:
+            if json_mode:
+                await run_json(console, stdin or sys.stdin, stdout or sys.stdout)
+            else:
+                await run_human(console, stdin or sys.stdin, stdout or sys.stdout)
+        finally:
+            await console.close()
+    finally:
+        await db.close()
+    return 0
+
+
+def _embedded_platform(db: Database, settings: Settings, clock: Any) -> Any:
+    """The in-process platform on the embedded default; None when another one is configured
+    (its worker delivers then) or when the platform package is not installed."""
+    if settings.platform.mode != "embedded":
+        return None
+    try:
+        from integrations.platform.embedded import EmbeddedPlatform
+    except ImportError:
+        return None
+    return EmbeddedPlatform(db, now=clock) if clock else EmbeddedPlatform(db)
