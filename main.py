@@ -19,6 +19,7 @@ COMMAND_MODULES: list[str] = [
     "cases.cli",
     "dialogs.nlu_cli",
     "dialogs.cli",
+    "integrations.platform.cli",
 ]
 
 
