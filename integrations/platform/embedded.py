@@ -16,6 +16,7 @@ Staff operations are synchronous use cases `fn(session, ...)` so that the CLI ru
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -182,7 +183,7 @@ class EmbeddedPlatform:
             case_number=request.case_number,
             idempotency_key=request.idempotency_key,
             platform_ref="P" + secrets.token_hex(8),
-            form=dict(request.form),
+            form=_seal(session, dict(request.form)),
             materials={
                 m.code: {
                     "sha256": list(m.sha256),
@@ -509,7 +510,10 @@ class EmbeddedPlatform:
             for item, case in items:
                 definition = self._by_code[item.item]
                 # Only what the item may see: the name, and the ID number if the item needs it.
-                applicant = _applicant(definition.visible_fields(case.form))
+                visible = definition.visible_fields(case.form)
+                if "id_number" in definition.fields:
+                    visible["id_number_masked"] = case.form.get("id_number_masked")
+                applicant = _applicant(visible)
                 rows.append(
                     QueueRow(
                         case.case_number,
@@ -541,7 +545,12 @@ class EmbeddedPlatform:
         states = self._item_states(session, case)
         if office is None:
             view = CaseView(
-                case.case_number, case.status, CLERK, dict(case.form), dict(case.materials), states
+                case.case_number,
+                case.status,
+                CLERK,
+                _unseal(session, case.form),
+                dict(case.materials),
+                states,
             )
             seen_items: list[str] = [s.item for s in states]
         else:
@@ -557,7 +566,7 @@ class EmbeddedPlatform:
             fields: dict[str, Any] = {}
             materials: dict[str, Any] = {}
             for d in mine:
-                fields.update(d.visible_fields(case.form))
+                fields.update(d.visible_fields(_unseal(session, case.form)))
                 materials.update({k: v for k, v in case.materials.items() if k in d.materials})
             seen_items = [d.code for d in mine]
             view = CaseView(
@@ -710,9 +719,36 @@ def _audit(
     )
 
 
+_SEALED = "id_number_sealed"
+_ID_CONTEXT = b"platform.id_number"
+
+
+def _seal(session: Session, form: dict[str, Any]) -> dict[str, Any]:
+    """The ID number is kept encrypted at rest (with the case store's key) and its masked
+    form beside it for staff lists; the clear number only exists in an office's view."""
+    number = form.pop("id_number", None)
+    if number:
+        vault = session.info.get("vault")
+        form["id_number_masked"] = mask_number(str(number))
+        if vault is not None:
+            token = vault.encrypt(str(number), context=_ID_CONTEXT)
+            form[_SEALED] = base64.b64encode(token).decode()
+    return form
+
+
+def _unseal(session: Session, form: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in form.items() if k not in (_SEALED, "id_number_masked")}
+    vault = session.info.get("vault")
+    if _SEALED in form and vault is not None:
+        out["id_number"] = vault.decrypt(base64.b64decode(form[_SEALED]), context=_ID_CONTEXT)
+    elif "id_number_masked" in form:
+        out["id_number"] = form["id_number_masked"]
+    return out
+
+
 def _applicant(form: Mapping[str, Any]) -> str:
     name = str(form.get("name") or "")
-    number = form.get("id_number")
+    number = form.get("id_number_masked") or form.get("id_number")
     masked = mask_number(str(number)) if number else ""
     return " ".join(p for p in (name, masked) if p)
 

@@ -9,6 +9,8 @@ therefore pick the same row at once; the idempotency key makes that harmless.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -250,3 +252,22 @@ async def drain_platform_outbox(
             await db.run(_delivered, job, clock())
             delivered += 1
     return delivered
+
+
+async def run_platform_worker(
+    db: Database,
+    adapter: PlatformAdapter,
+    stop: asyncio.Event,
+    interval_seconds: float = 2.0,
+) -> None:
+    """Drain the outbox until `stop` is set (owned by the composition root's task group)."""
+    while not stop.is_set():
+        try:
+            busy = await drain_platform_outbox(db, adapter)
+        except Exception:  # a database hiccup must not end the worker; it retries
+            log.exception("platform outbox drain failed")
+            busy = 0
+        if busy:
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_seconds)
