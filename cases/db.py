@@ -231,16 +231,16 @@ class Database:
 
     async def create_all(self) -> None:
         """Create the tables straight from the models (tests); deployments use `upgrade`."""
-        await self._on_connection(Base.metadata.create_all)
+        await self.run_on_connection(Base.metadata.create_all)
 
     async def drop_all(self) -> None:
-        await self._on_connection(Base.metadata.drop_all)
+        await self.run_on_connection(Base.metadata.drop_all)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the Alembic migrations up to `revision`."""
         from cases.migrate import upgrade_connection
 
-        await self._on_connection(partial(upgrade_connection, revision=revision))
+        await self.run_on_connection(partial(upgrade_connection, revision=revision))
 
     def upgrade_blocking(self, revision: str = "head") -> None:
         if self._executor is not None:
@@ -266,19 +266,20 @@ class Database:
 
         asyncio.run(once())
 
-    async def _on_connection(self, fn: Callable[..., Any]) -> None:
+    async def run_on_connection(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run `fn(connection, ...)` in a transaction on a Core connection (DDL, inspection,
+        Alembic); returns its result."""
         if self._engine is not None:
             engine = self._engine
 
-            def work() -> None:
+            def work() -> T:
                 with engine.begin() as conn:
-                    fn(conn)
+                    return fn(conn, *args, **kwargs)
 
-            await self._in_thread(work)
-            return
+            return await self._in_thread(work)
         assert self._async_engine is not None
         async with self._async_engine.begin() as conn:
-            await conn.run_sync(fn)
+            return await conn.run_sync(fn, *args, **kwargs)
 
     # -- lifetime ------------------------------------------------------------------------
 

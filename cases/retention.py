@@ -50,7 +50,7 @@ def _expired_pages(session: Session, cutoff: datetime) -> list[tuple[MaterialPag
         )
         .order_by(Case.id, MaterialPage.id)
     )
-    return [(page, case) for page, case in session.execute(query).tuples()]
+    return [(page, case) for page, case in session.execute(query)]
 
 
 def _still_referenced(session: Session, hashes: set[str], purging: set[int]) -> set[str]:

@@ -76,7 +76,7 @@ def submit_case(
     advance(case, "submit", at=at)
     if case.number is None:
         case.number = next_case_number(session, at.astimezone(ZoneInfo(timezone)).date())
-    audit(session, actor, "case.submit", case_id=case.id, detail={"number": case.number})
+    audit(session, actor, "case.submit", case_id=case.id, detail={"number": case.number}, at=at)
     session.flush()
     return case
 
