@@ -1,0 +1,132 @@
+"""NLU latency, load time and memory: `.venv/bin/python benchmarks/nlu.py [--rounds N]`.
+
+1. Load: a fresh subprocess per case times `import dialogs.nlu` + the first classify
+   (jieba initialised with the domain dictionary, the model trained), with jieba's cache under
+   a fresh data dir (cold: cache built and written) and again (warm: cache read), and reports
+   its peak RSS against a bare interpreter.
+2. Latency per utterance after warm-up, in this process: every held-out and blind phrase
+   (never trained on), classified once to warm up, then timed one by one for N rounds;
+   p50/p95/p99 for classify(), understand() at a yes/no question, and the pure parsers.
+
+Goal (issue 4): p50 <= 0.3 ms per utterance after warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dialogs import nlu  # noqa: E402
+from dialogs.nlu_model import read_phrases  # noqa: E402
+
+GOAL_P50_MS = 0.3
+
+_CHILD = """
+import resource, sys, time
+t0 = time.perf_counter()
+from dialogs import nlu
+t1 = time.perf_counter()
+nlu.classify("养老保险手册丢了怎么办")
+t2 = time.perf_counter()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{t1 - t0:.4f} {t2 - t1:.4f} {rss:.1f}")
+"""
+_BARE = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+
+
+def child(cwd: Path) -> tuple[float, float, float, float]:
+    """(import s, first classify s, peak RSS MiB, wall s of the whole process)."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD], cwd=cwd, capture_output=True, check=True, text=True
+    ).stdout.split()
+    wall = time.perf_counter() - start
+    return float(out[0]), float(out[1]), float(out[2]), wall
+
+
+def percentiles(samples_ns: Sequence[int]) -> tuple[float, float, float, float]:
+    ordered = sorted(samples_ns)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1e6
+
+    return at(0.50), at(0.95), at(0.99), statistics.fmean(ordered) / 1e6
+
+
+def time_each(fn: Callable[[str], object], texts: Sequence[str], rounds: int) -> list[int]:
+    for text in texts:  # warm-up: caches, branch predictors, jieba's route tables
+        fn(text)
+    samples: list[int] = []
+    clock = time.perf_counter_ns
+    for _ in range(rounds):
+        for text in texts:
+            t = clock()
+            fn(text)
+            samples.append(clock() - t)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    args = parser.parse_args()
+
+    print("== load (fresh process each) ==")
+    bare_rss = float(
+        subprocess.run(
+            [sys.executable, "-c", _BARE], capture_output=True, check=True, text=True
+        ).stdout
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for label in ("cold cache", "warm cache"):
+            imp, first, rss, wall = child(Path(tmp))
+            print(
+                f"{label:>10}: import {imp * 1000:6.0f} ms, first classify (jieba + model) "
+                f"{first * 1000:6.0f} ms, process total {wall * 1000:6.0f} ms, "
+                f"peak RSS {rss:.0f} MiB ({rss - bare_rss:+.0f} MiB over a bare interpreter)"
+            )
+
+    nlu.warm_up()
+    texts = [t for _, t in read_phrases(nlu.HELD_OUT_FILE)]
+    texts += [t for _, t in read_phrases(nlu.DATA / "blind.txt")]
+    print(
+        f"\n== latency per utterance after warm-up: {len(texts)} unseen phrases "
+        f"x {args.rounds} rounds =="
+    )
+    cases: list[tuple[str, Callable[[str], object]]] = [
+        ("classify", nlu.classify),
+        ("understand (yes/no offered)", lambda t: nlu.understand(t, ("yes", "no"))),
+        ("interpret_choice", lambda t: nlu.interpret_choice(t, ("have", "lost"))),
+        ("parse_contribution_months", nlu.parse_contribution_months),
+    ]
+    p50_classify = 0.0
+    for name, fn in cases:
+        p50, p95, p99, mean = percentiles(time_each(fn, texts, args.rounds))
+        if name == "classify":
+            p50_classify = p50
+        print(
+            f"{name:>28}: p50 {p50:.4f} ms  p95 {p95:.4f} ms  p99 {p99:.4f} ms  mean {mean:.4f} ms"
+        )
+    long_text = "公积金怎么提取" + "啊" * 5000
+    p50, p95, _, _ = percentiles(time_each(nlu.classify, [long_text], 200))
+    print(f"{'classify (5,000 characters)':>28}: p50 {p50:.4f} ms  p95 {p95:.4f} ms")
+    chars = statistics.fmean(len(t) for t in texts)
+    print(
+        f"\nmean utterance {chars:.1f} characters; "
+        f"classify p50 / goal = {p50_classify / GOAL_P50_MS:.2f} "
+        f"({'met' if p50_classify <= GOAL_P50_MS else 'MISSED'}: goal p50 <= {GOAL_P50_MS} ms)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

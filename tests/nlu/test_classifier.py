@@ -1,0 +1,100 @@
+"""The intent classifier, measured on phrases it never trained on."""
+
+from collections import Counter
+
+import pytest
+
+from dialogs import nlu
+from dialogs.nlu_model import read_phrases
+
+TRAINING = read_phrases(nlu.TRAINING_FILE)
+HELD_OUT = read_phrases(nlu.HELD_OUT_FILE)
+
+
+def test_held_out_phrases_are_never_trained_on():
+    trained = {text for _, text in TRAINING}
+    assert not trained & {text for _, text in HELD_OUT}
+
+
+def test_every_intent_has_training_and_held_out_phrases():
+    trained, held = Counter(i for i, _ in TRAINING), Counter(i for i, _ in HELD_OUT)
+    for intent in nlu.INTENTS:
+        assert trained[intent] >= 20, intent
+        assert held[intent] >= 8, intent
+    assert set(trained) == set(held) == set(nlu.INTENTS)
+
+
+def test_held_out_accuracy_is_at_least_95_percent(capsys):
+    misses = [(i, t, nlu.classify(t).name) for i, t in HELD_OUT if nlu.classify(t).name != i]
+    accuracy = 1 - len(misses) / len(HELD_OUT)
+    with capsys.disabled():
+        print(
+            f"\nNLU held-out accuracy: {accuracy:.1%} ({len(HELD_OUT) - len(misses)}"
+            f"/{len(HELD_OUT)}); misses: {misses}"
+        )
+    assert accuracy >= 0.95
+
+
+@pytest.mark.parametrize("intent", [i for i in nlu.INTENTS if i != "unknown"])
+def test_each_intent_is_recognised_on_several_unseen_phrases(intent):
+    phrases = [t for i, t in HELD_OUT if i == intent]
+    right = [t for t in phrases if nlu.classify(t).name == intent]
+    assert len(right) >= 8 and len(right) >= 0.8 * len(phrases), (
+        intent,
+        set(phrases) - set(right),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今天天气怎么样",
+        "明天会不会下雨",
+        "推荐几只能涨的股票",
+        "帮我订一张去北京的机票",
+        "给我讲个笑话",
+        "what's the weather like",
+        "asdf qwer",
+        "😀😀😀",
+        "",
+        "   ",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_out_of_scope_text_is_unknown(text):
+    assert nlu.classify(text).name == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("住房公积金怎么提取", "housing_fund"),
+        ("养老保险手册丢了咋整", "lost_document"),
+        ("转人工", "human_agent"),
+        ("我要投诉", "complaint"),
+        ("病残津贴怎么申请", "early_retirement"),
+        ("退修要带啥材料", "materials"),  # typo: 退修 for 退休
+    ],
+)
+def test_plain_questions_and_their_keywords(text, intent):
+    result = nlu.classify(text)
+    assert result.name == intent
+    assert 0.5 <= result.confidence <= 1
+    assert result.keywords and all(isinstance(k, str) for k in result.keywords)
+
+
+def test_keywords_never_carry_personal_data():
+    """Only words the model knows are reported back, so an ID or phone number never is."""
+    result = nlu.classify("我的身份证号11010519491231002X手机13812345678，办件进度怎么查")
+    assert result.name == "progress"
+    assert not any(ch.isdigit() for k in result.keywords for ch in k)
+
+
+def test_a_very_long_message_is_classified_quickly_by_its_start():
+    result = nlu.classify("公积金怎么提取" + "啊" * 5000)
+    assert result.name == "housing_fund"
+
+
+def test_confidence_is_between_0_and_1_for_every_held_out_phrase():
+    for _, text in HELD_OUT:
+        assert 0.0 <= nlu.classify(text).confidence <= 1.0
