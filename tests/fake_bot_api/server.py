@@ -147,6 +147,7 @@ class FakeBotApi:
         self._delivered: list[dict[str, Any]] = []  # confirmed (kept to redeliver on demand)
         self._forced: list[dict[str, Any]] = []  # duplicates given back whatever the offset
         self._next_update_id = 1
+        self._poll_generation = 0
         self._new_update = asyncio.Event()
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(1)
@@ -396,8 +397,16 @@ class FakeBotApi:
         limit = int(call.params.get("limit") or 100)
         timeout = float(call.params.get("timeout") or 0)
         self._confirm(offset)
+        # Like Telegram, a new getUpdates ends the one still waiting (a restarted bot's
+        # predecessor) instead of both competing for the same updates.
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._new_update.set()
+        await asyncio.sleep(0)
         deadline = time.monotonic() + timeout
         while True:
+            if generation != self._poll_generation:
+                raise _ApiError(409, "Conflict: terminated by other getUpdates request")
             ready = self._forced + [u for u in self._pending if u["update_id"] >= offset]
             if ready:
                 self._forced = []
@@ -504,8 +513,10 @@ class FakeBotApi:
     async def _m_sendMessage(self, call: Call) -> Any:
         chat_id = _require_chat(call)
         content: dict[str, Any] = {"text": call.params.get("text", "")}
-        if call.params.get("reply_markup"):
-            content["reply_markup"] = call.params["reply_markup"]
+        markup = call.params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Telegram echoes only inline keyboards in the sent message.
+            content["reply_markup"] = markup
         return self._message(chat_id, **content)
 
     async def _m_sendDocument(self, call: Call) -> Any:

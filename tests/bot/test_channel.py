@@ -1,0 +1,241 @@
+"""The Telegram channel end to end over real HTTP: the real PTB Application and our handlers
+against the loopback Bot API server, with a recording stand-in for the conversation."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from cases.db import Database
+from dialogs.events import Choice, Command, Contact, Files, Text, Unsupported
+from dialogs.replies import Document, Msg, Option, Reply
+from tests.bot import images
+from tests.bot.harness import RecordingConversation, bot_settings, running_bot
+from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import updates as u
+
+ANN = u.User(1001, "Ann")
+
+
+async def test_text_goes_to_the_conversation_and_choices_become_versioned_buttons(
+    api: FakeBotApi, db: Database, tmp_path: Path
+):
+    def script(event):
+        options = (Option("yes", Msg("bot.command.start")), Option("no", Msg("bot.command.cancel")))
+        return [Reply(Msg("bot.command.help"), options, "choice", "consent")]
+
+    service = RecordingConversation(script=script)
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.text(ANN, "你好"))
+        (sent,) = await api.wait_sent(ANN.id, 1)
+    assert service.events_of(ANN.id) == [Text("你好")]
+    assert sent.params["parse_mode"] == "HTML"
+    assert sent.text == "帮助"
+    assert [b["callback_data"] for b in sent.buttons()] == ["v1|consent|yes", "v1|consent|no"]
+    assert [b["text"] for b in sent.buttons()] == ["开始办理或继续", "取消本次办理"]
+
+
+async def test_a_name_with_html_is_shown_as_typed(api: FakeBotApi, db: Database, tmp_path):
+    typed = "<b>Zhang</b> & Sons"
+    service = RecordingConversation(
+        script=lambda e: [Reply(Msg("dialogs.pages_received", {"name": typed, "count": 1}))]
+    )
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.text(ANN, typed))
+        (sent,) = await api.wait_sent(ANN.id, 1)
+    # Telegram shows this HTML-escaped text with parse_mode=HTML exactly as the applicant typed.
+    assert "&lt;b&gt;Zhang&lt;/b&gt; &amp; Sons" in sent.text
+    assert sent.params["parse_mode"] == "HTML"
+
+
+async def test_a_button_press_is_a_choice_answered_and_its_keyboard_removed(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.callback(ANN, "v1|consent|yes", message_id=7))
+        await api.wait_sent(ANN.id, 1)
+        await api.wait_for(lambda: api.calls_of("editMessageReplyMarkup"), what="keyboard gone")
+    assert service.events_of(ANN.id) == [Choice("yes", "consent")]
+    assert len(api.calls_of("answerCallbackQuery")) == 1
+    (edit,) = api.calls_of("editMessageReplyMarkup")
+    assert edit.params["message_id"] == 7
+
+
+async def test_a_button_from_an_old_format_is_handed_over_as_stale(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.callback(ANN, "consent:yes"))
+        await api.wait_for(lambda: api.calls_of("answerCallbackQuery"), what="answer")
+    (event,) = service.events_of(ANN.id)
+    assert isinstance(event, Choice) and event.question == "<stale>"
+
+
+async def test_asking_for_the_phone_shows_a_share_contact_keyboard(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    service = RecordingConversation(
+        script=lambda e: [Reply(Msg("bot.command.help"), expects="contact")]
+    )
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.text(ANN, "next"))
+        (sent,) = await api.wait_sent(ANN.id, 1)
+    (button,) = sent.buttons()
+    assert button == {"text": "📱 发送我的手机号", "request_contact": True}
+
+
+async def test_own_contact_is_a_contact_and_someone_elses_is_not(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.contact(ANN, "+8613800138000"))
+        api.add_update(u.contact(ANN, "+8613900139000", own=False))
+        await api.wait_sent(ANN.id, 2)
+    assert service.events_of(ANN.id) == [
+        Contact("+8613800138000"),
+        Unsupported("contact_of_someone_else"),
+    ]
+
+
+async def test_deep_link_start_carries_the_case_number(api: FakeBotApi, db: Database, tmp_path):
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.text(ANN, "/start YJ-20261126-0001"))
+        api.add_update(u.text(ANN, "/status"))
+        await api.wait_sent(ANN.id, 2)
+    assert service.events_of(ANN.id) == [
+        Command("start", "YJ-20261126-0001"),
+        Command("status"),
+    ]
+
+
+async def test_a_photo_is_downloaded_in_its_largest_size_checked_and_stored(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    data = images.sharp_jpeg()
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db) as store:
+        api.add_update(u.photo(ANN, api.photo_sizes(data)))
+        await api.wait_sent(ANN.id, 1)
+    (event,) = service.events_of(ANN.id)
+    assert isinstance(event, Files)
+    (page,) = event.files
+    assert page.sha256 == hashlib.sha256(data).hexdigest()
+    assert (page.mime_type, page.width, page.height, page.problem) == ("image/jpeg", 1200, 1600, None)
+    assert store.read(page.sha256) == data
+
+
+async def test_an_album_is_one_event_with_pages_in_the_order_sent_and_one_reply(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    pages = [images.sharp_jpeg(seed=1), images.blurred_jpeg(seed=2), images.sharp_jpeg(seed=3)]
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        for data in pages:
+            api.add_update(u.photo(ANN, api.photo_sizes(data), media_group_id="album-1"))
+        await api.wait_sent(ANN.id, 1)
+        api.add_update(u.text(ANN, "after the album"))
+        await api.wait_sent(ANN.id, 2)
+    (album, after) = service.events_of(ANN.id)
+    assert isinstance(album, Files)
+    assert [f.sha256 for f in album.files] == [hashlib.sha256(d).hexdigest() for d in pages]
+    assert [f.problem for f in album.files] == [None, "blurred", None]
+    assert after == Text("after the album")
+    assert len(api.sent_to(ANN.id)) == 2  # one reply for the album, one for the text
+
+
+async def test_a_30_mb_file_is_refused_without_downloading_it(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    doc = api.document_of(b"%PDF-1.7 ...", "scan.pdf", "application/pdf", size=30 * 1024 * 1024)
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.document(ANN, doc))
+        await api.wait_sent(ANN.id, 1)
+    (event,) = service.events_of(ANN.id)
+    assert isinstance(event, Files) and event.files[0].problem == "too_large"
+    assert not api.calls_of("getFile") and not api.calls_of("download")
+
+
+async def test_unknown_document_types_and_pdfs_are_told_apart(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    word = api.document_of(b"PK\x03\x04...", "cv.docx", "application/vnd.openxmlformats")
+    pdf = api.document_of(images.real_pdf(pages=2), "form.pdf", "application/pdf")
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.document(ANN, word))
+        api.add_update(u.document(ANN, pdf))
+        await api.wait_sent(ANN.id, 2)
+    (first, second) = service.events_of(ANN.id)
+    assert first.files[0].problem == "unsupported_type"  # type: ignore[union-attr]
+    assert second.files[0].page_count == 2 and second.files[0].problem is None  # type: ignore[union-attr]
+
+
+async def test_stickers_and_voice_notes_are_unsupported(api: FakeBotApi, db: Database, tmp_path):
+    service = RecordingConversation()
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.sticker(ANN))
+        api.add_update(u.voice(ANN))
+        await api.wait_sent(ANN.id, 2)
+    assert service.events_of(ANN.id) == [Unsupported("sticker"), Unsupported("voice")]
+
+
+async def test_the_same_update_delivered_twice_is_answered_once(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    """Telegram redelivers what a crashed bot had not confirmed: the second delivery reaches
+    a new bot process, the conversation (its database) recognises the id, nothing is sent."""
+    service = RecordingConversation()
+    settings = bot_settings(api, tmp_path)
+    async with running_bot(settings, service, db):
+        update_id = api.add_update(u.text(ANN, "once"))
+        await api.wait_sent(ANN.id, 1)
+        api.redeliver(update_id)  # within the same process: dropped before the conversation
+        api.add_update(u.text(ANN, "marker"))
+        await api.wait_sent(ANN.id, 2)
+    async with running_bot(settings, service, db):
+        api.redeliver(update_id)
+        await api.wait_for(lambda: len(service.events) == 3, what="the redelivery")
+        api.add_update(u.text(ANN, "marker 2"))
+        await api.wait_sent(ANN.id, 3)
+    assert [(e, uid) for _, e, uid in service.events][:3] == [
+        (Text("once"), str(update_id)),
+        (Text("marker"), str(update_id + 1)),
+        (Text("once"), str(update_id)),
+    ]
+    assert [c.text for c in api.sent_to(ANN.id)] == ["帮助"] * 3  # once, marker, marker 2
+
+
+async def test_documents_are_sent_as_files(api: FakeBotApi, db: Database, tmp_path):
+    form = tmp_path / "form.pdf"
+    form.write_bytes(images.real_pdf())
+    service = RecordingConversation(
+        script=lambda e: [Reply(Msg("bot.command.help"), document=Document(str(form), "申请表.pdf"))]
+    )
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.text(ANN, "form please"))
+        (_, sent_doc) = await api.wait_sent(ANN.id, 2)
+    assert sent_doc.method == "sendDocument"
+    assert sent_doc.files["document"] == ("申请表.pdf", form.read_bytes())
+
+
+async def test_the_menu_is_set_in_chinese_and_english(api: FakeBotApi, db: Database, tmp_path):
+    async with running_bot(bot_settings(api, tmp_path), RecordingConversation(), db):
+        pass
+    assert api.commands["en"][0] == {"command": "start", "description": "Start or continue"}
+    assert api.commands["zh"][0] == {"command": "start", "description": "开始办理或继续"}
+    assert api.commands[""] == api.commands["zh"]
+
+
+async def test_the_applicants_language_decides_the_rendering(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    service = RecordingConversation(language="en")
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.text(ANN, "hello"))
+        (sent,) = await api.wait_sent(ANN.id, 1)
+    assert sent.text == "Help"
