@@ -51,6 +51,8 @@ TABLE: tuple[tuple[str, tuple[CaseState, ...], CaseState], ...] = (
     ("results_ready", (S.processing,), S.results_ready),
     ("notify", (S.results_ready,), S.notified),
     ("sign", (S.notified,), S.signed),
+    # A result changed after signing: the new notice has to be signed again (aftercare).
+    ("renotify", (S.signed, S.rated), S.notified),
     ("rate", (S.signed,), S.rated),
     # From signed: the applicant declined to rate.
     ("close", (S.rated, S.signed), S.closed),
