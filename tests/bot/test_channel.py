@@ -21,7 +21,10 @@ async def test_text_goes_to_the_conversation_and_choices_become_versioned_button
     api: FakeBotApi, db: Database, tmp_path: Path
 ):
     def script(event):
-        options = (Option("yes", Msg("bot.command.start")), Option("no", Msg("bot.command.cancel")))
+        options = (
+            Option("yes", Msg("bot.command.start")),
+            Option("no", Msg("bot.command.cancel")),
+        )
         return [Reply(Msg("bot.command.help"), options, "choice", "consent")]
 
     service = RecordingConversation(script=script)
@@ -124,7 +127,8 @@ async def test_a_photo_is_downloaded_in_its_largest_size_checked_and_stored(
     assert isinstance(event, Files)
     (page,) = event.files
     assert page.sha256 == hashlib.sha256(data).hexdigest()
-    assert (page.mime_type, page.width, page.height, page.problem) == ("image/jpeg", 1200, 1600, None)
+    assert (page.mime_type, page.width, page.height) == ("image/jpeg", 1200, 1600)
+    assert page.problem is None
     assert store.read(page.sha256) == data
 
 
@@ -213,8 +217,9 @@ async def test_the_same_update_delivered_twice_is_answered_once(
 async def test_documents_are_sent_as_files(api: FakeBotApi, db: Database, tmp_path):
     form = tmp_path / "form.pdf"
     form.write_bytes(images.real_pdf())
+    document = Document(str(form), "申请表.pdf")
     service = RecordingConversation(
-        script=lambda e: [Reply(Msg("bot.command.help"), document=Document(str(form), "申请表.pdf"))]
+        script=lambda e: [Reply(Msg("bot.command.help"), document=document)]
     )
     async with running_bot(bot_settings(api, tmp_path), service, db):
         api.add_update(u.text(ANN, "form please"))
