@@ -15,12 +15,22 @@ import json
 import sys
 from collections.abc import Iterator
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 # Longest line read whole; anything longer is answered `line_too_long` and skipped in chunks.
 MAX_LINE_BYTES = 4096
 _DRAIN_CHUNK = 1 << 16
 _GROUP_LINES = 128
+
+
+class ByteSource(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+class ByteSink(Protocol):
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def flush(self) -> None: ...
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,8 +72,12 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdin.buffer, sys.stdout.buffer, today, args.category, args.contribution_months
             )
         except BrokenPipeError:
-            # The reader went away (`| head`); nothing more to say to it.
-            sys.stdout = None  # type: ignore[assignment]
+            # The reader went away (`| head`): nothing more to say to it, and no traceback
+            # when Python flushes stdout at exit (the recipe of the `signal` module's docs).
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
             return 1
         return 0
     return run_single(args.id_number, args.category, args.contribution_months, today, args.json)
@@ -93,7 +107,7 @@ def run_single(
     return 0
 
 
-def read_lines(inp: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+def read_lines(inp: ByteSource, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
     """Each input line without its line ending, or None for a line longer than `limit` bytes
     (its rest is read and dropped in bounded chunks)."""
     while True:
@@ -111,8 +125,8 @@ def read_lines(inp: IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[bytes | 
 
 
 def run_batch(
-    inp: IO[bytes],
-    out: IO[bytes],
+    inp: ByteSource,
+    out: ByteSink,
     today: date,
     default_category: str | None = None,
     default_contribution: str | None = None,
