@@ -78,7 +78,7 @@ async def test_every_view_and_answer_is_audited_without_clear_id_numbers(
 
 
 async def test_staff_lists_mask_id_numbers(db: Database, clock: FakeClock) -> None:
-    platform, number = await accepted_case(db, clock)
+    platform, _number = await accepted_case(db, clock)
     rows = await db.run(platform.queue, "staff:wu", "social_insurance_center")
     assert rows[0].applicant == "王建国 1506**********" + ID_NUMBER[-4:]
     town = await db.run(platform.queue, "staff:zhao", "town_government")
@@ -135,7 +135,7 @@ async def test_clear_errors_for_wrong_case_office_and_repeated_answer(
 
 
 async def test_overdue_items_are_flagged_to_the_clerk_once(db: Database, clock: FakeClock) -> None:
-    platform, number = await accepted_case(db, clock)
+    platform, _number = await accepted_case(db, clock)
     clock.advance(hours=3)  # 2 office hours have passed: four items are late
     queue = await db.run(platform.queue, "staff:li")
     assert queue[0].overdue and "pension_claim" in (queue[0].item or "")
