@@ -5,7 +5,8 @@ number is valid, 2 when not, with the reason on stderr in Chinese.
 
 Batch mode (no `--id-number`): reads stdin line by line, `ID_NUMBER[,CATEGORY[,MONTHS]]`, and
 writes exactly one JSON line per input line, in order, errors included; exit 0. Input is read
-as bytes with a bounded `readline`, so a 10 MB line or a million lines never sit in memory.
+as bytes in chunks of at most 64 KiB, so a 10 MB line or a million lines never sit in memory;
+answers are flushed whenever the input pauses, so it also works line by line from a script.
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, cast
 
 # Longest line read whole; anything longer is answered `line_too_long` and skipped in chunks.
 MAX_LINE_BYTES = 4096
-_DRAIN_CHUNK = 1 << 16
+_READ_CHUNK = 1 << 16
 _GROUP_LINES = 128
 
 
 class ByteSource(Protocol):
-    def readline(self, size: int = -1, /) -> bytes: ...
+    def read1(self, size: int = -1, /) -> bytes: ...
 
 
 class ByteSink(Protocol):
@@ -68,9 +69,9 @@ def run(args: argparse.Namespace) -> int:
         today = china_today()
     if args.id_number is None:
         try:
-            run_batch(
-                sys.stdin.buffer, sys.stdout.buffer, today, args.category, args.contribution_months
-            )
+            # stdin.buffer is a BufferedReader (read1), whatever typeshed calls it.
+            source = cast(ByteSource, sys.stdin.buffer)
+            run_batch(source, sys.stdout.buffer, today, args.category, args.contribution_months)
         except BrokenPipeError:
             # The reader went away (`| head`): nothing more to say to it, and no traceback
             # when Python flushes stdout at exit (the recipe of the `signal` module's docs).
@@ -107,21 +108,42 @@ def run_single(
     return 0
 
 
-def read_lines(inp: ByteSource, limit: int = MAX_LINE_BYTES) -> Iterator[bytes | None]:
+def read_lines(
+    inp: ByteSource,
+    limit: int = MAX_LINE_BYTES,
+    before_wait: Callable[[], None] | None = None,
+) -> Iterator[bytes | None]:
     """Each input line without its line ending, or None for a line longer than `limit` bytes
-    (its rest is read and dropped in bounded chunks)."""
+    (dropped as it arrives, so memory stays bounded by `limit` plus one chunk).
+
+    `before_wait` runs whenever every line read so far has been handed out and the next read
+    may block: the batch flushes its answers there, so a script that writes one line and waits
+    for its answer gets it, while a big file still goes out in large writes."""
+    buf, pos, skipping = b"", 0, False
     while True:
-        chunk = inp.readline(limit + 1)
-        if not chunk:
-            return
-        if len(chunk) > limit and not chunk.endswith(b"\n"):
-            while True:
-                rest = inp.readline(_DRAIN_CHUNK)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield None
+        end = buf.find(b"\n", pos)
+        if end >= 0:
+            if skipping or end - pos > limit:
+                yield None
+            else:
+                yield buf[pos:end].rstrip(b"\r")
+            skipping, pos = False, end + 1
             continue
-        yield chunk.rstrip(b"\r\n")
+        if skipping or len(buf) - pos > limit:
+            skipping, buf = True, b""  # a line too long to be anything: drop what came so far
+        else:
+            buf = buf[pos:]
+        pos = 0
+        if before_wait is not None:
+            before_wait()
+        chunk = inp.read1(_READ_CHUNK)
+        if not chunk:
+            if skipping:
+                yield None
+            elif buf:
+                yield buf.rstrip(b"\r")  # the last line had no line ending
+            return
+        buf += chunk
 
 
 def run_batch(
@@ -140,8 +162,15 @@ def run_batch(
     # Answers go out in groups: one pipe write per ~100 KiB instead of one per 8 KiB buffer
     # cuts the kernel time of a large batch by half; memory stays bounded by the group.
     pending: list[bytes] = []
+
+    def send() -> None:
+        if pending:
+            out.write(b"".join(pending))
+            pending.clear()
+            out.flush()
+
     count = 0
-    for raw in read_lines(inp):
+    for raw in read_lines(inp, before_wait=send):
         count += 1
         if raw is None:
             answer = too_long
@@ -157,7 +186,7 @@ def run_batch(
         if len(pending) >= _GROUP_LINES:
             out.write(b"".join(pending))
             pending.clear()
-    out.write(b"".join(pending))
+    send()
     out.flush()
     return count
 

@@ -143,6 +143,40 @@ def test_the_batch_fast_path_says_exactly_what_the_dict_path_says(line, today):
     assert json.loads(precheck_line_json(line, today)) == precheck_line(line, today)
 
 
+class ChunkedSource:
+    """Hands out fixed pieces, one per read1 call, as a pipe does; records what the sink held
+    at each call (the moment a real pipe could block)."""
+
+    def __init__(self, pieces: list[bytes], sink: io.BytesIO | None = None) -> None:
+        self.pieces = list(pieces)
+        self.sink = sink
+        self.seen_at_each_read: list[int] = []
+
+    def read1(self, size: int = -1, /) -> bytes:
+        if self.sink is not None:
+            self.seen_at_each_read.append(self.sink.getvalue().count(b"\n"))
+        return self.pieces.pop(0) if self.pieces else b""
+
+
+def test_read_lines_joins_lines_split_across_reads():
+    pieces = [b"ab", b"c\r", b"\nde", b"f\n", b"1" * 60, b"1" * 60, b"\nlast\r"]
+    lines = list(read_lines(ChunkedSource(pieces), limit=100))
+    assert lines == [b"abc", b"def", None, b"last"]
+
+
+def test_an_overlong_last_line_without_ending_is_still_answered():
+    assert list(read_lines(ChunkedSource([b"ok\n", b"9" * 300]), limit=100)) == [b"ok", None]
+
+
+def test_answers_are_flushed_before_waiting_for_more_input():
+    """A script writing one line and waiting for its answer is not left hanging."""
+    sink = io.BytesIO()
+    source = ChunkedSource([f"{MAN_1970_05}\n".encode(), f"{WOMAN_1975_03}\n".encode()], sink)
+    assert run_batch(source, sink, TODAY) == 2
+    # Before each read: nothing asked yet, then the first answer out, then the second.
+    assert source.seen_at_each_read == [0, 1, 2]
+
+
 def test_read_lines_bounds_every_line():
     data = b"a\r\nb\n" + b"9" * 10_000 + b"\n\nlast"
     assert list(read_lines(io.BytesIO(data), limit=100)) == [b"a", b"b", None, b"", b"last"]

@@ -1,6 +1,7 @@
 """`python main.py precheck` as window staff, HR and scripts run it: a real subprocess."""
 
 import json
+import select
 import subprocess
 import sys
 from datetime import date
@@ -143,6 +144,28 @@ def test_batch_answers_every_line_in_order_whatever_it_holds():
         else:
             assert answer["error"]["message"]
     assert MAN not in out and WOMAN not in out  # only masked numbers leave the process
+
+
+def test_batch_answers_a_line_before_the_input_ends():
+    """Streamed: a script can write a line, read its answer, and write the next."""
+    child = subprocess.Popen(
+        [sys.executable, "main.py", "precheck", "--today", TODAY],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        for expected, line in enumerate((MAN, "garbage", WOMAN), start=1):
+            child.stdin.write(f"{line}\n".encode())
+            child.stdin.flush()
+            ready, _, _ = select.select([child.stdout], [], [], 60)
+            assert ready, "no answer while the input is still open"
+            assert json.loads(child.stdout.readline())["line"] == expected
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+    assert child.returncode == 0
 
 
 def test_empty_input_gives_empty_output():
