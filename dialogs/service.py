@@ -326,6 +326,7 @@ class _Applier:
             return
         for page in repo.pages_of(self.session, case.id):
             self.session.delete(page)
+        self.session.flush()  # pages first: the case's delete would cascade under them
         self.session.delete(case)
         self.session.flush()
         self._case = None

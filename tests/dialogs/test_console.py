@@ -1,0 +1,114 @@
+"""The console channel as a subprocess: the JSON contract, and the Chinese terminal."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], lines: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)},
+    )
+
+
+def sharp_page(path: Path) -> Path:
+    img = Image.new("RGB", (1400, 1000), "white")
+    draw = ImageDraw.Draw(img)
+    for y in range(0, 1000, 18):
+        draw.text((10, y), "居民身份证 ID 1506 2719 6503 1512 18 " * 4, fill="black")
+    img.save(path, quality=92)
+    return path
+
+
+def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> None:
+    sharp_page(tmp_path / "form.jpg")
+    Image.new("RGB", (120, 90), "white").save(tmp_path / "tiny.png")
+    lines = [
+        json.dumps({"command": "start"}),
+        json.dumps({"choice": "zh_CN"}),
+        "this is not json",
+        json.dumps({"choice": "agree"}),
+        json.dumps({"text": "张建国"}),
+        json.dumps({"text": "150627196503151218"}),
+        json.dumps({"contact": "13847712345"}),
+        json.dumps({"choice": "normal"}),
+        json.dumps({"text": "十五年"}),
+        json.dumps({"choice": "yes"}),
+        json.dumps({"choice": "yes"}),
+        json.dumps({"choice": "no"}),
+        json.dumps({"choice": "no"}),
+        json.dumps({"choice": "no"}),
+        json.dumps({"file": str(tmp_path / "tiny.png")}),
+        json.dumps({"file": str(tmp_path / "form.jpg")}),
+        json.dumps({"file": str(tmp_path / "missing.jpg")}),
+        json.dumps({"command": "nonsense"}),
+        "",
+    ]
+    args = ["chat", "--json", "--user", "script-1", "--today", "2026-11-26"]
+    result = run(args, lines, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(lines)
+    for obj in out:
+        assert set(obj) >= {"state", "case_number", "replies"}
+        for reply in obj["replies"]:
+            assert set(reply) == {"key", "text", "choices", "expects"}
+            assert reply["expects"] in ("text", "choice", "file", "contact", "none")
+    assert out[0]["state"] == "ask_language"
+    assert "仅供参考，以人社部门审核为准" in out[0]["replies"][0]["text"]
+    assert out[1]["replies"][-1]["choices"] == [
+        {"id": "agree", "label": "同意"},
+        {"id": "decline", "label": "不同意"},
+    ]
+    assert out[2]["error"] == "dialogs.console.bad_json"
+    assert out[8]["state"] == "ask_has_employer"
+    assert out[13]["state"] == "uploading"
+    assert out[13]["replies"][-1]["expects"] == "file"
+    assert out[14]["replies"][0]["key"] == "dialogs.retake.too_small"
+    assert out[15]["replies"][0]["key"] == "dialogs.pages_received"
+    assert out[16]["error"] == "dialogs.console.file_not_found"
+    assert out[17]["error"] == "dialogs.console.unknown_command"
+    assert out[18]["error"] == "dialogs.console.bad_json"  # a blank line is answered too
+    # The embedded defaults were created under ./data of the working directory.
+    assert (tmp_path / "data" / "app.db").is_file()
+    assert "150627196503151218" not in result.stderr
+
+
+def test_json_mode_picks_up_where_the_last_run_stopped(tmp_path: Path) -> None:
+    first = run(
+        ["chat", "--json", "--user", "u7"],
+        [json.dumps({"command": "start"}), json.dumps({"choice": "zh_CN"})],
+        tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    again = run(["chat", "--json", "--user", "u7"], [json.dumps({"command": "start"})], tmp_path)
+    last = json.loads(again.stdout.splitlines()[-1])
+    assert last["state"] == "ask_consent"
+    assert last["replies"][0]["key"] == "dialogs.welcome_back"
+
+
+def test_terminal_mode_takes_numbers_labels_and_paths_in_chinese(tmp_path: Path) -> None:
+    page = sharp_page(tmp_path / "page.jpg")
+    lines = ["1", "同意", "张建国", "150627196503151218", "13847712345", "1", "15年"]
+    lines += ["1", "1", "2", "2", "2", str(page), "/status"]
+    result = run(["chat", "--today", "2026-11-26"], lines, tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "请选择语言" in text and "  1. 中文" in text
+    assert "预审结果" in text
+    assert "已收到企业职工退休“一件事一次办”申请表，共1页" in text
+    assert "材料已完成" in text
+    assert "再见" in text  # end of input ends the session politely

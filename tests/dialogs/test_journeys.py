@@ -1,0 +1,355 @@
+"""Scripted journeys through the real service on a real SQLite file: what the applicant is
+asked, what they are told, and what the record holds afterwards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from cases import repositories as repo
+from cases.db import Database
+from cases.models import Applicant, Case, MaterialPage, PlatformOutbox, Reminder, StaffTask
+from tests.dialogs.conftest import Person, id_number, page
+
+
+async def finish_uploads(p: Person, *extra: str) -> None:
+    """Upload every material the bot asks for, two pages where two are needed."""
+    for _ in range(12):
+        q = p.question or ""
+        if not q.startswith("ask_upload_"):
+            return
+        code = q.removeprefix("ask_upload_")
+        await p.files(page(f"{code}-1"))
+        if p.question == q:
+            if code == "id_card":
+                await p.files(page(f"{code}-2"))
+            else:
+                await p.tap("done")
+    raise AssertionError("uploads never ended")
+
+
+def one(db_session, model, **where):  # type: ignore[no-untyped-def]
+    query = select(model).filter_by(**where)
+    return list(db_session.scalars(query))
+
+
+async def test_employee_with_an_employer_submits_and_gets_a_case_number(
+    person: Person, db: Database
+) -> None:
+    """A man with an employer: verdict, checklist with the stamped form, uploads, submission."""
+    await person.command("start")
+    assert "仅供参考，以人社部门审核为准" in person.texts()
+    assert "住房公积金" in person.texts()  # the six items are named
+    assert person.question == "ask_language"
+    await person.tap("zh_CN")
+    assert person.question == "ask_consent" and person.choices() == ["agree", "decline"]
+    await person.tap("agree")
+    await person.text("张建国")
+    await person.text(id_number("19650315"))
+    assert person.question == "ask_phone"
+    await person.contact("+86 138 4771 2345")
+    assert person.question == "ask_retirement_type"  # a man is not asked for a category
+    await person.tap("normal")
+    await person.text("十五年")
+    assert "2025-04" in person.texts()  # 60y1m after 1965-03
+    assert "仅供参考" in person.texts()
+    assert person.question == "ask_has_employer"
+    await person.tap("yes")
+    await person.tap("yes")  # name matches the archive
+    await person.tap("no")  # nothing paid before 1995-07: no handbook question
+    assert person.question == "ask_lump_sum_before_1996"
+    await person.tap("no")
+    await person.tap("no")  # not a veteran
+    assert "加盖单位公章" in person.texts()
+    assert person.question == "ask_upload_application_form"
+    await finish_uploads(person)
+    assert person.question == "ask_review"
+    assert "1506**********1218" in person.texts()
+    assert "138****2345" in person.texts()
+    out = await person.tap("submit")
+    assert out.state == "submitted"
+    assert out.case_number == "YJ-20261126-0001"
+    assert "YJ-20261126-0001" in person.texts()
+
+    def record(session):  # type: ignore[no-untyped-def]
+        case = session.scalars(select(Case)).one()
+        applicant = session.get(Applicant, case.applicant_id)
+        calls = one(session, PlatformOutbox, case_id=case.id)
+        codes = {p.material_code for p in one(session, MaterialPage, case_id=case.id)}
+        return case, repo.id_number_of(session, applicant), calls, codes
+
+    case, number, calls, codes = await db.run(record)
+    assert case.status == "submitted" and case.form["has_employer"] is True
+    assert "150627196503151218" not in str(case.form)  # the form never holds the raw number
+    assert number == "150627196503151218"  # it is on the applicant, encrypted
+    assert [c.kind for c in calls] == ["submit"]
+    assert codes == {"application_form", "id_card", "social_security_card"}
+
+
+async def test_flexible_employment_needs_no_employer_stamp(person: Person) -> None:
+    """Without an employer (typed "没有") the form is still needed, without a stamp."""
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("20年")
+    await person.text("没有")
+    assert person.question == "ask_name_matches_archive"
+    await person.text("一样")
+    await person.text("没交过")
+    await person.text("没有")
+    await person.text("不是")
+    assert "加盖单位公章" not in person.texts()
+    assert "所有申请人都需要填写" in person.texts()
+    assert person.question == "ask_upload_application_form"
+
+
+async def test_woman_worker_is_asked_her_post_and_told_it_is_to_be_confirmed(
+    person: Person,
+) -> None:
+    await person.through_identity(name="王秀英", number=id_number("19750115", male=False))
+    assert person.question == "ask_category"
+    assert person.choices() == ["female_cadre", "female_worker"]
+    await person.text("工人")
+    await person.tap("normal")
+    await person.text("不清楚")
+    assert "2025-02" in person.texts()  # 50y1m after 1975-01
+    assert "岗位类别以经办机构确认为准" in person.texts()
+    assert person.question == "ask_has_employer"
+
+
+async def test_veteran_is_asked_for_the_discharge_certificate(person: Person) -> None:
+    await person.through_identity()
+    for answer in ("normal",):
+        await person.tap(answer)
+    await person.text("30年")
+    for answer in ("yes", "yes", "no", "no", "yes"):
+        await person.tap(answer)
+    assert "退伍证" in person.texts()
+    await person.files(page("form"))
+    await person.tap("done")
+    await person.files(page("front"), page("back"))  # an album: both sides at once
+    await person.files(page("ssc"))
+    await person.tap("done")
+    assert person.question == "ask_upload_discharge_certificate"
+
+
+async def test_lost_handbook_is_looked_up_by_the_office_not_uploaded(
+    person: Person, db: Database
+) -> None:
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("32年")
+    await person.tap("yes")
+    await person.tap("yes")
+    await person.tap("yes")  # paid before 1995-07
+    assert person.question == "ask_handbook"
+    assert person.choices() == ["have", "lost"]
+    await person.text("丢了")
+    await person.tap("no")
+    await person.tap("no")
+    assert "查询缴费底卡" in person.texts()
+    await finish_uploads(person)
+    assert person.question == "ask_review"
+    assert "职工养老保险手册：遗失，由经办机构查询" in person.texts()
+
+    def lost(session):  # type: ignore[no-untyped-def]
+        return [(p.material_code, p.status) for p in one(session, MaterialPage, sha256=None)]
+
+    assert await db.run(lost) == [("pension_handbook", "lost")]
+
+
+async def test_name_mismatch_asks_for_the_household_register(person: Person) -> None:
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("25年")
+    await person.tap("yes")
+    await person.text("不一样")
+    for answer in ("no", "no", "no"):
+        await person.tap(answer)
+    assert "户口簿" in person.texts()
+    await person.files(page("form"))
+    await person.tap("done")
+    await person.files(page("front"), page("back"))
+    await person.files(page("ssc"))
+    await person.tap("done")
+    assert person.question == "ask_upload_household_register"
+
+
+async def test_not_yet_eligible_is_offered_a_reminder_which_is_stored(
+    person: Person, db: Database
+) -> None:
+    await person.through_identity(number=id_number("19700520"))
+    await person.tap("normal")
+    await person.text("18年")
+    assert "2031-10" in person.texts()  # POLICY §3's example: man born 1970-05
+    assert person.question == "ask_reminder"
+    assert person.choices() == ["yes", "no"]  # too early even for flexible retirement
+    out = await person.tap("yes")
+    assert out.state == "waiting_for_date"
+    assert "2031-07-03" in person.texts()  # 90 days before 2031-10-01
+
+    def reminders(session):  # type: ignore[no-untyped-def]
+        return [(r.kind, r.due_on) for r in session.scalars(select(Reminder))]
+
+    assert await db.run(reminders) == [("statutory_month", date(2031, 7, 3))]
+
+
+async def test_illness_or_disability_is_explained_and_handed_to_a_person(
+    person: Person, db: Database
+) -> None:
+    await person.through_identity()
+    assert "illness_disability" in person.choices()
+    out = await person.tap("illness_disability")
+    assert out.state == "handed_to_person"
+    assert "病残津贴" in person.texts()  # POLICY §4: explained, no early date computed
+    assert "工作人员" in person.texts()
+
+    def tasks(session):  # type: ignore[no-untyped-def]
+        return [(t.kind, t.detail["reason"]) for t in session.scalars(select(StaffTask))]
+
+    assert await db.run(tasks) == [("handover", "illness_disability")]
+    await person.text("你好")
+    assert "工作人员" in person.texts()  # still with a person, politely
+
+
+async def reach_review(p: Person) -> None:
+    await p.through_identity()
+    await p.tap("normal")
+    await p.text("15年")
+    for answer in ("yes", "yes", "no", "no", "no"):
+        await p.tap(answer)
+    await finish_uploads(p)
+    assert p.question == "ask_review"
+
+
+async def test_an_edit_after_review_asks_only_the_dependent_questions(person: Person) -> None:
+    await reach_review(person)
+    await person.tap("edit")
+    assert person.question == "ask_edit"
+    assert "ask_paid_before_1995_07" in person.choices()
+    await person.tap("ask_paid_before_1995_07")
+    asked = [person.question]
+    await person.tap("yes")
+    asked.append(person.question)
+    await person.tap("have")
+    asked.append(person.question)
+    await person.files(page("handbook-1"))
+    await person.tap("done")
+    asked.append(person.question)
+    assert asked == [
+        "ask_paid_before_1995_07",
+        "ask_handbook",
+        "ask_upload_pension_handbook",
+        "ask_review",
+    ]
+    assert "职工养老保险手册：1页" in person.texts()
+    # Changing the name asks nothing else, not even the verdict or the checklist again.
+    await person.tap("edit")
+    await person.tap("ask_name")
+    await person.text("张建华")
+    assert person.question == "ask_review"
+    assert person.message_keys() == ["dialogs.ask_review"]
+    assert "张建华" in person.texts()
+
+
+async def test_a_restarted_process_continues_at_the_same_step(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    from dialogs.service import ConversationService
+    from tests.cases.databases import sqlite_database
+
+    async with sqlite_database(tmp_path) as db:
+        p = Person(ConversationService(db, clock=clock))
+        await p.through_identity()
+        await p.tap("normal")
+        await p.text("15年")
+        await p.tap("yes")
+        assert p.question == "ask_name_matches_archive"
+    async with sqlite_database(tmp_path, create=False) as db:  # a new process, same file
+        p = Person(ConversationService(db, clock=clock))
+        await p.command("start")
+        assert p.message_keys()[0] == "dialogs.welcome_back"
+        assert p.question == "ask_name_matches_archive"
+        await p.tap("no")
+        assert p.question == "ask_paid_before_1995_07"
+
+
+async def test_duplicate_update_changes_nothing(service, person: Person) -> None:  # type: ignore[no-untyped-def]
+    await person.through_identity()
+    first = await service.handle("test", "u1", _choice("normal"), update_id="9001")
+    again = await service.handle("test", "u1", _choice("illness_disability"), update_id="9001")
+    assert first.state == "ask_contribution"
+    assert again.duplicate and again.replies == [] and again.state == "ask_contribution"
+
+
+def _choice(id: str):  # type: ignore[no-untyped-def]
+    from dialogs.events import Choice
+
+    return Choice(id)
+
+
+async def test_return_for_correction_reopens_only_the_rejected_material(
+    person: Person, db: Database, clock
+) -> None:  # type: ignore[no-untyped-def]
+    await reach_review(person)
+    await person.tap("submit")
+
+    def clerk_returns(session):  # type: ignore[no-untyped-def]
+        case = session.scalars(select(Case)).one()
+        repo.move_case(session, case, "return_for_correction", at=clock(), actor="clerk:li")
+        for p in repo.pages_of(session, case.id, "id_card"):
+            repo.reject_page(session, p.id, "背面看不清")
+
+    await db.run(clerk_returns)
+    await person.command("status")
+    assert "需要补正材料" in person.texts()
+    assert "背面看不清" in person.texts()
+    assert person.question == "ask_upload_id_card"
+    await person.files(page("new-front"), page("new-back"))
+    assert person.last is not None and person.last.state == "submitted"
+    assert "补正材料已提交" in person.texts() and "YJ-20261126-0001" in person.texts()
+
+    def calls(session):  # type: ignore[no-untyped-def]
+        query = select(PlatformOutbox.kind).order_by(PlatformOutbox.id)
+        return list(session.scalars(query))
+
+    assert await db.run(calls) == ["submit", "supplement"]
+    await person.command("status")
+    assert person.question is None  # not reopened again while the supplement travels
+
+
+async def test_declining_consent_explains_the_window_and_saves_nothing(
+    person: Person, db: Database
+) -> None:
+    await person.command("start")
+    await person.tap("zh_CN")
+    out = await person.tap("decline")
+    assert out.state == "declined"
+    assert "综合窗口" in person.texts()
+    await person.text("150627196503151218")
+    assert out.state == "declined"
+
+    def applicant(session):  # type: ignore[no-untyped-def]
+        a = session.scalars(select(Applicant)).one()
+        return a.id_number_enc, a.consented_at
+
+    assert await db.run(applicant) == (None, None)
+
+
+async def test_cancel_withdraws_consent_and_discards_the_draft(
+    person: Person, db: Database
+) -> None:
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("15年")
+    for answer in ("yes", "yes", "no", "no", "no"):
+        await person.tap(answer)
+    await person.files(page("form"))
+    await person.command("cancel")
+    assert person.question == "ask_cancel"
+    out = await person.tap("yes")
+    assert out.state == "cancelled"
+
+    def record(session):  # type: ignore[no-untyped-def]
+        a = session.scalars(select(Applicant)).one()
+        return a.consent_withdrawn_at is not None, len(list(session.scalars(select(MaterialPage))))
+
+    assert await db.run(record) == (True, 0)

@@ -1,0 +1,211 @@
+"""Whatever arrives, the applicant gets a clear reply and keeps their place."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from cases.db import Database
+from cases.models import Applicant, StaffTask
+from dialogs.events import Choice, Files, Text, Unsupported
+from dialogs.service import ConversationService
+from tests.dialogs.conftest import Person, id_number, page
+
+
+async def at_name(p: Person) -> None:
+    await p.command("start")
+    await p.tap("zh_CN")
+    await p.tap("agree")
+    assert p.question == "ask_name"
+
+
+async def test_a_5000_character_message_is_refused_politely(person: Person) -> None:
+    await at_name(person)
+    await person.text("王" * 5000)
+    assert person.message_keys() == ["dialogs.hint.too_long", "dialogs.ask_name"]
+    assert person.question == "ask_name"
+
+
+async def test_emoji_and_markup_are_not_taken_as_a_name(person: Person, db: Database) -> None:
+    await at_name(person)
+    await person.text("😀😀😀")
+    assert "dialogs.hint.name" in person.message_keys() and person.question == "ask_name"
+    await person.text("<b>王</b>&amp;")
+    assert "dialogs.hint.name" in person.message_keys() and person.question == "ask_name"
+    await person.text("巴特尔·额尔敦")  # a Mongolian name with its middle dot is fine
+    assert person.question == "ask_id_number"
+
+    def name(session):  # type: ignore[no-untyped-def]
+        return session.scalars(select(Applicant.full_name)).one()
+
+    assert await db.run(name) == "巴特尔·额尔敦"
+
+
+async def test_an_empty_message_gets_the_question_again(person: Person) -> None:
+    await at_name(person)
+    await person.text("   ")
+    assert person.message_keys() == ["dialogs.hint.empty", "dialogs.ask_name"]
+
+
+async def test_a_file_where_text_was_asked(person: Person) -> None:
+    await at_name(person)
+    await person.files(page("selfie"))
+    assert person.message_keys() == ["dialogs.hint.text_expected", "dialogs.ask_name"]
+
+
+async def test_a_sticker_is_unsupported_but_answered(person: Person) -> None:
+    await at_name(person)
+    await person.send(Unsupported("sticker"))
+    assert person.message_keys() == ["dialogs.unsupported", "dialogs.ask_name"]
+
+
+async def at_upload(p: Person) -> None:
+    await p.through_identity()
+    await p.tap("normal")
+    await p.text("15年")
+    for answer in ("yes", "yes", "no", "no", "no"):
+        await p.tap(answer)
+    assert p.question == "ask_upload_application_form"
+    await p.files(page("form"))
+    await p.tap("done")
+    assert p.question == "ask_upload_id_card"
+
+
+async def test_text_where_a_file_was_asked(person: Person) -> None:
+    await at_upload(person)
+    await person.text("我的身份证号是150627196503151218")
+    assert "dialogs.hint.file_expected" in person.message_keys()
+    assert person.question == "ask_upload_id_card"
+
+
+async def test_a_blurred_page_gets_a_specific_retake_request(person: Person) -> None:
+    await at_upload(person)
+    await person.files(page("front", problem="blurred"), page("back"))
+    assert "dialogs.retake.blurred" in person.message_keys()
+    assert "请在光线好的地方" in person.texts()
+    assert "共1页" in person.texts()  # only the good page counts
+    await person.tap("done")
+    assert "dialogs.hint.need_pages" in person.message_keys()  # an ID card has two sides
+    await person.files(page("back"))  # the same photo again is not the other side
+    assert "dialogs.hint.duplicate_page" in person.message_keys()
+    await person.files(page("front-retaken"))
+    assert person.question == "ask_upload_social_security_card"
+
+
+async def test_later_pauses_and_start_comes_back_to_the_same_material(person: Person) -> None:
+    await at_upload(person)
+    await person.tap("later")
+    assert person.message_keys() == ["dialogs.paused"]
+    await person.command("start")
+    assert person.question == "ask_upload_id_card"
+
+
+async def test_a_stale_button_is_answered_with_the_current_question(person: Person) -> None:
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("15年")
+    assert person.question == "ask_has_employer"
+    await person.send(Choice("illness_disability", question="ask_retirement_type"))
+    assert person.message_keys() == ["dialogs.stale_button", "dialogs.ask_has_employer"]
+    assert person.last is not None and person.last.state == "ask_has_employer"
+
+
+async def test_three_failures_offer_a_person(person: Person, db: Database) -> None:
+    await at_name(person)
+    await person.text("张建国")
+    for attempt in range(3):
+        await person.text("1506271965")
+        assert "idcard.bad_length" in person.message_keys()
+        assert ("person" in person.choices()) == (attempt == 2)
+    assert "dialogs.offer_person" in person.message_keys()
+    out = await person.tap("person")
+    assert out.state == "handed_to_person"
+
+    def tasks(session):  # type: ignore[no-untyped-def]
+        return [(t.kind, t.detail) for t in session.scalars(select(StaffTask))]
+
+    assert await db.run(tasks) == [("handover", {"reason": "asked", "question": "ask_id_number"})]
+
+
+async def test_each_id_number_error_is_explained(person: Person) -> None:
+    await at_name(person)
+    await person.text("张建国")
+    await person.text("150627196503151219")
+    assert "校验码" in person.texts() and person.question == "ask_id_number"
+    await person.text(id_number("19650315").lower().replace("8", "８"))  # full-width digit
+    assert person.question == "ask_phone"
+    await person.text("12345")
+    assert "dialogs.hint.phone" in person.message_keys()
+    await person.text("0477-8123456")  # a landline with its area code
+    assert person.question == "ask_retirement_type"
+
+
+async def test_back_returns_to_the_previous_question(person: Person) -> None:
+    await person.through_identity()
+    assert person.question == "ask_retirement_type"
+    await person.command("back")
+    assert person.question == "ask_phone"
+    await person.command("back")
+    assert person.question == "ask_id_number"
+    await person.text(id_number("19700520"))
+    assert person.question == "ask_phone"  # the phone is asked again: it was cleared
+
+
+async def test_language_switches_and_keeps_the_place(person: Person) -> None:
+    await at_name(person)
+    await person.command("language")
+    assert person.question == "ask_language"
+    out = await person.tap("en")
+    assert out.language == "en"
+    assert person.message_keys() == ["dialogs.language_set", "dialogs.ask_name"]
+    assert "full name" in person.texts()
+
+
+async def test_a_question_in_free_text_is_answered_without_losing_the_place(
+    person: Person,
+) -> None:
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("15年")
+    await person.text("住房公积金怎么提取？")
+    assert person.message_keys() == ["faq.housing_fund", "dialogs.ask_has_employer"]
+    await person.text("要带哪些材料")
+    assert person.message_keys() == ["faq.materials", "dialogs.ask_has_employer"]
+    assert "person" not in person.choices()  # questions are not failures
+
+
+async def test_two_events_at_once_are_serialised(service: ConversationService) -> None:
+    p = Person(service)
+    await at_name(p)
+    a, b = await asyncio.gather(
+        service.handle("test", "u1", Text("张建国")),
+        service.handle("test", "u1", Text(id_number("19650315"))),
+    )
+    assert {a.state, b.state} == {"ask_id_number", "ask_phone"}
+    assert service.conflicts == 0  # queued by the per-applicant lock, never conflicting
+
+
+async def test_many_applicants_at_once_do_not_mix(service: ConversationService) -> None:
+    people = [Person(service, user=f"u{i}") for i in range(20)]
+    await asyncio.gather(*(at_name(p) for p in people))
+    await asyncio.gather(*(p.text(f"测试{chr(0x4E00 + i)}") for i, p in enumerate(people)))
+    assert all(p.question == "ask_id_number" for p in people)
+
+
+async def test_files_arriving_at_a_submitted_case(person: Person) -> None:
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("15年")
+    for answer in ("yes", "yes", "no", "no", "no"):
+        await person.tap(answer)
+    await person.files(page("form"))
+    await person.tap("done")
+    await person.send(Files((page("a"), page("b"))))
+    await person.files(page("ssc"))
+    await person.tap("done")
+    await person.tap("submit")
+    await person.files(page("extra"))
+    assert "dialogs.no_upload_needed" in person.message_keys()
+    await person.command("restart")
+    assert "dialogs.restart_after_submission" in person.message_keys()
