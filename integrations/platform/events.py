@@ -144,8 +144,12 @@ def apply_event(session: Session, event: PlatformEvent) -> bool:
             reason=event.reason,
         )
         if event.result == "supplement":
-            for code in event.data.get("materials", []) or []:
-                _reject_pages(session, case, str(code), event.reason or "")
+            # The office may name the materials to send again ("id_card" or "a,b" or a list).
+            named = event.data.get("materials") or []
+            codes = named.split(",") if isinstance(named, str) else list(named)
+            for code in codes:
+                if str(code).strip():
+                    _reject_pages(session, case, str(code).strip(), event.reason or "")
         notify(session, case, _answer_message(event), key)
     elif isinstance(event, AllAnswered):
         if case.status == CaseState.processing:

@@ -34,10 +34,19 @@ async def prepared(tmp_path: Path, clock: FakeClock) -> tuple[Path, str]:
 
 
 def staff(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{where / 'app.db'}",
-           "SECURITY__DATA_KEY": base64.urlsafe_b64encode(KEY).decode()}
-    return subprocess.run([sys.executable, str(MAIN), "staff", *args], cwd=where, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{where / 'app.db'}",
+        "SECURITY__DATA_KEY": base64.urlsafe_b64encode(KEY).decode(),
+    }
+    return subprocess.run(
+        [sys.executable, str(MAIN), "staff", *args],
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
@@ -62,23 +71,59 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     assert accepted.returncode == 0, accepted.stderr
     assert "已受理" in accepted.stdout and "medical_insurance" in accepted.stdout
 
-    too_late = staff(where, "return", number, "--material", "id_card", "--reason", "模糊",
-                     "--as", "李娜")
+    too_late = staff(
+        where, "return", number, "--material", "id_card", "--reason", "模糊", "--as", "李娜"
+    )
     assert too_late.returncode == 2 and "已经受理" in too_late.stderr
 
-    wrong_office = staff(where, "answer", number, "--item", "pension_claim", "--result", "done",
-                         "--data", "monthly_pension=3000", "--office", "town_government",
-                         "--as", "赵强")
+    wrong_office = staff(
+        where,
+        "answer",
+        number,
+        "--item",
+        "pension_claim",
+        "--result",
+        "done",
+        "--data",
+        "monthly_pension=3000",
+        "--office",
+        "town_government",
+        "--as",
+        "赵强",
+    )
     assert wrong_office.returncode == 2 and "旗就业和社会保险事业中心" in wrong_office.stderr
 
-    done = staff(where, "answer", number, "--item", "pension_claim", "--result", "done",
-                 "--data", "monthly_pension=3000.00", "--office", "social_insurance_center",
-                 "--as", "吴芳")
+    done = staff(
+        where,
+        "answer",
+        number,
+        "--item",
+        "pension_claim",
+        "--result",
+        "done",
+        "--data",
+        "monthly_pension=3000.00",
+        "--office",
+        "social_insurance_center",
+        "--as",
+        "吴芳",
+    )
     assert done.returncode == 0, done.stderr
     assert "medical_insurance 开始计时" in done.stdout
 
-    twice = staff(where, "answer", number, "--item", "pension_claim", "--result", "refused",
-                  "--reason", "再答一次", "--as", "吴芳")
+    twice = staff(
+        where,
+        "answer",
+        number,
+        "--item",
+        "pension_claim",
+        "--result",
+        "refused",
+        "--reason",
+        "再答一次",
+        "--as",
+        "吴芳",
+    )
     assert twice.returncode == 2 and "已经答复过" in twice.stderr
 
     town = staff(where, "show", number, "--office", "town_government", "--json", "--as", "赵强")
