@@ -138,19 +138,25 @@ class IntentModel:
         return Scored(intent, round(confidence, 3), evidence)
 
     def _evidence(self, top: int, feats: Sequence[str], limit: int = 3) -> tuple[str, ...]:
-        """The words (not characters, not function words) that argue for the chosen intent
-        clearly more than for the average one; the strongest first."""
-        weighted: list[tuple[float, str]] = []
+        """The words, or character pairs when jieba made an unseen word of them ("谢谢你们"),
+        that argue for the chosen intent clearly more than for the average one; strongest
+        first. Single characters and function words never count: alone they prove nothing."""
+        weighted: dict[str, float] = {}
         for f in feats:
-            if f[0] in "#@" or f in STOP_WORDS:
+            if f[0] == "#" or f in STOP_WORDS:
                 continue
             row = self._loglik.get(f)
             lift = row[top] - sum(row) / len(row) if row is not None else 0.0
             lift += sum(w for i, w in self._keywords.get(f, ()) if i == top)
-            if lift >= self.min_lift:
-                weighted.append((lift, f))
-        weighted.sort(key=lambda pair: -pair[0])
-        return tuple(word for _, word in weighted[:limit])
+            text = f.removeprefix("@")
+            if f[0] == "@" and (f[1] in STOP_WORDS or f[2] in STOP_WORDS):
+                continue  # "我想" is no reason for anything
+            if lift >= self.min_lift and lift > weighted.get(text, 0.0):
+                weighted[text] = lift
+        # Words read better than pairs that straddle two words ("休需"): pairs only if no word.
+        words = [(t, w) for t, w in weighted.items() if ("@" + t) not in feats or t in feats]
+        ranked = sorted(words or weighted.items(), key=lambda pair: -pair[1])
+        return tuple(text for text, _ in ranked[:limit])
 
 
 def train(
