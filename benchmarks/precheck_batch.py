@@ -92,6 +92,26 @@ def in_process(path: Path) -> tuple[int, float, float, int]:
     return count, elapsed, cpu, sink.bytes
 
 
+def long_line_peak(size: int = 10_000_000) -> int:
+    """tracemalloc peak while one line of `size` bytes goes through, as from a pipe."""
+
+    class Source:
+        def __init__(self) -> None:
+            self.left = size
+
+        def read1(self, n: int = -1, /) -> bytes:
+            n = min(self.left, 1 << 16)
+            self.left -= n
+            return b"1" * n if n else b""
+
+    tracemalloc.start()
+    try:
+        assert run_batch(Source(), CountingSink(), TODAY) == 1
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def traced_peak(path: Path) -> int:
     # Empty the caches first, so that the peak includes them (they are bounded).
     from policy.precheck import _fixed_json
@@ -189,14 +209,18 @@ def main() -> None:
             f"{big.stat().st_size / 1024:.0f} KiB)"
         )
 
+        print(f"one 10 MB line: tracemalloc peak {long_line_peak() / 1024:.0f} KiB")
+
         startup = startup_cpu_seconds()
+        startup_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         answers, elapsed, cpu, rss = through_pipe(big)
     assert answers == n, f"{answers} answers for {n} lines"
     rate = n / max(cpu - startup, 1e-9)
     print(
         f"subprocess pipe (main.py precheck, pinned to one core): {n / elapsed:,.0f} lines/s "
         f"wall from spawn; child CPU {cpu:.2f}s of which start-up {startup:.2f}s: "
-        f"{rate:,.0f} lines per CPU-second after start-up; child peak RSS {rss / 1024:.1f} MiB"
+        f"{rate:,.0f} lines per CPU-second after start-up; child peak RSS {rss / 1024:.1f} MiB "
+        f"(on empty input {startup_rss / 1024:.1f} MiB)"
     )
     print(f"  vs goal {GOAL_LINES_PER_SECOND:,}/s: x{rate / GOAL_LINES_PER_SECOND:.2f}")
 
