@@ -74,8 +74,9 @@ async def at_upload(p: Person) -> None:
 
 async def test_text_where_a_file_was_asked(person: Person) -> None:
     await at_upload(person)
-    await person.text("我的身份证号是150627196503151218")
+    await person.text("123456")
     assert "dialogs.hint.file_expected" in person.message_keys()
+    assert "照片或PDF" in person.texts()
     assert person.question == "ask_upload_id_card"
 
 
