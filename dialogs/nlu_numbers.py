@@ -35,8 +35,13 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().strip(_EDGE)
 
 
+# Longer than any number an applicant answers with (an ID number has 18 characters); also
+# keeps int() clear of Python's 4,300-digit limit and floats clear of infinity.
+_MAX_DIGITS = 20
+
+
 def _chinese_to_int(text: str) -> int | None:
-    if not text or any(ch not in _CHINESE for ch in text):
+    if not text or len(text) > _MAX_DIGITS or any(ch not in _CHINESE for ch in text):
         return None
     if not any(ch in _UNITS or ch in _WAN for ch in text):
         # Digit by digit, as people write years and codes: 一五 → 15, 二零二五 → 2025.
@@ -71,7 +76,7 @@ def parse_number(text: str) -> int | None:
     for a number, and guessing inside sentences reads ID numbers and dates by mistake.
     """
     s = normalise(text).replace(" ", "")
-    if not s:
+    if not s or len(s) > _MAX_DIGITS + 6:  # room for thousands separators
         return None
     if s.isascii() and s.isdigit():
         return int(s)
@@ -81,6 +86,8 @@ def parse_number(text: str) -> int | None:
 
 
 def _numeral(token: str) -> float | None:
+    if len(token) > _MAX_DIGITS:
+        return None
     if re.fullmatch(r"\d+(?:\.\d+)?", token):
         return float(token)
     value = _chinese_to_int(token)
@@ -98,6 +105,7 @@ _YEARS = re.compile(
     rf"(?:({NUMERAL})\s*(?:个)?\s*(?:月|months?))?"
 )
 _MONTHS = re.compile(rf"({NUMERAL})\s*(?:个)?\s*(?:月|months?)")
+_MAX_ANSWER = 200  # characters read of an answer: a period is said in a few words
 _MAX_MONTHS = 60 * 12  # nobody contributes for more than sixty years
 
 
@@ -108,7 +116,7 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
     "十五年多" reads as 180 (the whole years said); a bare number is years up to 50 and
     months above (nobody has 51 years of contributions, and "180" is clearly months).
     """
-    s = normalise(text)
+    s = normalise(text[:_MAX_ANSWER])
     if not s:
         return None
     if any(word in s for word in _UNSURE):
@@ -130,7 +138,7 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
         if months is not None and months == int(months) and 0 <= months <= _MAX_MONTHS:
             return int(months)
     bare = s.replace(" ", "")
-    if re.fullmatch(r"\d+\.\d+", bare):
+    if re.fullmatch(r"\d{1,3}\.\d{1,2}", bare):
         total = float(bare) * 12
         return int(total) if total == int(total) and total <= 50 * 12 else None
     number = parse_number(bare)
