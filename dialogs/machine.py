@@ -53,6 +53,13 @@ class State(StrEnum):
     handed_to_person = "handed_to_person"
     submitted = "submitted"
     supplementing = "supplementing"  # asks ask_upload_<material> for a returned material
+    # After the result (aftercare/chat.py): sign the notice, rate, online steps.
+    ask_signature_name = "ask_signature_name"
+    ask_signature_confirm = "ask_signature_confirm"
+    ask_rating = "ask_rating"
+    ask_rating_comment = "ask_rating_comment"
+    ask_online_steps_done = "ask_online_steps_done"
+    finished = "finished"
 
 
 # Questions in the order they are first asked; an answered one is skipped on the way forward.
@@ -93,9 +100,20 @@ EDITABLE: tuple[State, ...] = (
 # Where the applicant cannot go back to the questions: the case is in the office's hands or
 # the journey ended.
 AFTER_SUBMISSION = frozenset({State.submitted, State.supplementing})
+# After the result: aftercare/chat.py answers in these states (the service delegates to it).
+AFTER_RESULT = frozenset(
+    {
+        State.ask_signature_name,
+        State.ask_signature_confirm,
+        State.ask_rating,
+        State.ask_rating_comment,
+        State.ask_online_steps_done,
+        State.finished,
+    }
+)
 
 S = State
-_BEFORE_SUBMISSION = [s for s in State if s not in AFTER_SUBMISSION]
+_BEFORE_SUBMISSION = [s for s in State if s not in AFTER_SUBMISSION | AFTER_RESULT]
 
 # trigger, source(s), destination, conditions (all must hold), unless (none may hold).
 # For one trigger and source, rows are tried in order: the first whose conditions hold wins.
@@ -173,6 +191,26 @@ TABLE: list[dict[str, Any]] = [
         "conditions": "materials_pending",
     },
     {"trigger": "next", "source": S.supplementing, "dest": S.submitted},
+    # The result (moved by aftercare.service when the notice is delivered).
+    {
+        "trigger": "deliver_result",
+        "source": [S.submitted, S.supplementing],
+        "dest": S.ask_signature_name,
+    },
+    {"trigger": "next", "source": S.ask_signature_name, "dest": S.ask_signature_confirm},
+    {"trigger": "retype", "source": S.ask_signature_confirm, "dest": S.ask_signature_name},
+    {"trigger": "sign", "source": S.ask_signature_confirm, "dest": S.ask_rating},
+    {"trigger": "rate", "source": S.ask_rating, "dest": S.ask_rating_comment},
+    {"trigger": "skip", "source": [S.ask_rating, S.ask_rating_comment], "dest": S.finished},
+    {"trigger": "next", "source": S.ask_rating_comment, "dest": S.finished},
+    {
+        "trigger": "check_online_steps",
+        "source": [S.ask_rating, S.ask_rating_comment, S.finished],
+        "dest": S.ask_online_steps_done,
+    },
+    {"trigger": "next_step", "source": S.ask_online_steps_done, "dest": S.ask_online_steps_done},
+    {"trigger": "next", "source": S.ask_online_steps_done, "dest": S.finished},
+    {"trigger": "notice_changed", "source": sorted(AFTER_RESULT), "dest": S.ask_signature_name},
     {"trigger": "handover", "source": _BEFORE_SUBMISSION, "dest": S.handed_to_person},
     {"trigger": "cancel", "source": _BEFORE_SUBMISSION, "dest": S.confirming_cancel},
     {"trigger": "confirm", "source": S.confirming_cancel, "dest": S.cancelled},
