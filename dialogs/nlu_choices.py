@@ -12,220 +12,48 @@ from collections.abc import Sequence
 
 from dialogs.nlu_numbers import normalise
 
-# Whole answers, after normalising and removing spaces and punctuation. Each maps to the
-# ids it can mean, depending on the question; the offered ones decide.
-_HAVE_YES = ("have", "yes")
-_EXACT: dict[str, tuple[str, ...]] = {}
+# Whole answers, after normalising and removing spaces and punctuation, "/"-separated. Each
+# row maps to the ids its words can mean, depending on the question; the offered ones decide.
+_TABLE: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("have", "yes"), "有/有的/有啊/有呀/有呢/在/在的/还在/还有/都有/我有/有了/带了/有这个/"
+                      "还留着/留着呢/i have/have/have it"),
+    (("lost",), "丢了/丢/丢失/丢失了/遗失/遗失了/找不到/找不到了/找不着/找不着了/弄丢了/不见了/"
+                "lost/i lost it"),
+    (("lost", "done"), "没了"),
+    (("lost", "no"), "不在了"),
+    (("no", "done"), "没有/没有的/无"),
+    (("no", "decline"), "不/否"),
+    (("no",), "没交过/没缴过/没/不是/不是的/不对/没有过/从来没有/没当过/没当过兵/没补缴过/没补过/"
+              "没补缴/没单位/没有单位/不一样/不一致/不相同/no/n/nope/not"),
+    (("yes",), "是/是的/对/对的/嗯/嗯嗯/恩/没错/是啊/对啊/是呀/当过/当过兵/是退伍军人/一样/一致/"
+               "相同/交过/缴过/补缴过/补过/有单位/yes/y/yeah/yep"),
+    (("agree", "yes"), "同意/我同意/好的/好/可以/行/愿意/接受/没问题/ok/okay/sure/agree/i agree"),
+    (("decline", "no"), "不同意/我不同意/拒绝/不愿意/不接受/不授权/不行/不可以/不要/decline/"
+                        "disagree/refuse"),
+    (("male",), "男/男的/男性/男士/男职工/我是男的/男同志/male/man"),
+    (("female_cadre",), "干部/管理岗/技术岗/管理岗位/技术岗位/专业技术岗/女干部/管理人员/技术人员/"
+                        "干部岗/cadre"),
+    (("female_worker",), "工人/工人岗/工人岗位/女工人/普通工人/生产岗/一线工人/女工/worker"),
+    (("later",), "以后再说/稍后/稍后再传/等会/等会儿/等一会/待会/待会儿/一会儿/以后/下次/回头再说/"
+                 "晚点/晚点再传/过会儿/明天再传/先不传/暂时没有/later"),
+    (("done",), "好了/传完了/没有了/完了/就这些/完成/上传完了/拍完了/都传了/就这么多/没别的了/"
+                "齐了/done/finished"),
+    (("submit",), "提交/确认提交/提交吧/提交申请/交吧/submit"),
+    (("edit",), "修改/改/改一下/更正/我要改/要改/改改/修改一下/编辑/edit"),
+    # "person": the hand-over choice that the conversation adds after repeated failures.
+    (("person",), "转人工/人工/人工客服/找人工/转人工客服/找工作人员/工作人员/真人/human/person/"
+                  "agent/talk to a person"),
+    (("zh_CN",), "中文/汉语/简体中文/普通话/chinese/zh/zh_cn"),
+    (("en",), "english/英文/英语/en"),
+)  # fmt: skip
+_EXACT: dict[str, tuple[str, ...]] = {
+    word.replace(" ", ""): ids for ids, words in _TABLE for word in words.split("/")
+}
 
-
-def _add(ids: tuple[str, ...], *words: str) -> None:
-    for word in words:
-        _EXACT[word] = ids
-
-
-_add(
-    _HAVE_YES,
-    "有",
-    "有的",
-    "有啊",
-    "有呀",
-    "有呢",
-    "在",
-    "在的",
-    "还在",
-    "还有",
-    "都有",
-    "我有",
-    "有了",
-    "带了",
-    "有这个",
-    "还留着",
-    "留着呢",
-    "i have",
-    "have",
-    "have it",
+# Matched on the answer without spaces and punctuation ("don't know" → "dontknow").
+_UNSURE = re.compile(
+    r"不知道|不清楚|不记得|记不清|不确定|说不清|不晓得|notsure|dont?know|donotknow"
 )
-_add(
-    ("lost",),
-    "丢了",
-    "丢",
-    "丢失",
-    "丢失了",
-    "遗失",
-    "遗失了",
-    "找不到",
-    "找不到了",
-    "找不着",
-    "找不着了",
-    "弄丢了",
-    "不见了",
-    "lost",
-    "i lost it",
-)
-_add(("lost", "done"), "没了")
-_add(("lost", "no"), "不在了")
-_add(("no", "done"), "没有", "没有的", "无")
-_add(("no", "decline"), "不", "否")
-_add(
-    ("no",),
-    "没交过",
-    "没缴过",
-    "没",
-    "不是",
-    "不是的",
-    "不对",
-    "没有过",
-    "从来没有",
-    "没当过",
-    "没当过兵",
-    "没补缴过",
-    "没补过",
-    "没补缴",
-    "没单位",
-    "没有单位",
-    "不一样",
-    "不一致",
-    "不相同",
-    "no",
-    "n",
-    "nope",
-    "not",
-)
-_add(
-    ("yes",),
-    "是",
-    "是的",
-    "对",
-    "对的",
-    "嗯",
-    "嗯嗯",
-    "恩",
-    "没错",
-    "是啊",
-    "对啊",
-    "是呀",
-    "当过",
-    "当过兵",
-    "是退伍军人",
-    "一样",
-    "一致",
-    "相同",
-    "交过",
-    "缴过",
-    "补缴过",
-    "补过",
-    "有单位",
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-)
-_add(
-    ("agree", "yes"),
-    "同意",
-    "我同意",
-    "好的",
-    "好",
-    "可以",
-    "行",
-    "愿意",
-    "接受",
-    "没问题",
-    "ok",
-    "okay",
-    "sure",
-    "agree",
-    "i agree",
-)
-_add(
-    ("decline", "no"),
-    "不同意",
-    "我不同意",
-    "拒绝",
-    "不愿意",
-    "不接受",
-    "不授权",
-    "不行",
-    "不可以",
-    "不要",
-    "decline",
-    "disagree",
-    "refuse",
-)
-_add(("male",), "男", "男的", "男性", "男士", "男职工", "我是男的", "男同志", "male", "man")
-_add(
-    ("female_cadre",),
-    "干部",
-    "管理岗",
-    "技术岗",
-    "管理岗位",
-    "技术岗位",
-    "专业技术岗",
-    "女干部",
-    "管理人员",
-    "技术人员",
-    "干部岗",
-    "cadre",
-)
-_add(
-    ("female_worker",),
-    "工人",
-    "工人岗",
-    "工人岗位",
-    "女工人",
-    "普通工人",
-    "生产岗",
-    "一线工人",
-    "女工",
-    "worker",
-)
-_add(
-    ("later",),
-    "以后再说",
-    "稍后",
-    "稍后再传",
-    "等会",
-    "等会儿",
-    "等一会",
-    "待会",
-    "待会儿",
-    "一会儿",
-    "以后",
-    "下次",
-    "回头再说",
-    "晚点",
-    "晚点再传",
-    "过会儿",
-    "明天再传",
-    "先不传",
-    "暂时没有",
-    "later",
-)
-_add(
-    ("done",),
-    "好了",
-    "传完了",
-    "没有了",
-    "完了",
-    "就这些",
-    "完成",
-    "上传完了",
-    "拍完了",
-    "都传了",
-    "就这么多",
-    "没别的了",
-    "齐了",
-    "done",
-    "finished",
-)
-_add(("submit",), "提交", "确认提交", "提交吧", "提交申请", "交吧", "submit")
-_add(
-    ("edit",), "修改", "改", "改一下", "更正", "我要改", "要改", "改改", "修改一下", "编辑", "edit"
-)
-_add(("zh_CN",), "中文", "汉语", "简体中文", "普通话", "chinese", "zh", "zh_cn")
-_add(("en",), "english", "英文", "英语", "en")
-
-_UNSURE = re.compile(r"不知道|不清楚|不记得|记不清|不确定|说不清|不晓得|not sure|don'?t know")
 _QUESTION = re.compile(r"[?？吗]|有没有|是不是|要不要|能不能|怎么|咋|什么|啥")
 _SPACE_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、…~～\"'“”‘’()（）\[\]【】]+")
 _PARTICLES = "啊呀吧呢哦哈啦嘛噢哟"
@@ -280,5 +108,5 @@ def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
         if _NEGATION.search(s):
             candidates = ["no"]
         elif re.search(r"有|还在|一样|一致|当过|交过|缴过", s):
-            candidates = list(_HAVE_YES)
+            candidates = ["have", "yes"]
     return _pick(candidates, choice_ids)
