@@ -131,10 +131,13 @@ class IntentModel:
         if intent == UNKNOWN:
             return Scored(UNKNOWN, round(confidence, 3), ())
         evidence = self._evidence(top, known)
-        if not evidence or confidence < self.min_confidence:
-            # Torn between intents, or carried only by function words and stray characters
-            # ("我想买房子" is not an application): "not understood" beats a wrong answer.
-            return Scored(UNKNOWN, round(1.0 - confidence if evidence else confidence, 3), ())
+        # "Not understood" beats a wrong answer when the model is torn between intents (its
+        # doubt is then the confidence of "unknown"), or when its choice rests only on
+        # function words and stray characters ("我想买房子" is no application: 0.5, a guess).
+        if confidence < self.min_confidence:
+            return Scored(UNKNOWN, round(1.0 - confidence, 3), ())
+        if not evidence:
+            return Scored(UNKNOWN, 0.5, ())
         return Scored(intent, round(confidence, 3), evidence)
 
     def _evidence(self, top: int, feats: Sequence[str], limit: int = 3) -> tuple[str, ...]:
@@ -142,6 +145,7 @@ class IntentModel:
         that argue for the chosen intent clearly more than for the average one; strongest
         first. Single characters and function words never count: alone they prove nothing."""
         weighted: dict[str, float] = {}
+        present = set(feats)
         for f in feats:
             if f[0] == "#" or f in STOP_WORDS:
                 continue
@@ -154,7 +158,7 @@ class IntentModel:
             if lift >= self.min_lift and lift > weighted.get(text, 0.0):
                 weighted[text] = lift
         # Words read better than pairs that straddle two words ("休需"): pairs only if no word.
-        words = [(t, w) for t, w in weighted.items() if ("@" + t) not in feats or t in feats]
+        words = [(t, w) for t, w in weighted.items() if "@" + t not in present or t in present]
         ranked = sorted(words or weighted.items(), key=lambda pair: -pair[1])
         return tuple(text for text, _ in ranked[:limit])
 
