@@ -1,20 +1,38 @@
-"""Conversations, saved under optimistic locking."""
+"""Conversations, saved under optimistic locking.
+
+This is the hot path (one load and one save per inbound event), so both statements are built
+once and the save is a single Core UPDATE ... WHERE version = :seen; see
+benchmarks/case_store.py for what that buys over a full ORM flush.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.errors import StaleConversation
-from cases.models import Conversation
+from cases.models import Conversation, utcnow
+
+_LOAD = select(Conversation).where(Conversation.applicant_id == bindparam("applicant_id"))
+_TABLE = Conversation.__table__
+_SAVE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("id_"), _TABLE.c.version == bindparam("seen"))
+    .values(
+        state=bindparam("state"),
+        answers=bindparam("answers", type_=_TABLE.c.answers.type),
+        failures=bindparam("failures"),
+        version=bindparam("version"),
+        updated_at=bindparam("updated_at", type_=_TABLE.c.updated_at.type),
+    )
+)
 
 
 def load_conversation(session: Session, applicant_id: int) -> Conversation | None:
-    query = select(Conversation).where(Conversation.applicant_id == applicant_id)
-    return session.scalars(query).one_or_none()
+    return session.scalars(_LOAD, {"applicant_id": applicant_id}).one_or_none()
 
 
 def load_or_start_conversation(
@@ -38,20 +56,40 @@ def save_conversation(
     answers: dict[str, Any] | None = None,
     failures: int | None = None,
 ) -> None:
-    """Write the conversation now (flush) so that a stale copy fails here, as
-    StaleConversation, rather than later at commit. Fields given are set first."""
-    if state is not None:
-        conversation.state = state
-    if answers is not None:
-        conversation.answers = answers
-    if failures is not None:
-        conversation.failures = failures
-    session.add(conversation)
-    # Read before the flush: after a failed flush the object is expired and unreadable.
-    ident = conversation.id
-    try:
+    """Write the conversation's state, answers and failures now, under the optimistic lock:
+    a copy loaded before someone else's save raises StaleConversation here (not later at
+    commit), and the transaction must then be abandoned. Fields given are set first; the
+    current values of all three are written either way, so in-place changes count too."""
+    if conversation.id is None:
+        # A new conversation: the ORM inserts it and sets version 1.
+        if state is not None:
+            conversation.state = state
+        if answers is not None:
+            conversation.answers = answers
+        if failures is not None:
+            conversation.failures = failures
+        session.add(conversation)
         session.flush()
-    except StaleDataError as exc:
+        return
+    seen = conversation.version
+    values = {
+        "id_": conversation.id,
+        "seen": seen,
+        "state": conversation.state if state is None else state,
+        "answers": dict(conversation.answers if answers is None else answers),
+        "failures": conversation.failures if failures is None else failures,
+        "version": seen + 1,
+        "updated_at": utcnow(),
+    }
+    # No autoflush: the ORM would write the same change first, as a second UPDATE.
+    with session.no_autoflush:
+        matched = session.execute(_SAVE, values).rowcount
+    if matched != 1:
         raise StaleConversation(
-            f"conversation {ident} was saved by someone else meanwhile"
-        ) from exc
+            f"conversation {conversation.id} was saved by someone else meanwhile"
+        )
+    # The object now matches the row, version included. set_committed_value writes without
+    # change history, so the commit finds nothing to flush (a full ORM flush of this object
+    # would cost as much as the rest of the round trip).
+    for key in ("state", "answers", "failures", "version", "updated_at"):
+        set_committed_value(conversation, key, values[key])
