@@ -17,6 +17,7 @@ from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 
 from bot.intake import Intake
+from bot.render import seconds
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,7 @@ class Poller:
                 fresh = await self._poll_once()
                 backoff = 1.0
             except RetryAfter as exc:
-                await self._sleep(float(exc.retry_after if isinstance(exc.retry_after, int)
-                                        else exc.retry_after.total_seconds()))  # fmt: skip
+                await self._sleep(seconds(exc))
                 continue
             except (NetworkError, TimedOut, Conflict) as exc:
                 if isinstance(exc, Conflict):

@@ -47,8 +47,10 @@ log = logging.getLogger(__name__)
 class PushLimits:
     per_second: float = 30.0
     per_chat_per_second: float = 1.0
-    # Spacing is stretched by this fraction: the server sees our requests with some jitter.
+    # Spacing is stretched by this fraction overall, and per chat also by `cushion` seconds:
+    # Telegram sees our requests with network jitter, and must never see them too close.
     margin: float = 0.01
+    cushion: float = 0.01
 
 
 class Pacer:
@@ -57,7 +59,7 @@ class Pacer:
     def __init__(self, limits: PushLimits, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.gap = (1.0 + limits.margin) / limits.per_second
-        self.chat_gap = (1.0 + limits.margin) / limits.per_chat_per_second
+        self.chat_gap = (1.0 + limits.margin) / limits.per_chat_per_second + limits.cushion
         self._next_any = 0.0
         self._next_chat: dict[int, float] = {}
         self._paused_until = 0.0
@@ -117,7 +119,7 @@ def claim_telegram_notifications(
         .limit(limit)
         .with_for_update(skip_locked=True, of=NotificationOutbox)
     )
-    rows = [(row, who) for row, who in session.execute(query).tuples() if row.id not in held]
+    rows = [(row, who) for row, who in session.execute(query).all() if row.id not in held]
     for row, _ in rows:
         row.attempts += 1
         row.next_attempt_at = now + lease
@@ -222,6 +224,7 @@ class PushSender:
                     self._slots.release()  # a 429 paused us while waiting for a slot
                     continue
                 job = self._queues[chat][0]
+                job.busy = True  # before the task starts: the next turn must not pick it
                 self.pacer.take(chat, now)
                 self._spawn(self._send_step(job))
         finally:
@@ -298,13 +301,12 @@ class PushSender:
 
     async def _send_step(self, job: Job) -> None:
         send = job.sends[0]
-        job.busy = True
         try:
             await send()
             job.sends = job.sends[1:]
         except RetryAfter as exc:
             self.stats.retry_after += 1
-            self.pacer.pause(seconds(exc.retry_after))
+            self.pacer.pause(seconds(exc))
             return
         except Forbidden:
             self.stats.blocked += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -113,7 +114,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 4) -> T
         except RetryAfter as exc:
             if attempt == attempts:
                 raise
-            await asyncio.sleep(seconds(exc.retry_after))
+            await asyncio.sleep(seconds(exc))
         except (TimedOut, NetworkError):
             if attempt == attempts:
                 raise
@@ -121,7 +122,11 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 4) -> T
     raise AssertionError("unreachable")
 
 
-def seconds(retry_after: object) -> float:
-    """RetryAfter.retry_after is an int or a timedelta depending on PTB's settings."""
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+def seconds(error: RetryAfter) -> float:
+    """How long Telegram asks us to wait. PTB 22 gives an int (deprecated, with a warning)
+    or a timedelta (opt-in, the future): accept both, without the warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

@@ -1,0 +1,138 @@
+"""The push sender against the loopback Bot API server: every notification delivered exactly
+once, never faster than the limits, under injected 429s, 5xx and 403."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from telegram import Bot
+
+from bot.push_sender import PushLimits, PushSender
+from cases import repositories as repo
+from cases.db import Database
+from cases.models import NotificationOutbox, StaffTask
+from dialogs.replies import Msg, Reply, to_json
+from tests.fake_bot_api import Call, FakeBotApi, Limits
+
+# Quick limits for tests; the server's clock forgives some arrival jitter, since the bot and
+# the fake server share one event loop (a stall delays one request's arrival, not the next).
+FAST = PushLimits(per_second=200, per_chat_per_second=10)
+JITTER = 0.03
+FIRST_CHAT = 700_000
+
+
+def enqueue(session: Session, chats: int, per_chat: int, language: str = "zh_CN") -> list[int]:
+    """`per_chat` notifications for each of `chats` Telegram applicants; returns chat ids."""
+    chat_ids = []
+    for n in range(chats):
+        chat_id = FIRST_CHAT + n
+        applicant = repo.get_or_create_applicant(session, "telegram", str(chat_id))
+        applicant.language = language
+        for k in range(per_chat):
+            # "pages_received" renders its parameters: each message text is unique.
+            reply = Reply(Msg("dialogs.pages_received", {"name": f"{chat_id}", "count": k}))
+            repo.enqueue_notification(session, applicant.id, to_json(reply), f"n-{chat_id}-{k}")
+        chat_ids.append(chat_id)
+    return chat_ids
+
+
+def statuses(session: Session) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for status in session.scalars(select(NotificationOutbox.status)):
+        counts[status] += 1
+    return dict(counts)
+
+
+def tasks(session: Session) -> list[tuple[str, int | None, dict]]:
+    return [(t.kind, t.applicant_id, t.detail) for t in session.scalars(select(StaffTask))]
+
+
+def bot_for(api: FakeBotApi) -> Bot:
+    return Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url)
+
+
+def max_in_any_second(calls: list[Call]) -> int:
+    times = sorted(c.at for c in calls)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def min_gap_per_chat(calls: list[Call]) -> float:
+    by_chat: dict[int, list[float]] = defaultdict(list)
+    for call in calls:
+        by_chat[call.chat_id or 0].append(call.at)
+    gaps = [b - a for times in by_chat.values() for a, b in zip(times, times[1:], strict=False)]
+    return min(gaps)
+
+
+async def test_a_burst_of_2000_pushes_under_429s_arrives_exactly_once_within_the_limits(
+    db: Database,
+):
+    limits = Limits(FAST.per_second, FAST.per_chat_per_second, tolerance=JITTER)
+    async with FakeBotApi(limits=limits) as api, bot_for(api) as bot:
+        await db.run(enqueue, chats=400, per_chat=5)
+        api.inject("sendMessage", 429, retry_after=1)  # a flood wait early on...
+        api.inject("sendMessage", 429, chat_id=FIRST_CHAT + 123, times=2, retry_after=1)
+        stats = await PushSender(bot, db, FAST).run(until_empty=True)
+        texts = [c.text for c in api.sent]
+        assert len(texts) == 2000 and len(set(texts)) == 2000  # each once, none twice
+        assert await db.run(statuses) == {"sent": 2000}
+        assert stats.retry_after == 3 and stats.sent_rows == 2000
+        # Never faster than the limits, by the server's own clock:
+        assert api.limit_violations == 0
+        assert max_in_any_second(api.sent) <= FAST.per_second + 2
+        assert min_gap_per_chat(api.sent) >= 1 / FAST.per_chat_per_second - JITTER
+        # ...and in each chat the order they were queued in.
+        for chat in (FIRST_CHAT, FIRST_CHAT + 123, FIRST_CHAT + 399):
+            counts = [c.text.rsplit("共", 1)[1] for c in api.sent_to(chat)]  # type: ignore[union-attr]
+            assert counts == ["0页。", "1页。", "2页。", "3页。", "4页。"]
+
+
+async def test_a_blocked_bot_marks_the_applicant_unreachable_and_asks_a_clerk_to_phone(
+    db: Database,
+):
+    async with FakeBotApi() as api, bot_for(api) as bot:
+        blocked, fine = await db.run(enqueue, chats=2, per_chat=2)
+        api.inject("sendMessage", 403, chat_id=blocked, times=-1)
+        await PushSender(bot, db, FAST).run(until_empty=True)
+        assert len(api.sent_to(fine)) == 2 and api.sent_to(blocked) == []
+        assert await db.run(statuses) == {"sent": 2, "failed": 2}
+        ((kind, applicant_id, detail),) = await db.run(tasks)
+        assert kind == "phone_applicant" and detail["reason"] == "blocked_bot"
+        assert len(detail["notifications"]) == 2  # both messages are the clerk's to tell
+        applicant = await db.run(repo.get_applicant, applicant_id)
+        assert applicant.external_user_id == str(blocked) and applicant.reachable is False
+
+
+async def test_server_errors_are_retried_with_backoff_and_delivered_once(db: Database):
+    async with FakeBotApi() as api, bot_for(api) as bot:
+        (chat,) = await db.run(enqueue, chats=1, per_chat=1)
+        api.inject("sendMessage", 502, times=1)
+        api.inject("sendMessage", 500, times=1)
+        sender = PushSender(bot, db, FAST, backoff_base=0.05, idle_poll=0.05)
+        stats = await sender.run(until_empty=True)
+        assert len(api.sent_to(chat)) == 1
+        assert stats.server_errors == 2
+        rows = await db.run(lambda s: list(s.scalars(select(NotificationOutbox))))
+        assert [(r.status, r.attempts) for r in rows] == [("sent", 3)]
+
+
+async def test_a_sender_stopped_mid_burst_leaves_the_rest_to_the_next_one(db: Database):
+    async with FakeBotApi() as api, bot_for(api) as bot:
+        await db.run(enqueue, chats=50, per_chat=2)
+        first = PushSender(bot, db, PushLimits(per_second=100, per_chat_per_second=20))
+        running = asyncio.create_task(first.run())
+        await api.wait_for(lambda: len(api.sent) >= 30, what="some pushes")
+        first.stop()
+        await running
+        await PushSender(bot, db, FAST).run(until_empty=True)
+        texts = [c.text for c in api.sent]
+        assert len(texts) == 100 and len(set(texts)) == 100
+        assert await db.run(statuses) == {"sent": 100}
