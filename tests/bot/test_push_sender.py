@@ -4,6 +4,7 @@ once, never faster than the limits, under injected 429s, 5xx and 403."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -68,7 +69,7 @@ def min_gap_per_chat(calls: list[Call]) -> float:
     by_chat: dict[int, list[float]] = defaultdict(list)
     for call in calls:
         by_chat[call.chat_id or 0].append(call.at)
-    gaps = [b - a for times in by_chat.values() for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for times in by_chat.values() for a, b in itertools.pairwise(times)]
     return min(gaps)
 
 
