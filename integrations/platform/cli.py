@@ -337,6 +337,8 @@ async def serve(
     Background loops (overdue flags, callback delivery) are owned here and cancelled on exit."""
     import asyncio
     import contextlib
+    import logging
+    import signal
 
     import aiohttp
     from aiohttp import web
@@ -350,6 +352,7 @@ async def serve(
     from integrations.platform.factory import office_hours, platform_secret
     from integrations.platform.http_server import Security, build_app
 
+    log = logging.getLogger(__name__)
     secret = platform_secret(settings)
     security = Security(secret, max_age_seconds=settings.platform.callback_max_age_seconds)
     platform = None
@@ -367,14 +370,27 @@ async def serve(
     print(f"审批平台接口已启动：http://{host}:{port}  (Ctrl+C 停止)", flush=True)
     stop = stop or asyncio.Event()
 
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+
     async def overdue_loop() -> None:
         while platform is not None:
-            await db.run(platform.flag_overdue)
+            try:
+                flagged = await db.run(platform.flag_overdue)
+                if flagged:
+                    log.info("flagged %d overdue items to the clerk", len(flagged))
+            except Exception:  # the loop outlives a database hiccup
+                log.exception("overdue check failed")
             await asyncio.sleep(60)
 
     async def callback_loop(http: aiohttp.ClientSession) -> None:
         while callback_url:
-            await deliver_callbacks(db, http, callback_url, secret)
+            try:
+                await deliver_callbacks(db, http, callback_url, secret)
+            except Exception:
+                log.exception("callback delivery failed")
             await asyncio.sleep(1)
 
     async with aiohttp.ClientSession() as http:

@@ -78,11 +78,19 @@ async def open_db(path: Path) -> Database:
     return db
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await open_db(tmp_path / "app.db")
-    yield database
-    await database.close()
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """Our side's case store, on both databases (PostgreSQL skips when unreachable outside CI)."""
+    if request.param == "sqlite":
+        database = await open_db(tmp_path / "app.db")
+        yield database
+        await database.close()
+        return
+    from tests.cases.databases import postgres_database
+
+    async with postgres_database() as database:
+        await ensure_schema(database)
+        yield database
 
 
 @pytest.fixture
