@@ -98,7 +98,7 @@ def next_state(state: str | CaseState, trigger: str) -> CaseState:
     moves = event.transitions.get(current.name) if event is not None else None
     if not moves:
         raise IllegalTransition(current.value, trigger, allowed_triggers(current))
-    return CaseState[moves[0].dest]
+    return CaseState[str(moves[0].dest)]
 
 
 def advance(case: Case, trigger: str, *, at: datetime | None = None) -> CaseState:

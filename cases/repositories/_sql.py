@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,3 +15,10 @@ def upsert_insert(session: Session, model: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
+
+
+def execute_count(session: Session, statement: Executable, params: Any = None) -> int:
+    """Execute a DML statement and return how many rows it touched."""
+    result = session.execute(statement, params)
+    assert isinstance(result, CursorResult)
+    return result.rowcount

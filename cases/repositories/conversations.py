@@ -7,17 +7,18 @@ benchmarks/case_store.py for what that buys over a full ORM flush.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.errors import StaleConversation
 from cases.models import Conversation, utcnow
+from cases.repositories._sql import execute_count
 
 _LOAD = select(Conversation).where(Conversation.applicant_id == bindparam("applicant_id"))
-_TABLE = Conversation.__table__
+_TABLE = cast(Table, Conversation.__table__)
 _SAVE = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("id_"), _TABLE.c.version == bindparam("seen"))
@@ -83,7 +84,7 @@ def save_conversation(
     }
     # No autoflush: the ORM would write the same change first, as a second UPDATE.
     with session.no_autoflush:
-        matched = session.execute(_SAVE, values).rowcount
+        matched = execute_count(session, _SAVE, values)
     if matched != 1:
         raise StaleConversation(
             f"conversation {conversation.id} was saved by someone else meanwhile"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox, utcnow
-from cases.repositories._sql import upsert_insert
+from cases.repositories._sql import execute_count, upsert_insert
 
 Row = TypeVar("Row", NotificationOutbox, PlatformOutbox)
 
@@ -37,7 +37,7 @@ def enqueue_notification(
         next_attempt_at=not_before or now,
         created_at=now,
     )
-    return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    return execute_count(session, stmt.on_conflict_do_nothing()) == 1
 
 
 def enqueue_platform_call(
@@ -62,7 +62,7 @@ def enqueue_platform_call(
         next_attempt_at=not_before or now,
         created_at=now,
     )
-    return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    return execute_count(session, stmt.on_conflict_do_nothing()) == 1
 
 
 def _claim(

@@ -15,8 +15,10 @@ class PageFile(Protocol):
     """What a page needs of a stored file: `cases.files.StoredBlob` and
     `dialogs.events.StoredFile` both qualify."""
 
-    sha256: str
-    size: int
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def size(self) -> int: ...
 
 
 def _next_page_no(session: Session, case_id: int, material_code: str) -> int:

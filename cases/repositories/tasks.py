@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models import Reminder, StaffTask, TaskStatus
-from cases.repositories._sql import upsert_insert
+from cases.repositories._sql import execute_count, upsert_insert
 
 
 def add_staff_task(
@@ -66,7 +66,7 @@ def add_reminder(session: Session, applicant_id: int, kind: str, due_on: date) -
     stmt = upsert_insert(session, Reminder).values(
         applicant_id=applicant_id, kind=kind, due_on=due_on
     )
-    return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    return execute_count(session, stmt.on_conflict_do_nothing()) == 1
 
 
 def due_reminders(session: Session, today: date, limit: int = 100) -> list[Reminder]:

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from cases.models import ProcessedUpdate, utcnow
-from cases.repositories._sql import upsert_insert
+from cases.repositories._sql import execute_count, upsert_insert
 
 
 def mark_update_processed(
@@ -20,10 +20,10 @@ def mark_update_processed(
     stmt = upsert_insert(session, ProcessedUpdate).values(
         channel=channel, update_id=update_id, processed_at=at or utcnow()
     )
-    return session.execute(stmt.on_conflict_do_nothing()).rowcount == 1
+    return execute_count(session, stmt.on_conflict_do_nothing()) == 1
 
 
 def forget_processed_updates(session: Session, before: datetime) -> int:
     """Drop marks older than any redelivery window (Telegram keeps updates for 24 hours)."""
     stmt = delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
-    return session.execute(stmt).rowcount
+    return execute_count(session, stmt)

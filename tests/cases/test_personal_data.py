@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
@@ -82,7 +83,9 @@ async def test_id_and_phone_numbers_are_encrypted_at_rest(db: Database) -> None:
 def _settings(tmp_path: Path, url: str = "sqlite:///data/app.db", key: str = "") -> Settings:
     return Settings(
         database=DatabaseSettings(url=url),
-        security=SecuritySettings(data_key=key, key_file=tmp_path / "data" / "secret.key"),
+        security=SecuritySettings(
+            data_key=SecretStr(key), key_file=tmp_path / "data" / "secret.key"
+        ),
     )
 
 
