@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from locales import catalog
@@ -177,6 +177,7 @@ valid_parts = st.tuples(
 )
 
 
+@settings(deadline=None)  # shared CPUs: no per-example time limit
 @given(valid_parts)
 def test_a_valid_number_round_trips(parts):
     region, birth, sequence = parts
@@ -190,6 +191,7 @@ def test_a_valid_number_round_trips(parts):
     assert parse_id_number(raw.lower(), TODAY) == number
 
 
+@settings(deadline=None)  # shared CPUs: no per-example time limit
 @given(valid_parts, st.integers(min_value=0, max_value=16), st.integers(min_value=1, max_value=9))
 def test_changing_any_one_digit_breaks_the_number(parts, position, shift):
     raw = make_number(*parts)
@@ -201,6 +203,7 @@ def test_changing_any_one_digit_breaks_the_number(parts, position, shift):
         parse_id_number(changed, TODAY)
 
 
+@settings(deadline=None)  # shared CPUs: no per-example time limit
 @given(valid_parts, st.sampled_from("0123456789X"))
 def test_a_wrong_check_character_is_refused(parts, other):
     raw = make_number(*parts)
@@ -208,6 +211,7 @@ def test_a_wrong_check_character_is_refused(parts, other):
         assert code_of(raw[:17] + other) == "bad_check_character"
 
 
+@settings(deadline=None)  # shared CPUs: no per-example time limit
 @given(st.text(max_size=40))
 def test_any_text_is_either_a_number_or_a_coded_error(text):
     try:

@@ -137,7 +137,7 @@ lines = st.one_of(
 )
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(lines, st.dates(min_value=date(2020, 1, 1), max_value=date(2045, 12, 31)))
 def test_the_batch_fast_path_says_exactly_what_the_dict_path_says(line, today):
     assert json.loads(precheck_line_json(line, today)) == precheck_line(line, today)

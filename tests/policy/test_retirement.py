@@ -4,7 +4,7 @@ import dataclasses
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from locales import catalog
@@ -243,6 +243,7 @@ def test_year_month_arithmetic_and_order():
 birth_months = st.integers(min_value=1900 * 12, max_value=2010 * 12).map(YearMonth.from_index)
 
 
+@settings(deadline=None)  # shared CPUs: no per-example time limit
 @given(st.sampled_from(CATEGORIES), birth_months)
 def test_retirement_month_never_decreases_as_birth_month_increases(category, birth):
     later = birth.add_months(1)
@@ -253,6 +254,7 @@ def test_retirement_month_never_decreases_as_birth_month_increases(category, bir
     assert flexible_window(category, later)[1] >= flexible_window(category, birth)[1]
 
 
+@settings(deadline=None)  # shared CPUs: no per-example time limit
 @given(st.sampled_from(CATEGORIES), birth_months)
 def test_statutory_age_stays_between_old_age_and_cap(category, birth):
     low, high = {"male": (60, 63), "female_cadre": (55, 58), "female_worker": (50, 55)}[category]
