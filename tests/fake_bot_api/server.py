@@ -64,6 +64,7 @@ class Call:
     at: float  # time.monotonic() at arrival
     status: int = 200
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (name, bytes)
+    result_message_id: int | None = None  # the message it created, for later button presses
 
     @property
     def chat_id(self) -> int | None:
@@ -150,6 +151,7 @@ class FakeBotApi:
         self._forced: list[dict[str, Any]] = []  # duplicates given back whatever the offset
         self._next_update_id = 1
         self._poll_generation = 0
+        self.handed_out: set[int] = set()  # update ids some getUpdates answer carried
         self._new_update = asyncio.Event()
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(
             lambda: itertools.count(1)
@@ -312,7 +314,19 @@ class FakeBotApi:
         return self.sent_to(chat_id)
 
     def pending_update_ids(self) -> list[int]:
-        return [u["update_id"] for u in self._pending]
+        """Updates not yet confirmed (polling: by a later offset; webhook: by a 2xx)."""
+        return [u["update_id"] for u in self._pending + self._forced]
+
+    async def deliver(self, *updates: dict[str, Any], timeout: float = 20.0) -> list[Call]:
+        """Queue updates (of one chat) and wait until the bot has confirmed them, i.e. fully
+        handled them (our bot confirms only then); returns what it sent to that chat."""
+        chat_id = _chat_of(updates[0])
+        before = len(self.sent_to(chat_id))
+        ids = {self.add_update(update) for update in updates}
+        await self.wait_for(
+            lambda: not ids & set(self.pending_update_ids()), timeout, f"updates {sorted(ids)}"
+        )
+        return self.sent_to(chat_id)[before:]
 
     # -- the API ---------------------------------------------------------------------------
 
@@ -340,6 +354,8 @@ class FakeBotApi:
             call.status = exc.status
             self._record(call)
             return _error(exc.status, exc.description)
+        if isinstance(result, dict) and "message_id" in result:
+            call.result_message_id = result["message_id"]
         self._record(call)
         if method in SEND_METHODS:
             self.sent_count += 1
@@ -413,6 +429,7 @@ class FakeBotApi:
             ready = self._forced + [u for u in self._pending if u["update_id"] >= offset]
             if ready:
                 self._forced = []
+                self.handed_out.update(u["update_id"] for u in ready[:limit])
                 return ready[:limit]
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -596,6 +613,11 @@ class FakeBotApi:
 
 # Re-exported so tests need one import.
 updates = factory
+
+
+def _chat_of(update: dict[str, Any]) -> int:
+    body = update.get("message") or update.get("callback_query", {}).get("message") or {}
+    return int(body["chat"]["id"])
 
 
 class _ApiError(Exception):

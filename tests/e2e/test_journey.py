@@ -1,0 +1,67 @@
+"""A whole journey on Telegram: the real bot, the real conversation service and case store,
+over HTTP against the loopback Bot API server."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import select
+
+from cases.db import Database
+from cases.models import Case, MaterialPage
+from dialogs.service import ConversationService
+from tests.bot.harness import bot_settings, running_bot
+from tests.e2e.journey import Applicant, answer_questions, submit, upload_everything
+from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import updates as u
+
+
+def pages_by_material(session) -> dict[str, list[str]]:
+    pages: dict[str, list[str]] = {}
+    for page in session.scalars(select(MaterialPage).order_by(MaterialPage.page_no)):
+        pages.setdefault(page.material_code, []).append(page.sha256)
+    return pages
+
+
+def submitted_cases(session) -> list[tuple[str | None, str]]:
+    return [(c.number, c.status) for c in session.scalars(select(Case))]
+
+
+async def test_a_whole_journey_with_an_album_ends_in_a_submitted_case(
+    api: FakeBotApi, db: Database, tmp_path: Path
+):
+    settings = bot_settings(api, tmp_path)
+    who = Applicant(api, u.User(5005, "张三"))
+    async with running_bot(settings, ConversationService(db, settings), db) as store:
+        await answer_questions(who)
+        await upload_everything(who)
+        final = await submit(who)
+    ((number, status),) = await db.run(submitted_cases)
+    assert number and status == "submitted"
+    assert any(number in (c.text or "") for c in final)  # told the case number
+    stored = await db.run(pages_by_material)
+    for material, shots in who.photos.items():
+        hashes = [hashlib.sha256(s).hexdigest() for s in shots]
+        assert stored[material] == hashes, material  # every page, in the order sent
+        assert all(store.exists(h) for h in hashes)
+    assert len(who.photos["id_card"]) == 2
+    # The album got one answer, not one per photo.
+    assert api.calls_of("answerCallbackQuery")
+
+
+async def test_a_deep_link_opens_the_progress_of_ones_own_case_only(
+    api: FakeBotApi, db: Database, tmp_path: Path
+):
+    settings = bot_settings(api, tmp_path)
+    owner = Applicant(api, u.User(6006, "Owner"))
+    stranger = Applicant(api, u.User(6007, "Stranger"))
+    async with running_bot(settings, ConversationService(db, settings), db):
+        await answer_questions(owner)
+        await upload_everything(owner)
+        await submit(owner)
+        ((number, _),) = await db.run(submitted_cases)
+        mine = await owner.say(f"/start {number}")
+        theirs = await stranger.say(f"/start {number}")
+    assert any(number in (c.text or "") for c in mine)
+    assert not any(number in (c.text or "") for c in theirs)
