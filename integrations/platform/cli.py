@@ -140,6 +140,7 @@ def run_staff(
 ) -> int:
     from app.settings import load_settings
     from cases.db import open_database
+    from cases.errors import IllegalTransition
     from integrations.platform.embedded import EmbeddedPlatform, StaffError
     from integrations.platform.factory import office_hours
     from integrations.platform.store import ensure_schema_blocking
@@ -155,6 +156,10 @@ def run_staff(
         return _dispatch(name, args, db, platform, out)
     except StaffError as exc:
         print(exc.message, file=err)
+        return 2
+    except IllegalTransition as exc:
+        # Same database: the applicant's side moved meanwhile (e.g. withdrew the case).
+        print(f"申请人一方的办件状态不允许此操作（{exc.state}），请刷新后再试。", file=err)
         return 2
     finally:
         db.close_blocking()

@@ -381,6 +381,8 @@ class EmbeddedPlatform:
                     f"不属于经办机构 {office}。",
                 )
         case = self._case(session, case_number)
+        if case.status == "withdrawn":
+            raise StaffError("withdrawn", _STATE_ERRORS["withdrawn"])
         row = session.scalar(
             select(EmbItem).where(EmbItem.case_number == case.case_number, EmbItem.item == item)
         )

@@ -84,5 +84,10 @@ def enqueue_withdraw(
 ) -> PlatformOutbox:
     number = _number(case)
     return _enqueue(
-        session, case, WITHDRAW, f"withdraw:{number}", {"case_number": number, "reason": reason}
+        session,
+        case,
+        WITHDRAW,
+        f"withdraw:{number}",
+        {"case_number": number, "reason": reason},
+        at,
     )

@@ -10,13 +10,19 @@ from sqlalchemy import select
 
 from cases.db import Database
 from cases.models import AuditLog, Case, MaterialPage, NotificationOutbox, StaffTask
-from cases.repositories.case_records import find_case_by_number
+from cases.repositories import case_records
 from cases.repositories.pages import add_page
 from integrations.platform.adapter import MaterialIssue
 from integrations.platform.embedded import EmbeddedPlatform, StaffError
-from integrations.platform.outbox import enqueue_supplement
+from integrations.platform.outbox import enqueue_supplement, enqueue_withdraw
 from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
+
+
+def find_case_by_number(session: Any, number: str) -> Case:
+    case = case_records.find_case_by_number(session, number)
+    assert case is not None
+    return case
 
 
 async def accepted_case(db: Database, clock: FakeClock) -> tuple[EmbeddedPlatform, str]:
@@ -203,3 +209,29 @@ async def test_return_for_correction_then_supplement_goes_back_to_the_clerk(
     assert view.materials["id_card"]["sha256"] == [page(f"new-id-{n}").sha256 for n in range(2)]
     await db.run(platform.accept, number, "staff:li")
     assert (await db.run(state))[0] == "processing"
+
+
+async def test_a_withdrawal_reaches_the_platform_and_closes_its_open_items(
+    db: Database, clock: FakeClock
+) -> None:
+    platform, number = await accepted_case(db, clock)
+
+    def withdraw(session: Any) -> None:
+        case = find_case_by_number(session, number)
+        enqueue_withdraw(session, case, "不办了", at=clock())
+        enqueue_withdraw(session, case, "不办了", at=clock())  # twice is one call
+
+    await db.run(withdraw)
+    assert await drain_platform_outbox(db, platform, now=clock) == 1
+    status = await platform.status(number)
+    assert status.status == "withdrawn"
+    assert {i.status for i in status.items} == {"refused", "online"}
+    with pytest.raises(StaffError, match="撤回"):
+        await db.run(
+            platform.answer,
+            number,
+            "pension_claim",
+            "done",
+            "staff:wu",
+            {"monthly_pension": "1.00"},
+        )

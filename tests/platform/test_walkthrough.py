@@ -134,9 +134,9 @@ async def walk(
 
     received = await pushes(db, applicant_id)
     assert [k for k, _ in received] == EXPECTED_PUSHES
-    medical = dict(received)["platform.medical_back_payment"]
-    assert medical["amount"] == "1200.00" and medical["months"] == 312
-    assert medical["how_to_pay"]["key"] == "platform.medical_how_to_pay"
+    push = dict(received)["platform.medical_back_payment"]
+    assert push["amount"] == "1200.00" and push["months"] == 312
+    assert push["how_to_pay"]["key"] == "platform.medical_how_to_pay"
 
 
 async def test_case_goes_from_submission_to_results_ready_in_process(
