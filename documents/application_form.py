@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from documents.pdfkit import Page
 from locales import Translator
+
+if TYPE_CHECKING:
+    from documents.pdfkit import Page
 
 # The fields shown, in order; `id_number` is whatever display form the caller chose (masked
 # by default: the PDF travels through a chat).
@@ -54,6 +56,8 @@ class FormInput:
 
 
 def render_application_form(data: FormInput, tr: Translator) -> bytes:
+    from documents.pdfkit import Page  # fpdf2 costs ~0.6 s to import: only when drawing
+
     page = Page(
         title=tr("documents.form.title"),
         dated=data.dated,

@@ -16,11 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from documents.pdfkit import Page
 from locales import Translator
+
+if TYPE_CHECKING:
+    from documents.pdfkit import Page
 
 CHINA = ZoneInfo("Asia/Shanghai")
 NOT_APPLICABLE = "not_applicable"
@@ -64,6 +66,8 @@ class Signature:
 def render_result_notice(
     notice: NoticeData, tr: Translator, signature: Signature | None = None
 ) -> bytes:
+    from documents.pdfkit import Page  # fpdf2 costs ~0.6 s to import: only when drawing
+
     page = Page(
         title=tr("documents.notice.title"),
         dated=notice.issued_on,
@@ -145,6 +149,8 @@ def _datum(name: str, value: Any, tr: Translator) -> str | None:
         return tr("documents.data.back_payment_due", value=_yuan(value))
     if isinstance(value, bool):
         value = tr("documents.yes") if value else tr("documents.no")
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)  # "6 years", not "6.0 years"
     elif name in _MONEY:
         value = _yuan(value)
     key = f"documents.data.{name}"

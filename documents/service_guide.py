@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from documents.pdfkit import Page
 from locales import Translator
 
 if TYPE_CHECKING:
@@ -112,6 +111,8 @@ def render_markdown(sections: Sequence[Section], tr: Translator) -> str:
 
 
 def render_pdf(sections: Sequence[Section], tr: Translator, dated: date) -> bytes:
+    from documents.pdfkit import Page  # fpdf2 costs ~0.6 s to import: only when drawing
+
     page = Page(title=tr("documents.guide.title"), dated=dated, footer=tr("documents.guide.title"))
     page.heading(tr("documents.guide.title"))
     for s in sections:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import ContentStream, FloatObject, NumberObject
 
 from documents.result_notice import NoticeData, NoticeItem
 
@@ -15,12 +17,43 @@ from documents.result_notice import NoticeData, NoticeItem
 def pdf_text(data: bytes) -> str:
     """All text of a PDF, without the spaces and line breaks a layout puts between glyphs.
 
-    pypdf reads fpdf2's embedded CID CMap for CFF fonts one byte at a time and yields a NUL
-    before each character (poppler's pdftotext reads it correctly): drop those too.
+    Decoded through each font's ToUnicode map, two bytes per glyph: pypdf's own
+    `extract_text` reads the custom encoding CMap that fpdf2 writes for CFF-based CJK fonts
+    one byte at a time, and garbles every glyph past the 255th of a document (poppler's
+    pdftotext, like every viewer, reads it correctly).
     """
     reader = PdfReader(io.BytesIO(data))
-    text = "".join(page.extract_text() for page in reader.pages)
-    return re.sub(r"[\s\x00]+", "", text)
+    out: list[str] = []
+    for page in reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        maps = {str(name): _to_unicode(font.get_object()) for name, font in fonts.items()}
+        table: dict[int, str] = {}
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                table = maps.get(str(operands[0]), {})
+            elif operator == b"Tj":
+                out.append(_decode(operands[0], table))
+            elif operator == b"TJ":
+                out.extend(_decode(x, table) for x in operands[0] if not _is_number(x))
+    return re.sub(r"\s+", "", "".join(out))
+
+
+def _to_unicode(font: Any) -> dict[int, str]:
+    if "/ToUnicode" not in font:
+        return {}
+    text = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    pairs = re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", text)
+    return {int(code, 16): bytes.fromhex(uni).decode("utf-16-be") for code, uni in pairs}
+
+
+def _decode(value: Any, table: dict[int, str]) -> str:
+    raw = value.get_original_bytes() if hasattr(value, "get_original_bytes") else bytes(value)
+    codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+    return "".join(table.get(code, "") for code in codes)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | NumberObject | FloatObject)
 
 
 @pytest.fixture

@@ -1,0 +1,128 @@
+"""The reform's documents on request in the chat: the service guide, the application form
+(pre-filled from the answers when there are some) and the flowchart image.
+
+Each is written to the content-addressed file store and handed to the channel as a
+`Document` of a Reply; the same content is stored once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from dialogs.replies import Document, Msg, Reply
+from locales import Translator
+
+if TYPE_CHECKING:
+    from cases.files import FileStore
+
+CHINA = ZoneInfo("Asia/Shanghai")
+DocumentKind = Literal["guide", "form", "flowchart"]
+KINDS: tuple[DocumentKind, ...] = ("guide", "form", "flowchart")
+
+# Words an applicant types to ask for a document (checked on short messages only).
+_WORDS: dict[DocumentKind, tuple[str, ...]] = {
+    "guide": ("服务指南", "办事指南", "指南", "service guide", "guide"),
+    "form": ("申请表", "表格", "application form", "form"),
+    "flowchart": ("流程图", "办理流程", "flowchart", "flow chart"),
+}
+MAX_REQUEST_LENGTH = 16
+
+
+def requested_document(text: str) -> DocumentKind | None:
+    """The document a short message asks for ("发我服务指南", "申请表"), or None."""
+    t = text.strip().lower()
+    if not t or len(t) > MAX_REQUEST_LENGTH:
+        return None
+    for kind, words in _WORDS.items():
+        if any(w in t for w in words):
+            return kind
+    return None
+
+
+def _today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def guide_pdf(
+    language: str = "zh_CN", region: str = "ejin_horo", dated: date | None = None
+) -> bytes:
+    from aftercare.region import region_texts
+    from documents import service_guide
+
+    tr = Translator(language)
+    sections = service_guide.guide(tr, region_texts(tr, region).contacts)
+    return service_guide.render_pdf(sections, tr, dated or _today())
+
+
+def form_pdf(
+    answers: Mapping[str, Any] | None = None,
+    language: str = "zh_CN",
+    case_number: str = "",
+    dated: date | None = None,
+) -> bytes:
+    """The application form, pre-filled from the conversation's answers (masked numbers)."""
+    from documents.application_form import FormInput, render_application_form
+    from policy.items import load_items
+    from policy.materials import ANSWER_FIELDS, Answers, checklist
+
+    tr = Translator(language)
+    a = dict(answers or {})
+    form = _form_fields(a)
+    policy_answers = Answers(**{k: a[k] for k in ANSWER_FIELDS if a.get(k) is not None})
+    items = [tr(i.name_key) for i in load_items() if i.applies_to(policy_answers)]
+    materials = [tr(r.name_key) for r in checklist(policy_answers) if not r.lost]
+    data = FormInput(form, items, materials, dated or _today(), case_number)
+    return render_application_form(data, tr)
+
+
+def blank_form(language: str = "zh_CN", dated: date | None = None) -> bytes:
+    return form_pdf({}, language, dated=dated)
+
+
+def _form_fields(a: Mapping[str, Any]) -> dict[str, Any]:
+    """The conversation keeps identity as small dicts (masked number, birth date, sex)."""
+    form = dict(a)
+    ident = a.get("id_number")
+    if isinstance(ident, Mapping):
+        form["id_number"] = ident.get("masked", "")
+        form.setdefault("birth_date", ident.get("birth_date"))
+        form.setdefault("sex", ident.get("sex"))
+    phone = a.get("phone")
+    if isinstance(phone, Mapping):
+        form["phone"] = phone.get("masked", "")
+    if "retirement_type" in a and "retirement_route" not in a:
+        form["retirement_route"] = a["retirement_type"]
+    return form
+
+
+def document_reply(
+    kind: DocumentKind,
+    files: FileStore,
+    *,
+    language: str = "zh_CN",
+    answers: Mapping[str, Any] | None = None,
+    region: str = "ejin_horo",
+    case_number: str = "",
+) -> Reply:
+    tr = Translator(language)
+    if kind == "flowchart":
+        from documents import flowchart
+
+        graph = flowchart.lifecycle_graph(Translator("zh_CN"))
+        path = flowchart.image_path(graph)
+        data = path.read_bytes() if path.exists() else flowchart.render_png(graph)
+        blob = files.put(data)
+        doc = Document(str(blob.path), "流程图.png", "image/png")
+        return Reply(Msg("aftercare.docs.flowchart"), document=doc)
+    if kind == "guide":
+        from documents.service_guide import summary
+
+        blob = files.put(guide_pdf(language, region))
+        doc = Document(str(blob.path), "服务指南.pdf")
+        return Reply(Msg("aftercare.docs.guide", {"summary": summary(tr)}), document=doc)
+    blob = files.put(form_pdf(answers, language, case_number))
+    doc = Document(str(blob.path), "申请表.pdf")
+    return Reply(Msg("aftercare.docs.form"), document=doc)

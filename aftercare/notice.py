@@ -1,0 +1,82 @@
+"""From the case store to the result notice: what `documents.result_notice` renders.
+
+`build_notice(session, case, tr, region)` reads the case, its applicant and its item results;
+items configured but without a result row (the veteran check for a non-veteran) show as "not
+applicable". The notice's date is the day its last result arrived, so re-rendering an
+unchanged case gives the same bytes and the same sha256.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from aftercare.region import region_texts
+from documents.result_notice import NOT_APPLICABLE, NoticeData, NoticeItem
+from locales import Translator
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from cases.models import Applicant, Case, ItemResult
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def applicant_name(case: Case, applicant: Applicant | None) -> str:
+    """The name the notice is made out to, and that the signature must match."""
+    return str(case.form.get("name") or (applicant.full_name if applicant else "") or "")
+
+
+def masked_id(case: Case, applicant: Applicant | None) -> str:
+    ident = case.form.get("id_number")
+    if isinstance(ident, dict) and ident.get("masked"):
+        return str(ident["masked"])  # the conversation's masked form: 1506**********123X
+    if applicant is not None and applicant.masked_id_number:
+        return applicant.masked_id_number
+    return str(case.form.get("id_number_masked") or "")
+
+
+def build_notice(
+    session: Session, case: Case, tr: Translator, region: str = "ejin_horo"
+) -> NoticeData:
+    from cases import repositories as repo
+    from policy.items import load_items
+
+    applicant = repo.get_applicant(session, case.applicant_id)
+    results = {r.item_code: r for r in repo.item_results(session, case.id)}
+    items: list[NoticeItem] = []
+    for definition in load_items():
+        result = results.get(definition.code)
+        items.append(_item(definition.code, definition.name_key, definition.office, result, tr))
+    texts = region_texts(tr, region)
+    return NoticeData(
+        case_number=case.number or "",
+        applicant_name=applicant_name(case, applicant),
+        id_number_masked=masked_id(case, applicant),
+        issued_on=_issued_on(case, list(results.values())),
+        items=tuple(items),
+        medical_payment_howto=texts.medical,
+        housing_fund_howto=texts.housing_fund,
+        contacts=texts.contacts,
+    )
+
+
+def _item(
+    code: str, name_key: str, office: str, result: ItemResult | None, tr: Translator
+) -> NoticeItem:
+    office_name = tr(f"office.{office}.name")
+    if result is None:
+        return NoticeItem(code, tr(name_key), office_name, NOT_APPLICABLE)
+    data = dict(result.data or {})
+    return NoticeItem(code, tr(name_key), office_name, result.status, data, result.reason)
+
+
+def _issued_on(case: Case, results: list[ItemResult]) -> date:
+    moments = [r.answered_at for r in results if r.answered_at is not None]
+    if case.results_ready_at is not None:
+        moments.append(case.results_ready_at)
+    if not moments:
+        moments = [case.created_at]
+    return max(moments).astimezone(CHINA).date()

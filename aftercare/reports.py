@@ -1,0 +1,169 @@
+"""What staff read: the ratings with their follow-ups, and one case's notice and signature."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from aftercare.service import (
+    BAD_LEVELS,
+    FOLLOWUP_KIND,
+    online_steps_answered,
+    rating_of,
+    signature_of,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+CHINA = ZoneInfo("Asia/Shanghai")
+LEVEL_ZH = {
+    "very_satisfied": "非常满意",
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "dissatisfied": "不满意",
+    "very_dissatisfied": "非常不满意",
+}
+
+
+@dataclass(frozen=True)
+class RatingRow:
+    case_number: str
+    level: str
+    rated_at: str
+    comment: str | None
+    followup_task: int | None
+    followup_status: str | None  # open | done; None for a good rating
+    followup_due: str | None
+    followup_overdue: bool
+    followup_outcome: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _local(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def ratings(session: Session, *, now: datetime) -> list[RatingRow]:
+    """Every rating, newest first, with its follow-up for the bad ones."""
+    from sqlalchemy import select
+
+    from cases.models import AuditLog, Case, StaffTask
+
+    rated = session.scalars(
+        select(AuditLog.case_id).where(AuditLog.action == "rating.given").order_by(AuditLog.id)
+    )
+    tasks = {
+        t.case_id: t
+        for t in session.scalars(select(StaffTask).where(StaffTask.kind == FOLLOWUP_KIND))
+    }
+    rows: list[RatingRow] = []
+    for case_id in dict.fromkeys(rated):
+        case = session.get(Case, case_id)
+        rating = rating_of(session, case) if case is not None else None
+        if case is None or rating is None:
+            continue
+        task = tasks.get(case_id)
+        open_ = task is not None and task.status == "open"
+        rows.append(
+            RatingRow(
+                case_number=case.number or "",
+                level=rating["level"],
+                rated_at=_local(rating["at"]) or "",
+                comment=rating["comment"],
+                followup_task=task.id if task else None,
+                followup_status=task.status if task else None,
+                followup_due=_local(task.due_at) if task else None,
+                followup_overdue=bool(open_ and task and task.due_at and task.due_at < now),
+                followup_outcome=(task.detail or {}).get("outcome") if task else None,
+            )
+        )
+    rows.reverse()
+    return rows
+
+
+def summary(rows: list[RatingRow]) -> dict[str, Any]:
+    counts = {level: 0 for level in LEVEL_ZH}
+    for r in rows:
+        counts[r.level] = counts.get(r.level, 0) + 1
+    bad = [r for r in rows if r.level in BAD_LEVELS]
+    return {
+        "total": len(rows),
+        "by_level": counts,
+        "bad": len(bad),
+        "followups_open": sum(1 for r in bad if r.followup_status == "open"),
+        "followups_overdue": sum(1 for r in bad if r.followup_overdue),
+    }
+
+
+def format_ratings(rows: list[RatingRow]) -> str:
+    s = summary(rows)
+    lines = [
+        f"好差评共 {s['total']} 条："
+        + "，".join(f"{LEVEL_ZH[k]} {v}" for k, v in s["by_level"].items()),
+        f"差评 {s['bad']} 条，回访未完成 {s['followups_open']} 条，其中超期 "
+        f"{s['followups_overdue']} 条。",
+    ]
+    for r in rows:
+        line = f"{r.case_number}  {LEVEL_ZH.get(r.level, r.level)}  {r.rated_at}"
+        if r.comment:
+            line += f"  意见：{r.comment}"
+        if r.followup_task is not None:
+            state = "已回访" if r.followup_status == "done" else "待回访"
+            late = "（已超期）" if r.followup_overdue else ""
+            line += f"  回访#{r.followup_task} {state}，期限 {r.followup_due}{late}"
+            if r.followup_outcome:
+                line += f"，结果：{r.followup_outcome}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
+    """The clerk's view of one case's end: notice version, signature, rating, online steps."""
+    from cases import repositories as repo
+
+    case = repo.find_case_by_number(session, case_number)
+    if case is None:
+        return None
+    signature = signature_of(session, case)
+    rating = rating_of(session, case)
+    return {
+        "case_number": case.number,
+        "status": case.status,
+        "notice_sha256": case.notice_sha256,
+        "signed": signature is not None,
+        "signed_at": _local(signature.signed_at) if signature else None,
+        "signed_notice_sha256": signature.notice_sha256 if signature else None,
+        "signed_copy_sha256": signature.signed_copy_sha256 if signature else None,
+        "rating": rating["level"] if rating else None,
+        "online_steps": online_steps_answered(session, case),
+    }
+
+
+def format_notice_status(view: dict[str, Any]) -> str:
+    signed = (
+        f"已签字（{view['signed_at']}，版本 {view['signed_notice_sha256'][:12]}）"
+        if view["signed"]
+        else "未签字"
+    )
+    steps = view["online_steps"]
+    online = (
+        "，".join(f"{k}：{'已办' if v else '未办'}" for k, v in steps.items())
+        if steps
+        else "未回复"
+    )
+    rating = LEVEL_ZH.get(view["rating"], "未评价") if view["rating"] else "未评价"
+    version = (view["notice_sha256"] or "")[:12] or "未送达"
+    return "\n".join(
+        [
+            f"办件 {view['case_number']}：{view['status']}",
+            f"结果告知单版本：{version}",
+            f"签字：{signed}",
+            f"好差评：{rating}",
+            f"网办事项：{online}",
+        ]
+    )
