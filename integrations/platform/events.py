@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.lifecycle import CaseState
-from cases.models import Case, MaterialPage, PageStatus
+from cases.models import Case, ItemResult, MaterialPage, PageStatus
 from cases.repositories.case_records import find_case_by_number, move_case
 from cases.repositories.outbox import enqueue_notification
-from cases.repositories.results import set_item_result
+from cases.repositories.results import item_results, set_item_result
 from dialogs.replies import Msg, Reply, to_json
 from integrations.platform.adapter import (
     Accepted,
@@ -68,16 +68,15 @@ def apply_event(session: Session, event: PlatformEvent) -> bool:
     if isinstance(event, Accepted):
         _move(session, case, "accept", event)
         _move(session, case, "start_processing", event)
+        # One read of the case's rows instead of one per item: acceptance is the busiest event.
+        existing = {r.item_code: r for r in item_results(session, case.id)}
         for item in event.items:
             status = "online" if item.online else ("pending" if item.due_at else "waiting")
-            set_item_result(
-                session,
-                case.id,
-                item.item,
-                office_code=item.office,
-                status=status,
-                due_at=item.due_at,
-            )
+            row = existing.get(item.item)
+            if row is None:
+                row = ItemResult(case_id=case.id, item_code=item.item, data={})
+                session.add(row)
+            row.office_code, row.status, row.due_at = item.office, status, item.due_at
         offices = [i for i in event.items if not i.online]
         notify(
             session,
