@@ -98,5 +98,5 @@ def run_revision(args: argparse.Namespace) -> int:
         cfg = alembic_config(conn)
         command.upgrade(cfg, "head")
         command.revision(cfg, message=args.message, autogenerate=True)
-    print("review the new file under cases/migrations/versions/ (replace custom types by sa.*)")
+    print("review the new file under cases/migrations/versions/ before committing it")
     return 0
