@@ -17,15 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import aiohttp  # noqa: E402
-from aiohttp.test_utils import TestServer  # noqa: E402
+import aiohttp
+from aiohttp.test_utils import TestServer
 
-from integrations.platform.callbacks import deliver_callbacks  # noqa: E402
-from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback  # noqa: E402
-from integrations.platform.http_client import HttpPlatformClient  # noqa: E402
-from integrations.platform.http_server import Security, build_app  # noqa: E402
-from integrations.platform.worker import drain_platform_outbox  # noqa: E402
-from tests.platform.conftest import FakeClock, open_db, submitted_case  # noqa: E402
+from integrations.platform.callbacks import deliver_callbacks
+from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback
+from integrations.platform.http_client import HttpPlatformClient
+from integrations.platform.http_server import Security, build_app
+from integrations.platform.worker import drain_platform_outbox
+from tests.platform.conftest import FakeClock, open_db, submitted_case
 
 SECRET = b"benchmark"
 
