@@ -153,7 +153,11 @@ class Database:
         """Run `fn(session, *args, **kwargs)` as one transaction and return its result.
 
         Raises StaleConversation when a conversation saved meanwhile by someone else was
-        written from a stale copy; every other error propagates after the rollback.
+        written from a stale copy; every other error propagates after the rollback. Objects
+        returned stay readable afterwards (expire_on_commit=False) but are detached: load
+        them again inside the next unit of work to change them. On SQLite a cancelled caller
+        does not stop the unit of work already handed to the writer thread: it still commits
+        or rolls back as a whole.
         """
         if self._executor is not None:
             return await self._in_thread(partial(self._run_sync, fn, args, kwargs))
