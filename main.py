@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "dialogs.cli",
     "integrations.platform.cli",
     "documents.cli",
+    "aftercare.cli",
 ]
 
 

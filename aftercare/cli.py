@@ -1,0 +1,137 @@
+"""Commands of the end of the journey.
+
+    python main.py demo [--sandbox]                  a whole case in accelerated time
+    python main.py staff ratings [--json]            ratings and their follow-ups
+    python main.py staff followup TASK --outcome TEXT --as NAME
+                                                     close a bad rating's return visit
+    python main.py staff notice CASE [--json]        notice version, signature, rating, steps
+    python main.py aftercare tick                    deliver due notices and online-step checks
+
+The `staff` commands join the platform's `staff` group (integrations/platform/cli.py), so
+this module must come after it in main.py's COMMAND_MODULES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+
+def _staff_group(subparsers: Any) -> Any:
+    from integrations.platform.cli import STAFF_HELP, _group
+
+    return _group(subparsers, "staff", STAFF_HELP)
+
+
+def register(subparsers: Any) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="演示：一件完整办件（加速时间）· a whole case in accelerated time"
+    )
+    demo.add_argument(
+        "--sandbox", action="store_true", help="use data/sandbox.db, apart from real cases"
+    )
+    demo.set_defaults(func=run_demo)
+
+    staff = _staff_group(subparsers)
+    p = staff.add_parser("ratings", help="好差评及差评回访情况")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(func=run_ratings)
+    p = staff.add_parser("followup", help="完成差评回访：写明处理结果（会告知申请人）")
+    p.add_argument("task", type=int, metavar="TASK", help="回访任务编号（见 staff ratings）")
+    p.add_argument("--outcome", required=True, help="处理结果，原文告知申请人")
+    p.add_argument("--as", dest="actor", required=True, metavar="NAME", help="您的姓名")
+    p.set_defaults(func=run_followup)
+    p = staff.add_parser("notice", help="查看结果告知单版本、签字、评价和网办事项")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_notice)
+
+    tick = subparsers.add_parser(
+        "aftercare", help="送达结果告知单、网办回访（一次）· deliver notices and checks once"
+    )
+    sub = tick.add_subparsers(dest="aftercare_command", required=True, metavar="ACTION")
+    sub.add_parser("tick", help="deliver due notices and online-step checks once").set_defaults(
+        func=run_tick
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from aftercare.demo import run
+
+    return run(args.sandbox)
+
+
+def _open() -> Any:
+    from app.settings import load_settings
+    from cases.db import open_database
+
+    settings = load_settings()
+    return settings, open_database(settings)
+
+
+def run_ratings(args: argparse.Namespace) -> int:
+    from aftercare import reports
+
+    _, db = _open()
+    try:
+        rows = db.run_blocking(reports.ratings, now=datetime.now(UTC))
+    finally:
+        db.close_blocking()
+    if args.json:
+        payload = {"summary": reports.summary(rows), "ratings": [r.to_json() for r in rows]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(reports.format_ratings(rows))
+    return 0
+
+
+def run_followup(args: argparse.Namespace) -> int:
+    from aftercare.service import close_followup
+
+    _, db = _open()
+    try:
+        db.run_blocking(
+            close_followup, args.task, args.outcome, args.actor.strip(), at=datetime.now(UTC)
+        )
+    except (LookupError, ValueError) as exc:
+        print(f"未能完成：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close_blocking()
+    print(f"回访 #{args.task} 已完成，处理结果已告知申请人。")
+    return 0
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    from aftercare import reports
+
+    _, db = _open()
+    try:
+        view = db.run_blocking(reports.notice_status, args.case.strip())
+    finally:
+        db.close_blocking()
+    if view is None:
+        print(f"没有办件 {args.case}", file=sys.stderr)
+        return 2
+    print(
+        json.dumps(view, ensure_ascii=False, indent=2)
+        if args.json
+        else reports.format_notice_status(view)
+    )
+    return 0
+
+
+def run_tick(args: argparse.Namespace) -> int:
+    from aftercare.chat import deps_from_settings
+    from aftercare.worker import tick_blocking
+
+    settings, db = _open()
+    try:
+        result = tick_blocking(db, deps_from_settings(settings), now=datetime.now(UTC))
+    finally:
+        db.close_blocking()
+    print(f"送达结果告知单 {len(result.delivered)} 件，网办回访 {result.checks_sent} 条")
+    return 0
