@@ -68,10 +68,21 @@ def run_purge(args: argparse.Namespace) -> int:
     report = purge_closed_photos(
         db, store, now=utcnow(), retention_days=days, dry_run=args.dry_run
     )
+    # Duplicate deliveries come within a day (Telegram keeps an update 24 hours): older
+    # marks only take space.
+    marks = 0
+    if not args.dry_run:
+        from datetime import timedelta
+
+        from cases.repositories import forget_processed_updates
+
+        marks = db.run_blocking(forget_processed_updates, utcnow() - timedelta(days=2))
     db.close_blocking()
     print(report.summary())
     for number in report.case_numbers:
         print(f"  {number}")
+    if marks:
+        print(f"forgot {marks} processed update ids older than 2 days")
     return 0
 
 
