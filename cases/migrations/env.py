@@ -6,7 +6,7 @@ config (`sqlalchemy.url`), through asyncpg for PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import Connection, create_engine
@@ -17,7 +17,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     # Migrations must not import the models' own types (they change over time): UtcDateTime
     # is a plain DATETIME in the database.
     if type_ == "type" and isinstance(obj, UtcDateTime):
