@@ -73,20 +73,23 @@ class Console:
         outcome = await self.service.handle(CHANNEL, self.user_id, event)
         self.last = outcome
         await self.deliver_platform_calls()
-        pushes = await self.pushes()
+        return outcome, await self.pushes()
+
+    def warm_up(self) -> None:
+        """After the first reply is out: load jieba (~0.7 s) in a thread owned by this console
+        (awaited when it closes), so that the first reply never waits for it."""
         if self._warm is None:
-            # The first reply never waits for jieba (~0.7 s); it loads meanwhile, in a thread
-            # owned by this console and awaited when it closes.
             self._warm = asyncio.ensure_future(asyncio.to_thread(_warm_up, self.data_dir))
-        return outcome, pushes
 
     async def close(self) -> None:
         if self._warm is not None:
             await self._warm
 
     async def deliver_platform_calls(self) -> None:
-        if self.platform is None:
-            return
+        if callable(self.platform) and not hasattr(self.platform, "submit"):
+            self.platform = self.platform()  # built on first use: not on the first reply's path
+        if self.platform is None or self.last is None or self.last.case_number is None:
+            return  # nothing can be in the platform outbox before a case number exists
         from integrations.platform.worker import drain_platform_outbox
 
         await drain_platform_outbox(self.db, self.platform, now=self.clock)
@@ -280,6 +283,7 @@ async def run_json(console: Console, stdin: TextIO, stdout: TextIO) -> None:
         result = outcome_json(outcome, outcome.replies + pushes, outcome.language)
         stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         stdout.flush()
+        console.warm_up()
 
 
 async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
@@ -289,6 +293,7 @@ async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
     outcome, pushes = await console.send(Command("start"))
     print_human(outcome.replies, outcome.language, stdout)
     print_human(pushes, outcome.language, stdout, pushed=True)
+    console.warm_up()
     while True:
         stdout.write("> ")
         stdout.flush()
@@ -331,7 +336,7 @@ async def run_console(
             files,
             user_id,
             settings.files.max_bytes,
-            platform=_embedded_platform(db, settings, clock),
+            platform=lambda: _embedded_platform(db, settings, clock),
             clock=clock,
             data_dir=settings.data_dir,
         )

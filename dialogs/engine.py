@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from dialogs import answers as read
@@ -174,9 +175,15 @@ def _policy_answers(d: ConversationData) -> Any:
 
 
 def _requirements(d: ConversationData) -> tuple[Any, ...]:
+    return _checklist(_policy_answers(d))
+
+
+@lru_cache(maxsize=1024)
+def _checklist(answers: Any) -> tuple[Any, ...]:
+    # A handful of answer combinations exist; each checklist is computed once per process.
     from policy.materials import checklist
 
-    return checklist(_policy_answers(d))
+    return checklist(answers)
 
 
 def _requirement(d: ConversationData, code: str) -> Any:
@@ -779,6 +786,8 @@ class _Handler:
         for f in event.files:
             if f.problem:
                 self.out.say(f"dialogs.retake.{_problem_key(f.problem)}")
+            elif f.sha256 in m.get("rejected", ()):
+                self.out.say("dialogs.hint.rejected_page_again")
             elif f.sha256 in seen or any(g.sha256 == f.sha256 for g in good):
                 duplicate = True  # the same photo twice is one page (front twice, no back)
             elif m["pages"] + len(good) < max_pages:
@@ -919,7 +928,8 @@ class _Handler:
         self.trigger("reopen")
         self.d.supplement = codes
         for code in codes:
-            self.d.materials[code] = {"pages": 0, "status": "pending"}
+            refused = [h for r in case.rejected if r.material == code for h in r.pages]
+            self.d.materials[code] = {"pages": 0, "status": "pending", "rejected": refused}
         self.d.material = codes[0] if codes else None
         lines = [
             Msg("dialogs.returned.line", {"name": _material_name(r.material), "reason": r.reason})

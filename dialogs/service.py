@@ -19,8 +19,8 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -146,8 +146,8 @@ class ConversationService:
     ) -> Outcome:
         from cases import repositories as repo
 
-        duplicate = update_id is not None and not repo.mark_update_processed(
-            session, channel, _update_number(update_id), at=now
+        duplicate = update_id is not None and not _mark_processed(
+            session, channel, _update_number(update_id), now
         )
         applicant, conv = _load(session, channel, user_id)
         data = ConversationData.from_json(conv.state, conv.answers)
@@ -237,10 +237,38 @@ def _load(session: Session, channel: str, user_id: str) -> tuple[Applicant, Any]
     if row is not None and row[1] is not None:
         return row[0], row[1]
     # First contact (or a conversation not started yet): the repositories create them.
-    applicant = row[0] if row is not None else repo.get_or_create_applicant(
-        session, channel, user_id
+    applicant = (
+        row[0] if row is not None else repo.get_or_create_applicant(session, channel, user_id)
     )
     return applicant, repo.load_or_start_conversation(session, applicant.id, State.start.value)
+
+
+@cache
+def _mark_statement(dialect: str) -> Any:
+    """`cases.repositories.mark_update_processed` as one prebuilt statement per dialect:
+    built once instead of per event (statement construction cost as much as running it)."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from cases.models import ProcessedUpdate
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(ProcessedUpdate)
+        .values(
+            channel=bindparam("channel"),
+            update_id=bindparam("update_id"),
+            processed_at=bindparam("at", type_=ProcessedUpdate.__table__.c.processed_at.type),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def _mark_processed(session: Session, channel: str, update_id: int, at: datetime) -> bool:
+    """True the first time this update is seen; False for a duplicate delivery."""
+    statement = _mark_statement(session.get_bind().dialect.name)
+    params = {"channel": channel, "update_id": update_id, "at": at}
+    return session.connection().execute(statement, params).rowcount == 1
 
 
 def _update_number(update_id: str | int) -> int:
@@ -268,14 +296,19 @@ def _case_view(session: Session, case: Case) -> CaseView:
     # A rejected material is still open until a supplement page replaces it.
     replaced = {p.material_code for p in pages if p.supplement and p.status == PageStatus.ok.value}
     rejected: dict[str, str] = {}
+    hashes: dict[str, list[str]] = {}
     for p in pages:
         if p.status == PageStatus.rejected.value and p.material_code not in replaced:
             rejected.setdefault(p.material_code, p.reject_reason or "")
+            hashes.setdefault(p.material_code, []).append(p.sha256 or "")
     items = tuple(ItemProgress(r.item_code, r.status) for r in repo.item_results(session, case.id))
     return CaseView(
         number=case.number or "",
         status=case.status,
-        rejected=tuple(Rejection(code, reason) for code, reason in rejected.items()),
+        rejected=tuple(
+            Rejection(code, reason, tuple(hashes.get(code, ())))
+            for code, reason in rejected.items()
+        ),
         items=items,
     )
 

@@ -3,8 +3,7 @@ the commands the service applies. All plain data, so the engine stays a pure fun
 
 from __future__ import annotations
 
-import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -30,18 +29,48 @@ class ConversationData:
     supplement: list[str] = field(default_factory=list)  # materials returned for correction
 
     def copy(self) -> ConversationData:
-        return copy.deepcopy(self)
+        # On the hot path of every event: a JSON-shaped clone is ~10x cheaper than deepcopy.
+        return ConversationData(
+            state=self.state,
+            language=self.language,
+            answers=_clone(self.answers),
+            failures=self.failures,
+            history=list(self.history),
+            material=self.material,
+            materials=_clone(self.materials),
+            resume=self.resume,
+            editing=self.editing,
+            supplement=list(self.supplement),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The answers column: everything but the state, which has its own column."""
-        data = asdict(self)
-        del data["state"]
-        return data
+        return {
+            "language": self.language,
+            "answers": self.answers,
+            "failures": self.failures,
+            "history": self.history,
+            "material": self.material,
+            "materials": self.materials,
+            "resume": self.resume,
+            "editing": self.editing,
+            "supplement": self.supplement,
+        }
 
     @classmethod
     def from_json(cls, state: str | None, data: dict[str, Any] | None) -> ConversationData:
+        """From the stored columns; the engine copies before it changes anything."""
         known = {k: v for k, v in (data or {}).items() if k in _FIELDS}
-        return cls(state=state or "start", **copy.deepcopy(known))
+        return cls(state=state or "start", **known)
+
+
+def _clone(value: Any) -> Any:
+    """Copy of JSON-shaped data (dicts, lists, scalars)."""
+    if isinstance(value, dict):
+        return {k: _clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clone(v) for v in value]
+    return value
 
 
 _FIELDS = frozenset(ConversationData.__dataclass_fields__) - {"state"}
@@ -51,6 +80,7 @@ _FIELDS = frozenset(ConversationData.__dataclass_fields__) - {"state"}
 class Rejection:
     material: str
     reason: str
+    pages: tuple[str, ...] = ()  # sha256 of the rejected pages: the same photo is refused
 
 
 @dataclass(frozen=True)

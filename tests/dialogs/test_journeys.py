@@ -303,6 +303,8 @@ async def test_return_for_correction_reopens_only_the_rejected_material(
     assert "需要补正材料" in person.texts()
     assert "背面看不清" in person.texts()
     assert person.question == "ask_upload_id_card"
+    await person.files(page("id_card-2"))  # the very photo that was returned
+    assert "dialogs.hint.rejected_page_again" in person.message_keys()
     await person.files(page("new-front"), page("new-back"))
     assert person.last is not None and person.last.state == "submitted"
     assert "补正材料已提交" in person.texts() and "YJ-20261126-0001" in person.texts()
