@@ -4,6 +4,7 @@ audited, overdue items flagged, return for correction and the supplement that fo
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from integrations.platform.embedded import EmbeddedPlatform, StaffError
 from integrations.platform.outbox import enqueue_supplement, enqueue_withdraw
 from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def find_case_by_number(session: Any, number: str) -> Case:
@@ -235,3 +238,49 @@ async def test_a_withdrawal_reaches_the_platform_and_closes_its_open_items(
             "staff:wu",
             {"monthly_pension": "1.00"},
         )
+
+
+async def test_an_office_asking_for_a_supplement_gets_the_item_back_with_a_new_clock(
+    db: Database, clock: FakeClock
+) -> None:
+    platform, number = await accepted_case(db, clock)
+    clock.advance(minutes=30)
+    await db.run(
+        platform.answer,
+        number,
+        "archive_certificate",
+        "supplement",
+        "staff:hr",
+        {"materials": "id_card"},
+        "身份证反面不清楚，请重新拍照",
+    )
+
+    def rejected_and_pushed(session: Any) -> tuple[set[str], str]:
+        case = find_case_by_number(session, number)
+        pages = session.scalars(
+            select(MaterialPage).where(
+                MaterialPage.case_id == case.id, MaterialPage.status == "rejected"
+            )
+        )
+        last = session.scalars(
+            select(NotificationOutbox.payload).order_by(NotificationOutbox.id.desc())
+        ).first()
+        return {p.material_code for p in pages}, last["message"]["key"]
+
+    assert await db.run(rejected_and_pushed) == ({"id_card"}, "platform.item_supplement")
+
+    clock.advance(hours=1)  # 10:30 on Thursday 30 April
+
+    def new_pages(session: Any) -> None:
+        case = find_case_by_number(session, number)
+        for n in range(2):
+            add_page(session, case, "id_card", page(f"again-{n}"), supplement=True)
+        enqueue_supplement(session, case, "id_card", at=clock())
+
+    await db.run(new_pages)
+    assert await drain_platform_outbox(db, platform, now=clock) == 1
+    status = {i.item: i for i in (await platform.status(number)).items}
+    assert status["archive_certificate"].status == "pending"
+    assert status["archive_certificate"].due_at is not None
+    # Two office hours from 10:30: 12:00 closes the morning, 14:30-15:00 finishes the clock.
+    assert status["archive_certificate"].due_at.astimezone(BEIJING).strftime("%H:%M") == "15:00"
