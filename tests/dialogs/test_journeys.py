@@ -355,3 +355,12 @@ async def test_cancel_withdraws_consent_and_discards_the_draft(
         return a.consent_withdrawn_at is not None, len(list(session.scalars(select(MaterialPage))))
 
     assert await db.run(record) == (True, 0)
+
+
+async def test_a_deep_link_shows_only_the_applicants_own_case(person: Person) -> None:
+    await reach_review(person)
+    await person.tap("submit")
+    await person.command("start", "YJ-20261126-0001")
+    assert "YJ-20261126-0001" in person.texts() and "已提交" in person.texts()
+    await person.command("start", "YJ-20261126-0999")
+    assert person.message_keys()[0] == "dialogs.case_not_found"

@@ -210,3 +210,34 @@ async def test_files_arriving_at_a_submitted_case(person: Person) -> None:
     assert "dialogs.no_upload_needed" in person.message_keys()
     await person.command("restart")
     assert "dialogs.restart_after_submission" in person.message_keys()
+
+
+async def test_two_workers_on_one_database_lose_no_event(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    """Two processes' services (separate Database objects, separate in-process locks) on one
+    SQLite file: the version check and the retry keep every event, none applied twice."""
+    from cases.db import Database
+    from tests.cases.databases import sqlite_database, vault_for_tests
+
+    async with sqlite_database(tmp_path) as first_db:
+        second_db = Database(f"sqlite:///{tmp_path / 'app.db'}", vault=vault_for_tests())
+        try:
+            one = ConversationService(first_db, clock=clock)
+            two = ConversationService(second_db, clock=clock)
+            p = Person(one)
+            await p.through_identity()
+            await p.tap("normal")
+            assert p.question == "ask_contribution"
+            wrong = [Text("很多很多年") for _ in range(12)]
+            workers = [one, two] * 6
+            await asyncio.gather(
+                *(svc.handle("test", "u1", e) for svc, e in zip(workers, wrong, strict=True))
+            )
+
+            def failures(session):  # type: ignore[no-untyped-def]
+                from cases.models import Conversation
+
+                return session.scalars(select(Conversation.failures)).one()
+
+            assert await first_db.run(failures) == 12
+        finally:
+            await second_db.close()
