@@ -109,12 +109,12 @@ def _document_asked(state: str, event: Event) -> str | None:
         return kind if kind in KINDS else None
     if not isinstance(event, Text) or state in _FREE_TEXT:
         return None
-    kind = requested_document(event.text)
-    if kind is None:
+    asked = requested_document(event.text)
+    if asked is None:
         return None
     # In the middle of a question only a message that is nothing but the document's name.
     if state in _IDLE or event.text.strip() in ("服务指南", "申请表", "流程图"):
-        return kind
+        return asked
     return None
 
 

@@ -150,6 +150,7 @@ async def _story(db: Database, settings: Settings, sandbox: bool) -> dict[str, s
     signed = await applicant.tap(timeline, "confirm")
     signed_path = next(r.document.path for r in signed.replies if r.document is not None)
     view = await db.run(reports.notice_status, number)
+    assert view is not None
     timeline.add("窗口", reports.format_notice_status(view).splitlines()[2])
     # 5. A bad rating and its follow-up.
     await applicant.tap(timeline, "dissatisfied")
@@ -176,6 +177,7 @@ async def _story(db: Database, settings: Settings, sandbox: bool) -> dict[str, s
     rows = await db.run(reports.ratings, now=clock())
     print("\n" + reports.format_ratings([r for r in rows if r.case_number == number]))
     view = await db.run(reports.notice_status, number)
+    assert view is not None
     print(reports.format_notice_status(view))
     folder = Path(settings.files.dir).parent / "demo"
     folder.mkdir(parents=True, exist_ok=True)

@@ -91,6 +91,12 @@ async def serve(
     sender = PushSender(bot, db, push_limits(tg)) if push else None
     if sender is not None:
         tasks.append(asyncio.create_task(sender.run(), name="push-sender"))
+        # Result notices and online-step checks: beside the push sender, in one worker only.
+        from aftercare.chat import deps_from_settings
+        from aftercare.worker import run_aftercare_worker
+
+        aftercare = run_aftercare_worker(db, deps_from_settings(settings), stop)
+        tasks.append(asyncio.create_task(aftercare, name="aftercare"))
     poller: Poller | None = None
     webhook: WebhookServer | None = None
     try:

@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import json
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,8 +174,8 @@ def _back_edges(graph: Graph) -> set[Edge]:
     """Edges that close a cycle, found by a depth-first walk from the initial state in table
     order: the rest is acyclic and can be laid out top to bottom."""
     out: dict[str, list[Edge]] = {st: [] for st in graph.states}
-    for e in graph.edges:
-        out[e.src].append(e)
+    for edge in graph.edges:
+        out[edge.src].append(edge)
     back: set[Edge] = set()
     done: set[str] = set()
     for root in [graph.initial, *graph.states]:
@@ -368,7 +369,7 @@ def _arrow(draw: Any, start: tuple[float, float], end: tuple[float, float], colo
     draw.polygon([end, left, right], fill=colour)
 
 
-def _dashed(draw: Any, points: list[tuple[float, float]], colour: Any) -> None:
+def _dashed(draw: Any, points: Sequence[tuple[float, float]], colour: Any) -> None:
     dash = 7
     for (x0, y0), (x1, y1) in itertools.pairwise(points):
         length = max(abs(x1 - x0), abs(y1 - y0))

@@ -7,6 +7,7 @@ and fpdf2's file identifier is derived from the content.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from fpdf import FPDF
@@ -76,7 +77,7 @@ class Page(FPDF):
             self.ln(8)
 
     def grid(
-        self, header: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...]
+        self, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], widths: tuple[int, ...]
     ) -> None:
         """A table with a shaded header; cells wrap."""
         with self.table(
