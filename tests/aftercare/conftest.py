@@ -26,7 +26,7 @@ from integrations.platform.outbox import enqueue_submit
 from integrations.platform.store import ensure_schema
 from integrations.platform.worker import drain_platform_outbox
 from locales import Translator
-from tests.cases.databases import sqlite_database
+from tests.cases.databases import postgres_database, sqlite_database
 from tests.dialogs.conftest import Person
 from tests.platform.conftest import FORM, ID_NUMBER, FakeClock
 
@@ -115,8 +115,14 @@ def text_of(replies: list[Any]) -> str:
     return "\n".join(render(r.message, tr) for r in replies)
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with sqlite_database(tmp_path) as db:
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def world(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    """The same journeys on both databases (PostgreSQL skips when unreachable outside CI)."""
+    if request.param == "sqlite":
+        async with sqlite_database(tmp_path) as db:
+            await ensure_schema(db)
+            yield World(db, tmp_path)
+        return
+    async with postgres_database() as db:
         await ensure_schema(db)
         yield World(db, tmp_path)
