@@ -73,7 +73,18 @@ class Console:
         outcome = await self.service.handle(CHANNEL, self.user_id, event)
         self.last = outcome
         await self.deliver_platform_calls()
+        await self.deliver_results()
         return outcome, await self.pushes()
+
+    async def deliver_results(self) -> None:
+        """The result notice once every office has answered, and the due online-step checks
+        (aftercare): the console has no worker of its own, so it looks at each turn."""
+        if self.last is None or self.last.case_number is None:
+            return  # no case yet: nothing to deliver
+        from aftercare.chat import deps_from_settings
+        from aftercare.worker import tick
+
+        await tick(self.db, deps_from_settings(self.service.settings), now=self._now())
 
     def warm_up(self) -> None:
         """After the first reply is out: load jieba (~0.7 s) in a thread owned by this console
