@@ -17,7 +17,16 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from dialogs import answers as read
-from dialogs.events import Choice, Command, Contact, Event, Files, Text, Unsupported
+from dialogs.events import (
+    Choice,
+    Command,
+    Contact,
+    Event,
+    Files,
+    StoredFile,
+    Text,
+    Unsupported,
+)
 from dialogs.machine import (
     AFTER_SUBMISSION,
     EDITABLE,
@@ -229,7 +238,7 @@ class _Handler:
         return State(self.step.state)
 
     def trigger(self, name: str) -> None:
-        self.step.trigger(name)
+        self.step.trigger(name)  # type: ignore[attr-defined]  # added by the machine
         self.d.state = self.state.value
 
     def jump(self, state: State) -> None:
@@ -781,7 +790,7 @@ class _Handler:
 
     def pages(self, event: Files, code: str, m: dict[str, Any], max_pages: int) -> None:
         seen: list[str] = m.setdefault("hashes", [])
-        good = []
+        good: list[StoredFile] = []
         too_many = duplicate = False
         for f in event.files:
             if f.problem:

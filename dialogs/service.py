@@ -374,12 +374,12 @@ class _Applier:
             case SupplementCase(materials):
                 self._supplement(materials)
             case HandToPerson(reason, question):
-                case = repo.current_case(s, a.id)
+                current = repo.current_case(s, a.id)
                 repo.add_staff_task(
                     s,
                     "handover",
                     applicant_id=a.id,
-                    case_id=case.id if case is not None else None,
+                    case_id=current.id if current is not None else None,
                     detail={"reason": reason, "question": question},
                 )
             case DiscardDraft():
