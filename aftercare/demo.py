@@ -76,7 +76,6 @@ def demo_settings(sandbox: bool) -> Settings:
     if sandbox:
         settings.database.url = "sqlite:///data/sandbox.db"
         settings.files.dir = Path("data/sandbox/files")
-        settings.security.key_file = Path("data/sandbox/secret.key")
     return settings
 
 

@@ -210,6 +210,14 @@ def _dispatch(name: str, args: argparse.Namespace, db: Any, platform: Any, out: 
         for i in view.items:
             due = f"  截止 {_local(i.due_at)}" if i.due_at else ""
             print(f"  {i.item} @ {i.office}: {_STATUS.get(i.status, i.status)}{due}", file=out)
+        if not args.office:  # the clerk also sees the end: notice version, signature, rating
+            from aftercare.reports import format_notice_status, notice_status
+
+            end = db.run_blocking(notice_status, view.case_number)
+            if end is not None and end["notice_sha256"]:
+                print("结果告知：", file=out)
+                for line in format_notice_status(end).splitlines()[1:]:
+                    print(f"  {line}", file=out)
         return 0
     if name == "accept":
         event = db.run_blocking(platform.accept, args.case, actor)

@@ -37,6 +37,9 @@ def test_ratings_report_notice_view_and_closing_a_follow_up(tmp_path: Path) -> N
     assert "不满意 1" in text and "已回访" in text
     notice = _run(tmp_path, "staff", "notice", row["case_number"])
     assert "已签字" in notice.stdout
+    show = _run(tmp_path, "staff", "show", row["case_number"], "--as", "李")
+    assert show.returncode == 0, show.stderr
+    assert "结果告知：" in show.stdout and "已签字" in show.stdout  # the clerk's case view
     again = _run(
         tmp_path, "staff", "followup", str(row["followup_task"]), "--outcome", "x", "--as", "李"
     )
