@@ -492,7 +492,7 @@ class _Handler:
         value: Any = None
         if isinstance(event, Choice):
             if event.id not in ids:
-                return self.fail("dialogs.hint.choose")
+                return self.fail(_TEXT_HINTS.get(q, "dialogs.hint.choose"))
             value = event.id
         elif isinstance(event, Contact):
             value = event.phone
@@ -505,6 +505,10 @@ class _Handler:
                     value = ids[int(text) - 1]
             if value is None and expects in ("text", "contact"):
                 if q == "ask_name" and self.faq(text, strict=True):
+                    return None
+                # A question typed where a number was asked ("公积金怎么取?") is answered;
+                # anything that could be the number is read as one (and explained if wrong).
+                if q != "ask_name" and not _could_answer(q, text) and self.faq(text):
                     return None
                 value = text
             if value is None:
@@ -996,6 +1000,20 @@ CASE_STATUSES = (
     "withdrawn",
 )
 ITEM_STATUSES = ("pending", "in_progress", "done", "supplement", "refused", "online", "overdue")
+
+
+_TEXT_HINTS = {
+    "ask_name": "dialogs.hint.name",
+    "ask_id_number": "idcard.empty",
+    "ask_phone": "dialogs.hint.phone",
+    "ask_contribution": "dialogs.hint.contribution",
+}
+
+
+def _could_answer(question: str, text: str) -> bool:
+    if question == "ask_contribution":
+        return read.parse_contribution(text) is not None
+    return any(c.isdigit() for c in text)
 
 
 def _readable(event: Event) -> bool:

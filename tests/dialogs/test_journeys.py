@@ -364,3 +364,14 @@ async def test_a_deep_link_shows_only_the_applicants_own_case(person: Person) ->
     assert "YJ-20261126-0001" in person.texts() and "已提交" in person.texts()
     await person.command("start", "YJ-20261126-0999")
     assert person.message_keys()[0] == "dialogs.case_not_found"
+
+
+async def test_inside_the_flexible_window_the_applicant_may_apply_early(person: Person) -> None:
+    """Man born 1966-08: statutory 2027-01, early from 2026-08 with 15 years paid."""
+    await person.through_identity(number=id_number("19660815"))
+    await person.tap("normal")
+    await person.text("20年")
+    assert "2027-01" in person.texts() and "2026-08" in person.texts()
+    assert person.choices() == ["yes", "no", "continue"]
+    await person.tap("continue")
+    assert person.question == "ask_has_employer"

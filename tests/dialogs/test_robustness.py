@@ -241,3 +241,12 @@ async def test_two_workers_on_one_database_lose_no_event(tmp_path, clock) -> Non
             assert await first_db.run(failures) == 12
         finally:
             await second_db.close()
+
+
+async def test_a_question_typed_where_a_number_was_asked_is_answered(person: Person) -> None:
+    await at_name(person)
+    await person.text("张建国")
+    await person.text("公积金怎么取？")
+    assert person.message_keys() == ["faq.housing_fund", "dialogs.ask_id_number"]
+    await person.send(Choice("yes"))  # a typed-looking choice at a text question
+    assert "idcard.empty" in person.message_keys()
