@@ -516,13 +516,22 @@ def run_online_step_checks(
     A reminder that finds the applicant still signing waits a day: the signature comes first.
     A rating left unanswered by then is not asked again, and the case closes.
     """
+    from sqlalchemy import select
+
     from cases import repositories as repo
+    from cases.models import Reminder
 
     today = at.astimezone(CHINA).date()
     sent = 0
-    for reminder in repo.due_reminders(session, today, limit):
-        if reminder.kind != CHECK_KIND:
-            continue
+    # Only this kind: other reminders (the retirement date) belong to other workers, and
+    # skipping them in a shared list could starve these behind them.
+    due = (
+        select(Reminder)
+        .where(Reminder.kind == CHECK_KIND, Reminder.sent_at.is_(None), Reminder.due_on <= today)
+        .order_by(Reminder.due_on, Reminder.id)
+        .limit(limit)
+    )
+    for reminder in list(session.scalars(due)):
         repo.mark_reminder_sent(session, reminder.id, at=at)
         case = latest_case(session, reminder.applicant_id)
         conv = repo.load_conversation(session, reminder.applicant_id)
