@@ -310,7 +310,8 @@ async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
         stdout.flush()
         line = await loop.run_in_executor(None, stdin.readline)
         if not line or line.strip() in ("/exit", "/quit"):
-            stdout.write("\n" + tr("dialogs.console.bye") + "\n")
+            bye = Translator(console.last.language if console.last else "zh_CN")
+            stdout.write("\n" + bye("dialogs.console.bye") + "\n")
             return
         language = console.last.language if console.last else "zh_CN"
         try:
