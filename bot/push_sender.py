@@ -53,6 +53,9 @@ class PushLimits:
     cushion: float = 0.01
 
 
+LATE = 0.005  # seconds of scheduling lateness the global spacing may make up
+
+
 class Pacer:
     """When the next message may go: global spacing, per-chat spacing, flood-wait pauses."""
 
@@ -68,7 +71,10 @@ class Pacer:
         return max(self._next_any, self._next_chat.get(chat_id, 0.0), self._paused_until)
 
     def take(self, chat_id: int, at: float) -> None:
-        self._next_any = at + self.gap
+        # Keep to the schedule rather than to the moment the loop woke (a few ms late each
+        # time, which alone cost 7% of the rate); never more than `LATE` ahead of it, so an
+        # idle spell does not turn into a burst.
+        self._next_any = max(self._next_any, at - min(LATE, self.gap / 4)) + self.gap
         self._next_chat[chat_id] = at + self.chat_gap
         # Forget chats whose spacing has passed, or the table grows with every applicant.
         if len(self._next_chat) > 10_000:

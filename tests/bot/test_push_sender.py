@@ -85,7 +85,7 @@ async def test_a_burst_of_2000_pushes_under_429s_arrives_exactly_once_within_the
         texts = [c.text for c in api.sent]
         assert len(texts) == 2000 and len(set(texts)) == 2000  # each once, none twice
         assert await db.run(statuses) == {"sent": 2000}
-        assert stats.retry_after == 3 and stats.sent_rows == 2000
+        assert stats.retry_after == 3 and stats.sent_rows == 2000, api.violation_kinds
         # Never faster than the limits, by the server's own clock:
         assert api.limit_violations == 0
         assert max_in_any_second(api.sent) <= FAST.per_second + 2

@@ -101,7 +101,8 @@ class Limits:
 
     per_second: float = 30.0
     per_chat_per_second: float = 1.0
-    # Arrival-time jitter forgiven per chat (the bot and this server may share a loop).
+    # Arrival-time jitter forgiven (the bot and this server may share a loop): per chat, and
+    # off the one-second window of the overall count.
     tolerance: float = 0.0
 
 
@@ -115,7 +116,8 @@ class StoredFile:
 
 
 class FakeBotApi:
-    """`async with FakeBotApi() as api:` starts it; `api.base_url` goes to the bot."""
+    """`async with FakeBotApi() as api:` starts it; `api.base_url` goes to the bot.
+    `python -m tests.fake_bot_api.server [--limits]` runs it alone and prints its port."""
 
     def __init__(
         self,
@@ -141,7 +143,9 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.sent: list[Call] = []  # successful sendMessage/sendDocument/sendPhoto
         self.limit_violations = 0  # 429s this server gave because limits were exceeded
+        self.violation_kinds: list[str] = []  # "chat" or "overall", one per violation
         self.sent_count = 0
+        self.send_times: list[float] = []  # arrival of each successful send, always kept
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language_code -> commands
         self.webhook: dict[str, Any] | None = None
         self.faults: list[Fault] = []
@@ -177,6 +181,9 @@ class FakeBotApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        # For benchmarks running this server in another process:
+        app.router.add_post("/_control/updates", self._control_updates)
+        app.router.add_get("/_control/stats", self._control_stats)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -328,6 +335,23 @@ class FakeBotApi:
         )
         return self.sent_to(chat_id)[before:]
 
+    async def _control_updates(self, request: web.Request) -> web.Response:
+        for update in await request.json():
+            self.add_update(update)
+        return web.json_response({"pending": len(self._pending)})
+
+    async def _control_stats(self, request: web.Request) -> web.Response:
+        times = self.send_times
+        return web.json_response(
+            {
+                "sent": self.sent_count,
+                "pending": len(self._pending) + len(self._forced),
+                "limit_violations": self.limit_violations,
+                "first_send": times[0] if times else None,
+                "last_send": times[-1] if times else None,
+            }
+        )
+
     # -- the API ---------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
@@ -382,18 +406,22 @@ class FakeBotApi:
     def _check_limits(self, call: Call) -> Fault | None:
         assert self.limits is not None
         now = call.at
-        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+        window = 1.0 - self.limits.tolerance
+        while self._recent_sends and now - self._recent_sends[0] >= window:
             self._recent_sends.popleft()
         chat = call.chat_id or 0
         last = self._last_send_per_chat.get(chat)
         gap = 1.0 / self.limits.per_chat_per_second - self.limits.tolerance
         too_fast_chat = last is not None and now - last < gap
-        if too_fast_chat or len(self._recent_sends) >= self.limits.per_second:
+        too_many = len(self._recent_sends) >= self.limits.per_second
+        if too_fast_chat or too_many:
             self.limit_violations += 1
+            self.violation_kinds.append("chat" if too_fast_chat else "overall")
             return Fault(call.method, 429, retry_after=1)
         return None
 
     def _note_send(self, call: Call) -> None:
+        self.send_times.append(call.at)
         self._recent_sends.append(call.at)
         self._last_send_per_chat[call.chat_id or 0] = call.at
 
@@ -667,3 +695,16 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
             with contextlib.suppress(ValueError):
                 params[key] = json.loads(params[key])
     return params, files
+
+
+async def _serve_alone(limited: bool) -> None:
+    async with FakeBotApi(limits=Limits() if limited else None, record_calls=False) as api:
+        print(api.port, flush=True)
+        await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_alone("--limits" in sys.argv))
