@@ -21,14 +21,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
 from cases.errors import StaleConversation
-from cases.models import Base
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -234,17 +233,57 @@ class Database:
     # -- schema --------------------------------------------------------------------------
 
     async def create_all(self) -> None:
-        """Create the tables straight from the models (tests); deployments use `upgrade`."""
-        await self.run_on_connection(Base.metadata.create_all)
+        """Create the tables straight from the models (tests); deployments use `upgrade`.
+
+        The same tables as the migrations: the case store's and those of the application's
+        other packages (`app.schema`), so a test database is the real one, only faster.
+        """
+        await self.run_on_connection(_create_all)
 
     async def drop_all(self) -> None:
-        await self.run_on_connection(Base.metadata.drop_all)
+        await self.run_on_connection(_drop_all)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Apply the Alembic migrations up to `revision`."""
         from cases.migrate import upgrade_connection
 
         await self.run_on_connection(partial(upgrade_connection, revision=revision))
+
+    def upgrade_if_behind_blocking(self) -> bool:
+        """Migrate to head only when the database is behind; returns whether it migrated.
+
+        Every start and every staff command calls this: at head (the common case) it costs one
+        query and never imports Alembic, instead of a full Alembic run per command.
+        """
+        from cases.migrate import needs_upgrade, upgrade_connection
+
+        if self._executor is not None:
+            assert self._engine is not None
+            engine = self._engine
+
+            def work() -> bool:
+                with engine.connect() as conn:
+                    if not needs_upgrade(conn):
+                        return False
+                with engine.begin() as conn:
+                    upgrade_connection(conn)
+                return True
+
+            return self._executor.submit(work).result()
+        _no_running_loop()
+
+        async def once() -> bool:
+            assert self._async_engine is not None
+            try:
+                async with self._async_engine.connect() as conn:
+                    if not await conn.run_sync(needs_upgrade):
+                        return False
+                await self.upgrade()
+                return True
+            finally:
+                await self._async_engine.dispose()
+
+        return asyncio.run(once())
 
     def upgrade_blocking(self, revision: str = "head") -> None:
         if self._executor is not None:
@@ -333,5 +372,19 @@ def open_database(settings: Settings, *, migrate: bool | None = None) -> Databas
         path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(url, vault=load_vault(settings))
     if migrate if migrate is not None else db.is_sqlite:
-        db.upgrade_blocking()
+        db.upgrade_if_behind_blocking()
     return db
+
+
+def _create_all(connection: Connection) -> None:
+    from app.schema import schema_metadata
+
+    for metadata in schema_metadata():
+        metadata.create_all(connection)
+
+
+def _drop_all(connection: Connection) -> None:
+    from app.schema import schema_metadata
+
+    for metadata in reversed(schema_metadata()):
+        metadata.drop_all(connection)

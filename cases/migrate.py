@@ -1,19 +1,32 @@
 """Alembic, driven from code: the migration scripts live inside the package
-(`cases/migrations`), so an installed copy finds them wherever it runs."""
+(`cases/migrations`), so an installed copy finds them wherever it runs.
+
+Alembic itself is imported only when a migration actually runs (importing it costs about
+0.14 s): every staff command and every start checks the schema first, and the common answer,
+"already at head", costs one query (`needs_upgrade`).
+"""
 
 from __future__ import annotations
 
+import ast
 import logging
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -23,6 +36,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+    from alembic import command
+
     # Alembic announces each of its plugins at INFO on every start: noise in the bot's log.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(alembic_config(connection), revision)
@@ -32,3 +47,62 @@ def current_revision(connection: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+@cache
+def head_revision() -> str:
+    """The newest revision in `migrations/versions`, read once per process without Alembic.
+
+    Each script names its `revision` and `down_revision`; the head is the one that no other
+    script revises. `tests/cases/test_migrations.py` holds this equal to Alembic's own answer.
+    """
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        names = _revision_names(script)
+        if "revision" not in names:
+            continue
+        revisions.add(str(names["revision"]))
+        down = names.get("down_revision")
+        if isinstance(down, str):
+            revised.add(down)
+        elif isinstance(down, (tuple, list)):  # a merge revises several
+            revised.update(str(d) for d in down)
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations must have exactly one head, found {sorted(heads)}")
+    return heads.pop()
+
+
+def _revision_names(script: Path) -> dict[str, object]:
+    # The identifiers sit at the top of every script; reading up to `def upgrade` keeps the
+    # parse to a few lines however long the migration is.
+    source = script.read_text(encoding="utf-8").split("\ndef ", 1)[0]
+    names: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        target: ast.expr | None = None
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+            names[target.id] = ast.literal_eval(value)
+    return names
+
+
+def stored_revisions(connection: Connection) -> set[str]:
+    """The revisions recorded in the database; empty for a database never migrated.
+
+    Run it on a connection of its own: on PostgreSQL a missing table aborts the transaction.
+    """
+    try:
+        rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+        return {row[0] for row in rows}
+    except DBAPIError:  # no version table yet: an empty database
+        connection.rollback()
+        return set()
+
+
+def needs_upgrade(connection: Connection) -> bool:
+    """Whether the database is behind the scripts (or has never been migrated)."""
+    return stored_revisions(connection) != {head_revision()}

@@ -1,4 +1,7 @@
-"""Alembic environment: the models' metadata, batch mode on SQLite (ALTER is limited there).
+"""Alembic environment: the application's metadata, batch mode on SQLite (ALTER is limited).
+
+The target is every table of the one database (`app.schema`): the case store's and the
+platform integration's `platform_*` tables, so autogenerate neither misses nor drops them.
 
 Normally given a connection by `cases.migrate`; run standalone it connects to the URL in its
 config (`sqlalchemy.url`), through asyncpg for PostgreSQL."""
@@ -11,10 +14,11 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from cases.models import Base, UtcDateTime
+from app.schema import schema_metadata
+from cases.models import UtcDateTime
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = schema_metadata()
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

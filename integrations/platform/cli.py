@@ -143,7 +143,6 @@ def run_staff(
     from cases.errors import IllegalTransition
     from integrations.platform.embedded import EmbeddedPlatform, StaffError
     from integrations.platform.factory import office_hours
-    from integrations.platform.store import ensure_schema_blocking
 
     if not (args.actor or "").strip():
         print("请用 --as 写明您的姓名（每次查看和操作都记入审计日志）。", file=err)
@@ -151,7 +150,6 @@ def run_staff(
     settings = load_settings()
     db = open_database(settings)
     try:
-        ensure_schema_blocking(db)
         platform = EmbeddedPlatform(db, office_hours=office_hours(settings))
         return _dispatch(name, args, db, platform, out)
     except StaffError as exc:
@@ -320,12 +318,10 @@ def _serve(args: argparse.Namespace) -> int:
     from app.logging_setup import setup_logging
     from app.settings import load_settings
     from cases.db import open_database
-    from integrations.platform.store import ensure_schema_blocking
 
     settings = load_settings()
     setup_logging(settings.log_level)
-    db = open_database(settings)
-    ensure_schema_blocking(db)
+    db = open_database(settings)  # migrated on the embedded default (platform tables too)
     try:
         asyncio.run(
             serve(settings, db, args.host, args.port, args.callback_url, args.callback_only)

@@ -55,7 +55,6 @@ from integrations.platform.store import (
     EmbEvent,
     EmbItem,
     EmbSupplement,
-    ensure_schema,
 )
 from integrations.platform.wire import event_to_json
 from policy.idcard import mask_number
@@ -150,19 +149,10 @@ class EmbeddedPlatform:
         self.calendar = calendar or load_calendar()
         self.office_hours = office_hours or OfficeHours()
         self._by_code = {i.code: i for i in self.items}
-        self._schema_ready = False
-
-    async def _ready(self) -> None:
-        # The platform's tables are its own (not in the case store's migrations): create them
-        # on first use, so any composition root can just build an EmbeddedPlatform.
-        if not self._schema_ready:
-            await ensure_schema(self.db)
-            self._schema_ready = True
 
     # --- the adapter (PlatformAdapter) ----------------------------------------------------
 
     async def submit(self, request: SubmitRequest) -> SubmitReceipt:
-        await self._ready()
         try:
             return await self.db.run(self.record_submission, request)
         except IntegrityError:
@@ -170,18 +160,15 @@ class EmbeddedPlatform:
             return await self.db.run(self.record_submission, request)
 
     async def withdraw(self, case_number: str, reason: str) -> None:
-        await self._ready()
         await self.db.run(self.record_withdrawal, case_number, reason)
 
     async def supplement(self, request: SupplementRequest) -> SupplementReceipt:
-        await self._ready()
         try:
             return await self.db.run(self.record_supplement, request)
         except IntegrityError:
             return await self.db.run(self.record_supplement, request)
 
     async def status(self, case_number: str) -> PlatformStatus:
-        await self._ready()
         return await self.db.run(self.case_status, case_number)
 
     # --- platform side of the calls (sync use cases) -------------------------------------

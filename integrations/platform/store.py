@@ -5,8 +5,10 @@ received (`platform_emb_*`), apart from our case store, even when both live in o
 Our side keeps the events it has applied (`platform_inbox`, the inbox pattern that makes a
 redelivered event harmless) and the nonces it has seen (`platform_nonces`, replay refusal).
 
-These tables are created by `ensure_schema(db)` (idempotent, `CREATE TABLE IF NOT EXISTS`), not
-by the case store's migrations, so the integration can be removed or replaced on its own.
+The tables keep their own metadata (the integration can be replaced without touching the case
+store's models), but they belong to the one database and its one migration history: revision
+0002 of `cases/migrations` creates them, `app.schema` hands both metadata to Alembic and to
+`Database.create_all`. Nothing creates them on first use.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, MetaData, String, Text, UniqueConstraint, inspect
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -133,14 +135,27 @@ class SeenNonce(PlatformBase):
     seen_at: Mapped[datetime] = mapped_column(index=True)
 
 
-def _create(session: Session) -> None:
-    PlatformBase.metadata.create_all(session.connection(), checkfirst=True)
+def _missing(session: Session) -> list[str]:
+    present = set(inspect(session.connection()).get_table_names())
+    return sorted(set(PlatformBase.metadata.tables) - present)
+
+
+def _check(session: Session) -> None:
+    missing = _missing(session)
+    if missing:
+        raise RuntimeError(
+            f"the platform tables are missing ({', '.join(missing)}): "
+            "run `python main.py db upgrade` (the migrations create them)"
+        )
 
 
 async def ensure_schema(db: Database) -> None:
-    """Create the integration's tables if they are missing (safe to call at every start)."""
-    await db.run(_create)
+    """Check that the migrations have created the platform's tables; a clear error if not.
+
+    Kept for callers written when the platform created its tables itself; a database from
+    `open_database`, `db upgrade` or `Database.create_all` passes, and nothing is created."""
+    await db.run(_check)
 
 
 def ensure_schema_blocking(db: Database) -> None:
-    db.run_blocking(_create)
+    db.run_blocking(_check)

@@ -18,7 +18,6 @@ from cases.repositories.applicants import get_or_create_applicant, set_id_number
 from cases.repositories.case_records import current_or_new_draft, submit_case
 from cases.repositories.pages import add_page, declare_lost
 from integrations.platform.outbox import enqueue_submit
-from integrations.platform.store import ensure_schema
 from policy.idcard import check_character
 
 # A valid number for a man born 1966-01-15 in Ejin Horo Banner (check character computed).
@@ -74,7 +73,6 @@ def page(label: str) -> Page:
 async def open_db(path: Path) -> Database:
     db = Database(f"sqlite:///{path}", vault=Vault(b"k" * 32))
     await db.create_all()
-    await ensure_schema(db)
     return db
 
 
@@ -89,7 +87,6 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     from tests.cases.databases import postgres_database
 
     async with postgres_database() as database:
-        await ensure_schema(database)
         yield database
 
 
