@@ -49,11 +49,11 @@ class PushLimits:
     per_chat_per_second: float = 1.0
     # Spacing is stretched by this fraction overall, and per chat also by `cushion` seconds:
     # Telegram sees our requests with network jitter, and must never see them too close.
-    margin: float = 0.01
+    margin: float = 0.03
     cushion: float = 0.01
 
 
-LATE = 0.005  # seconds of scheduling lateness the global spacing may make up
+LATE = 0.003  # seconds of scheduling lateness the global spacing may make up
 
 
 class Pacer:
@@ -197,6 +197,7 @@ class PushSender:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._last_claim = 0.0
+        self._refilling: asyncio.Task[None] | None = None
         self._last_claim_full = False
 
     def stop(self) -> None:
@@ -211,11 +212,13 @@ class PushSender:
         """Deliver until `stop()` (or, with until_empty, until nothing is due or held)."""
         try:
             while not self._stopping.is_set():
-                if self._queued() < self._refill_level() and self._refill_due():
-                    await self._refill()
+                if self._needs_more() and self._refill_due():
+                    # In the background: awaiting the claim here would cost send slots.
+                    self._refilling = asyncio.create_task(self._refill())
                 chat = self._next_chat()
                 if chat is None:
-                    idle = until_empty and not self._held and not self._tasks
+                    refilling = self._refilling is not None and not self._refilling.done()
+                    idle = until_empty and not self._held and not self._tasks and not refilling
                     if idle and not await self.db.run(count_waiting):
                         break
                     await self._idle()
@@ -242,6 +245,15 @@ class PushSender:
     def _queued(self) -> int:
         return sum(len(q) for q in self._queues.values())
 
+    def _needs_more(self) -> bool:
+        """Claim more when too few chats can take a message within the next second: jobs
+        waiting for their own chat's spacing do not keep the overall budget busy."""
+        if self._queued() >= 10 * self._refill_level():
+            return False
+        soon = time.monotonic() + 1.0
+        ready = sum(1 for c, q in self._queues.items() if q and self.pacer.ready_at(c) <= soon)
+        return ready < self._refill_level()
+
     def _refill_level(self) -> int:
         return max(4, int(self.limits.per_second))
 
@@ -254,6 +266,8 @@ class PushSender:
         return min(ready)[1] if ready else None
 
     def _refill_due(self) -> bool:
+        if self._refilling is not None and not self._refilling.done():
+            return False
         # A full batch last time: more are waiting, claim again now. Otherwise look again
         # after a short while (or when woken), not once per message sent.
         return self._last_claim_full or time.monotonic() - self._last_claim >= min(
@@ -261,6 +275,14 @@ class PushSender:
         )
 
     async def _refill(self) -> None:
+        try:
+            await self._claim()
+        except Exception:
+            # The database is away: try again at the next idle poll, keep what is queued.
+            log.exception("claiming notifications failed")
+            self._last_claim, self._last_claim_full = time.monotonic(), False
+
+    async def _claim(self) -> None:
         limit = self._refill_level() * 2
         rows = await self.db.run(
             claim_telegram_notifications, utcnow(), limit, self.lease, frozenset(self._held)
@@ -280,6 +302,7 @@ class PushSender:
                 row.attempts,
             )
             self._queues.setdefault(job.chat_id, deque()).append(job)
+        self._wake.set()
 
     def _sends(
         self, chat_id: int, payload: dict[str, Any], language: str
@@ -400,10 +423,7 @@ class PushSender:
         task.add_done_callback(self._tasks.discard)
 
     async def _idle(self) -> None:
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=self.idle_poll)
-        else:
-            await self._sleep(self.idle_poll)
+        await self._sleep(self.idle_poll)  # woken early by a finished send or a refill
 
     async def _sleep(self, seconds_: float) -> None:
         self._wake.clear()
@@ -411,6 +431,9 @@ class PushSender:
             await asyncio.wait_for(self._wake.wait(), seconds_)
 
     async def _drain(self) -> None:
+        if self._refilling is not None:
+            with contextlib.suppress(Exception):
+                await self._refilling
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         while self._marking is not None and not self._marking.done():

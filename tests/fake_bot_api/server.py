@@ -347,6 +347,8 @@ class FakeBotApi:
                 "sent": self.sent_count,
                 "pending": len(self._pending) + len(self._forced),
                 "limit_violations": self.limit_violations,
+                "violation_kinds": self.violation_kinds,
+                "send_times": times if request.query.get("times") else None,
                 "first_send": times[0] if times else None,
                 "last_send": times[-1] if times else None,
             }
