@@ -1,0 +1,76 @@
+"""The conversation engine: one pure function from (stored state, event, context) to
+(new state, replies, commands).
+
+No I/O here: the service loads the conversation, calls `handle`, applies the commands and saves
+the new state in one transaction. The shared `transitions` machine (dialogs/machine.py) decides
+every move of the table; the modules of this package read answers, validate them and say what
+to reply, one module per part of the journey:
+
+    dispatch         where an event goes (commands, idle states, the current question)
+    commands         /start, /help, /status, /back, /cancel ... and questions in free text
+    answering        reading and recording the answer to the current question, then moving on
+    identity         language, consent, name, ID number, phone
+    eligibility      category, kind of retirement, contribution years, verdict, reminder
+    special_cases    the materials questions and the checklist they decide
+    uploads          pages, "done", "lost", "later"
+    review           the review, editing an answer, confirming /cancel
+    after_submission /status of a case, supplements
+    asking           the current question and its choices, failures, the person offered
+    flow             the next question that still needs an answer
+    turn, facts, keys  one event's work; policy glue and the machine's model; names
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dialogs.engine.dispatch import dispatch
+from dialogs.engine.facts import Step
+from dialogs.engine.keys import (
+    CASE_NUMBER,
+    CASE_STATUSES,
+    CONSENT_SCOPE,
+    CONSENT_VERSION,
+    ITEM_STATUSES,
+    LANGUAGES,
+    MAX_FAILURES,
+    PROBLEMS,
+)
+from dialogs.engine.turn import Turn
+from dialogs.events import Event
+from dialogs.machine import State, set_state, thread_model
+from dialogs.replies import Reply
+from dialogs.state import Context, ConversationData, DomainCommand
+
+__all__ = [
+    "CASE_NUMBER",
+    "CASE_STATUSES",
+    "CONSENT_SCOPE",
+    "CONSENT_VERSION",
+    "ITEM_STATUSES",
+    "LANGUAGES",
+    "MAX_FAILURES",
+    "PROBLEMS",
+    "Result",
+    "Step",
+    "handle",
+]
+
+
+class Result(NamedTuple):
+    data: ConversationData
+    replies: list[Reply]
+    commands: list[DomainCommand]
+
+
+def handle(data: ConversationData, event: Event, ctx: Context) -> Result:
+    """One inbound event: the new conversation data, the replies, the commands to apply."""
+    d = data.copy()
+    step = thread_model(Step)
+    step.d, step.ctx = d, ctx
+    set_state(step, State(d.state))
+    turn = Turn(d, ctx, step)
+    dispatch(turn, event)
+    d.state = State(step.state).value
+    step.d, step.ctx = ConversationData(), None  # hold no personal data between events
+    return Result(d, turn.replies, turn.commands)

@@ -1,0 +1,114 @@
+"""Answering the current question: read the event (a button, typed words, a number, a contact,
+pages), answer a question asked instead, record a valid answer and move on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dialogs import answers as read
+from dialogs.engine import eligibility, identity, review, special_cases
+from dialogs.engine.asking import ask, choices, fail, hand_over
+from dialogs.engine.commands import faq
+from dialogs.engine.flow import forward
+from dialogs.engine.keys import TEXT_HINTS
+from dialogs.engine.turn import Turn
+from dialogs.engine.uploads import upload
+from dialogs.events import Choice, Contact, Event, Files, Text
+
+# Questions whose answer is recorded (True: move on; False: the recorder already replied).
+_RECORD: dict[str, Callable[[Turn, Any], bool]] = {
+    "ask_language": identity.record_language,
+    "ask_consent": identity.record_consent,
+    "ask_name": identity.record_name,
+    "ask_id_number": identity.record_id_number,
+    "ask_phone": identity.record_phone,
+    "ask_category": eligibility.record_category,
+    "ask_retirement_type": eligibility.record_retirement_type,
+    "ask_contribution": eligibility.record_contribution,
+}
+# Questions whose answer is a move rather than a fact about the applicant.
+_MOVE: dict[str, Callable[[Turn, str], None]] = {
+    "ask_cancel": review.cancel,
+    "ask_review": review.review,
+    "ask_edit": review.edit,
+}
+
+
+def answer(t: Turn, event: Event) -> None:
+    q = t.question()
+    if q is None:  # a state without a question: nothing to answer
+        return ask(t)
+    if isinstance(event, Choice) and event.question is not None and event.question != q:
+        t.say("dialogs.stale_button")
+        return ask(t)
+    if isinstance(event, Choice) and event.id == "person":
+        return hand_over(t, "asked", q)
+    if isinstance(event, Files) and not q.startswith("ask_upload_"):
+        t.say("dialogs.hint.text_expected")
+        return ask(t)
+    if isinstance(event, Contact) and q != "ask_phone":
+        t.say("dialogs.hint.contact_not_needed")
+        return ask(t)
+    if isinstance(event, Text):
+        text = event.text.strip()
+        if not text:
+            t.say("dialogs.hint.empty")
+            return ask(t)
+        if len(text) > read.MAX_TEXT:
+            return fail(t, "dialogs.hint.too_long", max=read.MAX_TEXT)
+    if q.startswith("ask_upload_"):
+        return upload(t, event, q.removeprefix("ask_upload_"))
+    ids, expects = choices(t, q)
+    value: Any = None
+    if isinstance(event, Choice):
+        if event.id not in ids:
+            return fail(t, TEXT_HINTS.get(q, "dialogs.hint.choose"))
+        value = event.id
+    elif isinstance(event, Contact):
+        value = event.phone
+    elif isinstance(event, Text):
+        text = event.text.strip()
+        if expects == "choice" or ids:
+            value = read.interpret_choice(text, list(ids))
+            numbered = expects == "choice" and text.isdigit()
+            if value is None and numbered and 1 <= int(text) <= len(ids):
+                value = ids[int(text) - 1]
+        if value is None and expects in ("text", "contact"):
+            if q == "ask_name" and faq(t, text, strict=True):
+                return None
+            # A question typed where a number was asked ("公积金怎么取?") is answered;
+            # anything that could be the number is read as one (and explained if wrong).
+            if q != "ask_name" and not _could_answer(q, text) and faq(t, text):
+                return None
+            value = text
+        if value is None:
+            if faq(t, text):
+                return None
+            return fail(t, "dialogs.hint.choose")
+    accept(t, q, value)
+
+
+def accept(t: Turn, q: str, value: Any) -> None:
+    """Validate and record one answer, then move on."""
+    if q in _MOVE:
+        return _MOVE[q](t, value)
+    if q == "ask_reminder":
+        if eligibility.reminder(t, value):
+            forward(t)
+        return None
+    record = _RECORD.get(q)
+    recorded = record(t, value) if record else special_cases.record(t, q, value)
+    if not recorded:
+        return None
+    t.d.failures = 0
+    t.answered = q
+    if q not in t.d.history and q not in ("ask_language", "ask_consent"):
+        t.d.history.append(q)
+    forward(t)
+
+
+def _could_answer(question: str, text: str) -> bool:
+    if question == "ask_contribution":
+        return read.parse_contribution(text) is not None
+    return any(c.isdigit() for c in text)

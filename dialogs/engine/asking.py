@@ -1,0 +1,150 @@
+"""Asking: the current question with its choices (or the state's standing message), the
+re-ask after a wrong answer, and the offer of a person after repeated failures.
+
+Every question reply carries `question=<stable key>`, `expects` and choices with stable ids,
+so a channel can version its buttons; a button from an older question is a stale button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs.engine.facts import may_retire_early, requirement, requirements
+from dialogs.engine.keys import (
+    ANSWER_KEY,
+    BOOL_QUESTIONS,
+    HAVE_LOST,
+    LANGUAGES,
+    MAX_FAILURES,
+    SUMMARY_ORDER,
+    YES_NO,
+    label_key,
+)
+from dialogs.engine.turn import Turn
+from dialogs.machine import EDITABLE, State
+from dialogs.replies import Expects, Msg, Option, Reply
+from dialogs.state import HandToPerson
+
+_STANDING = {
+    State.declined: "dialogs.declined_again",
+    State.waiting_for_date: "dialogs.waiting",
+    State.handed_to_person: "dialogs.with_person",
+}
+
+
+def ask(t: Turn) -> None:
+    """Send the current question (or the state's standing message)."""
+    s = t.state
+    q = t.question()
+    if s is State.submitted:
+        return None
+    if q is None:
+        if standing := _STANDING.get(s):
+            t.say(standing)
+        return None
+    t.replies.append(question_reply(t, q))
+
+
+def fail(t: Turn, hint: str, **params: Any) -> None:
+    """A wrong answer: the hint, the offer of a person at the third, the question again."""
+    t.d.failures += 1
+    t.say(hint, **params)
+    if t.d.failures >= MAX_FAILURES:
+        t.say("dialogs.offer_person")
+    ask(t)
+
+
+def hand_over(t: Turn, reason: str, question: str | None) -> None:
+    t.do(HandToPerson(reason, question))
+    t.trigger("handover")
+    t.d.failures = 0
+    t.say("dialogs.handed_over")
+
+
+def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
+    """The choice ids a question offers and what kind of answer it expects."""
+    s = t.state
+    if q == "ask_language":
+        return LANGUAGES, "choice"
+    if q == "ask_consent":
+        return ("agree", "decline"), "choice"
+    if q in ("ask_name", "ask_id_number"):
+        return (), "text"
+    if q == "ask_phone":
+        return (), "contact"
+    if q == "ask_category":
+        return ("female_cadre", "female_worker"), "choice"
+    if q == "ask_retirement_type":
+        return ("normal", "illness_disability", "special_work_type"), "choice"
+    if q == "ask_contribution":
+        return ("unknown",), "text"
+    if q == "ask_reminder":
+        early = ("continue",) if may_retire_early(t.d, t.ctx) else ()
+        return ("yes", "no", *early), "choice"
+    if q in ("ask_handbook", "ask_receipts"):
+        return HAVE_LOST, "choice"
+    if q in BOOL_QUESTIONS or q == "ask_cancel":
+        return YES_NO, "choice"
+    if q == "ask_review":
+        return ("submit", "edit"), "choice"
+    if q == "ask_edit":
+        ids = [e.value for e in EDITABLE if ANSWER_KEY[e.value] in t.d.answers]
+        ids += [f"ask_upload_{c}" for c, m in t.d.materials.items() if m["pages"]]
+        return (*ids, "review"), "choice"
+    if s in (State.uploading, State.supplementing):
+        req = requirement(t.d, t.d.material or "")
+        lost = ("lost",) if req is not None and req.lost_allowed else ()
+        later = ("later",) if s is State.uploading else ()
+        return ("done", *lost, *later), "file"
+    return (), "none"
+
+
+def question_reply(t: Turn, q: str) -> Reply:
+    ids, expects = choices(t, q)
+    if t.d.failures >= MAX_FAILURES and expects != "none":
+        ids = (*ids, "person")
+    params: dict[str, Any] = {}
+    if q.startswith("ask_upload_"):
+        code = q.removeprefix("ask_upload_")
+        pages = t.d.materials.get(code, {}).get("pages", 0)
+        params = {"pages": pages}
+    elif q == "ask_review":
+        params = {"summary": summary(t), "advisory": Msg("advisory")}
+    options = tuple(Option(i, Msg(label_key(i))) for i in ids)
+    return Reply(Msg(f"dialogs.{q}", params), options, expects, question=q)
+
+
+def summary(t: Turn) -> list[Msg]:
+    """The review's lines: the answers in the order asked, then the materials."""
+    a = t.d.answers
+    lines: list[Msg] = [Msg("dialogs.summary.name", {"value": a.get("name", "")})]
+    ident = a.get("id_number") or {}
+    lines.append(Msg("dialogs.summary.id_number", {"value": ident.get("masked", "")}))
+    lines.append(Msg("dialogs.summary.phone", {"value": a.get("phone", "")}))
+    if (cat := a.get("category")) and cat != "male":  # only women's post is to be confirmed
+        lines.append(Msg("dialogs.summary.category", {"value": Msg(label_key(cat))}))
+    months = a.get("contribution_months")
+    value = (
+        Msg("dialogs.summary.months", {"years": months // 12, "months": months % 12})
+        if isinstance(months, int)
+        else Msg("dialogs.choice.unknown")
+    )
+    lines.append(Msg("dialogs.summary.contribution", {"value": value}))
+    for q in BOOL_QUESTIONS | {"ask_handbook", "ask_receipts"}:
+        key = ANSWER_KEY[q]
+        if key in a:
+            v = a[key]
+            choice = ("yes" if v else "no") if isinstance(v, bool) else v
+            lines.append(Msg(f"dialogs.summary.{key}", {"value": Msg(label_key(choice))}))
+    lines.sort(key=lambda m: SUMMARY_ORDER.index(m.key))
+    for req in requirements(t.d):
+        m = t.d.materials.get(req.code, {})
+        if m.get("status") == "lost" or req.lost:
+            lines.append(Msg("dialogs.summary.material_lost", {"name": Msg(req.name_key)}))
+        else:
+            lines.append(
+                Msg(
+                    "dialogs.summary.material",
+                    {"name": Msg(req.name_key), "pages": m.get("pages", 0)},
+                )
+            )
+    return lines

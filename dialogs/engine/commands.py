@@ -1,0 +1,115 @@
+"""What works anywhere: /start, /help, /status, /language, /back, /cancel, /restart; and a
+question asked in free text, answered from the FAQ without losing the place."""
+
+from __future__ import annotations
+
+from dialogs import answers as read
+from dialogs.engine.after_submission import status
+from dialogs.engine.asking import ask
+from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
+from dialogs.engine.review import confirm_cancel
+from dialogs.engine.turn import Turn
+from dialogs.events import Command
+from dialogs.machine import AFTER_SUBMISSION, State
+from dialogs.state import DiscardDraft
+
+_NOT_STARTED = (State.start, State.cancelled)
+
+
+def command(t: Turn, event: Command) -> None:
+    name = event.name
+    s = t.state
+    if name == "start":
+        if s in _NOT_STARTED:
+            return begin(t)
+        if s is State.declined:
+            t.trigger("reconsider")
+            return ask(t)
+        if s in AFTER_SUBMISSION or event.argument:
+            return status(t, event.argument)
+        t.say("dialogs.welcome_back")
+        return ask(t)
+    if name == "help":
+        t.say("dialogs.help")
+        return ask(t)
+    if name == "status":
+        return status(t, event.argument)
+    if name == "language":
+        if s in _NOT_STARTED:
+            return begin(t)
+        if s is not State.ask_language:
+            t.d.resume = s.value
+            t.jump(State.ask_language)
+        return ask(t)
+    if name == "back":
+        return back(t)
+    if name == "cancel":
+        return cancel(t)
+    if name == "restart":
+        if s in AFTER_SUBMISSION:
+            t.say("dialogs.restart_after_submission")
+            return ask(t)
+        t.do(DiscardDraft())
+        t.reset()
+        return begin(t)
+    return ask(t)
+
+
+def begin(t: Turn) -> None:
+    t.reset()
+    t.jump(State.start)
+    t.trigger("begin")
+    t.say("dialogs.welcome")
+    ask(t)
+
+
+def back(t: Turn) -> None:
+    if t.state in AFTER_SUBMISSION or not t.d.history or t.d.editing:
+        t.say("dialogs.back_unavailable")
+        return ask(t)
+    previous = t.d.history.pop()
+    t.clear(previous)
+    if previous.startswith("ask_upload_"):
+        t.d.material = previous.removeprefix("ask_upload_")
+        t.jump(State.uploading)
+    else:
+        t.jump(State(previous))
+    t.d.failures = 0
+    ask(t)
+
+
+def cancel(t: Turn) -> None:
+    s = t.state
+    if s in AFTER_SUBMISSION:
+        t.say("dialogs.cancel_after_submission")
+        return ask(t)
+    if s in (*_NOT_STARTED, State.declined):
+        t.say("dialogs.nothing_to_cancel")
+        return None
+    confirm_cancel(t)
+
+
+def faq(t: Turn, text: str, strict: bool = False) -> bool:
+    """Answer a question asked in free text, then repeat the current question; False when
+    the text is not a question we recognise."""
+    module = read.nlu()
+    if module is None:
+        return False
+    intent = module.classify(text)
+    if intent.name == "unknown" or intent.confidence < FAQ_MIN_CONFIDENCE:
+        return False
+    # A name is short and free: only a clear question (a known word of two characters or
+    # more, e.g. 公积金, 材料) is taken as one; "张" alone is a surname, not 涨 (a raise).
+    if strict and (intent.confidence < 0.8 or not any(len(k) > 1 for k in intent.keywords)):
+        return False
+    if intent.name == "cancel":
+        cancel(t)
+        return True
+    if intent.name == "progress":
+        status(t, "")
+        return True
+    if intent.name == "human_agent":
+        t.d.failures = max(t.d.failures, MAX_FAILURES)
+    t.say(module.faq_key(intent))
+    ask(t)
+    return True

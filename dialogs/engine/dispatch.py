@@ -1,0 +1,63 @@
+"""Where an event goes: a command, a new journey, the states that ask nothing (declined,
+waiting for the date, with a person, submitted), or the answer to the current question."""
+
+from __future__ import annotations
+
+from dialogs import answers as read
+from dialogs.engine.after_submission import reopen, status
+from dialogs.engine.answering import accept, answer
+from dialogs.engine.asking import ask
+from dialogs.engine.commands import begin, command, faq
+from dialogs.engine.keys import readable
+from dialogs.engine.turn import Turn
+from dialogs.engine.uploads import upload
+from dialogs.events import Choice, Command, Event, Files, Text, Unsupported
+from dialogs.machine import State
+
+
+def dispatch(t: Turn, event: Event) -> None:
+    if isinstance(event, Command):
+        return command(t, event)
+    if t.state in (State.start, State.cancelled):
+        return begin(t)
+    if isinstance(event, Unsupported):
+        t.say("dialogs.unsupported")
+        return ask(t)
+    if t.state is State.declined:
+        return declined(t, event)
+    if t.state is State.waiting_for_date:
+        return idle(t, event, "dialogs.waiting")
+    if t.state is State.handed_to_person:
+        return idle(t, event, "dialogs.with_person")
+    if t.state is State.submitted:
+        return submitted(t, event)
+    return answer(t, event)
+
+
+def declined(t: Turn, event: Event) -> None:
+    """Consent declined: only "agree" (tapped or typed) goes on."""
+    if (isinstance(event, Choice) and event.id == "agree") or (
+        isinstance(event, Text) and read.interpret_choice(event.text, ["agree"]) == "agree"
+    ):
+        t.trigger("reconsider")
+        return accept(t, "ask_consent", "agree")
+    t.say("dialogs.declined_again")
+
+
+def idle(t: Turn, event: Event, standing: str) -> None:
+    if readable(event) and faq(t, event.text.strip()):  # type: ignore[union-attr]
+        return None
+    t.say(standing)
+
+
+def submitted(t: Turn, event: Event) -> None:
+    if t.step.returned_for_correction() and t.ctx.case and t.ctx.case.rejected:
+        reopen(t)
+        if isinstance(event, Files) and t.d.material:
+            upload(t, event, t.d.material)
+        return None
+    if readable(event) and faq(t, event.text.strip()):  # type: ignore[union-attr]
+        return None
+    if isinstance(event, Files):
+        t.say("dialogs.no_upload_needed")
+    status(t, "")

@@ -1,0 +1,84 @@
+"""Eligibility and the verdict: the category of a woman's post, the kind of retirement, the
+contribution years, the pre-check verdict, and the reminder for those not yet eligible."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dialogs import answers as read
+from dialogs.engine.asking import fail
+from dialogs.engine.facts import assessment
+from dialogs.engine.turn import Turn
+from dialogs.replies import Msg
+from dialogs.state import HandToPerson, StoreReminder
+
+
+def record_category(t: Turn, value: Any) -> bool:
+    t.d.answers["category"] = value
+    return True
+
+
+def record_retirement_type(t: Turn, value: Any) -> bool:
+    t.d.answers["retirement_type"] = value
+    if value != "normal":  # illness or special work: explained, then handed to a person
+        from policy.retirement import special_route
+
+        t.say(special_route(value).explanation_key)
+        t.do(HandToPerson(value, "ask_retirement_type"))
+    return True
+
+
+def record_contribution(t: Turn, value: Any) -> bool:
+    months = read.parse_contribution(value) if value != "unknown" else "unknown"
+    if months is None:
+        fail(t, "dialogs.hint.contribution")
+        return False
+    t.d.answers["contribution_months"] = None if months == "unknown" else months
+    return True
+
+
+def verdict(t: Turn) -> None:
+    """The pre-check: statutory age and month, reached or not, the flexible window."""
+    a = assessment(t.d, t.ctx)
+    if a is None:
+        return
+    years, months = a.statutory_age
+    notes = [Msg(f"retirement.note.{n}", _note_params(n, a)) for n in a.notes]
+    key = "dialogs.verdict.reached" if a.reached_statutory_age else "dialogs.verdict.not_yet"
+    t.say(
+        key,
+        years=years,
+        months=months,
+        month=str(a.statutory_retirement_month),
+        left=a.months_until_statutory,
+        earliest=str(a.earliest_flexible_month),
+        latest=str(a.latest_flexible_month),
+        notes=notes,
+        advisory=Msg("advisory"),
+    )
+
+
+def reminder(t: Turn, value: str) -> bool:
+    """The answer to ask_reminder; True when the applicant goes on now (flexible retirement)
+    and the journey moves forward, False when it waits for the date."""
+    if value == "continue":
+        t.d.answers["early"] = True
+        return True
+    a = assessment(t.d, t.ctx)
+    if value == "yes" and a is not None:
+        first = date(a.statutory_retirement_month.year, a.statutory_retirement_month.month, 1)
+        due = date.fromordinal(max(first.toordinal() - t.ctx.reminder_days_before, 1))
+        due = max(due, t.ctx.today)
+        t.do(StoreReminder(due, "statutory_month", {"month": str(a.statutory_retirement_month)}))
+        t.say("dialogs.reminder_stored", due=due.isoformat())
+    else:
+        t.say("dialogs.reminder_declined")
+    t.trigger("next")
+    return False
+
+
+def _note_params(note: str, a: Any) -> dict[str, Any]:
+    if note == "contribution_short":
+        return {"months": a.contribution_shortfall_months}
+    return {}

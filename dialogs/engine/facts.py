@@ -1,0 +1,114 @@
+"""What the rules say about this applicant (policy/ glue), and the model the shared machine
+moves, whose conditions (named in machine.TABLE) read those facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from dialogs.engine.keys import MORE_DEPENDENTS
+from dialogs.machine import State
+from dialogs.state import Context, ConversationData
+
+
+def policy_answers(d: ConversationData) -> Any:
+    from policy.materials import ANSWER_FIELDS, Answers
+
+    a = d.answers
+    values = {k: a.get(k) for k in ANSWER_FIELDS if k in a}
+    values["illness_disability"] = a.get("retirement_type") == "illness_disability" or None
+    return Answers(**values)
+
+
+def requirements(d: ConversationData) -> tuple[Any, ...]:
+    return _checklist(policy_answers(d))
+
+
+@lru_cache(maxsize=1024)
+def _checklist(answers: Any) -> tuple[Any, ...]:
+    # A handful of answer combinations exist; each checklist is computed once per process.
+    from policy.materials import checklist
+
+    return checklist(answers)
+
+
+def requirement(d: ConversationData, code: str) -> Any:
+    return next((r for r in requirements(d) if r.code == code), None)
+
+
+def pending(d: ConversationData) -> list[str]:
+    """Materials still to upload (for a supplement: only those returned)."""
+    if d.state == State.supplementing or d.supplement:
+        codes = d.supplement
+    else:
+        codes = [r.code for r in requirements(d) if not r.lost]
+    return [c for c in codes if d.materials.get(c, {}).get("status", "pending") == "pending"]
+
+
+def assessment(d: ConversationData, ctx: Context | None) -> Any:
+    from policy.retirement import assess
+
+    ident = d.answers.get("id_number")
+    category = d.answers.get("category")
+    if not ident or not category or ctx is None:
+        return None
+    months = d.answers.get("contribution_months")
+    return assess(category, date.fromisoformat(ident["birth_date"]), ctx.today, months)
+
+
+def may_retire_early(d: ConversationData, ctx: Context | None) -> bool:
+    a = assessment(d, ctx)
+    if a is None or ctx is None:
+        return False
+    from policy.retirement import YearMonth
+
+    return (
+        YearMonth.of(ctx.today) >= a.earliest_flexible_month
+        and a.contribution_shortfall_months == 0
+    )
+
+
+def dependents(question: str) -> tuple[str, ...]:
+    from policy.materials import QUESTIONS
+    from policy.materials import dependents as own_dependents
+
+    own = own_dependents(question) if question in QUESTIONS else ()
+    return own + MORE_DEPENDENTS.get(question, ())
+
+
+@dataclass
+class Step:
+    """The model the shared machine moves: one per worker thread, re-pointed per event."""
+
+    d: ConversationData = field(default_factory=ConversationData)
+    ctx: Context | None = None
+    state: Any = None
+
+    # ---- conditions named in machine.TABLE ----
+    def is_woman(self) -> bool:
+        return (self.d.answers.get("id_number") or {}).get("sex") == "female"
+
+    def needs_person_route(self) -> bool:
+        return self.d.answers.get("retirement_type") in ("illness_disability", "special_work_type")
+
+    def before_statutory_age(self) -> bool:
+        a = assessment(self.d, self.ctx)
+        return a is not None and not a.reached_statutory_age
+
+    def continues_early(self) -> bool:
+        return bool(self.d.answers.get("early"))
+
+    def paid_before_1995_07(self) -> bool:
+        return self.d.answers.get("paid_before_1995_07") is True
+
+    def made_lump_sum(self) -> bool:
+        return self.d.answers.get("lump_sum_before_1996") is True
+
+    def materials_pending(self) -> bool:
+        return bool(pending(self.d))
+
+    def returned_for_correction(self) -> bool:
+        case = self.ctx.case if self.ctx else None
+        return case is not None and case.status == "returned_for_correction"

@@ -1,0 +1,48 @@
+"""Moving on: after an answer, the next question that still needs one, saying on the way
+what passing a milestone means (the verdict, the checklist, a supplement sent)."""
+
+from __future__ import annotations
+
+from dialogs.engine.after_submission import supplement_done
+from dialogs.engine.asking import ask
+from dialogs.engine.eligibility import verdict
+from dialogs.engine.facts import pending
+from dialogs.engine.keys import ANSWER_KEY, MATERIAL_QUESTIONS, VERDICT_INPUTS
+from dialogs.engine.special_cases import checklist, sync_materials
+from dialogs.engine.turn import Turn
+from dialogs.machine import State
+
+
+def forward(t: Turn) -> None:
+    """Move to the next question that still needs an answer (answered ones are skipped:
+    after /back or an edit, only the cleared answers are asked again)."""
+    for _ in range(len(State) * 2):
+        source = t.state
+        t.trigger("next")
+        if source is State.ask_contribution and t.answered in VERDICT_INPUTS:
+            verdict(t)
+        if source is State.ask_veteran and (not t.d.editing or t.answered in MATERIAL_QUESTIONS):
+            checklist(t)
+        s = t.state
+        if s is State.handed_to_person:
+            t.say("dialogs.handed_over")
+            return None
+        if s in (State.uploading, State.supplementing):
+            sync_materials(t)
+            waiting = pending(t.d)
+            if waiting:
+                t.d.material = waiting[0]
+                return ask(t)
+            continue
+        if s is State.ask_review:
+            sync_materials(t)
+            t.d.editing = False
+            t.d.material = None
+            return ask(t)
+        if s is State.submitted:
+            return supplement_done(t)
+        key = ANSWER_KEY.get(s.value)
+        if key is not None and key in t.d.answers:
+            continue  # answered before: skipped
+        return ask(t)
+    raise RuntimeError("conversation table loops")  # a table bug, caught by the tests

@@ -1,0 +1,68 @@
+"""Review and edit: submit or change an answer at the review (only the questions that depend
+on a changed answer are asked again); and the confirmation of /cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs.engine.asking import ask
+from dialogs.engine.keys import CASE_NUMBER
+from dialogs.engine.turn import Turn
+from dialogs.machine import State
+from dialogs.replies import Msg
+from dialogs.state import DiscardDraft, SubmitCase, WithdrawConsent
+
+
+def review(t: Turn, value: str) -> None:
+    if value == "edit":
+        t.trigger("edit")
+        return ask(t)
+    t.do(SubmitCase(form(t)))
+    t.trigger("submit")
+    t.d.history.clear()
+    t.say("dialogs.submitted", case_number=CASE_NUMBER, advisory=Msg("advisory"))
+
+
+def form(t: Turn) -> dict[str, Any]:
+    """The case form: the answers the offices need, and the state of each material."""
+    a = t.d.answers
+    result = {k: v for k, v in a.items() if k not in ("consent", "language")}
+    result["materials"] = {c: dict(m) for c, m in t.d.materials.items()}
+    return result
+
+
+def edit(t: Turn, value: str) -> None:
+    if value == "review":
+        t.trigger("next")
+        return ask(t)
+    t.clear(value)
+    t.d.editing = True
+    if value.startswith("ask_upload_"):
+        t.d.material = value.removeprefix("ask_upload_")
+        t.jump(State.uploading)
+    else:
+        t.jump(State(value))
+    ask(t)
+
+
+def confirm_cancel(t: Turn) -> None:
+    """/cancel before submission: ask to confirm, remembering the interrupted question."""
+    if t.state is not State.confirming_cancel:
+        t.d.resume = t.state.value
+        t.trigger("cancel")
+    ask(t)
+
+
+def cancel(t: Turn, value: str) -> None:
+    """The answer to ask_cancel: withdraw and discard, or back to the interrupted question."""
+    resume = State(t.d.resume or State.ask_name)
+    t.d.resume = None
+    if value == "yes":
+        t.do(DiscardDraft())
+        t.do(WithdrawConsent())
+        t.trigger("confirm")
+        t.reset()
+        t.say("dialogs.cancelled")
+        return None
+    t.jump(resume)
+    ask(t)

@@ -1,0 +1,52 @@
+"""Special cases (DOMAIN.md, Materials): employer, name in the archive, handbook, lump-sum
+receipts, veteran; and the checklist of materials that these answers decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs.engine.facts import requirements
+from dialogs.engine.keys import ANSWER_KEY, BOOL_QUESTIONS
+from dialogs.engine.turn import Turn
+from dialogs.machine import State
+from dialogs.replies import Msg
+from dialogs.state import ClearMaterial, MarkMaterialLost
+
+
+def record(t: Turn, q: str, value: Any) -> bool:
+    """A yes/no question becomes a bool; handbook and receipts keep "have" or "lost"."""
+    if q in BOOL_QUESTIONS:
+        t.d.answers[ANSWER_KEY[q]] = value == "yes"
+    elif q in ("ask_handbook", "ask_receipts"):
+        t.d.answers[ANSWER_KEY[q]] = value
+    return True
+
+
+def checklist(t: Turn) -> None:
+    """The exact list of materials for this applicant, each with why."""
+    lines = []
+    for req in requirements(t.d):
+        key = "dialogs.checklist.lost" if req.lost else "dialogs.checklist.line"
+        lines.append(Msg(key, {"name": Msg(req.name_key), "reason": Msg(req.reason_key)}))
+    t.say("dialogs.checklist.intro", lines=lines)
+
+
+def sync_materials(t: Turn) -> None:
+    """Bring the upload list in line with the checklist (answers may have changed)."""
+    if t.state is State.supplementing:
+        return
+    reqs = {r.code: r for r in requirements(t.d)}
+    for code in list(t.d.materials):
+        if code not in reqs:
+            del t.d.materials[code]
+            t.do(ClearMaterial(code))
+    for code, req in reqs.items():
+        m = t.d.materials.setdefault(code, {"pages": 0, "status": "pending"})
+        if req.lost and m["status"] != "lost":
+            if m["pages"]:
+                t.do(ClearMaterial(code))
+            t.d.materials[code] = {"pages": 0, "status": "lost"}
+            t.do(MarkMaterialLost(code))
+        elif not req.lost and m["status"] == "lost":
+            t.d.materials[code] = {"pages": 0, "status": "pending"}
+            t.do(ClearMaterial(code))

@@ -1,0 +1,68 @@
+"""One event's work: the conversation being changed, the context it is read in, and what the
+engine says and asks the service to do. Every part of the engine receives the `Turn`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs.engine.facts import Step, dependents
+from dialogs.engine.keys import ANSWER_KEY, EDIT_CLEARS
+from dialogs.machine import State, question_key, set_state
+from dialogs.replies import Msg, Reply
+from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
+
+
+class Turn:
+    def __init__(self, d: ConversationData, ctx: Context, step: Step) -> None:
+        self.d, self.ctx, self.step = d, ctx, step
+        self.replies: list[Reply] = []
+        self.commands: list[DomainCommand] = []
+        self.answered: str | None = None  # the question answered by this event
+
+    # ---- what goes out ----
+    def say(self, key: str, **params: Any) -> None:
+        self.replies.append(Reply(Msg(key, params)))
+
+    def do(self, command: DomainCommand) -> None:
+        self.commands.append(command)
+
+    # ---- where the applicant is ----
+    @property
+    def state(self) -> State:
+        return State(self.step.state)
+
+    def question(self) -> str | None:
+        return question_key(self.state, self.d.material)
+
+    def trigger(self, name: str) -> None:
+        self.step.trigger(name)  # type: ignore[attr-defined]  # added by the machine
+        self.d.state = self.state.value
+
+    def jump(self, state: State) -> None:
+        set_state(self.step, state)
+        self.d.state = state.value
+
+    # ---- forgetting ----
+    def reset(self) -> None:
+        """A fresh journey in the same language."""
+        fresh = ConversationData(language=self.d.language)
+        for name in fresh.__dataclass_fields__:
+            setattr(self.d, name, getattr(fresh, name))
+
+    def clear(self, question: str) -> None:
+        """Forget an answer (and what depends on it) so that it is asked again."""
+        if question.startswith("ask_upload_"):
+            code = question.removeprefix("ask_upload_")
+            self.d.materials[code] = {"pages": 0, "status": "pending"}
+            self.do(ClearMaterial(code))
+            return
+        for q in (question, *dependents(question)):
+            self.d.answers.pop(ANSWER_KEY[q], None)
+            if q in self.d.history:
+                self.d.history.remove(q)
+        if question == "ask_contribution":
+            self.d.answers.pop("early", None)
+        for code in EDIT_CLEARS.get(question, ()):
+            if code in self.d.materials:
+                self.d.materials[code] = {"pages": 0, "status": "pending"}
+                self.do(ClearMaterial(code))
