@@ -1,11 +1,12 @@
 """Conversation throughput and start-up latency.
 
-    .venv/bin/python benchmarks/conversation.py [--applicants 300]
+    .venv/bin/python benchmarks/conversation.py [--applicants 300] [--db-only] [--pg URL|none]
 
 1. engine only: events per second through the pure `dialogs.engine.handle` (no database);
 2. load-handle-save: events per second through `ConversationService.handle` on a SQLite file
    (one transaction per event: duplicate check, load, engine, commands, save), one event at a
-   time and with 50 applicants talking at once; goal >= 1,500 events/s on one core;
+   time and with 50 applicants talking at once; goal >= 1,500 events/s on one core; the same
+   journeys on PostgreSQL (a fresh schema in database `test`, dropped afterwards) for comparison;
 3. process start to first reply: `main.py chat --json` answering {"command": "start"}, on a
    fresh data directory (migrations included) and on a second start; goal <= 1.5 s.
 
@@ -24,6 +25,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -33,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from dialogs.events import Choice, Command, Contact, Event, Files, StoredFile, Text  # noqa: E402
 
 GOAL_EVENTS = 1500.0
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 GOAL_START = 1.5
 
 
@@ -84,16 +89,47 @@ def bench_engine(n: int) -> float:
     return events / (time.perf_counter() - start)
 
 
-async def bench_service(n: int, concurrency: int) -> tuple[float, float, str]:
+@asynccontextmanager
+async def bench_database(pg: str | None) -> AsyncIterator[object]:
+    """A fresh SQLite file under ./data, or (pg given) a fresh PostgreSQL schema."""
     from cases.crypto import Vault
     from cases.db import Database
+
+    vault = Vault(bytes(range(32)))
+    if pg is None:
+        with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
+            db = Database(f"sqlite:///{tmp}/bench.db", vault=vault)
+            await db.create_all()
+            try:
+                yield db
+            finally:
+                await db.close()
+        return
+    import asyncpg
+
+    admin = await asyncpg.connect(pg.replace("postgresql+asyncpg://", "postgresql://", 1))
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    await admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        db = Database(pg, vault=vault, schema=schema)
+        await db.create_all()
+        try:
+            yield db
+        finally:
+            await db.close()
+    finally:
+        await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        await admin.close()
+
+
+async def bench_service(
+    n: int, concurrency: int, pg: str | None = None
+) -> tuple[float, float, str]:
     from dialogs.service import ConversationService
 
-    with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
-        db = Database(f"sqlite:///{tmp}/bench.db", vault=Vault(bytes(range(32))))
-        await db.create_all()
+    async with bench_database(pg) as db:
         fixed = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-        service = ConversationService(db, clock=lambda: fixed)
+        service = ConversationService(db, clock=lambda: fixed)  # type: ignore[arg-type]
         last_state = ""
 
         async def applicant(i: int) -> None:
@@ -108,24 +144,20 @@ async def bench_service(n: int, concurrency: int) -> tuple[float, float, str]:
             end = min(n, batch + concurrency)
             await asyncio.gather(*(applicant(i) for i in range(batch, end)))
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        await db.close()
     # Wall-clock rate, and the rate per CPU-second of this process (the machine is shared:
-    # the second figure is what one core would do with nobody else on it).
+    # the second figure is what one core would do with nobody else on it). On PostgreSQL the
+    # server's own CPU is not in the second figure.
     return events / elapsed, events / cpu, last_state
 
 
 async def bench_answers(n: int, rounds: int) -> tuple[float, float]:
     """Steady state: applicants past first contact answering questions (a button, then
     /back), each event a full load-handle-save with its duplicate check; no uploads."""
-    from cases.crypto import Vault
-    from cases.db import Database
     from dialogs.service import ConversationService
 
-    with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
-        db = Database(f"sqlite:///{tmp}/bench.db", vault=Vault(bytes(range(32))))
-        await db.create_all()
+    async with bench_database(None) as db:
         fixed = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-        service = ConversationService(db, clock=lambda: fixed)
+        service = ConversationService(db, clock=lambda: fixed)  # type: ignore[arg-type]
         for i in range(n):
             for k, event in enumerate(journey(i)[:9]):  # to ask_name_matches_archive
                 await service.handle("bench", f"u{i}", event, update_id=i * 100 + k)
@@ -138,7 +170,6 @@ async def bench_answers(n: int, rounds: int) -> tuple[float, float]:
                     out = await service.handle("bench", f"u{i}", event, update_id=update)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         assert out.state == "ask_name_matches_archive", out.state
-        await db.close()
     events = n * rounds * 2
     return events / elapsed, events / cpu
 
@@ -170,6 +201,8 @@ def first_reply_seconds(data_dir: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--applicants", type=int, default=300)
+    parser.add_argument("--db-only", action="store_true", help="only the database figures")
+    parser.add_argument("--pg", default=PG_URL, help="PostgreSQL URL, or 'none' to skip it")
     args = parser.parse_args()
     (ROOT / "data").mkdir(exist_ok=True)
     n = args.applicants
@@ -177,13 +210,14 @@ def main() -> None:
 
     nlu.warm_up(ROOT / "data")  # jieba's cache stays under ./data, never /tmp
 
-    cpu = time.process_time()
-    engine_rate = bench_engine(n)
-    engine_cpu = n * len(journey(0)) / (time.process_time() - cpu)
-    print(
-        f"engine only (no DB):    {engine_rate:10,.0f} events/s wall,"
-        f" {engine_cpu:,.0f} per CPU-second"
-    )
+    if not args.db_only:
+        cpu = time.process_time()
+        engine_rate = bench_engine(n)
+        engine_cpu = n * len(journey(0)) / (time.process_time() - cpu)
+        print(
+            f"engine only (no DB):    {engine_rate:10,.0f} events/s wall,"
+            f" {engine_cpu:,.0f} per CPU-second"
+        )
     for label, concurrency in (("one at a time", 1), ("50 at once", 50)):
         wall, per_cpu, state = asyncio.run(bench_service(n, concurrency))
         assert state == "ask_review", state
@@ -198,6 +232,19 @@ def main() -> None:
         f" {per_cpu:,.0f} per CPU-second ({per_cpu / GOAL_EVENTS:.2f}x the goal of"
         f" {GOAL_EVENTS:,.0f}/s)"
     )
+    if args.pg != "none":
+        try:
+            wall, per_cpu, state = asyncio.run(bench_service(min(n, 100), 1, args.pg))
+        except OSError as exc:
+            print(f"journeys on PostgreSQL:   skipped ({exc})")
+        else:
+            assert state == "ask_review", state
+            print(
+                f"journeys on PostgreSQL: {wall:10,.0f} events/s wall,"
+                f" {per_cpu:,.0f} per CPU-second of this process (server not counted)"
+            )
+    if args.db_only:
+        return
     with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
         fresh = first_reply_seconds(Path(tmp))
         again = statistics.median(first_reply_seconds(Path(tmp)) for _ in range(3))

@@ -37,7 +37,7 @@ class Server:
     """The loopback Bot API server in a child process, driven over its control endpoints."""
 
     def __init__(self, limits: bool = False) -> None:
-        args = [sys.executable, "-m", "tests.fake_bot_api.server"]
+        args = [sys.executable, "-m", "tests.fake_bot_api"]
         self.proc = subprocess.Popen(
             [*args, "--limits"] if limits else args, cwd=ROOT, stdout=subprocess.PIPE, text=True
         )

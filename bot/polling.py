@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import warnings
 
 from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBUserWarning
 
 from bot.intake import Intake
 from bot.render import seconds
@@ -40,6 +42,10 @@ class Poller:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._next = 0  # the smallest update id not yet seen
         self._stopping = asyncio.Event()
+        # We call getUpdates through do_api_request on purpose (raw JSON, see _poll_once).
+        warnings.filterwarnings(
+            "ignore", message=r"Please use 'Bot.getUpdates'", category=PTBUserWarning
+        )
 
     def stop(self) -> None:
         self._stopping.set()

@@ -117,7 +117,7 @@ class StoredFile:
 
 class FakeBotApi:
     """`async with FakeBotApi() as api:` starts it; `api.base_url` goes to the bot.
-    `python -m tests.fake_bot_api.server [--limits]` runs it alone and prints its port."""
+    `python -m tests.fake_bot_api [--limits]` runs it alone and prints its port."""
 
     def __init__(
         self,
@@ -699,14 +699,8 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
     return params, files
 
 
-async def _serve_alone(limited: bool) -> None:
+async def serve_alone(limited: bool) -> None:
+    """`python -m tests.fake_bot_api [--limits]`: print the port, serve until killed."""
     async with FakeBotApi(limits=Limits() if limited else None, record_calls=False) as api:
         print(api.port, flush=True)
         await asyncio.Event().wait()
-
-
-if __name__ == "__main__":
-    import sys
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_alone("--limits" in sys.argv))
