@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden
@@ -22,16 +22,19 @@ log = logging.getLogger(__name__)
 
 
 class Outcome(Protocol):
-    language: str
-    replies: Sequence[Reply]
-    duplicate: bool
+    @property
+    def language(self) -> str: ...
+    @property
+    def replies(self) -> Sequence[Reply]: ...
+    @property
+    def duplicate(self) -> bool: ...
 
 
 class ConversationPort(Protocol):
     """What the channel needs of `dialogs.service.ConversationService`."""
 
     async def handle(
-        self, channel: str, user_id: str, event: Any, update_id: str | None = None
+        self, channel: str, user_id: str, event: Event, update_id: str | None = None
     ) -> Outcome: ...
 
 

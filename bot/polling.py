@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import warnings
+from functools import partial
 
 from telegram import Bot, Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
@@ -109,12 +110,15 @@ class Poller:
             update = Update.de_json(data, self.bot)
             task = asyncio.create_task(self._handle(update), name=f"update-{update_id}")
             self._in_flight[update_id] = task
-            task.add_done_callback(lambda _t, uid=update_id: self._in_flight.pop(uid))
+            task.add_done_callback(partial(self._done, update_id))
             if len(self._in_flight) >= self.max_in_flight:
                 await asyncio.wait(
                     list(self._in_flight.values()), return_when=asyncio.FIRST_COMPLETED
                 )
         return fresh
+
+    def _done(self, update_id: int, _task: object) -> None:
+        self._in_flight.pop(update_id, None)
 
     async def _handle(self, update: Update) -> None:
         try:

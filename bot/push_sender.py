@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +34,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.config import CHANNEL
-from bot.render import markup_of, seconds, split_text, text_of
+from bot.render import _send_text, markup_of, seconds, split_text, text_of
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import Applicant, NotificationOutbox, OutboxStatus, utcnow
@@ -314,11 +315,7 @@ class PushSender:
         sends: list[Callable[[], Awaitable[Any]]] = []
         for n, part in enumerate(parts):
             last = n == len(parts) - 1
-            sends.append(
-                lambda part=part, last=last: self.bot.send_message(
-                    chat_id, part, parse_mode="HTML", reply_markup=markup if last else None
-                )
-            )
+            sends.append(partial(_send_text, self.bot, chat_id, part, markup if last else None))
         if reply.document is not None:
             from bot.render import send_document
 

@@ -7,6 +7,7 @@ import asyncio
 import html
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -91,13 +92,13 @@ async def send_reply(
     parts = split_text(text_of(reply, tr))
     for n, part in enumerate(parts):
         last = n == len(parts) - 1
-        await with_retries(
-            lambda part=part, last=last: bot.send_message(
-                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
-            )
-        )
+        await with_retries(partial(_send_text, bot, chat_id, part, markup if last else None))
     if reply.document is not None:
         await send_document(bot, chat_id, reply.document.path, reply.document.filename)
+
+
+async def _send_text(bot: Bot, chat_id: int, text: str, markup: Markup) -> object:
+    return await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def send_document(bot: Bot, chat_id: int, path: str, filename: str) -> None:

@@ -47,7 +47,7 @@ async def test_a_name_with_html_is_shown_as_typed(api: FakeBotApi, db: Database,
         api.add_update(u.text(ANN, typed))
         (sent,) = await api.wait_sent(ANN.id, 1)
     # Telegram shows this HTML-escaped text with parse_mode=HTML exactly as the applicant typed.
-    assert "&lt;b&gt;Zhang&lt;/b&gt; &amp; Sons" in sent.text
+    assert "&lt;b&gt;Zhang&lt;/b&gt; &amp; Sons" in (sent.text or "")
     assert sent.params["parse_mode"] == "HTML"
 
 

@@ -109,7 +109,8 @@ async def test_a_blocked_bot_marks_the_applicant_unreachable_and_asks_a_clerk_to
         assert kind == "phone_applicant" and detail["reason"] == "blocked_bot"
         assert len(detail["notifications"]) == 2  # both messages are the clerk's to tell
         applicant = await db.run(repo.get_applicant, applicant_id)
-        assert applicant.external_user_id == str(blocked) and applicant.reachable is False
+        assert applicant is not None and applicant.reachable is False
+        assert applicant.external_user_id == str(blocked)
 
 
 async def test_server_errors_are_retried_with_backoff_and_delivered_once(db: Database):

@@ -38,7 +38,7 @@ async def test_a_whole_journey_with_an_album_ends_in_a_submitted_case(
         await upload_everything(who)
         final = await submit(who)
     ((number, status),) = await db.run(submitted_cases)
-    assert number and status == "submitted"
+    assert number is not None and status == "submitted"
     assert any(number in (c.text or "") for c in final)  # told the case number
     stored = await db.run(pages_by_material)
     for material, shots in who.photos.items():
@@ -63,5 +63,6 @@ async def test_a_deep_link_opens_the_progress_of_ones_own_case_only(
         ((number, _),) = await db.run(submitted_cases)
         mine = await owner.say(f"/start {number}")
         theirs = await stranger.say(f"/start {number}")
+    assert number is not None
     assert any(number in (c.text or "") for c in mine)
     assert not any(number in (c.text or "") for c in theirs)

@@ -306,7 +306,7 @@ class FakeBotApi:
         return [c for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, predicate: Callable[[], bool], timeout: float = 10.0, what: str = "condition"
+        self, predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"
     ) -> None:
         deadline = time.monotonic() + timeout
         while not predicate():
@@ -471,7 +471,7 @@ class FakeBotApi:
     def _confirm(self, offset: int) -> None:
         if offset <= 0:
             return
-        keep = []
+        keep: list[dict[str, Any]] = []
         for update in self._pending:
             (self._delivered if update["update_id"] < offset else keep).append(update)
         self._pending = keep

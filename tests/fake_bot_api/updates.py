@@ -75,7 +75,7 @@ def callback(
 
 
 def contact(user: User, phone: str, own: bool = True) -> dict[str, Any]:
-    shared = {"phone_number": phone, "first_name": user.first_name}
+    shared: dict[str, Any] = {"phone_number": phone, "first_name": user.first_name}
     if own:
         shared["user_id"] = user.id
     return {"message": message(user, contact=shared)}

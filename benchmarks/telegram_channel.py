@@ -6,7 +6,7 @@
 2. Push throughput of the push sender under Telegram's limits (30/s overall, 1/s per chat),
    with the server enforcing them: goal within 5% of 30/s and no 429 caused by our pacing.
 
-    .venv/bin/python benchmarks/telegram.py [--users 200] [--pushes 450]
+    .venv/bin/python benchmarks/telegram_channel.py [--users 200] [--pushes 450]
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, this file's folder comes first on sys.path and its name would shadow the
-# `telegram` package itself: look in the project root instead.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 sys.path.insert(0, str(ROOT))
 
 from tests.fake_bot_api import TOKEN  # noqa: E402
