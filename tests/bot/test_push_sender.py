@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from telegram import Bot
@@ -16,6 +19,7 @@ from cases import repositories as repo
 from cases.db import Database
 from cases.models import NotificationOutbox, StaffTask
 from dialogs.replies import Msg, Reply, to_json
+from tests.cases.databases import postgres_database, sqlite_database
 from tests.fake_bot_api import Call, FakeBotApi, Limits
 
 # Quick limits for tests; the server's clock forgives some arrival jitter, since the bot and
@@ -23,6 +27,17 @@ from tests.fake_bot_api import Call, FakeBotApi, Limits
 FAST = PushLimits(per_second=200, per_chat_per_second=10)
 JITTER = 0.03
 FIRST_CHAT = 700_000
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def both_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """Claims lock rows differently on each database: the same test on both."""
+    if request.param == "sqlite":
+        async with sqlite_database(tmp_path) as database:
+            yield database
+    else:
+        async with postgres_database() as database:
+            yield database
 
 
 def enqueue(session: Session, chats: int, per_chat: int, language: str = "zh_CN") -> list[int]:
@@ -97,44 +112,44 @@ async def test_a_burst_of_2000_pushes_under_429s_arrives_exactly_once_within_the
 
 
 async def test_a_blocked_bot_marks_the_applicant_unreachable_and_asks_a_clerk_to_phone(
-    db: Database,
+    both_db: Database,
 ):
     async with FakeBotApi() as api, bot_for(api) as bot:
-        blocked, fine = await db.run(enqueue, chats=2, per_chat=2)
+        blocked, fine = await both_db.run(enqueue, chats=2, per_chat=2)
         api.inject("sendMessage", 403, chat_id=blocked, times=-1)
-        await PushSender(bot, db, FAST).run(until_empty=True)
+        await PushSender(bot, both_db, FAST).run(until_empty=True)
         assert len(api.sent_to(fine)) == 2 and api.sent_to(blocked) == []
-        assert await db.run(statuses) == {"sent": 2, "failed": 2}
-        ((kind, applicant_id, detail),) = await db.run(tasks)
+        assert await both_db.run(statuses) == {"sent": 2, "failed": 2}
+        ((kind, applicant_id, detail),) = await both_db.run(tasks)
         assert kind == "phone_applicant" and detail["reason"] == "blocked_bot"
         assert len(detail["notifications"]) == 2  # both messages are the clerk's to tell
-        applicant = await db.run(repo.get_applicant, applicant_id)
+        applicant = await both_db.run(repo.get_applicant, applicant_id)
         assert applicant is not None and applicant.reachable is False
         assert applicant.external_user_id == str(blocked)
 
 
-async def test_server_errors_are_retried_with_backoff_and_delivered_once(db: Database):
+async def test_server_errors_are_retried_with_backoff_and_delivered_once(both_db: Database):
     async with FakeBotApi() as api, bot_for(api) as bot:
-        (chat,) = await db.run(enqueue, chats=1, per_chat=1)
+        (chat,) = await both_db.run(enqueue, chats=1, per_chat=1)
         api.inject("sendMessage", 502, times=1)
         api.inject("sendMessage", 500, times=1)
-        sender = PushSender(bot, db, FAST, backoff_base=0.05, idle_poll=0.05)
+        sender = PushSender(bot, both_db, FAST, backoff_base=0.05, idle_poll=0.05)
         stats = await sender.run(until_empty=True)
         assert len(api.sent_to(chat)) == 1
         assert stats.server_errors == 2
-        rows = await db.run(lambda s: list(s.scalars(select(NotificationOutbox))))
+        rows = await both_db.run(lambda s: list(s.scalars(select(NotificationOutbox))))
         assert [(r.status, r.attempts) for r in rows] == [("sent", 3)]
 
 
-async def test_a_sender_stopped_mid_burst_leaves_the_rest_to_the_next_one(db: Database):
+async def test_a_sender_stopped_mid_burst_leaves_the_rest_to_the_next_one(both_db: Database):
     async with FakeBotApi() as api, bot_for(api) as bot:
-        await db.run(enqueue, chats=50, per_chat=2)
-        first = PushSender(bot, db, PushLimits(per_second=100, per_chat_per_second=20))
+        await both_db.run(enqueue, chats=50, per_chat=2)
+        first = PushSender(bot, both_db, PushLimits(per_second=100, per_chat_per_second=20))
         running = asyncio.create_task(first.run())
         await api.wait_for(lambda: len(api.sent) >= 30, what="some pushes")
         first.stop()
         await running
-        await PushSender(bot, db, FAST).run(until_empty=True)
+        await PushSender(bot, both_db, FAST).run(until_empty=True)
         texts = [c.text for c in api.sent]
         assert len(texts) == 100 and len(set(texts)) == 100
-        assert await db.run(statuses) == {"sent": 100}
+        assert await both_db.run(statuses) == {"sent": 100}
