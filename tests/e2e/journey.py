@@ -35,6 +35,7 @@ class Applicant:
     user: u.User
     seen: list[Call] = field(default_factory=list)
     photos: dict[str, list[bytes]] = field(default_factory=dict)  # material -> pages sent
+    answers: dict[str, list[Call]] = field(default_factory=dict)  # material -> bot's replies
 
     async def say(self, text: str) -> list[Call]:
         return self._keep(await self.api.deliver(u.text(self.user, text)))
@@ -70,7 +71,9 @@ class Applicant:
         return [u.photo(self.user, self.api.photo_sizes(p), media_group_id=group) for p in pages]
 
     async def send_photos(self, material: str, pages: list[bytes]) -> list[Call]:
-        return self._keep(await self.api.deliver(*self.photo_updates(material, pages)))
+        replies = await self.api.deliver(*self.photo_updates(material, pages))
+        self.answers[material] = replies
+        return self._keep(replies)
 
     def _keep(self, calls: list[Call]) -> list[Call]:
         self.seen.extend(calls)

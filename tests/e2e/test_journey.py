@@ -46,8 +46,9 @@ async def test_a_whole_journey_with_an_album_ends_in_a_submitted_case(
         assert stored[material] == hashes, material  # every page, in the order sent
         assert all(store.exists(h) for h in hashes)
     assert len(who.photos["id_card"]) == 2
-    # The album got one answer, not one per photo.
-    assert api.calls_of("answerCallbackQuery")
+    # The album got one answer ("received ..., 2 pages"), not one per photo.
+    received = [c.text for c in who.answers["id_card"] if "共" in (c.text or "")]
+    assert len(received) == 1 and "共2页" in (received[0] or "")
 
 
 async def test_a_deep_link_opens_the_progress_of_ones_own_case_only(
@@ -66,3 +67,24 @@ async def test_a_deep_link_opens_the_progress_of_ones_own_case_only(
     assert number is not None
     assert any(number in (c.text or "") for c in mine)
     assert not any(number in (c.text or "") for c in theirs)
+
+
+async def test_a_30_mb_file_and_a_sticker_get_clear_answers_mid_journey(
+    api: FakeBotApi, db: Database, tmp_path: Path
+):
+    from locales import translator
+
+    tr = translator("zh_CN")
+    settings = bot_settings(api, tmp_path)
+    who = Applicant(api, u.User(7007, "李四"))
+    async with running_bot(settings, ConversationService(db, settings), db):
+        await answer_questions(who)
+        asked = who.question()
+        huge = api.document_of(b"%PDF-1.7", "scan.pdf", "application/pdf", size=30 * 2**20)
+        too_big = await api.deliver(u.document(who.user, huge))
+        sticker = await api.deliver(u.sticker(who.user))
+        who.seen.extend(too_big + sticker)
+        assert who.question() == asked  # still waiting for the same material
+    assert tr("dialogs.retake.too_large") in [c.text for c in too_big]
+    assert tr("dialogs.unsupported") in [c.text for c in sticker]
+    assert not api.calls_of("download")
