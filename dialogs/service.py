@@ -4,8 +4,15 @@ Per event, ONE database transaction: drop a duplicate update id, load the applic
 conversation, run the pure engine, apply its commands (consent, identity, pages, the case,
 outbox rows, staff tasks, reminders) and save the new state. The conversation row is
 version-checked (optimistic lock): a conflict with another worker re-runs the event from a
-fresh read. Within one process, events of one applicant are also serialised by an asyncio lock,
-so that two messages sent at once queue instead of conflicting.
+fresh read, after a short random pause. Within one process, events of one applicant are
+serialised by an asyncio lock, so that two messages sent at once queue instead of conflicting:
+conflicts arise only between processes.
+
+Why the retries are bounded where they are: an event loses the version check only when another
+process committed an event of the SAME applicant between its read and its write, so it can lose
+at most as many times as the other processes have events of that applicant in flight. One
+applicant's burst is a handful of messages (an album, a double tap); MAX_ATTEMPTS is above
+anything a person can send at once, and the jittered pause keeps two losers from meeting again.
 
 After submission the database is the record: what the conversation says about a case comes
 from the case row, its pages and its item results, read in the same transaction.
@@ -16,11 +23,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import random
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -60,7 +67,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the applicants' calendar day decides eligibility
-MAX_ATTEMPTS = 3  # the first try and two retries after an optimistic-lock conflict
+MAX_ATTEMPTS = 12  # the first try and retries after an optimistic-lock conflict (see above)
+RETRY_PAUSE = 0.002  # seconds: the first retry waits up to this, doubling each time...
+RETRY_PAUSE_CAP = 0.05  # ...up to this ("full jitter": a uniform pause in [0, bound])
 MAX_LOCKS = 10_000  # per-applicant locks kept in memory (idle ones are dropped beyond this)
 
 
@@ -96,6 +105,7 @@ class ConversationService:
             settings.service.reminder_days_before if settings is not None else 90
         )
         self._locks: OrderedDict[tuple[str, str], asyncio.Lock] = OrderedDict()
+        self._aftercare_deps: Any = None  # built on the first event, from the fixed settings
         self.conflicts = 0  # optimistic-lock conflicts seen (and retried)
 
     def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
@@ -131,6 +141,8 @@ class ConversationService:
                     if attempt == MAX_ATTEMPTS - 1:
                         raise
                     log.info("conversation conflict for %s, retrying the event", channel)
+                    bound = min(RETRY_PAUSE_CAP, RETRY_PAUSE * 2**attempt)
+                    await asyncio.sleep(random.uniform(0, bound))
         raise AssertionError("unreachable")
 
     # ---- one transaction ----------------------------------------------------------------
@@ -146,10 +158,12 @@ class ConversationService:
     ) -> Outcome:
         from cases import repositories as repo
 
-        duplicate = update_id is not None and not _mark_processed(
-            session, channel, _update_number(update_id), now
+        duplicate = update_id is not None and not repo.mark_update_processed(
+            session, channel, _update_number(update_id), at=now
         )
-        applicant, conv = _load(session, channel, user_id)
+        applicant, conv = repo.load_applicant_and_conversation(
+            session, channel, user_id, State.start.value
+        )
         data = ConversationData.from_json(conv.state, conv.answers)
         data.failures = conv.failures or 0
         if duplicate:
@@ -157,9 +171,9 @@ class ConversationService:
         # After the result (signature, rating, online steps) and documents on request.
         from aftercare import chat as aftercare
 
-        after = aftercare.handle(
-            session, applicant, data, event, now, aftercare.deps_from_settings(self.settings)
-        )
+        if self._aftercare_deps is None:
+            self._aftercare_deps = aftercare.deps_from_settings(self.settings)
+        after = aftercare.handle(session, applicant, data, event, now, self._aftercare_deps)
         if after is not None:
             new, replies = after
             repo.save_conversation(
@@ -211,64 +225,6 @@ class ConversationService:
             duplicate=duplicate,
             question=question_key(data.state, data.material),
         )
-
-
-@cache
-def _load_statement() -> Any:
-    """Applicant and conversation in ONE prebuilt SELECT: the hot path of every event."""
-    from sqlalchemy import bindparam, select
-
-    from cases.models import Applicant, Conversation
-
-    return (
-        select(Applicant, Conversation)
-        .outerjoin(Conversation, Conversation.applicant_id == Applicant.id)
-        .where(
-            Applicant.channel == bindparam("channel"),
-            Applicant.external_user_id == bindparam("user_id"),
-        )
-    )
-
-
-def _load(session: Session, channel: str, user_id: str) -> tuple[Applicant, Any]:
-    from cases import repositories as repo
-
-    row = session.execute(_load_statement(), {"channel": channel, "user_id": user_id}).first()
-    if row is not None and row[1] is not None:
-        return row[0], row[1]
-    # First contact (or a conversation not started yet): the repositories create them.
-    applicant = (
-        row[0] if row is not None else repo.get_or_create_applicant(session, channel, user_id)
-    )
-    return applicant, repo.load_or_start_conversation(session, applicant.id, State.start.value)
-
-
-@cache
-def _mark_statement(dialect: str) -> Any:
-    """`cases.repositories.mark_update_processed` as one prebuilt statement per dialect:
-    built once instead of per event (statement construction cost as much as running it)."""
-    from sqlalchemy import bindparam
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from cases.models import ProcessedUpdate
-
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(ProcessedUpdate)
-        .values(
-            channel=bindparam("channel"),
-            update_id=bindparam("update_id"),
-            processed_at=bindparam("at", type_=ProcessedUpdate.__table__.c.processed_at.type),
-        )
-        .on_conflict_do_nothing()
-    )
-
-
-def _mark_processed(session: Session, channel: str, update_id: int, at: datetime) -> bool:
-    """True the first time this update is seen; False for a duplicate delivery."""
-    statement = _mark_statement(session.get_bind().dialect.name)
-    params = {"channel": channel, "update_id": update_id, "at": at}
-    return session.connection().execute(statement, params).rowcount == 1
 
 
 def _update_number(update_id: str | int) -> int:

@@ -2,6 +2,7 @@
 `cases.db.Database.run`). Import them from here: `from cases import repositories as repo`."""
 
 from cases.repositories.applicants import (
+    find_applicant,
     find_applicants_by_id_number,
     find_applicants_by_phone,
     get_applicant,
@@ -27,6 +28,7 @@ from cases.repositories.case_records import (
     submit_case,
 )
 from cases.repositories.conversations import (
+    load_applicant_and_conversation,
     load_conversation,
     load_or_start_conversation,
     save_conversation,
@@ -79,6 +81,7 @@ __all__ = [
     "due_reminders",
     "enqueue_notification",
     "enqueue_platform_call",
+    "find_applicant",
     "find_applicants_by_id_number",
     "find_applicants_by_phone",
     "find_case_by_number",
@@ -89,6 +92,7 @@ __all__ = [
     "get_or_create_applicant",
     "id_number_of",
     "item_results",
+    "load_applicant_and_conversation",
     "load_conversation",
     "load_or_start_conversation",
     "mark_notification_failed",

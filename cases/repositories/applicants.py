@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cases.crypto import normalize, vault_of
 from cases.models import Applicant, utcnow
-from cases.repositories._sql import upsert_insert
 
 _PHONE_CONTEXT = b"phone"
 _ID_CONTEXT = b"id_number"
@@ -19,26 +21,53 @@ def get_applicant(session: Session, applicant_id: int) -> Applicant | None:
     return session.get(Applicant, applicant_id)
 
 
+# Built once: statement construction cost as much as running it on the hot path.
+_BY_USER = select(Applicant).where(
+    Applicant.channel == bindparam("channel"),
+    Applicant.external_user_id == bindparam("user_id"),
+)
+
+
+@cache
+def _create_statement(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Applicant.__table__
+    return (
+        insert(Applicant)
+        .values(
+            channel=bindparam("channel"),
+            external_user_id=bindparam("user_id"),
+            language=bindparam("language"),
+            reachable=True,
+            created_at=bindparam("created_at", type_=table.c.created_at.type),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def find_applicant(session: Session, channel: str, external_user_id: str) -> Applicant | None:
+    """The applicant behind a channel user, or None before first contact."""
+    params = {"channel": channel, "user_id": external_user_id}
+    return session.scalars(_BY_USER, params).one_or_none()
+
+
 def get_or_create_applicant(
     session: Session, channel: str, external_user_id: str, *, language: str | None = None
 ) -> Applicant:
     """The applicant behind a channel user; created on first contact. Two workers meeting a
     new user at once both get the same row (INSERT ... ON CONFLICT DO NOTHING, then read)."""
-    query = select(Applicant).where(
-        Applicant.channel == channel, Applicant.external_user_id == external_user_id
-    )
-    found = session.scalars(query).one_or_none()
+    found = find_applicant(session, channel, external_user_id)
     if found is not None:
         return found
-    values = {
+    params = {
         "channel": channel,
-        "external_user_id": external_user_id,
+        "user_id": external_user_id,
         "language": language or "zh_CN",
-        "reachable": True,
         "created_at": utcnow(),
     }
-    session.execute(upsert_insert(session, Applicant).values(**values).on_conflict_do_nothing())
-    return session.scalars(query).one()
+    statement = _create_statement(session.get_bind().dialect.name)
+    session.connection().execute(statement, params)
+    return session.scalars(_BY_USER, {"channel": channel, "user_id": external_user_id}).one()
 
 
 def set_phone(session: Session, applicant: Applicant, phone: str) -> None:

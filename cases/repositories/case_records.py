@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from cases.lifecycle import FINAL_STATES, CaseState, advance
@@ -30,18 +30,21 @@ def cases_of(session: Session, applicant_id: int) -> list[Case]:
     return list(session.scalars(query))
 
 
+# Built once: each conversation event that touches the case reads it this way.
+_CURRENT = (
+    select(Case)
+    .where(
+        Case.applicant_id == bindparam("applicant_id"),
+        Case.status.not_in([s.value for s in FINAL_STATES]),
+    )
+    .order_by(Case.id.desc())
+    .limit(1)
+)
+
+
 def current_case(session: Session, applicant_id: int) -> Case | None:
     """The applicant's unfinished case (anything but closed or withdrawn), if any."""
-    query = (
-        select(Case)
-        .where(
-            Case.applicant_id == applicant_id,
-            Case.status.not_in([s.value for s in FINAL_STATES]),
-        )
-        .order_by(Case.id.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
+    return session.scalars(_CURRENT, {"applicant_id": applicant_id}).first()
 
 
 def current_or_new_draft(session: Session, applicant_id: int) -> Case:

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.errors import StaleConversation
-from cases.models import Conversation, utcnow
+from cases.models import Applicant, Conversation, utcnow
 from cases.repositories._sql import execute_count
+from cases.repositories.applicants import get_or_create_applicant
 
 _LOAD = select(Conversation).where(Conversation.applicant_id == bindparam("applicant_id"))
 _TABLE = cast(Table, Conversation.__table__)
@@ -47,6 +48,33 @@ def load_or_start_conversation(
     )
     session.add(conversation)
     return conversation
+
+
+# Applicant and conversation in ONE prebuilt SELECT: the first read of every inbound event.
+_LOAD_BOTH = (
+    select(Applicant, Conversation)
+    .outerjoin(Conversation, Conversation.applicant_id == Applicant.id)
+    .where(
+        Applicant.channel == bindparam("channel"),
+        Applicant.external_user_id == bindparam("user_id"),
+    )
+)
+
+
+def load_applicant_and_conversation(
+    session: Session, channel: str, external_user_id: str, initial_state: str
+) -> tuple[Applicant, Conversation]:
+    """The applicant behind a channel user and their conversation, both created on first
+    contact (the new conversation, in `initial_state`, is inserted by its first save).
+    One round trip for anyone seen before."""
+    params = {"channel": channel, "user_id": external_user_id}
+    row = session.execute(_LOAD_BOTH, params).first()
+    if row is not None and row[1] is not None:
+        return row[0], row[1]
+    applicant = (
+        row[0] if row is not None else get_or_create_applicant(session, channel, external_user_id)
+    )
+    return applicant, load_or_start_conversation(session, applicant.id, initial_state)
 
 
 def save_conversation(

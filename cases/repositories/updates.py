@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cases.models import ProcessedUpdate, utcnow
-from cases.repositories._sql import execute_count, upsert_insert
+from cases.repositories._sql import execute_count
+
+
+@cache
+def _mark_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, built once per dialect: every inbound event runs it,
+    and building the statement per call cost as much as executing it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(ProcessedUpdate)
+        .values(
+            channel=bindparam("channel"),
+            update_id=bindparam("update_id"),
+            processed_at=bindparam("at", type_=ProcessedUpdate.__table__.c.processed_at.type),
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 def mark_update_processed(
@@ -17,10 +36,11 @@ def mark_update_processed(
     """Record the update in the caller's transaction. True: first time, handle it.
     False: a duplicate, handle nothing. Because the mark commits (or rolls back) together
     with the handling, a crash in between leaves the update unmarked and it is handled again."""
-    stmt = upsert_insert(session, ProcessedUpdate).values(
-        channel=channel, update_id=update_id, processed_at=at or utcnow()
-    )
-    return execute_count(session, stmt.on_conflict_do_nothing()) == 1
+    statement = _mark_statement(session.get_bind().dialect.name)
+    params = {"channel": channel, "update_id": update_id, "at": at or utcnow()}
+    # On the session's connection: no ORM execution layer, no autoflush (nothing is pending
+    # this early in a unit of work, and the mark touches no mapped object).
+    return session.connection().execute(statement, params).rowcount == 1
 
 
 def forget_processed_updates(session: Session, before: datetime) -> int:
