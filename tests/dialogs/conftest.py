@@ -1,9 +1,12 @@
-"""A scripted applicant over the real service on a real SQLite file (tmp_path)."""
+"""A scripted applicant over the real service on a real database: a SQLite file (tmp_path)
+and a fresh PostgreSQL schema; every test taking `db` (or what builds on it) runs on both.
+PostgreSQL skips with the reason when unreachable, and fails instead under CI=true."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from dialogs.replies import render
 from dialogs.service import ConversationService, Outcome
 from locales import Translator
 from policy.idcard import check_character
-from tests.cases.databases import sqlite_database
+from tests.cases.databases import postgres_database, postgres_schema, sqlite_database
 
 NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 10:00 in Ejin Horo Banner
 
@@ -99,9 +102,32 @@ def clock() -> Callable[[], datetime]:
     return lambda: NOW
 
 
+class Store:
+    """Opens the test's database as often as a test needs: each `open()` is a separate
+    Database object (as a restarted process or a second worker would build) on the SAME
+    records; `create=True` builds the tables first."""
+
+    def __init__(self, kind: str, tmp_path: Path, schema: str | None) -> None:
+        self.kind, self.tmp_path, self.schema = kind, tmp_path, schema
+
+    def open(self, *, create: bool = False) -> AbstractAsyncContextManager[Database]:
+        if self.kind == "sqlite":
+            return sqlite_database(self.tmp_path, create=create)
+        return postgres_database(self.schema, create=create)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        yield Store("sqlite", tmp_path, None)
+        return
+    async with postgres_schema() as schema:
+        yield Store("postgresql", tmp_path, schema)
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with sqlite_database(tmp_path) as database:
+async def db(store: Store) -> AsyncIterator[Database]:
+    async with store.open(create=True) as database:
         yield database
 
 

@@ -1,4 +1,4 @@
-"""Scripted journeys through the real service on a real SQLite file: what the applicant is
+"""Scripted journeys through the real service, on SQLite and on PostgreSQL: what the applicant is
 asked, what they are told, and what the record holds afterwards."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import Applicant, Case, MaterialPage, PlatformOutbox, Reminder, StaffTask
-from tests.dialogs.conftest import Person, id_number, page
+from tests.dialogs.conftest import Person, Store, id_number, page
 
 
 async def finish_uploads(p: Person, *extra: str) -> None:
@@ -252,18 +252,17 @@ async def test_an_edit_after_review_asks_only_the_dependent_questions(person: Pe
     assert "张建华" in person.texts()
 
 
-async def test_a_restarted_process_continues_at_the_same_step(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_restarted_process_continues_at_the_same_step(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
     from dialogs.service import ConversationService
-    from tests.cases.databases import sqlite_database
 
-    async with sqlite_database(tmp_path) as db:
+    async with store.open(create=True) as db:
         p = Person(ConversationService(db, clock=clock))
         await p.through_identity()
         await p.tap("normal")
         await p.text("15年")
         await p.tap("yes")
         assert p.question == "ask_name_matches_archive"
-    async with sqlite_database(tmp_path, create=False) as db:  # a new process, same file
+    async with store.open() as db:  # a new process, same records
         p = Person(ConversationService(db, clock=clock))
         await p.command("start")
         assert p.message_keys()[0] == "dialogs.welcome_back"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cases.db import Database
 from cases.models import Applicant, StaffTask
 from dialogs.events import Choice, Files, Text, Unsupported
 from dialogs.service import ConversationService
-from tests.dialogs.conftest import Person, id_number, page
+from tests.dialogs.conftest import Person, Store, id_number, page
 
 
 async def at_name(p: Person) -> None:
@@ -212,35 +212,36 @@ async def test_files_arriving_at_a_submitted_case(person: Person) -> None:
     assert "dialogs.restart_after_submission" in person.message_keys()
 
 
-async def test_two_workers_on_one_database_lose_no_event(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_two_workers_on_one_database_lose_no_event(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
     """Two processes' services (separate Database objects, separate in-process locks) on one
-    SQLite file: the version check and the retry keep every event, none applied twice."""
-    from cases.db import Database
-    from tests.cases.databases import sqlite_database, vault_for_tests
+    database, the same applicant writing to both at once: the version check and the retry
+    keep every event, none applied twice (each wrong answer counts one failure), and every
+    update id is recorded exactly once."""
+    from cases.models import Conversation, ProcessedUpdate
 
-    async with sqlite_database(tmp_path) as first_db:
-        second_db = Database(f"sqlite:///{tmp_path / 'app.db'}", vault=vault_for_tests())
-        try:
-            one = ConversationService(first_db, clock=clock)
-            two = ConversationService(second_db, clock=clock)
-            p = Person(one)
-            await p.through_identity()
-            await p.tap("normal")
-            assert p.question == "ask_contribution"
-            wrong = [Text("很多很多年") for _ in range(12)]
-            workers = [one, two] * 6
-            await asyncio.gather(
-                *(svc.handle("test", "u1", e) for svc, e in zip(workers, wrong, strict=True))
+    async with store.open(create=True) as first_db, store.open() as second_db:
+        one = ConversationService(first_db, clock=clock)
+        two = ConversationService(second_db, clock=clock)
+        p = Person(one)
+        await p.through_identity()
+        await p.tap("normal")
+        assert p.question == "ask_contribution"
+        wrong = [Text("很多很多年") for _ in range(12)]
+        workers = [one, two] * 6
+        outcomes = await asyncio.gather(
+            *(
+                svc.handle("test", "u1", e, update_id=f"burst-{n}")
+                for n, (svc, e) in enumerate(zip(workers, wrong, strict=True))
             )
+        )
+        assert not any(o.duplicate for o in outcomes)
 
-            def failures(session):  # type: ignore[no-untyped-def]
-                from cases.models import Conversation
+        def record(session):  # type: ignore[no-untyped-def]
+            failures = session.scalars(select(Conversation.failures)).one()
+            marks = session.scalars(select(func.count()).select_from(ProcessedUpdate)).one()
+            return failures, marks
 
-                return session.scalars(select(Conversation.failures)).one()
-
-            assert await first_db.run(failures) == 12
-        finally:
-            await second_db.close()
+        assert await first_db.run(record) == (12, 12)
 
 
 async def test_a_question_typed_where_a_number_was_asked_is_answered(person: Person) -> None:
