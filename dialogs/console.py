@@ -174,9 +174,14 @@ class Console:
         for choice_id, label in choices:
             if text in (choice_id, label):
                 return Choice(choice_id, self.last.question if self.last else None)
-        if self._expects() == "file" and text:
+        if text:
             candidate = Path(text.strip("'\"")).expanduser()
-            if candidate.is_file() or "/" in text or candidate.suffix:
+            if self._expects() == "file":
+                if candidate.is_file() or "/" in text or candidate.suffix:
+                    return self.file_event(text)
+            elif _looks_like_path(text) and candidate.is_file():
+                # A file where words or a choice were asked: hand it over as what it is, so
+                # that the conversation says this step needs no file (never read as a name).
                 return self.file_event(text)
         return Text(line.rstrip("\n"))
 
@@ -196,6 +201,12 @@ class Console:
     def _expects(self) -> str:
         reply = self._question_reply()
         return reply.expects if reply else "none"
+
+
+def _looks_like_path(text: str) -> bool:
+    """A typed path (with a directory or a file suffix), not an answer such as "15年"."""
+    bare = text.strip("'\"")
+    return "/" in bare or "\\" in bare or Path(bare).suffix != ""
 
 
 def _warm_up(data_dir: Path) -> None:

@@ -14,7 +14,8 @@ to reply, one module per part of the journey:
     special_cases    the materials questions and the checklist they decide
     uploads          pages, "done", "lost", "later"
     review           the review, editing an answer, confirming /cancel
-    after_submission /status of a case, supplements
+    progress         /status: the stage before submission, the case after it
+    after_submission supplements: returned pages reopen the upload step
     asking           the current question and its choices, failures, the person offered
     flow             the next question that still needs an answer
     turn, facts, keys  one event's work; policy glue and the machine's model; names

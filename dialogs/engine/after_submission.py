@@ -1,44 +1,13 @@
-"""After submission: progress on request (/status), and supplements: when the office returns
-pages for correction, the upload step reopens for just those materials."""
+"""After submission: supplements. When the office returns pages for correction, the upload
+step reopens for just those materials; when they are all uploaded, the supplement is sent."""
 
 from __future__ import annotations
 
 from dialogs.engine.asking import ask
-from dialogs.engine.keys import CASE_NUMBER, case_status_key, item_status_key, material_name
+from dialogs.engine.keys import CASE_NUMBER, material_name
 from dialogs.engine.turn import Turn
-from dialogs.machine import AFTER_SUBMISSION, State
 from dialogs.replies import Msg
 from dialogs.state import SupplementCase
-
-
-def status(t: Turn, argument: str) -> None:
-    case = t.ctx.case
-    if argument and (case is None or case.number != argument.strip()):
-        t.say("dialogs.case_not_found")
-        return ask(t)
-    if t.state in AFTER_SUBMISSION and case is not None:
-        items = [
-            Msg(
-                "dialogs.status.item",
-                {"item": Msg(f"item.{i.code}.name"), "status": Msg(item_status_key(i.status))},
-            )
-            for i in case.items
-        ]
-        t.say(
-            "dialogs.status.case",
-            case_number=case.number,
-            status=Msg(case_status_key(case.status)),
-            items=items or [Msg("dialogs.status.no_items")],
-        )
-        if t.state is State.submitted and t.step.returned_for_correction():
-            return reopen(t)
-        return ask(t)
-    if t.state in AFTER_SUBMISSION:  # the record is not readable: say what we know
-        t.say(case_status_key("submitted"))
-        return ask(t)
-    done = sum(1 for m in t.d.materials.values() if m["status"] in ("ok", "lost"))
-    t.say("dialogs.status.draft", done=done, total=len(t.d.materials))
-    ask(t)
 
 
 def reopen(t: Turn) -> None:

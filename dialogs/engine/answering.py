@@ -8,10 +8,10 @@ from typing import Any
 
 from dialogs import answers as read
 from dialogs.engine import eligibility, identity, review, special_cases
-from dialogs.engine.asking import ask, choices, fail, hand_over
+from dialogs.engine.asking import ask, choices, fail, file_not_needed, hand_over, unclear
 from dialogs.engine.commands import faq
 from dialogs.engine.flow import forward
-from dialogs.engine.keys import TEXT_HINTS
+from dialogs.engine.keys import NOT_NAMES, TEXT_HINTS
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Contact, Event, Files, Text
@@ -45,8 +45,7 @@ def answer(t: Turn, event: Event) -> None:
     if isinstance(event, Choice) and event.id == "person":
         return hand_over(t, "asked", q)
     if isinstance(event, Files) and not q.startswith("ask_upload_"):
-        t.say("dialogs.hint.text_expected")
-        return ask(t)
+        return file_not_needed(t, q)
     if isinstance(event, Contact) and q != "ask_phone":
         t.say("dialogs.hint.contact_not_needed")
         return ask(t)
@@ -75,6 +74,8 @@ def answer(t: Turn, event: Event) -> None:
             if value is None and numbered and 1 <= int(text) <= len(ids):
                 value = ids[int(text) - 1]
         if value is None and expects in ("text", "contact"):
+            if q == "ask_name" and text.rstrip("。.!！~") in NOT_NAMES:
+                return unclear(t, q)
             if q == "ask_name" and faq(t, text, strict=True):
                 return None
             # A question typed where a number was asked ("公积金怎么取?") is answered;

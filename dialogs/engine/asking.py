@@ -45,11 +45,34 @@ def ask(t: Turn) -> None:
 
 
 def fail(t: Turn, hint: str, **params: Any) -> None:
-    """A wrong answer: the hint, the offer of a person at the third, the question again."""
+    """A wrong answer: the hint, the offer of a person at the third, the question again.
+
+    The offer is said once; its "person" choice stays on the question from then on (see
+    `question_reply`), so later failures are not nagged with the same sentence."""
     t.d.failures += 1
     t.say(hint, **params)
-    if t.d.failures >= MAX_FAILURES:
+    if t.d.failures == MAX_FAILURES:
         t.say("dialogs.offer_person")
+    ask(t)
+
+
+def unclear(t: Turn, q: str) -> None:
+    """Words that answer nothing (a greeting, "好了" at a yes/no question): say so, with how
+    to answer this question, and ask it again. Not a failure: nothing wrong was entered."""
+    _, expects = choices(t, q)
+    if expects == "file":
+        t.say("dialogs.hint.unclear_file")
+    elif expects in ("text", "contact"):
+        t.say("dialogs.hint.unclear_text", field=Msg(f"dialogs.field.{q}"))
+    else:
+        t.say("dialogs.hint.choose")
+    ask(t)
+
+
+def file_not_needed(t: Turn, q: str) -> None:
+    """A file where words or a choice were asked: say what this step needs instead."""
+    _, expects = choices(t, q)
+    t.say("dialogs.hint.file_not_needed" if expects == "choice" else "dialogs.hint.text_expected")
     ask(t)
 
 
@@ -108,7 +131,7 @@ def question_reply(t: Turn, q: str) -> Reply:
         pages = t.d.materials.get(code, {}).get("pages", 0)
         params = {"pages": pages}
     elif q == "ask_review":
-        params = {"summary": summary(t), "advisory": Msg("advisory")}
+        params = {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
     options = tuple(Option(i, Msg(label_key(i))) for i in ids)
     return Reply(Msg(f"dialogs.{q}", params), options, expects, question=q)
 
@@ -123,11 +146,12 @@ def summary(t: Turn) -> list[Msg]:
     if (cat := a.get("category")) and cat != "male":  # only women's post is to be confirmed
         lines.append(Msg("dialogs.summary.category", {"value": Msg(label_key(cat))}))
     months = a.get("contribution_months")
-    value = (
-        Msg("dialogs.summary.months", {"years": months // 12, "months": months % 12})
-        if isinstance(months, int)
-        else Msg("dialogs.choice.unknown")
-    )
+    if not isinstance(months, int):
+        value = Msg("dialogs.choice.unknown")
+    elif months % 12:
+        value = Msg("dialogs.summary.months", {"years": months // 12, "months": months % 12})
+    else:
+        value = Msg("dialogs.summary.years", {"years": months // 12})
     lines.append(Msg("dialogs.summary.contribution", {"value": value}))
     for q in BOOL_QUESTIONS | {"ask_handbook", "ask_receipts"}:
         key = ANSWER_KEY[q]

@@ -4,9 +4,9 @@ question asked in free text, answered from the FAQ without losing the place."""
 from __future__ import annotations
 
 from dialogs import answers as read
-from dialogs.engine.after_submission import status
-from dialogs.engine.asking import ask
+from dialogs.engine.asking import ask, unclear
 from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
+from dialogs.engine.progress import status
 from dialogs.engine.review import confirm_cancel
 from dialogs.engine.turn import Turn
 from dialogs.events import Command
@@ -14,6 +14,10 @@ from dialogs.machine import AFTER_SUBMISSION, State
 from dialogs.state import DiscardDraft
 
 _NOT_STARTED = (State.start, State.cancelled)
+# Intents that are no question to answer once the journey has begun.
+_NOT_A_QUESTION = frozenset({"greeting", "apply"})
+# FAQ answers worded for someone already in the journey (the general ones invite /start).
+_IN_JOURNEY = {"eligibility": "dialogs.faq.eligibility"}
 
 
 def command(t: Turn, event: Command) -> None:
@@ -90,8 +94,9 @@ def cancel(t: Turn) -> None:
 
 
 def faq(t: Turn, text: str, strict: bool = False) -> bool:
-    """Answer a question asked in free text, then repeat the current question; False when
-    the text is not a question we recognise."""
+    """Answer a question asked in free text, then repeat the current question. False when
+    there is nothing to answer (not a question we recognise, or a greeting where no question
+    is open): the caller replies then."""
     module = read.nlu()
     if module is None:
         return False
@@ -108,8 +113,20 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
     if intent.name == "progress":
         status(t, "")
         return True
+    q = t.question()
+    if intent.name in _NOT_A_QUESTION:
+        # Mid-journey, the FAQ's "send /start to begin" only confuses: at a question, say how
+        # to answer it; in a state without one, the caller's standing message says where we are.
+        if q is None:
+            return False
+        if intent.name == "apply":
+            t.say("dialogs.already_applying")
+            ask(t)
+        else:
+            unclear(t, q)
+        return True
     if intent.name == "human_agent":
         t.d.failures = max(t.d.failures, MAX_FAILURES)
-    t.say(module.faq_key(intent))
+    t.say(_IN_JOURNEY.get(intent.name) or module.faq_key(intent))
     ask(t)
     return True

@@ -4,11 +4,12 @@ waiting for the date, with a person, submitted), or the answer to the current qu
 from __future__ import annotations
 
 from dialogs import answers as read
-from dialogs.engine.after_submission import reopen, status
+from dialogs.engine.after_submission import reopen
 from dialogs.engine.answering import accept, answer
 from dialogs.engine.asking import ask
 from dialogs.engine.commands import begin, command, faq
 from dialogs.engine.keys import readable
+from dialogs.engine.progress import status
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Command, Event, Files, Text, Unsupported
@@ -47,6 +48,8 @@ def declined(t: Turn, event: Event) -> None:
 def idle(t: Turn, event: Event, standing: str) -> None:
     if readable(event) and faq(t, event.text.strip()):  # type: ignore[union-attr]
         return None
+    if isinstance(event, Files):
+        t.say("dialogs.hint.file_not_needed_now")
     t.say(standing)
 
 

@@ -55,6 +55,11 @@ MATERIAL_QUESTIONS = frozenset(
     {"ask_has_employer", "ask_name_matches_archive", "ask_handbook", "ask_receipts"}
     | {"ask_paid_before_1995_07", "ask_lump_sum_before_1996", "ask_veteran"}
 )
+# Words that answer nothing ("好了", a greeting): never a name, however well they parse as one.
+NOT_NAMES = frozenset(
+    {"好了", "好的", "好啊", "可以", "是的", "嗯嗯", "在吗", "你好", "您好", "谢谢"}
+    | {"不知道", "不清楚", "没有", "不是", "开始", "继续", "完成", "下一步"}
+)
 TEXT_HINTS = {
     "ask_name": "dialogs.hint.name",
     "ask_id_number": "idcard.empty",

@@ -20,7 +20,7 @@ def review(t: Turn, value: str) -> None:
     t.do(SubmitCase(form(t)))
     t.trigger("submit")
     t.d.history.clear()
-    t.say("dialogs.submitted", case_number=CASE_NUMBER, advisory=Msg("advisory"))
+    t.say("dialogs.submitted", case_number=CASE_NUMBER, advisory=Msg("dialogs.precheck_advisory"))
 
 
 def form(t: Turn) -> dict[str, Any]:

@@ -17,6 +17,9 @@ from dialogs.machine import State
 from dialogs.replies import Msg
 from dialogs.state import AddPages, ClearMaterial, MarkMaterialLost
 
+# Materials that "lost" may replace -> the answer saying whether the applicant still has it.
+_LOST_ANSWER = {"pension_handbook": "handbook", "tax_receipts": "receipts"}
+
 
 def upload(t: Turn, event: Event, code: str) -> None:
     """An answer at ask_upload_<code>: pages, or one of the choices typed or tapped."""
@@ -45,6 +48,10 @@ def upload(t: Turn, event: Event, code: str) -> None:
         t.say("dialogs.paused")
         return None
     if choice == "lost":
+        if code in _LOST_ANSWER and t.state is State.uploading:
+            # The answer that put the document on the checklist changes with it; else the
+            # checklist (still "have") would put the material back as pending at once.
+            t.d.answers[_LOST_ANSWER[code]] = "lost"
         t.d.materials[code] = {"pages": 0, "status": "lost"}
         if m["pages"]:
             t.do(ClearMaterial(code))
