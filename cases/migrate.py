@@ -36,10 +36,10 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+    # Alembic announces each of its plugins at INFO when imported: noise in the bot's log.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     from alembic import command
 
-    # Alembic announces each of its plugins at INFO on every start: noise in the bot's log.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(alembic_config(connection), revision)
 
 

@@ -2,7 +2,7 @@
 
 Everything the rest of the project knows about the platform is in this module: the calls we
 make (`PlatformAdapter`), what they return, and the events that come back. The embedded
-platform (`embedded.py`) and the HTTP client (`http_client.py`) both implement the Protocol;
+platform (`embedded/`) and the HTTP client (`http_client.py`) both implement the Protocol;
 `events.py` applies the events to the case store.
 """
 

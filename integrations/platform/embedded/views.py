@@ -1,0 +1,176 @@
+"""What staff see, with least privilege: the clerk's queue and whole case; an office's queue
+and case view hold only its items' fields and materials. Every view is audited with the
+fields shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from integrations.platform.adapter import ItemState
+from integrations.platform.embedded.core import CLERK, StaffError, audit
+from integrations.platform.embedded.dispatch import Dispatch
+from integrations.platform.embedded.sealing import applicant_label, unseal
+from integrations.platform.store import EmbCase, EmbItem
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case_number: str
+    status: str
+    received_at: datetime
+    applicant: str  # name and masked ID number: staff lists never show the full number
+    item: str | None = None
+    office: str | None = None
+    item_status: str | None = None
+    due_at: datetime | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What one viewer may see of a case: the clerk everything, an office its item only."""
+
+    case_number: str
+    status: str
+    viewer: str  # "clerk" or an office code
+    fields: dict[str, Any]
+    materials: dict[str, Any]
+    items: tuple[ItemState, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return f"CaseView({self.case_number!r}, viewer={self.viewer!r})"
+
+
+class Views(Dispatch):
+    def queue(self, session: Session, actor: str, office: str | None = None) -> list[QueueRow]:
+        """The clerk's queue (cases to accept, overdue items first), or one office's items."""
+        self.flag_overdue(session)
+        if office is None:
+            rows = self._clerk_queue(session)
+        else:
+            self._check_office(office)
+            rows = self._office_queue(session, office)
+        audit(
+            session,
+            actor,
+            "platform.view_queue",
+            None,
+            None,
+            {"office": office or CLERK, "cases": len(rows)},
+        )
+        return rows
+
+    def _clerk_queue(self, session: Session) -> list[QueueRow]:
+        now = self.now()
+        rows: list[QueueRow] = []
+        cases = session.scalars(
+            select(EmbCase)
+            .where(EmbCase.status.in_(("received", "returned", "accepted")))
+            .order_by(EmbCase.received_at)
+        )
+        for case in cases:
+            overdue = [
+                i
+                for i in self._items_of(session, case.case_number)
+                if i.status == "pending" and i.due_at is not None and i.due_at < now
+            ]
+            rows.append(
+                QueueRow(
+                    case.case_number,
+                    case.status,
+                    case.received_at,
+                    applicant_label(case.form),
+                    item=",".join(i.item for i in overdue) or None,
+                    overdue=bool(overdue),
+                )
+            )
+        rows.sort(key=lambda r: (not r.overdue, r.received_at))
+        return rows
+
+    def _office_queue(self, session: Session, office: str) -> list[QueueRow]:
+        now = self.now()
+        rows: list[QueueRow] = []
+        items = session.execute(
+            select(EmbItem, EmbCase)
+            .join(EmbCase, EmbCase.case_number == EmbItem.case_number)
+            .where(EmbItem.office == office, EmbItem.status == "pending")
+            .order_by(EmbItem.due_at)
+        )
+        for item, case in items:
+            definition = self._by_code[item.item]
+            # Only what the item may see: the name, and the ID number if the item needs it.
+            visible = definition.visible_fields(case.form)
+            if "id_number" in definition.fields:
+                visible["id_number_masked"] = case.form.get("id_number_masked")
+            rows.append(
+                QueueRow(
+                    case.case_number,
+                    case.status,
+                    case.received_at,
+                    applicant_label(visible),
+                    item.item,
+                    item.office,
+                    item.status,
+                    item.due_at,
+                    overdue=item.due_at is not None and item.due_at < now,
+                )
+            )
+        return rows
+
+    def show(
+        self, session: Session, case_number: str, actor: str, office: str | None = None
+    ) -> CaseView:
+        """One case as the viewer may see it; the view is audited."""
+        case = self._case(session, case_number)
+        states = self._item_states(session, case)
+        if office is None:
+            view = CaseView(
+                case.case_number,
+                case.status,
+                CLERK,
+                unseal(session, case.form),
+                dict(case.materials),
+                states,
+            )
+            seen_items: list[str] = [s.item for s in states]
+        else:
+            self._check_office(office)
+            in_case = {s.item for s in states}
+            mine = [d for d in self.items if d.office == office and d.code in in_case]
+            if not mine:
+                raise StaffError(
+                    "not_for_office",
+                    f"办件 {case.case_number} 没有分派给经办机构 {office} 的事项。",
+                )
+            fields: dict[str, Any] = {}
+            materials: dict[str, Any] = {}
+            for d in mine:
+                fields.update(d.visible_fields(unseal(session, case.form)))
+                materials.update({k: v for k, v in case.materials.items() if k in d.materials})
+            seen_items = [d.code for d in mine]
+            view = CaseView(
+                case.case_number,
+                case.status,
+                office,
+                fields,
+                materials,
+                tuple(s for s in states if s.item in seen_items),
+            )
+        audit(
+            session,
+            actor,
+            "platform.view_case",
+            case.case_number,
+            seen_items[0] if len(seen_items) == 1 else None,
+            {
+                "viewer": view.viewer,
+                "fields": sorted(view.fields),
+                "materials": sorted(view.materials),
+            },
+        )
+        return view
