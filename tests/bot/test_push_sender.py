@@ -24,8 +24,8 @@ from tests.fake_bot_api import Call, FakeBotApi, Limits
 
 # Quick limits for tests; the server's clock forgives some arrival jitter, since the bot and
 # the fake server share one event loop (a stall delays one request's arrival, not the next).
-FAST = PushLimits(per_second=200, per_chat_per_second=10)
-JITTER = 0.03
+FAST = PushLimits(per_second=200, per_chat_per_second=5)
+JITTER = 0.06  # measured up to ~45 ms while the whole suite runs on two busy cores
 FIRST_CHAT = 700_000
 
 
