@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from cases.db import Database
 from cases.models import Applicant, StaffTask
@@ -215,9 +215,10 @@ async def test_files_arriving_at_a_submitted_case(person: Person) -> None:
 async def test_two_workers_on_one_database_lose_no_event(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
     """Two processes' services (separate Database objects, separate in-process locks) on one
     database, the same applicant writing to both at once: the version check and the retry
-    keep every event, none applied twice (each wrong answer counts one failure), and every
-    update id is recorded exactly once."""
-    from cases.models import Conversation, ProcessedUpdate
+    keep every event, none applied twice (each wrong answer counts exactly one failure).
+    No update ids: with one, SQLite's write lock (taken by the duplicate mark, first in the
+    transaction) would serialise the two workers before the version check is ever reached."""
+    from cases.models import Conversation
 
     async with store.open(create=True) as first_db, store.open() as second_db:
         one = ConversationService(first_db, clock=clock)
@@ -229,19 +230,14 @@ async def test_two_workers_on_one_database_lose_no_event(store: Store, clock) ->
         wrong = [Text("很多很多年") for _ in range(12)]
         workers = [one, two] * 6
         outcomes = await asyncio.gather(
-            *(
-                svc.handle("test", "u1", e, update_id=f"burst-{n}")
-                for n, (svc, e) in enumerate(zip(workers, wrong, strict=True))
-            )
+            *(svc.handle("test", "u1", e) for svc, e in zip(workers, wrong, strict=True))
         )
-        assert not any(o.duplicate for o in outcomes)
+        assert all(o.question == "ask_contribution" for o in outcomes)
 
-        def record(session):  # type: ignore[no-untyped-def]
-            failures = session.scalars(select(Conversation.failures)).one()
-            marks = session.scalars(select(func.count()).select_from(ProcessedUpdate)).one()
-            return failures, marks
+        def failures(session):  # type: ignore[no-untyped-def]
+            return session.scalars(select(Conversation.failures)).one()
 
-        assert await first_db.run(record) == (12, 12)
+        assert await first_db.run(failures) == 12
 
 
 async def test_a_question_typed_where_a_number_was_asked_is_answered(person: Person) -> None:
