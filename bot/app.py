@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application
@@ -64,6 +65,21 @@ def build_runtime(
     return BotRuntime(application, intake, channel)
 
 
+async def forget_old_updates(db: Database, every: float = 6 * 3600) -> None:
+    """Drop processed-update marks older than two days: Telegram keeps an update for 24
+    hours at most, and after a quiet week it may restart its ids at random, so old marks
+    would only ever drop a new update by mistake."""
+    from cases import repositories as repo
+    from cases.models import utcnow
+
+    while True:
+        try:
+            await db.run(repo.forget_processed_updates, utcnow() - timedelta(days=2))
+        except Exception:
+            log.exception("forgetting old processed updates failed; trying again later")
+        await asyncio.sleep(every)
+
+
 def push_limits(settings: TelegramSettings) -> PushLimits:
     return PushLimits(settings.max_messages_per_second, settings.max_messages_per_chat_per_second)
 
@@ -87,7 +103,9 @@ async def serve(
     await application.initialize()  # getMe: a wrong token fails here, loudly
     await application.start()
     await set_menu(bot)
-    tasks: list[asyncio.Task[object]] = []
+    tasks: list[asyncio.Task[object]] = [
+        asyncio.create_task(forget_old_updates(db), name="forget-processed-updates")
+    ]
     sender = PushSender(bot, db, push_limits(tg)) if push else None
     if sender is not None:
         tasks.append(asyncio.create_task(sender.run(), name="push-sender"))
@@ -136,8 +154,9 @@ async def serve(
             sender.stop()
         if webhook is not None:
             await webhook.stop()  # Telegram keeps the webhook: other workers may serve it
+        tasks[0].cancel()  # the periodic clean-up never ends by itself
         for task in tasks:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await task
         await application.stop()
         await application.shutdown()
