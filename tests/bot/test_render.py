@@ -1,0 +1,44 @@
+"""Small rendering rules that the end-to-end tests do not reach."""
+
+from __future__ import annotations
+
+from bot import callback_data
+from bot.render import split_text, text_of
+from dialogs.events import Choice
+from dialogs.replies import Msg, Option, Reply
+from locales import translator
+
+
+def test_callback_data_round_trips_and_stays_within_64_bytes():
+    data = callback_data.encode("ask_consent", "agree")
+    assert data == "v1|ask_consent|agree"
+    assert callback_data.decode(data) == Choice("agree", "ask_consent")
+
+
+def test_a_question_too_long_for_callback_data_is_replaced_by_a_digest():
+    question = "ask_upload_" + "very_long_material_code_" * 3
+    data = callback_data.encode(question, "done")
+    assert len(data.encode()) <= 64
+    assert callback_data.decode(data) == Choice("done", None)
+
+
+def test_data_of_another_format_is_not_a_choice():
+    assert callback_data.decode("consent:yes") is None
+    assert callback_data.decode("v0|q|x") is None
+    assert callback_data.decode(None) is None
+
+
+def test_long_texts_are_cut_at_line_ends_under_telegrams_limit():
+    text = "\n".join(f"第{n}行" + "字" * 50 for n in range(200))
+    parts = split_text(text)
+    assert all(len(p) <= 4096 for p in parts) and len(parts) == 3
+    assert "\n".join(parts) == text
+
+
+def test_choices_are_numbered_in_the_text_when_the_keyboard_shares_the_phone():
+    reply = Reply(
+        Msg("bot.command.help"),
+        (Option("skip", Msg("bot.command.back")),),
+        expects="contact",
+    )
+    assert text_of(reply, translator("en")) == "Help\n\n1. Go back one step"
