@@ -68,7 +68,10 @@ def begin(t: Turn) -> None:
 
 
 def back(t: Turn) -> None:
-    if t.state in AFTER_SUBMISSION or not t.d.history or t.d.editing:
+    if t.state in AFTER_SUBMISSION:
+        t.say("dialogs.back_after_submission")
+        return ask(t)
+    if not t.d.history or t.d.editing:
         t.say("dialogs.back_unavailable")
         return ask(t)
     previous = t.d.history.pop()

@@ -12,9 +12,7 @@ from dialogs.machine import AFTER_SUBMISSION, QUESTION_ORDER, State
 from dialogs.replies import Msg
 
 S = State
-_PRECHECK = frozenset(QUESTION_ORDER[: QUESTION_ORDER.index(S.ask_contribution) + 1]) | {
-    S.not_yet_eligible
-}
+_PRECHECK = frozenset(QUESTION_ORDER[: QUESTION_ORDER.index(S.ask_contribution) + 1])
 _SPECIAL_CASES = frozenset(QUESTION_ORDER) - _PRECHECK
 # States whose own standing message already says where the applicant is.
 _STANDING = frozenset({S.declined, S.waiting_for_date, S.handed_to_person})
@@ -64,6 +62,8 @@ def draft_stage(t: Turn) -> None:
         t.say("dialogs.status.editing")
     elif s in _PRECHECK:
         t.say("dialogs.status.precheck")
+    elif s is S.not_yet_eligible:
+        t.say("dialogs.status.not_yet_eligible")
     elif s in _SPECIAL_CASES:
         t.say("dialogs.status.which_materials")
     elif s is S.uploading:

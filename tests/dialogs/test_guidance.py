@@ -156,3 +156,28 @@ async def test_receipts_marked_lost_at_the_upload_step_are_not_asked_for_again(
     assert "遗失" in person.texts()
     assert person.question == "ask_review"
     assert "补缴票据：丢了" in person.texts()
+
+
+async def test_status_after_a_not_yet_verdict_says_the_pre_check_is_done(person: Person) -> None:
+    from tests.dialogs.conftest import id_number
+
+    await person.through_identity(number=id_number("19700520"))
+    await person.tap("normal")
+    await person.text("18年")
+    await person.command("status")
+    assert "预审已出结果" in person.texts() and "还没到法定退休时间" in person.texts()
+    assert person.question == "ask_reminder"
+
+
+async def test_back_after_submission_says_the_application_is_submitted(person: Person) -> None:
+    await at_employer(person)
+    for answer in ("yes", "yes", "no", "no", "no"):
+        await person.tap(answer)
+    await person.files(page("form"))
+    await person.tap("done")
+    await person.files(page("front"), page("back"))
+    await person.files(page("ssc"))
+    await person.tap("done")
+    await person.tap("submit")
+    await person.command("back")
+    assert "申请已提交" in person.texts() and "/status" in person.texts()
