@@ -15,7 +15,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.errors import StaleConversation
 from cases.models import Applicant, Conversation, utcnow
-from cases.repositories._sql import execute_count
 from cases.repositories.applicants import get_or_create_applicant
 
 _LOAD = select(Conversation).where(Conversation.applicant_id == bindparam("applicant_id"))
@@ -110,9 +109,9 @@ def save_conversation(
         "version": seen + 1,
         "updated_at": utcnow(),
     }
-    # No autoflush: the ORM would write the same change first, as a second UPDATE.
-    with session.no_autoflush:
-        matched = execute_count(session, _SAVE, values)
+    # On the session's connection: no ORM execution layer and no autoflush (the ORM would
+    # write the same change first, as a second UPDATE).
+    matched = session.connection().execute(_SAVE, values).rowcount
     if matched != 1:
         raise StaleConversation(
             f"conversation {conversation.id} was saved by someone else meanwhile"
