@@ -256,6 +256,7 @@ def reply_json(reply: Reply, tr: Translator) -> dict[str, Any]:
         "text": render(reply.message, tr),
         "choices": [{"id": o.id, "label": render(o.label, tr)} for o in reply.choices],
         "expects": reply.expects,
+        "document": reply.document.path if reply.document else None,
     }
 
 
@@ -276,6 +277,8 @@ def print_human(replies: list[Reply], language: str, out: TextIO, pushed: bool =
         out.write(render(reply.message, tr) + "\n")
         for n, option in enumerate(reply.choices, 1):
             out.write(f"  {n}. {render(option.label, tr)}\n")
+        if reply.document is not None:
+            out.write(tr("dialogs.console.document", path=reply.document.path) + "\n")
         if reply.expects == "file":
             out.write(tr("dialogs.console.file_hint") + "\n")
         out.write("\n")
