@@ -21,6 +21,7 @@ from aftercare.service import (
     AftercareConfig,
     add_rating_comment,
     decline_rating,
+    followup_of,
     latest_case,
     name_matches,
     notice_document,
@@ -191,6 +192,8 @@ class _Flow:
             if event.id.startswith("doc_") or event.id in ("notice", "signed_copy"):
                 return self.document(event.id)
             current = self.question()
+            if event.question == S.ask_rating.value and self._already_rated(event):
+                return None
             if event.question is not None and event.question != current:
                 self.say("aftercare.stale_button")
                 return self.ask()
@@ -370,8 +373,13 @@ class _Flow:
             # Voluntary: one gentle reminder that it is optional, never a loop of questions.
             self.say("aftercare.rating.optional")
             return self.ask()
-        task = record_rating(self.session, case, choice, self.deps.config, at=self.now)
+        rating = record_rating(self.session, case, choice, self.deps.config, at=self.now)
+        if rating is None:  # rated before (another device, a double tap): asked once
+            self.say("aftercare.rating.already_rated")
+            self.move("skip")
+            return self.ask()
         self.stash["rating"] = choice
+        task = followup_of(self.session, rating)
         if choice in BAD_LEVELS and task is not None and task.due_at is not None:
             due = task.due_at.astimezone(_china()).strftime("%Y-%m-%d")
             self.say("aftercare.rating.sorry", due_date=due)
@@ -421,8 +429,26 @@ class _Flow:
         self.ask()
 
     def on_finished(self, event: Event) -> None:
+        if self._already_rated(event):
+            return None
         self.say("aftercare.finished")
         self.ask()
+
+    def _already_rated(self, event: Event) -> bool:
+        """A second rating (an old rating button, "满意" typed later) is answered politely,
+        and the first one stands."""
+        level = _choice(event) if isinstance(event, Choice) else _level_from_text(event)
+        case = self.case
+        if level not in RATING_LEVELS or case is None:
+            return False
+        if self.d.state == S.ask_rating.value:
+            return False
+        rating = rating_of(self.session, case)
+        if rating is None or rating.level is None:  # never rated, or declined: nothing to say
+            return False
+        self.say("aftercare.rating.already_rated")
+        self.ask()
+        return True
 
 
 def rating_question() -> Reply:

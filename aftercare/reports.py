@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from aftercare.service import (
     BAD_LEVELS,
-    FOLLOWUP_KIND,
-    online_steps_answered,
+    followup_of,
+    online_step_statuses,
     rating_of,
     signature_of,
 )
@@ -26,6 +26,8 @@ LEVEL_ZH = {
     "dissatisfied": "不满意",
     "very_dissatisfied": "非常不满意",
 }
+STEP_ZH = {"housing_fund": "住房公积金提取", "medical_payment": "医保费补缴"}
+STEP_STATUS_ZH = {"done": "已办", "not_yet": "未办", "help_requested": "未办，已安排协助"}
 
 
 @dataclass(frozen=True)
@@ -49,32 +51,20 @@ def _local(value: datetime | None) -> str | None:
 
 
 def ratings(session: Session, *, now: datetime) -> list[RatingRow]:
-    """Every rating, newest first, with its follow-up for the bad ones."""
-    from sqlalchemy import select
+    """Every rating given (declines left out), newest first, with the follow-up of the bad
+    ones, read from the ratings table and the linked staff task."""
+    from cases import repositories as repo
 
-    from cases.models import AuditLog, Case, StaffTask
-
-    rated = session.scalars(
-        select(AuditLog.case_id).where(AuditLog.action == "rating.given").order_by(AuditLog.id)
-    )
-    tasks = {
-        t.case_id: t
-        for t in session.scalars(select(StaffTask).where(StaffTask.kind == FOLLOWUP_KIND))
-    }
     rows: list[RatingRow] = []
-    for case_id in dict.fromkeys(rated):
-        case = session.get(Case, case_id)
-        rating = rating_of(session, case) if case is not None else None
-        if case is None or rating is None:
-            continue
-        task = tasks.get(case_id)
+    for rating, case in repo.ratings_given(session):
+        task = followup_of(session, rating)
         open_ = task is not None and task.status == "open"
         rows.append(
             RatingRow(
                 case_number=case.number or "",
-                level=rating["level"],
-                rated_at=_local(rating["at"]) or "",
-                comment=rating["comment"],
+                level=rating.level_code or "",
+                rated_at=_local(rating.rated_at) or "",
+                comment=rating.comment,
                 followup_task=task.id if task else None,
                 followup_status=task.status if task else None,
                 followup_due=_local(task.due_at) if task else None,
@@ -82,7 +72,6 @@ def ratings(session: Session, *, now: datetime) -> list[RatingRow]:
                 followup_outcome=(task.detail or {}).get("outcome") if task else None,
             )
         )
-    rows.reverse()
     return rows
 
 
@@ -131,6 +120,7 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
         return None
     signature = signature_of(session, case)
     rating = rating_of(session, case)
+    steps = online_step_statuses(session, case)
     return {
         "case_number": case.number,
         "status": case.status,
@@ -139,8 +129,12 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
         "signed_at": _local(signature.signed_at) if signature else None,
         "signed_notice_sha256": signature.notice_sha256 if signature else None,
         "signed_copy_sha256": signature.signed_copy_sha256 if signature else None,
-        "rating": rating["level"] if rating else None,
-        "online_steps": online_steps_answered(session, case),
+        "signatures": len(repo.signatures_of(session, case.id)),  # one per version signed
+        "rating": rating.level_code if rating else None,
+        "rating_declined": bool(rating and rating.declined),
+        "rating_comment": rating.comment if rating else None,
+        "online_steps": {step: status == "done" for step, status in steps.items()},
+        "online_step_status": steps,
     }
 
 
@@ -150,13 +144,18 @@ def format_notice_status(view: dict[str, Any]) -> str:
         if view["signed"]
         else "未签字"
     )
-    steps = view["online_steps"]
+    steps = view["online_step_status"]
     online = (
-        "，".join(f"{k}：{'已办' if v else '未办'}" for k, v in steps.items())
+        "，".join(f"{STEP_ZH.get(k, k)}：{STEP_STATUS_ZH.get(v, v)}" for k, v in steps.items())
         if steps
         else "未回复"
     )
-    rating = LEVEL_ZH.get(view["rating"], "未评价") if view["rating"] else "未评价"
+    if view["rating"]:
+        rating = LEVEL_ZH.get(view["rating"], view["rating"])
+        if view["rating_comment"]:
+            rating += f"（意见：{view['rating_comment']}）"
+    else:
+        rating = "申请人选择不评价" if view["rating_declined"] else "未评价"
     version = (view["notice_sha256"] or "")[:12] or "未送达"
     return "\n".join(
         [

@@ -10,6 +10,9 @@
   be the one delivered; the signed copy is rendered and kept.
 * `record_rating` / `add_rating_comment` / `decline_rating`: five levels (POLICY §8), asked
   once; a bad one opens a `rating_followup` staff task due in N working days.
+
+The record of truth is the case store's own tables (`cases.models.Signature`, `Rating`,
+`OnlineStep`, through `cases.repositories`); the audit log only says who did what.
 * `close_followup`: the clerk's outcome, told to the applicant; closes the case.
 * `run_online_step_checks`: the reminder a few days later: "done yet? need help?".
 """
@@ -39,7 +42,8 @@ if TYPE_CHECKING:
 
     from app.settings import Settings
     from cases.files import FileStore
-    from cases.models import Case, StaffTask
+    from cases.models import Case, Rating, StaffTask
+    from cases.models import Signature as SignatureRecord
 
 CHINA = ZoneInfo("Asia/Shanghai")
 NOTICE_LANGUAGE = "zh_CN"  # the notice is an official document: always in Chinese
@@ -296,6 +300,14 @@ def sign_notice(
     signed = files.put(
         render_result_notice(notice, tr, Signature(notice.applicant_name, at, shown_sha))
     )
+    repo.add_signature(
+        session,
+        case.id,
+        notice_sha256=shown_sha,
+        signed_copy_sha256=signed.sha256,
+        typed_name=typed_name.strip(),
+        signed_at=at,
+    )
     repo.move_case(
         session,
         case,
@@ -307,26 +319,12 @@ def sign_notice(
     return "signed"
 
 
-@dataclass(frozen=True)
-class SignatureInfo:
-    signed_at: datetime
-    notice_sha256: str
-    signed_copy_sha256: str
-
-
-def signature_of(session: Session, case: Case) -> SignatureInfo | None:
+def signature_of(session: Session, case: Case) -> SignatureRecord | None:
     """The signature of the current notice version, or None (unsigned, or signed an older
     version that a changed result replaced)."""
     from cases import repositories as repo
 
-    if case.signed_at is None or case.notice_sha256 is None:
-        return None
-    for entry in reversed(repo.audit_trail(session, case.id)):
-        if entry.action == "case.sign" and entry.detail.get("notice_sha256") == case.notice_sha256:
-            return SignatureInfo(
-                case.signed_at, case.notice_sha256, str(entry.detail["signed_copy_sha256"])
-            )
-    return None
+    return repo.current_signature(session, case)
 
 
 def signed_copy_document(session: Session, case: Case, files: FileStore) -> Document | None:
@@ -346,39 +344,48 @@ def notice_document(case: Case, files: FileStore) -> Document | None:
 # -- rating --------------------------------------------------------------------------------
 
 
-def rating_of(session: Session, case: Case) -> dict[str, Any] | None:
+def rating_of(session: Session, case: Case) -> Rating | None:
+    """The case's rating: a level, or a decline; None while it was never asked or answered."""
     from cases import repositories as repo
 
-    found: dict[str, Any] | None = None
-    for entry in repo.audit_trail(session, case.id):
-        if entry.action == "rating.given":
-            found = {"level": entry.detail.get("level"), "at": entry.at, "comment": None}
-        elif entry.action == "rating.comment" and found is not None:
-            found["comment"] = entry.detail.get("comment")
-    return found
+    return repo.rating_of_case(session, case.id)
+
+
+def followup_of(session: Session, rating: Rating | None) -> StaffTask | None:
+    """The follow-up staff task of a bad rating, or None."""
+    from cases.models import StaffTask
+
+    if rating is None or rating.followup_task_id is None:
+        return None
+    return session.get(StaffTask, rating.followup_task_id)
 
 
 def record_rating(
     session: Session, case: Case, level: str, config: AftercareConfig, *, at: datetime
-) -> StaffTask | None:
-    """Record the level (once: a second rating is ignored); a bad one opens the follow-up,
-    due in `rating_followup_working_days` working days, at the end of that day."""
+) -> Rating | None:
+    """Record the level, once: None when the case is not waiting for a rating or already has
+    one (or a decline), and nothing changes. A bad level opens the follow-up, due in
+    `rating_followup_working_days` working days at the end of that day, linked to the rating
+    (`followup_of`)."""
     from cases import repositories as repo
     from policy.workdays import add_working_days
 
     if level not in RATING_LEVELS:
         raise ValueError(f"unknown rating level {level!r}")
-    if case.status != "signed" or rating_of(session, case) is not None:
+    if case.status != "signed":
+        return None
+    rating = repo.add_rating(session, case.id, level, rated_at=at)
+    if rating is None:  # rated (or declined) before: the first answer stands
         return None
     actor = f"applicant:{case.applicant_id}"
     repo.audit(session, actor, "rating.given", case_id=case.id, detail={"level": level}, at=at)
     repo.move_case(session, case, "rate", at=at, actor=actor, detail={"level": level})
     if level not in BAD_LEVELS:
         repo.move_case(session, case, "close", at=at, actor=ACTOR)
-        return None
+        return rating
     day = add_working_days(at.astimezone(CHINA).date(), config.rating_followup_working_days)
     due = datetime.combine(day, time(18, 0), tzinfo=CHINA)
-    return repo.add_staff_task(
+    task = repo.add_staff_task(
         session,
         FOLLOWUP_KIND,
         case_id=case.id,
@@ -386,6 +393,8 @@ def record_rating(
         detail={"level": level, "case_number": case.number},
         due_at=due,
     )
+    repo.link_rating_followup(session, case.id, task.id)
+    return rating
 
 
 def add_rating_comment(session: Session, case: Case, comment: str, *, at: datetime) -> None:
@@ -394,10 +403,11 @@ def add_rating_comment(session: Session, case: Case, comment: str, *, at: dateti
     from cases.models import StaffTask, TaskStatus
 
     text = mask_text(comment.strip())[:500]
-    if not text:
+    if not text or repo.set_rating_comment(session, case.id, text) is None:
         return
+    # The comment itself lives on the rating; the audit says only that one was given.
     actor = f"applicant:{case.applicant_id}"
-    repo.audit(session, actor, "rating.comment", case_id=case.id, detail={"comment": text}, at=at)
+    repo.audit(session, actor, "rating.comment", case_id=case.id, at=at)
     for task in session.query(StaffTask).filter_by(
         case_id=case.id, kind=FOLLOWUP_KIND, status=TaskStatus.open.value
     ):
@@ -405,12 +415,14 @@ def add_rating_comment(session: Session, case: Case, comment: str, *, at: dateti
 
 
 def decline_rating(session: Session, case: Case, *, at: datetime) -> None:
-    """No rating, and no second asking: the case closes."""
+    """No rating, and no second asking: the case closes. A case rated before (and signed
+    again after a changed result) keeps its rating."""
     from cases import repositories as repo
 
     if case.status == "signed":
         actor = f"applicant:{case.applicant_id}"
-        repo.audit(session, actor, "rating.declined", case_id=case.id, at=at)
+        if repo.decline_rating(session, case.id, at=at) is not None:
+            repo.audit(session, actor, "rating.declined", case_id=case.id, at=at)
         repo.move_case(session, case, "close", at=at, actor=actor)
 
 
@@ -464,20 +476,23 @@ def online_steps(session: Session, case: Case, config: AftercareConfig) -> list[
     return steps
 
 
-def online_steps_answered(session: Session, case: Case) -> dict[str, bool]:
+def online_step_statuses(session: Session, case: Case) -> dict[str, str]:
+    """Each answered step's status: done | not_yet | help_requested."""
     from cases import repositories as repo
 
-    answered: dict[str, bool] = {}
-    for entry in repo.audit_trail(session, case.id):
-        if entry.action == "online_step.answer":
-            answered[str(entry.detail["step"])] = bool(entry.detail["done"])
-    return answered
+    return {row.step: row.status for row in repo.online_steps_of(session, case.id)}
+
+
+def online_steps_answered(session: Session, case: Case) -> dict[str, bool]:
+    """Each answered step: done or not."""
+    return {step: status == "done" for step, status in online_step_statuses(session, case).items()}
 
 
 def record_online_step(
     session: Session, case: Case, step: str, done: bool, *, at: datetime
 ) -> StaffTask | None:
-    """The applicant's answer; "not yet" opens a help task so that a person calls."""
+    """The applicant's answer; "not yet" opens a help task so that a person calls, and the
+    step is recorded as help_requested with that task."""
     from cases import repositories as repo
 
     if step not in ONLINE_STEPS:
@@ -485,15 +500,25 @@ def record_online_step(
     actor = f"applicant:{case.applicant_id}"
     detail = {"step": step, "done": done}
     repo.audit(session, actor, "online_step.answer", case_id=case.id, detail=detail, at=at)
-    if done:
-        return None
-    return repo.add_staff_task(
+    task = None
+    if not done:
+        task = repo.add_staff_task(
+            session,
+            HELP_KIND,
+            case_id=case.id,
+            applicant_id=case.applicant_id,
+            detail={"step": step, "case_number": case.number},
+        )
+    status = "done" if task is None else "help_requested"
+    repo.record_online_step(
         session,
-        HELP_KIND,
-        case_id=case.id,
-        applicant_id=case.applicant_id,
-        detail={"step": step, "case_number": case.number},
+        case.id,
+        step,
+        status,
+        answered_at=at,
+        help_task_id=task.id if task is not None else None,
     )
+    return task
 
 
 def online_step_question(step: str) -> Reply:

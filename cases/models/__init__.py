@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models of the case store. Import from here: `from cases.models import Case`."""
 
+from cases.models.aftercare_records import OnlineStep, Rating, Signature
 from cases.models.applicant import Applicant, Conversation
 from cases.models.base import (
     Base,
@@ -25,11 +26,14 @@ __all__ = [
     "ItemStatus",
     "MaterialPage",
     "NotificationOutbox",
+    "OnlineStep",
     "OutboxStatus",
     "PageStatus",
     "PlatformOutbox",
     "ProcessedUpdate",
+    "Rating",
     "Reminder",
+    "Signature",
     "StaffTask",
     "TaskStatus",
     "UtcDateTime",

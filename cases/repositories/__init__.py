@@ -120,3 +120,32 @@ __all__ = [
     "submit_case",
     "withdraw_consent",
 ]
+
+# The records of the end of a case (signature, rating, online steps): aftercare owns these.
+from cases.repositories.aftercare_records import (
+    add_rating,
+    add_signature,
+    current_signature,
+    decline_rating,
+    link_rating_followup,
+    online_steps_of,
+    rating_of_case,
+    ratings_given,
+    record_online_step,
+    set_rating_comment,
+    signatures_of,
+)
+
+__all__ += [
+    "add_rating",
+    "add_signature",
+    "current_signature",
+    "decline_rating",
+    "link_rating_followup",
+    "online_steps_of",
+    "rating_of_case",
+    "ratings_given",
+    "record_online_step",
+    "set_rating_comment",
+    "signatures_of",
+]

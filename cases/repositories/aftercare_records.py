@@ -1,0 +1,179 @@
+"""Signatures, ratings and online-step answers: the records of the end of a case.
+
+Like every repository: functions over a session that never commit. Writes that must happen
+once (a rating, a signature of one notice version) are INSERT ... ON CONFLICT DO NOTHING, so
+two workers racing on the same case leave one row and the loser learns it lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cases.models import Case, OnlineStep, Rating, Signature
+from cases.models.aftercare_records import (
+    ONLINE_STEP_CODES,
+    ONLINE_STEP_STATUSES,
+    RATING_LEVEL_CODES,
+)
+from cases.repositories._sql import execute_count, upsert_insert
+
+RATING_LEVELS: dict[str, int] = {code: level for level, code in RATING_LEVEL_CODES.items()}
+
+
+# -- signatures ----------------------------------------------------------------------------
+
+
+def add_signature(
+    session: Session,
+    case_id: int,
+    *,
+    notice_sha256: str,
+    signed_copy_sha256: str,
+    typed_name: str,
+    signed_at: datetime,
+) -> Signature | None:
+    """Record the signature of one notice version; None when that version is already signed
+    (the first signature stands)."""
+    stmt = (
+        upsert_insert(session, Signature)
+        .values(
+            case_id=case_id,
+            notice_sha256=notice_sha256,
+            signed_copy_sha256=signed_copy_sha256,
+            typed_name=typed_name[:64],
+            signed_at=signed_at,
+        )
+        .on_conflict_do_nothing()
+    )
+    if execute_count(session, stmt) != 1:
+        return None
+    return _signature_of_version(session, case_id, notice_sha256)
+
+
+def _signature_of_version(session: Session, case_id: int, sha: str) -> Signature | None:
+    return session.scalars(
+        select(Signature).where(Signature.case_id == case_id, Signature.notice_sha256 == sha)
+    ).first()
+
+
+def current_signature(session: Session, case: Case) -> Signature | None:
+    """The signature of the case's current notice, or None (unsigned, or only an older
+    version signed, which a changed result replaced)."""
+    if case.notice_sha256 is None:
+        return None
+    return _signature_of_version(session, case.id, case.notice_sha256)
+
+
+def signatures_of(session: Session, case_id: int) -> list[Signature]:
+    """Every signature of the case, oldest first: one per notice version signed."""
+    query = select(Signature).where(Signature.case_id == case_id).order_by(Signature.id)
+    return list(session.scalars(query))
+
+
+# -- ratings -------------------------------------------------------------------------------
+
+
+def add_rating(
+    session: Session,
+    case_id: int,
+    level_code: str,
+    *,
+    rated_at: datetime,
+    comment: str | None = None,
+) -> Rating | None:
+    """Record the case's rating; None when the case was already rated or declined (asked
+    once: the first answer stands). Raises ValueError for an unknown level."""
+    if level_code not in RATING_LEVELS:
+        raise ValueError(f"unknown rating level {level_code!r}")
+    stmt = (
+        upsert_insert(session, Rating)
+        .values(
+            case_id=case_id,
+            level=RATING_LEVELS[level_code],
+            level_code=level_code,
+            comment=comment,
+            rated_at=rated_at,
+            created_at=rated_at,
+        )
+        .on_conflict_do_nothing()
+    )
+    return rating_of_case(session, case_id) if execute_count(session, stmt) == 1 else None
+
+
+def decline_rating(session: Session, case_id: int, *, at: datetime) -> Rating | None:
+    """Record that the case will not be rated (declined, or never answered); None when it
+    already has a rating or a decline."""
+    stmt = (
+        upsert_insert(session, Rating)
+        .values(case_id=case_id, declined_at=at, created_at=at)
+        .on_conflict_do_nothing()
+    )
+    return rating_of_case(session, case_id) if execute_count(session, stmt) == 1 else None
+
+
+def rating_of_case(session: Session, case_id: int) -> Rating | None:
+    """The case's rating row (a level or a decline), or None when it was never asked."""
+    return session.scalars(select(Rating).where(Rating.case_id == case_id)).first()
+
+
+def set_rating_comment(session: Session, case_id: int, comment: str) -> Rating | None:
+    """The optional comment after a level; None when the case has no level to comment on."""
+    rating = rating_of_case(session, case_id)
+    if rating is None or rating.level is None:
+        return None
+    rating.comment = comment
+    return rating
+
+
+def link_rating_followup(session: Session, case_id: int, task_id: int) -> None:
+    rating = rating_of_case(session, case_id)
+    if rating is not None:
+        rating.followup_task_id = task_id
+
+
+def ratings_given(session: Session) -> list[tuple[Rating, Case]]:
+    """Every rating with a level (declines left out), newest first, with its case."""
+    query = (
+        select(Rating, Case)
+        .join(Case, Case.id == Rating.case_id)
+        .where(Rating.level.is_not(None))
+        .order_by(Rating.rated_at.desc(), Rating.id.desc())
+    )
+    return [(rating, case) for rating, case in session.execute(query)]
+
+
+# -- online steps --------------------------------------------------------------------------
+
+
+def record_online_step(
+    session: Session,
+    case_id: int,
+    step: str,
+    status: str,
+    *,
+    answered_at: datetime,
+    help_task_id: int | None = None,
+) -> OnlineStep:
+    """The applicant's latest answer about one online step (one row per case and step)."""
+    if step not in ONLINE_STEP_CODES:
+        raise ValueError(f"unknown online step {step!r}")
+    if status not in ONLINE_STEP_STATUSES:
+        raise ValueError(f"unknown online step status {status!r}")
+    values = {"status": status, "answered_at": answered_at, "help_task_id": help_task_id}
+    stmt = upsert_insert(session, OnlineStep).values(case_id=case_id, step=step, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["case_id", "step"], set_=values))
+    row = session.scalars(
+        select(OnlineStep)
+        .where(OnlineStep.case_id == case_id, OnlineStep.step == step)
+        .execution_options(populate_existing=True)
+    ).one()
+    return row
+
+
+def online_steps_of(session: Session, case_id: int) -> list[OnlineStep]:
+    """The answers about the case's online steps, in the order they were first given."""
+    query = select(OnlineStep).where(OnlineStep.case_id == case_id).order_by(OnlineStep.id)
+    return list(session.scalars(query))
