@@ -482,6 +482,9 @@ def finished_menu() -> Reply:
             Option("doc_flowchart", Msg("aftercare.docs.choice_flowchart")),
         ),
         expects="choice",
+        # Versions the buttons like any question, so channels can map a typed number to them;
+        # document choices are served in any state, so this menu never goes stale.
+        question="finished",
     )
 
 

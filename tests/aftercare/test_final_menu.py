@@ -1,0 +1,26 @@
+"""The menu after the case is closed answers a typed number, like every other question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aftercare.chat import finished_menu
+from dialogs.console import Console
+from dialogs.events import Choice
+from dialogs.replies import Msg, Reply
+from dialogs.service import Outcome
+
+
+def test_a_typed_number_at_the_final_menu_picks_that_document() -> None:
+    nothing: Any = None
+    console = Console(service=nothing, db=nothing, files=nothing, user_id="u1", max_bytes=1)
+    console.last = Outcome(
+        state="finished",
+        case_number="YJ-20261126-0001",
+        language="zh_CN",
+        replies=[Reply(Msg("aftercare.finished")), finished_menu()],
+    )
+    first = console.human_event("1")
+    assert isinstance(first, Choice) and first.id == "signed_copy"
+    guide = console.human_event("服务指南")
+    assert isinstance(guide, Choice) and guide.id == "doc_guide"
