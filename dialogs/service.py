@@ -298,18 +298,19 @@ class _Applier:
 
     def __call__(self, command: DomainCommand) -> None:
         from cases import repositories as repo
+        from cases.repositories.applicants import set_full_name, set_language
 
         s, a = self.session, self.applicant
         match command:
             case SetLanguage(language):
-                a.language = language
+                set_language(s, a, language)
             case RecordConsent(version, scope):
                 repo.record_consent(s, a, version=version, scope=",".join(scope), at=self.now)
             case WithdrawConsent():
                 repo.withdraw_consent(s, a, at=self.now)
             case SaveIdentity(name, id_number, phone):
                 if name is not None:
-                    a.full_name = name
+                    set_full_name(s, a, name)
                 if id_number is not None:
                     repo.set_id_number(s, a, id_number)
                 if phone is not None:

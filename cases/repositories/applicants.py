@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, Update, bindparam, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.crypto import normalize, vault_of
 from cases.models import Applicant, utcnow
@@ -70,20 +71,63 @@ def get_or_create_applicant(
     return session.scalars(_BY_USER, {"channel": channel, "user_id": external_user_id}).one()
 
 
+_TABLE = cast(Table, Applicant.__table__)
+
+
+@cache
+def _update_statement(columns: tuple[str, ...]) -> Update:
+    """UPDATE applicants SET <columns> WHERE id = :id_, built once per set of columns."""
+    table = _TABLE
+    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    return update(table).where(table.c.id == bindparam("id_")).values(values)
+
+
+def update_applicant(session: Session, applicant: Applicant, **values: Any) -> None:
+    """Set columns of an applicant. A stored applicant is written at once by one prebuilt
+    UPDATE on the session's connection, and the object is told its new values without change
+    history, so the commit has nothing to flush: the conversation sets language, consent and
+    identity on the hot path, where an ORM flush of one object cost about four times the
+    UPDATE. An applicant not yet flushed (or not in a session) just gets the attributes."""
+    if not inspect(applicant).persistent:
+        for name, value in values.items():
+            setattr(applicant, name, value)
+        return
+    statement = _update_statement(tuple(sorted(values)))
+    session.connection().execute(statement, {"id_": applicant.id, **values})
+    for name, value in values.items():
+        set_committed_value(applicant, name, value)
+
+
+def set_language(session: Session, applicant: Applicant, language: str) -> None:
+    update_applicant(session, applicant, language=language)
+
+
+def set_full_name(session: Session, applicant: Applicant, full_name: str) -> None:
+    update_applicant(session, applicant, full_name=full_name)
+
+
 def set_phone(session: Session, applicant: Applicant, phone: str) -> None:
     vault = vault_of(session)
     value = normalize(phone)
-    applicant.phone_enc = vault.encrypt(value, context=_PHONE_CONTEXT)
-    applicant.phone_hash = vault.lookup_hash(value)
-    applicant.phone_tail = value[-4:]
+    update_applicant(
+        session,
+        applicant,
+        phone_enc=vault.encrypt(value, context=_PHONE_CONTEXT),
+        phone_hash=vault.lookup_hash(value),
+        phone_tail=value[-4:],
+    )
 
 
 def set_id_number(session: Session, applicant: Applicant, id_number: str) -> None:
     vault = vault_of(session)
     value = normalize(id_number)
-    applicant.id_number_enc = vault.encrypt(value, context=_ID_CONTEXT)
-    applicant.id_number_hash = vault.lookup_hash(value)
-    applicant.id_number_tail = value[-4:]
+    update_applicant(
+        session,
+        applicant,
+        id_number_enc=vault.encrypt(value, context=_ID_CONTEXT),
+        id_number_hash=vault.lookup_hash(value),
+        id_number_tail=value[-4:],
+    )
 
 
 def phone_of(session: Session, applicant: Applicant) -> str | None:
@@ -116,14 +160,18 @@ def find_applicants_by_phone(session: Session, phone: str) -> list[Applicant]:
 def record_consent(
     session: Session, applicant: Applicant, *, version: str, scope: str, at: datetime
 ) -> None:
-    applicant.consent_version = version
-    applicant.consent_scope = scope
-    applicant.consented_at = at
-    applicant.consent_withdrawn_at = None
+    update_applicant(
+        session,
+        applicant,
+        consent_version=version,
+        consent_scope=scope,
+        consented_at=at,
+        consent_withdrawn_at=None,
+    )
 
 
 def withdraw_consent(session: Session, applicant: Applicant, *, at: datetime) -> None:
-    applicant.consent_withdrawn_at = at
+    update_applicant(session, applicant, consent_withdrawn_at=at)
 
 
 def mark_unreachable(session: Session, applicant_id: int, *, at: datetime) -> None:
