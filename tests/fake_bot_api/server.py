@@ -10,6 +10,9 @@ getMyCommands, deleteMyCommands.
 
 It records every call with its arrival time, serves file bytes, and can inject faults (429 with
 retry_after, 5xx, 403) for chosen methods and chats, or enforce Telegram's send limits itself.
+A 429 opens a flood wait, as on Telegram: until its retry_after has passed, by this server's
+clock, every send in its scope (the chat it named, or the whole bot) is refused with a 429
+giving the time left, and recorded in `flood_waits` for tests to check.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -96,13 +100,28 @@ class Fault:
 
 
 @dataclass
+class FloodWait:
+    """A 429 this server gave: sends in scope that arrive before `until` are refused."""
+
+    at: float  # arrival (time.monotonic()) of the request it answered
+    until: float
+    chat_id: int | None  # None: the whole bot waits
+    request_chat: int | None  # the chat of the request it answered
+    cause: str  # "injected", "chat" or "overall" (our limits), or "flood" (refused inside one)
+
+    def covers(self, call: Call) -> bool:
+        in_scope = self.chat_id is None or self.chat_id == call.chat_id
+        return in_scope and self.at < call.at < self.until
+
+
+@dataclass
 class Limits:
     """Telegram's documented send limits, enforced with a 429 when exceeded."""
 
     per_second: float = 30.0
     per_chat_per_second: float = 1.0
-    # Arrival-time jitter forgiven (the bot and this server may share a loop): per chat, and
-    # off the one-second window of the overall count.
+    # Arrival-time jitter forgiven, per chat and off the one-second window of the overall
+    # count. Tests keep it 0: a sender that paces against answers needs none however loaded.
     tolerance: float = 0.0
 
 
@@ -144,6 +163,7 @@ class FakeBotApi:
         self.sent: list[Call] = []  # successful sendMessage/sendDocument/sendPhoto
         self.limit_violations = 0  # 429s this server gave because limits were exceeded
         self.violation_kinds: list[str] = []  # "chat" or "overall", one per violation
+        self.flood_waits: list[FloodWait] = []  # every 429 given, in order
         self.sent_count = 0
         self.send_times: list[float] = []  # arrival of each successful send, always kept
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language_code -> commands
@@ -367,12 +387,20 @@ class FakeBotApi:
             call.status = 404
             self._record(call)
             return _error(404, "Not Found: method not found")
-        fault = self._take_fault(method, call.chat_id)
+        fault = self._flood_refusal(call) if method in SEND_METHODS else None
+        if fault is None:
+            fault = self._take_fault(method, call.chat_id)
         if fault is None and method in SEND_METHODS and self.limits is not None:
             fault = self._check_limits(call)
         if fault is not None:
             call.status = fault.status
             self._record(call)
+            if fault.status == 429 and fault.description != "flood":
+                scope = call.chat_id if fault.chat_id is not None else None
+                cause = fault.description or "injected"
+                retry = fault.retry_after or 1
+                wait = FloodWait(call.at, call.at + retry, scope, call.chat_id, cause)
+                self.flood_waits.append(wait)
             return _fault_response(fault)
         try:
             result = await handler(call)
@@ -405,6 +433,18 @@ class FakeBotApi:
             return fault
         return None
 
+    def _flood_refusal(self, call: Call) -> Fault | None:
+        """A send inside a flood wait is refused with the whole seconds still left."""
+        waits = [w for w in self.flood_waits if w.covers(call)]
+        if not waits:
+            return None
+        left = max(w.until for w in waits) - call.at
+        return Fault(call.method, 429, call.chat_id, 1, math.ceil(left), description="flood")
+
+    def flood_refused(self, wait: FloodWait) -> list[Call]:
+        """The sends that arrived inside `wait` (each refused)."""
+        return [c for c in self.calls if c.method in SEND_METHODS and wait.covers(c)]
+
     def _check_limits(self, call: Call) -> Fault | None:
         assert self.limits is not None
         now = call.at
@@ -417,9 +457,10 @@ class FakeBotApi:
         too_fast_chat = last is not None and now - last < gap
         too_many = len(self._recent_sends) >= self.limits.per_second
         if too_fast_chat or too_many:
+            kind = "chat" if too_fast_chat else "overall"
             self.limit_violations += 1
-            self.violation_kinds.append("chat" if too_fast_chat else "overall")
-            return Fault(call.method, 429, retry_after=1)
+            self.violation_kinds.append(kind)
+            return Fault(call.method, 429, chat if too_fast_chat else None, 1, None, kind)
         return None
 
     def _note_send(self, call: Call) -> None:
@@ -670,7 +711,7 @@ def _error(status: int, description: str, **parameters: Any) -> web.Response:
 
 def _fault_response(fault: Fault) -> web.Response:
     if fault.status == 429:
-        retry = fault.retry_after or 1
+        retry = max(1, fault.retry_after or 1)
         return _error(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
     if fault.status == 403:
         return _error(403, fault.description or "Forbidden: bot was blocked by the user")
