@@ -129,5 +129,5 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     town = staff(where, "show", number, "--office", "town_government", "--json", "--as", "赵强")
     assert town.returncode == 0, town.stderr
     view = json.loads(town.stdout)
-    assert set(view["fields"]) == {"name", "id_number", "phone", "address", "town"}
+    assert set(view["fields"]) == {"name", "id_number", "phone", "town"}
     assert set(view["materials"]) == {"id_card"}

@@ -45,14 +45,14 @@ async def test_an_office_sees_only_its_items_fields_and_materials(
 ) -> None:
     platform, number = await accepted_case(db, clock)
     town = await db.run(platform.show, number, "staff:zhao@town_government", "town_government")
-    assert set(town.fields) == {"name", "id_number", "phone", "address", "town"}
+    assert set(town.fields) == {"name", "id_number", "phone", "town"}
     assert set(town.materials) == {"id_card"}
     assert [i.item for i in town.items] == ["community_registration"]
     assert "employer_name" not in town.fields and "discharge_certificate" not in town.materials
 
     veterans = await db.run(platform.show, number, "staff:sun", "veterans_affairs_bureau")
     assert set(veterans.materials) == {"id_card", "discharge_certificate"}
-    assert "phone" not in veterans.fields and "address" not in veterans.fields
+    assert "phone" not in veterans.fields and "town" not in veterans.fields
     assert veterans.fields["id_number"] == ID_NUMBER  # the office needs it to look up
 
     clerk = await db.run(platform.show, number, "staff:li")

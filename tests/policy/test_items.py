@@ -114,14 +114,14 @@ def test_due_times():
 
 def test_community_registration_sees_who_and_where_only():
     town = item("community_registration")
-    assert set(town.fields) == {"name", "id_number", "phone", "address", "town"}
+    assert set(town.fields) == {"name", "id_number", "phone", "town"}
     assert not {"pension_handbook", "tax_receipts", "social_security_card"} & set(town.materials)
 
 
 def test_visible_fields_cut_the_one_form_down_to_the_office_view():
     form = {f: f"value of {f}" for f in form_fields()}
     view = item("community_registration").visible_fields(form)
-    assert set(view) == {"name", "id_number", "phone", "address", "town"}
+    assert set(view) == {"name", "id_number", "phone", "town"}
     assert item("housing_fund").visible_fields(form) == {}
     assert item("veteran_check").visible_fields({"name": "张三"}) == {"name": "张三"}
 

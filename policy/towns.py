@@ -1,0 +1,108 @@
+"""The towns (镇) an applicant may live in, from `policy/towns.toml` (configuration, not code).
+
+The community registration item is done by the applicant's town; the conversation offers these
+towns as choices (`ask_town`), the one form carries the chosen town's official name, and the
+"other / not sure" option (`clerk_resolves`) leaves it to the clerk.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DEFAULT_TOWNS_FILE = Path(__file__).with_name("towns.toml")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,23}$")
+
+
+class TownsFileError(ValueError):
+    """The towns file is malformed; the message names the file and the town."""
+
+
+@dataclass(frozen=True)
+class Town:
+    code: str
+    name_zh: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+    clerk_resolves: bool = False
+
+    def label(self, language: str | None) -> str:
+        """The button's text: the official name; in English with the Chinese beside it."""
+        return self.name_zh if language in (None, "zh_CN") else f"{self.name_en} ({self.name_zh})"
+
+
+def parse_towns(path: Path) -> tuple[Town, ...]:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    raw = data.get("towns")
+    if not isinstance(raw, list) or not raw:
+        raise TownsFileError(f"{path}: no [[towns]]")
+    towns: list[Town] = []
+    for entry in raw:
+        code = entry.get("code") if isinstance(entry, dict) else None
+        if not isinstance(code, str) or not _CODE.match(code):
+            raise TownsFileError(f"{path}: every town needs a short lowercase code, got {code!r}")
+        for key in ("name_zh", "name_en"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise TownsFileError(f"{path}: town {code}: {key} is required")
+        aliases = entry.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise TownsFileError(f"{path}: town {code}: aliases must be a list of strings")
+        towns.append(
+            Town(
+                code,
+                entry["name_zh"],
+                entry["name_en"],
+                tuple(aliases),
+                entry.get("clerk_resolves") is True,
+            )
+        )
+    if len({t.code for t in towns}) != len(towns):
+        raise TownsFileError(f"{path}: a town code is used twice")
+    if sum(t.clerk_resolves for t in towns) != 1:
+        raise TownsFileError(f"{path}: exactly one town must be the clerk_resolves option")
+    return tuple(towns)
+
+
+@cache
+def _default() -> tuple[Town, ...]:
+    return parse_towns(DEFAULT_TOWNS_FILE)
+
+
+def load_towns(path: Path | None = None) -> tuple[Town, ...]:
+    """The towns in file order (the default file is read once per process)."""
+    return _default() if path is None else parse_towns(path)
+
+
+def town(code: str) -> Town | None:
+    return next((t for t in load_towns() if t.code == code), None)
+
+
+def town_codes() -> tuple[str, ...]:
+    return tuple(t.code for t in load_towns())
+
+
+def official_name(value: str) -> str:
+    """The form's town: the official name of a town code; any other value unchanged."""
+    found = town(value)
+    return found.name_zh if found is not None else value
+
+
+def match_town(text: str) -> str | None:
+    """The town code a typed answer names ("阿镇", "住在乌兰木伦镇"), or None."""
+    s = text.strip().rstrip("。.!！~").lower()
+    if not s:
+        return None
+    hits: list[str] = []
+    for t in load_towns():
+        names = (t.code, t.name_zh, t.name_en.lower(), *t.aliases)
+        if s in names:
+            return t.code
+        if not t.clerk_resolves and any(len(n) >= 2 and n in s for n in (t.name_zh, *t.aliases)):
+            hits.append(t.code)
+    if len(set(hits)) == 1:
+        return hits[0]
+    return None
