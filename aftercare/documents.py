@@ -71,7 +71,7 @@ def form_pdf(
     tr = Translator(language)
     a = dict(answers or {})
     form = _form_fields(a)
-    policy_answers = Answers(**{k: a[k] for k in ANSWER_FIELDS if a.get(k) is not None})
+    policy_answers = Answers(**{k: form[k] for k in ANSWER_FIELDS if form.get(k) is not None})
     items = [tr(i.name_key) for i in load_items() if i.applies_to(policy_answers)]
     materials = [tr(r.name_key) for r in checklist(policy_answers) if not r.lost]
     data = FormInput(form, items, materials, dated or _today(), case_number)
@@ -83,19 +83,11 @@ def blank_form(language: str = "zh_CN", dated: date | None = None) -> bytes:
 
 
 def _form_fields(a: Mapping[str, Any]) -> dict[str, Any]:
-    """The conversation keeps identity as small dicts (masked number, birth date, sex)."""
-    form = dict(a)
-    ident = a.get("id_number")
-    if isinstance(ident, Mapping):
-        form["id_number"] = ident.get("masked", "")
-        form.setdefault("birth_date", ident.get("birth_date"))
-        form.setdefault("sex", ident.get("sex"))
-    phone = a.get("phone")
-    if isinstance(phone, Mapping):
-        form["phone"] = phone.get("masked", "")
-    if "retirement_type" in a and "retirement_route" not in a:
-        form["retirement_route"] = a["retirement_type"]
-    return form
+    """The one form in its declared fields: the conversation's answers before submission,
+    the case's form after it (passed through)."""
+    from dialogs.engine.one_form import one_form
+
+    return one_form(a)
 
 
 def document_reply(

@@ -33,6 +33,8 @@ def masked_id(case: Case, applicant: Applicant | None) -> str:
     ident = case.form.get("id_number")
     if isinstance(ident, dict) and ident.get("masked"):
         return str(ident["masked"])  # the conversation's masked form: 1506**********123X
+    if isinstance(ident, str) and "*" in ident:
+        return ident  # the one form keeps the number masked
     if applicant is not None and applicant.masked_id_number:
         return applicant.masked_id_number
     return str(case.form.get("id_number_masked") or "")

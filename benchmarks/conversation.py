@@ -46,7 +46,7 @@ def _page(name: str) -> StoredFile:
 
 
 def journey(i: int) -> list[Event]:
-    """One application to the review step, 23 events."""
+    """One application to the review step, 25 events."""
     return [
         Command("start"),
         Choice("zh_CN", "ask_language"),
@@ -56,7 +56,9 @@ def journey(i: int) -> list[Event]:
         Contact("13847712345"),
         Choice("normal", "ask_retirement_type"),
         Text("15年零3个月"),
+        Choice("altan_xire", "ask_town"),
         Text("有"),
+        Text("伊金霍洛旗某煤业有限公司"),
         Choice("yes", "ask_name_matches_archive"),
         Choice("no", "ask_paid_before_1995_07"),
         Text("没有"),
@@ -159,13 +161,13 @@ async def bench_answers(n: int, rounds: int) -> tuple[float, float]:
         fixed = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
         service = ConversationService(db, clock=lambda: fixed)  # type: ignore[arg-type]
         for i in range(n):
-            for k, event in enumerate(journey(i)[:9]):  # to ask_name_matches_archive
+            for k, event in enumerate(journey(i)[:11]):  # to ask_name_matches_archive
                 await service.handle("bench", f"u{i}", event, update_id=i * 100 + k)
         update = 10**7
         start, cpu = time.perf_counter(), time.process_time()
         for _ in range(rounds):
             for i in range(n):
-                for event in (Command("back"), Choice("yes", "ask_has_employer")):
+                for event in (Command("back"), Text("伊金霍洛旗某煤业有限公司")):
                     update += 1
                     out = await service.handle("bench", f"u{i}", event, update_id=update)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -38,7 +38,9 @@ class State(StrEnum):
     ask_contribution = "ask_contribution"
     not_yet_eligible = "not_yet_eligible"  # asks ask_reminder
     waiting_for_date = "waiting_for_date"
+    ask_town = "ask_town"
     ask_has_employer = "ask_has_employer"
+    ask_employer_name = "ask_employer_name"
     ask_name_matches_archive = "ask_name_matches_archive"
     ask_paid_before_1995_07 = "ask_paid_before_1995_07"
     ask_handbook = "ask_handbook"
@@ -72,7 +74,9 @@ QUESTION_ORDER: tuple[State, ...] = (
     State.ask_category,
     State.ask_retirement_type,
     State.ask_contribution,
+    State.ask_town,
     State.ask_has_employer,
+    State.ask_employer_name,
     State.ask_name_matches_archive,
     State.ask_paid_before_1995_07,
     State.ask_handbook,
@@ -88,7 +92,9 @@ EDITABLE: tuple[State, ...] = (
     State.ask_phone,
     State.ask_category,
     State.ask_contribution,
+    State.ask_town,
     State.ask_has_employer,
+    State.ask_employer_name,
     State.ask_name_matches_archive,
     State.ask_paid_before_1995_07,
     State.ask_handbook,
@@ -142,15 +148,24 @@ TABLE: list[dict[str, Any]] = [
         "conditions": "before_statutory_age",
         "unless": "continues_early",
     },
-    {"trigger": "next", "source": S.ask_contribution, "dest": S.ask_has_employer},
+    # The town only once the applicant goes on: it matters to the town's registration only.
+    {"trigger": "next", "source": S.ask_contribution, "dest": S.ask_town},
     {
         "trigger": "next",
         "source": S.not_yet_eligible,
-        "dest": S.ask_has_employer,
+        "dest": S.ask_town,
         "conditions": "continues_early",
     },
     {"trigger": "next", "source": S.not_yet_eligible, "dest": S.waiting_for_date},
+    {"trigger": "next", "source": S.ask_town, "dest": S.ask_has_employer},
+    {
+        "trigger": "next",
+        "source": S.ask_has_employer,
+        "dest": S.ask_employer_name,
+        "conditions": "has_employer",
+    },
     {"trigger": "next", "source": S.ask_has_employer, "dest": S.ask_name_matches_archive},
+    {"trigger": "next", "source": S.ask_employer_name, "dest": S.ask_name_matches_archive},
     {"trigger": "next", "source": S.ask_name_matches_archive, "dest": S.ask_paid_before_1995_07},
     {
         "trigger": "next",
@@ -230,6 +245,7 @@ CONDITIONS = (
     "needs_person_route",
     "before_statutory_age",
     "continues_early",
+    "has_employer",
     "paid_before_1995_07",
     "made_lump_sum",
     "materials_pending",

@@ -17,8 +17,9 @@ from locales import Translator
 if TYPE_CHECKING:
     from documents.pdfkit import Page
 
-# The fields shown, in order; `id_number` is whatever display form the caller chose (masked
-# by default: the PDF travels through a chat).
+# The fields shown, in order (names of policy/items.toml [form]; a test keeps them declared);
+# `id_number` is whatever display form the caller chose (masked by default: the PDF travels
+# through a chat).
 FORM_FIELDS: tuple[str, ...] = (
     "name",
     "sex",
@@ -26,7 +27,6 @@ FORM_FIELDS: tuple[str, ...] = (
     "birth_date",
     "phone",
     "town",
-    "address",
     "employer_name",
     "category",
     "retirement_route",

@@ -3,6 +3,7 @@ pages), answer a question asked instead, record a valid answer and move on."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,8 @@ from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Contact, Event, Files, Text
 
+# Words that make a message a question rather than a name.
+_ASKING = re.compile(r"[?？]|吗|怎么|如何|什么|哪|多少|能不能|是否")
 # Questions whose answer is recorded (True: move on; False: the recorder already replied).
 _RECORD: dict[str, Callable[[Turn, Any], bool]] = {
     "ask_language": identity.record_language,
@@ -26,6 +29,8 @@ _RECORD: dict[str, Callable[[Turn, Any], bool]] = {
     "ask_category": eligibility.record_category,
     "ask_retirement_type": eligibility.record_retirement_type,
     "ask_contribution": eligibility.record_contribution,
+    "ask_town": special_cases.record_town,
+    "ask_employer_name": special_cases.record_employer_name,
 }
 # Questions whose answer is a move rather than a fact about the applicant.
 _MOVE: dict[str, Callable[[Turn, str], None]] = {
@@ -68,19 +73,28 @@ def answer(t: Turn, event: Event) -> None:
         value = event.phone
     elif isinstance(event, Text):
         text = event.text.strip()
-        if expects == "choice" or ids:
+        if q == "ask_town":  # the towns' names and nicknames come from policy/towns.toml
+            from policy.towns import match_town
+
+            value = match_town(text)
+        if value is None and (expects == "choice" or ids):
             value = read.interpret_choice(text, list(ids))
             numbered = expects == "choice" and text.isdigit()
             if value is None and numbered and 1 <= int(text) <= len(ids):
                 value = ids[int(text) - 1]
         if value is None and expects in ("text", "contact"):
-            if q == "ask_name" and text.rstrip("。.!！~") in NOT_NAMES:
+            # A name is free text: only a clear question is taken as one. An employer's name
+            # is full of the FAQ's words (伊金霍洛旗…煤矿, 住房公积金管理中心): there, only
+            # words asked as a question are.
+            named = q in ("ask_name", "ask_employer_name")
+            if named and text.rstrip("。.!！~") in NOT_NAMES:
                 return unclear(t, q)
-            if q == "ask_name" and faq(t, text, strict=True):
+            asked = q == "ask_name" or _ASKING.search(text) is not None
+            if named and asked and faq(t, text, strict=True):
                 return None
             # A question typed where a number was asked ("公积金怎么取?") is answered;
             # anything that could be the number is read as one (and explained if wrong).
-            if q != "ask_name" and not _could_answer(q, text) and faq(t, text):
+            if not named and not _could_answer(q, text) and faq(t, text):
                 return None
             value = text
         if value is None:

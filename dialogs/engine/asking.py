@@ -100,6 +100,12 @@ def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
         return ("normal", "illness_disability", "special_work_type"), "choice"
     if q == "ask_contribution":
         return ("unknown",), "text"
+    if q == "ask_town":
+        from policy.towns import town_codes
+
+        return town_codes(), "choice"
+    if q == "ask_employer_name":
+        return (), "text"
     if q == "ask_reminder":
         early = ("continue",) if may_retire_early(t.d, t.ctx) else ()
         return ("yes", "no", *early), "choice"
@@ -132,8 +138,23 @@ def question_reply(t: Turn, q: str) -> Reply:
         params = {"pages": pages}
     elif q == "ask_review":
         params = {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
-    options = tuple(Option(i, Msg(label_key(i))) for i in ids)
+    options = tuple(Option(i, _label(t, q, i)) for i in ids)
     return Reply(Msg(f"dialogs.{q}", params), options, expects, question=q)
+
+
+def _label(t: Turn, q: str, choice: str) -> Msg:
+    """A choice's label; a town's is its name from policy/towns.toml (data, not locales: a
+    proper name, shown in the applicant's language beside the official Chinese)."""
+    if q == "ask_town" and choice != "person":
+        return Msg("dialogs.choice.town", {"name": _town_name(t, choice)})
+    return Msg(label_key(choice))
+
+
+def _town_name(t: Turn, code: str) -> str:
+    from policy.towns import town
+
+    found = town(code)
+    return found.label(t.d.language) if found is not None else code
 
 
 def summary(t: Turn) -> list[Msg]:
@@ -153,6 +174,10 @@ def summary(t: Turn) -> list[Msg]:
     else:
         value = Msg("dialogs.summary.years", {"years": months // 12})
     lines.append(Msg("dialogs.summary.contribution", {"value": value}))
+    if a.get("town"):
+        lines.append(Msg("dialogs.summary.town", {"value": _town_name(t, a["town"])}))
+    if a.get("has_employer") and a.get("employer_name"):
+        lines.append(Msg("dialogs.summary.employer_name", {"value": a["employer_name"]}))
     for q in BOOL_QUESTIONS | {"ask_handbook", "ask_receipts"}:
         key = ANSWER_KEY[q]
         if key in a:

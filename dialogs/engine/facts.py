@@ -100,6 +100,9 @@ class Step:
     def continues_early(self) -> bool:
         return bool(self.d.answers.get("early"))
 
+    def has_employer(self) -> bool:
+        return self.d.answers.get("has_employer") is True
+
     def paid_before_1995_07(self) -> bool:
         return self.d.answers.get("paid_before_1995_07") is True
 

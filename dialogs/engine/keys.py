@@ -28,7 +28,9 @@ ANSWER_KEY: dict[str, str] = {
     "ask_category": "category",
     "ask_retirement_type": "retirement_type",
     "ask_contribution": "contribution_months",
+    "ask_town": "town",
     "ask_has_employer": "has_employer",
+    "ask_employer_name": "employer_name",
     "ask_name_matches_archive": "name_matches_archive",
     "ask_paid_before_1995_07": "paid_before_1995_07",
     "ask_handbook": "handbook",
@@ -46,7 +48,10 @@ BOOL_QUESTIONS = frozenset(
     }
 )
 # Beyond policy/materials' own dependents: answers that another answer invalidates.
-MORE_DEPENDENTS: dict[str, tuple[str, ...]] = {"ask_id_number": ("ask_category",)}
+MORE_DEPENDENTS: dict[str, tuple[str, ...]] = {
+    "ask_id_number": ("ask_category",),
+    "ask_has_employer": ("ask_employer_name",),  # asked only when there is an employer
+}
 # Materials whose pages no longer fit after an answer changes (the stamp depends on employer).
 EDIT_CLEARS: dict[str, tuple[str, ...]] = {"ask_has_employer": ("application_form",)}
 # Answers whose change makes the pre-check verdict worth showing again.
@@ -65,6 +70,7 @@ TEXT_HINTS = {
     "ask_id_number": "idcard.empty",
     "ask_phone": "dialogs.hint.phone",
     "ask_contribution": "dialogs.hint.contribution",
+    "ask_employer_name": "dialogs.hint.employer_name",
 }
 
 SUMMARY_ORDER = [
@@ -73,7 +79,9 @@ SUMMARY_ORDER = [
     "dialogs.summary.phone",
     "dialogs.summary.category",
     "dialogs.summary.contribution",
+    "dialogs.summary.town",
     "dialogs.summary.has_employer",
+    "dialogs.summary.employer_name",
     "dialogs.summary.name_matches_archive",
     "dialogs.summary.paid_before_1995_07",
     "dialogs.summary.handbook",

@@ -7,6 +7,7 @@ from typing import Any
 
 from dialogs.engine.asking import ask
 from dialogs.engine.keys import CASE_NUMBER
+from dialogs.engine.one_form import one_form
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.replies import Msg
@@ -24,11 +25,9 @@ def review(t: Turn, value: str) -> None:
 
 
 def form(t: Turn) -> dict[str, Any]:
-    """The case form: the answers the offices need, and the state of each material."""
-    a = t.d.answers
-    result = {k: v for k, v in a.items() if k not in ("consent", "language")}
-    result["materials"] = {c: dict(m) for c, m in t.d.materials.items()}
-    return result
+    """The case form, in the fields `policy/items.toml [form]` declares. The materials are
+    not form data: their pages are the case's own records and travel as its materials."""
+    return one_form(t.d.answers)
 
 
 def edit(t: Turn, value: str) -> None:

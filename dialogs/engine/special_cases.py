@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogs.engine.asking import fail
 from dialogs.engine.facts import requirements
 from dialogs.engine.keys import ANSWER_KEY, BOOL_QUESTIONS
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.replies import Msg
 from dialogs.state import ClearMaterial, MarkMaterialLost
+
+MIN_EMPLOYER, MAX_EMPLOYER = 2, 60  # characters of an employer's name
 
 
 def record(t: Turn, q: str, value: Any) -> bool:
@@ -19,6 +22,22 @@ def record(t: Turn, q: str, value: Any) -> bool:
         t.d.answers[ANSWER_KEY[q]] = value == "yes"
     elif q in ("ask_handbook", "ask_receipts"):
         t.d.answers[ANSWER_KEY[q]] = value
+    return True
+
+
+def record_town(t: Turn, value: Any) -> bool:
+    """A town code of policy/towns.toml ("other / not sure" included: the clerk resolves it)."""
+    t.d.answers["town"] = value
+    return True
+
+
+def record_employer_name(t: Turn, value: Any) -> bool:
+    """The insured employer's name as typed (for the stamp box and the offices)."""
+    name = " ".join(str(value).split())
+    if not MIN_EMPLOYER <= len(name) <= MAX_EMPLOYER or not any(c.isalpha() for c in name):
+        fail(t, "dialogs.hint.employer_name")
+        return False
+    t.d.answers["employer_name"] = name
     return True
 
 

@@ -46,7 +46,9 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
         json.dumps({"contact": "13847712345"}),
         json.dumps({"choice": "normal"}),
         json.dumps({"text": "十五年"}),
+        json.dumps({"choice": "altan_xire"}),
         json.dumps({"choice": "yes"}),
+        json.dumps({"text": "伊金霍洛旗某煤业有限公司"}),
         json.dumps({"choice": "yes"}),
         json.dumps({"choice": "no"}),
         json.dumps({"choice": "no"}),
@@ -65,7 +67,8 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
     for obj in out:
         assert set(obj) >= {"state", "case_number", "replies"}
         for reply in obj["replies"]:
-            assert set(reply) == {"key", "text", "choices", "expects"}
+            # "document" (a sent file's path, or null) since the console shows saved documents
+            assert set(reply) - {"document"} == {"key", "text", "choices", "expects"}
             assert reply["expects"] in ("text", "choice", "file", "contact", "none")
     assert out[0]["state"] == "ask_language"
     assert "仅供参考，以人社部门审核为准" in out[0]["replies"][0]["text"]
@@ -74,14 +77,17 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
         {"id": "decline", "label": "不同意"},
     ]
     assert out[2]["error"] == "dialogs.console.bad_json"
-    assert out[8]["state"] == "ask_has_employer"
-    assert out[13]["state"] == "uploading"
-    assert out[13]["replies"][-1]["expects"] == "file"
-    assert out[14]["replies"][0]["key"] == "dialogs.retake.too_small"
-    assert out[15]["replies"][0]["key"] == "dialogs.pages_received"
-    assert out[16]["error"] == "dialogs.console.file_not_found"
-    assert out[17]["error"] == "dialogs.console.unknown_command"
-    assert out[18]["error"] == "dialogs.console.bad_json"  # a blank line is answered too
+    assert out[8]["state"] == "ask_town"
+    assert out[8]["replies"][-1]["choices"][0] == {"id": "altan_xire", "label": "阿勒腾席热镇"}
+    assert out[9]["state"] == "ask_has_employer"
+    assert out[10]["state"] == "ask_employer_name"
+    assert out[15]["state"] == "uploading"
+    assert out[15]["replies"][-1]["expects"] == "file"
+    assert out[16]["replies"][0]["key"] == "dialogs.retake.too_small"
+    assert out[17]["replies"][0]["key"] == "dialogs.pages_received"
+    assert out[18]["error"] == "dialogs.console.file_not_found"
+    assert out[19]["error"] == "dialogs.console.unknown_command"
+    assert out[20]["error"] == "dialogs.console.bad_json"  # a blank line is answered too
     # The embedded defaults were created under ./data of the working directory.
     assert (tmp_path / "data" / "app.db").is_file()
     assert "150627196503151218" not in result.stderr
@@ -103,12 +109,13 @@ def test_json_mode_picks_up_where_the_last_run_stopped(tmp_path: Path) -> None:
 def test_terminal_mode_takes_numbers_labels_and_paths_in_chinese(tmp_path: Path) -> None:
     page = sharp_page(tmp_path / "page.jpg")
     lines = ["1", "同意", "张建国", "150627196503151218", "13847712345", "1", "15年"]
-    lines += ["1", "1", "2", "2", "2", str(page), "/status"]
+    lines += ["1", "1", "某煤业公司", "1", "2", "2", "2", str(page), "/status"]
     result = run(["chat", "--today", "2026-11-26"], lines, tmp_path)
     assert result.returncode == 0, result.stderr
     text = result.stdout
     assert "请选择语言" in text and "  1. 中文" in text
     assert "预审结果" in text
+    assert "  1. 阿勒腾席热镇" in text and "其他或不确定" in text
     assert "已收到企业职工退休“一件事一次办”申请表，共1页" in text
     assert "材料已完成" in text
     assert "再见" in text  # end of input ends the session politely

@@ -10,6 +10,7 @@ async def at_employer(p: Person) -> None:
     await p.through_identity()
     await p.tap("normal")
     await p.text("15年")
+    await p.tap("altan_xire")
     assert p.question == "ask_has_employer"
 
 
@@ -69,8 +70,11 @@ async def test_status_before_submission_says_where_the_applicant_is(person: Pers
     await person.text("15年")
     await person.command("status")
     assert "需要准备哪些材料" in person.texts()
-    assert person.question == "ask_has_employer"
-    for answer in ("yes", "yes", "no", "no", "no"):
+    assert person.question == "ask_town"
+    await person.tap("altan_xire")
+    await person.tap("yes")
+    await person.text("伊金霍洛旗某煤业有限公司")
+    for answer in ("yes", "no", "no", "no"):
         await person.tap(answer)
     await person.files(page("form"))
     await person.tap("done")
@@ -144,7 +148,7 @@ async def test_receipts_marked_lost_at_the_upload_step_are_not_asked_for_again(
     person: Person,
 ) -> None:
     await at_employer(person)
-    for answer in ("yes", "yes", "no", "yes", "have", "no"):
+    for answer in ("no", "yes", "no", "yes", "have", "no"):
         await person.tap(answer)
     await person.files(page("form"))
     await person.tap("done")
@@ -171,7 +175,7 @@ async def test_status_after_a_not_yet_verdict_says_the_pre_check_is_done(person:
 
 async def test_back_after_submission_says_the_application_is_submitted(person: Person) -> None:
     await at_employer(person)
-    for answer in ("yes", "yes", "no", "no", "no"):
+    for answer in ("no", "yes", "no", "no", "no"):
         await person.tap(answer)
     await person.files(page("form"))
     await person.tap("done")

@@ -12,6 +12,17 @@ from cases.db import Database
 from cases.models import Applicant, Case, MaterialPage, PlatformOutbox, Reminder, StaffTask
 from tests.dialogs.conftest import Person, Store, id_number, page
 
+EMPLOYER = "伊金霍洛旗某煤业有限公司"
+
+
+async def town_and_employer(p: Person, town: str = "altan_xire") -> None:
+    """The town, then "yes, an insured employer" and its name."""
+    assert p.question == "ask_town", p.question
+    await p.tap(town)
+    await p.tap("yes")
+    assert p.question == "ask_employer_name"
+    await p.text(EMPLOYER)
+
 
 async def finish_uploads(p: Person, *extra: str) -> None:
     """Upload every material the bot asks for, two pages where two are needed."""
@@ -54,8 +65,13 @@ async def test_employee_with_an_employer_submits_and_gets_a_case_number(
     await person.text("十五年")
     assert "2025-04" in person.texts()  # 60y1m after 1965-03
     assert "仅供参考" in person.texts()
+    assert person.question == "ask_town"
+    assert person.choices()[0] == "altan_xire" and person.choices()[-1] == "town_other"
+    await person.text("阿镇")  # typed by its nickname
     assert person.question == "ask_has_employer"
     await person.tap("yes")
+    assert person.question == "ask_employer_name"
+    await person.text(EMPLOYER)
     await person.tap("yes")  # name matches the archive
     await person.tap("no")  # nothing paid before 1995-07: no handbook question
     assert person.question == "ask_lump_sum_before_1996"
@@ -67,6 +83,7 @@ async def test_employee_with_an_employer_submits_and_gets_a_case_number(
     assert person.question == "ask_review"
     assert "1506**********1218" in person.texts()
     assert "138****2345" in person.texts()
+    assert "所在镇：阿勒腾席热镇" in person.texts() and f"参保单位：{EMPLOYER}" in person.texts()
     out = await person.tap("submit")
     assert out.state == "submitted"
     assert out.case_number == "YJ-20261126-0001"
@@ -81,6 +98,7 @@ async def test_employee_with_an_employer_submits_and_gets_a_case_number(
 
     case, number, calls, codes = await db.run(record)
     assert case.status == "submitted" and case.form["has_employer"] is True
+    assert case.form["employer_name"] == EMPLOYER and case.form["town"] == "阿勒腾席热镇"
     assert "150627196503151218" not in str(case.form)  # the form never holds the raw number
     assert number == "150627196503151218"  # it is on the applicant, encrypted
     assert [c.kind for c in calls] == ["submit"]
@@ -92,6 +110,7 @@ async def test_flexible_employment_needs_no_employer_stamp(person: Person) -> No
     await person.through_identity()
     await person.tap("normal")
     await person.text("20年")
+    await person.tap("ulan_mulun")
     await person.text("没有")
     assert person.question == "ask_name_matches_archive"
     await person.text("一样")
@@ -114,7 +133,7 @@ async def test_woman_worker_is_asked_her_post_and_told_it_is_to_be_confirmed(
     await person.text("不清楚")
     assert "2025-02" in person.texts()  # 50y1m after 1975-01
     assert "岗位类别以经办机构确认为准" in person.texts()
-    assert person.question == "ask_has_employer"
+    assert person.question == "ask_town"
 
 
 async def test_veteran_is_asked_for_the_discharge_certificate(person: Person) -> None:
@@ -122,7 +141,8 @@ async def test_veteran_is_asked_for_the_discharge_certificate(person: Person) ->
     for answer in ("normal",):
         await person.tap(answer)
     await person.text("30年")
-    for answer in ("yes", "yes", "no", "no", "yes"):
+    await town_and_employer(person)
+    for answer in ("yes", "no", "no", "yes"):
         await person.tap(answer)
     assert "退伍证" in person.texts()
     await person.files(page("form"))
@@ -139,7 +159,7 @@ async def test_lost_handbook_is_looked_up_by_the_office_not_uploaded(
     await person.through_identity()
     await person.tap("normal")
     await person.text("32年")
-    await person.tap("yes")
+    await town_and_employer(person)
     await person.tap("yes")
     await person.tap("yes")  # paid before 1995-07
     assert person.question == "ask_handbook"
@@ -162,7 +182,7 @@ async def test_name_mismatch_asks_for_the_household_register(person: Person) -> 
     await person.through_identity()
     await person.tap("normal")
     await person.text("25年")
-    await person.tap("yes")
+    await town_and_employer(person)
     await person.text("不一样")
     for answer in ("no", "no", "no"):
         await person.tap(answer)
@@ -216,7 +236,8 @@ async def reach_review(p: Person) -> None:
     await p.through_identity()
     await p.tap("normal")
     await p.text("15年")
-    for answer in ("yes", "yes", "no", "no", "no"):
+    await town_and_employer(p)
+    for answer in ("yes", "no", "no", "no"):
         await p.tap(answer)
     await finish_uploads(p)
     assert p.question == "ask_review"
@@ -252,6 +273,61 @@ async def test_an_edit_after_review_asks_only_the_dependent_questions(person: Pe
     assert "张建华" in person.texts()
 
 
+async def test_editing_the_employer_asks_its_name_and_the_stamped_form_again(
+    person: Person, db: Database
+) -> None:
+    """The employer's name depends on "has an employer": "no" drops it, "yes" asks it."""
+    await reach_review(person)
+    await person.tap("edit")
+    await person.tap("ask_has_employer")
+    await person.tap("no")
+    assert person.question == "ask_upload_application_form"  # the form, now without a stamp
+    await person.files(page("form-unstamped"))
+    await person.tap("done")
+    assert person.question == "ask_review"
+    assert "有参保单位：否" in person.texts() and EMPLOYER not in person.texts()
+    await person.tap("edit")
+    await person.tap("ask_has_employer")
+    await person.tap("yes")
+    assert person.question == "ask_employer_name"
+    await person.text("某建筑工程有限公司")
+    assert person.question == "ask_upload_application_form"
+    await person.files(page("form-stamped"))
+    await person.tap("done")
+    assert person.question == "ask_review"
+    assert "参保单位：某建筑工程有限公司" in person.texts()
+    await person.tap("edit")
+    await person.tap("ask_town")  # the town asks nothing else
+    await person.tap("town_other")
+    assert person.question == "ask_review"
+    assert "其他或不确定" in person.texts()
+    await person.tap("submit")
+
+    def form(session):  # type: ignore[no-untyped-def]
+        return session.scalars(select(Case)).one().form
+
+    submitted = await db.run(form)
+    assert submitted["employer_name"] == "某建筑工程有限公司"
+    assert submitted["town"] == "其他或不确定（由受理人员核实）"  # the clerk resolves it
+
+
+async def test_a_bad_employer_name_is_explained_and_asked_again(person: Person) -> None:
+    await person.through_identity()
+    await person.tap("normal")
+    await person.text("15年")
+    await person.tap("altan_xire")
+    await person.tap("yes")
+    await person.text("好的")
+    assert person.question == "ask_employer_name"
+    await person.text("x" * 61)
+    assert "dialogs.hint.employer_name" in person.message_keys()
+    assert person.question == "ask_employer_name"
+    await person.text("住房公积金怎么提取？")  # a question is answered, the name asked again
+    assert person.message_keys() == ["faq.housing_fund", "dialogs.ask_employer_name"]
+    await person.text("伊金霍洛旗住房公积金管理中心")  # full of FAQ words, still a name
+    assert person.question == "ask_name_matches_archive"
+
+
 async def test_a_restarted_process_continues_at_the_same_step(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
     from dialogs.service import ConversationService
 
@@ -260,7 +336,7 @@ async def test_a_restarted_process_continues_at_the_same_step(store: Store, cloc
         await p.through_identity()
         await p.tap("normal")
         await p.text("15年")
-        await p.tap("yes")
+        await town_and_employer(p)
         assert p.question == "ask_name_matches_archive"
     async with store.open() as db:  # a new process, same records
         p = Person(ConversationService(db, clock=clock))
@@ -341,7 +417,8 @@ async def test_cancel_withdraws_consent_and_discards_the_draft(
     await person.through_identity()
     await person.tap("normal")
     await person.text("15年")
-    for answer in ("yes", "yes", "no", "no", "no"):
+    await town_and_employer(person)
+    for answer in ("yes", "no", "no", "no"):
         await person.tap(answer)
     await person.files(page("form"))
     await person.command("cancel")
@@ -373,4 +450,4 @@ async def test_inside_the_flexible_window_the_applicant_may_apply_early(person: 
     assert "2027-01" in person.texts() and "2026-08" in person.texts()
     assert person.choices() == ["yes", "no", "continue"]
     await person.tap("continue")
-    assert person.question == "ask_has_employer"
+    assert person.question == "ask_town"

@@ -21,7 +21,7 @@ def test_every_stable_question_key_of_the_issue_is_a_state() -> None:
         "ask_language", "ask_consent", "ask_name", "ask_id_number", "ask_phone", "ask_category",
         "ask_contribution", "ask_has_employer", "ask_name_matches_archive",
         "ask_paid_before_1995_07", "ask_handbook", "ask_lump_sum_before_1996", "ask_receipts",
-        "ask_veteran", "ask_review",
+        "ask_veteran", "ask_review", "ask_town", "ask_employer_name",
     }  # fmt: skip
     assert keys <= {s.value for s in m.State}
     assert m.question_key(m.State.uploading, "id_card") == "ask_upload_id_card"

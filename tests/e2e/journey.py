@@ -11,10 +11,12 @@ from tests.fake_bot_api import updates as u
 
 ID_NUMBER = "150627196505150016"  # valid check character; born 1965-05-15
 PHONE = "+8613800138000"
+EMPLOYER = "伊金霍洛旗某煤业有限公司"
 # Each question the applicant is asked before the uploads, and the button they press.
 PRESSES = [
     ("ask_retirement_type", "normal"),
     ("ask_contribution", "unknown"),
+    ("ask_town", "altan_xire"),
     ("ask_has_employer", "yes"),
     ("ask_name_matches_archive", "yes"),
     ("ask_paid_before_1995_07", "yes"),
@@ -90,6 +92,8 @@ async def answer_questions(who: Applicant) -> None:
     await who.share_phone()
     for question, choice in PRESSES:
         await who.press(choice, question)
+        if question == "ask_has_employer" and choice == "yes":
+            await who.say(EMPLOYER)  # ask_employer_name: typed
 
 
 async def upload_everything(who: Applicant, *, seed: int = 10) -> None:
