@@ -133,7 +133,8 @@ class ConversationService:
         async with self._lock(key):
             for attempt in range(MAX_ATTEMPTS):
                 try:
-                    return await self.db.run(
+                    # One event is a short unit of work: on SQLite, no hop to the writer thread.
+                    return await self.db.run_on_loop(
                         self._handle_sync, channel, str(user_id), event, update_id, self.clock()
                     )
                 except StaleConversation:
