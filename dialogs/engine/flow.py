@@ -35,6 +35,11 @@ def forward(t: Turn) -> None:
                 return ask(t)
             continue
         if s is State.ask_review:
+            missing = _missing(t)
+            if missing is not None:  # a journey saved before this question existed
+                t.d.editing = True  # answered questions are skipped on the way back
+                t.jump(missing)
+                return ask(t)
             sync_materials(t)
             t.d.editing = False
             t.d.material = None
@@ -46,3 +51,14 @@ def forward(t: Turn) -> None:
             continue  # answered before: skipped
         return ask(t)
     raise RuntimeError("conversation table loops")  # a table bug, caught by the tests
+
+
+def _missing(t: Turn) -> State | None:
+    """A question the review needs that a conversation stored by an older version never
+    asked (the town; the employer's name when there is one)."""
+    a = t.d.answers
+    if not a.get("town"):
+        return State.ask_town
+    if a.get("has_employer") is True and not a.get("employer_name"):
+        return State.ask_employer_name
+    return None

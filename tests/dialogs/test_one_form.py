@@ -108,3 +108,44 @@ async def answer_special_cases(p: Person, employer: str | None = None) -> None:
     await p.tap("yes")  # lump sum before 1996
     await p.tap("have")  # receipts
     await p.tap("yes")  # veteran
+
+
+def test_a_journey_saved_before_the_town_question_is_asked_it_before_the_review() -> None:
+    """Conversations stored by the previous version reach the review without a town or an
+    employer's name: both are asked once, then the review."""
+    from datetime import date
+
+    from dialogs.engine import handle
+    from dialogs.events import Choice, Text
+    from dialogs.state import Context, ConversationData
+
+    done = {"pages": 1, "status": "uploaded"}
+    old = ConversationData(
+        state="ask_veteran",
+        language="zh_CN",
+        answers={
+            "name": "张建国",
+            "id_number": {
+                "masked": "1506**********1218",
+                "birth_date": "1965-03-15",
+                "sex": "male",
+            },
+            "phone": "138****2345",
+            "category": "male",
+            "retirement_type": "normal",
+            "contribution_months": 180,
+            "has_employer": True,
+            "name_matches_archive": True,
+            "paid_before_1995_07": False,
+            "lump_sum_before_1996": False,
+        },
+        materials={c: dict(done) for c in ("application_form", "id_card", "social_security_card")},
+    )
+    ctx = Context(today=date(2026, 11, 26))
+    first = handle(old, Choice("no", "ask_veteran"), ctx)
+    assert first.data.state == "ask_town"
+    second = handle(first.data, Choice("jasag", "ask_town"), ctx)
+    assert second.data.state == "ask_employer_name"
+    third = handle(second.data, Text("某煤业公司"), ctx)
+    assert third.data.state == "ask_review"
+    assert one_form(third.data.answers)["town"] == "札萨克镇"
