@@ -222,7 +222,8 @@ async def main() -> None:
         n = args.users * 5
         print(f"updates: {n} ({args.users} applicants x 5: /start, 2 buttons, name, ID number)")
         print(f"bare PTB echo bot      : {echo:8.1f} updates/s (1 reply each)")
-        print(f"full stack             : {ours:8.1f} updates/s ({replies / n:.2f} messages sent each)")
+        print(f"full stack             : {ours:8.1f} updates/s "
+              f"({replies / n:.2f} messages sent each)")
         print(f"ratio full/echo        : {ours / echo:8.2f}   (goal >= 0.5)")
         push = await pushes(args.pushes, tmp)
         print(

@@ -1,6 +1,6 @@
 """Cost of the documents: result notice, signed copy, application form, flowchart.
 
-    .venv/bin/python benchmarks/documents.py
+    .venv/bin/python benchmarks/documents_render.py
 
 Prints time per document (best of N, after one warm-up), bytes, and the share of the
 budget a notice may take in the aftercare sweep (one notice per case; 1 s budget).
