@@ -136,6 +136,9 @@ def question_reply(t: Turn, q: str) -> Reply:
         code = q.removeprefix("ask_upload_")
         pages = t.d.materials.get(code, {}).get("pages", 0)
         params = {"pages": pages}
+        if code == "application_form":  # the stamp is asked for only when there is an employer
+            stamped = t.d.answers.get("has_employer") is True
+            params["stamp"] = Msg(f"dialogs.upload_stamp.{'needed' if stamped else 'none'}")
     elif q == "ask_review":
         params = {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
