@@ -14,7 +14,7 @@ import sys
 
 # Feature command modules, in the order their commands appear in --help.
 COMMAND_MODULES: list[str] = [
-    "bot.cli",
+    "runtime.cli",
     "policy.cli",
     "cases.cli",
     "dialogs.nlu_cli",

@@ -71,6 +71,14 @@ class ServiceSettings(BaseModel):
     region: str = "ejin_horo"
 
 
+class RuntimeSettings(BaseModel):
+    # How often a process that does not lead asks for the leader lock again: a leader that
+    # dies is replaced within about this long.
+    leader_retry_seconds: float = 2.0
+    relay_interval_seconds: float = 2.0  # platform outbox, when idle
+    aftercare_interval_seconds: float = 30.0  # notices, online-step checks, reminders
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_nested_delimiter="__", extra="ignore", env_file_encoding="utf-8"
@@ -86,6 +94,7 @@ class Settings(BaseSettings):
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -156,7 +156,7 @@ async def full_stack(server: Server, updates: list[dict], tmp: Path) -> tuple[fl
     stop, ready = asyncio.Event(), asyncio.Event()
     before = (await server.stats())["sent"]
     server.queue(updates)
-    task = asyncio.create_task(serve(settings, service, db, store, stop, push=False, ready=ready))
+    task = asyncio.create_task(serve(settings, service, db, store, stop, ready=ready))
     await ready.wait()
     started = time.perf_counter()
     stats = await server.wait(lambda s: s["pending"] == 0)

@@ -8,9 +8,11 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application
+from telegram.request import HTTPXRequest
 
 from app.settings import Settings, TelegramSettings
 from bot.channel import ConversationPort, TelegramChannel
@@ -65,19 +67,14 @@ def build_runtime(
     return BotRuntime(application, intake, channel)
 
 
-async def forget_old_updates(db: Database, every: float = 6 * 3600) -> None:
+async def forget_old_updates(db: Database) -> int:
     """Drop processed-update marks older than two days: Telegram keeps an update for 24
     hours at most, and after a quiet week it may restart its ids at random, so old marks
-    would only ever drop a new update by mistake."""
+    would only ever drop a new update by mistake. (The runtime's clean-up runs this.)"""
     from cases import repositories as repo
     from cases.models import utcnow
 
-    while True:
-        try:
-            await db.run(repo.forget_processed_updates, utcnow() - timedelta(days=2))
-        except Exception:
-            log.exception("forgetting old processed updates failed; trying again later")
-        await asyncio.sleep(every)
+    return await db.run(repo.forget_processed_updates, utcnow() - timedelta(days=2))
 
 
 def push_limits(settings: TelegramSettings) -> PushLimits:
@@ -91,10 +88,11 @@ async def serve(
     store: FileStore,
     stop: asyncio.Event,
     *,
-    push: bool = True,
     ready: asyncio.Event | None = None,
 ) -> None:
-    """Run the bot until `stop` is set. Raises BotConfigError on a bad configuration."""
+    """Take in updates (polling or the webhook) and answer them until `stop` is set. Raises
+    BotConfigError on a bad configuration and InvalidToken when Telegram refuses the token.
+    Pushes are not sent here: the push sender runs once per deployment (`push_worker`)."""
     tg = settings.telegram
     token = check_token(tg.token.get_secret_value())
     check_webhook(tg)
@@ -102,22 +100,11 @@ async def serve(
     application, bot = runtime.application, runtime.application.bot
     await application.initialize()  # getMe: a wrong token fails here, loudly
     await application.start()
-    await set_menu(bot)
-    tasks: list[asyncio.Task[object]] = [
-        asyncio.create_task(forget_old_updates(db), name="forget-processed-updates")
-    ]
-    sender = PushSender(bot, db, push_limits(tg)) if push else None
-    if sender is not None:
-        tasks.append(asyncio.create_task(sender.run(), name="push-sender"))
-        # Result notices and online-step checks: beside the push sender, in one worker only.
-        from aftercare.chat import deps_from_settings
-        from aftercare.worker import run_aftercare_worker
-
-        aftercare = run_aftercare_worker(db, deps_from_settings(settings), stop)
-        tasks.append(asyncio.create_task(aftercare, name="aftercare"))
     poller: Poller | None = None
     webhook: WebhookServer | None = None
+    polling: asyncio.Task[None] | None = None
     try:
+        await set_menu(bot)
         if tg.mode == "webhook":
             secret = tg.webhook_secret.get_secret_value()
             webhook = WebhookServer(
@@ -138,25 +125,52 @@ async def serve(
             # A webhook left from an earlier deployment would make getUpdates fail (409).
             await bot.delete_webhook()
             poller = Poller(bot, runtime.intake, timeout=tg.polling_timeout)
-            tasks.append(asyncio.create_task(poller.run(), name="poller"))
+            polling = asyncio.create_task(poller.run(), name="poller")
         log.info("bot @%s serving in %s mode", bot.username, tg.mode)
         if ready is not None:
             ready.set()
         stopping = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
-        for task in done - {stopping}:
-            task.result()  # a crashed poller or sender stops the bot, with its error
+        waits: list[asyncio.Future[Any]] = [stopping] + ([polling] if polling else [])
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
+        if polling is not None and polling.done():
+            polling.result()  # a crashed poller ends the channel with its error
     finally:
         if poller is not None:
             poller.stop()
-        if sender is not None:
-            sender.stop()
+        if polling is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await polling
         if webhook is not None:
             await webhook.stop()  # Telegram keeps the webhook: other workers may serve it
-        tasks[0].cancel()  # the periodic clean-up never ends by itself
-        for task in tasks:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await task
         await application.stop()
         await application.shutdown()
+
+
+def build_push_bot(settings: TelegramSettings, token: str) -> Bot:
+    """A Bot of the push sender's own (its own connection pool): the sender runs in one
+    process of the deployment, not necessarily one that takes in updates."""
+    base_url, base_file_url = api_urls(settings)
+    request = HTTPXRequest(
+        connection_pool_size=16, read_timeout=30, write_timeout=60, connect_timeout=10
+    )
+    return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
+
+
+async def push_worker(settings: Settings, db: Database, stop: asyncio.Event) -> None:
+    """Deliver the notification outbox until `stop` is set (once per deployment)."""
+    tg = settings.telegram
+    bot = build_push_bot(tg, check_token(tg.token.get_secret_value()))
+    await bot.initialize()
+    sender = PushSender(bot, db, push_limits(tg))
+    run = asyncio.create_task(sender.run(), name="push-sender")
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([run, stopping], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        sender.stop()
+        stopping.cancel()
+        try:
+            await run
+        finally:
+            await bot.shutdown()

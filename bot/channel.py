@@ -13,7 +13,7 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.config import CHANNEL
-from bot.render import send_replies
+from bot.render import PartialDelivery, send_replies
 from dialogs.events import Event
 from dialogs.replies import Msg, Reply
 from locales import Translator, translator
@@ -36,6 +36,10 @@ class ConversationPort(Protocol):
     async def handle(
         self, channel: str, user_id: str, event: Event, update_id: str | None = None
     ) -> Outcome: ...
+
+    async def keep_replies(
+        self, channel: str, user_id: str, replies: Sequence[Reply], key: str
+    ) -> None: ...
 
 
 def language_hint(update: Update) -> str:
@@ -72,6 +76,20 @@ class TelegramChannel:
             await send_replies(bot, chat.id, outcome.replies, tr)
         except Forbidden:
             log.info("applicant blocked the bot; replies to update %s dropped", update.update_id)
+        except PartialDelivery as exc:
+            # Telegram is unreachable for now: keep what did not go out in the outbox, which
+            # the push sender retries, and only then let the update be confirmed.
+            rest = list(outcome.replies)[exc.sent :]
+            log.warning(
+                "replies to update %s kept for later (%d of %d): %s",
+                update.update_id,
+                len(rest),
+                len(outcome.replies),
+                type(exc.cause).__name__,
+            )
+            await self.service.keep_replies(
+                CHANNEL, str(user.id), rest, f"reply:{update_id or update.update_id}"
+            )
         return outcome
 
     async def _apologise(self, bot: Bot, chat_id: int, tr: Translator) -> None:

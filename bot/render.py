@@ -21,7 +21,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import callback_data
 from dialogs.replies import Reply, render
@@ -72,14 +72,30 @@ def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return parts
 
 
+class PartialDelivery(Exception):
+    """Telegram could not be reached for a while: `sent` replies went out, the rest did not."""
+
+    def __init__(self, sent: int, cause: BaseException) -> None:
+        super().__init__(f"{sent} replies sent before {type(cause).__name__}: {cause}")
+        self.sent, self.cause = sent, cause
+
+
 async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply], tr: Translator) -> None:
     """Send each reply in order. Unless the batch asks for the phone number, the first reply
     without buttons also takes away a share-phone keyboard an earlier turn may have left
-    (harmless when there is none; the channel keeps no screen state of its own)."""
+    (harmless when there is none; the channel keeps no screen state of its own).
+
+    Raises PartialDelivery when Telegram stays unreachable (429 or network errors after the
+    retries), saying how many replies did go out: the caller keeps the rest."""
     remove = not any(r.expects == "contact" for r in replies)
-    for reply in replies:
+    for n, reply in enumerate(replies):
         removing = remove and markup_of(reply, tr) is None
-        await send_reply(bot, chat_id, reply, tr, remove_keyboard=removing)
+        try:
+            await send_reply(bot, chat_id, reply, tr, remove_keyboard=removing)
+        except (RetryAfter, TimedOut, NetworkError) as exc:
+            if isinstance(exc, (BadRequest, Forbidden)):
+                raise  # refused for good: sending again later would not help
+            raise PartialDelivery(n, exc) from exc
         remove = remove and not removing
 
 
@@ -116,6 +132,8 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 4) -> T
             if attempt == attempts:
                 raise
             await asyncio.sleep(seconds(exc))
+        except BadRequest:
+            raise  # a NetworkError to PTB, but Telegram refused this message: no retry helps
         except (TimedOut, NetworkError):
             if attempt == attempts:
                 raise

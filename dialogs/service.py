@@ -25,7 +25,7 @@ import hashlib
 import logging
 import random
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ from cases.errors import StaleConversation
 from dialogs import engine
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
-from dialogs.replies import Msg, Reply
+from dialogs.replies import Msg, Reply, to_json
 from dialogs.state import (
     AddPages,
     CaseView,
@@ -145,6 +145,13 @@ class ConversationService:
                     bound = min(RETRY_PAUSE_CAP, RETRY_PAUSE * 2**attempt)
                     await asyncio.sleep(random.uniform(0, bound))
         raise AssertionError("unreachable")
+
+    async def keep_replies(
+        self, channel: str, user_id: str, replies: Sequence[Reply], key: str
+    ) -> None:
+        """Replies a channel could not deliver now go to the notification outbox (its push
+        sender retries them), each once per `key`; durable when this returns."""
+        await self.db.run(_keep_replies, channel, str(user_id), list(replies), key)
 
     # ---- one transaction ----------------------------------------------------------------
 
@@ -396,3 +403,15 @@ class _Applier:
             at=self.now,
         )
         self.case_number = case.number
+
+
+def _keep_replies(
+    session: Session, channel: str, user_id: str, replies: list[Reply], key: str
+) -> None:
+    from cases import repositories as repo
+
+    applicant = repo.find_applicant(session, channel, user_id)
+    if applicant is None:
+        return  # nobody to keep them for: no conversation was ever stored
+    for n, reply in enumerate(replies):
+        repo.enqueue_notification(session, applicant.id, to_json(reply), f"{key}:{n}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ class RecordingConversation:
     )
     events: list[tuple[str, Event, str | None]] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set)
+    kept: list[tuple[str, str, Reply]] = field(default_factory=list)  # keep_replies
 
     async def handle(
         self, channel: str, user_id: str, event: Event, update_id: str | None = None
@@ -67,18 +68,21 @@ class RecordingConversation:
         replies = [] if duplicate else self.script(event)
         return FakeOutcome("asking", None, self.language, replies, duplicate)
 
+    async def keep_replies(
+        self, channel: str, user_id: str, replies: Sequence[Reply], key: str
+    ) -> None:
+        self.kept.extend((user_id, key, reply) for reply in replies)
+
     def events_of(self, user_id: int) -> list[Event]:
         return [event for uid, event, _ in self.events if uid == str(user_id)]
 
 
 @contextlib.asynccontextmanager
-async def running_bot(
-    settings: Settings, service: Any, db: Database, *, push: bool = False
-) -> AsyncIterator[FileStore]:
+async def running_bot(settings: Settings, service: Any, db: Database) -> AsyncIterator[FileStore]:
     """The whole channel, as `python main.py run` starts it, inside this event loop."""
     store = FileStore(settings.files.dir, settings.files.max_bytes)
     stop, ready = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(settings, service, db, store, stop, push=push, ready=ready))
+    task = asyncio.create_task(serve(settings, service, db, store, stop, ready=ready))
     waiting = asyncio.create_task(ready.wait())
     await asyncio.wait([task, waiting], timeout=10, return_when=asyncio.FIRST_COMPLETED)
     if task.done():

@@ -1,0 +1,92 @@
+"""The composition root: every service of a process, built once from the settings.
+
+    services = Services.build(load_settings())      # migrates the embedded SQLite default
+    ...
+    await services.aclose()
+
+Every command takes what it needs from here (the bot, the console chat, the demo, the staff
+commands, the platform server), so that all of them see the same database, file store,
+platform adapter and aftercare configuration. What is costly to import or build (the
+conversation engine, the platform adapter) is built on first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+from aftercare.chat import Deps as AftercareDeps
+from aftercare.service import AftercareConfig
+from app.settings import Settings
+from cases.db import Database, open_database
+from cases.files import FileStore
+from dialogs.service import ConversationService
+from integrations.platform.adapter import PlatformAdapter
+from policy.workdays import OfficeHours
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        migrate: bool | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Services:
+        """Open the database (migrating the embedded default, or when `migrate`)."""
+        return cls(settings, open_database(settings, migrate=migrate), clock or utc_now)
+
+    @cached_property
+    def files(self) -> FileStore:
+        return FileStore(self.settings.files.dir, self.settings.files.max_bytes)
+
+    @cached_property
+    def aftercare(self) -> AftercareDeps:
+        return AftercareDeps(self.files, AftercareConfig.from_settings(self.settings))
+
+    @cached_property
+    def conversation(self) -> ConversationService:
+        return ConversationService(self.db, self.settings, clock=self.clock)
+
+    @cached_property
+    def office_hours(self) -> OfficeHours:
+        from integrations.platform.factory import office_hours
+
+        return office_hours(self.settings)
+
+    @property
+    def embedded_platform(self) -> bool:
+        return self.settings.platform.mode == "embedded"
+
+    @contextlib.asynccontextmanager
+    async def platform(self) -> AsyncIterator[PlatformAdapter]:
+        """The platform adapter: the embedded platform, or the signed HTTP client with an
+        HTTP session that lives as long as this context."""
+        from integrations.platform.factory import make_adapter
+
+        if self.embedded_platform:
+            yield make_adapter(self.settings, self.db, now=self.clock)
+            return
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:
+            yield make_adapter(self.settings, self.db, http=http, now=self.clock)
+
+    async def aclose(self) -> None:
+        await self.db.close()
+
+    def close_blocking(self) -> None:
+        self.db.close_blocking()
