@@ -1,0 +1,156 @@
+"""The production commands as real processes: `main.py run` (one or several), `main.py db
+upgrade` and the staff commands, against a deployment of their own (a SQLite file, or a fresh
+PostgreSQL database) and the loopback Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cases.crypto import Vault
+from cases.db import Database
+from tests.cases.databases import PG_URL, _admin
+from tests.fake_bot_api import FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIN = ROOT / "main.py"
+KEY = bytes(range(7, 39))
+CLERK = "李娜"
+
+
+@dataclass
+class Deployment:
+    """Where a deployment keeps its data, and the environment its commands run with."""
+
+    where: Path
+    url: str
+    api: FakeBotApi
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM", "DATABASE", "RUNTIME", "PLATFORM", "SECURITY"))
+        }
+        env.update(
+            TELEGRAM_TOKEN=self.api.token,
+            TELEGRAM_API_BASE=self.api.base_url,
+            TELEGRAM__ALBUM_WAIT_SECONDS="0.5",
+            TELEGRAM__POLLING_TIMEOUT="1",
+            DATABASE_URL=self.url,
+            SECURITY__DATA_KEY=base64.urlsafe_b64encode(KEY).decode(),
+            FILES__DIR=str(self.where / "files"),
+            DATA_DIR=str(self.where),
+            RUNTIME__LEADER_RETRY_SECONDS="0.5",
+            RUNTIME__RELAY_INTERVAL_SECONDS="0.3",
+            RUNTIME__AFTERCARE_INTERVAL_SECONDS="0.5",
+            LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(extra)
+        return env
+
+    def database(self) -> Database:
+        return Database(self.url, vault=Vault(KEY))
+
+    def command(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(MAIN), *args],
+            cwd=self.where,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def staff(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """A staff command as the clerk (or an office) types it; fails the test on exit 1."""
+        done = self.command("staff", *args)
+        assert done.returncode in (0, 2), done.stderr
+        return done
+
+    def staff_json(self, *args: str) -> Any:
+        done = self.staff(*args, "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    @contextmanager
+    def bot(self, name: str = "bot", **env: str) -> Iterator[subprocess.Popen[bytes]]:
+        """`python main.py run` as production starts it; stopped with SIGTERM at the end."""
+        log = (self.where / f"{name}.log").open("ab")
+        proc = subprocess.Popen(
+            [sys.executable, str(MAIN), "run"],
+            cwd=self.where,
+            env=self.env(**env),
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            log.close()
+
+    def log_of(self, name: str = "bot") -> str:
+        path = self.where / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+
+@asynccontextmanager
+async def sqlite_deployment(api: FakeBotApi, where: Path) -> AsyncIterator[Deployment]:
+    yield Deployment(where, f"sqlite:///{where / 'app.db'}", api)
+
+
+@asynccontextmanager
+async def postgres_deployment(api: FakeBotApi, where: Path) -> AsyncIterator[Deployment]:
+    """A database of its own (the leader lock is per database), migrated as an operator does
+    it: `python main.py db upgrade`."""
+    admin = await _admin()
+    name = f"e2e_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = PG_URL.rsplit("/", 1)[0] + "/" + name
+        deployment = Deployment(where, url, api)
+        upgraded = await asyncio.to_thread(deployment.command, "db", "upgrade")
+        assert upgraded.returncode == 0, upgraded.stderr
+        yield deployment
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def wait_until(
+    predicate: Any, what: str, *, timeout: float = 120, poll: float = 0.2, procs: tuple = ()
+) -> Any:
+    """Poll `predicate` (sync or async) until it returns something truthy; fail after a
+    generous bound (this is a correctness test, not a timing one) or when a process died."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for proc in procs:
+            assert proc.poll() is None, f"{what}: a bot process exited with {proc.returncode}"
+        value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(poll)
