@@ -71,7 +71,7 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
         # The clerk returns the ID card; the worker is told why and sends it again.
         before = len(api.sent_to(who.user.id))
         done = deployment.staff(
-            "return", number, "--material", "id_card", "--reason", "照片模糊，请重拍", "--as", CLERK
+            "return", number, "--material", "id_card", "--reason", "照片模糊请重拍", "--as", CLERK
         )
         assert done.returncode == 0, done.stderr
         told = await wait_until(
