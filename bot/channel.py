@@ -41,6 +41,8 @@ class ConversationPort(Protocol):
         self, channel: str, user_id: str, replies: Sequence[Reply], key: str
     ) -> None: ...
 
+    async def kept_replies_waiting(self, channel: str, user_id: str) -> bool: ...
+
 
 def language_hint(update: Update) -> str:
     """Telegram's idea of the user's language, for the rare message sent without the
@@ -52,6 +54,9 @@ def language_hint(update: Update) -> str:
 class TelegramChannel:
     def __init__(self, service: ConversationPort) -> None:
         self.service = service
+        # Chats whose replies went to the outbox (Telegram was unreachable): until those are
+        # out, later replies queue behind them so the chat reads in order.
+        self._behind: set[int] = set()
 
     async def answer(
         self, update: Update, bot: Bot, event: Event, *, update_id: str | None = None
@@ -72,6 +77,11 @@ class TelegramChannel:
         if outcome.duplicate:
             return outcome  # already answered when it first came
         tr = translator(outcome.language)
+        if chat.id in self._behind and await self._still_behind(user.id, chat.id):
+            # Earlier replies are still waiting in the outbox: these queue up behind them.
+            key = f"reply:{update_id or update.update_id}"
+            await self.service.keep_replies(CHANNEL, str(user.id), outcome.replies, key)
+            return outcome
         try:
             await send_replies(bot, chat.id, outcome.replies, tr)
         except Forbidden:
@@ -90,7 +100,14 @@ class TelegramChannel:
             await self.service.keep_replies(
                 CHANNEL, str(user.id), rest, f"reply:{update_id or update.update_id}"
             )
+            self._behind.add(chat.id)
         return outcome
+
+    async def _still_behind(self, user_id: int, chat_id: int) -> bool:
+        if await self.service.kept_replies_waiting(CHANNEL, str(user_id)):
+            return True
+        self._behind.discard(chat_id)
+        return False
 
     async def _apologise(self, bot: Bot, chat_id: int, tr: Translator) -> None:
         with contextlib.suppress(BadRequest, Forbidden):

@@ -29,12 +29,12 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, aliased
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -152,6 +152,19 @@ def claim_telegram_notifications(
 ) -> list[tuple[NotificationOutbox, Applicant]]:
     """Claim due rows of Telegram applicants (a lease, as `cases.repositories` claims do).
     Rows this process already holds are skipped, so it never sends one twice itself."""
+    earlier = aliased(NotificationOutbox)
+    # One chat's messages go out in the order they were queued: a row waits while an earlier
+    # row of the same applicant waits (backing off after a 5xx, or leased and in flight).
+    waiting_before = (
+        select(earlier.id)
+        .where(
+            earlier.applicant_id == NotificationOutbox.applicant_id,
+            earlier.status == OutboxStatus.pending.value,
+            earlier.id < NotificationOutbox.id,
+            earlier.next_attempt_at > now,
+        )
+        .exists()
+    )
     query = (
         select(NotificationOutbox, Applicant)
         .join(Applicant, Applicant.id == NotificationOutbox.applicant_id)
@@ -159,6 +172,7 @@ def claim_telegram_notifications(
             NotificationOutbox.status == OutboxStatus.pending.value,
             NotificationOutbox.next_attempt_at <= now,
             Applicant.channel == CHANNEL,
+            ~waiting_before,
         )
         .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id)
         .limit(limit)
@@ -189,6 +203,28 @@ def mark_sent_many(session: Session, row_ids: list[int]) -> None:
     at = utcnow()
     for row_id in row_ids:
         repo.mark_notification_sent(session, row_id, at=at)
+
+
+def give_back(
+    session: Session,
+    row_id: int,
+    error: str,
+    retry_at: datetime | None,
+    released: list[int],
+    now: datetime,
+) -> None:
+    """A failed send: its row waits until `retry_at` (None: given up); the `released` rows
+    (the chat's next messages, claimed but not sent) are due again at once, behind it."""
+    repo.mark_notification_failed(session, row_id, error, retry_at=retry_at)
+    if released:
+        session.execute(
+            update(NotificationOutbox)
+            .where(
+                NotificationOutbox.id.in_(released),
+                NotificationOutbox.status == OutboxStatus.pending.value,
+            )
+            .values(next_attempt_at=now)
+        )
 
 
 def hand_to_clerk(session: Session, applicant_id: int, row_id: int, reason: str) -> None:
@@ -441,8 +477,19 @@ class PushSender:
         if job.done:
             # Part of a long message went out: the retry resends it (at-least-once window).
             error += f" (after {job.done} of its messages were sent)"
-        await self.db.run(repo.mark_notification_failed, job.row_id, error, retry_at=retry_at)
+        # The chat's later messages must not overtake this one: they go back to the outbox
+        # too, where the claim holds them until this one is out.
+        later = []
+        if retry:
+            queue = self._queues.get(job.chat_id) or deque()
+            later = [j for j in queue if j is not job and not j.busy and not j.done]
+            for other in later:
+                self._dequeue(other)
+        await self.db.run(
+            give_back, job.row_id, error, retry_at, [j.row_id for j in later], utcnow()
+        )
         self._held.discard(job.row_id)
+        self._held.difference_update(j.row_id for j in later)
 
     async def _finish_unreachable(self, row_id: int, applicant_id: int, reason: str) -> None:
         await self.db.run(hand_to_clerk, applicant_id, row_id, reason)

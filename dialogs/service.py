@@ -153,6 +153,10 @@ class ConversationService:
         sender retries them), each once per `key`; durable when this returns."""
         await self.db.run(_keep_replies, channel, str(user_id), list(replies), key)
 
+    async def kept_replies_waiting(self, channel: str, user_id: str) -> bool:
+        """Whether replies kept by `keep_replies` are still waiting to go out."""
+        return await self.db.run(_kept_waiting, channel, str(user_id))
+
     # ---- one transaction ----------------------------------------------------------------
 
     def _handle_sync(
@@ -415,3 +419,10 @@ def _keep_replies(
         return  # nobody to keep them for: no conversation was ever stored
     for n, reply in enumerate(replies):
         repo.enqueue_notification(session, applicant.id, to_json(reply), f"{key}:{n}")
+
+
+def _kept_waiting(session: Session, channel: str, user_id: str) -> bool:
+    from cases import repositories as repo
+
+    applicant = repo.find_applicant(session, channel, user_id)
+    return applicant is not None and bool(repo.pending_notifications(session, applicant.id))

@@ -73,6 +73,9 @@ class RecordingConversation:
     ) -> None:
         self.kept.extend((user_id, key, reply) for reply in replies)
 
+    async def kept_replies_waiting(self, channel: str, user_id: str) -> bool:
+        return any(uid == user_id for uid, _, _ in self.kept)
+
     def events_of(self, user_id: int) -> list[Event]:
         return [event for uid, event, _ in self.events if uid == str(user_id)]
 
