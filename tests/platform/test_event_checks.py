@@ -17,6 +17,7 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
 from cases.db import Database
+from cases.errors import IllegalTransition
 from cases.models import AuditLog, Case, ItemResult, MaterialPage, NotificationOutbox
 from cases.repositories.case_records import find_case_by_number, move_case
 from integrations.platform.adapter import (
@@ -30,11 +31,14 @@ from integrations.platform.adapter import (
     ResultNoticeReady,
     ReturnedForCorrection,
 )
+from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.event_fit import EventDoesNotFit
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.limits import MAX_EVENT_BODY_BYTES, json_depth_exceeds
 from integrations.platform.signing import sign, signed_headers
-from integrations.platform.store import InboxEvent, SeenNonce
+from integrations.platform.store import EmbItem, InboxEvent, SeenNonce
 from integrations.platform.wire import event_to_json
+from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import FakeClock, submitted_case
 
 SECRET = b"event-checks-secret"
@@ -150,6 +154,7 @@ async def move(db: Database, number: str, *triggers: str) -> None:
 
     def run(session: Any) -> None:
         case = find_case_by_number(session, number)
+        assert case is not None and case.submitted_at is not None
         for trigger in triggers:
             move_case(session, case, trigger, at=case.submitted_at, actor="test")
 
@@ -550,3 +555,31 @@ def test_depth_is_measured_outside_strings() -> None:
     assert not json_depth_exceeds(json.dumps({"a": [[[[[[[1]]]]]]]}).encode())  # 8 levels
     assert json_depth_exceeds(json.dumps({"a": [[[[[[[[1]]]]]]]]}).encode())  # 9 levels
     assert MAX_EVENT_BODY_BYTES == 64 * 1024
+
+
+async def test_an_office_cannot_answer_a_case_the_applicant_has_just_withdrawn(
+    db: Database, clock: FakeClock
+) -> None:
+    """The embedded platform applies its events in the staff's own transaction: the same
+    check refuses the office's answer there, and neither side records it."""
+    platform = EmbeddedPlatform(db, now=clock)
+    _, number = await db.run(submitted_case, "u1", clock())
+    assert await drain_platform_outbox(db, platform, now=clock) == 1
+    await db.run(platform.accept, number, "clerk:li")
+    # The applicant withdraws; the platform has not heard of it yet (its outbox row waits).
+    await move(db, number, "withdraw")
+    before = await snapshot(db)
+    with pytest.raises(IllegalTransition) as refused_answer:
+        await db.run(
+            platform.answer,
+            number,
+            "pension_claim",
+            "done",
+            "office:sic",
+            {"monthly_pension": "3520.50"},
+        )
+    assert isinstance(refused_answer.value, EventDoesNotFit)
+    assert refused_answer.value.code == "case_closed"
+    assert await snapshot(db) == before
+    statuses = await db.run(lambda s: {i.item: i.status for i in s.scalars(select(EmbItem))})
+    assert statuses["pension_claim"] == "pending"
