@@ -31,6 +31,7 @@ from integrations.platform.adapter import (
     ReturnedForCorrection,
     UnknownCase,
 )
+from integrations.platform.event_fit import check_event_fits
 from integrations.platform.store import InboxEvent
 
 ACTOR = "platform"
@@ -45,15 +46,16 @@ def notify(session: Session, case: Case, message: Msg, dedupe_key: str) -> bool:
 def apply_event(session: Session, event: PlatformEvent) -> bool:
     """Apply `event`; False when it had been applied before (nothing changes then).
 
-    Raises UnknownCase for a case number we do not have, and
-    `cases.errors.IllegalTransition` for an event the case's state does not allow (the
-    sender should retry later or a person should look).
+    Raises UnknownCase for a case number we do not have, and `event_fit.EventDoesNotFit`
+    (an `IllegalTransition`) for an event the case's state does not allow (the sender should
+    retry later or a person should look); neither writes anything.
     """
     if session.get(InboxEvent, event.event_id) is not None:
         return False
     case = find_case_by_number(session, event.case_number)
     if case is None:
         raise UnknownCase(event.case_number)
+    check_event_fits(session, case, event)  # before any write: a misfit leaves no trace
     session.add(
         InboxEvent(
             event_id=event.event_id,

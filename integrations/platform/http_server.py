@@ -9,13 +9,12 @@ original fails on the nonce's primary key and changes nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from sqlalchemy import delete
@@ -24,17 +23,20 @@ from sqlalchemy.orm import Session
 
 from cases.db import Database
 from cases.errors import IllegalTransition
-from integrations.platform import wire
-from integrations.platform.adapter import PlatformRejected, UnknownCase
+from integrations.platform import limits, wire
+from integrations.platform.adapter import PlatformEvent, PlatformRejected, UnknownCase
 from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.event_fit import EventDoesNotFit
 from integrations.platform.events import apply_event
+from integrations.platform.limits import WireError
 from integrations.platform.signing import IDEMPOTENCY_KEY, SignatureError, verify
 from integrations.platform.store import SeenNonce
 
 log = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/v1/callbacks/events"
-MAX_BODY = 2 * 1024 * 1024
+MAX_BODY = limits.MAX_BODY_BYTES
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,17 @@ class _Signed:
         self.db, self.security, self.namespace = db, security, namespace
 
     async def __call__(
-        self, request: web.Request, work: Callable[[Session, bytes], Any]
+        self,
+        request: web.Request,
+        parse: Callable[[bytes], T],
+        work: Callable[[Session, T], Any],
     ) -> tuple[Any, web.Response | None]:
-        body = await request.read()
+        """Signature first (401), then the body's limits and shape (`parse`: 400/413/422), then
+        `work` with the nonce in one transaction (404/409/422 change nothing)."""
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return None, _error(413, limits.BodyTooLarge.code, f"limit {MAX_BODY} bytes")
         now = self.security.clock()
         try:
             verified = verify(
@@ -89,13 +99,18 @@ class _Signed:
         except SignatureError as exc:
             log.warning("refused %s %s: %s", request.method, request.path, exc.code)
             return None, _error(401, exc.code)
+        try:
+            parsed = parse(body)
+        except WireError as exc:
+            log.warning("refused %s %s: %s", request.method, request.path, exc.code)
+            return None, _error(exc.status, exc.code, str(exc))
         at = datetime.fromtimestamp(now, UTC)
 
         def unit(session: Session) -> Any:
             remember_nonce(
                 session, self.namespace, verified.nonce, at, self.security.max_age_seconds
             )
-            return work(session, body)
+            return work(session, parsed)
 
         try:
             try:
@@ -106,24 +121,29 @@ class _Signed:
                 return await self.db.run(unit), None
         except SignatureError as exc:
             return None, _error(401, exc.code)
-        except (wire.WireError, ValueError) as exc:
+        except WireError as exc:
+            return None, _error(exc.status, exc.code, str(exc))
+        except ValueError as exc:
             return None, _error(422, "invalid", str(exc))
         except UnknownCase as exc:
             return None, _error(404, "unknown_case", exc.message)
         except PlatformRejected as exc:
+            return None, _error(409, exc.code, exc.message)
+        except EventDoesNotFit as exc:
+            log.warning("refused event: %s", exc.code)
             return None, _error(409, exc.code, exc.message)
         except IllegalTransition as exc:
             return None, _error(409, "illegal_transition", str(exc))
 
 
 def _body(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw or b"{}")
-    except ValueError as exc:
-        raise wire.WireError("body is not JSON") from exc
-    if not isinstance(data, dict):
-        raise wire.WireError("body must be an object")
-    return data
+    """A platform route's body: a JSON object within the transport limits."""
+    return limits.parse_object(raw)
+
+
+def _event(raw: bytes) -> PlatformEvent:
+    """The callback's body: one event within the event limits (integrations.platform.limits)."""
+    return wire.event_from_json(limits.parse_object(raw, limits.MAX_EVENT_BODY_BYTES))
 
 
 def add_platform_routes(
@@ -139,7 +159,8 @@ def add_platform_routes(
             return _error(400, "missing_idempotency_key")
         receipt, failure = await signed(
             request,
-            lambda s, raw: platform.record_submission(s, wire.submit_from_json(_body(raw), key)),
+            lambda raw: wire.submit_from_json(_body(raw), key),
+            platform.record_submission,
         )
         if failure:
             return failure
@@ -151,9 +172,8 @@ def add_platform_routes(
         number = request.match_info["number"]
         _, failure = await signed(
             request,
-            lambda s, raw: platform.record_withdrawal(
-                s, number, str(_body(raw).get("reason", ""))
-            ),
+            lambda raw: str(_body(raw).get("reason", "")),
+            lambda s, reason: platform.record_withdrawal(s, number, reason),
         )
         return failure or web.json_response({"case_number": number, "status": "withdrawn"})
 
@@ -164,9 +184,8 @@ def add_platform_routes(
         number = request.match_info["number"]
         receipt, failure = await signed(
             request,
-            lambda s, raw: platform.record_supplement(
-                s, wire.supplement_from_json(number, _body(raw), key)
-            ),
+            lambda raw: wire.supplement_from_json(number, _body(raw), key),
+            platform.record_supplement,
         )
         if failure:
             return failure
@@ -176,7 +195,9 @@ def add_platform_routes(
 
     async def status(request: web.Request) -> web.Response:
         number = request.match_info["number"]
-        result, failure = await signed(request, lambda s, raw: platform.case_status(s, number))
+        result, failure = await signed(
+            request, _body, lambda s, _: platform.case_status(s, number)
+        )
         return failure or web.json_response(wire.status_to_json(result))
 
     app.router.add_post("/v1/cases", submit)
@@ -190,9 +211,7 @@ def add_callback_route(app: web.Application, db: Database, security: Security) -
     signed = _Signed(db, security, "callback")
 
     async def callback(request: web.Request) -> web.Response:
-        applied, failure = await signed(
-            request, lambda s, raw: apply_event(s, wire.event_from_json(_body(raw)))
-        )
+        applied, failure = await signed(request, _event, apply_event)
         return failure or web.json_response({"applied": bool(applied)})
 
     app.router.add_post(CALLBACK_PATH, callback)

@@ -22,6 +22,7 @@ NONCE = "X-Nonce"
 SIGNATURE = "X-Signature"
 IDEMPOTENCY_KEY = "Idempotency-Key"
 _VERSION = "v1="
+MAX_TIMESTAMP_DIGITS = 12
 
 
 class SignatureError(Exception):
@@ -86,6 +87,8 @@ def verify(
     expected = sign(secret, method, path, timestamp, nonce, body)
     if not hmac.compare_digest(expected, signature):
         raise SignatureError("bad_signature")
-    if abs(now - int(timestamp)) > max_age_seconds:
+    # Unix seconds have 10 digits until 2286: a longer one is stale whatever it says (and
+    # int() of thousands of digits would raise).
+    if len(timestamp) > MAX_TIMESTAMP_DIGITS or abs(now - int(timestamp)) > max_age_seconds:
         raise SignatureError("stale_timestamp")
     return Verified(int(timestamp), nonce)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from integrations.platform import limits
 from integrations.platform.adapter import (
+    EVENT_KINDS,
     Accepted,
     AllAnswered,
     DispatchedItem,
@@ -28,10 +30,9 @@ from integrations.platform.adapter import (
     SupplementReceipt,
     SupplementRequest,
 )
-
-
-class WireError(ValueError):
-    """A JSON document that does not follow the contract."""
+from integrations.platform.limits import WireError as WireError  # every *_from_json raises it
+from policy.items import item as policy_item
+from policy.materials import MATERIAL_CODES
 
 
 def ts(value: datetime | None) -> str | None:
@@ -46,7 +47,7 @@ def parse_ts(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise WireError(f"bad timestamp {value!r}") from exc
     if parsed.tzinfo is None:
         raise WireError(f"timestamp without time zone {value!r}")
@@ -137,8 +138,8 @@ def supplement_from_json(
     case_number: str, data: dict[str, Any], idempotency_key: str
 ) -> SupplementRequest:
     pages = data.get("pages", [])
-    if not isinstance(pages, list) or not pages:
-        raise WireError("pages must be a non-empty list")
+    if not isinstance(pages, list) or not pages or not all(isinstance(p, dict) for p in pages):
+        raise WireError("pages must be a non-empty list of objects")
     return SupplementRequest(
         case_number=case_number,
         material_code=_req(data, "material_code"),
@@ -229,52 +230,95 @@ def event_to_json(event: PlatformEvent) -> dict[str, Any]:
 
 
 def event_from_json(data: dict[str, Any]) -> PlatformEvent:
-    if not isinstance(data, dict):
-        raise WireError("event must be an object")
+    """The event in a request body, checked against the contract's limits
+    (`integrations.platform.limits`) and the policy's codes; raises WireError (a 4xx)."""
+    data = dict(limits.obj(data, "event"))
     kind = data.get("kind")
-    common = {
-        "case_number": _req(data, "case_number"),
-        "event_id": _req(data, "event_id"),
-        "at": parse_ts(_req(data, "at")),
+    if kind not in EVENT_KINDS:
+        raise WireError(f"unknown event kind {str(kind)[:40]!r}")
+    common: dict[str, Any] = {
+        "case_number": limits.case_number(data.get("case_number")),
+        "event_id": limits.event_id(data.get("event_id")),
+        "at": limits.timestamp(data.get("at"), "at"),
     }
-    try:
-        if kind == "accepted":
-            items = tuple(
+    if kind == "accepted":
+        items = []
+        for n, raw in enumerate(limits.bounded_list(data.get("items"), "items", min_items=1)):
+            i = limits.obj(raw, f"items[{n}]")
+            code = _item_at_office(i.get("item"), i.get("office"), f"items[{n}]")
+            items.append(
                 DispatchedItem(
-                    i["item"], i["office"], parse_ts(i.get("due_at")), bool(i.get("online", False))
+                    code,
+                    i["office"],
+                    limits.optional_timestamp(i.get("due_at"), f"items[{n}].due_at"),
+                    limits.boolean(i.get("online"), f"items[{n}].online"),
                 )
-                for i in data.get("items", [])
             )
-            return Accepted(**common, items=items)
-        if kind == "returned_for_correction":
-            materials = tuple(MaterialIssue(m["code"], m["reason"]) for m in data["materials"])
-            return ReturnedForCorrection(**common, materials=materials)
-        if kind == "item_dispatched":
-            return ItemDispatched(
-                **common,
-                item=_req(data, "item"),
-                office=_req(data, "office"),
-                due_at=parse_ts(data.get("due_at")),
+        if len({i.item for i in items}) != len(items):
+            raise WireError("items lists an item twice")
+        return Accepted(**common, items=tuple(items))
+    if kind == "returned_for_correction":
+        materials = []
+        for n, raw in enumerate(
+            limits.bounded_list(data.get("materials"), "materials", min_items=1)
+        ):
+            m = limits.obj(raw, f"materials[{n}]")
+            materials.append(
+                MaterialIssue(
+                    _material(m.get("code"), f"materials[{n}].code"),
+                    limits.text(m.get("reason"), f"materials[{n}].reason"),
+                )
             )
-        if kind == "item_answered":
-            result = data.get("result")
-            if result not in ("done", "supplement", "refused"):
-                raise WireError(f"bad result {result!r}")
-            payload = data.get("data") or {}
-            if not isinstance(payload, dict):
-                raise WireError("data must be an object")
-            return ItemAnswered(
-                **common,
-                item=_req(data, "item"),
-                office=_req(data, "office"),
-                result=result,
-                data=payload,
-                reason=data.get("reason"),
-            )
-        if kind == "all_answered":
-            return AllAnswered(**common)
-        if kind == "result_notice_ready":
-            return ResultNoticeReady(**common)
-    except (KeyError, TypeError) as exc:
-        raise WireError(f"malformed {kind} event: {exc}") from exc
-    raise WireError(f"unknown event kind {kind!r}")
+        return ReturnedForCorrection(**common, materials=tuple(materials))
+    if kind == "item_dispatched":
+        return ItemDispatched(
+            **common,
+            item=_item_at_office(data.get("item"), data.get("office")),
+            office=data["office"],
+            due_at=limits.optional_timestamp(data.get("due_at"), "due_at"),
+        )
+    if kind == "item_answered":
+        result = data.get("result")
+        if result not in ("done", "supplement", "refused"):
+            raise WireError(f"bad result {str(result)[:40]!r}")
+        item = _item_at_office(data.get("item"), data.get("office"))
+        payload = limits.answer_data(data.get("data"))
+        reason = limits.optional_text(data.get("reason"), "reason")
+        if result == "done":
+            problems = policy_item(item).validate_result(payload)
+            if problems:
+                raise WireError(f"data of a done {item} answer: {', '.join(problems)}")
+        elif not (reason or "").strip():
+            raise WireError(f"a {result} answer needs a reason")
+        return ItemAnswered(
+            **common,
+            item=item,
+            office=data["office"],
+            result=result,
+            data=payload,
+            reason=reason,
+        )
+    if kind == "all_answered":
+        return AllAnswered(**common)
+    return ResultNoticeReady(**common)
+
+
+def _item_at_office(item: Any, office: Any, where: str = "") -> str:
+    """The item code, if policy/items.toml knows it and `office` is the office that handles it."""
+    prefix = f"{where}." if where else ""
+    code = limits.code(item, f"{prefix}item")
+    limits.code(office, f"{prefix}office")
+    try:
+        definition = policy_item(code)
+    except KeyError as exc:
+        raise WireError(f"unknown item {code!r} ({prefix}item)") from exc
+    if definition.office != office:
+        raise WireError(f"item {code!r} is handled by {definition.office!r}, not {office!r}")
+    return code
+
+
+def _material(value: Any, name: str) -> str:
+    code = limits.code(value, name)
+    if code not in MATERIAL_CODES:
+        raise WireError(f"unknown material {code!r} ({name})")
+    return code

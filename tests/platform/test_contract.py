@@ -56,21 +56,26 @@ def test_every_route_of_the_server_is_in_the_openapi_file_and_back(db: Database)
             "e1",
             AT,
             (
-                DispatchedItem("pension_claim", "sic", AT),
-                DispatchedItem("medical_insurance", "msb", None),
-                DispatchedItem("housing_fund", "hf", None, True),
+                DispatchedItem("pension_claim", "social_insurance_center", AT),
+                DispatchedItem("medical_insurance", "medical_security_bureau", None),
+                DispatchedItem("housing_fund", "housing_fund_yiqi", None, True),
             ),
         ),
         ReturnedForCorrection("YJ-20260430-0001", "e2", AT, (MaterialIssue("id_card", "模糊"),)),
         ItemDispatched(
-            "YJ-20260430-0001", "e3", AT, item="medical_insurance", office="msb", due_at=AT
+            "YJ-20260430-0001",
+            "e3",
+            AT,
+            item="medical_insurance",
+            office="medical_security_bureau",
+            due_at=AT,
         ),
         ItemAnswered(
             "YJ-20260430-0001",
             "e4",
             AT,
             item="medical_insurance",
-            office="msb",
+            office="medical_security_bureau",
             result="done",
             data={"contribution_months": 312, "back_payment_due": "0.00"},
         ),
@@ -79,7 +84,7 @@ def test_every_route_of_the_server_is_in_the_openapi_file_and_back(db: Database)
             "e5",
             AT,
             item="pension_claim",
-            office="sic",
+            office="social_insurance_center",
             result="refused",
             reason="未达到最低缴费年限",
         ),
@@ -92,28 +97,18 @@ def test_every_event_survives_the_wire(event: object) -> None:
 
 
 def test_malformed_events_are_refused_with_a_reason() -> None:
+    base = {"event_id": "x", "case_number": "YJ-20260430-0001", "at": "2026-04-30T01:00:00Z"}
     with pytest.raises(WireError, match="unknown event kind"):
-        event_from_json(
-            {"kind": "launched", "event_id": "x", "case_number": "n", "at": "2026-04-30T01:00:00Z"}
-        )
+        event_from_json({**base, "kind": "launched"})
     with pytest.raises(WireError, match="time zone"):
-        event_from_json(
-            {
-                "kind": "all_answered",
-                "event_id": "x",
-                "case_number": "n",
-                "at": "2026-04-30T01:00:00",
-            }
-        )
+        event_from_json({**base, "kind": "all_answered", "at": "2026-04-30T01:00:00"})
     with pytest.raises(WireError, match="bad result"):
         event_from_json(
             {
+                **base,
                 "kind": "item_answered",
-                "event_id": "x",
-                "case_number": "n",
-                "at": "2026-04-30T01:00:00Z",
-                "item": "a",
-                "office": "b",
+                "item": "pension_claim",
+                "office": "social_insurance_center",
                 "result": "maybe",
             }
         )
