@@ -178,9 +178,11 @@ _MONEY = frozenset({"monthly_pension", "back_payment_due"})
 
 def _money(value: Any) -> Decimal | None:
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    # "NaN" or "Infinity" from an office is no amount (and NaN cannot even be compared).
+    return amount if amount.is_finite() else None
 
 
 def _yuan(value: Any) -> str:

@@ -228,3 +228,14 @@ def test_a_name_longer_than_its_box_can_hold_is_cut_with_an_ellipsis(notice: Not
     text = pdf_text(data)
     assert "名" * 400 + "…" in text and "名" * 1000 not in text
     assert outside_the_margins(data) == []
+
+
+def test_an_amount_that_is_no_number_is_shown_as_sent_not_a_failure(notice: NoticeData) -> None:
+    items = tuple(
+        dataclasses.replace(i, data={"back_payment_due": "NaN", "monthly_pension": "Infinity"})
+        if i.code in ("medical_insurance", "pension_claim")
+        else i
+        for i in notice.items
+    )
+    text = pdf_text(render_result_notice(dataclasses.replace(notice, items=items), ZH))
+    assert "需补缴医保费：NaN元" in text and "核定月养老金：Infinity元" in text
