@@ -19,6 +19,7 @@ from aftercare.service import (
     BAD_LEVELS,
     RATING_LEVELS,
     AftercareConfig,
+    NoticeRenderer,
     add_rating_comment,
     decline_rating,
     followup_of,
@@ -37,6 +38,7 @@ from dialogs.events import Choice, Command, Event, Text
 from dialogs.machine import AFTER_RESULT, State, machine
 from dialogs.replies import Msg, Option, Reply
 from dialogs.state import ConversationData
+from documents.result_notice import render_result_notice
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -65,6 +67,7 @@ _LEVEL_WORDS = {
 class Deps:
     files: FileStore
     config: AftercareConfig
+    render: NoticeRenderer = render_result_notice  # a test may hand in one that fails
 
 
 @cache

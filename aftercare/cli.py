@@ -6,6 +6,9 @@
                                                      close a bad rating's return visit
     python main.py staff notice CASE [--json]        notice version, signature, rating, steps
     python main.py aftercare tick                    deliver due notices and online-step checks
+                                                     (exit 0 also when some cases failed: they
+                                                     are recorded, retried, and listed on
+                                                     stderr; 1 only when the sweep itself fails)
 
 The `staff` commands join the platform's `staff` group (integrations/platform/cli.py), so
 this module must come after it in main.py's COMMAND_MODULES.
@@ -134,4 +137,25 @@ def run_tick(args: argparse.Namespace) -> int:
     finally:
         db.close_blocking()
     print(f"送达结果告知单 {len(result.delivered)} 件，网办回访 {result.checks_sent} 条")
+    if result.failed:
+        print(failures_text(result.failed), file=sys.stderr)
     return 0
+
+
+JOB_NAMES = {"notice": "结果告知单未能生成", "online_check": "网办回访未能发出"}
+
+
+def failures_text(failed: list[Any]) -> str:
+    """The cases that failed in this tick, for the person who ran it: plain Chinese."""
+    from zoneinfo import ZoneInfo
+
+    china = ZoneInfo("Asia/Shanghai")
+    lines = [f"有 {len(failed)} 件未能处理，已记录，将自动重试（其他办件不受影响）："]
+    for f in failed:
+        when = f.next_attempt_at.astimezone(china).strftime("%Y-%m-%d %H:%M")
+        task = f"，已转人工处理（任务 #{f.staff_task_id}）" if f.staff_task_id else ""
+        lines.append(
+            f"  办件 {f.case_number or '-'}：{JOB_NAMES.get(f.job, f.job)}"
+            f"（第 {f.attempts} 次失败，下次重试 {when}{task}）"
+        )
+    return "\n".join(lines)

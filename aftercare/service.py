@@ -14,19 +14,26 @@
 The record of truth is the case store's own tables (`cases.models.Signature`, `Rating`,
 `OnlineStep`, through `cases.repositories`); the audit log only says who did what.
 * `close_followup`: the clerk's outcome, told to the applicant; closes the case.
-* `run_online_step_checks`: the reminder a few days later: "done yet? need help?".
+* `run_online_step_check`: the reminder a few days later: "done yet? need help?".
+
+The sweeps (`due_notice_cases` + `deliver_case`, `due_online_checks` +
+`run_online_step_check`) list the due work first and then handle each case in a transaction
+of its own (aftercare/worker.py), so that one case that fails holds up no other
+(aftercare/failures.py records it and retries it alone).
 """
 
 from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from aftercare.failures import NOTICE, ONLINE_CHECK, clear_failure
 from aftercare.notice import applicant_name, build_notice
 from dialogs.replies import Document, Msg, Option, Reply, to_json
 from documents.result_notice import (
@@ -44,6 +51,10 @@ if TYPE_CHECKING:
     from cases.files import FileStore
     from cases.models import Case, Rating, StaffTask
     from cases.models import Signature as SignatureRecord
+
+# How a notice becomes PDF bytes: documents.result_notice.render_result_notice, or a stand-in
+# given by a test (one that fails, to prove that one case never holds up another).
+NoticeRenderer = Callable[..., bytes]
 
 CHINA = ZoneInfo("Asia/Shanghai")
 NOTICE_LANGUAGE = "zh_CN"  # the notice is an official document: always in Chinese
@@ -96,7 +107,13 @@ def notice_file_name(case: Case, signed: bool = False) -> str:
 
 
 def deliver_result(
-    session: Session, case: Case, files: FileStore, config: AftercareConfig, *, at: datetime
+    session: Session,
+    case: Case,
+    files: FileStore,
+    config: AftercareConfig,
+    *,
+    at: datetime,
+    render: NoticeRenderer = render_result_notice,
 ) -> str | None:
     """Deliver the current notice; returns its sha256, or None when that version was already
     delivered (nothing to do). Only for cases whose results are in."""
@@ -106,7 +123,7 @@ def deliver_result(
         return None
     tr = Translator(NOTICE_LANGUAGE)
     notice = build_notice(session, case, tr, config.region)
-    data = render_result_notice(notice, tr)
+    data = render(notice, tr)
     sha = hashlib.sha256(data).hexdigest()
     if sha == case.notice_sha256 and case.status != "results_ready":
         return None
@@ -193,17 +210,15 @@ def sign_question() -> Reply:
     return Reply(Msg("aftercare.sign.ask_name"), expects="text", question="ask_signature_name")
 
 
-def deliver_ready_results(
-    session: Session, files: FileStore, config: AftercareConfig, *, at: datetime
-) -> list[str]:
-    """The sweep a worker runs: every case whose results are in gets its notice, and a case
-    whose results changed after its notice went out gets the new version. Returns the
-    numbers of the cases delivered."""
-    from sqlalchemy import select
+def due_notice_cases(session: Session, *, at: datetime) -> list[int]:
+    """The ids of the cases whose notice is due: every case whose results are in, and every
+    case whose results changed after its notice went out; not those that failed and whose
+    next try (aftercare/failures.py) is still ahead."""
+    from sqlalchemy import or_, select
 
+    from cases import repositories as repo
     from cases.models import Case, ItemResult
 
-    ready = list(session.scalars(select(Case).where(Case.status == "results_ready")))
     # A result answered after the case last changed may have changed the notice.
     newer = (
         select(ItemResult.case_id)
@@ -213,15 +228,39 @@ def deliver_ready_results(
             ItemResult.updated_at > Case.updated_at,
         )
     )
-    changed = list(session.scalars(select(Case).where(Case.id.in_(newer))))
-    delivered: list[str] = []
-    for case in [*ready, *changed]:
-        if deliver_result(session, case, files, config, at=at) is not None:
-            delivered.append(case.number or "")
-        else:
-            case.updated_at = at  # looked at: not again until a result changes
+    query = (
+        select(Case.id)
+        .where(
+            or_(Case.status == "results_ready", Case.id.in_(newer)),
+            Case.id.not_in(repo.waiting_for_retry(NOTICE, at)),
+        )
+        .order_by(Case.id)
+    )
+    return list(session.scalars(query))
+
+
+def deliver_case(
+    session: Session,
+    case_id: int,
+    files: FileStore,
+    config: AftercareConfig,
+    *,
+    at: datetime,
+    render: NoticeRenderer = render_result_notice,
+) -> str | None:
+    """One case of the sweep, in its own transaction: deliver its notice when due. Returns
+    the case number when a notice went out. Success forgets the case's earlier failures."""
+    from cases import repositories as repo
+
+    case = repo.get_case(session, case_id)
+    if case is None:
+        return None
+    sha = deliver_result(session, case, files, config, at=at, render=render)
+    if sha is None:
+        case.updated_at = at  # looked at: not again until a result changes
+    clear_failure(session, NOTICE, case_id, at=at)
     session.flush()
-    return delivered
+    return (case.number or "") if sha is not None else None
 
 
 # -- the conversation's state, moved from outside an event ---------------------------------
@@ -533,55 +572,71 @@ def online_step_question(step: str) -> Reply:
     )
 
 
-def run_online_step_checks(
-    session: Session, config: AftercareConfig, *, at: datetime, limit: int = 100
-) -> int:
-    """Send the due "are your online steps done?" questions; returns how many were sent.
-
-    A reminder that finds the applicant still signing waits a day: the signature comes first.
-    A rating left unanswered by then is not asked again, and the case closes.
-    """
+def due_online_checks(session: Session, *, at: datetime, limit: int = 100) -> list[int]:
+    """The ids of the due online-step reminders, oldest first, without those that failed
+    and wait for their next try."""
     from sqlalchemy import select
 
     from cases import repositories as repo
     from cases.models import Reminder
 
     today = at.astimezone(CHINA).date()
-    sent = 0
     # Only this kind: other reminders (the retirement date) belong to other workers, and
     # skipping them in a shared list could starve these behind them.
     due = (
-        select(Reminder)
-        .where(Reminder.kind == CHECK_KIND, Reminder.sent_at.is_(None), Reminder.due_on <= today)
+        select(Reminder.id)
+        .where(
+            Reminder.kind == CHECK_KIND,
+            Reminder.sent_at.is_(None),
+            Reminder.due_on <= today,
+            Reminder.id.not_in(repo.waiting_for_retry(ONLINE_CHECK, at)),
+        )
         .order_by(Reminder.due_on, Reminder.id)
         .limit(limit)
     )
-    for reminder in list(session.scalars(due)):
-        repo.mark_reminder_sent(session, reminder.id, at=at)
-        case = latest_case(session, reminder.applicant_id)
-        conv = repo.load_conversation(session, reminder.applicant_id)
-        if case is None or conv is None or case.status not in ("signed", "rated", "closed"):
-            if case is not None and case.status == "notified":
-                repo.add_reminder(session, reminder.applicant_id, CHECK_KIND, today + timedelta(1))
-            continue
-        done = online_steps_answered(session, case)
-        pending = [s for s in online_steps(session, case, config) if not done.get(s)]
-        if not pending or conv.state not in CHECKABLE_STATES:
-            continue
-        if case.status == "signed":  # the rating was never answered: never pressed again
-            decline_rating(session, case, at=at)
-        _move_conversation(
-            session,
-            reminder.applicant_id,
-            "check_online_steps",
-            {"online_steps": pending, "online_step": pending[0]},
-        )
-        repo.enqueue_notification(
-            session,
-            reminder.applicant_id,
-            to_json(online_step_question(pending[0])),
-            f"aftercare:check:{reminder.id}",
-        )
-        sent += 1
+    return list(session.scalars(due))
+
+
+def run_online_step_check(
+    session: Session, reminder_id: int, config: AftercareConfig, *, at: datetime
+) -> bool:
+    """Send one due "are your online steps done?" question; True when it was sent.
+
+    A reminder that finds the applicant still signing waits a day: the signature comes first.
+    A rating left unanswered by then is not asked again, and the case closes.
+    """
+    from cases import repositories as repo
+    from cases.models import Reminder
+
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.sent_at is not None:
+        return False  # another sweep got there first
+    today = at.astimezone(CHINA).date()
+    repo.mark_reminder_sent(session, reminder.id, at=at)
+    clear_failure(session, ONLINE_CHECK, reminder.id, at=at)
+    case = latest_case(session, reminder.applicant_id)
+    conv = repo.load_conversation(session, reminder.applicant_id)
+    if case is None or conv is None or case.status not in ("signed", "rated", "closed"):
+        if case is not None and case.status == "notified":
+            repo.add_reminder(session, reminder.applicant_id, CHECK_KIND, today + timedelta(1))
+        return False
+    done = online_steps_answered(session, case)
+    pending = [s for s in online_steps(session, case, config) if not done.get(s)]
+    if not pending or conv.state not in CHECKABLE_STATES:
+        return False
+    if case.status == "signed":  # the rating was never answered: never pressed again
+        decline_rating(session, case, at=at)
+    _move_conversation(
+        session,
+        reminder.applicant_id,
+        "check_online_steps",
+        {"online_steps": pending, "online_step": pending[0]},
+    )
+    repo.enqueue_notification(
+        session,
+        reminder.applicant_id,
+        to_json(online_step_question(pending[0])),
+        f"aftercare:check:{reminder.id}",
+    )
     session.flush()
-    return sent
+    return True

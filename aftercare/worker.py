@@ -3,6 +3,12 @@ deliver the notices whose results are in (or changed), and send the due online-s
 
     await tick(db, deps, now=...)        # from an asyncio loop, e.g. every 30 s
     python main.py aftercare tick        # once, from cron or by hand
+
+One case never holds up another: the sweep first reads the ids of the due cases, then
+handles each in a transaction of its own. A case that fails is rolled back alone, logged
+(masked), recorded and retried later with backoff (aftercare/failures.py); the others go on,
+and the tick reports what failed. Only a failure of the sweep itself (the database is gone)
+propagates.
 """
 
 from __future__ import annotations
@@ -11,11 +17,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from aftercare.service import deliver_ready_results, run_online_step_checks
+from aftercare.failures import NOTICE, ONLINE_CHECK, Failure, error_text, record_failure
+from aftercare.service import (
+    deliver_case,
+    due_notice_cases,
+    due_online_checks,
+    run_online_step_check,
+)
 
 if TYPE_CHECKING:
     from aftercare.chat import Deps
@@ -28,18 +40,59 @@ log = logging.getLogger(__name__)
 class TickResult:
     delivered: list[str]
     checks_sent: int
+    failed: list[Failure] = field(default_factory=list)
 
 
 async def tick(db: Database, deps: Deps, *, now: datetime) -> TickResult:
-    delivered = await db.run(deliver_ready_results, deps.files, deps.config, at=now)
-    checks = await db.run(run_online_step_checks, deps.config, at=now)
-    return TickResult(delivered, checks)
+    delivered: list[str] = []
+    failed: list[Failure] = []
+    for case_id in await db.run(due_notice_cases, at=now):
+        try:
+            number = await db.run(
+                deliver_case, case_id, deps.files, deps.config, at=now, render=deps.render
+            )
+        except Exception as exc:  # this case only: rolled back, recorded, retried later
+            failed.append(await _failed(db, NOTICE, case_id, exc, now))
+            continue
+        if number is not None:
+            delivered.append(number)
+    checks = 0
+    for reminder_id in await db.run(due_online_checks, at=now):
+        try:
+            checks += await db.run(run_online_step_check, reminder_id, deps.config, at=now)
+        except Exception as exc:
+            failed.append(await _failed(db, ONLINE_CHECK, reminder_id, exc, now))
+    return TickResult(delivered, checks, failed)
+
+
+async def _failed(
+    db: Database, job: str, subject_id: int, exc: Exception, now: datetime
+) -> Failure:
+    error = error_text(exc)
+    failure = await db.run(record_failure, job, subject_id, error, at=now)
+    log.warning(
+        "aftercare %s failed for case %s (attempt %d, next try %s%s): %s",
+        job,
+        failure.case_number or f"#{subject_id}",
+        failure.attempts,
+        failure.next_attempt_at.isoformat(timespec="minutes"),
+        f", staff task #{failure.staff_task_id}" if failure.staff_task_id else "",
+        error,
+    )
+    return failure
 
 
 def tick_blocking(db: Database, deps: Deps, *, now: datetime) -> TickResult:
-    delivered = db.run_blocking(deliver_ready_results, deps.files, deps.config, at=now)
-    checks = db.run_blocking(run_online_step_checks, deps.config, at=now)
-    return TickResult(delivered, checks)
+    """`tick` for a command line: its own event loop, the database's connections released
+    at the end (PostgreSQL's belong to the loop that made them)."""
+
+    async def once() -> TickResult:
+        try:
+            return await tick(db, deps, now=now)
+        finally:
+            await db.close()
+
+    return asyncio.run(once())
 
 
 async def run_aftercare_worker(

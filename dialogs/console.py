@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,10 +37,13 @@ from dialogs.replies import Msg, Reply, from_json, render
 from locales import Translator
 
 if TYPE_CHECKING:
+    from aftercare.chat import Deps
     from app.settings import Settings
     from cases.db import Database
     from cases.files import FileStore
     from dialogs.service import ConversationService, Outcome
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "console"
 COMMANDS = ("start", "help", "status", "cancel", "restart", "back", "language")
@@ -64,6 +68,7 @@ class Console:
     max_bytes: int
     platform: Any = None  # an adapter for drain_platform_outbox, when one is available
     clock: Callable[[], datetime] | None = None
+    aftercare: Deps | None = None  # None: from the service's settings
     last: Outcome | None = None
 
     data_dir: Path = Path("data")
@@ -78,13 +83,21 @@ class Console:
 
     async def deliver_results(self) -> None:
         """The result notice once every office has answered, and the due online-step checks
-        (aftercare): the console has no worker of its own, so it looks at each turn."""
+        (aftercare): the console has no worker of its own, so it looks at each turn.
+
+        Never at the cost of the turn: a case that fails is recorded and retried by the tick
+        itself (aftercare/failures.py), and should the sweep itself fail, the applicant still
+        gets the answer; the next turn tries again."""
         if self.last is None or self.last.case_number is None:
             return  # no case yet: nothing to deliver
         from aftercare.chat import deps_from_settings
         from aftercare.worker import tick
 
-        await tick(self.db, deps_from_settings(self.service.settings), now=self._now())
+        deps = self.aftercare or deps_from_settings(self.service.settings)
+        try:
+            await tick(self.db, deps, now=self._now())
+        except Exception:
+            log.exception("aftercare in the console failed; the chat goes on")
 
     def warm_up(self) -> None:
         """After the first reply is out: load jieba (~0.7 s) in a thread owned by this console

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 CHINA = ZoneInfo("Asia/Shanghai")
 NOT_APPLICABLE = "not_applicable"
+# The offices' free text (a refusal reason, a returned value) wraps over as many pages as it
+# needs; only beyond this many characters (ten times what the platform accepts, about 15
+# pages of a notice) is it cut, with a visible note that the office holds the full text.
+TEXT_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def outcome_text(item: NoticeItem, tr: Translator) -> str:
     key = f"documents.status.{item.status}"
     lines = [tr(key) if tr.has(key) else item.status]
     if item.reason and item.status != "done":
-        lines.append(tr("documents.status.reason", reason=item.reason))
+        lines.append(tr("documents.status.reason", reason=bounded(item.reason, tr)))
     for name, value in item.data.items():
         line = _datum(name, value, tr)
         if line:
@@ -153,10 +157,20 @@ def _datum(name: str, value: Any, tr: Translator) -> str | None:
         value = int(value)  # "6 years", not "6.0 years"
     elif name in _MONEY:
         value = _yuan(value)
+    if isinstance(value, str):
+        value = bounded(value, tr)
     key = f"documents.data.{name}"
     if tr.has(key):
         return tr(key, value=value)
     return f"{name}: {value}"
+
+
+def bounded(text: str, tr: Translator) -> str:
+    """`text`, or its first TEXT_LIMIT characters and a note saying that it was cut."""
+    if len(text) <= TEXT_LIMIT:
+        return text
+    note = tr("documents.status.cut", shown=f"{TEXT_LIMIT:,}", total=f"{len(text):,}")
+    return f"{text[:TEXT_LIMIT]}\n{note}"
 
 
 _MONEY = frozenset({"monthly_pension", "back_payment_due"})
@@ -164,9 +178,11 @@ _MONEY = frozenset({"monthly_pension", "back_payment_due"})
 
 def _money(value: Any) -> Decimal | None:
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    # "NaN" or "Infinity" from an office is no amount (and NaN cannot even be compared).
+    return amount if amount.is_finite() else None
 
 
 def _yuan(value: Any) -> str:

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 models of the case store. Import from here: `from cases.models import Case`."""
 
-from cases.models.aftercare_records import OnlineStep, Rating, Signature
+from cases.models.aftercare_records import AftercareFailure, OnlineStep, Rating, Signature
 from cases.models.applicant import Applicant, Conversation
 from cases.models.base import (
     Base,
@@ -16,6 +16,7 @@ from cases.models.outbox import NotificationOutbox, PlatformOutbox, ProcessedUpd
 from cases.models.records import AuditLog, Reminder, StaffTask
 
 __all__ = [
+    "AftercareFailure",
     "Applicant",
     "AuditLog",
     "Base",

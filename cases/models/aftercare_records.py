@@ -1,5 +1,6 @@
 """The records of the end of a case: the signature of each result-notice version, the rating
-(好差评) and the answers about the online steps.
+(好差评) and the answers about the online steps; and the aftercare work that failed and waits
+for its next try.
 
 They are records of their own, not audit entries: reports, the clerk's view and retention
 read them. The audit log still says who did what; these tables say what holds. Retention
@@ -10,7 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.models.base import Base, utcnow
@@ -25,6 +34,7 @@ RATING_LEVEL_CODES: dict[int, str] = {
 }
 ONLINE_STEP_CODES = ("housing_fund", "medical_payment")
 ONLINE_STEP_STATUSES = ("done", "not_yet", "help_requested")
+AFTERCARE_JOBS = ("notice", "online_check")
 
 
 def _in(column: str, values: tuple[str, ...] | list[str]) -> str:
@@ -118,3 +128,38 @@ class OnlineStep(Base):
 
     def __repr__(self) -> str:
         return f"OnlineStep(case_id={self.case_id}, step={self.step!r}, {self.status!r})"
+
+
+class AftercareFailure(Base):
+    """One piece of aftercare work that failed and is retried alone, with backoff: the
+    delivery of a case's result notice (`job` "notice", `subject_id` the case) or an
+    online-step check (`job` "online_check", `subject_id` the reminder). The row exists only
+    while the work keeps failing: the next success deletes it. `last_error` is masked;
+    `staff_task_id` is the clerk's task raised after the third failure."""
+
+    __tablename__ = "aftercare_failures"
+    __table_args__ = (
+        UniqueConstraint("job", "subject_id"),
+        CheckConstraint(_in("job", AFTERCARE_JOBS), name="job"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    first_failed_at: Mapped[datetime]
+    last_failed_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    staff_task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_tasks.id", ondelete="SET NULL")
+    )
+
+    def __repr__(self) -> str:
+        return (
+            f"AftercareFailure({self.job} {self.subject_id}, attempts={self.attempts}, "
+            f"next={self.next_attempt_at.isoformat()})"
+        )

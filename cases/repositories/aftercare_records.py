@@ -1,4 +1,5 @@
-"""Signatures, ratings and online-step answers: the records of the end of a case.
+"""Signatures, ratings and online-step answers: the records of the end of a case; and the
+aftercare work that failed and waits for its next try.
 
 Like every repository: functions over a session that never commit. Writes that must happen
 once (a rating, a signature of one notice version) are INSERT ... ON CONFLICT DO NOTHING, so
@@ -9,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from cases.models import Case, OnlineStep, Rating, Signature
+from cases.models import AftercareFailure, Case, OnlineStep, Rating, Signature
 from cases.models.aftercare_records import (
     ONLINE_STEP_CODES,
     ONLINE_STEP_STATUSES,
@@ -177,3 +178,61 @@ def online_steps_of(session: Session, case_id: int) -> list[OnlineStep]:
     """The answers about the case's online steps, in the order they were first given."""
     query = select(OnlineStep).where(OnlineStep.case_id == case_id).order_by(OnlineStep.id)
     return list(session.scalars(query))
+
+
+# -- aftercare work that failed ------------------------------------------------------------
+
+
+def aftercare_failure(session: Session, job: str, subject_id: int) -> AftercareFailure | None:
+    return session.scalars(
+        select(AftercareFailure).where(
+            AftercareFailure.job == job, AftercareFailure.subject_id == subject_id
+        )
+    ).one_or_none()
+
+
+def note_aftercare_failure(
+    session: Session, job: str, subject_id: int, *, case_id: int | None, error: str, at: datetime
+) -> AftercareFailure:
+    """Count one more failure of `job` on `subject_id` (a row on the first one); the caller
+    sets `next_attempt_at` from the count. An upsert: two sweeps failing on the same case at
+    once count two failures rather than one of them crashing on the unique key."""
+    values = {"last_error": error, "last_failed_at": at, "case_id": case_id}
+    stmt = upsert_insert(session, AftercareFailure).values(
+        job=job,
+        subject_id=subject_id,
+        attempts=1,
+        first_failed_at=at,
+        next_attempt_at=at,
+        **values,
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["job", "subject_id"],
+            set_={**values, "attempts": AftercareFailure.attempts + 1},
+        )
+    )
+    return session.scalars(
+        select(AftercareFailure)
+        .where(AftercareFailure.job == job, AftercareFailure.subject_id == subject_id)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def clear_aftercare_failure(
+    session: Session, job: str, subject_id: int
+) -> AftercareFailure | None:
+    """Forget the failures of `job` on `subject_id` (it just succeeded); returns the record
+    that was deleted, if any."""
+    row = aftercare_failure(session, job, subject_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    return row
+
+
+def waiting_for_retry(job: str, at: datetime) -> Select[int]:
+    """The subjects of `job` that failed and whose next try is not due yet at `at`."""
+    return select(AftercareFailure.subject_id).where(
+        AftercareFailure.job == job, AftercareFailure.next_attempt_at > at
+    )

@@ -4,7 +4,8 @@
     python main.py staff done TASK --note TEXT --as NAME
 
 Tasks are raised elsewhere (a blocked bot in bot/push_sender.py, a hand-over to a person in
-dialogs/service.py, an overdue item in the embedded platform, a bad rating in aftercare). This
+dialogs/service.py, an overdue item in the embedded platform, a bad rating in aftercare, a
+notice or check that failed three times in aftercare/failures.py). This
 is the one place the applicant's phone number is shown in full, because the clerk must call
 it; so every listing is written to the audit log with the ids of the tasks shown.
 
@@ -34,6 +35,8 @@ KIND_LABELS: dict[str, str] = {
     "rating_followup": "差评回访",
     "online_step_help": "网办事项协助",
     "platform_call_failed": "审批平台调用失败",
+    "notice_failed": "结果告知单生成失败，请人工处理",
+    "online_check_failed": "网办回访提醒发送失败，请人工处理",
 }
 FOLLOWUP_KIND = "rating_followup"  # closed with `staff followup`, which tells the applicant
 _TZ = ZoneInfo("Asia/Shanghai")

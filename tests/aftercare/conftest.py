@@ -59,12 +59,13 @@ class World:
         self.platform = EmbeddedPlatform(db, now=self.clock)
         self.person = Person(self.service, "u1")
 
-    async def submitted(self, user: str = "u1", **form: Any) -> str:
-        """A submitted case whose conversation waits in `submitted`, as after the questions."""
+    async def submitted(self, user: str = "u1", *, channel: str = "test", **form: Any) -> str:
+        """A submitted case whose conversation waits in `submitted`, as after the questions
+        (asked on `channel`: "console" for a console session's applicant)."""
         now = self.clock()
 
         def work(session: Any) -> str:
-            applicant = repo.get_or_create_applicant(session, "test", user)
+            applicant = repo.get_or_create_applicant(session, channel, user)
             applicant.full_name = FORM["name"]
             repo.set_id_number(session, applicant, ID_NUMBER)
             conv = repo.load_or_start_conversation(session, applicant.id, "submitted")

@@ -38,6 +38,43 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"\s+", "", "".join(out))
 
 
+def text_runs(data: bytes) -> list[tuple[int, float, float, str]]:
+    """Each piece of text drawn: (page number, x in mm, font size in pt, text)."""
+    reader = PdfReader(io.BytesIO(data))
+    runs: list[tuple[int, float, float, str]] = []
+    for number, page in enumerate(reader.pages, start=1):
+        fonts = page["/Resources"]["/Font"]
+        maps = {str(name): _to_unicode(font.get_object()) for name, font in fonts.items()}
+        table: dict[int, str] = {}
+        size, x = 0.0, 0.0
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                table, size = maps.get(str(operands[0]), {}), float(operands[1])
+            elif operator == b"Td":
+                x = float(operands[0]) * 25.4 / 72  # fpdf2 starts each line with BT x y Td
+            elif operator == b"Tj":
+                runs.append((number, x, size, _decode(operands[0], table)))
+            elif operator == b"TJ":
+                text = "".join(_decode(v, table) for v in operands[0] if not _is_number(v))
+                runs.append((number, x, size, text))
+    return runs
+
+
+def outside_the_margins(data: bytes, margin_mm: float = 16) -> list[str]:
+    """The texts that run past the left or right margin of an A4 page (none, when every
+    value wraps), measured in the document's own font."""
+    from documents.pdfkit import Page
+
+    ruler = Page(title="", dated=date(2026, 1, 1))
+    right = 210 - margin_mm + 0.5
+    out: list[str] = []
+    for _page, x, size, text in text_runs(data):
+        ruler.set_font(ruler.family, size=size)
+        if x < margin_mm - 0.5 or x + ruler.get_string_width(text) > right:
+            out.append(text)
+    return out
+
+
 def _to_unicode(font: Any) -> dict[int, str]:
     if "/ToUnicode" not in font:
         return {}

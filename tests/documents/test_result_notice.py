@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime
@@ -14,13 +15,14 @@ from PIL import Image
 from pypdf import PdfReader
 
 from documents.result_notice import (
+    TEXT_LIMIT,
     NoticeData,
     Signature,
     notice_sha256,
     render_result_notice,
 )
 from locales import Translator
-from tests.documents.conftest import pdf_text
+from tests.documents.conftest import outside_the_margins, pdf_text
 
 ZH = Translator("zh_CN")
 
@@ -124,3 +126,116 @@ def test_a_rendered_page_has_ink_where_the_text_is(notice: NoticeData, tmp_path:
     # The title sits in the top band: it has ink.
     top = page.crop((0, 0, width, height // 10))
     assert any(v < 128 for v in top.get_flattened_data())
+
+
+# -- any lawful input renders: long texts wrap over pages, nothing runs off the page ----------
+
+
+def _refused(notice: NoticeData, reason: str, **data: str) -> NoticeData:
+    items = tuple(
+        dataclasses.replace(i, status="refused", reason=reason, data={**i.data, **data})
+        if i.code == "pension_claim"
+        else i
+        for i in notice.items
+    )
+    return dataclasses.replace(notice, items=items)
+
+
+def _pages(data: bytes) -> int:
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _reading(data: bytes, notice: NoticeData) -> str:
+    """The text as a reader follows it across pages: without the footer at the foot of each
+    page and the table heading repeated at the top of the next."""
+    text = re.sub(rf"办件编号{re.escape(notice.case_number)}\d+/\d+", "", pdf_text(data))
+    heading = "".join(ZH(f"documents.notice.col_{c}") for c in ("no", "item", "office", "result"))
+    return text.replace(heading, "")
+
+
+def test_a_6000_character_refusal_reason_wraps_over_several_pages(notice: NoticeData) -> None:
+    reason = "".join(f"第{n}条：缴费记录与档案记载不一致，需核实。" for n in range(400))[:6000]
+    long = _refused(notice, reason)
+    data = render_result_notice(long, ZH)
+    text = _reading(data, long)
+    # All of it, in order, none cut, and the item's figures and the next item after it.
+    assert f"原因：{reason}核定月养老金：3,210.50元2依据档案记载" in text
+    assert "需补缴医保费：4,560.00元" in text  # the items after it are still there
+    assert "申请人签字：___" in text
+    assert _pages(data) > 1
+    assert outside_the_margins(data) == []
+    assert data == render_result_notice(long, ZH)  # still one version per input
+
+
+def test_a_run_of_6000_characters_without_a_space_and_a_long_url_wrap(
+    notice: NoticeData,
+) -> None:
+    run = "X" * 6000
+    url = "https://zwfw.nmg.gov.cn/" + "/".join(f"segment{n}" for n in range(60)) + "?q=1"
+    long = _refused(notice, f"{run} 详见 {url}")
+    data = render_result_notice(long, ZH)
+    text = _reading(data, long)
+    assert run in text and url in text
+    assert outside_the_margins(data) == []
+
+
+def test_a_100000_character_reason_never_fails_and_says_where_it_was_cut(
+    notice: NoticeData,
+) -> None:
+    reason = "材料不全" * 25_000
+    long = _refused(notice, reason)
+    data = render_result_notice(long, ZH)
+    text = _reading(data, long)
+    assert reason[:TEXT_LIMIT] in text
+    assert reason[: TEXT_LIMIT + 4] not in text
+    assert "全文共100,000字，请向办理单位索取全文" in text
+    assert "申请人签字确认" in text
+    assert outside_the_margins(data) == []
+
+
+def test_a_reason_just_under_the_limit_is_shown_whole(notice: NoticeData) -> None:
+    reason = "核" * TEXT_LIMIT
+    long = _refused(notice, reason)
+    text = _reading(render_result_notice(long, ZH), long)
+    assert reason in text and "索取全文" not in text
+
+
+def test_a_200_character_name_and_long_numbers_and_employer_fit_on_the_page(
+    notice: NoticeData,
+) -> None:
+    name = ("阿卜杜热合曼·" * 30)[:200]
+    employer = "内蒙古伊金霍洛旗" + "某某煤炭集团有限责任公司第三分公司" * 12
+    long = dataclasses.replace(
+        _refused(notice, "档案缺失", employer_name=employer, contribution_months="9" * 400),
+        applicant_name=name,
+        case_number="YJ-20261126-" + "0" * 60 + "1",
+    )
+    data = render_result_notice(long, ZH)
+    text = _reading(data, long)
+    assert name in text and employer in text and "9" * 400 in text
+    assert outside_the_margins(data) == []
+    assert data == render_result_notice(long, ZH)
+
+
+def test_an_ordinary_notice_keeps_its_layout_on_one_page(notice: NoticeData) -> None:
+    data = render_result_notice(notice, ZH)
+    assert outside_the_margins(data) == [] and _pages(data) == 1
+
+
+def test_a_name_longer_than_its_box_can_hold_is_cut_with_an_ellipsis(notice: NoticeData) -> None:
+    long = dataclasses.replace(notice, applicant_name="名" * 2000)
+    data = render_result_notice(long, ZH)
+    text = pdf_text(data)
+    assert "名" * 400 + "…" in text and "名" * 1000 not in text
+    assert outside_the_margins(data) == []
+
+
+def test_an_amount_that_is_no_number_is_shown_as_sent_not_a_failure(notice: NoticeData) -> None:
+    items = tuple(
+        dataclasses.replace(i, data={"back_payment_due": "NaN", "monthly_pension": "Infinity"})
+        if i.code in ("medical_insurance", "pension_claim")
+        else i
+        for i in notice.items
+    )
+    text = pdf_text(render_result_notice(dataclasses.replace(notice, items=items), ZH))
+    assert "需补缴医保费：NaN元" in text and "核定月养老金：Infinity元" in text
