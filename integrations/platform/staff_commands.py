@@ -188,11 +188,10 @@ def _answer(
     if args.result == "supplement" and isinstance(first, ItemAnswered):
         from policy.materials import requested_materials
 
-        asked = requested_materials(first.data.get("materials"))
-        print(
-            f"  已通知申请人补充：{'、'.join(asked)}；补齐后该事项回到本机构重新计时。",
-            file=out,
+        asked = "、".join(
+            _material_name(c) for c in requested_materials(first.data.get("materials"))
         )
+        print(f"  已通知申请人补充：{asked}；补齐后该事项回到本机构重新计时。", file=out)
     for event in events[1:]:
         if event.kind == "item_dispatched":
             print(f"  事项 {event.item} 开始计时，截止 {_local(event.due_at)}。", file=out)
@@ -212,14 +211,7 @@ COMMANDS: dict[str, Command] = {
 
 def _round_lines(item: str, r: dict[str, Any]) -> list[str]:
     """One supplement round in plain words: who asked what and why, what came back."""
-    from locales import Translator
-
-    tr = Translator("zh_CN")
-
-    def name(code: str) -> str:
-        key = f"material.{code}.name"
-        return tr(key) if tr.has(key) else code
-
+    name = _material_name
     asked = "、".join(name(c) for c in r.get("materials", []))
     lines = [
         f"{item} 第{r['round']}轮：{_local(_when(r.get('asked_at')))} {_person(r.get('asked_by'))}"
@@ -243,6 +235,15 @@ def _round_lines(item: str, r: dict[str, Any]) -> list[str]:
             f"截止 {_local(_when(r.get('due_at')))}"
         )
     return lines
+
+
+def _material_name(code: str) -> str:
+    """A material's Chinese name (the code itself for one the catalog does not know)."""
+    from locales import Translator
+
+    tr = Translator("zh_CN")
+    key = f"material.{code}.name"
+    return tr(key) if tr.has(key) else code
 
 
 def _when(value: str | None) -> datetime | None:
