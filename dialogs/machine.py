@@ -54,7 +54,7 @@ class State(StrEnum):
     cancelled = "cancelled"
     handed_to_person = "handed_to_person"
     submitted = "submitted"
-    supplementing = "supplementing"  # asks ask_upload_<material> for a returned material
+    supplementing = "supplementing"  # asks ask_upload_<material> returned or asked for again
     # After the result (aftercare/chat.py): sign the notice, rate, online steps.
     ask_signature_name = "ask_signature_name"
     ask_signature_confirm = "ask_signature_confirm"
@@ -200,6 +200,12 @@ TABLE: list[dict[str, Any]] = [
         "conditions": "returned_for_correction",
     },
     {
+        "trigger": "reopen",
+        "source": S.submitted,
+        "dest": S.supplementing,
+        "conditions": "office_asks_supplement",
+    },
+    {
         "trigger": "next",
         "source": S.supplementing,
         "dest": S.supplementing,
@@ -250,6 +256,7 @@ CONDITIONS = (
     "made_lump_sum",
     "materials_pending",
     "returned_for_correction",
+    "office_asks_supplement",
 )
 
 

@@ -53,6 +53,7 @@ from dialogs.state import (
     SetLanguage,
     StoreReminder,
     SubmitCase,
+    SupplementAsk,
     SupplementCase,
     WithdrawConsent,
 )
@@ -259,6 +260,7 @@ def _needs_case(data: ConversationData, event: Event) -> bool:
 def _case_view(session: Session, case: Case) -> CaseView:
     from cases import repositories as repo
     from cases.models import PageStatus
+    from policy.materials import requested_materials
 
     pages = repo.pages_of(session, case.id)
     # A rejected material is still open until a supplement page replaces it.
@@ -269,7 +271,21 @@ def _case_view(session: Session, case: Case) -> CaseView:
         if p.status == PageStatus.rejected.value and p.material_code not in replaced:
             rejected.setdefault(p.material_code, p.reject_reason or "")
             hashes.setdefault(p.material_code, []).append(p.sha256 or "")
-    items = tuple(ItemProgress(r.item_code, r.status) for r in repo.item_results(session, case.id))
+    # An office's request is answered, material by material, by new pages or by "lost"
+    # (what the material had before the request was refused when it came).
+    answered = replaced | {p.material_code for p in pages if p.status == PageStatus.lost.value}
+    items: list[ItemProgress] = []
+    asks: list[SupplementAsk] = []
+    for r in repo.item_results(session, case.id):
+        status = r.status
+        if status == "supplement":
+            wanted = requested_materials((r.data or {}).get("materials"))
+            missing = tuple(c for c in wanted if c not in answered)
+            if missing:
+                asks.append(SupplementAsk(r.item_code, r.reason or "", missing))
+            else:
+                status = "supplement_sent"  # sent; the office has not taken it up yet
+        items.append(ItemProgress(r.item_code, status))
     return CaseView(
         number=case.number or "",
         status=case.status,
@@ -277,7 +293,8 @@ def _case_view(session: Session, case: Case) -> CaseView:
             Rejection(code, reason, tuple(hashes.get(code, ())))
             for code, reason in rejected.items()
         ),
-        items=items,
+        items=tuple(items),
+        asks=tuple(asks) if case.status == "processing" else (),
     )
 
 

@@ -90,6 +90,16 @@ class ItemProgress:
 
 
 @dataclass(frozen=True)
+class SupplementAsk:
+    """An office asked for more material on its item; `materials` are those still to send
+    (named by the office, or "other material"), `reason` the office's words."""
+
+    item: str
+    reason: str
+    materials: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CaseView:
     """The applicant's case as the database records it (the record, not the conversation)."""
 
@@ -97,6 +107,7 @@ class CaseView:
     status: str
     rejected: tuple[Rejection, ...] = ()
     items: tuple[ItemProgress, ...] = ()
+    asks: tuple[SupplementAsk, ...] = ()  # offices' requests with something still to send
 
 
 @dataclass(frozen=True)

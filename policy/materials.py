@@ -81,7 +81,22 @@ _PAGES: dict[str, tuple[int, int]] = {
     "tax_receipts": (1, 10),
     "labour_capacity_appraisal": (1, 4),
     "discharge_certificate": (1, 2),
+    "other_material": (1, 10),
 }
+
+# What an office asks for when it names no material of the list: "other material" (补充材料),
+# uploaded after submission only; it is on no checklist.
+OTHER_MATERIAL = "other_material"
+SUPPLEMENT_CODES: tuple[str, ...] = (*MATERIAL_CODES, OTHER_MATERIAL)
+
+
+def requested_materials(named: Any) -> tuple[str, ...]:
+    """The materials an office's supplement request names ("id_card", "a,b" or a list), in
+    order without repeats; "other material" when it names none (a reason only)."""
+    items = named.split(",") if isinstance(named, str) else list(named or ())
+    codes = tuple(dict.fromkeys(str(c).strip() for c in items if str(c).strip()))
+    return codes or (OTHER_MATERIAL,)
+
 
 # Question key -> the Answers field it fills, in the order they are asked.
 QUESTIONS: dict[str, str] = {

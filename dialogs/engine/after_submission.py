@@ -1,5 +1,6 @@
-"""After submission: supplements. When the office returns pages for correction, the upload
-step reopens for just those materials; when they are all uploaded, the supplement is sent."""
+"""After submission: supplements. When the clerk returns pages for correction, or an office
+asks for more material on its item, the upload step reopens for just those materials; when
+they are all uploaded (or said to be lost), the supplement is sent."""
 
 from __future__ import annotations
 
@@ -11,21 +12,42 @@ from dialogs.state import SupplementCase
 
 
 def reopen(t: Turn) -> None:
-    """The office returned pages: upload again just those materials."""
+    """Upload again just the materials the clerk returned or an office asked for."""
     case = t.ctx.case
     assert case is not None
-    codes = list(dict.fromkeys(r.material for r in case.rejected))
+    if t.step.returned_for_correction():
+        codes = list(dict.fromkeys(r.material for r in case.rejected))
+        lines = [
+            Msg("dialogs.returned.line", {"name": material_name(r.material), "reason": r.reason})
+            for r in case.rejected
+        ]
+        intro = "dialogs.returned.intro"
+    else:
+        codes = list(dict.fromkeys(c for a in case.asks for c in a.materials))
+        lines = [
+            Msg(
+                "dialogs.office_asks.line",
+                {
+                    "item": Msg(f"item.{a.item}.name"),
+                    "reason": a.reason,
+                    "materials": [
+                        Msg("dialogs.office_asks.material", {"name": material_name(c)})
+                        for c in a.materials
+                    ],
+                },
+            )
+            for a in case.asks
+        ]
+        intro = "dialogs.office_asks.intro"
     t.trigger("reopen")
     t.d.supplement = codes
     for code in codes:
+        # The pages refused before (by the clerk, or by the office's request) are refused
+        # again if sent again.
         refused = [h for r in case.rejected if r.material == code for h in r.pages]
         t.d.materials[code] = {"pages": 0, "status": "pending", "rejected": refused}
     t.d.material = codes[0] if codes else None
-    lines = [
-        Msg("dialogs.returned.line", {"name": material_name(r.material), "reason": r.reason})
-        for r in case.rejected
-    ]
-    t.say("dialogs.returned.intro", lines=lines)
+    t.say(intro, lines=lines)
     if t.d.material:
         ask(t)
     else:

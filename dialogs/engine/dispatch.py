@@ -54,7 +54,7 @@ def idle(t: Turn, event: Event, standing: str) -> None:
 
 
 def submitted(t: Turn, event: Event) -> None:
-    if t.step.returned_for_correction() and t.ctx.case and t.ctx.case.rejected:
+    if t.step.needs_supplement():
         reopen(t)
         if isinstance(event, Files) and t.d.material:
             upload(t, event, t.d.material)

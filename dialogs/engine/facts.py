@@ -39,7 +39,7 @@ def requirement(d: ConversationData, code: str) -> Any:
 
 
 def pending(d: ConversationData) -> list[str]:
-    """Materials still to upload (for a supplement: only those returned)."""
+    """Materials still to upload (for a supplement: only those returned or asked for)."""
     if d.state == State.supplementing or d.supplement:
         codes = d.supplement
     else:
@@ -115,3 +115,15 @@ class Step:
     def returned_for_correction(self) -> bool:
         case = self.ctx.case if self.ctx else None
         return case is not None and case.status == "returned_for_correction"
+
+    def office_asks_supplement(self) -> bool:
+        """An office asked for more material on its item, and some is still to send."""
+        case = self.ctx.case if self.ctx else None
+        return case is not None and bool(case.asks)
+
+    def needs_supplement(self) -> bool:
+        """Something to upload after submission: a return for correction or an office's ask."""
+        case = self.ctx.case if self.ctx else None
+        if case is None:
+            return False
+        return bool(case.asks) or (self.returned_for_correction() and bool(case.rejected))

@@ -113,7 +113,16 @@ CASE_STATUSES = (
     "closed",
     "withdrawn",
 )
-ITEM_STATUSES = ("pending", "in_progress", "done", "supplement", "refused", "online", "overdue")
+ITEM_STATUSES = (
+    "pending",
+    "in_progress",
+    "done",
+    "supplement",
+    "supplement_sent",
+    "refused",
+    "online",
+    "overdue",
+)
 
 
 def readable(event: Event) -> bool:

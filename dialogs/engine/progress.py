@@ -31,13 +31,15 @@ def status(t: Turn, argument: str) -> None:
             )
             for i in case.items
         ]
+        # An office's request for more material is the applicant's turn, not the offices'.
+        standing = "dialogs.case_status.awaiting_supplement" if case.asks else None
         t.say(
             "dialogs.status.case",
             case_number=case.number,
-            status=Msg(case_status_key(case.status)),
+            status=Msg(standing or case_status_key(case.status)),
             items=items or [Msg("dialogs.status.no_items")],
         )
-        if t.state is State.submitted and t.step.returned_for_correction():
+        if t.state is State.submitted and t.step.needs_supplement():
             return reopen(t)
         return ask(t)
     if t.state in AFTER_SUBMISSION:  # the record is not readable: say what we know

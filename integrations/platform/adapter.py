@@ -80,10 +80,14 @@ class PageRef:
 
 @dataclass(frozen=True)
 class SupplementRequest:
+    """New pages of one material; no pages and `lost` when the applicant said it is lost
+    (the office looks it up itself)."""
+
     case_number: str
     material_code: str
     pages: tuple[PageRef, ...]
     idempotency_key: str
+    lost: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from integrations.platform.adapter import (
 )
 from integrations.platform.event_fit import check_event_fits
 from integrations.platform.store import InboxEvent
+from policy.materials import requested_materials
 
 ACTOR = "platform"
 MEDICAL_ITEM = "medical_insurance"
@@ -145,12 +146,11 @@ def apply_event(session: Session, event: PlatformEvent) -> bool:
             reason=event.reason,
         )
         if event.result == "supplement":
-            # The office may name the materials to send again ("id_card" or "a,b" or a list).
-            named = event.data.get("materials") or []
-            codes = named.split(",") if isinstance(named, str) else list(named)
-            for code in codes:
-                if str(code).strip():
-                    _reject_pages(session, case, str(code).strip(), event.reason or "")
+            # The office names the materials to send ("id_card", "a,b" or a list), or none:
+            # "other material". What it had of them is refused, so only new pages (or "lost")
+            # answer this round; the conversation reopens the upload for just these.
+            for code in requested_materials(event.data.get("materials")):
+                _reject_pages(session, case, code, event.reason or "")
         notify(session, case, _answer_message(event), key)
     elif isinstance(event, AllAnswered):
         if case.status == CaseState.processing:
@@ -195,7 +195,14 @@ def _reject_pages(session: Session, case: Case, material_code: str, reason: str)
 def _answer_message(event: ItemAnswered) -> Msg:
     item = Msg(f"item.{event.item}.name")
     if event.result == "supplement":
-        return Msg("platform.item_supplement", {"item": item, "reason": event.reason or ""})
+        names = [
+            Msg("platform.item_supplement_line", {"material": Msg(f"material.{code}.name")})
+            for code in requested_materials(event.data.get("materials"))
+        ]
+        return Msg(
+            "platform.item_supplement",
+            {"item": item, "reason": event.reason or "", "materials": names},
+        )
     if event.result == "refused":
         return Msg("platform.item_refused", {"item": item, "reason": event.reason or ""})
     if event.item == MEDICAL_ITEM:

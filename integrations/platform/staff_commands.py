@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from cases.db import Database
-from integrations.platform.adapter import MaterialIssue
+from integrations.platform.adapter import ItemAnswered, MaterialIssue
 from integrations.platform.embedded import CaseView, EmbeddedPlatform, QueueRow, StaffError
 
 _STATUS = {
@@ -108,6 +108,12 @@ def _show(
     for i in view.items:
         due = f"  截止 {_local(i.due_at)}" if i.due_at else ""
         print(f"  {i.item} @ {i.office}: {_STATUS.get(i.status, i.status)}{due}", file=out)
+    if view.rounds:
+        print("补充材料：", file=out)
+        for item, rounds in view.rounds.items():
+            for r in rounds:
+                for line in _round_lines(item, r):
+                    print(f"  {line}", file=out)
     if not args.office:  # the clerk also sees the end: notice version, signature, rating
         from aftercare.reports import format_notice_status, notice_status
 
@@ -178,6 +184,14 @@ def _answer(
         f"{_STATUS.get(args.result, args.result)}。",
         file=out,
     )
+    first = events[0]
+    if args.result == "supplement" and isinstance(first, ItemAnswered):
+        from policy.materials import requested_materials
+
+        asked = "、".join(
+            _material_name(c) for c in requested_materials(first.data.get("materials"))
+        )
+        print(f"  已通知申请人补充：{asked}；补齐后该事项回到本机构重新计时。", file=out)
     for event in events[1:]:
         if event.kind == "item_dispatched":
             print(f"  事项 {event.item} 开始计时，截止 {_local(event.due_at)}。", file=out)
@@ -193,6 +207,52 @@ COMMANDS: dict[str, Command] = {
     "return": _return,
     "answer": _answer,
 }
+
+
+def _round_lines(item: str, r: dict[str, Any]) -> list[str]:
+    """One supplement round in plain words: who asked what and why, what came back."""
+    name = _material_name
+    asked = "、".join(name(c) for c in r.get("materials", []))
+    lines = [
+        f"{item} 第{r['round']}轮：{_local(_when(r.get('asked_at')))} {_person(r.get('asked_by'))}"
+        f"要求补充 {asked}（原因：{r.get('reason') or '-'}）"
+    ]
+    received = r.get("received") or {}
+    for code in r.get("materials", []):
+        got = received.get(code)
+        if got is None:
+            lines.append(f"    {name(code)}：等待申请人补充")
+        elif got.get("lost"):
+            lines.append(
+                f"    {name(code)}：申请人称已遗失，请经办机构查询（{_local(_when(got['at']))}）"
+            )
+        else:
+            at = _local(_when(got["at"]))
+            lines.append(f"    {name(code)}：已补交 {got['pages']} 页（{at}）")
+    if r.get("back_at"):
+        lines.append(
+            f"    材料已齐，{_local(_when(r['back_at']))} 退回经办机构重新计时，"
+            f"截止 {_local(_when(r.get('due_at')))}"
+        )
+    return lines
+
+
+def _material_name(code: str) -> str:
+    """A material's Chinese name (the code itself for one the catalog does not know)."""
+    from locales import Translator
+
+    tr = Translator("zh_CN")
+    key = f"material.{code}.name"
+    return tr(key) if tr.has(key) else code
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _person(actor: str | None) -> str:
+    # "staff:吴芳@social_insurance_center" -> "吴芳"
+    return (actor or "").removeprefix("staff:").split("@")[0]
 
 
 def _local(value: datetime | None) -> str:
@@ -229,4 +289,5 @@ def _view_json(view: CaseView) -> dict[str, Any]:
             }
             for i in view.items
         ],
+        "supplement_rounds": view.rounds,
     }

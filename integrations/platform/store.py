@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, MetaData, String, Text, UniqueConstraint, inspect
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, inspect
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -80,6 +81,13 @@ class EmbItem(PlatformBase):
     data: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JsonType), default=dict)
     reason: Mapped[str | None] = mapped_column(Text)
     overdue_flagged_at: Mapped[datetime | None]
+    # The office's supplement requests, one per round, oldest first: {"round", "asked_at",
+    # "asked_by", "reason", "materials": [codes], "received": {code: {"pages", "lost", "at"}},
+    # "back_at", "due_at"} (times ISO). None until the first request.
+    # (A type of its own: `JsonType` is tracked as a mutable dict wherever it is used.)
+    rounds: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql")
+    )
 
 
 class EmbSupplement(PlatformBase):

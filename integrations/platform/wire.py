@@ -131,6 +131,7 @@ def supplement_to_json(req: SupplementRequest) -> dict[str, Any]:
     return {
         "material_code": req.material_code,
         "pages": [{"sha256": p.sha256, "mime": p.mime} for p in req.pages],
+        "lost": req.lost,
     }
 
 
@@ -138,13 +139,17 @@ def supplement_from_json(
     case_number: str, data: dict[str, Any], idempotency_key: str
 ) -> SupplementRequest:
     pages = data.get("pages", [])
-    if not isinstance(pages, list) or not pages or not all(isinstance(p, dict) for p in pages):
-        raise WireError("pages must be a non-empty list of objects")
+    lost = data.get("lost", False) is True
+    if not isinstance(pages, list) or not all(isinstance(p, dict) for p in pages):
+        raise WireError("pages must be a list of objects")
+    if not (pages or lost):
+        raise WireError("pages must be a non-empty list (or the material lost)")
     return SupplementRequest(
         case_number=case_number,
         material_code=_req(data, "material_code"),
         pages=tuple(PageRef(_req(p, "sha256"), str(p.get("mime", "image/jpeg"))) for p in pages),
         idempotency_key=idempotency_key,
+        lost=lost,
     )
 
 

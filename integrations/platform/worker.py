@@ -138,7 +138,17 @@ def _supplement_request(session: Session, row: PlatformOutbox, number: str) -> S
         .order_by(MaterialPage.page_no)
     )
     refs = tuple(PageRef(p.sha256, p.mime_type or "image/jpeg") for p in pages if p.sha256)
-    return SupplementRequest(number, code, refs, row.idempotency_key)
+    lost = not refs and (
+        session.scalar(
+            select(MaterialPage.id).where(
+                MaterialPage.case_id == row.case_id,
+                MaterialPage.material_code == code,
+                MaterialPage.status == PageStatus.lost.value,
+            )
+        )
+        is not None
+    )
+    return SupplementRequest(number, code, refs, row.idempotency_key, lost=lost)
 
 
 def _delivered(session: Session, job: _Job, at: datetime) -> None:

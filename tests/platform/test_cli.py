@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -14,9 +15,12 @@ import pytest
 
 from cases.crypto import Vault
 from cases.db import Database
+from cases.repositories.case_records import find_case_by_number
+from cases.repositories.pages import add_page
 from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.outbox import enqueue_supplement
 from integrations.platform.worker import drain_platform_outbox
-from tests.platform.conftest import ID_NUMBER, FakeClock, submitted_case
+from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 KEY = b"c" * 32
@@ -131,3 +135,71 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     view = json.loads(town.stdout)
     assert set(view["fields"]) == {"name", "id_number", "phone", "town"}
     assert set(view["materials"]) == {"id_card"}
+
+
+def test_an_office_asks_for_a_supplement_and_the_clerk_sees_the_round(
+    prepared: tuple[Path, str], clock: FakeClock
+) -> None:
+    where, number = prepared
+    assert staff(where, "accept", number, "--as", "李娜").returncode == 0
+    asked = staff(
+        where,
+        "answer",
+        number,
+        "--item",
+        "archive_certificate",
+        "--result",
+        "supplement",
+        "--data",
+        "materials=id_card",
+        "--reason",
+        "身份证反面看不清",
+        "--office",
+        "hr_service_center",
+        "--as",
+        "刘洋",
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert "需补充" in asked.stdout and "已通知申请人补充：身份证" in asked.stdout
+    waiting = staff(
+        where, "answer", number, "--item", "archive_certificate", "--result", "done",
+        "--data", "archive_birth_date=1966-01-15", "first_employment_date=1985-07-01",
+        "--as", "刘洋",
+    )  # fmt: skip
+    assert waiting.returncode == 2 and "正在等申请人补充材料" in waiting.stderr
+    unknown = staff(
+        where, "answer", number, "--item", "community_registration", "--result", "supplement",
+        "--data", "materials=passport", "--reason", "请补充护照", "--as", "赵强",
+    )  # fmt: skip
+    assert unknown.returncode == 2 and "没有材料代码“passport”" in unknown.stderr
+
+    async def applicant_sends_new_pages() -> None:
+        # What the conversation does when the applicant uploads (tests/dialogs covers it).
+        db = Database(f"sqlite:///{where / 'app.db'}", vault=Vault(KEY))
+
+        def upload(session: Any) -> None:
+            case = find_case_by_number(session, number)
+            for n in range(2):
+                add_page(session, case, "id_card", page(f"again-{n}"), supplement=True)
+            enqueue_supplement(session, case, "id_card", at=clock())
+
+        await db.run(upload)
+        await drain_platform_outbox(db, EmbeddedPlatform(db, now=clock), now=clock)
+        await db.close()
+
+    asyncio.run(applicant_sends_new_pages())
+
+    shown = staff(where, "show", number, "--as", "李娜")
+    assert shown.returncode == 0, shown.stderr
+    assert "archive_certificate 第1轮" in shown.stdout
+    assert "刘洋要求补充 身份证（原因：身份证反面看不清）" in shown.stdout
+    assert "身份证：已补交 2 页" in shown.stdout
+    assert "材料已齐" in shown.stdout and "重新计时" in shown.stdout
+    assert "archive_certificate @ hr_service_center: 办理中" in shown.stdout
+
+    done = staff(
+        where, "answer", number, "--item", "archive_certificate", "--result", "done",
+        "--data", "archive_birth_date=1966-01-15", "first_employment_date=1985-07-01",
+        "--as", "刘洋",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr

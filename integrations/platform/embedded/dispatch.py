@@ -20,7 +20,7 @@ from integrations.platform.adapter import (
     ItemOutcome,
     PlatformEvent,
 )
-from integrations.platform.embedded.core import PlatformCore, new_event_id
+from integrations.platform.embedded.core import PlatformCore, audit, new_event_id
 from integrations.platform.store import EmbCase, EmbItem
 from policy.items import ItemDef
 from policy.items import due_at as item_due_at
@@ -107,21 +107,68 @@ class Dispatch(PlatformCore):
                 )
         return events
 
-    def _restart_for_material(
-        self, session: Session, case_number: str, material_code: str, now: datetime
-    ) -> None:
-        """An office that asked for this material takes the case up again, with a new clock."""
+    def _supplement_arrived(
+        self,
+        session: Session,
+        case_number: str,
+        material_code: str,
+        pages: int,
+        lost: bool,
+        now: datetime,
+    ) -> list[PlatformEvent]:
+        """A material an office asked for has come back (new pages, or "lost"): it joins the
+        item's current round; once every material of the round is back, the item is at its
+        office again with a new clock (an `ItemDispatched` event for the applicant's side)."""
+        events: list[PlatformEvent] = []
         for item in self._items_of(session, case_number):
             definition = self._by_code.get(item.item)
-            if (
-                item.status == "supplement"
-                and definition is not None
-                and material_code in definition.materials
-            ):
-                item.status = "pending"
-                item.dispatched_at = now
-                item.due_at = item_due_at(definition, now, now, self.office_hours, self.calendar)
-                item.overdue_flagged_at = None
+            if item.status != "supplement" or definition is None:
+                continue
+            rounds = [dict(r) for r in item.rounds or []]
+            # An item asked before rounds were kept waits for any material it sees.
+            wanted = rounds[-1]["materials"] if rounds else list(definition.materials)
+            if material_code not in wanted:
+                continue
+            if rounds:
+                current = rounds[-1]
+                received = {**(current.get("received") or {})}
+                received[material_code] = {"pages": pages, "lost": lost, "at": now.isoformat()}
+                current["received"] = received
+                audit(
+                    session,
+                    "system",
+                    "platform.supplement_received",
+                    case_number,
+                    item.item,
+                    {
+                        "round": current["round"],
+                        "material": material_code,
+                        "pages": pages,
+                        "lost": lost,
+                    },
+                )
+                if set(wanted) - set(received):
+                    item.rounds = rounds
+                    continue  # the office waits for the rest of what it asked for
+            item.status = "pending"
+            item.dispatched_at = now
+            item.due_at = item_due_at(definition, now, now, self.office_hours, self.calendar)
+            item.overdue_flagged_at = None
+            if rounds:
+                rounds[-1]["back_at"] = now.isoformat()
+                rounds[-1]["due_at"] = item.due_at.isoformat() if item.due_at else None
+                item.rounds = rounds
+            events.append(
+                ItemDispatched(
+                    case_number,
+                    new_event_id(),
+                    now,
+                    item=item.item,
+                    office=item.office,
+                    due_at=item.due_at,
+                )
+            )
+        return events
 
     def flag_overdue(self, session: Session) -> list[tuple[str, str]]:
         """Flag items past their due time to the clerk, once each (a StaffTask)."""

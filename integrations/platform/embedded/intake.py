@@ -100,6 +100,8 @@ class Intake(Dispatch):
         if existing is not None:
             return SupplementReceipt(existing.case_number, existing.material_code, True)
         case = self._case(session, request.case_number, rejected=True)
+        if not request.pages and not request.lost:
+            raise PlatformRejected("no_pages", "a supplement needs pages or the material lost")
         session.add(
             EmbSupplement(
                 idempotency_key=request.idempotency_key,
@@ -113,15 +115,25 @@ class Intake(Dispatch):
         entry = dict(materials.get(request.material_code, {}))
         entry["sha256"] = [p.sha256 for p in request.pages]
         entry["pages"] = len(request.pages)
-        entry["mime"] = request.pages[0].mime
-        entry["lost"] = False
+        if request.pages:
+            entry["mime"] = request.pages[0].mime
+        entry["lost"] = request.lost and not request.pages
         entry.pop("returned", None)
         materials[request.material_code] = entry
         case.materials = materials
         if case.status == "returned" and not any("returned" in m for m in materials.values()):
             case.status = "received"  # back on the clerk's desk
-        self._restart_for_material(session, case.case_number, request.material_code, self.now())
+        events = self._supplement_arrived(
+            session,
+            case.case_number,
+            request.material_code,
+            len(request.pages),
+            entry["lost"],
+            self.now(),
+        )
         session.flush()
+        for event in events:
+            self.sink(session, event)
         return SupplementReceipt(case.case_number, request.material_code)
 
     def case_status(self, session: Session, case_number: str) -> PlatformStatus:

@@ -23,6 +23,7 @@ from integrations.platform.embedded.core import (
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.store import EmbItem
 from policy.items import ItemDef
+from policy.materials import SUPPLEMENT_CODES, requested_materials
 
 
 class OfficeDesk(Dispatch):
@@ -62,14 +63,30 @@ class OfficeDesk(Dispatch):
         row.answered_by = actor
         row.data = clean
         row.reason = reason
-        audit(
-            session,
-            actor,
-            "platform.answer",
-            case.case_number,
-            item,
-            {"result": result, "office": definition.office, "fields": sorted(clean)},
-        )
+        detail: dict[str, Any] = {
+            "result": result,
+            "office": definition.office,
+            "fields": sorted(clean),
+        }
+        if result == "supplement":
+            # One more round: what is asked and why; what comes back is added to it
+            # (intake.py), and the item returns to the office when all of it has.
+            rounds = list(row.rounds or [])
+            rounds.append(
+                {
+                    "round": len(rounds) + 1,
+                    "asked_at": now.isoformat(),
+                    "asked_by": actor,
+                    "reason": reason,
+                    "materials": clean["materials"],
+                    "received": {},
+                    "back_at": None,
+                    "due_at": None,
+                }
+            )
+            row.rounds = rounds
+            detail.update(round=len(rounds), materials=clean["materials"], reason=reason)
+        audit(session, actor, "platform.answer", case.case_number, item, detail)
         events: list[PlatformEvent] = [
             ItemAnswered(
                 case.case_number,
@@ -133,7 +150,19 @@ def _answer_data(
         return clean
     if not (reason or "").strip():
         raise StaffError("no_reason", "需补充或不予办理时，请用 --reason 写明原因。")
-    return dict(data or {})
+    clean = dict(data or {})
+    if result == "supplement":
+        # The materials to send again, or none named: "other material" (补充材料).
+        named = requested_materials(clean.get("materials"))
+        unknown = [c for c in named if c not in SUPPLEMENT_CODES]
+        if unknown:
+            raise StaffError(
+                "unknown_material",
+                f"没有材料代码“{'、'.join(unknown)}”。可用的代码：{'、'.join(SUPPLEMENT_CODES)}"
+                "（只写原因、不写材料时，申请人按“补充材料”上传）。",
+            )
+        clean["materials"] = list(named)
+    return clean
 
 
 def coerce_result(definition: ItemDef, raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,8 @@ class CaseView:
     fields: dict[str, Any]
     materials: dict[str, Any]
     items: tuple[ItemState, ...] = field(default_factory=tuple)
+    # item -> its supplement rounds (what was asked, what came back): see `EmbItem.rounds`
+    rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"CaseView({self.case_number!r}, viewer={self.viewer!r})"
@@ -128,6 +130,11 @@ class Views(Dispatch):
         """One case as the viewer may see it; the view is audited."""
         case = self._case(session, case_number)
         states = self._item_states(session, case)
+        rounds = {
+            i.item: [dict(r) for r in i.rounds]
+            for i in self._items_of(session, case.case_number)
+            if i.rounds
+        }
         if office is None:
             view = CaseView(
                 case.case_number,
@@ -136,6 +143,7 @@ class Views(Dispatch):
                 unseal(session, case.form),
                 dict(case.materials),
                 states,
+                rounds,
             )
             seen_items: list[str] = [s.item for s in states]
         else:
@@ -151,7 +159,11 @@ class Views(Dispatch):
             materials: dict[str, Any] = {}
             for d in mine:
                 fields.update(d.visible_fields(unseal(session, case.form)))
-                materials.update({k: v for k, v in case.materials.items() if k in d.materials})
+                # Its own materials, and whatever it asked the applicant for on top of them.
+                asked = {c for r in rounds.get(d.code, []) for c in r.get("materials", [])}
+                materials.update(
+                    {k: v for k, v in case.materials.items() if k in d.materials or k in asked}
+                )
             seen_items = [d.code for d in mine]
             view = CaseView(
                 case.case_number,
@@ -160,6 +172,7 @@ class Views(Dispatch):
                 fields,
                 materials,
                 tuple(s for s in states if s.item in seen_items),
+                {k: v for k, v in rounds.items() if k in seen_items},
             )
         audit(
             session,
