@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class DatabaseSettings(BaseModel):
     # Embedded default: a SQLite file under data/. At scale: postgresql+asyncpg://...
     url: str = "sqlite:///data/app.db"
+    # PostgreSQL only: the schema the tables live in (search_path), when not the default one.
+    schema_name: str = ""
 
 
 class FileSettings(BaseModel):

@@ -95,16 +95,38 @@ def load_vault(settings: Settings) -> Vault:
             "print(generate_key())'` makes one"
         )
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    # Create with 0600 from the start: the key is never readable by others, not even briefly.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(generate_key())
+    if not _create_key_file(key_file):
+        # Another process starting at the same moment created it first: use theirs.
+        return Vault(decode_key(key_file.read_text()))
     log.warning(
         "Created a new data key at %s. ID and phone numbers are encrypted with it: back it up "
         "with the database, or they cannot be read again. Set SECURITY__DATA_KEY in production.",
         key_file,
     )
     return Vault(decode_key(key_file.read_text()))
+
+
+def _create_key_file(key_file: Path) -> bool:
+    """Write a new key to `key_file` unless one is there; False when another process won.
+
+    The key is written whole to a private temporary file, then linked into place (an atomic
+    create-if-absent): the key file is never seen empty or half written, and of several
+    processes starting at once exactly one key wins.
+    """
+    temporary = key_file.with_name(f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    # Create with 0600 from the start: the key is never readable by others, not even briefly.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(generate_key())
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(temporary, key_file)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def vault_of(session: Session) -> Vault:

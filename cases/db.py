@@ -15,22 +15,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
-from cases.errors import StaleConversation
+from cases.errors import StaleConversation, StoreUnavailable
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -96,6 +99,93 @@ def _is_busy(exc: OperationalError) -> bool:
     ) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+# SQLite result codes (primary, the low byte) that say "not now" rather than "wrong work".
+_SQLITE_UNAVAILABLE = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_PERM,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_PROTOCOL,
+}
+
+
+# Raised raw by a driver that cannot connect (asyncpg: refused, reset, timed out, no host).
+_NETWORK_ERRORS = (
+    DisconnectionError,
+    PoolTimeout,
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps) says the database cannot be used right now: locked
+    for longer than the busy timeout, a file that cannot be opened or read, a server that
+    refuses connections, is restarting or dropped the connection. Mistakes in the work itself
+    (no such table, a constraint) are not."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _NETWORK_ERRORS):
+            return True
+        if isinstance(current, sqlite3.Error):
+            code = getattr(current, "sqlite_errorcode", None)
+            return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
+        if _asyncpg_unavailable(current):
+            return True
+        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
+    return False
+
+
+def _asyncpg_unavailable(exc: BaseException) -> bool:
+    asyncpg = sys.modules.get("asyncpg")  # not imported: the error cannot be one of its own
+    if asyncpg is None:
+        return False
+    errors = asyncpg.exceptions
+    return isinstance(
+        exc,
+        (
+            errors.PostgresConnectionError,  # class 08: connection exceptions
+            errors.OperatorInterventionError,  # class 57: shutdown, restart, terminated
+            errors.InsufficientResourcesError,  # class 53: too many connections, disk full
+            errors.ConnectionDoesNotExistError,  # closed in the middle of an operation
+        ),
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    """The kinds of error in the chain, never their messages (SQL parameters, paths)."""
+    names: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(names) < 4:
+        name = type(current).__name__
+        if isinstance(current, sqlite3.Error) and getattr(current, "sqlite_errorname", None):
+            name += f"({current.sqlite_errorname})"
+        names.append(name)
+        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
+    return " <- ".join(names)
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Turn "the database cannot be used right now" into StoreUnavailable."""
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        raise StoreUnavailable(f"database unavailable: {_describe(exc)}") from exc
+
+
 def _stale(exc: StaleDataError) -> StaleConversation:
     return StaleConversation(f"conversation was saved by someone else meanwhile ({exc})")
 
@@ -107,10 +197,11 @@ class UnitOfWork:
         self._db, self._session = db, session
 
     async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        if self._db._executor is not None:
-            assert isinstance(self._session, Session)
-            return await self._db._in_thread(partial(fn, self._session, *args, **kwargs))
-        return await self._session.run_sync(fn, *args, **kwargs)  # type: ignore[union-attr]
+        with _reachable():
+            if self._db._executor is not None:
+                assert isinstance(self._session, Session)
+                return await self._db._in_thread(partial(fn, self._session, *args, **kwargs))
+            return await self._session.run_sync(fn, *args, **kwargs)  # type: ignore[union-attr]
 
 
 class Database:
@@ -181,17 +272,21 @@ class Database:
         them again inside the next unit of work to change them. On SQLite a cancelled caller
         does not stop the unit of work already handed to the writer thread: it still commits
         or rolls back as a whole.
+
+        Raises StoreUnavailable when the database cannot be used right now (locked beyond the
+        busy timeout, unreadable, unreachable, connection dropped): nothing was written.
         """
-        if self._executor is not None:
-            return await self._in_thread(partial(self._run_sync, fn, args, kwargs))
-        async with self._async_sessions() as session:
-            try:
-                result = await session.run_sync(fn, *args, **kwargs)
-                await session.commit()
-            except StaleDataError as exc:
-                await session.rollback()
-                raise _stale(exc) from exc
-            return result
+        with _reachable():
+            if self._executor is not None:
+                return await self._in_thread(partial(self._run_sync, fn, args, kwargs))
+            async with self._async_sessions() as session:
+                try:
+                    result = await session.run_sync(fn, *args, **kwargs)
+                    await session.commit()
+                except StaleDataError as exc:
+                    await session.rollback()
+                    raise _stale(exc) from exc
+                return result
 
     async def run_on_loop(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """`run` for a short unit of work, such as one inbound event's (a millisecond or less).
@@ -207,9 +302,11 @@ class Database:
         """
         if self._loop_sessions is not None:
             try:
-                return self._run_sync(fn, args, kwargs, self._loop_sessions)
-            except OperationalError as exc:
-                if not _is_busy(exc):
+                with _reachable():
+                    return self._run_sync(fn, args, kwargs, self._loop_sessions)
+            except StoreUnavailable as exc:
+                cause = exc.__cause__
+                if not isinstance(cause, OperationalError) or not _is_busy(cause):
                     raise
                 log.debug("database locked by another connection: waiting in the writer thread")
         return await self.run(fn, *args, **kwargs)
@@ -217,7 +314,8 @@ class Database:
     def run_blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """`run` for synchronous callers (CLI commands), never from inside a running loop."""
         if self._executor is not None:
-            return self._executor.submit(self._run_sync, fn, args, kwargs).result()
+            with _reachable():
+                return self._executor.submit(self._run_sync, fn, args, kwargs).result()
         _no_running_loop()
 
         async def once() -> T:
@@ -295,32 +393,30 @@ class Database:
         await self.run_on_connection(_drop_all)
 
     async def upgrade(self, revision: str = "head") -> None:
-        """Apply the Alembic migrations up to `revision`."""
-        from cases.migrate import upgrade_connection
-
-        await self.run_on_connection(partial(upgrade_connection, revision=revision))
+        """Apply the Alembic migrations up to `revision`, under the migration lock."""
+        await self._upgrade(revision, if_behind=False)
 
     def upgrade_if_behind_blocking(self) -> bool:
         """Migrate to head only when the database is behind; returns whether it migrated.
 
         Every start and every staff command calls this: at head (the common case) it costs one
-        query and never imports Alembic, instead of a full Alembic run per command.
+        query and never imports Alembic, instead of a full Alembic run per command. When behind,
+        it takes the migration lock and looks again: of several processes starting at once on
+        a new database, one migrates and the others find it at head (see `cases.migrate`).
         """
-        from cases.migrate import needs_upgrade, upgrade_connection
+        from cases.migrate import needs_upgrade
 
         if self._executor is not None:
             assert self._engine is not None
             engine = self._engine
 
-            def work() -> bool:
+            def behind() -> bool:
                 with engine.connect() as conn:
-                    if not needs_upgrade(conn):
-                        return False
-                with engine.begin() as conn:
-                    upgrade_connection(conn)
-                return True
+                    return needs_upgrade(conn)
 
-            return self._executor.submit(work).result()
+            if not self._executor.submit(behind).result():
+                return False
+            return self._executor.submit(self._sqlite_upgrade("head", if_behind=True)).result()
         _no_running_loop()
 
         async def once() -> bool:
@@ -329,8 +425,7 @@ class Database:
                 async with self._async_engine.connect() as conn:
                     if not await conn.run_sync(needs_upgrade):
                         return False
-                await self.upgrade()
-                return True
+                return await self._upgrade("head", if_behind=True)
             finally:
                 await self._async_engine.dispose()
 
@@ -338,16 +433,7 @@ class Database:
 
     def upgrade_blocking(self, revision: str = "head") -> None:
         if self._executor is not None:
-            from cases.migrate import upgrade_connection
-
-            assert self._engine is not None
-            engine = self._engine
-
-            def work() -> None:
-                with engine.begin() as conn:
-                    upgrade_connection(conn, revision=revision)
-
-            self._executor.submit(work).result()
+            self._executor.submit(self._sqlite_upgrade(revision, if_behind=False)).result()
             return
         _no_running_loop()
 
@@ -359,6 +445,35 @@ class Database:
                 await self._async_engine.dispose()
 
         asyncio.run(once())
+
+    async def _upgrade(self, revision: str, *, if_behind: bool) -> bool:
+        if self._executor is not None:
+            return await self._in_thread(self._sqlite_upgrade(revision, if_behind=if_behind))
+        from cases.migrate import upgrade_locked
+
+        assert self._async_engine is not None
+        async with self._async_engine.begin() as conn:
+            return await conn.run_sync(upgrade_locked, revision, if_behind=if_behind)
+
+    def _sqlite_upgrade(self, revision: str, *, if_behind: bool) -> Callable[[], bool]:
+        """The SQLite upgrade, for the writer thread: under the lock file beside the database,
+        (when `if_behind`) look at the version again, then run Alembic."""
+        from cases.migrate import file_lock, needs_upgrade, upgrade_connection
+
+        assert self._engine is not None
+        engine, path = self._engine, sqlite_path(self.url)
+
+        def work() -> bool:
+            with file_lock(path):
+                if if_behind:
+                    with engine.connect() as conn:
+                        if not needs_upgrade(conn):
+                            return False  # another process migrated while this one waited
+                with engine.begin() as conn:
+                    upgrade_connection(conn, revision=revision)
+            return True
+
+        return work
 
     async def run_on_connection(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `fn(connection, ...)` in a transaction on a Core connection (DDL, inspection,
@@ -425,7 +540,7 @@ def open_database(settings: Settings, *, migrate: bool | None = None) -> Databas
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(url, vault=load_vault(settings))
+    db = Database(url, vault=load_vault(settings), schema=settings.database.schema_name or None)
     if migrate if migrate is not None else db.is_sqlite:
         db.upgrade_if_behind_blocking()
     return db

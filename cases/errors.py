@@ -12,6 +12,13 @@ class StaleConversation(CaseStoreError):
     The caller reloads and handles the event again, or answers the applicant politely."""
 
 
+class StoreUnavailable(CaseStoreError):
+    """The database cannot be used right now: a SQLite file locked by another connection for
+    longer than the busy timeout or unreadable, a PostgreSQL server down, restarting or that
+    dropped the connection. Nothing of the unit of work was written; the same call can succeed
+    once the database is back. Channels answer "busy, please try again shortly"."""
+
+
 class IllegalTransition(CaseStoreError):
     """A lifecycle move that the case's current state does not allow."""
 

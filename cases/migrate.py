@@ -4,12 +4,21 @@
 Alembic itself is imported only when a migration actually runs (importing it costs about
 0.14 s): every staff command and every start checks the schema first, and the common answer,
 "already at head", costs one query (`needs_upgrade`).
+
+Several processes may start at once on a database that is behind (four `chat --json` on a
+brand-new data directory): only one of them migrates. "Check the version, then upgrade" runs
+under a migration lock, and the version is checked again once the lock is held: on a SQLite
+file an exclusive `flock` on a lock file beside it (`file_lock`), on PostgreSQL a transaction
+advisory lock (`advisory_lock`) taken first in the upgrade's own transaction.
 """
 
 from __future__ import annotations
 
 import ast
+import fcntl
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +31,8 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
+# pg_advisory_xact_lock(int, int): this application's migrations, per schema.
+ADVISORY_LOCK_CLASS = 0x52455449  # "RETI"
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
@@ -106,3 +117,61 @@ def stored_revisions(connection: Connection) -> set[str]:
 def needs_upgrade(connection: Connection) -> bool:
     """Whether the database is behind the scripts (or has never been migrated)."""
     return stored_revisions(connection) != {head_revision()}
+
+
+# ---- the migration lock ------------------------------------------------------------------
+
+
+def lock_file_for(database: Path) -> Path:
+    """The lock file beside a SQLite file (kept: removing a lock file races its next user)."""
+    return database.with_name(database.name + ".migrate-lock")
+
+
+@contextmanager
+def file_lock(database: Path | None) -> Iterator[None]:
+    """Hold the migration lock of a SQLite file; other processes wait here (no lock is needed
+    for an in-memory database: no other process sees it)."""
+    if database is None:
+        yield
+        return
+    path = lock_file_for(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released on close, and by the OS if we die
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def advisory_lock(connection: Connection) -> None:
+    """Take the PostgreSQL migration lock of this schema until the connection's transaction
+    ends (other migrating processes wait for it); nothing on other databases."""
+    if connection.dialect.name != "postgresql":
+        return
+    connection.execute(
+        text("SELECT pg_advisory_xact_lock(:cls, hashtext(coalesce(current_schema(), '')))"),
+        {"cls": ADVISORY_LOCK_CLASS},
+    )
+
+
+def upgrade_locked(connection: Connection, revision: str = "head", *, if_behind: bool) -> bool:
+    """PostgreSQL: in the connection's one transaction, take the advisory lock, then (when
+    `if_behind`) look at the version again, since another process may have migrated while this
+    one waited, and upgrade. Returns whether it ran Alembic."""
+    advisory_lock(connection)
+    if if_behind and not needs_upgrade_in_transaction(connection):
+        return False
+    upgrade_connection(connection, revision)
+    return True
+
+
+def needs_upgrade_in_transaction(connection: Connection) -> bool:
+    """`needs_upgrade` inside a savepoint of a transaction that must carry on afterwards."""
+    try:
+        with connection.begin_nested():
+            rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+            stored = {row[0] for row in rows}
+    except DBAPIError:  # no version table yet: only the savepoint is rolled back
+        stored = set()
+    return stored != {head_revision()}

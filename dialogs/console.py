@@ -9,6 +9,14 @@ Pushes (the notification outbox of this applicant, e.g. "accepted" from the plat
 shown as they arrive, after each input, and marked sent. With the embedded platform, the
 platform outbox is delivered in-process after each input, so a submission reaches the
 platform without any other process running.
+
+When the database cannot be used (a SQLite file locked or unreadable, PostgreSQL down or the
+connection dropped), the line is still answered, once: "busy, please try again shortly" (in
+JSON mode with `"error": "service_unavailable"`), and the session carries on; the next line
+after the database is back is handled as usual, where the conversation stood. Any other
+failure of a turn is answered with an apology (`"error": "internal_error"`). The work after
+each turn (platform calls, aftercare, pushes) never costs the line its answer: what fails
+there is tried again after the next input.
 """
 
 from __future__ import annotations
@@ -18,11 +26,12 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from dialogs.events import (
     Choice,
@@ -36,6 +45,8 @@ from dialogs.events import (
 from dialogs.replies import Msg, Reply, from_json, render
 from locales import Translator
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from aftercare.chat import Deps
     from app.settings import Settings
@@ -47,6 +58,11 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "console"
 COMMANDS = ("start", "help", "status", "cancel", "restart", "back", "language")
+# A turn that failed: the JSON `error` code and the message shown.
+FAILURES = {
+    "service_unavailable": "dialogs.console.busy",
+    "internal_error": "dialogs.console.failed",
+}
 
 
 class InputError(ValueError):
@@ -75,11 +91,21 @@ class Console:
     _warm: asyncio.Future[None] | None = None
 
     async def send(self, event: Event) -> tuple[Outcome, list[Reply]]:
+        """Hand one event to the conversation; then the turn's side work, whose failures are
+        logged and left for the next turn (the answer stands). Raises what the conversation
+        raised (StoreUnavailable when the database cannot be used): see `failure_code`."""
         outcome = await self.service.handle(CHANNEL, self.user_id, event)
         self.last = outcome
-        await self.deliver_platform_calls()
-        await self.deliver_results()
-        return outcome, await self.pushes()
+        await self._side_work("platform calls", self.deliver_platform_calls)
+        await self._side_work("aftercare", self.deliver_results)
+        return outcome, await self._side_work("pushes", self.pushes) or []
+
+    async def _side_work(self, what: str, step: Callable[[], Awaitable[T]]) -> T | None:
+        try:
+            return await step()
+        except Exception as exc:
+            _log_failure(f"{what} after the turn (tried again next turn)", exc)
+            return None
 
     async def deliver_results(self) -> None:
         """The result notice once every office has answered, and the due online-step checks
@@ -216,6 +242,28 @@ class Console:
         return reply.expects if reply else "none"
 
 
+def failure_code(exc: Exception) -> str:
+    """The code of a turn that failed (a key of FAILURES), logged without personal data."""
+    from cases.errors import StoreUnavailable
+
+    if isinstance(exc, StoreUnavailable):
+        log.warning("the database is unavailable, the line was answered busy: %s", exc)
+        return "service_unavailable"
+    _log_failure("the conversation failed", exc)
+    return "internal_error"
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    from app.logging_setup import mask_text
+    from cases.errors import StoreUnavailable
+
+    if isinstance(exc, StoreUnavailable):
+        log.warning("%s: %s", what, exc)
+        return
+    # The traceback may quote what the applicant typed (SQL parameters): masked as a whole.
+    log.error("%s:\n%s", what, mask_text("".join(traceback.format_exception(exc))).rstrip())
+
+
 def _looks_like_path(text: str) -> bool:
     """A typed path (with a directory or a file suffix), not an answer such as "15年"."""
     bare = text.strip("'\"")
@@ -317,7 +365,15 @@ async def run_json(console: Console, stdin: TextIO, stdout: TextIO) -> None:
             stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
             stdout.flush()
             continue
-        outcome, pushes = await console.send(event)
+        try:
+            outcome, pushes = await console.send(event)
+        except Exception as exc:
+            code = failure_code(exc)
+            out = outcome_json(console.last, [Reply(Msg(FAILURES[code]))], language)
+            out["error"] = code
+            stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            stdout.flush()
+            continue
         result = outcome_json(outcome, outcome.replies + pushes, outcome.language)
         stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         stdout.flush()
@@ -328,9 +384,7 @@ async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
     loop = asyncio.get_running_loop()
     tr = Translator("zh_CN")
     stdout.write(tr("dialogs.console.intro") + "\n\n")
-    outcome, pushes = await console.send(Command("start"))
-    print_human(outcome.replies, outcome.language, stdout)
-    print_human(pushes, outcome.language, stdout, pushed=True)
+    await _human_turn(console, Command("start"), stdout)
     console.warm_up()
     while True:
         stdout.write("> ")
@@ -346,9 +400,19 @@ async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
         except InputError as err:
             print_human([Reply(Msg(err.key, err.params))], language, stdout)
             continue
+        await _human_turn(console, event, stdout)
+
+
+async def _human_turn(console: Console, event: Event, stdout: TextIO) -> None:
+    """One turn in the terminal: the replies and pushes, or a polite line when it failed."""
+    try:
         outcome, pushes = await console.send(event)
-        print_human(outcome.replies, outcome.language, stdout)
-        print_human(pushes, outcome.language, stdout, pushed=True)
+    except Exception as exc:
+        language = console.last.language if console.last else "zh_CN"
+        print_human([Reply(Msg(FAILURES[failure_code(exc)]))], language, stdout)
+        return
+    print_human(outcome.replies, outcome.language, stdout)
+    print_human(pushes, outcome.language, stdout, pushed=True)
 
 
 async def run_console(
