@@ -1,7 +1,7 @@
 """item supplement rounds: what each office asked for again, and what came back
 
-Revision ID: 0004_item_supplement_rounds
-Revises: 0003
+Revision ID: 0005_item_supplement_rounds
+Revises: 0004_aftercare_failures
 Create Date: 2026-11-26 10:00:00
 
 `platform_emb_items.rounds` keeps an office's supplement requests on its item, one entry per
@@ -16,8 +16,8 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision: str = "0004_item_supplement_rounds"
-down_revision: str | Sequence[str] | None = "0003"
+revision: str = "0005_item_supplement_rounds"
+down_revision: str | Sequence[str] | None = "0004_aftercare_failures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
