@@ -92,6 +92,31 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
         accepted = deployment.staff("accept", number, "--as", CLERK)
         assert accepted.returncode == 0, accepted.stderr
 
+        # The archive office cannot read the ID card: it asks the worker for a supplement.
+        before = len(api.sent_to(who.user.id))
+        asked = deployment.staff(
+            "answer", number, "--item", "archive_certificate", "--result", "supplement",
+            "--data", "materials=id_card", "--reason", "身份证反面看不清，请重新拍照",
+            "--as", "档案经办人",
+        )  # fmt: skip
+        assert asked.returncode == 0, asked.stderr
+        await wait_until(
+            lambda: "反面看不清" in texts(api.sent_to(who.user.id)[before:]),
+            "the office's words in the chat",
+            procs=(bot,),
+        )
+        sent = await who.send_photos("id_card", [images.sharp_jpeg(92), images.sharp_jpeg(93)])
+        assert "已提交" in texts(sent)
+
+        def archive_status() -> str:
+            view = deployment.staff_json("show", number, "--as", CLERK)
+            return next(i["status"] for i in view["items"] if i["item"] == "archive_certificate")
+
+        # The pages go back to the same office, which has its item on the clock again.
+        await wait_until(
+            lambda: archive_status() == "pending", "the item back at its office", procs=(bot,)
+        )
+
         # Every office answers its item.
         for item, data in OFFICE_ANSWERS:
             answered = deployment.staff(
