@@ -68,11 +68,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _open() -> Any:
+    """The composition root's services, and their database."""
     from app.settings import load_settings
-    from cases.db import open_database
+    from runtime.services import Services
 
-    settings = load_settings()
-    return settings, open_database(settings)
+    services = Services.build(load_settings())
+    return services, services.db
 
 
 def run_ratings(args: argparse.Namespace) -> int:
@@ -128,12 +129,11 @@ def run_notice(args: argparse.Namespace) -> int:
 
 
 def run_tick(args: argparse.Namespace) -> int:
-    from aftercare.chat import deps_from_settings
     from aftercare.worker import tick_blocking
 
-    settings, db = _open()
+    services, db = _open()
     try:
-        result = tick_blocking(db, deps_from_settings(settings), now=datetime.now(UTC))
+        result = tick_blocking(db, services.aftercare, now=services.clock())
     finally:
         db.close_blocking()
     print(f"送达结果告知单 {len(result.delivered)} 件，网办回访 {result.checks_sent} 条")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cases.files import FileStore
     from dialogs.replies import Reply
     from dialogs.service import ConversationService, Outcome
+    from runtime.services import Services
 
 CHINA = ZoneInfo("Asia/Shanghai")
 NAME = "王建国"
@@ -82,16 +83,18 @@ def demo_settings(sandbox: bool) -> Settings:
 def run(sandbox: bool) -> int:
     started = time.perf_counter()
     settings = demo_settings(sandbox)
-    from cases.db import open_database
     from integrations.platform.store import ensure_schema_blocking
+    from runtime.services import Services
 
     settings.security.key_file.parent.mkdir(parents=True, exist_ok=True)
-    db = open_database(settings, migrate=True)
+    clock = Clock(datetime.now(UTC).replace(microsecond=0))
+    services = Services.build(settings, migrate=True, clock=clock)  # the composition root
+    db = services.db
     try:
         ensure_schema_blocking(db)
-        out = asyncio.run(_story(db, settings, sandbox))
+        out = asyncio.run(_story(services, clock, sandbox))
     finally:
-        db.close_blocking()
+        services.close_blocking()
     print(f"\n用时 {time.perf_counter() - started:.1f} 秒（模拟时间跨度约 3 天）")
     print(f"结果告知单：{out['notice']}")
     print(f"签字版：    {out['signed']}")
@@ -99,25 +102,21 @@ def run(sandbox: bool) -> int:
     return 0
 
 
-async def _story(db: Database, settings: Settings, sandbox: bool) -> dict[str, str]:
+async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, str]:
     from sqlalchemy import select
 
     from aftercare import reports
-    from aftercare.chat import deps_from_settings
     from aftercare.service import close_followup
     from aftercare.worker import tick
     from cases.models import StaffTask
-    from dialogs.service import ConversationService
-    from integrations.platform.embedded import EmbeddedPlatform
-    from integrations.platform.factory import office_hours
     from integrations.platform.worker import drain_platform_outbox
     from policy.idcard import check_character
 
-    clock = Clock(datetime.now(UTC).replace(microsecond=0))
+    db, settings = services.db, services.settings
     timeline = Timeline(clock)
-    deps = deps_from_settings(settings)
-    service = ConversationService(db, settings, clock=clock)
-    platform = EmbeddedPlatform(db, now=clock, office_hours=office_hours(settings))
+    deps = services.aftercare
+    service = services.conversation
+    platform = services.staff_desk()
     user = f"demo-{int(clock().timestamp())}"
     applicant = _Applicant(service, deps.files, user, FIRST17 + check_character(FIRST17))
     print(f"演示：企业职工退休“一件事一次办”完整办件（{'沙盒' if sandbox else '正式库'}）\n")

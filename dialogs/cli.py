@@ -13,6 +13,10 @@ import argparse
 import asyncio
 import sys
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runtime.services import Services
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,23 +49,27 @@ def _clock(today: date | None):  # type: ignore[no-untyped-def]
 def run_chat(args: argparse.Namespace) -> int:
     from app.logging_setup import setup_logging
     from app.settings import load_settings
-    from dialogs.console import run_console
+    from runtime.services import Services
 
     settings = load_settings()
     # Logs go to stderr and stay quiet: stdout is the conversation (or the JSON stream).
     setup_logging("WARNING")
+    # The composition root; on the embedded default this applies the migrations.
+    services = Services.build(settings, clock=_clock(args.today))
     try:
-        return asyncio.run(
-            run_console(
-                settings,
-                json_mode=args.json,
-                user_id=args.user,
-                clock=_clock(args.today),
-            )
-        )
+        return asyncio.run(_chat(services, args))
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+
+
+async def _chat(services: Services, args: argparse.Namespace) -> int:
+    from dialogs.console import run_console
+
+    try:
+        return await run_console(services, json_mode=args.json, user_id=args.user)
+    finally:
+        await services.aclose()
 
 
 def run_start(args: argparse.Namespace) -> int:

@@ -31,7 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from dialogs.events import (
     Choice,
@@ -416,52 +416,49 @@ async def _human_turn(console: Console, event: Event, stdout: TextIO) -> None:
 
 
 async def run_console(
-    settings: Settings,
+    services: ConsoleParts,
     *,
     json_mode: bool = False,
     user_id: str = "console",
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
-    clock: Callable[[], datetime] | None = None,
 ) -> int:
-    """Open the store, run one console session until end of input, close everything."""
-    from cases.db import open_database
-    from cases.files import open_file_store
-    from dialogs.service import ConversationService
-
-    db = await asyncio.to_thread(open_database, settings)
+    """Run one console session until end of input over the parts the composition root built
+    (`runtime.services.Services` gives them); the caller closes them."""
+    console = Console(
+        services.conversation,
+        services.db,
+        services.files,
+        user_id,
+        services.settings.files.max_bytes,
+        platform=services.embedded_adapter,
+        clock=services.clock,
+        data_dir=services.settings.data_dir,
+        aftercare=services.aftercare,
+    )
     try:
-        files = open_file_store(settings.files.dir, settings.files.max_bytes)
-        service = ConversationService(db, settings, clock=clock)
-        console = Console(
-            service,
-            db,
-            files,
-            user_id,
-            settings.files.max_bytes,
-            platform=lambda: _embedded_platform(db, settings, clock),
-            clock=clock,
-            data_dir=settings.data_dir,
-        )
-        try:
-            if json_mode:
-                await run_json(console, stdin or sys.stdin, stdout or sys.stdout)
-            else:
-                await run_human(console, stdin or sys.stdin, stdout or sys.stdout)
-        finally:
-            await console.close()
+        if json_mode:
+            await run_json(console, stdin or sys.stdin, stdout or sys.stdout)
+        else:
+            await run_human(console, stdin or sys.stdin, stdout or sys.stdout)
     finally:
-        await db.close()
+        await console.close()
     return 0
 
 
-def _embedded_platform(db: Database, settings: Settings, clock: Any) -> Any:
-    """The in-process platform on the embedded default; None when another one is configured
-    (its worker delivers then) or when the platform package is not installed."""
-    if settings.platform.mode != "embedded":
-        return None
-    try:
-        from integrations.platform.embedded import EmbeddedPlatform
-    except ImportError:
-        return None
-    return EmbeddedPlatform(db, now=clock) if clock else EmbeddedPlatform(db)
+class ConsoleParts(Protocol):
+    """What the console needs of the composition root."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def db(self) -> Database: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+    @property
+    def files(self) -> FileStore: ...
+    @property
+    def conversation(self) -> ConversationService: ...
+    @property
+    def aftercare(self) -> Any: ...
+    def embedded_adapter(self) -> Any: ...

@@ -17,15 +17,18 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from aftercare.chat import Deps as AftercareDeps
-from aftercare.service import AftercareConfig
 from app.settings import Settings
 from cases.db import Database, open_database
-from cases.files import FileStore
-from dialogs.service import ConversationService
-from integrations.platform.adapter import PlatformAdapter
-from policy.workdays import OfficeHours
+from cases.files import FileStore, open_file_store
+
+if TYPE_CHECKING:  # built on first use: a staff command should not pay for the conversation
+    from aftercare.chat import Deps as AftercareDeps
+    from dialogs.service import ConversationService
+    from integrations.platform.adapter import PlatformAdapter
+    from integrations.platform.embedded import EmbeddedPlatform
+    from policy.workdays import OfficeHours
 
 
 def utc_now() -> datetime:
@@ -51,14 +54,20 @@ class Services:
 
     @cached_property
     def files(self) -> FileStore:
-        return FileStore(self.settings.files.dir, self.settings.files.max_bytes)
+        # Temporary files a crash left behind are cleaned when the store is opened.
+        return open_file_store(self.settings.files.dir, self.settings.files.max_bytes)
 
     @cached_property
     def aftercare(self) -> AftercareDeps:
-        return AftercareDeps(self.files, AftercareConfig.from_settings(self.settings))
+        from aftercare.chat import Deps
+        from aftercare.service import AftercareConfig
+
+        return Deps(self.files, AftercareConfig.from_settings(self.settings))
 
     @cached_property
     def conversation(self) -> ConversationService:
+        from dialogs.service import ConversationService
+
         return ConversationService(self.db, self.settings, clock=self.clock)
 
     @cached_property
@@ -70,6 +79,18 @@ class Services:
     @property
     def embedded_platform(self) -> bool:
         return self.settings.platform.mode == "embedded"
+
+    def embedded_adapter(self) -> EmbeddedPlatform | None:
+        """The in-process platform on the embedded default (the console and the demo deliver
+        to it themselves); None when a remote platform is configured."""
+        return self.staff_desk() if self.embedded_platform else None
+
+    def staff_desk(self) -> EmbeddedPlatform:
+        """The embedded platform's desks (the clerk's, the offices'), for the staff commands
+        and `platform serve`."""
+        from integrations.platform.embedded import EmbeddedPlatform
+
+        return EmbeddedPlatform(self.db, now=self.clock, office_hours=self.office_hours)
 
     @contextlib.asynccontextmanager
     async def platform(self) -> AsyncIterator[PlatformAdapter]:

@@ -18,11 +18,12 @@ log = logging.getLogger(__name__)
 def run_serve(args: argparse.Namespace) -> int:
     from app.logging_setup import setup_logging
     from app.settings import load_settings
-    from cases.db import open_database
+    from runtime.services import Services
 
     settings = load_settings()
     setup_logging(settings.log_level)
-    db = open_database(settings)  # migrated on the embedded default (platform tables too)
+    services = Services.build(settings)  # migrated on the embedded default (platform tables)
+    db = services.db
     try:
         asyncio.run(
             serve(settings, db, args.host, args.port, args.callback_url, args.callback_only)
@@ -30,7 +31,7 @@ def run_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        db.close_blocking()
+        services.close_blocking()
     return 0
 
 

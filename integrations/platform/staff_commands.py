@@ -40,18 +40,17 @@ def run_staff(
     name: str, args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
     from app.settings import load_settings
-    from cases.db import open_database
     from cases.errors import IllegalTransition
-    from integrations.platform.factory import office_hours
+    from runtime.services import Services
 
     if not (args.actor or "").strip():
         print("请用 --as 写明您的姓名（每次查看和操作都记入审计日志）。", file=err)
         return 2
-    settings = load_settings()
-    db = open_database(settings)  # migrated on the embedded default (platform tables too)
+    # The composition root: migrated on the embedded default (platform tables too).
+    services = Services.build(load_settings())
+    db = services.db
     try:
-        platform = EmbeddedPlatform(db, office_hours=office_hours(settings))
-        return COMMANDS[name](args, db, platform, _actor(args), out)
+        return COMMANDS[name](args, db, services.staff_desk(), _actor(args), out)
     except StaffError as exc:
         print(exc.message, file=err)
         return 2

@@ -236,13 +236,13 @@ def _with_db(db: Database | None, work: Any) -> Any:
     if db is not None:
         return work(db)
     from app.settings import load_settings
-    from cases.db import open_database
+    from runtime.services import Services
 
-    opened = open_database(load_settings())
+    services = Services.build(load_settings())  # the composition root
     try:
-        return work(opened)
+        return work(services.db)
     finally:
-        opened.close_blocking()
+        services.close_blocking()
 
 
 def _mask(value: Any, mask: Any) -> Any:

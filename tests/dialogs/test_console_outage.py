@@ -38,6 +38,7 @@ from dialogs.console import Console, run_console, run_json
 from dialogs.replies import Msg, Reply, to_json
 from dialogs.service import ConversationService
 from locales import Translator
+from runtime.services import Services
 from tests.cases.databases import PG_URL, TEST_KEY, postgres_database, postgres_schema
 from tests.dialogs.tcp_proxy import TcpProxy
 
@@ -205,7 +206,15 @@ def test_terminal_mode_says_busy_politely_in_chinese(tmp_path: Path) -> None:
     out = io.StringIO()
     clock = lambda: datetime(2026, 11, 26, 4, 0, tzinfo=UTC)  # noqa: E731
     keyboard = cast(TextIO, Keyboard())
-    code = asyncio.run(run_console(settings, stdin=keyboard, stdout=out, clock=clock))
+    services = Services.build(settings, clock=clock)
+
+    async def chat() -> int:
+        try:
+            return await run_console(services, stdin=keyboard, stdout=out)
+        finally:
+            await services.aclose()
+
+    code = asyncio.run(chat())
     assert code == 0
     text = out.getvalue()
     first, busy, rest = text.split("> ")[1:4]
