@@ -4,21 +4,26 @@ database), and the replies come back rendered in the applicant's language."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
 from typing import Protocol
 
 from telegram import Bot, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.config import CHANNEL
 from bot.render import PartialDelivery, send_replies
+from cases.errors import StoreUnavailable
 from dialogs.events import Event
 from dialogs.replies import Msg, Reply
 from locales import Translator, translator
 
 log = logging.getLogger(__name__)
+# How long an update is held while the database is away before it counts as failed.
+STORE_PATIENCE = 600.0
+STORE_FIRST_PAUSE = 1.0  # then doubling, up to 30 s
 
 
 class Outcome(Protocol):
@@ -67,9 +72,7 @@ class TelegramChannel:
         if user is None or chat is None:
             return None
         try:
-            outcome = await self.service.handle(
-                CHANNEL, str(user.id), event, update_id=update_id or str(update.update_id)
-            )
+            outcome = await self._handle(update, bot, event, update_id)
         except Exception:
             log.exception("the conversation failed on update %s", update.update_id)
             await self._apologise(bot, chat.id, translator(language_hint(update)))
@@ -108,6 +111,32 @@ class TelegramChannel:
             return True
         self._behind.discard(chat_id)
         return False
+
+    async def _handle(
+        self, update: Update, bot: Bot, event: Event, update_id: str | None
+    ) -> Outcome:
+        """The conversation's answer. While the database is away the update is held, not
+        confirmed (Telegram keeps it) and retried with backoff; the applicant is told once
+        that the message arrived. After STORE_PATIENCE seconds it counts as failed."""
+        user, chat = update.effective_user, update.effective_chat
+        assert user is not None and chat is not None
+        waited, pause = 0.0, STORE_FIRST_PAUSE
+        while True:
+            try:
+                return await self.service.handle(
+                    CHANNEL, str(user.id), event, update_id=update_id or str(update.update_id)
+                )
+            except StoreUnavailable:
+                if waited >= STORE_PATIENCE:
+                    raise
+                if waited == 0:
+                    log.warning("database unavailable; holding update %s", update.update_id)
+                    with contextlib.suppress(TelegramError, PartialDelivery):
+                        tr = translator(language_hint(update))
+                        await send_replies(bot, chat.id, [Reply(Msg("bot.busy"))], tr)
+                await asyncio.sleep(pause)
+                waited += pause
+                pause = min(pause * 2, 30.0)
 
     async def _apologise(self, bot: Bot, chat_id: int, tr: Translator) -> None:
         with contextlib.suppress(BadRequest, Forbidden):

@@ -244,3 +244,34 @@ async def test_the_applicants_language_decides_the_rendering(
         api.add_update(u.text(ANN, "hello"))
         (sent,) = await api.wait_sent(ANN.id, 1)
     assert sent.text == "Help"
+
+
+async def test_while_the_database_is_away_the_update_is_held_and_answered_once_it_is_back(
+    api: FakeBotApi, db: Database, tmp_path, monkeypatch
+):
+    from bot import channel
+    from cases.errors import StoreUnavailable
+
+    monkeypatch.setattr(channel, "STORE_FIRST_PAUSE", 0.01)  # backoff pauses, not the point
+    outage = {"left": 3}
+    inner = RecordingConversation()
+
+    class Flaky:
+        async def handle(self, *args, **kwargs):
+            if outage["left"]:
+                outage["left"] -= 1
+                raise StoreUnavailable("database restarting")
+            return await inner.handle(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(inner, name)
+
+    async with running_bot(bot_settings(api, tmp_path), Flaky(), db):
+        update_id = api.add_update(u.text(ANN, "你好"))
+        sent = await api.wait_sent(ANN.id, 2)
+        await api.wait_for(lambda: update_id not in api.pending_update_ids(), what="confirm")
+    assert [c.text for c in sent] == [
+        "系统正忙，您的消息已经收到，稍后会自动处理，不用重复发送。",  # told once
+        "帮助",  # then the real answer, from the very same update
+    ]
+    assert inner.events_of(ANN.id) == [Text("你好")]
