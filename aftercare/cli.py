@@ -136,13 +136,20 @@ def run_tick(args: argparse.Namespace) -> int:
         result = tick_blocking(db, services.aftercare, now=services.clock())
     finally:
         db.close_blocking()
-    print(f"送达结果告知单 {len(result.delivered)} 件，网办回访 {result.checks_sent} 条")
+    print(
+        f"送达结果告知单 {len(result.delivered)} 件，网办回访 {result.checks_sent} 条，"
+        f"退休提醒 {result.reminders_sent} 条"
+    )
     if result.failed:
         print(failures_text(result.failed), file=sys.stderr)
     return 0
 
 
-JOB_NAMES = {"notice": "结果告知单未能生成", "online_check": "网办回访未能发出"}
+JOB_NAMES = {
+    "notice": "结果告知单未能生成",
+    "online_check": "网办回访未能发出",
+    "retirement_reminder": "退休提醒未能发出",
+}
 
 
 def failures_text(failed: list[Any]) -> str:

@@ -22,13 +22,20 @@ if TYPE_CHECKING:
 
 NOTICE = "notice"
 ONLINE_CHECK = "online_check"
+RETIREMENT_REMINDER = "retirement_reminder"
 # Staff task kinds, labelled for the clerk in integrations/platform/staff_tasks.py.
-TASK_KINDS = {NOTICE: "notice_failed", ONLINE_CHECK: "online_check_failed"}
+TASK_KINDS = {
+    NOTICE: "notice_failed",
+    ONLINE_CHECK: "online_check_failed",
+    RETIREMENT_REMINDER: "reminder_failed",
+}
 TASK_TEXTS = {
     NOTICE: "系统已连续 {n} 次未能生成这件办件的结果告知单，申请人还没有收到结果。"
     "请先电话告知申请人办理结果，并联系技术人员处理；系统会继续自动重试。",
     ONLINE_CHECK: "系统已连续 {n} 次未能向申请人发出网办事项回访。"
     "请电话询问申请人住房公积金提取、医保补缴是否已在网上办好。",
+    RETIREMENT_REMINDER: "系统已连续 {n} 次未能发出申请人预约的退休提醒。"
+    "请电话提醒申请人：已临近法定退休时间，可以开始办理退休。",
 }
 STAFF_TASK_AFTER = 3
 RETRY_DELAYS = (
@@ -68,7 +75,7 @@ def record_failure(
     session: Session, job: str, subject_id: int, error: str, *, at: datetime
 ) -> Failure:
     """Count a failure of `job` on `subject_id` (a case id, or a reminder id for the online
-    check), schedule the next try and, at the third failure, raise the clerk's task."""
+    check and the retirement reminder), schedule the next try and, at the third failure, raise the clerk's task."""
     from cases import repositories as repo
 
     case = _case_of(session, job, subject_id)

@@ -1,5 +1,6 @@
 """The periodic work of the end of the journey, for the bot's run loop or a cron line:
-deliver the notices whose results are in (or changed), and send the due online-step checks.
+deliver the notices whose results are in (or changed), send the due online-step checks and
+the retirement reminders workers asked for.
 
     await tick(db, deps, now=...)        # from an asyncio loop, e.g. every 30 s
     python main.py aftercare tick        # once, from cron or by hand
@@ -21,7 +22,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from aftercare.failures import NOTICE, ONLINE_CHECK, Failure, error_text, record_failure
+from aftercare.failures import (
+    NOTICE,
+    ONLINE_CHECK,
+    RETIREMENT_REMINDER,
+    Failure,
+    error_text,
+    record_failure,
+)
+from aftercare.reminders import due_retirement_reminders, send_retirement_reminder
 from aftercare.service import (
     deliver_case,
     due_notice_cases,
@@ -41,6 +50,7 @@ class TickResult:
     delivered: list[str]
     checks_sent: int
     failed: list[Failure] = field(default_factory=list)
+    reminders_sent: int = 0
 
 
 async def tick(db: Database, deps: Deps, *, now: datetime) -> TickResult:
@@ -62,7 +72,13 @@ async def tick(db: Database, deps: Deps, *, now: datetime) -> TickResult:
             checks += await db.run(run_online_step_check, reminder_id, deps.config, at=now)
         except Exception as exc:
             failed.append(await _failed(db, ONLINE_CHECK, reminder_id, exc, now))
-    return TickResult(delivered, checks, failed)
+    reminders = 0
+    for reminder_id in await db.run(due_retirement_reminders, at=now):
+        try:
+            reminders += await db.run(send_retirement_reminder, reminder_id, at=now)
+        except Exception as exc:
+            failed.append(await _failed(db, RETIREMENT_REMINDER, reminder_id, exc, now))
+    return TickResult(delivered, checks, failed, reminders)
 
 
 async def _failed(
