@@ -75,7 +75,8 @@ def record_failure(
     session: Session, job: str, subject_id: int, error: str, *, at: datetime
 ) -> Failure:
     """Count a failure of `job` on `subject_id` (a case id, or a reminder id for the online
-    check and the retirement reminder), schedule the next try and, at the third failure, raise the clerk's task."""
+    check and the retirement reminder), schedule the next try and, at the third failure,
+    raise the clerk's task."""
     from cases import repositories as repo
 
     case = _case_of(session, job, subject_id)
