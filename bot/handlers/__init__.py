@@ -21,8 +21,19 @@ class Deps:
 
 
 def register_handlers(application: Application, deps: Deps) -> None:
-    from bot.handlers import buttons, commands, contact, fallback, text, uploads
+    from bot.handlers import (
+        buttons,
+        commands,
+        contact,
+        edited,
+        fallback,
+        private_only,
+        text,
+        uploads,
+    )
 
-    for feature in (commands, buttons, contact, uploads, text, fallback):
+    for handler in private_only.handlers(deps):
+        application.add_handler(handler, group=private_only.GROUP)
+    for feature in (commands, buttons, contact, edited, uploads, text, fallback):
         for handler in feature.handlers(deps):
             application.add_handler(handler)

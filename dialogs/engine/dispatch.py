@@ -15,6 +15,13 @@ from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Command, Event, Files, Text, Unsupported
 from dialogs.machine import State
 
+# What a channel could not turn into an answer, and what the worker is told instead.
+UNSUPPORTED = {
+    "forwarded_text": "dialogs.unsupported_forwarded",
+    "edited_message": "dialogs.unsupported_edited",
+    "contact_of_someone_else": "dialogs.unsupported_contact",
+}
+
 
 def dispatch(t: Turn, event: Event) -> None:
     if isinstance(event, Command):
@@ -22,7 +29,7 @@ def dispatch(t: Turn, event: Event) -> None:
     if t.state in (State.start, State.cancelled):
         return begin(t)
     if isinstance(event, Unsupported):
-        t.say("dialogs.unsupported")
+        t.say(UNSUPPORTED.get(event.what, "dialogs.unsupported"))
         return ask(t)
     if t.state is State.declined:
         return declined(t, event)

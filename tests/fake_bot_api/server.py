@@ -687,7 +687,12 @@ updates = factory
 
 
 def _chat_of(update: dict[str, Any]) -> int:
-    body = update.get("message") or update.get("callback_query", {}).get("message") or {}
+    body = (
+        update.get("message")
+        or update.get("edited_message")
+        or update.get("callback_query", {}).get("message")
+        or {}
+    )
     return int(body["chat"]["id"])
 
 

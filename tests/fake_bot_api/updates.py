@@ -128,3 +128,33 @@ def voice(user: User) -> dict[str, Any]:
             voice={"file_id": "voice-1", "file_unique_id": "vc1", "duration": 3},
         )
     }
+
+
+def in_group(
+    update: dict[str, Any], group_id: int = -100_123, title: str = "家庭群"
+) -> dict[str, Any]:
+    """The same update, but in a group chat (its id is negative, as on Telegram)."""
+    body = dict(update)
+    for key in ("message", "edited_message"):
+        if key in body:
+            body[key] = {**body[key], "chat": {"id": group_id, "type": "group", "title": title}}
+    if "callback_query" in body:
+        query = dict(body["callback_query"])
+        query["message"] = {
+            **query["message"],
+            "chat": {"id": group_id, "type": "group", "title": title},
+        }
+        body["callback_query"] = query
+    return body
+
+
+def forwarded(update: dict[str, Any], from_name: str = "李四") -> dict[str, Any]:
+    """The same message, forwarded from someone else (a hidden user, as privacy often makes it)."""
+    origin = {"type": "hidden_user", "sender_user_name": from_name, "date": int(time.time())}
+    return {"message": {**update["message"], "forward_origin": origin}}
+
+
+def edited(update: dict[str, Any], new_text: str) -> dict[str, Any]:
+    """The user edited an earlier message: Telegram sends it again as `edited_message`."""
+    msg = {**update["message"], "text": new_text, "edit_date": int(time.time())}
+    return {"edited_message": msg}
