@@ -6,17 +6,35 @@ from __future__ import annotations
 import logging
 import re
 
-# 18-character ID numbers (last may be X), 15-digit first-generation numbers, mainland mobiles.
-_ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{8}(\d{3})(?![0-9A-Za-z])")
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# Digits may come full-width (０-９, Ｘ) from Chinese input methods, and grouped by spaces or
+# hyphens ("150627 19650515 0016", "138-0013-8000"); a single separator between digits is
+# allowed anywhere inside a number.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+_SEP = r"[ \-\u00a0]?"
+# 18-character ID numbers (last may be X), 15-digit first-generation numbers, mainland mobiles
+# (with or without +86 / 86 / 0086 in front).
+_ID18 = re.compile(rf"(?<![0-9])\d(?:{_SEP}\d){{16}}{_SEP}[0-9Xx](?![0-9])")
+_ID15 = re.compile(rf"(?<![0-9])\d(?:{_SEP}\d){{14}}(?![0-9])")
+_PHONE = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_SEP})?1[3-9](?:{_SEP}\d){{9}}(?![0-9])")
+
+
+def _keep_ends(match: re.Match[str], head: int, tail: int) -> str:
+    """The number with only its first `head` and last `tail` digits shown."""
+    digits = re.sub(r"[^0-9Xx]", "", match.group())
+    return digits[:head] + "*" * (len(digits) - head - tail) + digits[-tail:]
+
+
+def _phone(match: re.Match[str]) -> str:
+    digits = re.sub(r"[^0-9]", "", match.group())[-11:]
+    return f"{digits[:3]}****{digits[-4:]}"
 
 
 def mask_text(text: str) -> str:
-    """Mask every ID number and mobile number found in free text."""
-    text = _ID18.sub(lambda m: f"{m[1]}{'*' * 10}{m[2]}", text)
-    text = _ID15.sub(lambda m: f"{m[1]}{'*' * 8}{m[2]}", text)
-    return _PHONE.sub(lambda m: f"{m[1]}****{m[2]}", text)
+    """Mask every ID number and mobile number found in free text (tracebacks included)."""
+    text = text.translate(_FULL_WIDTH)
+    text = _ID18.sub(lambda m: _keep_ends(m, 4, 4), text)
+    text = _ID15.sub(lambda m: _keep_ends(m, 4, 3), text)
+    return _PHONE.sub(_phone, text)
 
 
 class MaskingFilter(logging.Filter):
@@ -28,12 +46,26 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+class MaskingFormatter(logging.Formatter):
+    """Masks the whole formatted record: the message, and the text of an exception and its
+    traceback, which a filter on the message alone never sees."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+
+# Libraries that say too much: request URLs carry the bot token (httpx), a DEBUG line per raw
+# update carries phone numbers and names (python-telegram-bot), two lines per state change
+# (transitions). They log at WARNING and above whatever LOG_LEVEL says.
+QUIET = ("httpx", "httpcore", "telegram", "transitions", "aiosqlite", "asyncio")
+
+
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Libraries log request URLs that carry the bot token; keep them quiet.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)

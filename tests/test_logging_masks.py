@@ -21,3 +21,54 @@ def test_masking_filter_rewrites_log_records(caplog):
         logger.info("id %s", "11010519491231002X")
     assert "11010519491231002X" not in caplog.text
     assert "1101**********002X" in caplog.text
+
+
+def test_phone_and_id_numbers_in_every_common_form_are_masked():
+    forms = [
+        "+8613800138000",
+        "8613800138000",
+        "008613800138000",
+        "+86 138 0013 8000",
+        "138-0013-8000",
+        "138 0013 8000",
+        "１３８００１３８０００",
+        "ID150627196505150016",
+        "150627 19650515 0016",
+        "150627-1965-0515-0016",
+        "１５０６２７１９６５０５１５００１６",
+        "15062719650515001X",
+    ]
+    for form in forms:
+        masked = mask_text(f"number {form} here")
+        digits = "".join(ch for ch in masked if ch.isdigit())
+        assert "13800138000" not in digits and "150627196505150016" not in digits, masked
+        assert "****" in masked, masked
+
+
+def test_a_traceback_is_masked_too(capsys):
+    import logging as lg
+
+    from app.logging_setup import setup_logging
+
+    setup_logging("INFO")
+    try:
+        raise ValueError("bad id 150627196505150016 for 13800138000")
+    except ValueError:
+        lg.getLogger("test.trace").exception("failed")
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "ValueError" in err
+    assert "150627196505150016" not in err and "13800138000" not in err
+
+
+def test_library_chatter_stays_out_of_the_log_at_any_level(capsys):
+    import logging as lg
+
+    from app.logging_setup import setup_logging
+
+    setup_logging("DEBUG")
+    lg.getLogger("transitions.core").info("Finished processing state x exit callbacks.")
+    lg.getLogger("telegram.ext.Application").debug("Processing update {'phone': '+86138'}")
+    lg.getLogger("our.code").debug("ours")
+    err = capsys.readouterr().err
+    assert "Finished processing" not in err and "Processing update" not in err
+    assert "ours" in err
