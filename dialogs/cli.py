@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     chat.add_argument("--json", action="store_true", help="JSON lines in and out, for scripts")
     chat.add_argument("--user", default="console", help="the applicant's id on this channel")
+    chat.add_argument(
+        "--inbox",
+        type=Path,
+        metavar="DIR",
+        help='JSON mode: {"file": NAME} reads NAME from this folder only (else send '
+        '{"file": {"name": ..., "base64": ...}})',
+    )
     chat.add_argument(
         "--today", type=date.fromisoformat, help="pretend today is YYYY-MM-DD (training, tests)"
     )
@@ -67,7 +75,8 @@ async def _chat(services: Services, args: argparse.Namespace) -> int:
     from dialogs.console import run_console
 
     try:
-        return await run_console(services, json_mode=args.json, user_id=args.user)
+        inbox = getattr(args, "inbox", None)
+        return await run_console(services, json_mode=args.json, user_id=args.user, inbox=inbox)
     finally:
         await services.aclose()
 

@@ -22,6 +22,7 @@ there is tried again after the next input.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import logging
@@ -88,6 +89,7 @@ class Console:
     last: Outcome | None = None
 
     data_dir: Path = Path("data")
+    inbox: Path | None = None  # JSON mode: the only folder files may be named from
     _warm: asyncio.Future[None] | None = None
 
     async def send(self, event: Event) -> tuple[Outcome, list[Reply]]:
@@ -153,14 +155,42 @@ class Console:
 
     # ---- reading input ----
     def file_event(self, raw_path: str) -> Files:
-        """Read a file given by path, check it like any channel does, store it by hash."""
-        from cases.errors import FileTooLarge
-
+        """A file given by path at the person's own terminal: read (at most one byte over
+        the limit, whatever its size on disk), checked like any channel does, stored."""
         path = Path(raw_path.strip().strip("'\"")).expanduser()
         if not path.is_file():
             raise InputError("dialogs.console.file_not_found", path=path.name)
-        data = path.read_bytes()[: self.max_bytes + 1]
-        check = _check(data, path.name, self.max_bytes)
+        return self.stored_event(_read_bounded(path, self.max_bytes), path.name)
+
+    def json_file_event(self, given: Any) -> Files:
+        """A file on the JSON channel, which a program (not a person at their terminal) feeds:
+        its bytes inline (`{"name": ..., "base64": ...}`), or the name of a file inside the
+        `--inbox` folder. Any other path is refused, with one reply for every refusal (a
+        missing, unreadable and forbidden path look the same from outside)."""
+        if isinstance(given, dict):
+            name, encoded = str(given.get("name") or "upload"), given.get("base64")
+            if not isinstance(encoded, str):
+                raise InputError("dialogs.console.file_refused")
+            if len(encoded) > (self.max_bytes + 3) * 4 // 3 + 4:
+                return self.stored_event(b"\0" * (self.max_bytes + 1), name)  # too large
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except ValueError:
+                raise InputError("dialogs.console.file_refused") from None
+            return self.stored_event(data, name)
+        path = _inside(self.inbox, str(given))
+        if path is None:
+            raise InputError("dialogs.console.file_refused")
+        try:
+            data = _read_bounded(path, self.max_bytes)
+        except OSError:
+            raise InputError("dialogs.console.file_refused") from None
+        return self.stored_event(data, path.name)
+
+    def stored_event(self, data: bytes, name: str) -> Files:
+        from cases.errors import FileTooLarge
+
+        check = _check(data, name, self.max_bytes)
         sha = hashlib.sha256(data).hexdigest()
         if check.problem is None:
             try:
@@ -196,7 +226,7 @@ class Console:
             question = obj.get("question")
             return Choice(str(obj["choice"]), str(question) if question else None)
         if "file" in obj:
-            return self.file_event(str(obj["file"]))
+            return self.json_file_event(obj["file"])
         if "contact" in obj:
             return Contact(str(obj["contact"]))
         raise InputError("dialogs.console.bad_json")
@@ -274,6 +304,26 @@ def _warm_up(data_dir: Path) -> None:
     from dialogs import nlu
 
     nlu.warm_up(data_dir)
+
+
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
+    """At most max_bytes + 1 bytes: enough to know a file is too large without reading it."""
+    with path.open("rb") as handle:
+        return handle.read(max_bytes + 1)
+
+
+def _inside(inbox: Path | None, name: str) -> Path | None:
+    """The regular file `name` inside `inbox` (symbolic links resolved), or None."""
+    if inbox is None or not name or "\0" in name:
+        return None
+    try:
+        root = inbox.resolve(strict=True)
+        path = (root / name).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
 
 
 def _check(data: bytes, filename: str, max_bytes: int) -> Any:
@@ -420,6 +470,7 @@ async def run_console(
     *,
     json_mode: bool = False,
     user_id: str = "console",
+    inbox: Path | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
@@ -435,6 +486,7 @@ async def run_console(
         clock=services.clock,
         data_dir=services.settings.data_dir,
         aftercare=services.aftercare,
+        inbox=inbox,
     )
     try:
         if json_mode:

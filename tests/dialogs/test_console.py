@@ -34,8 +34,10 @@ def sharp_page(path: Path) -> Path:
 
 
 def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> None:
-    sharp_page(tmp_path / "form.jpg")
-    Image.new("RGB", (120, 90), "white").save(tmp_path / "tiny.png")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    form = sharp_page(tmp_path / "form.jpg")
+    Image.new("RGB", (120, 90), "white").save(inbox / "tiny.png")
     lines = [
         json.dumps({"command": "start"}),
         json.dumps({"choice": "zh_CN"}),
@@ -53,13 +55,13 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
         json.dumps({"choice": "no"}),
         json.dumps({"choice": "no"}),
         json.dumps({"choice": "no"}),
-        json.dumps({"file": str(tmp_path / "tiny.png")}),
-        json.dumps({"file": str(tmp_path / "form.jpg")}),
-        json.dumps({"file": str(tmp_path / "missing.jpg")}),
+        json.dumps({"file": "tiny.png"}),  # a name inside the inbox
+        json.dumps({"file": {"name": "form.jpg", "base64": b64(form)}}),  # or the bytes
+        json.dumps({"file": "missing.jpg"}),
         json.dumps({"command": "nonsense"}),
         "",
     ]
-    args = ["chat", "--json", "--user", "script-1", "--today", "2026-11-26"]
+    args = ["chat", "--json", "--user", "script-1", "--today", "2026-11-26", "--inbox", "inbox"]
     result = run(args, lines, tmp_path)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
@@ -85,12 +87,53 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
     assert out[15]["replies"][-1]["expects"] == "file"
     assert out[16]["replies"][0]["key"] == "dialogs.retake.too_small"
     assert out[17]["replies"][0]["key"] == "dialogs.pages_received"
-    assert out[18]["error"] == "dialogs.console.file_not_found"
+    assert out[18]["error"] == "dialogs.console.file_refused"
     assert out[19]["error"] == "dialogs.console.unknown_command"
     assert out[20]["error"] == "dialogs.console.bad_json"  # a blank line is answered too
     # The embedded defaults were created under ./data of the working directory.
     assert (tmp_path / "data" / "app.db").is_file()
     assert "150627196503151218" not in result.stderr
+
+
+def b64(path: Path) -> str:
+    import base64
+
+    return base64.b64encode(path.read_bytes()).decode()
+
+
+def test_json_mode_reads_no_file_of_the_server_outside_its_inbox(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (tmp_path / "secret.key").write_text("k" * 44)
+    (inbox / "link.jpg").symlink_to(tmp_path / "secret.key")
+    with (inbox / "huge.jpg").open("wb") as sparse:  # 3 GB on paper, nothing on disk
+        sparse.truncate(3 * 1024**3)
+    start = [
+        json.dumps({"command": "start"}),
+        json.dumps({"choice": "zh_CN"}),
+    ]
+    tries = [
+        {"file": "/etc/passwd"},
+        {"file": "../secret.key"},
+        {"file": "link.jpg"},  # a symlink out of the inbox
+        {"file": str(tmp_path / "secret.key")},
+        {"file": "/proc/self/environ"},
+        {"file": "nothing-here.jpg"},
+        {"file": {"name": "x.jpg", "base64": "%%% not base64"}},
+    ]
+    lines = start + [json.dumps(t) for t in tries] + [json.dumps({"file": "huge.jpg"})]
+    result = run(["chat", "--json", "--user", "probe", "--inbox", "inbox"], lines, tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    refused = out[2 : 2 + len(tries)]
+    # One and the same answer, whether the path is missing, forbidden or unreadable.
+    assert {o.get("error") for o in refused} == {"dialogs.console.file_refused"}
+    assert len({json.dumps(o["replies"], ensure_ascii=False) for o in refused}) == 1
+    assert "kkkk" not in result.stdout
+    # The sparse file inside the inbox is taken as a file (read only just over the limit:
+    # about 170 MB of memory for the whole process, not 3 GB), and answered as one.
+    assert out[-1]["replies"][0]["key"] == "dialogs.hint.file_not_needed"
+    assert not any(p.name != "inbox" for p in (tmp_path / "data" / "files").rglob("*.jpg"))
 
 
 def test_json_mode_picks_up_where_the_last_run_stopped(tmp_path: Path) -> None:
