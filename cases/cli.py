@@ -4,6 +4,8 @@ db upgrade            apply the Alembic migrations (SQLite or DATABASE_URL)
 db purge [--dry-run]  delete photos of closed cases older than files.retention_days
 db diagram            write docs/case-lifecycle.md from the lifecycle table
 db revision -m MSG    autogenerate a migration from the models (for developers)
+audit verify [--json] walk the audit log's chain: exit 1 when a row was edited or deleted
+audit seal            seal the rows written so far (the leading `run` does it every minute)
 """
 
 from __future__ import annotations
@@ -36,6 +38,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     revision = sub.add_parser("revision", help="autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True)
     revision.set_defaults(func=run_revision)
+
+    audit = subparsers.add_parser(
+        "audit", help="审计日志：封存与核验 · audit log: seal and verify the chain"
+    )
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_sub.add_parser("verify", help="核验审计日志是否被修改或删除（异常时退出码 1）")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(func=run_audit_verify)
+    seal = audit_sub.add_parser("seal", help="立即封存已写入的审计记录（通常由 run 自动完成）")
+    seal.set_defaults(func=run_audit_seal)
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
@@ -110,4 +122,41 @@ def run_revision(args: argparse.Namespace) -> int:
         command.upgrade(cfg, "head")
         command.revision(cfg, message=args.message, autogenerate=True)
     print("review the new file under cases/migrations/versions/ before committing it")
+    return 0
+
+
+def run_audit_verify(args: argparse.Namespace) -> int:
+    import json
+
+    from app.settings import load_settings
+    from cases import audit_chain
+    from runtime.services import Services
+
+    services = Services.build(load_settings())
+    try:
+        report = services.db.run_blocking(audit_chain.verify)
+    finally:
+        services.close_blocking()
+    if args.json:
+        print(json.dumps(audit_chain.summary(report), ensure_ascii=False))
+    else:
+        print(audit_chain.describe(report))
+    return 0 if report.intact else 1
+
+
+def run_audit_seal(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from app.settings import load_settings
+    from cases import audit_chain
+    from runtime.services import Services
+
+    services = Services.build(load_settings())
+    try:
+        sealed = services.db.run_blocking(
+            audit_chain.seal_pending, at=services.clock(), settle=timedelta(0)
+        )
+    finally:
+        services.close_blocking()
+    print(f"已封存审计记录 {sealed} 条。")
     return 0

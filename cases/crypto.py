@@ -48,6 +48,7 @@ class Vault:
             raise ValueError("the data key must be 32 bytes")
         self._aead = AESGCM(_derive(master_key, b"encrypt"))
         self._hash_key = _derive(master_key, b"lookup")
+        self._seal_key = _derive(master_key, b"audit-seal")
 
     def __repr__(self) -> str:
         return "Vault(<key hidden>)"
@@ -63,6 +64,11 @@ class Vault:
         """Keyed HMAC-SHA256 of the normalized value: equal inputs, equal hashes; without the
         key nobody can test a guessed ID number against the column."""
         return hmac.new(self._hash_key, normalize(value).encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, data: bytes) -> str:
+        """Keyed HMAC-SHA256 for the audit log's chain: without the key, an edited row
+        cannot be sealed again to look untouched."""
+        return hmac.new(self._seal_key, data, hashlib.sha256).hexdigest()
 
 
 def generate_key() -> str:

@@ -97,6 +97,19 @@ def clean_up(db: Database) -> Worker:
     return Worker("clean-up", run, singleton=True)
 
 
+def audit_sealer(services: Services) -> Worker:
+    """Seals the audit log's new rows into its chain (cases/audit_chain.py)."""
+    from cases.audit_chain import seal_pending
+
+    async def run(stop: asyncio.Event) -> None:
+        async def step() -> None:
+            await services.db.run(seal_pending, at=services.clock())
+
+        await every(60, stop, step, "sealing the audit log")
+
+    return Worker("audit-sealer", run, singleton=True)
+
+
 def push_sender(services: Services) -> Worker:
     from bot.app import push_worker
 
@@ -125,7 +138,12 @@ def telegram_intake(services: Services, ready: asyncio.Event | None = None) -> W
 
 def background(services: Services, *, push: bool = True) -> list[Worker]:
     """What runs once per deployment beside the channels."""
-    workers = [platform_relay(services), aftercare(services), clean_up(services.db)]
+    workers = [
+        platform_relay(services),
+        aftercare(services),
+        clean_up(services.db),
+        audit_sealer(services),
+    ]
     if services.embedded_platform:
         workers.append(platform_clocks(services))
     if push:

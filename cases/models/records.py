@@ -23,6 +23,10 @@ class AuditLog(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     item_code: Mapped[str | None] = mapped_column(String(48))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    # The chain (cases/audit_chain.py): rows are sealed shortly after they are written, in
+    # seal order, each seal covering the row and the seal before it.
+    seal_seq: Mapped[int | None] = mapped_column(unique=True)
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"AuditLog(id={self.id}, actor={self.actor!r}, action={self.action!r})"
