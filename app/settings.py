@@ -9,9 +9,29 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Typed values: a wrong one is named at start-up (see load_settings), never a traceback later.
+Port = Annotated[int, Field(ge=1, le=65535)]
+PositiveInt = Annotated[int, Field(gt=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+Seconds = Annotated[float, Field(ge=0)]
+Count = Annotated[int, Field(ge=0)]
+LogLevel = Annotated[
+    Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+    BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+]
+
+
+class ConfigError(Exception):
+    """Settings that cannot be used: one plain line per bad value, for the operator."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
 
 
 class DatabaseSettings(BaseModel):
@@ -23,8 +43,8 @@ class DatabaseSettings(BaseModel):
 
 class FileSettings(BaseModel):
     dir: Path = Path("data/files")
-    max_bytes: int = 20 * 1024 * 1024  # the Bot API's own download limit
-    retention_days: int = 180  # photos of closed cases are purged after this
+    max_bytes: PositiveInt = 20 * 1024 * 1024  # the Bot API's own download limit
+    retention_days: PositiveInt = 180  # photos of closed cases are purged after this
 
 
 class SecuritySettings(BaseModel):
@@ -37,24 +57,24 @@ class TelegramSettings(BaseModel):
     token: SecretStr = SecretStr("")
     api_base: str = "https://api.telegram.org/bot"
     file_base: str = "https://api.telegram.org/file/bot"
-    mode: str = "polling"  # polling | webhook
+    mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_path: str = "/telegram/webhook"
     webhook_secret: SecretStr = SecretStr("")
     listen_host: str = "127.0.0.1"
-    listen_port: int = 8443
-    max_messages_per_second: float = 30.0
-    max_messages_per_chat_per_second: float = 1.0
-    album_wait_seconds: float = 1.0  # an album is complete this long after its last part
-    polling_timeout: int = 25  # getUpdates long-poll seconds
+    listen_port: Port = 8443
+    max_messages_per_second: PositiveFloat = 30.0
+    max_messages_per_chat_per_second: PositiveFloat = 1.0
+    album_wait_seconds: Seconds = 1.0  # an album is complete this long after its last part
+    polling_timeout: Annotated[int, Field(ge=0, le=50)] = 25  # getUpdates long-poll seconds
 
 
 class PlatformSettings(BaseModel):
-    mode: str = "embedded"  # embedded | http
+    mode: Literal["embedded", "http"] = "embedded"
     url: str = "http://127.0.0.1:8780"
     secret: SecretStr = SecretStr("")
-    timeout_seconds: float = 10.0
-    callback_max_age_seconds: int = 300
+    timeout_seconds: PositiveFloat = 10.0
+    callback_max_age_seconds: PositiveInt = 300
 
 
 class OfficeHours(BaseModel):
@@ -67,18 +87,18 @@ class OfficeHours(BaseModel):
 
 
 class ServiceSettings(BaseModel):
-    rating_followup_working_days: int = 5
-    online_step_check_days: int = 3
-    reminder_days_before: int = 90
+    rating_followup_working_days: Count = 5
+    online_step_check_days: Count = 3
+    reminder_days_before: Count = 90
     region: str = "ejin_horo"
 
 
 class RuntimeSettings(BaseModel):
     # How often a process that does not lead asks for the leader lock again: a leader that
     # dies is replaced within about this long.
-    leader_retry_seconds: float = 2.0
-    relay_interval_seconds: float = 2.0  # platform outbox, when idle
-    aftercare_interval_seconds: float = 30.0  # notices, online-step checks, reminders
+    leader_retry_seconds: PositiveFloat = 2.0
+    relay_interval_seconds: PositiveFloat = 2.0  # platform outbox, when idle
+    aftercare_interval_seconds: PositiveFloat = 30.0  # notices, online-step checks, reminders
 
 
 class Settings(BaseSettings):
@@ -87,7 +107,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("data")
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
     default_language: str = "zh_CN"
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     files: FileSettings = Field(default_factory=FileSettings)
@@ -100,8 +120,12 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment, honouring the flat aliases operators know."""
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    """Build settings from the environment, honouring the flat aliases operators know.
+    Raises ConfigError naming each bad value (secrets are never echoed)."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError([_line(error) for error in exc.errors()]) from None
     if url := os.environ.get("DATABASE_URL"):
         settings.database.url = url
     if token := os.environ.get("TELEGRAM_TOKEN"):
@@ -109,3 +133,12 @@ def load_settings(**overrides: object) -> Settings:
     if base := os.environ.get("TELEGRAM_API_BASE"):
         settings.telegram.api_base = base
     return settings
+
+
+def _line(error: object) -> str:
+    """`TELEGRAM__LISTEN_PORT=99999: Input should be less than or equal to 65535`."""
+    assert isinstance(error, dict)
+    name = "__".join(str(part) for part in error.get("loc", ())).upper()
+    secret = any(word in name for word in ("TOKEN", "SECRET", "KEY", "PASSWORD"))
+    value = "" if secret or "input" not in error else f"={error['input']!r}"
+    return f"{name}{value}: {error.get('msg', 'invalid')}"
