@@ -20,6 +20,7 @@ from cases.models import Case, ItemResult, MaterialPage, PageStatus
 from cases.repositories.case_records import find_case_by_number, move_case
 from cases.repositories.outbox import enqueue_notification
 from cases.repositories.results import item_results, set_item_result
+from cases.repositories.tasks import add_staff_task
 from dialogs.replies import Msg, Reply, to_json
 from integrations.platform.adapter import (
     Accepted,
@@ -37,6 +38,7 @@ from policy.materials import requested_materials
 
 ACTOR = "platform"
 MEDICAL_ITEM = "medical_insurance"
+MEDICAL_CALL_KIND = "phone_medical"
 
 
 def notify(session: Session, case: Case, message: Msg, dedupe_key: str) -> bool:
@@ -151,6 +153,8 @@ def apply_event(session: Session, event: PlatformEvent) -> bool:
             # answer this round; the conversation reopens the upload for just these.
             for code in requested_materials(event.data.get("materials")):
                 _reject_pages(session, case, code, event.reason or "")
+        if event.item == MEDICAL_ITEM and event.result == "done":
+            _medical_phone_call(session, case, event)
         notify(session, case, _answer_message(event), key)
     elif isinstance(event, AllAnswered):
         if case.status == CaseState.processing:
@@ -160,6 +164,22 @@ def apply_event(session: Session, event: PlatformEvent) -> bool:
         notify(session, case, Msg("platform.result_notice_ready", {"case_number": number}), key)
     session.flush()
     return True
+
+
+def _medical_phone_call(session: Session, case: Case, event: ItemAnswered) -> None:
+    """The plan: the clerk phones the worker about the medical contributions and any back
+    payment (电话告知申请人医疗保险缴纳情况、补缴情况), besides the push. One task per case; a
+    corrected answer updates its figures."""
+    due = _money(event.data.get("back_payment_due"))
+    figures = {
+        "缴费月数": event.data.get("contribution_months", ""),
+        "需补缴金额（元）": f"{due:.2f}" if due > 0 else "无需补缴",
+        "说明": "请电话告知申请人医疗保险缴纳情况和补缴情况，办结时记下告知内容。",
+    }
+    task = add_staff_task(
+        session, MEDICAL_CALL_KIND, case_id=case.id, applicant_id=case.applicant_id
+    )
+    task.detail = {**(task.detail or {}), **figures, "case_number": case.number}
 
 
 def _move(

@@ -38,6 +38,7 @@ KIND_LABELS: dict[str, str] = {
     "notice_failed": "结果告知单生成失败，请人工处理",
     "online_check_failed": "网办回访提醒发送失败，请人工处理",
     "reminder_failed": "退休提醒发送失败，请电话提醒",
+    "phone_medical": "电话告知医保缴费和补缴情况",
 }
 FOLLOWUP_KIND = "rating_followup"  # closed with `staff followup`, which tells the applicant
 _TZ = ZoneInfo("Asia/Shanghai")

@@ -188,3 +188,36 @@ async def test_main_py_staff_tasks_smoke(tmp_path: Path, clock: FakeClock) -> No
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [(r["id"], r["phone"]) for r in rows] == [(ids["phone"], BLOCKED_PHONE)]
+
+
+async def test_a_medical_answer_asks_the_clerk_to_phone_the_worker_with_the_figures(
+    db: Database, clock: FakeClock
+) -> None:
+    from integrations.platform.embedded import EmbeddedPlatform
+    from integrations.platform.worker import drain_platform_outbox
+
+    _, number = await db.run(submitted_case, "u-medical", clock())
+    platform = EmbeddedPlatform(db, now=clock)
+    await drain_platform_outbox(db, platform, now=clock)
+    await db.run(platform.accept, number, "staff:李娜")
+    await db.run(platform.answer, number, "pension_claim", "done", "staff:养老", {
+        "monthly_pension": "3520.50"
+    })  # fmt: skip
+    medical = {"contribution_months": "250", "back_payment_due": "5600.00"}
+    await db.run(platform.answer, number, "medical_insurance", "done", "staff:医保", medical)
+
+    rows = await db.run(list_tasks, "staff:李娜", "phone_medical", at=clock())
+    (task,) = rows
+    assert task.kind_label == "电话告知医保缴费和补缴情况"
+    assert task.case_number == number and task.phone == FORM["phone"]
+    assert task.detail["需补缴金额（元）"] == "5600.00"
+    assert str(task.detail["缴费月数"]) == "250"
+    done = await db.run(
+        close_task,
+        task.id,
+        "staff:李娜",
+        "已电话告知：需补缴5600元，申请人下周到窗口缴纳",
+        at=clock(),
+    )
+    assert done == task.id
+    assert await db.run(list_tasks, "staff:李娜", "phone_medical", at=clock()) == []
