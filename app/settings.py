@@ -99,6 +99,10 @@ class RuntimeSettings(BaseModel):
     leader_retry_seconds: PositiveFloat = 2.0
     relay_interval_seconds: PositiveFloat = 2.0  # platform outbox, when idle
     aftercare_interval_seconds: PositiveFloat = 30.0  # notices, online-step checks, reminders
+    # /healthz, /readyz, /metrics of `main.py run` (runtime/status.py); 0: no status server.
+    status_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    status_host: str = "127.0.0.1"
+    ready_lag_seconds: PositiveFloat = 300.0  # an outbox lagging more is "not ready"
 
 
 class Settings(BaseSettings):

@@ -13,6 +13,7 @@ from typing import Protocol
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from app.metrics import REPLIES, REPLIES_KEPT, UPDATE_SECONDS, UPDATES
 from bot.config import CHANNEL
 from bot.render import PartialDelivery, send_replies
 from cases.errors import StoreUnavailable
@@ -72,7 +73,9 @@ class TelegramChannel:
         if user is None or chat is None:
             return None
         try:
-            outcome = await self._handle(update, bot, event, update_id)
+            with UPDATE_SECONDS.time():
+                outcome = await self._handle(update, bot, event, update_id)
+            UPDATES.inc()
         except Exception:
             log.exception("the conversation failed on update %s", update.update_id)
             await self._apologise(bot, chat.id, translator(language_hint(update)))
@@ -87,12 +90,15 @@ class TelegramChannel:
             return outcome
         try:
             await send_replies(bot, chat.id, outcome.replies, tr)
+            REPLIES.inc(len(outcome.replies))
         except Forbidden:
             log.info("applicant blocked the bot; replies to update %s dropped", update.update_id)
         except PartialDelivery as exc:
             # Telegram is unreachable for now: keep what did not go out in the outbox, which
             # the push sender retries, and only then let the update be confirmed.
             rest = list(outcome.replies)[exc.sent :]
+            REPLIES.inc(exc.sent)
+            REPLIES_KEPT.inc(len(rest))
             log.warning(
                 "replies to update %s kept for later (%d of %d): %s",
                 update.update_id,

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, aliased
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from app.metrics import PUSHES, RETRY_AFTER, SERVER_ERRORS
 from bot.config import CHANNEL
 from bot.render import _send_text, markup_of, seconds, split_text, text_of
 from cases import repositories as repo
@@ -410,6 +411,7 @@ class PushSender:
             job.sends = job.sends[1:]
         except RetryAfter as exc:
             self.stats.retry_after += 1
+            RETRY_AFTER.inc()
             self.pacer.pause(seconds(exc))
             return
         except Forbidden:
@@ -428,6 +430,7 @@ class PushSender:
         except (TimedOut, NetworkError) as exc:
             # PTB raises NetworkError for 5xx answers as well as for broken connections.
             self.stats.server_errors += 1
+            SERVER_ERRORS.inc()
             self._dequeue(job)
             self.pacer.pause(min(self.backoff_base, 5.0))
             await self._give_back(job, f"{type(exc).__name__}: {exc}", retry=True)
@@ -439,6 +442,7 @@ class PushSender:
             self._slots.release()
             self._wake.set()
         self.stats.messages += 1
+        PUSHES.inc()
         job.done += 1
         if not job.sends:
             self._dequeue(job)

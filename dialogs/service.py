@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from app.metrics import LOCK_CONFLICTS
 from cases.errors import StaleConversation
 from dialogs import engine
 from dialogs.events import Command, Event
@@ -140,6 +141,7 @@ class ConversationService:
                     )
                 except StaleConversation:
                     self.conflicts += 1
+                    LOCK_CONFLICTS.inc()
                     if attempt == MAX_ATTEMPTS - 1:
                         raise
                     log.info("conversation conflict for %s, retrying the event", channel)

@@ -75,6 +75,12 @@ async def _serve(services: Services, *, push: bool) -> int:
         leadership_for(services.db, services.settings.runtime.leader_retry_seconds),
         fatal=(InvalidToken, BotConfigError),
     )
+    if services.settings.runtime.status_port:
+        from runtime.status import StatusServer
+        from runtime.supervisor import Worker
+
+        status = StatusServer(services, supervisor)
+        supervisor.workers.append(Worker("status", status.run))
     try:
         await supervisor.run(stop)
     except InvalidToken:

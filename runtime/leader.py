@@ -39,6 +39,9 @@ class Leadership(Protocol):
     async def acquire(self, stop: asyncio.Event) -> bool: ...
     async def lost(self) -> None: ...
     async def release(self) -> None: ...
+    async def held(self) -> bool:
+        """Whether some process (this one or another) holds the lock now."""
+        ...
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:
@@ -59,6 +62,9 @@ class AlwaysLeader:
 
     async def release(self) -> None:
         return None
+
+    async def held(self) -> bool:
+        return True
 
 
 class FileLeadership:
@@ -98,6 +104,21 @@ class FileLeadership:
             fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
             self._file.close()
             self._file = None
+
+    async def held(self) -> bool:
+        if self._file is not None:
+            return True
+        try:
+            handle = self.path.open("ab")
+        except OSError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return False
 
 
 def advisory_key(url: str, schema: str | None) -> int:
@@ -161,6 +182,25 @@ class PostgresLeadership:
         if conn is not None:
             with contextlib.suppress(Exception):
                 await conn.close(timeout=2)  # type: ignore[attr-defined]  # drops the lock
+
+    async def held(self) -> bool:
+        import asyncpg
+
+        if self._conn is not None:
+            return True
+        try:
+            conn = await asyncpg.connect(self.dsn, timeout=5)
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            return False
+        try:
+            count = await conn.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
+                self.key,
+            )
+        finally:
+            await conn.close()
+        return bool(count)
 
 
 def leadership_for(db: Database, retry_seconds: float) -> Leadership:

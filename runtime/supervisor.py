@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.logging_setup import mask_text
+from app.metrics import LEADER_CHANGES, LEADING, WORKER_RESTARTS
 from runtime.leader import Leadership
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ class Supervisor:
     fatal: tuple[type[BaseException], ...] = (Fatal,)
     leading: bool = False
     restarts: int = 0
+
+    async def leadership_held(self) -> bool:
+        """Whether some process of the deployment leads (for /readyz)."""
+        return self.leading or await self.leadership.held()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run every worker until `stop` is set; raises the first fatal error."""
@@ -100,6 +105,7 @@ class Supervisor:
                     mask_text(traceback.format_exc()),
                 )
             self.restarts += 1
+            WORKER_RESTARTS.labels(worker.name).inc()
             if time.monotonic() - started >= self.healthy_after:
                 backoff = self.first_backoff
             with contextlib.suppress(TimeoutError):
@@ -121,6 +127,8 @@ class Supervisor:
                     await asyncio.wait_for(stop.wait(), self.first_backoff)
                 continue
             self.leading = True
+            LEADER_CHANGES.inc()
+            LEADING.set(1)
             log.info("leader: this process now runs %s", ", ".join(w.name for w in workers))
             term = asyncio.Event()  # set when leadership or the process ends
             tasks = [
@@ -136,6 +144,7 @@ class Supervisor:
                 stopping.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 self.leading = False
+                LEADING.set(0)
                 await self.leadership.release()
             if not stop.is_set():
                 log.warning("leader: leadership lost; asking for it again")
