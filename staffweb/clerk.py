@@ -62,31 +62,43 @@ def queue_page_rows(
     )
     late = case((overdue, 1), else_=0)
     statuses = (status,) if status in OPEN_STATUSES else OPEN_STATUSES
-    query = select(
-        EmbCase.case_number,
-        EmbCase.status,
-        EmbCase.received_at,
-        EmbCase.form,
+    keys = select(
+        EmbCase.case_number.label("number"),
         late.label("overdue"),
-        func.count().over().label("total"),
+        func.count().over().label("total"),  # the total, in the same statement
     ).where(EmbCase.status.in_(statuses))
     wanted = search.strip().upper()
     if wanted:
         escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(EmbCase.case_number.like(f"%{escaped}%", escape="\\"))
+        keys = keys.where(EmbCase.case_number.like(f"%{escaped}%", escape="\\"))
     page = max(page, 1)
-    query = (
-        query.order_by(late.desc(), EmbCase.received_at, EmbCase.case_number)
+    # Sort and count narrow rows (number, flag), then read the page's forms only: a deferred
+    # join, one statement.
+    ordered = (
+        keys.order_by(late.desc(), EmbCase.received_at, EmbCase.case_number)
         .limit(size)
         .offset((page - 1) * size)
+        .subquery("page")
+    )
+    query = (
+        select(
+            EmbCase.case_number,
+            EmbCase.status,
+            EmbCase.received_at,
+            EmbCase.form,
+            ordered.c.overdue,
+            ordered.c.total,
+        )
+        .join(ordered, ordered.c.number == EmbCase.case_number)
+        .order_by(ordered.c.overdue.desc(), EmbCase.received_at, EmbCase.case_number)
     )
     rows = session.execute(query).all()
-    total = rows[0].total if rows else 0
+    found = rows[0].total if rows else 0
     lines = [
         QueueLine(r.case_number, r.status, r.received_at, applicant_label(r.form), bool(r.overdue))
         for r in rows
     ]
-    return QueuePage(lines, total, page, max(1, -(-total // size)))
+    return QueuePage(lines, found, page, max(1, -(-found // size)))
 
 
 async def queue_page(request: web.Request) -> web.StreamResponse:
