@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "integrations.platform.staff_tasks",
     "documents.cli",
     "aftercare.cli",
+    "staffweb.cli",
 ]
 
 

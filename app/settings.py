@@ -105,6 +105,16 @@ class RuntimeSettings(BaseModel):
     ready_lag_seconds: PositiveFloat = 300.0  # an outbox lagging more is "not ready"
 
 
+class WebSettings(BaseModel):
+    """The staff console (`main.py web`)."""
+
+    secure_cookie: bool = False  # true behind TLS: the session cookie is sent over HTTPS only
+    idle_minutes: int = 30  # a session unused this long has ended
+    lockout_failures: int = 5  # consecutive wrong passwords that lock an account
+    lockout_minutes: int = 15  # how long it stays locked (reset-password unlocks at once)
+    page_size: int = 50  # cases per page of the clerk's queue
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_nested_delimiter="__", extra="ignore", env_file_encoding="utf-8"
@@ -121,6 +131,7 @@ class Settings(BaseSettings):
     office_hours: OfficeHours = Field(default_factory=OfficeHours)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -14,6 +14,7 @@ from cases.models.base import (
 from cases.models.case import Case, CaseCounter, ItemResult, MaterialPage
 from cases.models.outbox import NotificationOutbox, PlatformOutbox, ProcessedUpdate
 from cases.models.records import AuditLog, Reminder, StaffTask
+from cases.models.staff import StaffAccount, StaffSession
 
 __all__ = [
     "AftercareFailure",
@@ -35,6 +36,8 @@ __all__ = [
     "Rating",
     "Reminder",
     "Signature",
+    "StaffAccount",
+    "StaffSession",
     "StaffTask",
     "TaskStatus",
     "UtcDateTime",

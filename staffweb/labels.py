@@ -1,0 +1,96 @@
+"""Plain Chinese for what staff see: form fields and their values, materials, items, offices,
+statuses and times. Never a key or a hash: a name the catalogs do not know is shown as given
+only for data the applicant typed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from locales import Translator
+from policy.idcard import mask_number
+
+TZ = ZoneInfo("Asia/Shanghai")
+# The one form's fields in the order a person reads them (policy/items.toml [form]).
+FIELD_ORDER: tuple[str, ...] = (
+    "name",
+    "sex",
+    "id_number",
+    "birth_date",
+    "phone",
+    "town",
+    "employer_name",
+    "has_employer",
+    "category",
+    "retirement_route",
+    "contribution_months",
+    "name_matches_archive",
+    "paid_before_1995_07",
+    "handbook",
+    "lump_sum_before_1996",
+    "receipts",
+    "veteran",
+    "illness_disability",
+)
+
+
+class Labels:
+    def __init__(self, tr: Translator) -> None:
+        self.tr = tr
+
+    def _first(self, *keys: str, default: str) -> str:
+        for key in keys:
+            if self.tr.has(key):
+                return self.tr(key)
+        return default
+
+    def field(self, name: str) -> str:
+        return self._first(f"web.field.{name}", f"documents.form.field.{name}", default=name)
+
+    def value(self, name: str, value: Any) -> str:
+        if value is None or value == "":
+            return self.tr("web.value.unknown")
+        if isinstance(value, bool):
+            return self.tr("web.value.yes") if value else self.tr("web.value.no")
+        if name == "contribution_months" and isinstance(value, int):
+            return self.tr("web.value.months", months=value)
+        return self._first(f"documents.form.value.{name}.{value}", default=str(value))
+
+    def form_rows(self, fields: Mapping[str, Any], *, mask_id: bool) -> list[tuple[str, str]]:
+        """(label, value) in reading order; the ID number masked when `mask_id`."""
+        names = [n for n in FIELD_ORDER if n in fields]
+        names += sorted(n for n in fields if n not in FIELD_ORDER)
+        rows = []
+        for name in names:
+            value = fields[name]
+            if name == "id_number" and value and mask_id:
+                value = mask_number(str(value))
+            rows.append((self.field(name), self.value(name, value)))
+        return rows
+
+    def material(self, code: str) -> str:
+        return self._first(f"material.{code}.name", default=code)
+
+    def item(self, code: str) -> str:
+        return self._first(f"item.{code}.name", default=code)
+
+    def office(self, code: str) -> str:
+        return self._first(f"office.{code}.name", default=code)
+
+    def role(self, role: str) -> str:
+        return self._first(f"web.role.{role}", f"office.{role}.name", default=role)
+
+    def status(self, status: str) -> str:
+        return self._first(f"web.status.{status}", default=status)
+
+    def result_field(self, code: str) -> str:
+        return self._first(f"web.result.{code}", default=code)
+
+    def unit(self, code: str, kind: str) -> str:
+        return self._first(f"web.unit.{code}", f"web.unit_type.{kind}", default="")
+
+
+def local(value: datetime | None) -> str:
+    return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if value else "-"

@@ -1,0 +1,147 @@
+"""An office: its inbox (its own pending items only, due time, overdue flagged), the item page
+with only what its item may see, and the answer form generated from the item's declared result
+fields in `policy/items.toml` (typed, validated, with units): done, supplement, refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from integrations.platform.embedded import StaffError
+from policy.items import ItemDef
+from policy.materials import SUPPLEMENT_CODES
+from staffweb.core import Refused, console_of, need, refusal_for, render
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of an answer form."""
+
+    code: str
+    kind: str  # money | date | integer | number | boolean | text
+    required: bool
+    label: str
+    unit: str
+
+    @property
+    def html_type(self) -> str:
+        return {"money": "number", "integer": "number", "number": "number", "date": "date"}.get(
+            self.kind, "text"
+        )
+
+    @property
+    def step(self) -> str | None:
+        return {"money": "0.01", "integer": "1", "number": "any"}.get(self.kind)
+
+
+def answer_inputs(definition: ItemDef, labels: Any) -> list[Input]:
+    return [
+        Input(f.code, f.type, f.required, labels.result_field(f.code), labels.unit(f.code, f.type))
+        for f in definition.result
+    ]
+
+
+async def inbox_page(request: web.Request) -> web.StreamResponse:
+    who = need(request, "office")
+    console = console_of(request)
+    rows = await console.db.run(console.platform.queue, who.actor, who.office)
+    return render(request, "inbox.html", rows=rows)
+
+
+async def case_page(
+    request: web.Request,
+    *,
+    error: str | None = None,
+    error_item: str | None = None,
+    typed: dict[str, str] | None = None,
+) -> web.StreamResponse:
+    who = need(request, "office")
+    console = console_of(request)
+    number = request.match_info["number"]
+    try:
+        view = await console.db.run(console.platform.show, number, who.actor, who.office)
+    except StaffError as exc:
+        raise refusal_for(exc, office=True, tr=console.tr) from exc
+    by_code = {d.code: d for d in console.platform.items}
+    forms = [
+        {
+            "item": state.item,
+            "inputs": answer_inputs(by_code[state.item], console.labels),
+        }
+        for state in view.items
+        if state.status == "pending" and state.item in by_code
+    ]
+    from staffweb.clerk import _materials
+
+    return render(
+        request,
+        "office_case.html",
+        status=400 if error else 200,
+        view=view,
+        form_rows=console.labels.form_rows(view.fields, mask_id=False),
+        materials=_materials(view.materials),
+        forms=forms,
+        supplement_codes=SUPPLEMENT_CODES,
+        error=error,
+        error_item=error_item,
+        typed=typed or {},
+    )
+
+
+async def answer(request: web.Request) -> web.StreamResponse:
+    who = need(request, "office")
+    console = console_of(request)
+    number = request.match_info["number"]
+    item = request.match_info["item"]
+    definition = next((d for d in console.platform.items if d.code == item), None)
+    if definition is None or definition.office != who.office:
+        raise Refused(403, console.tr("web.error.not_yours"))
+    form = await request.post()
+    outcome = str(form.get("outcome", ""))
+    reason = str(form.get("reason", "")).strip() or None
+    typed = {
+        f.code: str(form.get(f"result.{f.code}", "")).strip()
+        for f in definition.result
+        if str(form.get(f"result.{f.code}", "")).strip()
+    }
+    data: dict[str, Any] = {}
+    if outcome == "done":
+        data = dict(typed)
+    elif outcome == "supplement":
+        data = {"materials": [str(v) for v in form.getall("materials", [])]}
+    elif outcome != "refused":
+        return await case_page(
+            request, error=console.tr("web.office.pick_outcome"), error_item=item, typed=typed
+        )
+    if outcome != "done" and not reason:
+        return await case_page(
+            request, error=console.tr("web.office.reason_needed"), error_item=item, typed=typed
+        )
+    try:
+        await console.db.run(
+            console.platform.answer,
+            number,
+            item,
+            outcome,
+            who.actor,
+            data,
+            reason,
+            who.office,
+        )
+    except StaffError as exc:
+        if exc.code in ("bad_data", "unknown_material"):
+            message = _data_problem(exc.message, console, definition)
+            return await case_page(request, error=message, error_item=item, typed=typed)
+        if exc.code in ("already_answered", "not_dispatched", "awaiting_supplement", "withdrawn"):
+            return await case_page(request, error=exc.message, error_item=item, typed=typed)
+        raise refusal_for(exc, office=True, tr=console.tr) from exc
+    raise web.HTTPSeeOther(f"/cases/{number}?done={item}")
+
+
+def _data_problem(message: str, console: Any, definition: ItemDef) -> str:
+    """The platform names a field by its code: show its Chinese label instead."""
+    for f in definition.result:
+        message = message.replace(f.code, f"“{console.labels.result_field(f.code)}”")
+    return message

@@ -1,0 +1,80 @@
+"""The clerk's queue: overdue first, then by age; a search by case number; pages of a fixed
+size, each read with one query whatever the number of cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from integrations.platform.store import EmbCase, EmbItem
+from staffweb.clerk import queue_page_rows
+from tests.staffweb.conftest import Desk
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def _seed(session: Any, start: Any, count: int) -> None:
+    for n in range(count):
+        number = f"YJ-20260430-{n + 1:04d}"
+        session.add(
+            EmbCase(
+                case_number=number,
+                idempotency_key=f"k{n}",
+                platform_ref=f"P{n}",
+                form={"name": f"申请人{n}", "id_number_masked": "1506**********0011"},
+                materials={},
+                status="accepted" if n % 2 else "received",
+                received_at=start + timedelta(minutes=n),
+            )
+        )
+        if n in (7, 30):  # two cases with a late item
+            session.add(
+                EmbItem(
+                    case_number=number,
+                    item="pension_claim",
+                    office="social_insurance_center",
+                    status="pending",
+                    due_at=start - timedelta(hours=1),
+                    data={},
+                )
+            )
+
+
+async def test_overdue_first_then_oldest_in_pages_of_one_query(desk: Desk) -> None:
+    start = desk.clock()
+    await desk.db.run(_seed, start, 45)
+    now = start + timedelta(hours=2)
+    with counted() as statements:
+        first = await desk.db.run(queue_page_rows, now, page=1, size=20)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, selects
+    assert first.total == 45 and first.pages == 3
+    numbers = [line.case_number for line in first.lines]
+    assert numbers[:2] == ["YJ-20260430-0008", "YJ-20260430-0031"]
+    assert first.lines[0].overdue and not first.lines[2].overdue
+    assert numbers[2:5] == ["YJ-20260430-0001", "YJ-20260430-0002", "YJ-20260430-0003"]
+    assert first.lines[0].applicant == "申请人7 1506**********0011"
+    last = await desk.db.run(queue_page_rows, now, page=3, size=20)
+    assert len(last.lines) == 5
+    found = await desk.db.run(queue_page_rows, now, search="yj-20260430-0012")
+    assert [line.case_number for line in found.lines] == ["YJ-20260430-0012"]
+    waiting = await desk.db.run(queue_page_rows, now, status="received", size=100)
+    assert waiting.total == 23 and {line.status for line in waiting.lines} == {"received"}
+    assert (await desk.db.run(queue_page_rows, now, search="%")).total == 0
