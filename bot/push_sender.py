@@ -175,7 +175,7 @@ def claim_telegram_notifications(
             Applicant.channel == CHANNEL,
             ~waiting_before,
         )
-        .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id)
+        .order_by(NotificationOutbox.id)  # queue order: a chat reads its messages in order
         .limit(limit)
         .with_for_update(skip_locked=True, of=NotificationOutbox)
     )
