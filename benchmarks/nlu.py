@@ -73,7 +73,9 @@ def accuracy() -> None:
 
     blind = read_phrases(nlu.DATA / "blind.txt")
     right = sum(nlu.classify(text).name == intent for intent, text in blind)
-    print(f"\n== accuracy ==\nblind set (intents): {right / len(blind):.1%} ({right}/{len(blind)})")
+    print(
+        f"\n== accuracy ==\nblind set (intents): {right / len(blind):.1%} ({right}/{len(blind)})"
+    )
     per: dict[str, list[int]] = {}
     misses: list[str] = []
     for question, choice, text in rows():

@@ -12,6 +12,7 @@ from dialogs.engine.facts import may_retire_early, requirement, requirements
 from dialogs.engine.keys import (
     ANSWER_KEY,
     BOOL_QUESTIONS,
+    CHOICE_MISSES,
     HAVE_LOST,
     LANGUAGES,
     MAX_FAILURES,
@@ -44,16 +45,40 @@ def ask(t: Turn) -> None:
     t.replies.append(question_reply(t, q))
 
 
+def limit(t: Turn, q: str) -> int:
+    """Wrong answers before a person is offered: two at a question with choices (then the
+    choices are also listed with their numbers), three where words or files are asked."""
+    return CHOICE_MISSES if choices(t, q)[1] == "choice" else MAX_FAILURES
+
+
 def fail(t: Turn, hint: str, **params: Any) -> None:
-    """A wrong answer: the hint, the offer of a person at the third, the question again.
+    """A wrong answer: the hint, the offer of a person at the limit, the question again.
 
     The offer is said once; its "person" choice stays on the question from then on (see
     `question_reply`), so later failures are not nagged with the same sentence."""
     t.d.failures += 1
     t.say(hint, **params)
-    if t.d.failures == MAX_FAILURES:
-        t.say("dialogs.offer_person")
     ask(t)
+    offer_at_limit(t)
+
+
+def offer_at_limit(t: Turn) -> None:
+    """At the limit (once): before the question just repeated, the choices listed with their
+    numbers (at a question with choices) and the offer of a person."""
+    q = t.question()
+    if q is None or t.d.failures != limit(t, q):
+        return None
+    extra: list[Reply] = []
+    last = max((i for i, r in enumerate(t.replies) if r.question == q), default=len(t.replies))
+    if last < len(t.replies) and t.replies[last].expects == "choice":
+        lines = [
+            Msg("dialogs.hint.numbered_line", {"n": n, "label": o.label})
+            for n, o in enumerate(t.replies[last].choices, start=1)
+        ]
+        extra.append(Reply(Msg("dialogs.hint.numbered", {"lines": lines})))
+    extra.append(Reply(Msg("dialogs.offer_person")))
+    t.replies[last:last] = extra
+    return None
 
 
 def unclear(t: Turn, q: str) -> None:
@@ -129,7 +154,7 @@ def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
 
 def question_reply(t: Turn, q: str) -> Reply:
     ids, expects = choices(t, q)
-    if t.d.failures >= MAX_FAILURES and expects != "none":
+    if expects != "none" and t.d.failures >= limit(t, q):
         ids = (*ids, "person")
     params: dict[str, Any] = {}
     if q.startswith("ask_upload_"):

@@ -13,6 +13,7 @@ CASE_NUMBER = "\x00case_number"
 CONSENT_VERSION = "2026-11-v1"
 CONSENT_SCOPE = ("id_number", "id_card_photos", "social_security_card", "phone", "documents")
 MAX_FAILURES = 3
+CHOICE_MISSES = 2  # at a question with choices: then the choices are listed, a person offered
 LANGUAGES = ("zh_CN", "en")
 FAQ_MIN_CONFIDENCE = 0.5
 
