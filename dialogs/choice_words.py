@@ -44,10 +44,10 @@ def _catalogs() -> tuple[dict[str, str], ...]:
     return tuple(catalog(language) for language in LANGUAGES)
 
 
-def _label_key(choice: str) -> str:
+def _label_key(choice: str, question: str) -> str:
     from dialogs.engine.keys import label_key
 
-    return label_key(choice)
+    return label_key(choice, question)
 
 
 @cache
@@ -57,7 +57,7 @@ def words(question: str, choice: str) -> tuple[frozenset[str], frozenset[str]]:
     whole: set[str] = set()
     labels: set[str] = set()
     for cat in _catalogs():
-        label = cat.get(_label_key(choice), "")
+        label = cat.get(_label_key(choice, question), "")
         if label and "{" not in label:
             labels.add(clean(label))
             whole.add(clean(label))
@@ -145,3 +145,14 @@ def _latin_runs(text: str) -> frozenset[str]:
     return frozenset(
         "".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + 1, len(tokens) + 1)
     )
+
+
+_UNSURE = re.compile(
+    r"不知道|不清楚|不记得|记不清|不确定|说不清|不晓得|没印象|notsure|dont?know|donotknow|noidea"
+)
+
+
+def unsure(text: str) -> bool:
+    """ "不知道", "I don't know": the worker does not know (an answer where an office can find
+    out; never a question for the FAQ, and never "cancel")."""
+    return _UNSURE.search(clean(text).replace("'", "").replace("’", "")) is not None

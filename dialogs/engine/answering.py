@@ -133,6 +133,8 @@ def read_choice(q: str, text: str, ids: tuple[str, ...], expects: str) -> str | 
         return found
     if expects == "choice" and (found := choice_words.numbered(text, ids)):
         return found
+    if q == "ask_cancel":  # deleting: only the button's words or number, nothing guessed
+        return None
     if found := read.interpret_choice(text, list(ids)):
         return found
     return choice_words.contained(text, q, ids)

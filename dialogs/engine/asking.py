@@ -164,6 +164,14 @@ def question_reply(t: Turn, q: str) -> Reply:
         if code == "application_form":  # the stamp is asked for only when there is an employer
             stamped = t.d.answers.get("has_employer") is True
             params["stamp"] = Msg(f"dialogs.upload_stamp.{'needed' if stamped else 'none'}")
+    elif q == "ask_cancel":
+        from dialogs.engine.review import what_is_lost
+
+        action = t.d.confirming or "cancel"
+        params = {
+            "action": Msg(f"dialogs.cancel_action.{action}"),
+            "lost": what_is_lost(t, action),
+        }
     elif q == "ask_review":
         params = {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
@@ -175,7 +183,7 @@ def _label(t: Turn, q: str, choice: str) -> Msg:
     proper name, shown in the applicant's language beside the official Chinese)."""
     if q == "ask_town" and choice != "person":
         return Msg("dialogs.choice.town", {"name": _town_name(t, choice)})
-    return Msg(label_key(choice))
+    return Msg(label_key(choice, q))
 
 
 def _town_name(t: Turn, code: str) -> str:

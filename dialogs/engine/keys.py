@@ -146,7 +146,14 @@ def item_status_key(status: str) -> str:
     return f"dialogs.item_status.{status if status in ITEM_STATUSES else 'in_progress'}"
 
 
-def label_key(choice: str) -> str:
+# Choices whose label at one question says more than the general one (ask_cancel: what
+# "yes" does). Typed answers are matched against these labels too (dialogs/choice_words.py).
+QUESTION_LABELS = frozenset({("ask_cancel", "yes"), ("ask_cancel", "no")})
+
+
+def label_key(choice: str, question: str | None = None) -> str:
+    if (question, choice) in QUESTION_LABELS:
+        return f"dialogs.choice_at.{question}.{choice}"
     if choice.startswith("ask_upload_"):
         return f"material.{choice.removeprefix('ask_upload_')}.name"
     if choice.startswith("ask_"):
