@@ -17,6 +17,7 @@ from dialogs.engine.keys import (
     LANGUAGES,
     MAX_FAILURES,
     SUMMARY_ORDER,
+    UNKNOWN_QUESTIONS,
     YES_NO,
     label_key,
 )
@@ -136,6 +137,8 @@ def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
         return ("yes", "no", *early), "choice"
     if q in ("ask_handbook", "ask_receipts"):
         return HAVE_LOST, "choice"
+    if q in UNKNOWN_QUESTIONS:  # 不知道: an office finds out (policy.materials.office_checks)
+        return (*YES_NO, "unknown"), "choice"
     if q in BOOL_QUESTIONS or q == "ask_cancel":
         return YES_NO, "choice"
     if q == "ask_review":

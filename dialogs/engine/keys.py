@@ -48,6 +48,10 @@ BOOL_QUESTIONS = frozenset(
         "ask_veteran",
     }
 )
+# Yes/no questions where "不知道" is an answer: an office finds out (policy.materials).
+UNKNOWN_QUESTIONS = frozenset(
+    {"ask_name_matches_archive", "ask_paid_before_1995_07", "ask_lump_sum_before_1996"}
+)
 # Beyond policy/materials' own dependents: answers that another answer invalidates.
 MORE_DEPENDENTS: dict[str, tuple[str, ...]] = {
     "ask_id_number": ("ask_category",),

@@ -32,10 +32,6 @@ BEFORE: dict[str, dict[str, Any]] = {
 }
 
 
-# 不知道 at the yes/no questions: the next step.
-NOT_YET = {"ask_name_matches_archive", "ask_paid_before_1995_07", "ask_lump_sum_before_1996"}
-
-
 def _rows() -> list[Any]:
     with TABLE.open("rb") as fh:
         table = tomllib.load(fh)
@@ -43,14 +39,7 @@ def _rows() -> list[Any]:
     for question, by_choice in table.items():
         for choice, texts in by_choice.items():
             for text in texts:
-                marks = (
-                    [pytest.mark.xfail(strict=True)]
-                    if choice == "unknown" and question in NOT_YET
-                    else []
-                )
-                rows.append(
-                    pytest.param(question, choice, text, id=f"{question}-{text}", marks=marks)
-                )
+                rows.append(pytest.param(question, choice, text, id=f"{question}-{text}"))
     return rows
 
 
