@@ -111,7 +111,9 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
         return False
     # A name is short and free: only a clear question (a known word of two characters or
     # more, e.g. 公积金, 材料) is taken as one; "张" alone is a surname, not 涨 (a raise).
-    if strict and (intent.confidence < 0.8 or not any(len(k) > 1 for k in intent.keywords)):
+    # Numerals are names too (冯十三, 王五十): a number word is no sign of a question here.
+    words = [k for k in intent.keywords if len(k) > 1 and module.parse_number(k) is None]
+    if strict and (intent.confidence < 0.8 or not words):
         return False
     if intent.name == "cancel":
         # Nothing destructive from free text: how to cancel is said, the command does it.
