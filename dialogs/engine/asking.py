@@ -144,7 +144,10 @@ def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
     if q == "ask_review":
         return ("submit", "edit"), "choice"
     if q == "ask_edit":
+        # Only what applies to this worker: a man's category follows from his ID number.
         ids = [e.value for e in EDITABLE if ANSWER_KEY[e.value] in t.d.answers]
+        if t.d.answers.get("category") == "male":
+            ids.remove("ask_category")
         ids += [f"ask_upload_{c}" for c, m in t.d.materials.items() if m["pages"]]
         return (*ids, "review"), "choice"
     if s in (State.uploading, State.supplementing):

@@ -87,3 +87,15 @@ def test_an_id_number_is_read_out_of_a_sentence(template: str) -> None:
     out = handle(at("ask_id_number"), Text(template.format(number)), CTX)
     found = saved(out)
     assert found is not None and found.id_number == number
+
+
+def test_a_mans_edit_menu_has_no_post_category() -> None:
+    """Issue 13: 岗位类别 was offered to a man; choosing 工人岗 made him a woman worker."""
+    man = {"masked": "150627********0011", "birth_date": "1965-03-15", "sex": "male"}
+    answers = {"language": "zh_CN", "consent": "v", "name": "张建国", "id_number": man}
+    answers |= {"phone": "138****2345", "category": "male", "retirement_type": "normal"}
+    data = ConversationData(state="ask_review", language="zh_CN", answers=answers)
+    out = handle(data, Text("修改"), CTX)
+    ids = [o.id for o in out.replies[-1].choices]
+    assert out.replies[-1].question == "ask_edit"
+    assert "ask_name" in ids and "ask_category" not in ids
