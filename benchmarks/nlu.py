@@ -8,6 +8,10 @@
    (never trained on), classified once to warm up, then timed one by one for N rounds;
    p50/p95/p99 for classify(), understand() at a yes/no question, and the pure parsers.
 
+3. Accuracy: the intent classifier on the blind set (dialogs/nlu_data/blind.txt), and the
+   typed answers of dialogs/nlu_data/typed_answers.toml per question (issue 13), through the
+   real engine at each question.
+
 Goal (issue 4): p50 <= 0.3 ms per utterance after warm-up.
 """
 
@@ -60,6 +64,32 @@ def percentiles(samples_ns: Sequence[int]) -> tuple[float, float, float, float]:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 1e6
 
     return at(0.50), at(0.95), at(0.99), statistics.fmean(ordered) / 1e6
+
+
+def accuracy() -> None:
+    """Blind-set intent accuracy and typed-answer accuracy per question."""
+    from dialogs.events import Text
+    from tests.nlu.test_typed_answers import accepted, rows
+
+    blind = read_phrases(nlu.DATA / "blind.txt")
+    right = sum(nlu.classify(text).name == intent for intent, text in blind)
+    print(
+        f"\n== accuracy ==\nblind set (intents): {right / len(blind):.1%} ({right}/{len(blind)})"
+    )
+    per: dict[str, list[int]] = {}
+    misses: list[str] = []
+    for question, choice, text in rows():
+        ok = accepted(question, Text(text)) == choice
+        per.setdefault(question, [0, 0])[ok] += 1
+        if not ok:
+            misses.append(f"{question}:{text}")
+    total = sum(r for _, r in per.values())
+    count = sum(w + r for w, r in per.values())
+    print(f"typed answers: {total / count:.1%} ({total}/{count})")
+    for question, (wrong, good) in per.items():
+        print(f"  {question:>26}: {good / (wrong + good):6.1%} ({good}/{wrong + good})")
+    if misses:
+        print("  misses: " + ", ".join(misses))
 
 
 def time_each(fn: Callable[[str], object], texts: Sequence[str], rounds: int) -> list[int]:
@@ -125,6 +155,7 @@ def main() -> int:
         f"classify p50 / goal = {p50_classify / GOAL_P50_MS:.2f} "
         f"({'met' if p50_classify <= GOAL_P50_MS else 'MISSED'}: goal p50 <= {GOAL_P50_MS} ms)"
     )
+    accuracy()
     return 0
 
 

@@ -18,26 +18,61 @@ _FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"＋"
 _PHONE_NOISE = re.compile(r"[\s\-()（）\u3000]")
 _MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
 _LANDLINE = re.compile(r"(0\d{2,3}\d{7,8})")
-# Han (incl. extension A), Mongolian script (common in Inner Mongolia), Latin letters; the
-# middle dot of transcribed minority names in its several typed forms.
-_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u1800-\u18afA-Za-z·•・．. ]{2,30}")
+# Han (incl. extension A, so numerals as in 冯十三, 王五十), Mongolian script (common in Inner
+# Mongolia), Latin letters; the middle dot of transcribed minority names (乌力吉·巴特尔).
+NAME_LENGTH = (2, 20)
+_NAME = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u1800-\u18afA-Za-z· ]+")
+# The middle dot as it is typed: Latin-1, bullet, katakana, full-width and ASCII full stops.
+_DOTS = str.maketrans({c: "·" for c in "•・．.‧･∙⋅"})
+# "我叫冯十三", "姓名：乌力吉·巴特尔": the words before a name.
+_NAME_LEAD = re.compile(
+    r"^(?:我的?(?:名字|姓名)(?:是|叫)?|(?:名字|姓名)(?:是|叫)?|我叫|我是)[:：\s]*"
+)
 
 
 def parse_name(text: str) -> str | None:
-    name = " ".join(text.split())
-    if not _NAME.fullmatch(name) or not any(c.isalpha() for c in name):
+    name = " ".join(text.split()).translate(_DOTS).strip(" 。！!~")
+    name = _NAME_LEAD.sub("", name).strip()
+    name = re.sub(r"\s*·\s*", "·", name)
+    low, high = NAME_LENGTH
+    if not low <= len(name) <= high or not _NAME.fullmatch(name):
+        return None
+    if not any(c.isalpha() for c in name) or name.startswith("·") or name.endswith("·"):
         return None
     return name
 
 
+# Separators typed inside a number ("139 0477 1234", "0477-8123456"), removed between digits.
+_INSIDE_NUMBER = re.compile(r"(?<=\d)[\s\-()（）\u3000]+(?=\d)")
+
+
 def parse_phone(text: str) -> str | None:
-    """A mainland mobile (11 digits, +86 allowed) or a landline with its area code."""
-    compact = _PHONE_NOISE.sub("", text.translate(_FULLWIDTH))
+    """A mainland mobile (11 digits, +86 allowed) or a landline with its area code, alone or
+    in a sentence ("手机13904771234"); None when there is none, or two different ones."""
+    plain = text.translate(_FULLWIDTH)
+    compact = _PHONE_NOISE.sub("", plain)
     if m := _MOBILE.fullmatch(compact):
         return m[1]
     if m := _LANDLINE.fullmatch(compact):
         return m[1]
-    return None
+    found = set()
+    for run in re.findall(r"\+?\d+", _INSIDE_NUMBER.sub("", plain)):
+        if m := _MOBILE.fullmatch(run) or _LANDLINE.fullmatch(run):
+            found.add(m[1])
+    return found.pop() if len(found) == 1 else None
+
+
+_ID_IN_TEXT = re.compile(r"(?<![0-9])(\d{17}[\dXx]|\d{15})(?![0-9Xx])")
+
+
+def find_id_number(text: str) -> str:
+    """The ID number in a sentence ("我的身份证是150627…"), when there is exactly one; else the
+    text as typed (so that its error is explained as before)."""
+    plain = _INSIDE_NUMBER.sub("", text.translate(_FULLWIDTH)).strip()
+    found = set(_ID_IN_TEXT.findall(plain))
+    if len(found) == 1 and not _ID_IN_TEXT.fullmatch(plain):
+        return found.pop()
+    return text
 
 
 def mask_phone(phone: str) -> str:

@@ -25,6 +25,7 @@ class ConversationData:
     material: str | None = None  # the material being uploaded
     materials: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> pages, status
     resume: str | None = None  # the state that /language or /cancel interrupted
+    confirming: str | None = None  # what ask_cancel confirms: "cancel" or "restart"
     editing: bool = False  # after "edit" at the review: answered questions are skipped
     supplement: list[str] = field(default_factory=list)  # materials returned for correction
 
@@ -39,6 +40,7 @@ class ConversationData:
             material=self.material,
             materials=_clone(self.materials),
             resume=self.resume,
+            confirming=self.confirming,
             editing=self.editing,
             supplement=list(self.supplement),
         )
@@ -53,6 +55,7 @@ class ConversationData:
             "material": self.material,
             "materials": self.materials,
             "resume": self.resume,
+            "confirming": self.confirming,
             "editing": self.editing,
             "supplement": self.supplement,
         }

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 
 HaveOrLost = Literal["have", "lost"]
 HAVE_OR_LOST: tuple[str, ...] = ("have", "lost")
+# "不知道" is an answer where an office can find out from its own records (issue 13): whether
+# anything was paid before 1995-07 or made up before 1996 (the Social Insurance Center's
+# payment records), whether the ID card's name is the archive's (the archive office).
+YesNoUnknown = bool | Literal["unknown"]
+UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,10 @@ class Answers:
     """
 
     has_employer: bool | None = None
-    name_matches_archive: bool | None = None
-    paid_before_1995_07: bool | None = None
+    name_matches_archive: YesNoUnknown | None = None
+    paid_before_1995_07: YesNoUnknown | None = None
     handbook: HaveOrLost | None = None
-    lump_sum_before_1996: bool | None = None
+    lump_sum_before_1996: YesNoUnknown | None = None
     receipts: HaveOrLost | None = None
     veteran: bool | None = None
     illness_disability: bool | None = None
@@ -52,11 +57,18 @@ class Answers:
             if f.name in _HAVE_OR_LOST_FIELDS:
                 if value not in HAVE_OR_LOST:
                     raise ValueError(f"{f.name} must be 'have', 'lost' or None, not {value!r}")
+            elif f.name in UNKNOWN_ALLOWED and value == UNKNOWN:
+                continue
             elif not isinstance(value, bool):
                 raise ValueError(f"{f.name} must be True, False or None, not {value!r}")
 
 
 _HAVE_OR_LOST_FIELDS = frozenset({"handbook", "receipts"})
+UNKNOWN_ALLOWED: tuple[str, ...] = (
+    "name_matches_archive",
+    "paid_before_1995_07",
+    "lump_sum_before_1996",
+)
 ANSWER_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Answers))
 
 MATERIAL_CODES: tuple[str, ...] = (
@@ -263,6 +275,45 @@ def checklist(answers: Answers, items: Sequence[ItemDef] | None = None) -> tuple
                 offices=offices,
                 min_pages=0 if lost else min_pages,
                 max_pages=0 if lost else max_pages,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class OfficeCheck:
+    """An answer the applicant did not know, which an office finds out from its records: no
+    upload, a line on the checklist saying who checks and what to bring if they cannot."""
+
+    field: str  # the Answers field answered "unknown"
+    text_key: str  # locale key: who checks what
+    bring_key: str  # locale key: what to bring to the window if the records do not tell
+    items: tuple[str, ...]  # the items whose office reads this answer
+    offices: tuple[str, ...]
+
+
+def office_checks(
+    answers: Answers, items: Sequence[ItemDef] | None = None
+) -> tuple[OfficeCheck, ...]:
+    """The answers left to the offices ("不知道"), in UNKNOWN_ALLOWED order. The office is the
+    one whose item reads that answer (policy/items.toml `fields`)."""
+    unknown = [f for f in UNKNOWN_ALLOWED if getattr(answers, f) == UNKNOWN]
+    if not unknown:
+        return ()
+    if items is None:
+        from policy.items import load_items
+
+        items = load_items()
+    out = []
+    for name in unknown:
+        users = [i for i in items if name in i.fields]
+        out.append(
+            OfficeCheck(
+                field=name,
+                text_key=f"material.check.{name}.text",
+                bring_key=f"material.check.{name}.bring",
+                items=tuple(i.code for i in users),
+                offices=tuple(dict.fromkeys(i.office for i in users)),
             )
         )
     return tuple(out)

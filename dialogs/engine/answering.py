@@ -8,8 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 from dialogs import answers as read
+from dialogs import choice_words
 from dialogs.engine import eligibility, identity, review, special_cases
-from dialogs.engine.asking import ask, choices, fail, file_not_needed, hand_over, unclear
+from dialogs.engine.asking import (
+    ask,
+    choices,
+    fail,
+    file_not_needed,
+    hand_over,
+    limit,
+    offer_at_limit,
+    unclear,
+)
 from dialogs.engine.commands import faq
 from dialogs.engine.flow import forward
 from dialogs.engine.keys import NOT_NAMES, TEXT_HINTS
@@ -73,15 +83,8 @@ def answer(t: Turn, event: Event) -> None:
         value = event.phone
     elif isinstance(event, Text):
         text = event.text.strip()
-        if q == "ask_town":  # the towns' names and nicknames come from policy/towns.toml
-            from policy.towns import match_town
-
-            value = match_town(text)
-        if value is None and (expects == "choice" or ids):
-            value = read.interpret_choice(text, list(ids))
-            numbered = expects == "choice" and text.isdigit()
-            if value is None and numbered and 1 <= int(text) <= len(ids):
-                value = ids[int(text) - 1]
+        offered = (*ids, "person") if ids and t.d.failures >= limit(t, q) else ids
+        value = read_choice(q, text, offered, expects)
         if value is None and expects in ("text", "contact"):
             # A name is free text: only a clear question is taken as one. An employer's name
             # is full of the FAQ's words (伊金霍洛旗…煤矿, 住房公积金管理中心): there, only
@@ -97,11 +100,44 @@ def answer(t: Turn, event: Event) -> None:
             if not named and not _could_answer(q, text) and faq(t, text):
                 return None
             value = text
+        if value == "person":
+            return hand_over(t, "asked", q)
         if value is None:
-            if faq(t, text):
-                return None
-            return fail(t, "dialogs.hint.choose")
+            return miss(t, text)
     accept(t, q, value)
+
+
+def miss(t: Turn, text: str) -> None:
+    """Words that are none of the offered choices. Only now does the intent classifier
+    answer (a question asked here), and the question is repeated; either way it counts: at
+    the limit the choices are listed with their numbers and a person offered, once."""
+    t.d.failures += 1
+    if not faq(t, text):
+        t.say("dialogs.hint.choose")
+        ask(t)
+    offer_at_limit(t)
+
+
+def read_choice(q: str, text: str, ids: tuple[str, ...], expects: str) -> str | None:
+    """Choices first: the offered choice that typed words mean, or None. In order: a town's
+    name, the choice's id, label or synonym (locales/) as the whole answer, its number, the
+    short answers of the NLU's table ("没有", "丢了"), then a short answer containing one."""
+    if not ids:
+        return None
+    if q == "ask_town":  # the towns' names and nicknames come from policy/towns.toml
+        from policy.towns import match_town
+
+        if town := match_town(text):
+            return town
+    if found := choice_words.exact(text, q, ids):
+        return found
+    if expects == "choice" and (found := choice_words.numbered(text, ids)):
+        return found
+    if q == "ask_cancel":  # deleting: only the button's words or number, nothing guessed
+        return None
+    if found := read.interpret_choice(text, list(ids)):
+        return found
+    return choice_words.contained(text, q, ids)
 
 
 def accept(t: Turn, q: str, value: Any) -> None:

@@ -12,10 +12,12 @@ from dialogs.engine.facts import may_retire_early, requirement, requirements
 from dialogs.engine.keys import (
     ANSWER_KEY,
     BOOL_QUESTIONS,
+    CHOICE_MISSES,
     HAVE_LOST,
     LANGUAGES,
     MAX_FAILURES,
     SUMMARY_ORDER,
+    UNKNOWN_QUESTIONS,
     YES_NO,
     label_key,
 )
@@ -44,16 +46,40 @@ def ask(t: Turn) -> None:
     t.replies.append(question_reply(t, q))
 
 
+def limit(t: Turn, q: str) -> int:
+    """Wrong answers before a person is offered: two at a question with choices (then the
+    choices are also listed with their numbers), three where words or files are asked."""
+    return CHOICE_MISSES if choices(t, q)[1] == "choice" else MAX_FAILURES
+
+
 def fail(t: Turn, hint: str, **params: Any) -> None:
-    """A wrong answer: the hint, the offer of a person at the third, the question again.
+    """A wrong answer: the hint, the offer of a person at the limit, the question again.
 
     The offer is said once; its "person" choice stays on the question from then on (see
     `question_reply`), so later failures are not nagged with the same sentence."""
     t.d.failures += 1
     t.say(hint, **params)
-    if t.d.failures == MAX_FAILURES:
-        t.say("dialogs.offer_person")
     ask(t)
+    offer_at_limit(t)
+
+
+def offer_at_limit(t: Turn) -> None:
+    """At the limit (once): before the question just repeated, the choices listed with their
+    numbers (at a question with choices) and the offer of a person."""
+    q = t.question()
+    if q is None or t.d.failures != limit(t, q):
+        return None
+    extra: list[Reply] = []
+    last = max((i for i, r in enumerate(t.replies) if r.question == q), default=len(t.replies))
+    if last < len(t.replies) and t.replies[last].expects == "choice":
+        lines = [
+            Msg("dialogs.hint.numbered_line", {"n": n, "label": o.label})
+            for n, o in enumerate(t.replies[last].choices, start=1)
+        ]
+        extra.append(Reply(Msg("dialogs.hint.numbered", {"lines": lines})))
+    extra.append(Reply(Msg("dialogs.offer_person")))
+    t.replies[last:last] = extra
+    return None
 
 
 def unclear(t: Turn, q: str) -> None:
@@ -111,12 +137,17 @@ def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
         return ("yes", "no", *early), "choice"
     if q in ("ask_handbook", "ask_receipts"):
         return HAVE_LOST, "choice"
+    if q in UNKNOWN_QUESTIONS:  # 不知道: an office finds out (policy.materials.office_checks)
+        return (*YES_NO, "unknown"), "choice"
     if q in BOOL_QUESTIONS or q == "ask_cancel":
         return YES_NO, "choice"
     if q == "ask_review":
         return ("submit", "edit"), "choice"
     if q == "ask_edit":
+        # Only what applies to this worker: a man's category follows from his ID number.
         ids = [e.value for e in EDITABLE if ANSWER_KEY[e.value] in t.d.answers]
+        if t.d.answers.get("category") == "male":
+            ids.remove("ask_category")
         ids += [f"ask_upload_{c}" for c, m in t.d.materials.items() if m["pages"]]
         return (*ids, "review"), "choice"
     if s in (State.uploading, State.supplementing):
@@ -129,7 +160,7 @@ def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
 
 def question_reply(t: Turn, q: str) -> Reply:
     ids, expects = choices(t, q)
-    if t.d.failures >= MAX_FAILURES and expects != "none":
+    if expects != "none" and t.d.failures >= limit(t, q):
         ids = (*ids, "person")
     params: dict[str, Any] = {}
     if q.startswith("ask_upload_"):
@@ -139,6 +170,14 @@ def question_reply(t: Turn, q: str) -> Reply:
         if code == "application_form":  # the stamp is asked for only when there is an employer
             stamped = t.d.answers.get("has_employer") is True
             params["stamp"] = Msg(f"dialogs.upload_stamp.{'needed' if stamped else 'none'}")
+    elif q == "ask_cancel":
+        from dialogs.engine.review import what_is_lost
+
+        action = t.d.confirming or "cancel"
+        params = {
+            "action": Msg(f"dialogs.cancel_action.{action}"),
+            "lost": what_is_lost(t, action),
+        }
     elif q == "ask_review":
         params = {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
@@ -150,7 +189,7 @@ def _label(t: Turn, q: str, choice: str) -> Msg:
     proper name, shown in the applicant's language beside the official Chinese)."""
     if q == "ask_town" and choice != "person":
         return Msg("dialogs.choice.town", {"name": _town_name(t, choice)})
-    return Msg(label_key(choice))
+    return Msg(label_key(choice, q))
 
 
 def _town_name(t: Turn, code: str) -> str:

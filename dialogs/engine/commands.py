@@ -4,6 +4,7 @@ question asked in free text, answered from the FAQ without losing the place."""
 from __future__ import annotations
 
 from dialogs import answers as read
+from dialogs.choice_words import unsure
 from dialogs.engine.asking import ask, unclear
 from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
 from dialogs.engine.progress import status
@@ -53,9 +54,11 @@ def command(t: Turn, event: Command) -> None:
         if s in AFTER_SUBMISSION:
             t.say("dialogs.restart_after_submission")
             return ask(t)
-        t.do(DiscardDraft())
-        t.reset()
-        return begin(t)
+        if s in (*_NOT_STARTED, State.declined):  # nothing collected yet: nothing to lose
+            t.do(DiscardDraft())
+            t.reset()
+            return begin(t)
+        return confirm_cancel(t, "restart")  # what will be lost is said, then confirmed
     return ask(t)
 
 
@@ -93,7 +96,7 @@ def cancel(t: Turn) -> None:
     if s in (*_NOT_STARTED, State.declined):
         t.say("dialogs.nothing_to_cancel")
         return None
-    confirm_cancel(t)
+    confirm_cancel(t, "cancel")
 
 
 def faq(t: Turn, text: str, strict: bool = False) -> bool:
@@ -101,17 +104,21 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
     there is nothing to answer (not a question we recognise, or a greeting where no question
     is open): the caller replies then."""
     module = read.nlu()
-    if module is None:
+    if module is None or unsure(text):  # "I don't know" asks nothing (it was "cancel", 0.97)
         return False
     intent = module.classify(text)
     if intent.name == "unknown" or intent.confidence < FAQ_MIN_CONFIDENCE:
         return False
     # A name is short and free: only a clear question (a known word of two characters or
     # more, e.g. 公积金, 材料) is taken as one; "张" alone is a surname, not 涨 (a raise).
-    if strict and (intent.confidence < 0.8 or not any(len(k) > 1 for k in intent.keywords)):
+    # Numerals are names too (冯十三, 王五十): a number word is no sign of a question here.
+    words = [k for k in intent.keywords if len(k) > 1 and module.parse_number(k) is None]
+    if strict and (intent.confidence < 0.8 or not words):
         return False
     if intent.name == "cancel":
-        cancel(t)
+        # Nothing destructive from free text: how to cancel is said, the command does it.
+        t.say("dialogs.cancel_how")
+        ask(t)
         return True
     if intent.name == "progress":
         status(t, "")

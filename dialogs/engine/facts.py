@@ -26,6 +26,13 @@ def requirements(d: ConversationData) -> tuple[Any, ...]:
     return _checklist(policy_answers(d))
 
 
+def office_checks(d: ConversationData) -> tuple[Any, ...]:
+    """The answers this applicant did not know, which the offices look up."""
+    from policy.materials import office_checks as checks
+
+    return checks(policy_answers(d))
+
+
 @lru_cache(maxsize=1024)
 def _checklist(answers: Any) -> tuple[Any, ...]:
     # A handful of answer combinations exist; each checklist is computed once per process.

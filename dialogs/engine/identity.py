@@ -56,7 +56,7 @@ def record_id_number(t: Turn, value: Any) -> bool:
     from policy.idcard import IdNumberError, parse_id_number
 
     try:
-        number = parse_id_number(value, today=t.ctx.today)
+        number = parse_id_number(read.find_id_number(value), today=t.ctx.today)
     except IdNumberError as err:
         fail(t, err.key)
         return False

@@ -13,6 +13,7 @@ CASE_NUMBER = "\x00case_number"
 CONSENT_VERSION = "2026-11-v1"
 CONSENT_SCOPE = ("id_number", "id_card_photos", "social_security_card", "phone", "documents")
 MAX_FAILURES = 3
+CHOICE_MISSES = 2  # at a question with choices: then the choices are listed, a person offered
 LANGUAGES = ("zh_CN", "en")
 FAQ_MIN_CONFIDENCE = 0.5
 
@@ -46,6 +47,10 @@ BOOL_QUESTIONS = frozenset(
         "ask_lump_sum_before_1996",
         "ask_veteran",
     }
+)
+# Yes/no questions where "不知道" is an answer: an office finds out (policy.materials).
+UNKNOWN_QUESTIONS = frozenset(
+    {"ask_name_matches_archive", "ask_paid_before_1995_07", "ask_lump_sum_before_1996"}
 )
 # Beyond policy/materials' own dependents: answers that another answer invalidates.
 MORE_DEPENDENTS: dict[str, tuple[str, ...]] = {
@@ -145,7 +150,14 @@ def item_status_key(status: str) -> str:
     return f"dialogs.item_status.{status if status in ITEM_STATUSES else 'in_progress'}"
 
 
-def label_key(choice: str) -> str:
+# Choices whose label at one question says more than the general one (ask_cancel: what
+# "yes" does). Typed answers are matched against these labels too (dialogs/choice_words.py).
+QUESTION_LABELS = frozenset({("ask_cancel", "yes"), ("ask_cancel", "no")})
+
+
+def label_key(choice: str, question: str | None = None) -> str:
+    if (question, choice) in QUESTION_LABELS:
+        return f"dialogs.choice_at.{question}.{choice}"
     if choice.startswith("ask_upload_"):
         return f"material.{choice.removeprefix('ask_upload_')}.name"
     if choice.startswith("ask_"):

@@ -44,18 +44,28 @@ def edit(t: Turn, value: str) -> None:
     ask(t)
 
 
-def confirm_cancel(t: Turn) -> None:
-    """/cancel before submission: ask to confirm, remembering the interrupted question."""
+def confirm_cancel(t: Turn, action: str) -> None:
+    """/cancel or /restart before submission: say exactly what will be lost and ask to
+    confirm, remembering the interrupted question. Only a command leads here."""
     if t.state is not State.confirming_cancel:
         t.d.resume = t.state.value
         t.trigger("cancel")
+    t.d.confirming = action
     ask(t)
 
 
 def cancel(t: Turn, value: str) -> None:
-    """The answer to ask_cancel: withdraw and discard, or back to the interrupted question."""
+    """The answer to ask_cancel: withdraw and discard (or start again), or back to the
+    interrupted question."""
     resume = State(t.d.resume or State.ask_name)
-    t.d.resume = None
+    action = t.d.confirming or "cancel"
+    t.d.resume = t.d.confirming = None
+    if value == "yes" and action == "restart":
+        from dialogs.engine.commands import begin  # commands imports this module
+
+        t.do(DiscardDraft())
+        t.reset()
+        return begin(t)
     if value == "yes":
         t.do(DiscardDraft())
         t.do(WithdrawConsent())
@@ -64,4 +74,28 @@ def cancel(t: Turn, value: str) -> None:
         t.say("dialogs.cancelled")
         return None
     t.jump(resume)
+    t.say("dialogs.cancel_kept")
     ask(t)
+
+
+def what_is_lost(t: Turn, action: str) -> list[Msg]:
+    """The lines of ask_cancel: the answers given and the pages uploaded, by name (never their
+    values), and for /cancel the consent withdrawn."""
+    from dialogs.engine.keys import ANSWER_KEY, label_key
+
+    a = t.d.answers
+    lines = [
+        Msg("dialogs.lost.answer", {"name": Msg(label_key(q))})
+        for q, key in ANSWER_KEY.items()
+        if key in a and q not in ("ask_language", "ask_consent")
+    ]
+    lines += [
+        Msg("dialogs.lost.pages", {"name": Msg(f"material.{code}.name"), "pages": m["pages"]})
+        for code, m in t.d.materials.items()
+        if m.get("pages")
+    ]
+    if not lines:
+        lines.append(Msg("dialogs.lost.nothing"))
+    if action == "cancel":
+        lines.append(Msg("dialogs.lost.consent"))
+    return lines

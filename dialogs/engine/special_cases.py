@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.engine.asking import fail
-from dialogs.engine.facts import requirements
+from dialogs.engine.facts import office_checks, requirements
 from dialogs.engine.keys import ANSWER_KEY, BOOL_QUESTIONS
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
@@ -19,7 +19,7 @@ MIN_EMPLOYER, MAX_EMPLOYER = 2, 60  # characters of an employer's name
 def record(t: Turn, q: str, value: Any) -> bool:
     """A yes/no question becomes a bool; handbook and receipts keep "have" or "lost"."""
     if q in BOOL_QUESTIONS:
-        t.d.answers[ANSWER_KEY[q]] = value == "yes"
+        t.d.answers[ANSWER_KEY[q]] = "unknown" if value == "unknown" else value == "yes"
     elif q in ("ask_handbook", "ask_receipts"):
         t.d.answers[ANSWER_KEY[q]] = value
     return True
@@ -47,6 +47,13 @@ def checklist(t: Turn) -> None:
     for req in requirements(t.d):
         key = "dialogs.checklist.lost" if req.lost else "dialogs.checklist.line"
         lines.append(Msg(key, {"name": Msg(req.name_key), "reason": Msg(req.reason_key)}))
+    for check in office_checks(t.d):  # "不知道": who checks, what to bring if they cannot
+        lines.append(
+            Msg(
+                "dialogs.checklist.check",
+                {"text": Msg(check.text_key), "bring": Msg(check.bring_key)},
+            )
+        )
     t.say("dialogs.checklist.intro", lines=lines)
 
 

@@ -1,0 +1,158 @@
+"""The offered choices in the worker's own words: a choice's label, the parts of its label, its
+number, and the synonyms kept with it in locales/ (issue 13: choices first).
+
+The words of a choice come from every language's catalog (a worker who chose Chinese may still
+type "normal"):
+
+    dialogs.choice.<id>                    the button's label ("正常退休", "工人岗（原50岁退休）")
+    dialogs.synonyms.<id>                  "/"-separated words that mean it at any question
+    dialogs.synonyms_at.<question>.<id>    words that mean it at one question only ("没改过名"
+                                           is "yes" only where the archive name is asked)
+
+Only offered ids are returned, and words that could mean two offered choices mean none: a
+re-ask costs one message, a wrong guess a wrong case. Pure: the catalogs are read once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+from dialogs.nlu_numbers import normalise
+
+_SPACE_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、…~～\"'“”‘’()（）\[\]【】·\-]+")
+# A label's parts: "管理或技术岗（原55岁退休）" → 管理, 技术岗, 原55岁退休.
+_LABEL_PARTS = re.compile(r"[()（）、,，/]|或|等|\.\.\.|…")
+_QUESTION = re.compile(r"[?？吗]|有没有|是不是|要不要|能不能|怎么|咋|什么|啥|哪|多少|how|what|why")
+_NEGATION = "不没未非别无"
+_PARTICLES = "啊呀吧呢哦哈啦嘛噢哟的了"
+_ORDINAL = re.compile(r"^(?:第|选|选第)?([1-9一二三四五六七八九])(?:个|项|种|条|号)?$")
+_CN_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+# Longer than any typed choice ("特殊工种（井下、高温等）" is 10): a sentence is not a choice.
+MAX_CONTAINS = 16
+
+
+def clean(text: str) -> str:
+    return _SPACE_PUNCT.sub("", normalise(text))
+
+
+@cache
+def _catalogs() -> tuple[dict[str, str], ...]:
+    from locales import LANGUAGES, catalog
+
+    return tuple(catalog(language) for language in LANGUAGES)
+
+
+def _label_key(choice: str, question: str) -> str:
+    from dialogs.engine.keys import label_key
+
+    return label_key(choice, question)
+
+
+@cache
+def words(question: str, choice: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(whole words, label texts) of a choice at a question, cleaned. Whole words are the
+    label, its parts and the synonyms; label texts are where a typed part is looked for."""
+    whole: set[str] = set()
+    labels: set[str] = set()
+    for cat in _catalogs():
+        label = cat.get(_label_key(choice, question), "")
+        if label and "{" not in label:
+            labels.add(clean(label))
+            whole.add(clean(label))
+            whole.update(clean(p) for p in _LABEL_PARTS.split(normalise(label)))
+        for key in (f"dialogs.synonyms.{choice}", f"dialogs.synonyms_at.{question}.{choice}"):
+            whole.update(clean(w) for w in cat.get(key, "").split("/"))
+    whole.discard("")
+    labels.discard("")
+    return frozenset(whole), frozenset(labels)
+
+
+@cache
+def _asked(question: str) -> str:
+    """The question's own words, in every language, cleaned."""
+    return "".join(clean(cat.get(f"dialogs.{question}", "")) for cat in _catalogs())
+
+
+def _unique(hits: dict[str, int]) -> str | None:
+    """The choice with the longest matching word, when no other choice matches as long."""
+    if not hits:
+        return None
+    best = max(hits.values())
+    top = [c for c, n in hits.items() if n == best]
+    return top[0] if len(top) == 1 else None
+
+
+def exact(text: str, question: str, offered: Sequence[str]) -> str | None:
+    """The offered choice whose id, label, label part or synonym is the whole answer."""
+    s = clean(text)
+    if not s:
+        return None
+    for form in dict.fromkeys((s, s.rstrip(_PARTICLES))):
+        hits = [c for c in offered if form == c.lower() or form in words(question, c)[0]]
+        if len(set(hits)) == 1:
+            return hits[0]
+    return None
+
+
+def numbered(text: str, offered: Sequence[str]) -> str | None:
+    """ "2", "第二个", "选2": the offered choice with that number (as the buttons are listed)."""
+    m = _ORDINAL.match(clean(text))
+    if m is None:
+        return None
+    n = int(m[1]) if m[1].isdigit() else _CN_DIGITS[m[1]]
+    return offered[n - 1] if 1 <= n <= len(offered) else None
+
+
+def _negated(s: str, at: int) -> bool:
+    return any(s[i] in _NEGATION for i in range(max(at - 2, 0), at))
+
+
+def contained(text: str, question: str, offered: Sequence[str]) -> str | None:
+    """A short answer that contains a choice's word ("我是正常退休的", "干井下的") or is a part of
+    its label ("正常" of "正常退休"); never a question, and never a negated word ("不是正常")."""
+    s = clean(text)
+    if len(s) < 2 or len(s) > MAX_CONTAINS or _QUESTION.search(text.lower()):
+        return None
+    runs = _latin_runs(text)
+    # A part of a label, unless the question itself says it ("退休" at 哪种退休).
+    part_of_label = not s.isascii() and s[0] not in _NEGATION and s not in _asked(question)
+    hits: dict[str, int] = {}
+    for choice in offered:
+        whole, labels = words(question, choice)
+        for w in whole:
+            if len(w) < 2:
+                continue
+            if w.isascii():  # whole English words only: "no" is not in "I don't know"
+                found = w in runs
+            elif w[0] in _NEGATION:  # a negative word ("不需要", "没改过名") as it is
+                found = w in s
+            else:
+                at = s.find(w)
+                found = at >= 0 and not _negated(s, at)
+            if found:
+                hits[choice] = max(hits.get(choice, 0), len(w))
+        if part_of_label and any(s in label for label in labels):
+            hits[choice] = max(hits.get(choice, 0), len(s))
+    return _unique(hits)
+
+
+def _latin_runs(text: str) -> frozenset[str]:
+    """Every run of whole Latin words, joined without spaces ("i don't know" → i, idont,
+    idontknow, dont, dontknow, know): how cleaned English words are looked for."""
+    tokens = re.findall(r"[a-z0-9]+", normalise(text).replace("'", "").replace("’", ""))
+    return frozenset(
+        "".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + 1, len(tokens) + 1)
+    )
+
+
+_UNSURE = re.compile(
+    r"不知道|不清楚|不记得|记不清|不确定|说不清|不晓得|没印象|notsure|dont?know|donotknow|noidea"
+)
+
+
+def unsure(text: str) -> bool:
+    """ "不知道", "I don't know": the worker does not know (an answer where an office can find
+    out; never a question for the FAQ, and never "cancel")."""
+    return _UNSURE.search(clean(text).replace("'", "").replace("’", "")) is not None
