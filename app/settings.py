@@ -73,6 +73,9 @@ class PlatformSettings(BaseModel):
     mode: Literal["embedded", "http"] = "embedded"
     url: str = "http://127.0.0.1:8780"
     secret: SecretStr = SecretStr("")
+    # The platform's own side (`platform serve` for a remote bot): where its events go, by
+    # signed callback. Set, the staff commands of this deployment queue events for it too.
+    callback_url: str = ""
     timeout_seconds: PositiveFloat = 10.0
     callback_max_age_seconds: PositiveInt = 300
 

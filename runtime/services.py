@@ -88,9 +88,17 @@ class Services:
     def staff_desk(self) -> EmbeddedPlatform:
         """The embedded platform's desks (the clerk's, the offices'), for the staff commands
         and `platform serve`."""
-        from integrations.platform.embedded import EmbeddedPlatform
+        from integrations.platform.embedded import (
+            EmbeddedPlatform,
+            apply_in_same_transaction,
+            queue_for_callback,
+        )
 
-        return EmbeddedPlatform(self.db, now=self.clock, office_hours=self.office_hours)
+        # The platform's side of a remote bot queues its events for the signed callback;
+        # otherwise our case store is in this database and they apply at once.
+        remote = bool(self.settings.platform.callback_url)
+        sink = queue_for_callback if remote else apply_in_same_transaction
+        return EmbeddedPlatform(self.db, now=self.clock, office_hours=self.office_hours, sink=sink)
 
     @contextlib.asynccontextmanager
     async def platform(self) -> AsyncIterator[PlatformAdapter]:

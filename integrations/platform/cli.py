@@ -103,7 +103,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8780)
     p.add_argument(
-        "--callback-url", metavar="URL", help="远端机器人的回调地址；不填则事件直接写入本数据库"
+        "--callback-url",
+        metavar="URL",
+        help="远端机器人的回调地址（或设置 PLATFORM__CALLBACK_URL，本部署的 staff 命令也据此"
+        "把事件发给远端）；不填则事件直接写入本数据库",
     )
     p.add_argument(
         "--callback-only",

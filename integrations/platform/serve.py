@@ -26,7 +26,14 @@ def run_serve(args: argparse.Namespace) -> int:
     db = services.db
     try:
         asyncio.run(
-            serve(settings, db, args.host, args.port, args.callback_url, args.callback_only)
+            serve(
+                settings,
+                db,
+                args.host,
+                args.port,
+                args.callback_url or settings.platform.callback_url or None,
+                args.callback_only,
+            )
         )
     except KeyboardInterrupt:
         pass

@@ -64,11 +64,13 @@ class Deployment:
     def database(self) -> Database:
         return Database(self.url, vault=Vault(KEY))
 
-    def command(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def command(
+        self, *args: str, timeout: float = 120, **env: str
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, str(MAIN), *args],
             cwd=self.where,
-            env=self.env(),
+            env=self.env(**env),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -85,12 +87,16 @@ class Deployment:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
-    @contextmanager
-    def bot(self, name: str = "bot", **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    def bot(self, name: str = "bot", **env: str) -> Any:
         """`python main.py run` as production starts it; stopped with SIGTERM at the end."""
+        return self.process(name, "run", **env)
+
+    @contextmanager
+    def process(self, name: str, *args: str, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+        """A long-running command (`run`, `platform serve`), its output in `<name>.log`."""
         log = (self.where / f"{name}.log").open("ab")
         proc = subprocess.Popen(
-            [sys.executable, str(MAIN), "run"],
+            [sys.executable, str(MAIN), *args],
             cwd=self.where,
             env=self.env(**env),
             stdout=log,
