@@ -34,7 +34,7 @@ from staffweb.core import (
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC = frozenset({"/login"})
+PUBLIC = frozenset({"/login", "/favicon.ico"})
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",  # every page and picture holds personal data
     "X-Frame-Options": "DENY",
@@ -109,6 +109,10 @@ def _audit_request(session: Any, request: web.Request, who: accounts.Who, status
 # --- log-in and log-out ----------------------------------------------------------------------
 
 
+async def no_icon(request: web.Request) -> web.StreamResponse:
+    return web.Response(status=204)
+
+
 async def login_page(request: web.Request) -> web.StreamResponse:
     return _login_form(request, message=_login_notice(request))
 
@@ -119,7 +123,9 @@ def _login_notice(request: web.Request) -> str | None:
 
 
 def _login_form(request: web.Request, *, message: str | None, status: int = 200) -> web.Response:
-    token = secrets.token_urlsafe(32)
+    # One token per browser: a second load of the form (another tab, or the browser's own
+    # /favicon.ico request sent to the log-in page) must not void the form already shown.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "login.html", status=status, message=message, login_csrf=token)
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -200,6 +206,7 @@ async def material_page(request: web.Request) -> web.StreamResponse:
 def make_app(console: Console) -> web.Application:
     app = web.Application(middlewares=[guard], client_max_size=1024 * 1024)
     app[CONSOLE] = console
+    app.router.add_get("/favicon.ico", no_icon)
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)
