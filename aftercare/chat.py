@@ -284,14 +284,12 @@ class _Flow:
 
     def _confirm_question(self) -> Reply:
         case = self.case
-        sha = str(self.stash.get("signature_sha") or "")
         return Reply(
             Msg(
                 "aftercare.sign.confirm",
                 {
                     "name": self.stash.get("signature_name", ""),
                     "case_number": case.number if case else "",
-                    "version": sha[:12],
                 },
             ),
             choices=(
@@ -309,9 +307,16 @@ class _Flow:
         if case is None or case.status != "notified":
             self.say("aftercare.sign.not_ready")
             return self.status()
+        way_out = _way_out(event)
+        if way_out is not None:
+            return self.hand_over(way_out, event)
         if not isinstance(event, Text) or not event.text.strip():
             return self.ask()
         typed = event.text.strip()[:64]
+        if not name_matches(self.session, case, typed) and not _name_like(typed):
+            # A question about the result, not a wrong name: never counted against them.
+            self.say("aftercare.sign.not_a_name")
+            return self.ask()
         if not name_matches(self.session, case, typed):
             self.d.failures += 1
             if self.d.failures >= MAX_NAME_FAILURES:
@@ -324,6 +329,26 @@ class _Flow:
         self.stash["signature_sha"] = case.notice_sha256
         self.move("next")
         self.ask()
+
+    def hand_over(self, kind: str, event: Event) -> None:
+        """有异议 or 转人工 at signing: a task for the clerk with the worker's words; the notice
+        stays unsigned, and the worker is told what happens next and that they can still sign."""
+        from cases import repositories as repo
+        from policy.workdays import add_working_days
+
+        case = self.case
+        words = event.text.strip()[:500] if isinstance(event, Text) else ""
+        due = add_working_days(self.now.astimezone(_china()).date(), 1)
+        repo.add_staff_task(
+            self.session,
+            "objection" if kind == "object" else "handover",
+            case_id=case.id if case is not None else None,
+            applicant_id=self.applicant.id,
+            detail={"stage": "signing", "question": words},
+        )
+        key = "aftercare.sign.objection_taken" if kind == "object" else "aftercare.sign.person"
+        self.say(key, due=f"{due.month}月{due.day}日")
+        return self.ask()
 
     def on_ask_signature_confirm(self, event: Event) -> None:
         choice = _choice(event)
@@ -524,3 +549,31 @@ def _china() -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("Asia/Shanghai")
+
+
+# 有异议 / 转人工 at signing, tapped or typed: words that never mean a name.
+_OBJECT_WORDS = ("有异议", "异议", "不同意", "不认可", "结果不对", "算错", "少了", "投诉")
+_PERSON_WORDS = ("转人工", "人工", "找人", "工作人员", "客服", "打电话")
+
+
+def _way_out(event: Event) -> str | None:
+    if isinstance(event, Choice) and event.id in ("object", "person"):
+        return event.id
+    if not isinstance(event, Text):
+        return None
+    text = event.text.strip()
+    if any(w in text for w in _OBJECT_WORDS):
+        return "object"
+    if any(w in text for w in _PERSON_WORDS):
+        return "person"
+    return None
+
+
+def _name_like(text: str) -> bool:
+    """Could be someone's name (2-20 characters, no question): only then is a mismatch a
+    wrong name rather than something else the worker wanted to say."""
+    if not 2 <= len(text) <= 20:
+        return False
+    return not any(ch in text for ch in "?？，,。！!") and not any(
+        w in text for w in ("怎么", "为什么", "什么", "吗", "看不懂", "不懂", "多少")
+    )

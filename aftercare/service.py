@@ -207,7 +207,16 @@ def _yuan(value: Any) -> str:
 
 
 def sign_question() -> Reply:
-    return Reply(Msg("aftercare.sign.ask_name"), expects="text", question="ask_signature_name")
+    """Sign by typing the name; or say one disagrees, or ask for a person."""
+    return Reply(
+        Msg("aftercare.sign.ask_name"),
+        choices=(
+            Option("object", Msg("aftercare.sign.choice_object")),
+            Option("person", Msg("aftercare.sign.choice_person")),
+        ),
+        expects="text",
+        question="ask_signature_name",
+    )
 
 
 def due_notice_cases(session: Session, *, at: datetime) -> list[int]:

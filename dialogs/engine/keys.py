@@ -119,7 +119,8 @@ CASE_STATUSES = (
     "withdrawn",
 )
 ITEM_STATUSES = (
-    "pending",
+    "pending",  # at its office, on the clock
+    "waiting",  # starts when an earlier item is done (medical insurance after the pension)
     "in_progress",
     "done",
     "supplement",

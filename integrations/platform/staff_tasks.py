@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 KIND_LABELS: dict[str, str] = {
     "phone_applicant": "电话通知申请人（无法推送）",
     "handover": "转人工：申请人需要人工解答",
+    "objection": "申请人对办理结果有异议，请电话沟通",
     "overdue": "事项超时未办结",
     "rating_followup": "差评回访",
     "online_step_help": "网办事项协助",

@@ -1,0 +1,47 @@
+"""At the signing step the worker can disagree or ask for a person, tapped or typed; a question
+is not counted as a wrong name; the confirmation shows no hash."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from aftercare.worker import tick
+from cases.models import StaffTask
+from tests.aftercare.conftest import World
+
+NAME = "王建国"
+
+
+async def tasks(world: World) -> list[tuple[str, str]]:
+    def read(session) -> list[tuple[str, str]]:
+        rows = session.scalars(select(StaffTask).order_by(StaffTask.id))
+        return [(t.kind, str(t.detail.get("question", ""))) for t in rows]
+
+    return [t for t in await world.db.run(read) if t[0] in ("objection", "handover")]
+
+
+async def test_a_worker_who_disagrees_or_asks_is_heard_and_can_still_sign(world: World) -> None:
+    number = await world.submitted()
+    await world.results_ready(number)
+    await tick(world.db, world.deps, now=world.clock())
+    person = world.person
+
+    await person.text("看不懂这个单子，养老金怎么算的？")
+    assert "签字只需要输入您的姓名" in person.texts()
+    assert "不一致" not in person.texts() and person.question == "ask_signature_name"
+
+    await person.text("养老金怎么算的，我觉得少了")
+    assert "已记下您的异议" in person.texts() and "电话联系您" in person.texts()
+    await person.tap("person")
+    assert "已转给窗口工作人员" in person.texts()
+    assert await tasks(world) == [
+        ("objection", "养老金怎么算的，我觉得少了"),
+        ("handover", ""),
+    ]
+    assert (await world.case(number)).status == "notified"  # not signed behind their back
+
+    await person.text(NAME)
+    assert person.question == "ask_signature_confirm"
+    assert "确认签字吗" in person.texts() and "版本" not in person.texts()
+    await person.tap("confirm")
+    assert (await world.case(number)).status == "signed"
