@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+# Everything the service writes (the database and its -wal/-shm, the key file, stored files,
+# documents) is readable by its owner only: 0600 files, 0700 folders.
+PRIVATE_UMASK = 0o077
 
 # Feature command modules, in the order their commands appear in --help.
 COMMAND_MODULES: list[str] = [
@@ -38,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     result = args.func(args)
     return int(result or 0)

@@ -98,6 +98,7 @@ PROBLEMS = (
     "unsupported_type",
     "heic",
     "bad_pdf",
+    "active_pdf",
     "decompression_bomb",
 )
 CASE_STATUSES = (
