@@ -94,18 +94,24 @@ def run_purge(args: argparse.Namespace) -> int:
 
 
 def run_encrypt_files(args: argparse.Namespace) -> int:
+    import asyncio
+
     from app.logging_setup import setup_logging
     from app.settings import load_settings
-    from cases.encrypt_files import encrypt_plain_files
+    from cases.encrypt_files import EncryptReport, encrypt_plain_files
     from runtime.services import Services
 
     settings = load_settings()
     setup_logging(settings.log_level)
     services = Services.build(settings)
-    try:
-        report = encrypt_plain_files(services.db, services.files)
-    finally:
-        services.close_blocking()
+
+    async def work() -> EncryptReport:
+        try:
+            return await encrypt_plain_files(services.db, services.files)
+        finally:
+            await services.aclose()
+
+    report = asyncio.run(work())
     print(
         f"加密 {report.encrypted} 个文件（此前已加密 {report.already} 个），"
         f"更新引用 {report.references} 处，修正权限 {report.permissions} 处"

@@ -18,8 +18,10 @@ former hash).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, String, Table, Text, cast, select, update
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from cases.db import Database
-    from cases.files import FileStore
+    from cases.files import FileStore, StoredBlob
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +47,29 @@ class EncryptReport:
     failed: int = 0  # plain files that could not be converted (see the log)
 
 
-def encrypt_plain_files(db: Database, store: FileStore) -> EncryptReport:
-    report = EncryptReport(permissions=store.fix_permissions())
+async def encrypt_plain_files(db: Database, store: FileStore) -> EncryptReport:
+    report = EncryptReport(permissions=await asyncio.to_thread(store.fix_permissions))
     for old in sorted(store.all_hashes()):
-        if store.is_encrypted(old):
+        if await asyncio.to_thread(store.is_encrypted, old):
             report.already += 1
             continue
         path = store.path_for(old)
         try:
-            blob = store.put(path.read_bytes())
+            blob = await asyncio.to_thread(_encrypt, store, path)
         except Exception:
             log.exception("could not encrypt stored file %s; left as it is", old[:12])
             report.failed += 1
             continue
         if blob.address != old:
-            report.references += db.run_blocking(rename_references, old, blob.address)
+            report.references += await db.run(rename_references, old, blob.address)
             path.unlink()
         report.encrypted += 1
     return report
+
+
+def _encrypt(store: FileStore, path: Path) -> StoredBlob:
+    with path.open("rb") as plain:
+        return store.put(plain)
 
 
 def rename_references(session: Session, old: str, new: str) -> int:
