@@ -4,15 +4,14 @@ Nothing else moves the case: no test code drains an outbox or ticks a worker."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from tests.bot import images
+from tests.documents.conftest import pdf_text
 from tests.e2e.at_rest import documents_in_clear, readable_by_others
 from tests.e2e.journey import Applicant, answer_questions, submit, upload_everything
 from tests.e2e.processes import (
@@ -137,7 +136,7 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
         # Decrypted on the way out: the worker gets the PDF itself, with the case number.
         name, pdf = notice[0].files["document"]
         assert name == f"结果告知单-{number}.pdf" and pdf.startswith(b"%PDF-")
-        assert number in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert number in pdf_text(pdf)
         await wait_until(
             lambda: "签" in texts(api.sent_to(who.user.id)[-3:]), "the signature question"
         )
