@@ -269,7 +269,10 @@ def is_encrypted_header(start: bytes) -> bool:
 
 def _parse_header(header: bytes) -> tuple[bytes, bytes]:
     if len(header) < HEADER_SIZE or not is_encrypted_header(header):
-        raise TamperedFile("stored file is not in the encrypted format (or is cut short)")
+        raise TamperedFile(
+            "stored file is not in the encrypted format (cut short, or kept in clear by an "
+            "older version: run `python main.py db encrypt-files`)"
+        )
     if header[len(MAGIC)] != VERSION:
         raise TamperedFile(f"stored file has format version {header[len(MAGIC)]}, not {VERSION}")
     start = len(MAGIC) + 1
