@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+
+# Everything the service writes (the database and its -wal/-shm, the key file, stored files,
+# documents) is readable by its owner only: 0600 files, 0700 folders.
+PRIVATE_UMASK = 0o077
 
 # Feature command modules, in the order their commands appear in --help.
 COMMAND_MODULES: list[str] = [
@@ -41,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from app.settings import ConfigError
 
+    os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
     try:
         result = args.func(args)

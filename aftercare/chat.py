@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from app.settings import Settings
+    from cases.crypto import Vault
     from cases.files import FileStore
     from cases.models import Applicant, Case
 
@@ -71,18 +72,21 @@ class Deps:
 
 
 @cache
-def _deps_for(files_dir: str, max_bytes: int, config: AftercareConfig) -> Deps:
+def _deps_for(files_dir: str, max_bytes: int, config: AftercareConfig, vault: Vault) -> Deps:
     from cases.files import FileStore
 
-    return Deps(FileStore(files_dir, max_bytes), config)
+    return Deps(FileStore(files_dir, max_bytes, vault=vault), config)
 
 
-def deps_from_settings(settings: Settings | None) -> Deps:
-    """One file store per process and directory (built on first use, not at import)."""
+def deps_from_settings(settings: Settings | None, vault: Vault | None = None) -> Deps:
+    """One file store per process, directory and key (built on first use, not at import);
+    encrypted with `vault` (the database's), else the data key of the settings."""
     from app.settings import Settings
+    from cases.crypto import load_vault
 
     s = settings or Settings()
-    return _deps_for(str(s.files.dir), s.files.max_bytes, AftercareConfig.from_settings(s))
+    key = vault or load_vault(s)
+    return _deps_for(str(s.files.dir), s.files.max_bytes, AftercareConfig.from_settings(s), key)
 
 
 def handle(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -140,13 +139,13 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     result = await tick(db, deps, now=clock())
     timeline.add("系统", f"生成结果告知单并送达（{', '.join(result.delivered)}）")
     pushes = await _show_pushes(db, timeline, "申请人收到", prefix="aftercare.")
-    notice_path = next(r.document.path for r in pushes if r.document is not None)
+    notice = next(r.document.address for r in pushes if r.document is not None)
     # 4. Signature: a typo first, then the right name.
     clock.advance(minutes=30)
     await applicant.say(timeline, "王建军")
     await applicant.say(timeline, NAME)
     signed = await applicant.tap(timeline, "confirm")
-    signed_path = next(r.document.path for r in signed.replies if r.document is not None)
+    signed_doc = next(r.document.address for r in signed.replies if r.document is not None)
     view = await db.run(reports.notice_status, number)
     assert view is not None
     timeline.add("窗口", reports.format_notice_status(view).splitlines()[2])
@@ -181,8 +180,10 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     folder.mkdir(parents=True, exist_ok=True)
     notice_copy = folder / f"结果告知单-{number}.pdf"
     signed_copy = folder / f"结果告知单-{number}-已签字.pdf"
-    shutil.copyfile(notice_path, notice_copy)
-    shutil.copyfile(signed_path, signed_copy)
+    # Copies to open (the store keeps them encrypted): sample data only, private to the user.
+    for address, copy in ((notice, notice_copy), (signed_doc, signed_copy)):
+        copy.write_bytes(deps.files.read(address))
+        copy.chmod(0o600)
     return {"notice": str(notice_copy.resolve()), "signed": str(signed_copy.resolve())}
 
 

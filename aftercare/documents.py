@@ -107,14 +107,14 @@ def document_reply(
         path = flowchart.image_path(graph)
         data = path.read_bytes() if path.exists() else flowchart.render_png(graph)
         blob = files.put(data)
-        doc = Document(str(blob.path), "流程图.png", "image/png")
+        doc = Document(blob.address, "流程图.png", "image/png")
         return Reply(Msg("aftercare.docs.flowchart"), document=doc)
     if kind == "guide":
         from documents.service_guide import summary
 
         blob = files.put(guide_pdf(language, region))
-        doc = Document(str(blob.path), "服务指南.pdf")
+        doc = Document(blob.address, "服务指南.pdf")
         return Reply(Msg("aftercare.docs.guide", {"summary": summary(tr)}), document=doc)
     blob = files.put(form_pdf(answers, language, case_number))
-    doc = Document(str(blob.path), "申请表.pdf")
+    doc = Document(blob.address, "申请表.pdf")
     return Reply(Msg("aftercare.docs.form"), document=doc)

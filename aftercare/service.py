@@ -24,7 +24,6 @@ of its own (aftercare/worker.py), so that one case that fails holds up no other
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,7 +123,7 @@ def deliver_result(
     tr = Translator(NOTICE_LANGUAGE)
     notice = build_notice(session, case, tr, config.region)
     data = render(notice, tr)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = files.address_of(data)  # the version: a keyed hash, like every stored file's name
     if sha == case.notice_sha256 and case.status != "results_ready":
         return None
     stored = files.put(data)
@@ -139,7 +138,7 @@ def deliver_result(
         repo.audit(session, ACTOR, "notice.replaced", case_id=case.id, detail={"notice": sha})
     applicant = repo.get_applicant(session, case.applicant_id)
     language = (applicant.language if applicant else None) or NOTICE_LANGUAGE
-    replies = _result_replies(case, notice, stored.path, changed, config, Translator(language))
+    replies = _result_replies(case, notice, stored.address, changed, config, Translator(language))
     for n, reply in enumerate(replies):
         repo.enqueue_notification(
             session, case.applicant_id, to_json(reply), f"aftercare:{case.id}:{sha[:16]}:{n}"
@@ -155,7 +154,7 @@ def deliver_result(
 def _result_replies(
     case: Case,
     notice: NoticeData,
-    path: Any,
+    address: str,
     changed: bool,
     config: AftercareConfig,
     tr: Translator,
@@ -163,7 +162,7 @@ def _result_replies(
     from aftercare.region import region_texts
 
     texts = region_texts(tr, config.region)
-    document = Document(str(path), notice_file_name(case))
+    document = Document(address, notice_file_name(case))
     key = "aftercare.result.changed" if changed else "aftercare.result.ready"
     replies = [
         Reply(
@@ -379,14 +378,13 @@ def signed_copy_document(session: Session, case: Case, files: FileStore) -> Docu
     info = signature_of(session, case)
     if info is None or not files.exists(info.signed_copy_sha256):
         return None
-    path = files.path_for(info.signed_copy_sha256)
-    return Document(str(path), notice_file_name(case, signed=True))
+    return Document(info.signed_copy_sha256, notice_file_name(case, signed=True))
 
 
 def notice_document(case: Case, files: FileStore) -> Document | None:
     if case.notice_sha256 is None or not files.exists(case.notice_sha256):
         return None
-    return Document(str(files.path_for(case.notice_sha256)), notice_file_name(case))
+    return Document(case.notice_sha256, notice_file_name(case))
 
 
 # -- rating --------------------------------------------------------------------------------

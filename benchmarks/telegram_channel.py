@@ -152,7 +152,7 @@ async def full_stack(server: Server, updates: list[dict], tmp: Path) -> tuple[fl
     db = Database(f"sqlite:///{tmp / 'bench.db'}", vault=vault_for_tests())
     await db.create_all()
     service = ConversationService(db, settings)
-    store = FileStore(tmp / "files", settings.files.max_bytes)
+    store = FileStore(tmp / "files", settings.files.max_bytes, vault=db.require_vault())
     stop, ready = asyncio.Event(), asyncio.Event()
     before = (await server.stats())["sent"]
     server.queue(updates)

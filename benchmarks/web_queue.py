@@ -78,7 +78,7 @@ async def measure(count: int, runs: int, directory: Path) -> dict[str, float]:
     await db.run(seed, count)
     console = Console(
         db,
-        FileStore(directory / "files", 1 << 20),
+        FileStore(directory / "files", 1 << 20, vault=db.require_vault()),
         EmbeddedPlatform(db, now=lambda: NOW),
         WebSettings(),
         lambda: NOW,

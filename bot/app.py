@@ -61,7 +61,7 @@ def build_runtime(
 ) -> BotRuntime:
     application = build_application(token, settings.telegram)
     intake = Intake(application, album_wait=settings.telegram.album_wait_seconds)
-    channel = TelegramChannel(service)
+    channel = TelegramChannel(service, store)
     fetcher = UploadFetcher(store, settings.files.max_bytes)
     register_handlers(application, Deps(channel, intake, fetcher))
     return BotRuntime(application, intake, channel)
@@ -162,7 +162,8 @@ async def push_worker(settings: Settings, db: Database, stop: asyncio.Event) -> 
     tg = settings.telegram
     bot = build_push_bot(tg, check_token(tg.token.get_secret_value()))
     await bot.initialize()
-    sender = PushSender(bot, db, push_limits(tg))
+    files = FileStore(settings.files.dir, settings.files.max_bytes, vault=db.require_vault())
+    sender = PushSender(bot, db, push_limits(tg), files=files)
     run = asyncio.create_task(sender.run(), name="push-sender")
     stopping = asyncio.create_task(stop.wait())
     try:

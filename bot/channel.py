@@ -15,7 +15,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from app.metrics import REPLIES, REPLIES_KEPT, UPDATE_SECONDS, UPDATES
 from bot.config import CHANNEL
-from bot.render import PartialDelivery, send_replies
+from bot.render import DocumentReader, PartialDelivery, send_replies
 from cases.errors import StoreUnavailable
 from dialogs.events import Event
 from dialogs.replies import Msg, Reply
@@ -58,8 +58,9 @@ def language_hint(update: Update) -> str:
 
 
 class TelegramChannel:
-    def __init__(self, service: ConversationPort) -> None:
+    def __init__(self, service: ConversationPort, files: DocumentReader | None = None) -> None:
         self.service = service
+        self.files = files  # documents (notices, forms) are read from the file store
         # Chats whose replies went to the outbox (Telegram was unreachable): until those are
         # out, later replies queue behind them so the chat reads in order.
         self._behind: set[int] = set()
@@ -89,7 +90,7 @@ class TelegramChannel:
             await self.service.keep_replies(CHANNEL, str(user.id), outcome.replies, key)
             return outcome
         try:
-            await send_replies(bot, chat.id, outcome.replies, tr)
+            await send_replies(bot, chat.id, outcome.replies, tr, self.files)
             REPLIES.inc(len(outcome.replies))
         except Forbidden:
             log.info("applicant blocked the bot; replies to update %s dropped", update.update_id)

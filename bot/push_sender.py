@@ -40,7 +40,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from app.metrics import PUSHES, RETRY_AFTER, SERVER_ERRORS
 from bot.config import CHANNEL
-from bot.render import _send_text, markup_of, seconds, split_text, text_of
+from bot.render import DocumentReader, _send_text, markup_of, seconds, split_text, text_of
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import Applicant, NotificationOutbox, OutboxStatus, utcnow
@@ -257,8 +257,10 @@ class PushSender:
         max_in_flight: int = 8,
         backoff_base: float = 2.0,
         backoff_max: float = 600.0,
+        files: DocumentReader | None = None,
     ) -> None:
         self.bot, self.db = bot, db
+        self.files = files  # the file store the documents of pushes are read from
         self.limits = limits or PushLimits()
         self.pacer = Pacer(self.limits)
         self.lease, self.idle_poll = lease, idle_poll
@@ -399,7 +401,7 @@ class PushSender:
             from bot.render import send_document
 
             doc = reply.document
-            sends.append(lambda: send_document(self.bot, chat_id, doc.path, doc.filename))
+            sends.append(lambda: send_document(self.bot, chat_id, doc, self.files))
         return sends
 
     # -- one message -----------------------------------------------------------------------

@@ -8,8 +8,7 @@ import html
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from telegram import (
     Bot,
@@ -24,11 +23,17 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import callback_data
-from dialogs.replies import Reply, render
+from dialogs.replies import Document, Reply, render
 from locales import Translator
 
 T = TypeVar("T")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+class DocumentReader(Protocol):
+    """Where a document's bytes come from: the encrypted file store (`cases.files`)."""
+
+    def read(self, address: str) -> bytes: ...
 
 
 def text_of(reply: Reply, tr: Translator) -> str:
@@ -80,7 +85,13 @@ class PartialDelivery(Exception):
         self.sent, self.cause = sent, cause
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply], tr: Translator) -> None:
+async def send_replies(
+    bot: Bot,
+    chat_id: int,
+    replies: Sequence[Reply],
+    tr: Translator,
+    files: DocumentReader | None = None,
+) -> None:
     """Send each reply in order. Unless the batch asks for the phone number, the first reply
     without buttons also takes away a share-phone keyboard an earlier turn may have left
     (harmless when there is none; the channel keeps no screen state of its own).
@@ -91,7 +102,7 @@ async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply], tr: Tra
     for n, reply in enumerate(replies):
         removing = remove and markup_of(reply, tr) is None
         try:
-            await send_reply(bot, chat_id, reply, tr, remove_keyboard=removing)
+            await send_reply(bot, chat_id, reply, tr, files, remove_keyboard=removing)
         except (RetryAfter, TimedOut, NetworkError) as exc:
             if isinstance(exc, (BadRequest, Forbidden)):
                 raise  # refused for good: sending again later would not help
@@ -100,7 +111,13 @@ async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply], tr: Tra
 
 
 async def send_reply(
-    bot: Bot, chat_id: int, reply: Reply, tr: Translator, *, remove_keyboard: bool = False
+    bot: Bot,
+    chat_id: int,
+    reply: Reply,
+    tr: Translator,
+    files: DocumentReader | None = None,
+    *,
+    remove_keyboard: bool = False,
 ) -> None:
     markup = markup_of(reply, tr)
     if markup is None and remove_keyboard:
@@ -110,16 +127,22 @@ async def send_reply(
         last = n == len(parts) - 1
         await with_retries(partial(_send_text, bot, chat_id, part, markup if last else None))
     if reply.document is not None:
-        await send_document(bot, chat_id, reply.document.path, reply.document.filename)
+        await send_document(bot, chat_id, reply.document, files)
 
 
 async def _send_text(bot: Bot, chat_id: int, text: str, markup: Markup) -> object:
     return await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def send_document(bot: Bot, chat_id: int, path: str, filename: str) -> None:
-    data = Path(path).read_bytes()
-    await with_retries(lambda: bot.send_document(chat_id, InputFile(data, filename=filename)))
+async def send_document(
+    bot: Bot, chat_id: int, document: Document, files: DocumentReader | None
+) -> None:
+    """Decrypt the stored document (off the event loop) and send it under its file name."""
+    if files is None:
+        raise RuntimeError("a reply carries a document but this sender has no file store")
+    data = await asyncio.to_thread(files.read, document.address)
+    upload = InputFile(data, filename=document.filename)
+    await with_retries(lambda: bot.send_document(chat_id, upload))
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 4) -> T:

@@ -9,7 +9,6 @@ Files over the Bot API's 20 MB download limit are never downloaded.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -78,8 +77,9 @@ class UploadFetcher:
     def _check_and_store(self, data: bytes, attachment: Attachment) -> StoredFile:
         check = check_file(data, attachment.filename, attachment.mime_type, self.max_bytes)
         if check.problem is not None:
-            # Not kept: a page the conversation will refuse is personal data with no use.
-            sha = hashlib.sha256(data).hexdigest()
+            # Not kept: a page the conversation will refuse is personal data with no use. Its
+            # keyed hash recognises it if sent again (no plain hash of a document anywhere).
+            sha = self.store.address_of(data)
             return StoredFile(
                 sha,
                 check.mime_type,
@@ -89,7 +89,8 @@ class UploadFetcher:
                 check.page_count,
                 check.problem,
             )
-        blob = self.store.put(data)
+        # Only the cleaned bytes are kept: images re-encoded without EXIF or trailing data.
+        blob = self.store.put(check.cleaned if check.cleaned is not None else data)
         return StoredFile(
             blob.sha256, check.mime_type, blob.size, check.width, check.height, check.page_count
         )

@@ -2,6 +2,7 @@
 
 db upgrade            apply the Alembic migrations (SQLite or DATABASE_URL)
 db purge [--dry-run]  delete photos of closed cases older than files.retention_days
+db encrypt-files      encrypt the files of a deployment from before file encryption
 db diagram            write docs/case-lifecycle.md from the lifecycle table
 db revision -m MSG    autogenerate a migration from the models (for developers)
 audit verify [--json] walk the audit log's chain: exit 1 when a row was edited or deleted
@@ -30,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     purge.add_argument("--dry-run", action="store_true", help="report only, delete nothing")
     purge.add_argument("--days", type=int, help="override files.retention_days")
     purge.set_defaults(func=run_purge)
+
+    encrypt = sub.add_parser(
+        "encrypt-files",
+        help="encrypt stored files kept in clear by an older version (service stopped; resumable)",
+    )
+    encrypt.set_defaults(func=run_encrypt_files)
 
     diagram = sub.add_parser("diagram", help="write docs/case-lifecycle.md (mermaid)")
     diagram.add_argument("--stdout", action="store_true", help="print instead of writing")
@@ -75,7 +82,7 @@ def run_purge(args: argparse.Namespace) -> int:
     settings = load_settings()
     setup_logging(settings.log_level)
     db = open_database(settings)
-    store = open_file_store(settings.files.dir, settings.files.max_bytes)
+    store = open_file_store(settings.files.dir, settings.files.max_bytes, db.require_vault())
     days = args.days if args.days is not None else settings.files.retention_days
     report = purge_closed_photos(
         db, store, now=utcnow(), retention_days=days, dry_run=args.dry_run
@@ -96,6 +103,33 @@ def run_purge(args: argparse.Namespace) -> int:
     if marks:
         print(f"forgot {marks} processed update ids older than 2 days")
     return 0
+
+
+def run_encrypt_files(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.logging_setup import setup_logging
+    from app.settings import load_settings
+    from cases.encrypt_files import EncryptReport, encrypt_plain_files
+    from runtime.services import Services
+
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    services = Services.build(settings)
+
+    async def work() -> EncryptReport:
+        try:
+            return await encrypt_plain_files(services.db, services.files)
+        finally:
+            await services.aclose()
+
+    report = asyncio.run(work())
+    print(
+        f"加密 {report.encrypted} 个文件（此前已加密 {report.already} 个），"
+        f"更新引用 {report.references} 处，修正权限 {report.permissions} 处"
+        + (f"，{report.failed} 个失败（见日志，可再次运行）" if report.failed else "")
+    )
+    return 1 if report.failed else 0
 
 
 def run_diagram(args: argparse.Namespace) -> int:

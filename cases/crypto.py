@@ -12,6 +12,7 @@ import hmac
 import logging
 import os
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _NONCE = 12
+KEY_ID_BYTES = 8
+
+
+@dataclass(frozen=True)
+class FileKeys:
+    """The file store's keys: `encrypt` (AES-GCM, per file through a per-file derivation),
+    `address` (HMAC of the content: the file's name and de-duplication key) and `key_id`."""
+
+    key_id: bytes
+    encrypt: bytes = field(repr=False)
+    address: bytes = field(repr=False)
 
 
 def _derive(master: bytes, purpose: bytes) -> bytes:
@@ -49,6 +61,11 @@ class Vault:
         self._aead = AESGCM(_derive(master_key, b"encrypt"))
         self._hash_key = _derive(master_key, b"lookup")
         self._seal_key = _derive(master_key, b"audit-seal")
+        self._files = FileKeys(
+            key_id=_derive(master_key, b"key-id")[:KEY_ID_BYTES],
+            encrypt=_derive(master_key, b"files/encrypt"),
+            address=_derive(master_key, b"files/address"),
+        )
 
     def __repr__(self) -> str:
         return "Vault(<key hidden>)"
@@ -59,6 +76,16 @@ class Vault:
 
     def decrypt(self, token: bytes, *, context: bytes = b"") -> str:
         return self._aead.decrypt(token[:_NONCE], token[_NONCE:], context or None).decode()
+
+    @property
+    def key_id(self) -> str:
+        """A short public name of the key (a hash of it, not the key): stored with every
+        ciphertext, so that a file encrypted with another key is recognised as such."""
+        return self._files.key_id.hex()
+
+    def file_keys(self) -> FileKeys:
+        """The keys of the file store (cases.files), derived from the same master key."""
+        return self._files
 
     def lookup_hash(self, value: str) -> str:
         """Keyed HMAC-SHA256 of the normalized value: equal inputs, equal hashes; without the

@@ -78,16 +78,32 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -
     cursor.close()
 
 
+def private_sqlite_files(path: Path) -> None:
+    """The database file and its -wal/-shm companions readable by their owner only (0600),
+    whatever the umask was when they were made (a deployment from before, a copy)."""
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if name.stat().st_mode & 0o777 != 0o600:
+                name.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # not ours (a read-only copy): leave it
+            continue
+
+
 def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
-    memory = sqlite_path(url) is None
+    path = sqlite_path(url)
     engine = create_engine(
         url,
         echo=echo,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         # An in-memory database exists only on its one connection.
-        poolclass=StaticPool if memory else None,
+        poolclass=StaticPool if path is None else None,
     )
     event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
+    if path is not None:
+        # After the pragmas: WAL mode has made the -wal and -shm files by then.
+        event.listen(engine, "connect", lambda *_: private_sqlite_files(path))
     return engine
 
 
@@ -253,6 +269,14 @@ class Database:
             )
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
+
+    def require_vault(self) -> Vault:
+        """The data key's vault (files and personal data are encrypted with it)."""
+        if self.vault is None:
+            from cases.errors import MissingKey
+
+            raise MissingKey("this Database was built without a vault (Database(vault=))")
+        return self.vault
 
     @property
     def is_sqlite(self) -> bool:
@@ -539,7 +563,7 @@ def open_database(settings: Settings, *, migrate: bool | None = None) -> Databas
     url = normalize_url(settings.database.url)
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     db = Database(url, vault=load_vault(settings), schema=settings.database.schema_name or None)
     if migrate if migrate is not None else db.is_sqlite:
         db.upgrade_if_behind_blocking()

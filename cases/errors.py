@@ -36,3 +36,22 @@ class FileTooLarge(CaseStoreError):
 
 class MissingKey(CaseStoreError):
     """No data key is configured where one cannot safely be created."""
+
+
+class FileUnreadable(CaseStoreError):
+    """A stored file cannot be decrypted: never handed out as if it were the document."""
+
+
+class WrongFileKey(FileUnreadable):
+    """The file was encrypted with another data key (its header names that key's id)."""
+
+    def __init__(self, found: str, expected: str) -> None:
+        self.found, self.expected = found, expected
+        super().__init__(
+            f"stored file encrypted with key id {found}, but the data key has id {expected}: "
+            "start with the key the files were written with (SECURITY__DATA_KEY)"
+        )
+
+
+class TamperedFile(FileUnreadable):
+    """The file was changed, cut short or replaced on disk after it was stored."""

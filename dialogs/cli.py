@@ -34,6 +34,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         '{"file": {"name": ..., "base64": ...}})',
     )
     chat.add_argument(
+        "--documents",
+        type=Path,
+        metavar="DIR",
+        help="where the documents sent to you (notice, forms) are saved to be opened "
+        "(default: a private temporary folder; the data folder keeps them encrypted)",
+    )
+    chat.add_argument(
         "--today", type=date.fromisoformat, help="pretend today is YYYY-MM-DD (training, tests)"
     )
     chat.set_defaults(func=run_chat)
@@ -76,7 +83,10 @@ async def _chat(services: Services, args: argparse.Namespace) -> int:
 
     try:
         inbox = getattr(args, "inbox", None)
-        return await run_console(services, json_mode=args.json, user_id=args.user, inbox=inbox)
+        documents = getattr(args, "documents", None)
+        return await run_console(
+            services, json_mode=args.json, user_id=args.user, inbox=inbox, documents=documents
+        )
     finally:
         await services.aclose()
 

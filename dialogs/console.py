@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import json
 import logging
 import sys
@@ -43,7 +42,7 @@ from dialogs.events import (
     StoredFile,
     Text,
 )
-from dialogs.replies import Msg, Reply, from_json, render
+from dialogs.replies import Document, Msg, Reply, from_json, render
 from locales import Translator
 
 T = TypeVar("T")
@@ -90,6 +89,7 @@ class Console:
 
     data_dir: Path = Path("data")
     inbox: Path | None = None  # JSON mode: the only folder files may be named from
+    documents: Path | None = None  # where sent documents are saved, decrypted, to be opened
     _warm: asyncio.Future[None] | None = None
 
     async def send(self, event: Event) -> tuple[Outcome, list[Reply]]:
@@ -121,7 +121,7 @@ class Console:
         from aftercare.chat import deps_from_settings
         from aftercare.worker import tick
 
-        deps = self.aftercare or deps_from_settings(self.service.settings)
+        deps = self.aftercare or deps_from_settings(self.service.settings, self.db.vault)
         try:
             await tick(self.db, deps, now=self._now())
         except Exception:
@@ -152,6 +152,22 @@ class Console:
 
     def _now(self) -> datetime:
         return (self.clock or (lambda: datetime.now(UTC)))()
+
+    def save_document(self, document: Document) -> str:
+        """A document a reply carries, decrypted from the store into the documents folder
+        (private: 0700/0600) under its file name; returns the path to show."""
+        import os
+        import tempfile
+
+        if self.documents is None:
+            self.documents = Path(tempfile.mkdtemp(prefix="retirement-documents-"))
+        self.documents.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target = self.documents / (Path(document.filename).name or document.address)
+        data = self.files.read(document.address)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return str(target)
 
     # ---- reading input ----
     def file_event(self, raw_path: str) -> Files:
@@ -191,16 +207,22 @@ class Console:
         from cases.errors import FileTooLarge
 
         check = _check(data, name, self.max_bytes)
-        sha = hashlib.sha256(data).hexdigest()
+        size = check.size
         if check.problem is None:
+            # Only the cleaned bytes are kept: images re-encoded without EXIF or trailing data.
+            data = check.cleaned if check.cleaned is not None else data
             try:
-                sha = self.files.put(data).sha256
+                blob = self.files.put(data)
+                sha, size = blob.sha256, blob.size
             except FileTooLarge:
                 check = _with_problem(check, "too_large")
+        if check.problem is not None:
+            # Not kept, but known again by its keyed hash (never a plain hash of a document).
+            sha = self.files.address_of(data)
         stored = StoredFile(
             sha256=sha,
             mime_type=check.mime_type,
-            size=check.size,
+            size=size,
             width=check.width,
             height=check.height,
             page_count=check.page_count,
@@ -361,26 +383,45 @@ def _take_pushes(session: Any, user_id: str, now: datetime) -> list[Reply]:
 # ---- rendering -------------------------------------------------------------------------------
 
 
-def reply_json(reply: Reply, tr: Translator) -> dict[str, Any]:
+# How a document is shown: the path of its decrypted copy (Console.save_document).
+SaveDocument = Callable[[Document], str]
+
+
+def _no_save(document: Document) -> str:
+    return document.filename
+
+
+def reply_json(reply: Reply, tr: Translator, save: SaveDocument = _no_save) -> dict[str, Any]:
     return {
         "key": reply.key,
         "text": render(reply.message, tr),
         "choices": [{"id": o.id, "label": render(o.label, tr)} for o in reply.choices],
         "expects": reply.expects,
-        "document": reply.document.path if reply.document else None,
+        "document": save(reply.document) if reply.document else None,
     }
 
 
-def outcome_json(outcome: Outcome | None, replies: list[Reply], language: str) -> dict[str, Any]:
+def outcome_json(
+    outcome: Outcome | None,
+    replies: list[Reply],
+    language: str,
+    save: SaveDocument = _no_save,
+) -> dict[str, Any]:
     tr = Translator(language)
     return {
         "state": outcome.state if outcome else None,
         "case_number": outcome.case_number if outcome else None,
-        "replies": [reply_json(r, tr) for r in replies],
+        "replies": [reply_json(r, tr, save) for r in replies],
     }
 
 
-def print_human(replies: list[Reply], language: str, out: TextIO, pushed: bool = False) -> None:
+def print_human(
+    replies: list[Reply],
+    language: str,
+    out: TextIO,
+    pushed: bool = False,
+    save: SaveDocument = _no_save,
+) -> None:
     tr = Translator(language)
     for reply in replies:
         if pushed:
@@ -389,7 +430,7 @@ def print_human(replies: list[Reply], language: str, out: TextIO, pushed: bool =
         for n, option in enumerate(reply.choices, 1):
             out.write(f"  {n}. {render(option.label, tr)}\n")
         if reply.document is not None:
-            out.write(tr("dialogs.console.document", path=reply.document.path) + "\n")
+            out.write(tr("dialogs.console.document", path=save(reply.document)) + "\n")
         if reply.expects == "file":
             out.write(tr("dialogs.console.file_hint") + "\n")
         out.write("\n")
@@ -424,7 +465,8 @@ async def run_json(console: Console, stdin: TextIO, stdout: TextIO) -> None:
             stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
             stdout.flush()
             continue
-        result = outcome_json(outcome, outcome.replies + pushes, outcome.language)
+        replies = outcome.replies + pushes
+        result = outcome_json(outcome, replies, outcome.language, console.save_document)
         stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         stdout.flush()
         console.warm_up()
@@ -461,8 +503,9 @@ async def _human_turn(console: Console, event: Event, stdout: TextIO) -> None:
         language = console.last.language if console.last else "zh_CN"
         print_human([Reply(Msg(FAILURES[failure_code(exc)]))], language, stdout)
         return
-    print_human(outcome.replies, outcome.language, stdout)
-    print_human(pushes, outcome.language, stdout, pushed=True)
+    save = console.save_document
+    print_human(outcome.replies, outcome.language, stdout, save=save)
+    print_human(pushes, outcome.language, stdout, pushed=True, save=save)
 
 
 async def run_console(
@@ -471,6 +514,7 @@ async def run_console(
     json_mode: bool = False,
     user_id: str = "console",
     inbox: Path | None = None,
+    documents: Path | None = None,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
@@ -487,6 +531,7 @@ async def run_console(
         data_dir=services.settings.data_dir,
         aftercare=services.aftercare,
         inbox=inbox,
+        documents=documents,
     )
     try:
         if json_mode:

@@ -22,7 +22,8 @@ class StoredFile:
     height: int | None = None
     page_count: int | None = None  # PDFs
     # None when the page is usable; otherwise a stable code such as "blurred", "too_small",
-    # "not_decodable", "too_large", "unsupported_type", "heic", "bad_pdf", "decompression_bomb".
+    # "not_decodable", "too_large", "unsupported_type", "heic", "bad_pdf", "active_pdf" (scripts,
+    # actions, attachments), "decompression_bomb".
     problem: str | None = None
 
 

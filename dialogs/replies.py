@@ -4,11 +4,13 @@ language; the conversation never formats text for a screen itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Literal
 
 from locales import Translator
 
 Expects = Literal["text", "choice", "file", "contact", "none"]
+PDF = "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,19 @@ class Option:
 
 @dataclass(frozen=True)
 class Document:
-    path: str
+    """A file a reply sends: its address in the encrypted file store (`cases.files`), read
+    and decrypted only by the channel that sends it (never a path to a plain file)."""
+
+    address: str
     filename: str
     mime_type: str = "application/pdf"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Document:
+        """Also reads the form of the outbox rows written before encryption, which named
+        the stored file by its path (`data/files/ab/cd/<hash>`): the name is the address."""
+        address = data.get("address") or PurePath(str(data.get("path", ""))).name
+        return cls(str(address), str(data["filename"]), str(data.get("mime_type") or PDF))
 
 
 @dataclass(frozen=True)
@@ -99,5 +111,5 @@ def from_json(data: dict[str, Any]) -> Reply:
         choices=tuple(Option(c["id"], msg(c["label"])) for c in data.get("choices", [])),
         expects=data.get("expects", "none"),
         question=data.get("question"),
-        document=Document(**doc) if doc else None,
+        document=Document.from_json(doc) if doc else None,
     )

@@ -187,7 +187,7 @@ class ConversationService:
         from aftercare import chat as aftercare
 
         if self._aftercare_deps is None:
-            self._aftercare_deps = aftercare.deps_from_settings(self.settings)
+            self._aftercare_deps = aftercare.deps_from_settings(self.settings, self.db.vault)
         after = aftercare.handle(session, applicant, data, event, now, self._aftercare_deps)
         if after is not None:
             new, replies = after

@@ -13,10 +13,12 @@ conversation engine, the platform adapter) is built on first use.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.settings import Settings
@@ -29,6 +31,17 @@ if TYPE_CHECKING:  # built on first use: a staff command should not pay for the 
     from integrations.platform.adapter import PlatformAdapter
     from integrations.platform.embedded import EmbeddedPlatform
     from policy.workdays import OfficeHours
+
+log = logging.getLogger(__name__)
+
+
+def private_folder(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o777 != 0o700:
+        try:
+            path.chmod(0o700)
+        except PermissionError:
+            log.warning("cannot make %s private (0700): it belongs to another user", path)
 
 
 def utc_now() -> datetime:
@@ -49,13 +62,18 @@ class Services:
         migrate: bool | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> Services:
-        """Open the database (migrating the embedded default, or when `migrate`)."""
+        """Open the database (migrating the embedded default, or when `migrate`). The data
+        folder is made private (0700): it holds the database, the key and the files."""
+        private_folder(Path(settings.data_dir))
         return cls(settings, open_database(settings, migrate=migrate), clock or utc_now)
 
     @cached_property
     def files(self) -> FileStore:
         # Temporary files a crash left behind are cleaned when the store is opened.
-        return open_file_store(self.settings.files.dir, self.settings.files.max_bytes)
+        # Encrypted with the database's data key (the same vault that guards ID numbers).
+        return open_file_store(
+            self.settings.files.dir, self.settings.files.max_bytes, self.db.require_vault()
+        )
 
     @cached_property
     def aftercare(self) -> AftercareDeps:

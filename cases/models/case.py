@@ -67,6 +67,7 @@ class MaterialPage(Base):
     width: Mapped[int | None]
     height: Mapped[int | None]
     page_no: Mapped[int] = mapped_column(default=1)
+    page_count: Mapped[int | None]  # pages in the file (a PDF may hold several); None: one
     status: Mapped[str] = mapped_column(String(16), default=PageStatus.ok)
     reject_reason: Mapped[str | None] = mapped_column(String(200))
     supplement: Mapped[bool] = mapped_column(default=False)  # sent after submission (补正)

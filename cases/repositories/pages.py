@@ -69,6 +69,7 @@ def add_page(
         "mime_type": getattr(file, "mime_type", None),
         "width": getattr(file, "width", None),
         "height": getattr(file, "height", None),
+        "page_count": getattr(file, "page_count", None),
         "page_no": (last or 0) + 1,
         "status": PageStatus.ok.value,
         "reject_reason": None,

@@ -103,6 +103,7 @@ PROBLEMS = (
     "unsupported_type",
     "heic",
     "bad_pdf",
+    "active_pdf",
     "decompression_bomb",
 )
 CASE_STATUSES = (

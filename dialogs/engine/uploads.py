@@ -67,6 +67,7 @@ def upload(t: Turn, event: Event, code: str) -> None:
 def pages(t: Turn, event: Files, code: str, m: dict[str, Any], max_pages: int) -> None:
     seen: list[str] = m.setdefault("hashes", [])
     good: list[StoredFile] = []
+    taken = 0  # pages in `good`: a PDF counts its true number of pages
     too_many = duplicate = False
     for f in event.files:
         if f.problem:
@@ -75,8 +76,9 @@ def pages(t: Turn, event: Files, code: str, m: dict[str, Any], max_pages: int) -
             t.say("dialogs.hint.rejected_page_again")
         elif f.sha256 in seen or any(g.sha256 == f.sha256 for g in good):
             duplicate = True  # the same photo twice is one page (front twice, no back)
-        elif m["pages"] + len(good) < max_pages:
+        elif m["pages"] + taken < max_pages:
             good.append(f)
+            taken += pages_in(f)
         else:
             too_many = True
     if duplicate:
@@ -84,7 +86,7 @@ def pages(t: Turn, event: Files, code: str, m: dict[str, Any], max_pages: int) -
     if too_many:
         t.say("dialogs.hint.too_many_pages", max=max_pages)
     if good:
-        m["pages"] += len(good)
+        m["pages"] += taken
         seen.extend(g.sha256 for g in good)
         t.do(AddPages(code, tuple(good)))
         t.say("dialogs.pages_received", count=m["pages"], name=Msg(f"material.{code}.name"))
@@ -95,6 +97,11 @@ def pages(t: Turn, event: Files, code: str, m: dict[str, Any], max_pages: int) -
         m["status"] = "ok"
         return material_done(t, code)
     ask(t)
+
+
+def pages_in(f: StoredFile) -> int:
+    """The pages a file brings: a photo one, a PDF as many as it really has."""
+    return max(1, f.page_count or 1)
 
 
 def material_done(t: Turn, code: str) -> None:

@@ -118,7 +118,7 @@ def _submit_request(session: Session, row: PlatformOutbox, number: str) -> Submi
             code=code,
             sha256=tuple(p.sha256 for p in ps if p.sha256),
             mime=next((p.mime_type for p in ps if p.mime_type), "image/jpeg"),
-            pages=sum(1 for p in ps if p.sha256),
+            pages=sum(max(1, p.page_count or 1) for p in ps if p.sha256),
             lost=any(p.status == PageStatus.lost.value for p in ps),
         )
         for code, ps in grouped.items()

@@ -54,7 +54,9 @@ class World:
             files=FileSettings(dir=tmp / "files"),
             service=ServiceSettings(rating_followup_working_days=5, online_step_check_days=3),
         )
-        self.deps = Deps(FileStore(tmp / "files", 20_000_000), AftercareConfig())
+        self.deps = Deps(
+            FileStore(tmp / "files", 20_000_000, vault=db.require_vault()), AftercareConfig()
+        )
         self.service = ConversationService(db, self.settings, clock=self.clock)
         self.platform = EmbeddedPlatform(db, now=self.clock)
         self.person = Person(self.service, "u1")

@@ -89,7 +89,7 @@ async def test_a_6000_character_refusal_and_an_ordinary_case_both_get_their_noti
     assert await world.status(long) == "notified" and await world.status(ordinary) == "notified"
     notices = [p.document for p in await world.pushes() if p.document is not None]
     assert len(notices) == 2
-    texts = {n.filename: pdf_text(Path(n.path).read_bytes()) for n in notices}
+    texts = {n.filename: pdf_text(world.deps.files.read(n.address)) for n in notices}
     assert "未通过" in texts[f"结果告知单-{long}.pdf"]
     assert reason[:200] in texts[f"结果告知单-{long}.pdf"]
 

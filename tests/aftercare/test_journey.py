@@ -3,7 +3,6 @@ the online-step guides and their check, a bad rating and its follow-up."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -38,8 +37,8 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     ]
     notice = pushes[0].document
     assert notice is not None and notice.filename == f"结果告知单-{number}.pdf"
-    assert Path(notice.path).name == case.notice_sha256  # the file is named by its version
-    text = pdf_text(Path(notice.path).read_bytes())
+    assert notice.address == case.notice_sha256  # the file is named by its version
+    text = pdf_text(world.deps.files.read(notice.address))
     assert "核定月养老金：3,520.50元" in text and "需补缴医保费：1,200.00元" in text
     assert "登记地：阿勒腾席热镇" in text and "军龄：6年" in text
     said = text_of(pushes)
@@ -63,7 +62,7 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     assert out.state == "ask_rating"
     signed_copy = next(r.document for r in out.replies if r.document is not None)
     assert "已签字" in signed_copy.filename
-    signed_text = pdf_text(Path(signed_copy.path).read_bytes())
+    signed_text = pdf_text(world.deps.files.read(signed_copy.address))
     assert f"申请人签字：{NAME}" in signed_text and case.notice_sha256 in signed_text
     case = await world.case(number)
     assert case.status == "signed" and case.signed_at == world.clock()
@@ -222,14 +221,14 @@ async def test_documents_on_request(world: World) -> None:
     guide = await world.person.text("服务指南")
     doc = guide.replies[0].document
     assert doc is not None and doc.filename == "服务指南.pdf"
-    assert "办理流程" in pdf_text(Path(doc.path).read_bytes())
+    assert "办理流程" in pdf_text(world.deps.files.read(doc.address))
     chart = await world.person.text("流程图")
     doc = chart.replies[0].document
     assert doc is not None and doc.mime_type == "image/png"
-    assert Path(doc.path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert world.deps.files.read(doc.address)[:8] == b"\x89PNG\r\n\x1a\n"
     form = await world.person.text("申请表")
     doc = form.replies[0].document
     assert doc is not None
-    text = pdf_text(Path(doc.path).read_bytes())
+    text = pdf_text(world.deps.files.read(doc.address))
     assert NAME in text and "加盖参保单位公章" in text  # pre-filled; the employer stamps it
     assert (await world.db.run(lambda s: s.scalars(select(Case.status)).one())) == "submitted"

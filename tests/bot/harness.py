@@ -83,7 +83,7 @@ class RecordingConversation:
 @contextlib.asynccontextmanager
 async def running_bot(settings: Settings, service: Any, db: Database) -> AsyncIterator[FileStore]:
     """The whole channel, as `python main.py run` starts it, inside this event loop."""
-    store = FileStore(settings.files.dir, settings.files.max_bytes)
+    store = FileStore(settings.files.dir, settings.files.max_bytes, vault=db.require_vault())
     stop, ready = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(serve(settings, service, db, store, stop, ready=ready))
     waiting = asyncio.create_task(ready.wait())

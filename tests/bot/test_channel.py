@@ -4,9 +4,14 @@ against the loopback Bot API server, with a recording stand-in for the conversat
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
+from PIL import Image
+
 from cases.db import Database
+from cases.filecheck import check_file
+from cases.files import FileStore
 from dialogs.events import Choice, Command, Contact, Files, Text, Unsupported
 from dialogs.replies import Document, Msg, Option, Reply
 from tests.bot import images
@@ -126,10 +131,13 @@ async def test_a_photo_is_downloaded_in_its_largest_size_checked_and_stored(
     (event,) = service.events_of(ANN.id)
     assert isinstance(event, Files)
     (page,) = event.files
-    assert page.sha256 == hashlib.sha256(data).hexdigest()
     assert (page.mime_type, page.width, page.height) == ("image/jpeg", 1200, 1600)
     assert page.problem is None
-    assert store.read(page.sha256) == data
+    # Kept re-encoded (no metadata), named by a keyed hash of what is kept, never by sha256.
+    kept = store.read(page.sha256)
+    assert page.sha256 == store.address_of(kept) != hashlib.sha256(data).hexdigest()
+    with Image.open(io.BytesIO(kept)) as img:
+        assert (img.format, img.size) == ("JPEG", (1200, 1600))
 
 
 async def test_an_album_is_one_event_with_pages_in_the_order_sent_and_one_reply(
@@ -137,7 +145,7 @@ async def test_an_album_is_one_event_with_pages_in_the_order_sent_and_one_reply(
 ):
     pages = [images.sharp_jpeg(seed=1), images.blurred_jpeg(seed=2), images.sharp_jpeg(seed=3)]
     service = RecordingConversation()
-    async with running_bot(bot_settings(api, tmp_path), service, db):
+    async with running_bot(bot_settings(api, tmp_path), service, db) as store:
         for data in pages:
             api.add_update(u.photo(ANN, api.photo_sizes(data), media_group_id="album-1"))
         await api.wait_sent(ANN.id, 1)
@@ -145,7 +153,9 @@ async def test_an_album_is_one_event_with_pages_in_the_order_sent_and_one_reply(
         await api.wait_sent(ANN.id, 2)
     (album, after) = service.events_of(ANN.id)
     assert isinstance(album, Files)
-    assert [f.sha256 for f in album.files] == [hashlib.sha256(d).hexdigest() for d in pages]
+    # In the order sent: each named by the keyed hash of what is kept (cleaned when usable).
+    kept = [check_file(d).cleaned or d for d in pages]
+    assert [f.sha256 for f in album.files] == [store.address_of(k) for k in kept]
     assert [f.problem for f in album.files] == [None, "blurred", None]
     assert after == Text("after the album")
     assert len(api.sent_to(ANN.id)) == 2  # one reply for the album, one for the text
@@ -215,17 +225,19 @@ async def test_the_same_update_delivered_twice_is_answered_once(
 
 
 async def test_documents_are_sent_as_files(api: FakeBotApi, db: Database, tmp_path):
-    form = tmp_path / "form.pdf"
-    form.write_bytes(images.real_pdf())
-    document = Document(str(form), "申请表.pdf")
+    settings = bot_settings(api, tmp_path)
+    form = images.real_pdf()
+    store = FileStore(settings.files.dir, settings.files.max_bytes, vault=db.require_vault())
+    document = Document(store.put(form).address, "申请表.pdf")
     service = RecordingConversation(
         script=lambda e: [Reply(Msg("bot.command.help"), document=document)]
     )
-    async with running_bot(bot_settings(api, tmp_path), service, db):
+    async with running_bot(settings, service, db):
         api.add_update(u.text(ANN, "form please"))
         (_, sent_doc) = await api.wait_sent(ANN.id, 2)
     assert sent_doc.method == "sendDocument"
-    assert sent_doc.files["document"] == ("申请表.pdf", form.read_bytes())
+    # Decrypted on the way out: the applicant gets the PDF itself.
+    assert sent_doc.files["document"] == ("申请表.pdf", form)
 
 
 async def test_the_menu_is_set_in_chinese_and_english(api: FakeBotApi, db: Database, tmp_path):

@@ -119,7 +119,7 @@ def test_a_missing_or_malformed_token_is_refused_with_a_clear_error(token: str):
 async def test_serve_refuses_to_start_without_a_token(api: FakeBotApi, db: Database, tmp_path):
     settings = bot_settings(api, tmp_path)
     settings.telegram.token = SecretStr("")
-    store = FileStore(tmp_path / "files", 1000)
+    store = FileStore(tmp_path / "files", 1000, vault=db.require_vault())
     with pytest.raises(BotConfigError, match="not set"):
         await serve(settings, RecordingConversation(), db, store, asyncio.Event())
     assert api.calls == []

@@ -27,7 +27,7 @@ def new_applicant(session: Session, user: str, id_number: str = ID_NUMBER) -> in
 def upload_and_submit(session: Session, applicant_id: int, sha: str, at: datetime = NOW) -> str:
     case = repo.current_or_new_draft(session, applicant_id)
     case.form = {"name": "王芳", "employer": "鄂托克前旗某公司"}
-    blob = StoredBlob(sha256=sha, size=1234, path=None)  # type: ignore[arg-type]
+    blob = StoredBlob(address=sha, size=1234)
     repo.add_page(session, case, "id_card", blob)
     repo.submit_case(session, case, at=at, actor=f"applicant:{applicant_id}")
     assert case.number is not None

@@ -39,7 +39,7 @@ def _purged(session: Session) -> list[bool]:
 async def test_purge_dry_run_reports_and_the_real_run_deletes(
     db: Database, tmp_path: Path
 ) -> None:
-    store = FileStore(tmp_path / "files", max_bytes=10_000)
+    store = FileStore(tmp_path / "files", max_bytes=10_000, vault=db.require_vault())
     old_only = store.put(b"old case only" * 10)
     shared = store.put(b"also in an open case")
     recent = store.put(b"recently closed")
@@ -48,6 +48,7 @@ async def test_purge_dry_run_reports_and_the_real_run_deletes(
     await db.run(_case_with_pages, "2", [shared], None)  # still open
     await db.run(_case_with_pages, "3", [recent], RETENTION - 1)
 
+    on_disk = store.path_for(old_only.sha256).stat().st_size  # what deleting it frees
     dry = await purge_closed_photos_async(
         db, store, now=NOW, retention_days=RETENTION, dry_run=True
     )
@@ -55,7 +56,7 @@ async def test_purge_dry_run_reports_and_the_real_run_deletes(
         [old_number],
         2,
         1,
-        old_only.size,
+        on_disk,
     )
     assert all(store.exists(b.sha256) for b in (old_only, shared, recent))
     assert await db.run(_purged) == [False, False, False, False]
@@ -67,7 +68,7 @@ async def test_purge_dry_run_reports_and_the_real_run_deletes(
         [old_number],
         2,
         1,
-        old_only.size,
+        on_disk,
     )
     assert not store.exists(old_only.sha256)
     assert store.exists(shared.sha256) and store.exists(recent.sha256)

@@ -374,7 +374,7 @@ async def test_trouble_after_the_turn_never_costs_the_line_its_answer(
     console = TroubleAfterTurns(
         service,
         db,
-        open_file_store(tmp_path / "files", 1_000_000),
+        open_file_store(tmp_path / "files", 1_000_000, db.require_vault()),
         "u1",
         1_000_000,
         platform=platform_down,

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.bot import images
+from tests.documents.conftest import pdf_text
+from tests.e2e.at_rest import documents_in_clear, readable_by_others
 from tests.e2e.journey import Applicant, answer_questions, submit, upload_everything
 from tests.e2e.processes import (
     CLERK,
@@ -131,7 +133,10 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
             "the result notice in the chat",
             procs=(bot,),
         )
-        assert notice
+        # Decrypted on the way out: the worker gets the PDF itself, with the case number.
+        name, pdf = notice[0].files["document"]
+        assert name == f"结果告知单-{number}.pdf" and pdf.startswith(b"%PDF-")
+        assert number in pdf_text(pdf)
         await wait_until(
             lambda: "签" in texts(api.sent_to(who.user.id)[-3:]), "the signature question"
         )
@@ -154,6 +159,15 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
 
         await wait_until(closed, "the case closed")
     assert "Traceback" not in deployment.log_of(), deployment.log_of()[-3000:]
+    # The clerk still sees the case (its documents included) after all this.
+    shown = deployment.staff("show", number, "--as", CLERK)
+    assert shown.returncode == 0 and number in shown.stdout, shown.stderr
+
+    # At rest: the ID card photos (sent twice again), the notice and the signed copy are all
+    # in data/, and not one of them can be read there; nothing is open to other users.
+    assert len(list((deployment.where / "files").rglob("??/??/*"))) >= 10
+    assert documents_in_clear(deployment.where) == []
+    assert readable_by_others(deployment.where) == []
 
 
 def _status_of(session, number: str) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from cases.db import Database
+from cases.filecheck import check_file
 from cases.models import Case, MaterialPage
 from dialogs.service import ConversationService
 from tests.bot.harness import bot_settings, running_bot
@@ -42,9 +43,11 @@ async def test_a_whole_journey_with_an_album_ends_in_a_submitted_case(
     assert any(number in (c.text or "") for c in final)  # told the case number
     stored = await db.run(pages_by_material)
     for material, shots in who.photos.items():
-        hashes = [hashlib.sha256(s).hexdigest() for s in shots]
-        assert stored[material] == hashes, material  # every page, in the order sent
+        # Every page, in the order sent, kept cleaned under the keyed hash of what is kept.
+        hashes = [store.address_of(check_file(s).cleaned or s) for s in shots]
+        assert stored[material] == hashes, material
         assert all(store.exists(h) for h in hashes)
+        assert not any(hashlib.sha256(s).hexdigest() in stored[material] for s in shots)
     assert len(who.photos["id_card"]) == 2
     # The album got one answer ("received ..., 2 pages"), not one per photo.
     received = [c.text for c in who.answers["id_card"] if "共" in (c.text or "")]
