@@ -41,6 +41,9 @@ def register(subparsers: Any) -> None:
     staff = _staff_group(subparsers)
     p = staff.add_parser("ratings", help="好差评及差评回访情况")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument(
+        "--as", dest="actor", required=True, metavar="NAME", help="您的姓名（记入审计日志）"
+    )
     p.set_defaults(func=run_ratings)
     p = staff.add_parser("followup", help="完成差评回访：写明处理结果（会告知申请人）")
     p.add_argument("task", type=int, metavar="TASK", help="回访任务编号（见 staff ratings）")
@@ -50,6 +53,9 @@ def register(subparsers: Any) -> None:
     p = staff.add_parser("notice", help="查看结果告知单版本、签字、评价和网办事项")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--as", dest="actor", required=True, metavar="NAME", help="您的姓名（记入审计日志）"
+    )
     p.set_defaults(func=run_notice)
 
     tick = subparsers.add_parser(
@@ -81,7 +87,7 @@ def run_ratings(args: argparse.Namespace) -> int:
 
     _, db = _open()
     try:
-        rows = db.run_blocking(reports.ratings, now=datetime.now(UTC))
+        rows = db.run_blocking(_ratings_seen, f"staff:{args.actor.strip()}", datetime.now(UTC))
     finally:
         db.close_blocking()
     if args.json:
@@ -90,6 +96,26 @@ def run_ratings(args: argparse.Namespace) -> int:
     else:
         print(reports.format_ratings(rows))
     return 0
+
+
+def _ratings_seen(session: Any, actor: str, now: datetime) -> Any:
+    """The ratings report, and who read it (the audit log)."""
+    from aftercare import reports
+    from cases.repositories import audit
+
+    rows = reports.ratings(session, now=now)
+    audit(session, actor, "staff.ratings.viewed", detail={"rows": len(rows)}, at=now)
+    return rows
+
+
+def _notice_seen(session: Any, number: str, actor: str) -> Any:
+    from aftercare import reports
+    from cases.repositories import audit
+
+    view = reports.notice_status(session, number)
+    if view is not None:
+        audit(session, actor, "staff.notice.viewed", detail={"case_number": number})
+    return view
 
 
 def run_followup(args: argparse.Namespace) -> int:
@@ -114,7 +140,7 @@ def run_notice(args: argparse.Namespace) -> int:
 
     _, db = _open()
     try:
-        view = db.run_blocking(reports.notice_status, args.case.strip())
+        view = db.run_blocking(_notice_seen, args.case.strip(), f"staff:{args.actor.strip()}")
     finally:
         db.close_blocking()
     if view is None:

@@ -56,8 +56,9 @@ class MaskingFormatter(logging.Formatter):
 
 # Libraries that say too much: request URLs carry the bot token (httpx), a DEBUG line per raw
 # update carries phone numbers and names (python-telegram-bot), two lines per state change
-# (transitions). They log at WARNING and above whatever LOG_LEVEL says.
-QUIET = ("httpx", "httpcore", "telegram", "transitions", "aiosqlite", "asyncio")
+# (transitions), every glyph of a subset font (fontTools). They log at WARNING and above
+# whatever LOG_LEVEL says.
+QUIET = ("httpx", "httpcore", "telegram", "transitions", "aiosqlite", "asyncio", "fontTools")
 
 
 def setup_logging(level: str = "INFO") -> None:

@@ -27,15 +27,15 @@ def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ratings_report_notice_view_and_closing_a_follow_up(tmp_path: Path) -> None:
     assert _run(tmp_path, "demo", "--sandbox").returncode == 0
-    report = _run(tmp_path, "staff", "ratings", "--json")
+    report = _run(tmp_path, "staff", "ratings", "--json", "--as", "李")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
     assert data["summary"]["total"] == 1 and data["summary"]["bad"] == 1
     row = data["ratings"][0]
     assert row["level"] == "dissatisfied" and row["followup_status"] == "done"
-    text = _run(tmp_path, "staff", "ratings").stdout
+    text = _run(tmp_path, "staff", "ratings", "--as", "李").stdout
     assert "不满意 1" in text and "已回访" in text
-    notice = _run(tmp_path, "staff", "notice", row["case_number"])
+    notice = _run(tmp_path, "staff", "notice", row["case_number"], "--as", "李")
     assert "已签字" in notice.stdout
     show = _run(tmp_path, "staff", "show", row["case_number"], "--as", "李")
     assert show.returncode == 0, show.stderr

@@ -382,7 +382,7 @@ async def test_return_for_correction_reopens_only_the_rejected_material(
     assert "dialogs.hint.rejected_page_again" in person.message_keys()
     await person.files(page("new-front"), page("new-back"))
     assert person.last is not None and person.last.state == "submitted"
-    assert "补正材料已提交" in person.texts() and "YJ-20261126-0001" in person.texts()
+    assert "补交的材料已提交" in person.texts() and "YJ-20261126-0001" in person.texts()
 
     def calls(session):  # type: ignore[no-untyped-def]
         query = select(PlatformOutbox.kind).order_by(PlatformOutbox.id)

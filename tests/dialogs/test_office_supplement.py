@@ -110,7 +110,7 @@ async def test_an_office_asks_for_the_id_card_the_applicant_sends_it_and_the_off
     assert "dialogs.hint.rejected_page_again" in person.message_keys()
     await person.files(page("new-front"), page("new-back"))
     assert person.last is not None and person.last.state == "submitted"
-    assert "补正材料已提交" in person.texts()
+    assert "补交的材料已提交" in person.texts()
     await person.command("status")
     assert "补充材料已提交，等待经办机构审核" in person.texts()
     assert person.question is None  # not reopened while the pages travel
