@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -67,7 +68,8 @@ def one_round(url: str, retry: float) -> float:
     leader = start(url, retry)
     leading_at(leader)
     follower = start(url, retry)
-    time.sleep(max(1.0, 2 * retry))  # the follower is asking, again and again
+    # The follower is asking, again and again; the kill falls anywhere in its retry cycle.
+    time.sleep(max(1.0, 2 * retry) + random.uniform(0, retry))
     try:
         killed = time.time()
         os.kill(leader.pid, signal.SIGKILL)
