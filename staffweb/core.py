@@ -17,7 +17,7 @@ from cases.files import FileStore
 from integrations.platform.embedded import EmbeddedPlatform, StaffError
 from locales import Translator
 from staffweb.accounts import Who
-from staffweb.labels import Labels, local
+from integrations.platform.labels import Labels, local
 
 SESSION_COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from cases.db import Database
 from integrations.platform.adapter import ItemAnswered, MaterialIssue
 from integrations.platform.embedded import CaseView, EmbeddedPlatform, QueueRow, StaffError
+from integrations.platform.labels import Labels
+from locales import Translator
 
 _STATUS = {
     "received": "待受理",
@@ -93,20 +95,24 @@ def _show(
     if args.json:
         print(json.dumps(_view_json(view), ensure_ascii=False, indent=1, default=str), file=out)
         return 0
+    labels = Labels(Translator("zh_CN"))
     print(f"办件 {view.case_number}  {_STATUS.get(view.status, view.status)}", file=out)
     print("表单：", file=out)
-    for key, value in view.fields.items():
-        print(f"  {key}: {value}", file=out)
+    # Plain Chinese, as on the console's case page; the clerk's list masks the ID number
+    # (an office sees it in full where its item needs it).
+    for label, value in labels.form_rows(view.fields, mask_id=not args.office):
+        print(f"  {label}：{value}", file=out)
     print("材料：", file=out)
     for code, m in view.materials.items():
         state = "遗失，由经办机构查询" if m.get("lost") else f"{m.get('pages', 0)} 页"
         if m.get("returned"):
             state += f"（已退回：{m['returned']}）"
-        print(f"  {code}: {state}", file=out)
+        print(f"  {labels.material(code)}：{state}", file=out)
     print("事项：", file=out)
     for i in view.items:
         due = f"  截止 {_local(i.due_at)}" if i.due_at else ""
-        print(f"  {i.item} @ {i.office}: {_STATUS.get(i.status, i.status)}{due}", file=out)
+        where = f"{labels.item(i.item)}（{labels.office(i.office)}）"
+        print(f"  {where}：{_STATUS.get(i.status, i.status)}{due}", file=out)
     if view.rounds:
         print("补充材料：", file=out)
         for item, rounds in view.rounds.items():

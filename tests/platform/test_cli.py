@@ -195,7 +195,10 @@ def test_an_office_asks_for_a_supplement_and_the_clerk_sees_the_round(
     assert "刘洋要求补充 身份证（原因：身份证反面看不清）" in shown.stdout
     assert "身份证：已补交 2 页" in shown.stdout
     assert "材料已齐" in shown.stdout and "重新计时" in shown.stdout
-    assert "archive_certificate @ hr_service_center: 办理中" in shown.stdout
+    assert "依据档案记载出具相关证明（旗人力资源综合服务中心）：办理中" in shown.stdout
+    # Plain Chinese for the clerk: labels, not keys; the ID number masked.
+    assert "姓名：" in shown.stdout and "身份证：" in shown.stdout
+    assert "contribution_months" not in shown.stdout and ID_NUMBER not in shown.stdout
 
     done = staff(
         where, "answer", number, "--item", "archive_certificate", "--result", "done",
