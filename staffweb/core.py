@@ -15,9 +15,9 @@ from app.settings import WebSettings
 from cases.db import Database
 from cases.files import FileStore
 from integrations.platform.embedded import EmbeddedPlatform, StaffError
+from integrations.platform.labels import Labels, local
 from locales import Translator
 from staffweb.accounts import Who
-from integrations.platform.labels import Labels, local
 
 SESSION_COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"
