@@ -159,10 +159,20 @@ def format_notice_status(view: dict[str, Any]) -> str:
     version = (view["notice_sha256"] or "")[:12] or "未送达"
     return "\n".join(
         [
-            f"办件 {view['case_number']}：{view['status']}",
+            f"办件 {view['case_number']}：{_case_status(view['status'])}",
             f"结果告知单版本：{version}",
             f"签字：{signed}",
             f"好差评：{rating}",
             f"网办事项：{online}",
         ]
     )
+
+
+def _case_status(status: str) -> str:
+    """The case's state in the words the worker's /status uses."""
+    from locales import Translator
+
+    tr = Translator("zh_CN")
+    key = f"dialogs.case_status.{status}"
+    text = tr(key)
+    return status if text == key else text
