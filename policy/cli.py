@@ -239,14 +239,17 @@ def _outcome_lines(outcome: dict[str, Any], t: Any) -> list[str]:
         if outcome["reached_statutory_age"]
         else t("precheck.not_reached", months=outcome["months_until_statutory"]),
         t("precheck.minimum", years=f"{minimum / 12:g}", months=minimum),
-        t(
-            "precheck.flexible",
-            early_year=early[:4],
-            early_month=int(early[5:]),
-            late_year=late[:4],
-            late_month=int(late[5:]),
-        ),
     ]
+    if early is not None and late is not None:  # none for who reached it before the reform
+        lines.append(
+            t(
+                "precheck.flexible",
+                early_year=early[:4],
+                early_month=int(early[5:]),
+                late_year=late[:4],
+                late_month=int(late[5:]),
+            )
+        )
     if outcome["contribution_shortfall_months"]:
         lines.append(
             t(

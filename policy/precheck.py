@@ -264,23 +264,26 @@ def _assessment_json(
     contribution: int | None,
     extra: tuple[str, ...],
 ) -> str:
-    fixed, minimum, past_latest = _fixed_json(category, by, bm, ty, tm)
+    fixed, minimum, past_latest, before_reform = _fixed_json(category, by, bm, ty, tm)
     if contribution is None:
         shortfall_text, short = "null", False
     else:
         shortfall = max(0, minimum - contribution)
         shortfall_text, short = str(shortfall), shortfall > 0
-    notes = assessment_notes(category, short, past_latest) + extra
+    notes = assessment_notes(category, short, past_latest, before_reform) + extra
     return f'{fixed},"contribution_shortfall_months":{shortfall_text},"notes":{_notes_json(notes)}'
 
 
 @lru_cache(maxsize=65536)
-def _fixed_json(category: Category, by: int, bm: int, ty: int, tm: int) -> tuple[str, int, bool]:
+def _fixed_json(
+    category: Category, by: int, bm: int, ty: int, tm: int
+) -> tuple[str, int, bool, bool]:
     assessment = assess(category, YearMonth(by, bm), YearMonth(ty, tm))
     outcome = assessment.to_dict()
     fixed = _dumps({key: outcome[key] for key in _FIXED_KEYS})[1:-1]
     past_latest = "past_latest_flexible_month" in assessment.notes
-    return fixed, assessment.min_contribution_months, past_latest
+    before_reform = "reached_before_reform" in assessment.notes
+    return fixed, assessment.min_contribution_months, past_latest, before_reform
 
 
 @lru_cache(maxsize=256)

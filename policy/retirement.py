@@ -121,15 +121,30 @@ def min_contribution_months(year: int) -> int:
     return 180 if year <= 2029 else min(180 + 6 * (year - 2029), 240)
 
 
-def flexible_window(category: Category, birth: date | YearMonth) -> tuple[YearMonth, YearMonth]:
+# The reform (全国人大常委会 2024-09-13 决定) took effect on 2025-01-01: flexible retirement
+# and the delayed ages start then.
+REFORM_START = YearMonth(2025, 1)
+
+
+def flexible_window(
+    category: Category, birth: date | YearMonth
+) -> tuple[YearMonth, YearMonth] | None:
     """§3 [V]: (earliest, latest) month. Early: up to 3 years before the statutory month, never
     below the old age (60/55/50); only with the minimum contribution. Late: up to 3 years after,
-    only with the employer's agreement."""
+    only with the employer's agreement. Flexible retirement exists from the reform's start
+    (2025-01-01): nobody retires flexibly before it, and who reached the statutory month before
+    it has no window at all (None: they may apply now)."""
     month = _birth_month(birth)
     statutory = statutory_retirement_month(category, month)
+    if statutory < REFORM_START:
+        return None
     old_age_month = month.add_months(_rule(category).old_age * 12)
-    earliest = max(statutory.add_months(-FLEXIBLE_MONTHS), old_age_month)
+    earliest = max(statutory.add_months(-FLEXIBLE_MONTHS), old_age_month, REFORM_START)
     return earliest, statutory.add_months(FLEXIBLE_MONTHS)
+
+
+def _month_or_none(month: YearMonth | None) -> str | None:
+    return str(month) if month is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +155,8 @@ class Assessment:
     statutory_age: tuple[int, int]  # years, months
     statutory_retirement_month: YearMonth
     min_contribution_months: int
-    earliest_flexible_month: YearMonth
-    latest_flexible_month: YearMonth
+    earliest_flexible_month: YearMonth | None  # None: statutory month before the reform
+    latest_flexible_month: YearMonth | None
     reached_statutory_age: bool
     months_until_statutory: int  # 0 once reached
     contribution_shortfall_months: int | None  # None when contribution months are unknown
@@ -155,8 +170,8 @@ class Assessment:
             "statutory_age": {"years": years, "months": months},
             "statutory_retirement_month": str(self.statutory_retirement_month),
             "min_contribution_months": self.min_contribution_months,
-            "earliest_flexible_month": str(self.earliest_flexible_month),
-            "latest_flexible_month": str(self.latest_flexible_month),
+            "earliest_flexible_month": _month_or_none(self.earliest_flexible_month),
+            "latest_flexible_month": _month_or_none(self.latest_flexible_month),
             "reached_statutory_age": self.reached_statutory_age,
             "months_until_statutory": self.months_until_statutory,
             "contribution_shortfall_months": self.contribution_shortfall_months,
@@ -186,7 +201,8 @@ def _assess(
     birth, now = YearMonth(by, bm), YearMonth(ty, tm)
     statutory = statutory_retirement_month(category, birth)
     minimum = min_contribution_months(statutory.year)
-    earliest, latest = flexible_window(category, birth)
+    window = flexible_window(category, birth)
+    earliest, latest = window if window is not None else (None, None)
     left = now.months_until(statutory)
     shortfall = None if contribution is None else max(0, minimum - contribution)
     return Assessment(
@@ -199,16 +215,20 @@ def _assess(
         reached_statutory_age=left <= 0,
         months_until_statutory=max(0, left),
         contribution_shortfall_months=shortfall,
-        notes=assessment_notes(category, bool(shortfall), now > latest),
+        notes=assessment_notes(
+            category, bool(shortfall), latest is not None and now > latest, window is None
+        ),
     )
 
 
 @lru_cache(maxsize=64)
 def assessment_notes(
-    category: Category, contribution_short: bool, past_latest: bool
+    category: Category, contribution_short: bool, past_latest: bool, before_reform: bool = False
 ) -> tuple[str, ...]:
     """The notes of an assessment, in their fixed order."""
     notes = ["birth_date_provisional"]
+    if before_reform:
+        notes.append("reached_before_reform")
     if category != "male":
         # The post decides 55 or 58 against 50 or 55: asked, and confirmed by the office.
         notes.append("female_category_to_confirm")

@@ -52,8 +52,7 @@ def verdict(t: Turn) -> None:
         months=months,
         month=str(a.statutory_retirement_month),
         left=a.months_until_statutory,
-        earliest=str(a.earliest_flexible_month),
-        latest=str(a.latest_flexible_month),
+        window=_window(a, reached=a.reached_statutory_age),
         notes=notes,
         advisory=Msg("advisory"),
     )
@@ -76,6 +75,16 @@ def reminder(t: Turn, value: str) -> bool:
         t.say("dialogs.reminder_declined")
     t.trigger("next")
     return False
+
+
+def _window(a: Any, *, reached: bool) -> Msg:
+    """The flexible window's line; who reached the date before the reform has none."""
+    if a.earliest_flexible_month is None or a.latest_flexible_month is None:
+        return Msg("dialogs.verdict.no_window")
+    key = "dialogs.verdict.window" if reached else "dialogs.verdict.window_early"
+    return Msg(
+        key, {"earliest": str(a.earliest_flexible_month), "latest": str(a.latest_flexible_month)}
+    )
 
 
 def _note_params(note: str, a: Any) -> dict[str, Any]:

@@ -71,6 +71,8 @@ def may_retire_early(d: ConversationData, ctx: Context | None) -> bool:
         return False
     from policy.retirement import YearMonth
 
+    if a.earliest_flexible_month is None:
+        return False  # reached the statutory date before the reform: no early retirement
     return (
         YearMonth.of(ctx.today) >= a.earliest_flexible_month
         and a.contribution_shortfall_months == 0

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from locales import catalog
 from policy.retirement import (
     CATEGORIES,
+    REFORM_START,
     NeedsPerson,
     YearMonth,
     assess,
@@ -106,7 +107,7 @@ def test_minimum_contribution_follows_the_statutory_month_not_today():
     ("category", "birth", "earliest", "latest"),
     [
         ("male", "1970-05", "2030-05", "2034-10"),  # POLICY §3 example
-        ("male", "1964-12", "2024-12", "2027-12"),  # never below the old age of 60
+        ("male", "1965-01", "2025-01", "2028-02"),  # never below 60, nor before the reform
         ("male", "1965-05", "2025-05", "2028-07"),
         ("male", "1976-09", "2036-09", "2042-09"),  # 63: three full years early
         ("female_cadre", "1981-09", "2036-09", "2042-09"),
@@ -116,6 +117,20 @@ def test_minimum_contribution_follows_the_statutory_month_not_today():
 )
 def test_flexible_window(category, birth, earliest, latest):
     assert flexible_window(category, born(birth)) == (ym(earliest), ym(latest))
+
+
+@pytest.mark.parametrize(
+    ("category", "birth"),
+    [("male", "1964-05"), ("male", "1964-12"), ("female_worker", "1974-12")],
+)
+def test_who_reached_the_date_before_the_2025_reform_has_no_flexible_window(category, birth):
+    """Flexible retirement exists from 2025-01-01 (issue: a man born 1964-05 was shown
+    "2024-05 至 2027-05"): they are past their date and may apply now."""
+    assert flexible_window(category, born(birth)) is None
+    result = assess(category, born(birth), date(2026, 12, 2))
+    assert result.earliest_flexible_month is None and result.latest_flexible_month is None
+    assert result.reached_statutory_age and "reached_before_reform" in result.notes
+    assert "past_latest_flexible_month" not in result.notes
 
 
 @pytest.mark.parametrize(
@@ -156,9 +171,12 @@ def test_notes_say_the_birth_date_is_provisional_and_a_womans_post_is_confirmed(
     assert assess("male", born("1966-01"), today).notes == ("birth_date_provisional",)
     woman = assess("female_worker", born("1976-01"), today)
     assert woman.notes == ("birth_date_provisional", "female_category_to_confirm")
-    old = assess("male", born("1950-01"), today)
-    assert "past_latest_flexible_month" in old.notes
-    for note in ("contribution_short", "past_latest_flexible_month", *woman.notes):
+    late = assess("male", born("1965-05"), date(2029, 1, 1))  # latest flexible month 2028-07
+    assert "past_latest_flexible_month" in late.notes
+    old = assess("male", born("1950-01"), today)  # 60 in 2010: before the reform
+    assert "reached_before_reform" in old.notes and "past_latest_flexible_month" not in old.notes
+    notes = ("contribution_short", "past_latest_flexible_month", "reached_before_reform")
+    for note in (*notes, *woman.notes):
         assert f"retirement.note.{note}" in catalog("zh_CN")
 
 
@@ -250,8 +268,11 @@ def test_retirement_month_never_decreases_as_birth_month_increases(category, bir
     assert statutory_retirement_month(category, later) >= statutory_retirement_month(
         category, birth
     )
-    assert flexible_window(category, later)[0] >= flexible_window(category, birth)[0]
-    assert flexible_window(category, later)[1] >= flexible_window(category, birth)[1]
+    window, next_window = flexible_window(category, birth), flexible_window(category, later)
+    if window is None:  # reached before the reform: a later birth may have a window or not
+        return
+    assert next_window is not None  # once a window exists, later births have one too
+    assert next_window[0] >= window[0] and next_window[1] >= window[1]
 
 
 @settings(deadline=None)  # shared CPUs: no per-example time limit
@@ -260,9 +281,13 @@ def test_statutory_age_stays_between_old_age_and_cap(category, birth):
     low, high = {"male": (60, 63), "female_cadre": (55, 58), "female_worker": (50, 55)}[category]
     years, months = statutory_age(category, birth)
     assert low * 12 <= years * 12 + months <= high * 12
-    earliest, latest = flexible_window(category, birth)
+    window = flexible_window(category, birth)
     statutory = statutory_retirement_month(category, birth)
-    assert earliest <= statutory <= latest
+    if window is None:
+        assert statutory < REFORM_START
+        return
+    earliest, latest = window
+    assert REFORM_START <= earliest <= statutory <= latest
     assert statutory.months_until(latest) == 36
     assert 0 <= earliest.months_until(statutory) <= 36
     assert birth.months_until(earliest) >= low * 12
