@@ -19,8 +19,15 @@ KIND = "statutory_month"  # dialogs.engine.eligibility stores it under this kind
 
 
 def due_retirement_reminders(session: Session, *, at: datetime, limit: int = 100) -> list[int]:
-    """The ids of the due retirement reminders, oldest first, without those that failed and
-    wait for their next try."""
+    return due_reminder_ids(session, KIND, RETIREMENT_REMINDER, at=at, limit=limit)
+
+
+def due_reminder_ids(
+    session: Session, kind: str, job: str, *, at: datetime, limit: int = 100
+) -> list[int]:
+    """The ids of the due reminders of one kind, oldest first, without those whose `job`
+    failed and waits for its next try. One kind per sweep: skipping another kind's rows in
+    a shared list could starve these behind them."""
     from sqlalchemy import select
 
     from cases import repositories as repo
@@ -30,10 +37,10 @@ def due_retirement_reminders(session: Session, *, at: datetime, limit: int = 100
     due = (
         select(Reminder.id)
         .where(
-            Reminder.kind == KIND,
+            Reminder.kind == kind,
             Reminder.sent_at.is_(None),
             Reminder.due_on <= today,
-            Reminder.id.not_in(repo.waiting_for_retry(RETIREMENT_REMINDER, at)),
+            Reminder.id.not_in(repo.waiting_for_retry(job, at)),
         )
         .order_by(Reminder.due_on, Reminder.id)
         .limit(limit)

@@ -582,26 +582,9 @@ def online_step_question(step: str) -> Reply:
 def due_online_checks(session: Session, *, at: datetime, limit: int = 100) -> list[int]:
     """The ids of the due online-step reminders, oldest first, without those that failed
     and wait for their next try."""
-    from sqlalchemy import select
+    from aftercare.reminders import due_reminder_ids
 
-    from cases import repositories as repo
-    from cases.models import Reminder
-
-    today = at.astimezone(CHINA).date()
-    # Only this kind: other reminders (the retirement date) belong to other workers, and
-    # skipping them in a shared list could starve these behind them.
-    due = (
-        select(Reminder.id)
-        .where(
-            Reminder.kind == CHECK_KIND,
-            Reminder.sent_at.is_(None),
-            Reminder.due_on <= today,
-            Reminder.id.not_in(repo.waiting_for_retry(ONLINE_CHECK, at)),
-        )
-        .order_by(Reminder.due_on, Reminder.id)
-        .limit(limit)
-    )
-    return list(session.scalars(due))
+    return due_reminder_ids(session, CHECK_KIND, ONLINE_CHECK, at=at, limit=limit)
 
 
 def run_online_step_check(

@@ -4,61 +4,24 @@ and the applicant's journey goes on with no page lost and none stored twice."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from cases.db import Database
 from tests.bot import images
 from tests.e2e.journey import Applicant, answer_questions, submit, upload_everything
+from tests.e2e.processes import Deployment
 from tests.e2e.test_journey import pages_by_material, submitted_cases
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-def bot_env(api: FakeBotApi, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "DATABASE"))}
-    env.update(
-        TELEGRAM_TOKEN=api.token,
-        TELEGRAM_API_BASE=api.base_url,
-        TELEGRAM__ALBUM_WAIT_SECONDS="3",
-        TELEGRAM__POLLING_TIMEOUT="1",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
-        FILES__DIR=str(tmp_path / "files"),
-        SECURITY__KEY_FILE=str(tmp_path / "secret.key"),
-        DATA_DIR=str(tmp_path),
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-@contextmanager
-def bot_process(api: FakeBotApi, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    log = (tmp_path / "bot.log").open("ab")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), "run"],
-        cwd=tmp_path,
-        env=bot_env(api, tmp_path),
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.close()
+def bot_process(api: FakeBotApi, tmp_path: Path) -> Any:
+    """`main.py run` on its own SQLite file; album parts gathered for 3 s, long enough to
+    kill the process in the middle."""
+    deployment = Deployment(tmp_path, f"sqlite:///{tmp_path / 'app.db'}", api)
+    return deployment.bot(TELEGRAM__ALBUM_WAIT_SECONDS="3", LOG_LEVEL="WARNING")
 
 
 async def wait_serving(api: FakeBotApi, proc: subprocess.Popen[bytes], polls_before: int) -> None:
