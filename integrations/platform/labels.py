@@ -11,29 +11,9 @@ from zoneinfo import ZoneInfo
 
 from locales import Translator
 from policy.idcard import mask_number
+from policy.items import form_fields
 
 TZ = ZoneInfo("Asia/Shanghai")
-# The one form's fields in the order a person reads them (policy/items.toml [form]).
-FIELD_ORDER: tuple[str, ...] = (
-    "name",
-    "sex",
-    "id_number",
-    "birth_date",
-    "phone",
-    "town",
-    "employer_name",
-    "has_employer",
-    "category",
-    "retirement_route",
-    "contribution_months",
-    "name_matches_archive",
-    "paid_before_1995_07",
-    "handbook",
-    "lump_sum_before_1996",
-    "receipts",
-    "veteran",
-    "illness_disability",
-)
 
 
 class Labels:
@@ -60,8 +40,9 @@ class Labels:
 
     def form_rows(self, fields: Mapping[str, Any], *, mask_id: bool) -> list[tuple[str, str]]:
         """(label, value) in reading order; the ID number masked when `mask_id`."""
-        names = [n for n in FIELD_ORDER if n in fields]
-        names += sorted(n for n in fields if n not in FIELD_ORDER)
+        order = form_fields()  # policy/items.toml [form]: the declared order
+        names = [n for n in order if n in fields]
+        names += sorted(n for n in fields if n not in order)
         rows = []
         for name in names:
             value = fields[name]
