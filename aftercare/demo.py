@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from app.settings import Settings
     from cases.db import Database
     from cases.files import FileStore
-    from dialogs.replies import Reply
     from dialogs.service import ConversationService, Outcome
+    from locales.replies import Reply
     from runtime.services import Services
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -200,8 +200,8 @@ async def _show_pushes(db: Database, timeline: Timeline, actor: str, prefix: str
 
     from cases import repositories as repo
     from cases.models import NotificationOutbox
-    from dialogs.replies import from_json, render
     from locales import Translator
+    from locales.replies import from_json, render
 
     tr = Translator("zh_CN")
 
@@ -253,8 +253,8 @@ class _Applicant:
         return await self._show(timeline, await self.send(Choice(choice, asked)))
 
     async def _show(self, timeline: Timeline, out: Outcome) -> Outcome:
-        from dialogs.replies import render
         from locales import Translator
+        from locales.replies import render
 
         tr = Translator(out.language)
         for reply in out.replies:

@@ -44,8 +44,8 @@ from bot.render import DocumentReader, _send_text, markup_of, seconds, split_tex
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import Applicant, NotificationOutbox, OutboxStatus, utcnow
-from dialogs.replies import from_json
 from locales import translator
+from locales.replies import from_json
 
 log = logging.getLogger(__name__)
 

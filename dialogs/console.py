@@ -42,8 +42,8 @@ from dialogs.events import (
     StoredFile,
     Text,
 )
-from dialogs.replies import Document, Msg, Reply, from_json, render
 from locales import Translator
+from locales.replies import Document, Msg, Reply, from_json, render
 
 T = TypeVar("T")
 

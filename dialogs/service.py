@@ -36,7 +36,6 @@ from cases.errors import StaleConversation
 from dialogs import engine
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
-from dialogs.replies import Msg, Reply, to_json
 from dialogs.state import (
     AddPages,
     CaseView,
@@ -58,6 +57,7 @@ from dialogs.state import (
     SupplementCase,
     WithdrawConsent,
 )
+from locales.replies import Msg, Reply, to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -2,7 +2,7 @@
 
 `apply_event(session, event)` is the only place where what the platform says becomes our
 record: the case's lifecycle state, the per-item results, rejected material pages, and one
-notification for the applicant (a `dialogs.replies.Reply` as JSON, rendered later in the
+notification for the applicant (a `locales.replies.Reply` as JSON, rendered later in the
 applicant's language). The event id is recorded in `platform_inbox` in the same transaction,
 so a redelivered event changes nothing.
 """
@@ -21,7 +21,6 @@ from cases.repositories.case_records import find_case_by_number, move_case
 from cases.repositories.outbox import enqueue_notification
 from cases.repositories.results import item_results, set_item_result
 from cases.repositories.tasks import add_staff_task
-from dialogs.replies import Msg, Reply, to_json
 from integrations.platform.adapter import (
     Accepted,
     AllAnswered,
@@ -34,6 +33,7 @@ from integrations.platform.adapter import (
 )
 from integrations.platform.event_fit import check_event_fits
 from integrations.platform.store import InboxEvent
+from locales.replies import Msg, Reply, to_json
 from policy.materials import requested_materials
 
 ACTOR = "platform"

@@ -39,7 +39,6 @@ from cases.repositories.outbox import (
     mark_platform_delivered,
     mark_platform_failed,
 )
-from dialogs.replies import Msg
 from integrations.platform.adapter import (
     MaterialRef,
     PageRef,
@@ -51,6 +50,7 @@ from integrations.platform.adapter import (
 )
 from integrations.platform.events import notify
 from integrations.platform.outbox import SUBMIT, SUPPLEMENT, WITHDRAW
+from locales.replies import Msg
 
 log = logging.getLogger(__name__)
 
