@@ -82,7 +82,7 @@ def demo_settings(sandbox: bool) -> Settings:
 def run(sandbox: bool) -> int:
     started = time.perf_counter()
     settings = demo_settings(sandbox)
-    from integrations.platform.store import ensure_schema_blocking
+    from cases.schema import ensure_schema_blocking
     from runtime.services import Services
 
     settings.security.key_file.parent.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,7 @@ def outbox_figures(session: Session, now: datetime) -> dict[str, tuple[int, floa
 
 
 def overdue_by_office(session: Session, now: datetime) -> dict[str, int]:
-    from integrations.platform.store import EmbItem
+    from cases.models.platform import EmbItem
 
     rows = session.execute(
         select(EmbItem.office, func.count())

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from cases.lifecycle import CaseState
 from cases.models import Case, ItemResult, MaterialPage, PageStatus
+from cases.models.platform import InboxEvent
 from cases.repositories.case_records import find_case_by_number, move_case
 from cases.repositories.outbox import enqueue_notification
 from cases.repositories.results import item_results, set_item_result
@@ -32,7 +33,6 @@ from integrations.platform.adapter import (
     UnknownCase,
 )
 from integrations.platform.event_fit import check_event_fits
-from integrations.platform.store import InboxEvent
 from locales.replies import Msg, Reply, to_json
 from policy.materials import requested_materials
 

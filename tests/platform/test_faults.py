@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from cases.db import Database
 from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox
+from cases.models.platform import EmbCase
 from integrations.platform.adapter import (
     PlatformStatus,
     PlatformUnavailable,
@@ -26,7 +27,6 @@ from integrations.platform.adapter import (
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
-from integrations.platform.store import EmbCase
 from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import FakeClock, open_db, submitted_case
 

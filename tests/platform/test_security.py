@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from cases.db import Database
 from cases.models import AuditLog, Case, ItemResult, NotificationOutbox
+from cases.models.platform import EmbCase, InboxEvent
 from integrations.platform.adapter import (
     Accepted,
     DispatchedItem,
@@ -25,7 +26,6 @@ from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.signing import signed_headers
-from integrations.platform.store import EmbCase, InboxEvent
 from integrations.platform.wire import event_to_json
 from tests.platform.conftest import FakeClock, submitted_case
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cases.models.platform import EmbCase, EmbSupplement
 from integrations.platform.adapter import (
     PlatformRejected,
     PlatformStatus,
@@ -24,7 +25,6 @@ from integrations.platform.adapter import (
 from integrations.platform.embedded.core import FINAL
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.sealing import seal
-from integrations.platform.store import EmbCase, EmbSupplement
 
 
 class Intake(Dispatch):

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cases.models.platform import EmbItem
 from integrations.platform.adapter import AllAnswered, ItemAnswered, ItemOutcome, PlatformEvent
 from integrations.platform.embedded.core import (
     FINAL,
@@ -21,7 +22,6 @@ from integrations.platform.embedded.core import (
     new_event_id,
 )
 from integrations.platform.embedded.dispatch import Dispatch
-from integrations.platform.store import EmbItem
 from policy.items import ItemDef
 from policy.materials import SUPPLEMENT_CODES, requested_materials
 

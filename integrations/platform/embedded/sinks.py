@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from cases.models.platform import EmbEvent
 from integrations.platform.adapter import PlatformEvent
-from integrations.platform.store import EmbEvent
 from integrations.platform.wire import event_to_json
 
 EventSink = Callable[[Session, PlatformEvent], None]
