@@ -108,7 +108,7 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     from aftercare.service import close_followup
     from aftercare.worker import tick
     from cases.models import StaffTask
-    from integrations.platform.worker import drain_platform_outbox
+    from cases.platform.delivery import drain_platform_outbox
     from policy.idcard import check_character
 
     db, settings = services.db, services.settings

@@ -400,7 +400,7 @@ class _Applier:
 
     def _submit(self, form: dict[str, Any]) -> None:
         from cases import repositories as repo
-        from integrations.platform.outbox import enqueue_submit
+        from cases.platform.outbox import enqueue_submit
 
         case = self.draft()
         case.form = dict(form)
@@ -410,7 +410,7 @@ class _Applier:
 
     def _supplement(self, materials: tuple[str, ...]) -> None:
         from cases import repositories as repo
-        from integrations.platform.outbox import enqueue_supplement
+        from cases.platform.outbox import enqueue_supplement
 
         case = repo.current_case(self.session, self.applicant.id)
         if case is None:

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbCase, EmbItem
-from integrations.platform.adapter import MaterialIssue
+from cases.platform.events import MaterialIssue
 from integrations.platform.embedded import StaffError
 from integrations.platform.embedded.sealing import applicant_label
 from staffweb.accounts import CLERK

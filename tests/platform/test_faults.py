@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from cases.db import Database
 from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox
 from cases.models.platform import EmbCase
-from integrations.platform.adapter import (
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.port import (
     PlatformStatus,
     PlatformUnavailable,
     SubmitReceipt,
@@ -27,7 +28,6 @@ from integrations.platform.adapter import (
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
-from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import FakeClock, open_db, submitted_case
 
 SECRET = b"fault-test-secret"

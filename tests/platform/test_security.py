@@ -16,12 +16,8 @@ from sqlalchemy import func, select
 from cases.db import Database
 from cases.models import AuditLog, Case, ItemResult, NotificationOutbox
 from cases.models.platform import EmbCase, InboxEvent
-from integrations.platform.adapter import (
-    Accepted,
-    DispatchedItem,
-    PlatformUnavailable,
-    SubmitRequest,
-)
+from cases.platform.events import Accepted, DispatchedItem
+from cases.platform.port import PlatformUnavailable, SubmitRequest
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cases.models import Case, StaffTask
 from cases.models.platform import EmbCase, EmbItem
-from integrations.platform.adapter import (
+from cases.platform.events import (
     DispatchedItem,
     ItemAnswered,
     ItemDispatched,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbCase, EmbSupplement
-from integrations.platform.adapter import (
+from cases.platform.port import (
     PlatformRejected,
     PlatformStatus,
     SubmitReceipt,

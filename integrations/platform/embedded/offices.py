@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbItem
-from integrations.platform.adapter import AllAnswered, ItemAnswered, ItemOutcome, PlatformEvent
+from cases.platform.events import AllAnswered, ItemAnswered, ItemOutcome, PlatformEvent
 from integrations.platform.embedded.core import (
     FINAL,
     STATE_ERRORS,

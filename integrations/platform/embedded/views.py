@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbCase, EmbItem
-from integrations.platform.adapter import ItemState
+from cases.platform.port import ItemState
 from integrations.platform.embedded.core import CLERK, StaffError, audit
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.sealing import applicant_label, unseal
