@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from app.logging_setup import mask_text
 from cases import repositories as repo
 from cases.models import Applicant, Case, StaffTask, TaskStatus
-from cases.repositories.applicants import phone_of
+from cases.repositories.applicants import get_applicant, phone_of
+from cases.repositories.case_records import get_case
 from cases.task_kinds import FOLLOWUP_KIND, KIND_LABELS
 
 _TZ = ZoneInfo("Asia/Shanghai")
@@ -62,32 +63,7 @@ def list_tasks(
     """Open tasks, most urgent first (by due time, or by creation for a task without one),
     with the applicant's phone in full; the listing is audited with the task ids shown."""
     at = at or datetime.now(UTC)
-    rows: list[TaskRow] = []
-    for task in repo.open_staff_tasks(session, kind):
-        case = session.get(Case, task.case_id) if task.case_id is not None else None
-        # Only a task that names the applicant shows their number (an overdue item is the
-        # office's business, not a reason to see the applicant's phone).
-        person = session.get(Applicant, task.applicant_id) if task.applicant_id else None
-        phone = phone_of(session, person) if person is not None else None
-        if phone is None and person is not None and case is not None:
-            phone = (case.form or {}).get("phone") or None  # the number typed in the form
-        name = None
-        if person is not None:
-            name = person.full_name or ((case.form or {}).get("name") if case else None)
-        rows.append(
-            TaskRow(
-                id=task.id,
-                kind=task.kind,
-                kind_label=KIND_LABELS.get(task.kind, task.kind),
-                case_number=(case.number if case is not None else None)
-                or task.detail.get("case_number"),
-                applicant=name,
-                phone=str(phone) if phone else None,
-                detail={k: _mask(v) for k, v in task.detail.items()},
-                due_at=_aware(task.due_at),
-                created_at=_aware(task.created_at) or at,
-            )
-        )
+    rows = [_row(session, task, at) for task in repo.open_staff_tasks(session, kind)]
     rows.sort(key=lambda r: (r.due_at or r.created_at, r.id))
     repo.audit(
         session,
@@ -101,6 +77,36 @@ def list_tasks(
         at=at,
     )
     return rows
+
+
+def _row(session: Session, task: StaffTask, at: datetime) -> TaskRow:
+    case = get_case(session, task.case_id) if task.case_id is not None else None
+    # Only a task that names the applicant shows their number (an overdue item is the
+    # office's business, not a reason to see the applicant's phone).
+    person = get_applicant(session, task.applicant_id) if task.applicant_id else None
+    name, phone = _whom_to_call(session, person, case)
+    return TaskRow(
+        id=task.id,
+        kind=task.kind,
+        kind_label=KIND_LABELS.get(task.kind, task.kind),
+        case_number=(case.number if case is not None else None) or task.detail.get("case_number"),
+        applicant=name,
+        phone=phone,
+        detail={k: _mask(v) for k, v in task.detail.items()},
+        due_at=_aware(task.due_at),
+        created_at=_aware(task.created_at) or at,
+    )
+
+
+def _whom_to_call(
+    session: Session, person: Applicant | None, case: Case | None
+) -> tuple[str | None, str | None]:
+    """The applicant's name and phone: from their record, else as typed in the form."""
+    if person is None:
+        return None, None
+    form = (case.form or {}) if case is not None else {}
+    phone = phone_of(session, person) or form.get("phone") or None
+    return person.full_name or form.get("name"), str(phone) if phone else None
 
 
 def close_task(session: Session, task_id: int, actor: str, note: str, *, at: datetime) -> int:
