@@ -25,7 +25,6 @@ COMMAND_MODULES: list[str] = [
     "dialogs.nlu_cli",
     "dialogs.cli",
     "integrations.platform.cli",
-    "integrations.platform.staff_tasks",
     "documents.cli",
     "aftercare.cli",
     "staffweb.cli",
