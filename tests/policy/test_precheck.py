@@ -7,8 +7,8 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from commands.precheck import read_lines, render_text, run_batch
 from locales import Translator
-from policy.cli import read_lines, render_text, run_batch
 from policy.idcard import check_character
 from policy.precheck import precheck_fields, precheck_line, precheck_line_json
 

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 
 def register(subparsers: Any) -> None:
-    from integrations.platform.cli import STAFF_HELP, _group, _subcommands
+    from commands.platform import STAFF_HELP, _group, _subcommands
 
     staff = _group(subparsers, "staff", STAFF_HELP)
     user = staff.add_parser("user", help="工作人员账号：新增、停用、重设密码")
