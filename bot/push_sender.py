@@ -52,8 +52,8 @@ from bot.render import (
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import Applicant, NotificationOutbox, OutboxStatus, utcnow
-from dialogs.replies import from_json
 from locales import translator
+from locales.replies import from_json
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.metrics import LEADING, OUTBOX_AGE, OUTBOX_DEPTH, OVERDUE, REGISTRY
 from cases.migrate import needs_upgrade
 from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox
-from integrations.platform.store import EmbItem
+from cases.models.platform import EmbItem
 from runtime.services import Services
 from runtime.supervisor import Supervisor
 
