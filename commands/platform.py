@@ -14,22 +14,16 @@ Exit codes: 0 done, 2 refused with a plain Chinese reason on stderr (wrong case 
 office, item already answered ...), 1 unexpected failure.
 
 This module builds the parsers (it is imported for every `main.py` command, so it stays
-light); what the commands do is in `staff_commands.py`, `serve.py` and `cases.tasks`,
+light); what the commands do is in `staff.py`, `staff_tasks.py` and `platform_serve.py`,
 imported only when a command runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any
 
 from cases.task_kinds import KIND_LABELS
-
-if TYPE_CHECKING:
-    from cases.db import Database
 
 STAFF_HELP = "窗口综合受理人员与经办机构的办件操作（内置审批平台）"
 
@@ -130,7 +124,7 @@ def register(subparsers: Any) -> None:
 
 def _command(name: str) -> Any:
     def run(args: argparse.Namespace) -> int:
-        from integrations.platform.staff_commands import run_staff
+        from commands.staff import run_staff
 
         return run_staff(name, args)
 
@@ -138,9 +132,18 @@ def _command(name: str) -> Any:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from integrations.platform.serve import run_serve
+    from commands.platform_serve import run_serve
 
     return run_serve(args)
+
+
+def _tasks_command(name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        from commands import staff_tasks
+
+        return int(getattr(staff_tasks, name)(args))
+
+    return run
 
 
 def _task_commands(staff: Any) -> None:
@@ -149,83 +152,9 @@ def _task_commands(staff: Any) -> None:
     p.add_argument("--kind", choices=sorted(KIND_LABELS), help="只看一类任务")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
-    p.set_defaults(func=run_tasks)
+    p.set_defaults(func=_tasks_command("run_tasks"))
     p = staff.add_parser("done", help="完成一项待办任务（差评回访请用 staff followup）")
     p.add_argument("task", type=int, metavar="TASK", help="任务编号（见 staff tasks）")
     p.add_argument("--note", required=True, metavar="TEXT", help="处理情况")
     p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
-    p.set_defaults(func=run_done)
-
-
-def run_tasks(
-    args: argparse.Namespace,
-    db: Database | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
-) -> int:
-    from cases.tasks import list_tasks, local_time  # the models: only when the command runs
-
-    actor = _actor(args, err)
-    if actor is None:
-        return 2
-    rows = _with_db(db, lambda d: d.run_blocking(list_tasks, actor, args.kind))
-    if args.json:
-        print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1), file=out)
-        return 0
-    if not rows:
-        print("没有待办任务。", file=out)
-    for r in rows:
-        print(f"#{r.id}  {r.kind_label}  截止 {local_time(r.due_at)}", file=out)
-        who = r.applicant or "-"
-        print(f"  办件 {r.case_number or '-'}  申请人 {who}  电话 {r.phone or '-'}", file=out)
-        for key, value in r.detail.items():
-            shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-            print(f"  {key}: {shown}", file=out)
-    return 0
-
-
-def run_done(
-    args: argparse.Namespace,
-    db: Database | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
-) -> int:
-    from cases.tasks import TaskError, close_task  # the models: only when the command runs
-
-    actor = _actor(args, err)
-    if actor is None:
-        return 2
-    try:
-        _with_db(
-            db,
-            lambda d: d.run_blocking(
-                close_task, args.task, actor, args.note, at=datetime.now(UTC)
-            ),
-        )
-    except TaskError as exc:
-        print(exc.message, file=err)
-        return 2
-    print(f"任务 {args.task} 已完成。", file=out)
-    return 0
-
-
-def _actor(args: argparse.Namespace, err: TextIO) -> str | None:
-    name = (args.actor or "").strip()
-    if not name:
-        print("请用 --as 写明您的姓名（每次查看和操作都记入审计日志）。", file=err)
-        return None
-    return f"staff:{name}"
-
-
-def _with_db(db: Database | None, work: Any) -> Any:
-    if db is not None:
-        return work(db)
-    # The composition root, only when the command runs (it builds the whole service).
-    from app.settings import load_settings
-    from runtime.services import Services
-
-    services = Services.build(load_settings())
-    try:
-        return work(services.db)
-    finally:
-        services.close_blocking()
+    p.set_defaults(func=_tasks_command("run_done"))
