@@ -13,18 +13,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from app.clock import LOCAL_TZ
 from app.logging_setup import mask_text
 from cases import repositories as repo
 from cases.models import Applicant, Case, StaffTask, TaskStatus
 from cases.repositories.applicants import get_applicant, phone_of
 from cases.repositories.case_records import get_case
 from cases.task_kinds import FOLLOWUP_KIND, KIND_LABELS
-
-_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class TaskError(Exception):
@@ -158,8 +156,8 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def local_time(value: datetime | None) -> str:
     """A time as the clerk reads it, to the minute on the Ordos clock ("-" for none)."""
-    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 def _local_iso(value: datetime | None) -> str | None:
-    return value.astimezone(_TZ).isoformat(timespec="minutes") if value else None
+    return value.astimezone(LOCAL_TZ).isoformat(timespec="minutes") if value else None
