@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.mode:
         settings.telegram.mode = args.mode
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         check_token(settings.telegram.token.get_secret_value())
         check_webhook(settings.telegram)

@@ -114,7 +114,7 @@ def push_sender(services: Services) -> Worker:
     from bot.app import push_worker
 
     async def run(stop: asyncio.Event) -> None:
-        await push_worker(services.settings, services.db, stop)
+        await push_worker(services.settings, services.db, services.files, stop)
 
     return Worker("push-sender", run, singleton=True)
 
