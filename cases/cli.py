@@ -3,6 +3,8 @@
 db upgrade            apply the Alembic migrations (SQLite or DATABASE_URL)
 db purge [--dry-run]  delete photos of closed cases older than files.retention_days
 db encrypt-files      encrypt the files of a deployment from before file encryption
+db backup PATH        the database and the files in one archive (the data key is not in it)
+db restore PATH       a backup into the configured database and file store (--force)
 db diagram            write docs/case-lifecycle.md from the lifecycle table
 db revision -m MSG    autogenerate a migration from the models (for developers)
 audit verify [--json] walk the audit log's chain: exit 1 when a row was edited or deleted
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+from cases.backup import cli as backup_cli
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +45,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     diagram = sub.add_parser("diagram", help="write docs/case-lifecycle.md (mermaid)")
     diagram.add_argument("--stdout", action="store_true", help="print instead of writing")
     diagram.set_defaults(func=run_diagram)
+
+    backup_cli.register(sub)  # db backup PATH, db restore PATH
 
     revision = sub.add_parser("revision", help="autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True)
