@@ -1,4 +1,5 @@
-"""`python main.py db backup PATH` and `db restore PATH [--force]` (see cases.backup)."""
+"""`python main.py db backup PATH`, `db restore PATH [--force]` (see cases.backup) and
+`db move-files --from DIR` (cases.blobs.move)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,40 @@ def register(db_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--force", action="store_true", help="replace a database that is not empty"
     )
     restore.set_defaults(func=run_restore)
+
+    move = db_commands.add_parser(
+        "move-files",
+        help="把本机文件夹中的文件搬到当前配置的文件存储 · copy a local folder's files into "
+        "the configured file backend",
+    )
+    move.add_argument("--from", dest="source", required=True, help="the old FILES__DIR")
+    move.set_defaults(func=run_move_files)
+
+
+def run_move_files(args: argparse.Namespace) -> int:
+    from app.logging_setup import setup_logging
+    from app.settings import load_settings
+    from cases.blobs.move import copy_files
+    from cases.files import FileStore
+    from runtime.services import Services
+
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.log_format)
+    services = Services.build(settings)
+    try:
+        source = FileStore(
+            args.source, settings.files.max_bytes, vault=services.db.require_vault()
+        )
+        report = copy_files(source, services.files)
+        where = services.files.backend.describe()
+    finally:
+        services.close_blocking()
+    print(
+        f"已复制 {report.copied} 个文件到 {where}（已存在 {report.present} 个）"
+        f" · copied {report.copied} files, {report.present} already there"
+        + (f"; {report.failed} 个失败 failed (see the log)" if report.failed else "")
+    )
+    return 1 if report.failed else 0
 
 
 def run_backup(args: argparse.Namespace) -> int:

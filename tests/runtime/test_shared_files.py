@@ -57,3 +57,28 @@ def test_pages_stored_on_one_machine_are_read_and_purged_on_another(tmp_path: Pa
         finally:
             a.close_blocking()
             b.close_blocking()
+
+
+def test_a_single_machine_moves_its_files_into_the_database(tmp_path: Path) -> None:
+    """`db move-files --from DIR`: the pages of a one-machine deployment into the shared
+    backend, unchanged (no row changes), then seen from another machine; again: nothing."""
+    with shared_schema() as schema:
+        before = Machine(tmp_path / "old", schema, backend="local")
+        old = Services.build(before.settings(), migrate=True)
+        try:
+            blobs = [old.files.put(photo) for photo in PHOTOS]
+            old.db.run_blocking(_closed_case, blobs)
+        finally:
+            old.close_blocking()
+        after = Machine(tmp_path / "a", schema)
+        moved = after.command("db", "move-files", "--from", str(tmp_path / "old" / "files"))
+        assert moved.returncode == 0, moved.stderr
+        assert "copied 3 files, 0 already there" in moved.stdout
+        again = after.command("db", "move-files", "--from", str(tmp_path / "old" / "files"))
+        assert "copied 0 files, 3 already there" in again.stdout
+        other = Services.build(Machine(tmp_path / "b", schema).settings())
+        try:
+            pages = other.db.run_blocking(_pages)
+            assert [other.files.read(sha) for sha in pages] == PHOTOS
+        finally:
+            other.close_blocking()
