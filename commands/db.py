@@ -5,6 +5,7 @@ db purge [--dry-run]  delete photos of closed cases older than files.retention_d
 db encrypt-files      encrypt the files of a deployment from before file encryption
 db backup PATH        the database and the files in one archive (the data key is not in it)
 db restore PATH       a backup into the configured database and file store (--force)
+db move-files --from DIR   a local folder's files into the configured file backend
 db diagram            write docs/case-lifecycle.md from the lifecycle table
 db revision -m MSG    autogenerate a migration from the models (for developers)
 audit verify [--json] walk the audit log's chain: exit 1 when a row was edited or deleted
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cases.backup import cli as backup_cli
+from commands import backup as backup_cli
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
