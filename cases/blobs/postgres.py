@@ -10,7 +10,8 @@ A file is its ciphertext cut in parts of 1 MiB, inserted in one transaction that
 part 0 `ON CONFLICT DO NOTHING`: of two workers storing the same page at once, the second
 waits for the first's part 0, finds it and writes nothing. Part 0 present means the whole
 file is (one transaction), so `exists` looks at part 0 only. Reading fetches one part per
-query, so no connection is held while the caller reads.
+query, so no connection is held while the caller reads; a part shorter than 1 MiB is the
+last one.
 """
 
 from __future__ import annotations
@@ -70,21 +71,27 @@ class PostgresBlobs:
 
     def open(self, address: str) -> BinaryIO:
         check_address(address)
-        if not self.exists(address):
+        first = self._part(address, 0)  # fetched now: a missing file fails here, not later
+        if first is None:
             raise FileNotFoundError(address)
-        return cast(BinaryIO, IterReader(self._parts(address)))
+        return cast(BinaryIO, IterReader(self._parts(address, first)))
 
-    def _parts(self, address: str) -> Iterator[bytes]:
+    def _parts(self, address: str, first: bytes) -> Iterator[bytes]:
+        data: bytes | None = first
         part = 0
-        while True:
-            with self._engine.connect() as conn:
-                data = conn.execute(
-                    select(_TABLE.c.data).where(_TABLE.c.address == address, _TABLE.c.part == part)
-                ).scalar()
-            if data is None:
-                return  # past the last part (or purged meanwhile: the decryptor says so)
-            yield bytes(data)
+        while data is not None:
+            yield data
+            if len(data) < PART:
+                return  # a short part is the last one: no query to find out
             part += 1
+            data = self._part(address, part)  # None past the end (or purged meanwhile)
+
+    def _part(self, address: str, part: int) -> bytes | None:
+        with self._engine.connect() as conn:
+            data = conn.execute(
+                select(_TABLE.c.data).where(_TABLE.c.address == address, _TABLE.c.part == part)
+            ).scalar()
+        return None if data is None else bytes(data)
 
     def exists(self, address: str) -> bool:
         check_address(address)
