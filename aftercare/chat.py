@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aftercare.documents import KINDS, document_reply, requested_document
@@ -34,6 +33,8 @@ from aftercare.service import (
     sign_question,
     signed_copy_document,
 )
+from cases.blobs import backend_from_settings
+from cases.files import FileStore
 from dialogs.events import Choice, Command, Event, Text
 from dialogs.machine import AFTER_RESULT, State, machine
 from dialogs.state import ConversationData
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
     from app.settings import Settings
     from cases.crypto import Vault
-    from cases.files import FileStore
     from cases.models import Applicant, Case
 
 S = State
@@ -71,11 +71,23 @@ class Deps:
     render: NoticeRenderer = render_result_notice  # a test may hand in one that fails
 
 
-@cache
-def _deps_for(files_dir: str, max_bytes: int, config: AftercareConfig, vault: Vault) -> Deps:
-    from cases.files import FileStore
+# One file store per process, per file settings and key: a shared backend holds a
+# connection pool, never to be built per event.
+_DEPS: dict[tuple[object, ...], Deps] = {}
 
-    return Deps(FileStore(files_dir, max_bytes, vault=vault), config)
+
+def _deps_for(settings: Settings, config: AftercareConfig, vault: Vault) -> Deps:
+    files = settings.files
+    identity = (files.model_dump_json(), settings.database.url, config, vault)
+    deps = _DEPS.get(identity)
+    if deps is None:
+        # The configured backend: the documents a worker asks for again were stored by the
+        # leader, which with several machines is another machine.
+        store = FileStore(
+            files.dir, files.max_bytes, vault=vault, backend=backend_from_settings(settings)
+        )
+        deps = _DEPS.setdefault(identity, Deps(store, config))
+    return deps
 
 
 def deps_from_settings(settings: Settings | None, vault: Vault | None = None) -> Deps:
@@ -86,7 +98,7 @@ def deps_from_settings(settings: Settings | None, vault: Vault | None = None) ->
 
     s = settings or Settings()
     key = vault or load_vault(s)
-    return _deps_for(str(s.files.dir), s.files.max_bytes, AftercareConfig.from_settings(s), key)
+    return _deps_for(s, AftercareConfig.from_settings(s), key)
 
 
 def handle(

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.settings import Settings
+from cases.blobs import backend_from_settings
 from cases.db import Database, open_database
 from cases.files import FileStore, open_file_store
 
@@ -71,8 +72,12 @@ class Services:
     def files(self) -> FileStore:
         # Temporary files a crash left behind are cleaned when the store is opened.
         # Encrypted with the database's data key (the same vault that guards ID numbers).
+        # Where the files live is FILES__BACKEND's choice (cases.blobs).
         return open_file_store(
-            self.settings.files.dir, self.settings.files.max_bytes, self.db.require_vault()
+            self.settings.files.dir,
+            self.settings.files.max_bytes,
+            self.db.require_vault(),
+            backend_from_settings(self.settings),
         )
 
     @cached_property
@@ -133,7 +138,14 @@ class Services:
             yield make_adapter(self.settings, self.db, http=http, now=self.clock)
 
     async def aclose(self) -> None:
+        self._close_files()
         await self.db.close()
 
     def close_blocking(self) -> None:
+        self._close_files()
         self.db.close_blocking()
+
+    def _close_files(self) -> None:
+        # Only when it was built: a shared backend holds connections of its own.
+        if "files" in self.__dict__:
+            self.files.close()
