@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -25,16 +24,16 @@ from aftercare.notice import build_notice
 from aftercare.online_checks import CHECK_KIND
 from aftercare.paperwork import NOTICE_LANGUAGE, notice_file_name
 from aftercare.region import region_texts
+from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.files import FileStore
 from cases.models import Case, ItemResult
 from dialogs.after_result import happen
 from dialogs.happenings import ResultDelivered
-from dialogs.replies import Document, Msg, Reply, to_json
 from documents.result_notice import NoticeData, back_payment_due, render_result_notice
 from locales import Translator
+from locales.replies import Document, Msg, Reply, to_json
 
-CHINA = ZoneInfo("Asia/Shanghai")
 ACTOR = "aftercare"
 DELIVERABLE = ("results_ready", "notified", "signed", "rated")
 
@@ -78,7 +77,7 @@ def deliver_result(
             session, case.applicant_id, to_json(reply), f"aftercare:{case.id}:{sha[:16]}:{n}"
         )
     if not changed:
-        due = at.astimezone(CHINA).date() + timedelta(days=config.online_step_check_days)
+        due = at.astimezone(LOCAL_TZ).date() + timedelta(days=config.online_step_check_days)
         repo.add_reminder(session, case.applicant_id, CHECK_KIND, due)
     return sha
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from cases import ratings
 from cases import repositories as repo
 from cases.models import StaffTask
-from dialogs.replies import Msg, Reply, to_json
+from locales.replies import Msg, Reply, to_json
 
 
 def close_followup(

@@ -10,7 +10,6 @@ which steps this case has and which are done.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -18,17 +17,17 @@ from aftercare.config import AftercareConfig
 from aftercare.failures import ONLINE_CHECK, clear_failure
 from aftercare.notice import build_notice
 from aftercare.reminders import due_reminder_ids
+from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.models import Case, Reminder
 from cases.online_steps import online_steps_answered
 from cases.result import latest_case
 from dialogs.after_result import happen
 from dialogs.happenings import OnlineStepsDue
-from dialogs.replies import to_json
 from documents.result_notice import back_payment_due
 from locales import Translator
+from locales.replies import to_json
 
-CHINA = ZoneInfo("Asia/Shanghai")
 CHECK_KIND = "online_steps"
 NOTICE_LANGUAGE = "zh_CN"
 AFTER_SIGNING = ("signed", "rated", "closed")
@@ -57,7 +56,7 @@ def run_online_step_check(
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.sent_at is not None:
         return False  # another sweep got there first
-    today = at.astimezone(CHINA).date()
+    today = at.astimezone(LOCAL_TZ).date()
     repo.mark_reminder_sent(session, reminder.id, at=at)
     clear_failure(session, ONLINE_CHECK, reminder.id, at=at)
     case = latest_case(session, reminder.applicant_id)

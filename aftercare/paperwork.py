@@ -20,9 +20,9 @@ from cases.files import FileStore
 from cases.models import Case
 from cases.result import latest_case, signature_of
 from dialogs.paperwork import DocumentRequest
-from dialogs.replies import Document
 from documents.result_notice import Signature, render_result_notice
 from locales import Translator
+from locales.replies import Document
 
 NOTICE_LANGUAGE = "zh_CN"  # the notice is an official document: always in Chinese
 

@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Literal, Protocol
-from zoneinfo import ZoneInfo
 
+from app.clock import LOCAL_TZ
 from policy.workdays import add_working_days
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
     from cases.models import Case
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the office's working days
 SignOutcome = Literal["signed", "name_mismatch", "notice_changed", "not_ready"]
 RATING_LEVELS = (
     "very_satisfied",

@@ -14,10 +14,10 @@ conversation row is saved under its optimistic lock, like an applicant's own eve
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.after_result import AfterResultApplier
 from cases.ratings import rating_of
@@ -26,10 +26,8 @@ from cases.result_commands import AFTER_RESULT_COMMANDS
 from dialogs import engine
 from dialogs.happenings import Happening
 from dialogs.machine import State
-from dialogs.replies import Reply
 from dialogs.state import Context, ConversationData, ResultView
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the applicants' calendar day
+from locales.replies import Reply
 
 
 def result_view(session: Session, applicant_id: int) -> ResultView | None:

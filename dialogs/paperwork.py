@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from cases.result_commands import SignedCopies
-from dialogs.replies import Document, Reply
+from locales.replies import Document, Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

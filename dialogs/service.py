@@ -40,7 +40,6 @@ from dialogs.after_result import result_view
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
 from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
-from dialogs.replies import Msg, Reply, to_json
 from dialogs.state import (
     AddPages,
     CaseView,
@@ -62,6 +61,7 @@ from dialogs.state import (
     SupplementCase,
     WithdrawConsent,
 )
+from locales.replies import Msg, Reply, to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -407,7 +407,7 @@ class _Applier:
 
     def _submit(self, form: dict[str, Any]) -> None:
         from cases import repositories as repo
-        from integrations.platform.outbox import enqueue_submit
+        from cases.platform.outbox import enqueue_submit
 
         case = self.draft()
         case.form = dict(form)
@@ -417,7 +417,7 @@ class _Applier:
 
     def _supplement(self, materials: tuple[str, ...]) -> None:
         from cases import repositories as repo
-        from integrations.platform.outbox import enqueue_supplement
+        from cases.platform.outbox import enqueue_supplement
 
         case = repo.current_case(self.session, self.applicant.id)
         if case is None:

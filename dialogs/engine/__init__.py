@@ -45,8 +45,8 @@ from dialogs.engine.turn import Command, Turn
 from dialogs.events import Event
 from dialogs.happenings import Happening
 from dialogs.machine import State, set_state, thread_model
-from dialogs.replies import Reply
 from dialogs.state import Context, ConversationData
+from locales.replies import Reply
 
 __all__ = [
     "CASE_NUMBER",

@@ -17,8 +17,8 @@ from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Command, Event, Text
 from dialogs.happenings import Happening, OnlineStepsDue, ResultDelivered
 from dialogs.machine import State
-from dialogs.replies import Msg, Option, Reply
 from dialogs.state import SetLanguage
+from locales.replies import Msg, Option, Reply
 
 S = State
 # Questions whose typed answer is free text: never read as a request for a document.

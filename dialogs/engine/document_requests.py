@@ -15,8 +15,8 @@ from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.machine import State
 from dialogs.paperwork import ON_REQUEST, DocumentKind, wanted
-from dialogs.replies import Msg, Reply
 from locales import LANGUAGES, catalog
+from locales.replies import Msg, Reply
 from policy.items import load_items
 
 S = State

@@ -12,7 +12,7 @@ from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.happenings import OnlineStepsDue
 from dialogs.machine import State
-from dialogs.replies import Msg
+from locales.replies import Msg
 
 S = State
 _ANSWERS = ("done", "not_yet")

@@ -13,7 +13,7 @@ from typing import Any
 from cases.result_commands import RATING_LEVELS
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
-from dialogs.replies import Msg, Option, Reply
+from locales.replies import Msg, Option, Reply
 
 S = State
 STASH = "aftercare"  # the key of the answers that holds what the steps after the result keep

@@ -24,7 +24,7 @@ from dialogs.events import Choice, Event, Text
 from dialogs.happenings import ResultDelivered
 from dialogs.machine import State
 from dialogs.paperwork import wanted
-from dialogs.replies import Msg, Reply
+from locales.replies import Msg, Reply
 from policy.workdays import add_working_days
 
 S = State

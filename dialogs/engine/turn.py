@@ -9,8 +9,8 @@ from cases.result_commands import AfterResultCommand
 from dialogs.engine.facts import Step, dependents
 from dialogs.engine.keys import ANSWER_KEY, EDIT_CLEARS
 from dialogs.machine import State, question_key, set_state
-from dialogs.replies import Msg, Reply
 from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
+from locales.replies import Msg, Reply
 
 # What the engine asks the service to do: the commands before the result, and after it.
 Command = DomainCommand | AfterResultCommand

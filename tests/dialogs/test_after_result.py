@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from app.clock import LOCAL_TZ
 from cases.result_commands import (
-    LOCAL_TZ,
     DeclineRating,
     RaiseAtSigning,
     RateService,
@@ -19,9 +19,9 @@ from dialogs import engine
 from dialogs.events import Choice, Command, Event, Text
 from dialogs.happenings import Happening, OnlineStepsDue, ResultDelivered
 from dialogs.paperwork import DocumentRequest, Wanted, make_documents
-from dialogs.replies import Document, Msg, Reply, render
 from dialogs.state import Context, ConversationData, ResultView
 from locales import Translator
+from locales.replies import Document, Msg, Reply, render
 
 NAME = "王建国"
 NUMBER = "YJ-20260430-0001"
