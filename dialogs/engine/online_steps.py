@@ -6,10 +6,9 @@ the steps again and a person who calls (the `RecordOnlineStep` command opens tha
 from __future__ import annotations
 
 from cases.result_commands import DeclineRating, RecordOnlineStep
-from dialogs.choice_words import said
-from dialogs.engine.result_questions import ask, stash
+from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
-from dialogs.events import Choice, Event, Text
+from dialogs.events import Event
 from dialogs.happenings import OnlineStepsDue
 from dialogs.machine import State
 from locales.replies import Msg
@@ -44,12 +43,7 @@ def due(t: Turn, happening: OnlineStepsDue) -> None:
 
 def answer(t: Turn, event: Event) -> None:
     """ask_online_steps_done: done, or not yet (then the steps again, and a person calls)."""
-    if isinstance(event, Choice):
-        choice: str | None = event.id
-    elif isinstance(event, Text):
-        choice = said(event.text, S.ask_online_steps_done.value, _ANSWERS)
-    else:
-        choice = None
+    choice = chosen(event, S.ask_online_steps_done, _ANSWERS)
     if choice not in _ANSWERS:
         return ask(t)
     kept = stash(t)

@@ -15,8 +15,7 @@ from cases.result_commands import (
     RateService,
     followup_due,
 )
-from dialogs.choice_words import said
-from dialogs.engine.result_questions import ask, stash
+from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.machine import State
@@ -25,11 +24,7 @@ S = State
 
 
 def _level(event: Event) -> str | None:
-    if isinstance(event, Choice):
-        return event.id
-    if isinstance(event, Text):
-        return said(event.text, S.ask_rating.value, RATING_LEVELS)
-    return None
+    return chosen(event, S.ask_rating, RATING_LEVELS)
 
 
 def rate(t: Turn, event: Event) -> None:

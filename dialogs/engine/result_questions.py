@@ -8,10 +8,13 @@ before submission, so a channel versions its buttons and maps a typed number to 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cases.result_commands import RATING_LEVELS
+from dialogs.choice_words import said
 from dialogs.engine.turn import Turn
+from dialogs.events import Choice, Event, Text
 from dialogs.machine import State
 from locales.replies import Msg, Option, Reply
 
@@ -26,6 +29,15 @@ def stash(t: Turn) -> dict[str, Any]:
     if not isinstance(kept, dict):
         kept = t.d.answers[STASH] = {}
     return kept
+
+
+def chosen(event: Event, question: State, typed: Sequence[str]) -> str | None:
+    """The button tapped, or the one of `typed` whose words were typed (their synonyms)."""
+    if isinstance(event, Choice):
+        return event.id
+    if isinstance(event, Text):
+        return said(event.text, question.value, typed)
+    return None
 
 
 def sign_question() -> Reply:

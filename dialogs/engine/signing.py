@@ -16,9 +16,9 @@ from cases.result_commands import (
     same_name,
     sign_outcome,
 )
-from dialogs.choice_words import mentioned, name_like, said
+from dialogs.choice_words import mentioned, name_like
 from dialogs.engine.document_requests import send_document
-from dialogs.engine.result_questions import ask, stash
+from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.happenings import ResultDelivered
@@ -106,14 +106,7 @@ def _raise(t: Turn, way_out: str, event: Event) -> None:
 
 def confirm(t: Turn, event: Event) -> None:
     """ask_signature_confirm: sign, type the name again, or read the notice again."""
-    if isinstance(event, Choice):
-        choice: str | None = event.id
-    else:
-        choice = (
-            said(event.text, S.ask_signature_confirm.value, ("confirm",))
-            if isinstance(event, Text)
-            else None
-        )
+    choice = chosen(event, S.ask_signature_confirm, ("confirm",))
     if choice == "retype":
         t.trigger("retype")
         return ask(t)
