@@ -27,7 +27,8 @@ from cases.db import Database, open_database
 from cases.files import FileStore, open_file_store
 
 if TYPE_CHECKING:  # built on first use: a staff command should not pay for the conversation
-    from aftercare.chat import Deps as AftercareDeps
+    from aftercare.config import Deps as AftercareDeps
+    from aftercare.paperwork import Paperwork
     from cases.platform.port import PlatformAdapter
     from dialogs.service import ConversationService
     from integrations.platform.embedded import EmbeddedPlatform
@@ -82,16 +83,31 @@ class Services:
 
     @cached_property
     def aftercare(self) -> AftercareDeps:
-        from aftercare.chat import Deps
-        from aftercare.service import AftercareConfig
+        from aftercare.config import AftercareConfig, Deps
 
         return Deps(self.files, AftercareConfig.from_settings(self.settings))
+
+    async def aftercare_sweep(self, now: datetime) -> object:
+        """One aftercare tick (notices, online-step checks, reminders): what the console runs
+        after each turn, having no worker of its own."""
+        from aftercare.worker import tick
+
+        return await tick(self.db, self.aftercare, now=now)
+
+    @cached_property
+    def paperwork(self) -> Paperwork:
+        """The documents the conversation sends, and the signed copy of a notice."""
+        from aftercare.paperwork import Paperwork
+
+        return Paperwork(self.aftercare.files, self.aftercare.config)
 
     @cached_property
     def conversation(self) -> ConversationService:
         from dialogs.service import ConversationService
 
-        return ConversationService(self.db, self.settings, clock=self.clock)
+        return ConversationService(
+            self.db, self.settings, clock=self.clock, paperwork=self.paperwork
+        )
 
     @cached_property
     def office_hours(self) -> OfficeHours:

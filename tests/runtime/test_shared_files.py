@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aftercare.chat import deps_from_settings
 from cases import repositories as repo
 from cases.files import StoredBlob
 from cases.models import MaterialPage, utcnow
@@ -50,8 +49,7 @@ def test_pages_stored_on_one_machine_are_read_and_purged_on_another(tmp_path: Pa
             assert not any((tmp_path / "b" / "files").glob("??/??/*"))
             assert not any((tmp_path / "a" / "files").glob("??/??/*"))
             # The conversation's own store (documents asked for again) is the shared one too.
-            aftercare = deps_from_settings(second.settings(), b.db.vault)
-            assert aftercare.files.read(pages[0]) == PHOTOS[0]
+            assert b.paperwork.files.read(pages[0]) == PHOTOS[0]
 
             purged = second.command("db", "purge")
             assert purged.returncode == 0, purged.stderr
