@@ -127,10 +127,10 @@ _UNSURE = (
 )  # fmt: skip
 _NEVER_PAID = ("没交过", "没缴过", "从没交", "从没缴", "一天没交", "一年都没交", "never paid")
 _YEARS = re.compile(
-    rf"({NUMERAL})\s*(?:周年|年|years?|yrs?)\s*(半|多)?\s*(?:零|又|and)?\s*"
+    rf"({NUMERAL})\s*多?\s*(?:周年|年|years?|yrs?)\s*(半|多)?\s*(?:零|又|and)?\s*"
     rf"(?:({NUMERAL})\s*(?:个)?\s*(?:月|months?))?"
 )
-_MONTHS = re.compile(rf"({NUMERAL})\s*(?:个)?\s*(?:月|months?)")
+_MONTHS = re.compile(rf"({NUMERAL})\s*多?\s*(?:个)?\s*(?:月|months?)")
 _MAX_ANSWER = 200  # characters read of an answer: a period is said in a few words
 _MAX_MONTHS = 60 * 12  # nobody contributes for more than sixty years
 
@@ -139,8 +139,9 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
     """Contribution period in months: "十五年" → 180, "15年零3个月" → 183, "180个月" → 180,
     "十五年半" → 186, "15.5年" → 186; "不清楚" → "unknown"; anything unreadable → None.
 
-    "十五年多" reads as 180 (the whole years said); a bare number is years up to 50 and
-    months above (nobody has 51 years of contributions, and "180" is clearly months).
+    "十五年多" and "二十多年" read as 180 and 240 (the whole years said); a bare number is
+    years up to 50 and months above (nobody has 51 years of contributions, and "180" is
+    clearly months).
     The readers below are tried in order; the first that finds a period decides.
     """
     s = normalise(text[:_MAX_ANSWER])

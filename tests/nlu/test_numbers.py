@@ -116,3 +116,12 @@ def test_typed_contribution_answers(text, months):
 )
 def test_numbers_with_wan_and_thousands(text, number):
     assert parse_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("30多年", 360), ("二十多年", 240), ("交了十多年了", 120), ("20多个月", 20)],
+)
+def test_more_than_reads_as_the_whole_number_said(text, months):
+    """ "二十多年" (twenty-odd years) is the whole years said, as "15年多" is."""
+    assert parse_contribution_months(text) == months
