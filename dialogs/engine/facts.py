@@ -8,8 +8,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from dialogs.engine.keys import MORE_DEPENDENTS
 from dialogs.machine import State
+from dialogs.questions import QUESTIONS
 from dialogs.state import Context, ConversationData
 
 
@@ -80,11 +80,12 @@ def may_retire_early(d: ConversationData, ctx: Context | None) -> bool:
 
 
 def dependents(question: str) -> tuple[str, ...]:
-    from policy.materials import QUESTIONS
+    from policy.materials import QUESTIONS as MATERIAL_QUESTIONS
     from policy.materials import dependents as own_dependents
 
-    own = own_dependents(question) if question in QUESTIONS else ()
-    return own + MORE_DEPENDENTS.get(question, ())
+    own = own_dependents(question) if question in MATERIAL_QUESTIONS else ()
+    row = QUESTIONS.get(question)
+    return own + (row.clears if row is not None else ())
 
 
 @dataclass

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs.engine.facts import Step, dependents
-from dialogs.engine.keys import ANSWER_KEY, EDIT_CLEARS
 from dialogs.machine import State, question_key, set_state
+from dialogs.questions import ANSWER_KEY, QUESTIONS, Question
 from dialogs.replies import Msg, Reply
 from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
 
@@ -33,6 +33,11 @@ class Turn:
 
     def question(self) -> str | None:
         return question_key(self.state, self.d.material)
+
+    def applies(self, row: Question) -> bool:
+        """Whether this applicant is asked the question (its condition in machine.TABLE holds):
+        a man is never asked the category of a woman's post."""
+        return row.asked_if is None or bool(getattr(self.step, row.asked_if)())
 
     def trigger(self, name: str) -> None:
         self.step.trigger(name)  # type: ignore[attr-defined]  # added by the machine
@@ -62,7 +67,7 @@ class Turn:
                 self.d.history.remove(q)
         if question == "ask_contribution":
             self.d.answers.pop("early", None)
-        for code in EDIT_CLEARS.get(question, ()):
+        for code in QUESTIONS[question].clears_pages:
             if code in self.d.materials:
                 self.d.materials[code] = {"pages": 0, "status": "pending"}
                 self.do(ClearMaterial(code))
