@@ -165,3 +165,17 @@ def question(key: str) -> Question | None:
     if key.startswith("ask_upload_"):
         return UPLOAD
     return QUESTIONS.get(key)
+
+
+def label_key(choice: str, at: str | None = None) -> str:
+    """The locale key of a choice's label (at question `at`): the question's own label where
+    its row says its buttons say more; a question offered as a choice (the edit menu) by its
+    field name; a material by its name."""
+    row = question(at) if at else None
+    if row is not None and row.own_labels and choice in row.choices:
+        return f"dialogs.choice_at.{at}.{choice}"
+    if choice.startswith("ask_upload_"):
+        return f"material.{choice.removeprefix('ask_upload_')}.name"
+    if choice.startswith("ask_"):
+        return f"dialogs.field.{choice}"
+    return f"dialogs.choice.{choice}"

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 from dialogs.engine.facts import may_retire_early, requirement
-from dialogs.engine.keys import CHOICE_MISSES, MAX_FAILURES, label_key
+from dialogs.engine.keys import CHOICE_MISSES, MAX_FAILURES
 from dialogs.engine.summary import summary, town_name, what_is_lost
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
-from dialogs.questions import ASKED, question
+from dialogs.questions import ASKED, label_key, question
 from dialogs.replies import Expects, Msg, Option, Reply
 from dialogs.state import HandToPerson
 from policy.towns import town_codes

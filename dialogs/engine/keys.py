@@ -5,7 +5,6 @@ dialogs/questions.py)."""
 from __future__ import annotations
 
 from dialogs import answers as read
-from dialogs import questions
 from dialogs.events import Event, Text
 from dialogs.replies import Msg
 from locales import LANGUAGES as LANGUAGES  # the engine's names include the languages
@@ -79,14 +78,3 @@ def case_status_key(status: str) -> str:
 
 def item_status_key(status: str) -> str:
     return f"dialogs.item_status.{status if status in ITEM_STATUSES else 'in_progress'}"
-
-
-def label_key(choice: str, question: str | None = None) -> str:
-    row = questions.question(question) if question else None
-    if row is not None and row.own_labels and choice in row.choices:
-        return f"dialogs.choice_at.{question}.{choice}"
-    if choice.startswith("ask_upload_"):
-        return f"material.{choice.removeprefix('ask_upload_')}.name"
-    if choice.startswith("ask_"):
-        return f"dialogs.field.{choice}"
-    return f"dialogs.choice.{choice}"

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from dialogs.engine.facts import requirements
-from dialogs.engine.keys import label_key
 from dialogs.engine.turn import Turn
-from dialogs.questions import ANSWER_KEY, ASKED
+from dialogs.questions import ANSWER_KEY, ASKED, label_key
 from dialogs.replies import Msg
 from policy.towns import town
 
