@@ -4,7 +4,9 @@ review's lines (the kind of retirement included) and an edit menu of only what a
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +21,11 @@ from dialogs.questions import ASKED, QUESTIONS, UPLOAD, question
 from dialogs.replies import Reply, render
 from dialogs.state import Context, ConversationData
 from locales import LANGUAGES, Translator, catalog
+from tests.dialogs.conftest import id_number
 
 CTX = Context(today=date(2026, 11, 26))
+ID_WOMAN = id_number("19720315", male=False)
+TYPED = Path(__file__).parents[2] / "dialogs" / "nlu_data" / "typed_answers.toml"
 MAN = {"masked": "150627********0011", "birth_date": "1965-03-15", "sex": "male"}
 WOMAN = {"masked": "150627********0020", "birth_date": "1972-03-15", "sex": "female"}
 
@@ -260,3 +265,51 @@ def test_a_question_typed_at_the_employer_name_is_answered_not_recorded() -> Non
     out = send("ask_employer_name", answered(MAN, has_employer=True), Text("公积金怎么取？"))
     assert "employer_name" not in out.data.answers
     assert out.replies[-1].question == "ask_employer_name"
+
+
+# Typed answers at each question of words, and what is recorded (the choice questions' table
+# is dialogs/nlu_data/typed_answers.toml, driven by tests/nlu/test_typed_answers.py).
+WORDS: dict[str, list[tuple[str, Any]]] = {
+    "ask_name": [
+        ("张秀英", "张秀英"),
+        ("我叫冯十三", "冯十三"),
+        ("乌力吉・巴特尔", "乌力吉·巴特尔"),
+    ],
+    "ask_id_number": [
+        (id_number("19650315"), "male"),
+        (f"我的身份证是{id_number('19650315')}", "male"),
+        (" ".join((ID_WOMAN[:6], ID_WOMAN[6:14], ID_WOMAN[14:])), "female"),
+    ],
+    "ask_phone": [
+        ("13904771234", "139****1234"),
+        ("手机13904771234", "139****1234"),
+        ("139 0477 1234", "139****1234"),
+        ("0477-8123456", "047****3456"),
+    ],
+    "ask_contribution": [("十五年", 180), ("二十多年", 240), ("不清楚", None)],
+    "ask_employer_name": [("伊金霍洛旗天骄煤矿有限公司", "伊金霍洛旗天骄煤矿有限公司")],
+}
+
+
+def _recorded(q: str, value: Any) -> Any:
+    return value["sex"] if q == "ask_id_number" else value
+
+
+@pytest.mark.parametrize(
+    ("q", "typed", "expected"),
+    [(q, typed, expected) for q, rows in WORDS.items() for typed, expected in rows],
+)
+def test_typed_words_are_recorded(q: str, typed: str, expected: Any) -> None:
+    answers = {"language": "zh_CN", "consent": "v", "has_employer": True}
+    out = send(q, answers, Text(typed))
+    key = QUESTIONS[q].answer
+    assert key in out.data.answers, [r.key for r in out.replies]
+    assert _recorded(q, out.data.answers[key]) == expected
+
+
+def test_every_question_has_a_table_of_typed_answers() -> None:
+    choice_table = set(tomllib.loads(TYPED.read_text(encoding="utf-8")))
+    for row in QUESTIONS.values():
+        if row.key in ("ask_edit", "ask_cancel"):
+            continue  # the edit menu's and the confirmation's words: test_nothing_destructive
+        assert row.key in choice_table or row.key in WORDS, row.key
