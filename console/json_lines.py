@@ -12,7 +12,7 @@ from console.inbox import InputError, json_file_event
 from console.rendering import outcome_json
 from console.session import COMMANDS, FAILURES, Console, failure_code
 from dialogs.events import Choice, Command, Contact, Event, Text
-from dialogs.replies import Msg, Reply
+from locales.replies import Msg, Reply
 
 
 def json_event(console: Console, line: str) -> Event:

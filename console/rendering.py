@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from dialogs.replies import Document, Reply, render
 from dialogs.service import Outcome
 from locales import Translator
+from locales.replies import Document, Reply, render
 
 # How a document is shown: the path of its decrypted copy (Console.save_document).
 SaveDocument = Callable[[Document], str]

@@ -31,11 +31,11 @@ from cases.db import Database
 from cases.errors import StoreUnavailable
 from cases.files import FileStore
 from cases.models import Applicant
+from cases.platform.delivery import drain_platform_outbox
 from dialogs import nlu
 from dialogs.events import Event
-from dialogs.replies import Document, Reply, from_json
 from dialogs.service import ConversationService, Outcome
-from integrations.platform.worker import drain_platform_outbox
+from locales.replies import Document, Reply, from_json
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from console.inbox import InputError, file_event, looks_like_path
 from console.rendering import print_human
 from console.session import COMMANDS, FAILURES, Console, failure_code
 from dialogs.events import Choice, Command, Event, Text
-from dialogs.replies import Msg, Reply, render
 from locales import Translator
+from locales.replies import Msg, Reply, render
 
 
 def human_event(console: Console, line: str) -> Event:

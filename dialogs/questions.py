@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dialogs.machine import QUESTION_ORDER
-from dialogs.replies import Expects
 from locales import LANGUAGES
+from locales.replies import Expects
 
 YES_NO = ("yes", "no")
 # 不知道 is an answer where an office can find out (policy.materials.office_checks).

@@ -15,8 +15,8 @@ from dialogs.engine.summary import summary, town_name, what_is_lost
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.questions import ASKED, label_key, question
-from dialogs.replies import Expects, Msg, Option, Reply
 from dialogs.state import HandToPerson
+from locales.replies import Expects, Msg, Option, Reply
 from policy.towns import town_codes
 
 _STANDING = {

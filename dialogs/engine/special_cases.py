@@ -9,8 +9,8 @@ from dialogs.engine.asking import fail
 from dialogs.engine.facts import office_checks, requirements
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
-from dialogs.replies import Msg
 from dialogs.state import ClearMaterial, MarkMaterialLost
+from locales.replies import Msg
 
 MIN_EMPLOYER, MAX_EMPLOYER = 2, 60  # characters of an employer's name
 

@@ -10,7 +10,7 @@ from typing import Any
 from dialogs.engine.facts import requirements
 from dialogs.engine.turn import Turn
 from dialogs.questions import ANSWER_KEY, ASKED, label_key
-from dialogs.replies import Msg
+from locales.replies import Msg
 from policy.towns import town
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from dialogs.engine.facts import Step, dependents
 from dialogs.machine import State, question_key, set_state
 from dialogs.questions import ANSWER_KEY, QUESTIONS, Question
-from dialogs.replies import Msg, Reply
 from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
+from locales.replies import Msg, Reply
 
 
 class Turn:

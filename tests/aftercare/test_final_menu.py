@@ -8,8 +8,8 @@ from aftercare.chat import finished_menu
 from console.session import Console
 from console.terminal import human_event
 from dialogs.events import Choice
-from dialogs.replies import Msg, Reply
 from dialogs.service import Outcome
+from locales.replies import Msg, Reply
 
 
 def test_a_typed_number_at_the_final_menu_picks_that_document() -> None:

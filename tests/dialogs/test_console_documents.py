@@ -12,8 +12,8 @@ from cases.crypto import Vault
 from cases.files import FileStore
 from console.rendering import print_human, reply_json
 from console.session import Console
-from dialogs.replies import Document, Msg, Reply
 from locales import Translator
+from locales.replies import Document, Msg, Reply
 from tests.bot import images
 
 

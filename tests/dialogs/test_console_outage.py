@@ -37,9 +37,9 @@ from cases.migrate import head_revision
 from console.chat import run_console
 from console.json_lines import run_json
 from console.session import Console
-from dialogs.replies import Msg, Reply, to_json
 from dialogs.service import ConversationService
 from locales import Translator
+from locales.replies import Msg, Reply, to_json
 from runtime.services import Services
 from tests.cases.databases import PG_URL, TEST_KEY, postgres_database, postgres_schema
 from tests.dialogs.tcp_proxy import TcpProxy

@@ -18,9 +18,9 @@ from dialogs.engine.facts import requirements
 from dialogs.engine.recording import MOVES, RECORDERS
 from dialogs.events import Choice, Event, Text
 from dialogs.questions import ASKED, QUESTIONS, UPLOAD, question
-from dialogs.replies import Reply, render
 from dialogs.state import Context, ConversationData
 from locales import LANGUAGES, Translator, catalog
+from locales.replies import Reply, render
 from tests.dialogs.conftest import id_number
 
 CTX = Context(today=date(2026, 11, 26))
