@@ -186,3 +186,12 @@ def _label(t: Turn, q: str, choice: str) -> Msg:
     if q == "ask_town" and choice != "person":
         return Msg("dialogs.choice.town", {"name": town_name(t, choice)})
     return Msg(label_key(choice, q))
+
+
+def begin(t: Turn) -> None:
+    """Start (or start again) from the first question: the welcome, then the question."""
+    t.reset()
+    t.jump(State.start)
+    t.trigger("begin")
+    t.say("dialogs.welcome")
+    ask(t)

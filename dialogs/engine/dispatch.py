@@ -7,8 +7,8 @@ from dialogs import answers as read
 from dialogs.engine.after_result import after_result
 from dialogs.engine.after_submission import reopen
 from dialogs.engine.answering import accept, answer
-from dialogs.engine.asking import ask
-from dialogs.engine.commands import begin, command, faq
+from dialogs.engine.asking import ask, begin
+from dialogs.engine.commands import command, faq
 from dialogs.engine.document_requests import document_asked, on_request
 from dialogs.engine.keys import readable
 from dialogs.engine.progress import status
