@@ -34,6 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
 from cases.errors import StaleConversation, StoreUnavailable
+from cases.schema import schema_metadata
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -408,8 +409,8 @@ class Database:
     async def create_all(self) -> None:
         """Create the tables straight from the models (tests); deployments use `upgrade`.
 
-        The same tables as the migrations: the case store's and those of the application's
-        other packages (`app.schema`), so a test database is the real one, only faster.
+        The same tables as the migrations: the case store's and the platform's
+        (`cases.schema`), so a test database is the real one, only faster.
         """
         await self.run_on_connection(_create_all)
 
@@ -571,14 +572,10 @@ def open_database(settings: Settings, *, migrate: bool | None = None) -> Databas
 
 
 def _create_all(connection: Connection) -> None:
-    from app.schema import schema_metadata
-
     for metadata in schema_metadata():
         metadata.create_all(connection)
 
 
 def _drop_all(connection: Connection) -> None:
-    from app.schema import schema_metadata
-
     for metadata in reversed(schema_metadata()):
         metadata.drop_all(connection)

@@ -14,10 +14,10 @@ from aiohttp import web
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import MaterialIssue
+from cases.models.platform import EmbCase, EmbItem
+from cases.platform.events import MaterialIssue
 from integrations.platform.embedded import StaffError
 from integrations.platform.embedded.sealing import applicant_label
-from integrations.platform.store import EmbCase, EmbItem
 from staffweb.accounts import CLERK
 from staffweb.core import Refused, console_of, need, refusal_for, render
 

@@ -117,6 +117,24 @@ def reject_page(session: Session, page_id: int, reason: str) -> MaterialPage | N
     return page
 
 
+def reject_material(session: Session, case_id: int, material_code: str, reason: str) -> int:
+    """Refuse every page of one material not refused yet (the platform returned it, or an
+    office asked for it again): only new pages, or "lost", answer it now. Returns how many."""
+    pages = session.scalars(
+        select(MaterialPage).where(
+            MaterialPage.case_id == case_id,
+            MaterialPage.material_code == material_code,
+            MaterialPage.status != PageStatus.rejected.value,
+        )
+    )
+    count = 0
+    for page in pages:
+        page.status = PageStatus.rejected.value
+        page.reject_reason = reason[:200]
+        count += 1
+    return count
+
+
 def remove_page(session: Session, page_id: int) -> None:
     """The applicant took a page back before submitting (the file stays for retention)."""
     page = session.get(MaterialPage, page_id)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from app.settings import Settings
     from cases.db import Database
-    from integrations.platform.adapter import PlatformAdapter
+    from cases.platform.port import PlatformAdapter
 
 log = logging.getLogger(__name__)
 SECRET_FILE = "platform.secret"
