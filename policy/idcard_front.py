@@ -66,7 +66,7 @@ class CardFront:
         return f"CardFront({self.outcome}, {self.number!r}, problem={self.problem})"
 
 
-def read_front(lines: Sequence[TextLine], today: date | None = None) -> CardFront:
+def read_front(lines: Sequence[TextLine], today: date) -> CardFront:
     """The card's fields from the OCR lines of one photo; see the module docstring."""
     rows = _rows(lines)
     texts = [normalise(line.text) for line in lines] + [text for text, _ in rows]
@@ -92,7 +92,7 @@ def read_front(lines: Sequence[TextLine], today: date | None = None) -> CardFron
     return CardFront("read", number, name, birth, read_sex)
 
 
-def _numbers(texts: Sequence[str], today: date | None) -> list[IdNumber]:
+def _numbers(texts: Sequence[str], today: date) -> list[IdNumber]:
     found: dict[str, IdNumber] = {}
     for text in texts:
         for match in _NUMBER.finditer(text):

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
+from app.clock import local_today
 from dialogs.card_reader import CardReaderUnavailable
 from integrations.idcard.ocr import NotAnImage, OcrEngine
-from policy.idcard import china_today
 from policy.idcard_front import CardFront, read_front
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class OcrCardReader:
         *,
         timeout: float = 20.0,
         max_waiting: int = 4,
-        today: Callable[[], date] = china_today,
+        today: Callable[[], date] = local_today,
     ) -> None:
         self.engine = engine or OcrEngine()
         self.timeout = timeout
