@@ -33,7 +33,10 @@ from zoneinfo import ZoneInfo
 
 from app.metrics import LOCK_CONFLICTS
 from cases.errors import StaleConversation
+from cases.repositories.card_numbers import held_card_number, hold_card_number
 from dialogs import engine
+from dialogs.card_reader import CardPhotos
+from dialogs.engine.card_photo import HELD as CARD_HELD
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
 from dialogs.state import (
@@ -45,6 +48,7 @@ from dialogs.state import (
     DiscardDraft,
     DomainCommand,
     HandToPerson,
+    HoldCardNumber,
     ItemProgress,
     MarkMaterialLost,
     RecordConsent,
@@ -95,8 +99,10 @@ class ConversationService:
         db: Database,
         settings: Settings | None = None,
         clock: Callable[[], datetime] | None = None,
+        card_photos: CardPhotos | None = None,
     ) -> None:
         self.db = db
+        self.card_photos = card_photos  # None: photos of the ID card are not read
         if settings is None:
             from app.settings import Settings
 
@@ -133,6 +139,8 @@ class ConversationService:
         """Handle one inbound event of one applicant; see the module docstring."""
         key = (channel, str(user_id))
         async with self._lock(key):
+            if self.card_photos is not None:  # before the transaction: it takes a second
+                event = await self.card_photos.read(channel, str(user_id), event)
             for attempt in range(MAX_ATTEMPTS):
                 try:
                     # One event is a short unit of work: on SQLite, no hop to the writer thread.
@@ -198,10 +206,13 @@ class ConversationService:
         case = None
         if _needs_case(data, event):
             case = repo.current_case(session, applicant.id)
+        a = data.answers
         ctx = Context(
             today=now.astimezone(LOCAL_TZ).date(),
             case=_case_view(session, case) if case is not None and case.number else None,
             reminder_days_before=self.reminder_days_before,
+            reads_cards=self.card_photos is not None,
+            card_number=held_card_number(session, applicant) if CARD_HELD in a else None,
         )
         result = engine.handle(data, event, ctx)
         apply = _Applier(session, applicant, now)
@@ -372,6 +383,8 @@ class _Applier:
                 )
             case DiscardDraft():
                 self._discard()
+            case HoldCardNumber(number):
+                hold_card_number(s, a, number)
             case _:
                 raise TypeError(f"unknown command {type(command).__name__}")
 

@@ -118,6 +118,9 @@ class Context:
     today: date
     case: CaseView | None = None
     reminder_days_before: int = 90
+    reads_cards: bool = False  # a photo of the ID card may answer the ID-number question
+    # The number read from it, held until confirmed; never in a repr (personal data).
+    card_number: str | None = field(default=None, repr=False)
 
 
 # ---- Commands: what the service does in the same transaction as saving the state ----------
@@ -191,6 +194,17 @@ class HandToPerson:
 
 
 @dataclass(frozen=True)
+class HoldCardNumber:
+    """The number read from the ID card's photo, held (encrypted) until confirmed; None
+    forgets it."""
+
+    number: str | None
+
+    def __repr__(self) -> str:  # personal data never in a repr
+        return f"HoldCardNumber(held={self.number is not None})"
+
+
+@dataclass(frozen=True)
 class DiscardDraft:
     """Forget the unsubmitted journey: answers and uploaded pages of the draft."""
 
@@ -208,4 +222,5 @@ DomainCommand = (
     | SupplementCase
     | HandToPerson
     | DiscardDraft
+    | HoldCardNumber
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogs.engine.card_question import question_message
 from dialogs.engine.facts import may_retire_early, requirement, requirements
 from dialogs.engine.keys import (
     ANSWER_KEY,
@@ -181,7 +182,8 @@ def question_reply(t: Turn, q: str) -> Reply:
     elif q == "ask_review":
         params = {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
-    return Reply(Msg(f"dialogs.{q}", params), options, expects, question=q)
+    message = question_message(t, q) or Msg(f"dialogs.{q}", params)
+    return Reply(message, options, expects, question=q)
 
 
 def _label(t: Turn, q: str, choice: str) -> Msg:

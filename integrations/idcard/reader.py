@@ -9,8 +9,9 @@ reading that takes longer than `timeout` is given up by the conversation (the th
 it and takes the next; it still counts as waiting until then, so a stuck model cannot pile
 up work behind it).
 
-Memory: the model adds about 110 MiB to the process once loaded, and a reading briefly uses
-up to a few hundred more (benchmarks/idcard_read.py measures both).
+Memory: the model adds about 110 MiB to the process once loaded; a reading briefly uses up to
+~500 MiB more, given back to the system after each photo (`ocr._give_back_memory`);
+benchmarks/idcard_read.py measures both.
 """
 
 from __future__ import annotations
