@@ -219,6 +219,8 @@ class ConversationService:
         for command in result.commands:
             apply(command)
         new = result.data
+        if applicant.card_number_enc is not None and CARD_HELD not in new.answers:
+            hold_card_number(session, applicant, None)  # no longer waiting (/restart...)
         repo.save_conversation(
             session, conv, state=new.state, answers=new.to_json(), failures=new.failures
         )

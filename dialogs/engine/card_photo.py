@@ -48,7 +48,13 @@ def handles(t: Turn, event: Event) -> bool:
         if isinstance(event, CardPhoto):
             photo_for_number(t, event)
             return True
-        return t.d.answers.get(HELD) is not None and held_answer(t, event)
+        if t.d.answers.get(HELD) is not None:
+            return held_answer(t, event)
+        if isinstance(event, Choice) and event.id in (YES, NO):  # an answered reading's
+            t.say("dialogs.stale_button")
+            ask(t)
+            return True
+        return False
     if q == "ask_upload_id_card" and isinstance(event, CardPhoto):
         return card_pages(t, event)
     return False

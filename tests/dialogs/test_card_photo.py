@@ -285,3 +285,24 @@ async def test_the_whole_journey_with_a_confirmed_card_submits(
     await p.tap("submit")
     assert p.last is not None and p.last.case_number
     assert len(await pages(db, "id_card")) == 2  # the confirmed front and one more page
+
+
+async def test_a_reading_left_waiting_is_forgotten_when_the_journey_starts_again(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    photo = cards.photo(cards.front(CARD))
+    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
+    await to_id_number(p)
+    await p.files(stored(files, photo))
+
+    def held(session):  # type: ignore[no-untyped-def]
+        return session.scalars(select(Applicant)).one().card_number_enc
+
+    assert await db.run(held) is not None  # encrypted, never the number in clear
+    await p.tap("card_no")
+    await p.send(Choice("card_yes", "ask_id_number"))  # the same keyboard, pressed again
+    assert p.message_keys()[0] == "dialogs.stale_button" and p.question == "ask_id_number"
+    await p.files(stored(files, photo))
+    await p.command("restart")
+    await p.tap("yes")
+    assert await db.run(held) is None
