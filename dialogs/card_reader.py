@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from cases.crypto import normalize
 from cases.repositories import find_applicant, load_conversation
-from dialogs.events import Event, Files
+from dialogs.events import Event, Files, StoredFile
 from dialogs.machine import question_key
 from dialogs.state import ConversationData
 from policy.idcard_front import CardFront
@@ -84,20 +84,15 @@ class CardPhotos:
         found = await self.db.run_on_loop(_question_and_record, channel, user_id)
         if found is None or found[0] not in READ_AT:
             return event
+        photos = _photos(event)
         readings: list[CardFront | None] = []
         unavailable = None
         for f in event.files:
-            if f not in _photos(event):
-                readings.append(None)
-                continue
             try:
-                photo = await asyncio.to_thread(self.files.read, f.sha256)
-                readings.append(await self.reader.read(photo))
+                readings.append(await self._read(f) if f in photos else None)
             except CardReaderUnavailable as exc:
                 readings.append(None)
                 unavailable = exc.reason
-            except (OSError, ValueError):  # not in the store (purged meanwhile): not read
-                readings.append(None)
         vault = self.db.require_vault()
         same = tuple(
             None
@@ -107,8 +102,15 @@ class CardPhotos:
         )
         return CardPhoto(event.files, tuple(readings), unavailable, same)
 
+    async def _read(self, f: StoredFile) -> CardFront | None:
+        try:
+            photo = await asyncio.to_thread(self.files.read, f.sha256)
+        except (OSError, ValueError):  # not in the store (purged meanwhile): not read
+            return None
+        return await self.reader.read(photo)
 
-def _photos(event: Files) -> tuple:
+
+def _photos(event: Files) -> tuple[StoredFile, ...]:
     images = [f for f in event.files if f.problem is None and f.mime_type.startswith("image/")]
     return tuple(images) if 0 < len(event.files) <= MAX_PHOTOS else ()
 
