@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.settings import Settings
 from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
@@ -56,7 +57,7 @@ def person_with(
     db: Database, files: FileStore, clock: Callable[[], datetime], reader: CardReader | None
 ) -> Person:
     photos = None if reader is None else CardPhotos(reader, files, db)
-    return Person(ConversationService(db, clock=clock, card_photos=photos))
+    return Person(ConversationService(db, Settings(), clock=clock, card_photos=photos))
 
 
 async def to_id_number(p: Person, name: str = "张建国") -> None:
