@@ -1,7 +1,7 @@
 """id card read: a number read from a photo of the ID card, held until confirmed (issue 18)
 
 Revision ID: 0014_id_card_read
-Revises: 0008_page_count
+Revises: 0010_file_blobs
 Create Date: 2026-12-02 13:00:00
 
 Encrypted like the ID number itself; NULL for everyone until a card photo is read.
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0014_id_card_read"
-down_revision: str | Sequence[str] | None = "0008_page_count"
+down_revision: str | Sequence[str] | None = "0010_file_blobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
