@@ -26,6 +26,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
-    with op.batch_alter_table("applicants", schema=None) as batch_op:
-        batch_op.drop_column("card_number_enc")
+    """Downgrade schema. A plain DROP COLUMN (SQLite 3.35+, PostgreSQL), not batch mode: on
+    SQLite batch mode would copy the applicants table, which every case and conversation
+    references, and the enforced foreign keys refuse the drop of the old copy."""
+    op.drop_column("applicants", "card_number_enc")
