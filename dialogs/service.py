@@ -30,7 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from app.metrics import LOCK_CONFLICTS
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
     from app.settings import Settings
     from cases.db import Database
-    from cases.models import Applicant
+    from cases.models import Applicant, Case
 
 log = logging.getLogger(__name__)
 
@@ -175,29 +175,10 @@ class ConversationService:
         data.failures = conv.failures or 0
         if duplicate:
             return self._outcome(session, applicant, data, [], duplicate=True)
-        case = None
-        if _needs_case(data, event):
-            case = repo.current_case(session, applicant.id)
-        terms, a = self.settings.service, data.answers
-        ctx = Context(
-            today=now.astimezone(LOCAL_TZ).date(),
-            case=case_view(session, case) if case is not None and case.number else None,
-            reminder_days_before=self.reminder_days_before,
-            result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
-            region=terms.region,
-            followup_days=terms.rating_followup_working_days,
-            reads_cards=self.card_photos is not None,
-            card_number=held_card_number(session, applicant) if CARD_HELD in a else None,
-        )
+        case = repo.current_case(session, applicant.id) if _needs_case(data, event) else None
+        ctx = self._context(session, applicant, data, case, now)
         result = engine.handle(data, event, ctx)
-        # The case's commands and those on its result never come from one event (the states
-        # before and after the result do not overlap); each kind goes to its own applier.
-        result_commands = [c for c in result.commands if isinstance(c, AFTER_RESULT_COMMANDS)]
-        case_commands = [c for c in result.commands if not isinstance(c, AFTER_RESULT_COMMANDS)]
-        given = apply_commands(session, applicant, case_commands, now)
-        after_result = AfterResultApplier(session, applicant.id, now, self.paperwork)
-        for command in result_commands:
-            after_result(command)
+        given = self._apply(session, applicant, result.commands, now)
         new = result.data
         if applicant.card_number_enc is not None and CARD_HELD not in new.answers:
             hold_card_number(session, applicant, None)  # no longer waiting (/restart...)
@@ -210,6 +191,43 @@ class ConversationService:
         wanted = DocumentRequest("guide", applicant.id, language, new.answers)
         replies = make_documents(replies, self.paperwork, session, wanted)
         return self._outcome(session, applicant, new, replies, case_number=number)
+
+    def _context(
+        self,
+        session: Session,
+        applicant: Applicant,
+        data: ConversationData,
+        case: Case | None,
+        now: datetime,
+    ) -> Context:
+        """What the engine reads of the record for this event (the engine itself reads none)."""
+        terms = self.settings.service
+        held = CARD_HELD in data.answers
+        return Context(
+            today=now.astimezone(LOCAL_TZ).date(),
+            case=case_view(session, case) if case is not None and case.number else None,
+            reminder_days_before=self.reminder_days_before,
+            result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
+            region=terms.region,
+            followup_days=terms.rating_followup_working_days,
+            reads_cards=self.card_photos is not None,
+            card_number=held_card_number(session, applicant) if held else None,
+        )
+
+    def _apply(
+        self, session: Session, applicant: Applicant, commands: Sequence[Any], now: datetime
+    ) -> str | None:
+        """The engine's commands, in the event's transaction; the case number they gave.
+
+        The case's commands and those on its result never come from one event (the states
+        before and after the result do not overlap); each kind goes to its own applier."""
+        on_result = [c for c in commands if isinstance(c, AFTER_RESULT_COMMANDS)]
+        on_case = [c for c in commands if not isinstance(c, AFTER_RESULT_COMMANDS)]
+        given = apply_commands(session, applicant, on_case, now)
+        after_result = AfterResultApplier(session, applicant.id, now, self.paperwork)
+        for command in on_result:
+            after_result(command)
+        return given
 
     def _outcome(
         self,
