@@ -24,11 +24,15 @@ def _as_before_0003(connection: Connection) -> None:
     """Two closed cases as revision 0002 recorded them: one signed twice (a changed notice)
     and rated badly with a comment, one that declined to rate."""
     session = Session(bind=connection)
-    applicant = Applicant(channel="test", external_user_id="u1", full_name="王建国")
-    session.add(applicant)
-    session.flush()
-    rated = Case(number="YJ-20260501-0001", applicant_id=applicant.id, form={"name": "王建国"})
-    declined = Case(number="YJ-20260501-0002", applicant_id=applicant.id, form={})
+    # The applicant row as revision 0002 had it: only the columns of its time (later
+    # revisions added some; the ORM would write them all).
+    applicant_id = session.execute(
+        insert(Applicant.__table__)
+        .values(channel="test", external_user_id="u1", full_name="王建国")
+        .returning(Applicant.__table__.c.id)
+    ).scalar_one()
+    rated = Case(number="YJ-20260501-0001", applicant_id=applicant_id, form={"name": "王建国"})
+    declined = Case(number="YJ-20260501-0002", applicant_id=applicant_id, form={})
     session.add_all([rated, declined])
     session.flush()
     for case in (rated, declined):
