@@ -54,7 +54,8 @@ _EXACT: dict[str, tuple[str, ...]] = {
 _UNSURE = re.compile(
     r"不知道|不清楚|不记得|记不清|不确定|说不清|不晓得|notsure|dont?know|donotknow"
 )
-_QUESTION = re.compile(r"[?？吗]|有没有|是不是|要不要|能不能|怎么|咋|什么|啥")
+# A question is no answer: "附近哪里有超市" is not "yes, I have".
+_QUESTION = re.compile(r"[?？吗]|有没有|是不是|要不要|能不能|怎么|咋|什么|啥|哪|多少|为什么|为啥")
 _SPACE_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、…~～\"'“”‘’()（）\[\]【】]+")
 _PARTICLES = "啊呀吧呢哦哈啦嘛噢哟"
 _NEGATION = re.compile(r"[没不无否未]")

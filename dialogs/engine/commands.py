@@ -7,6 +7,7 @@ from dialogs import answers as read
 from dialogs.choice_words import unsure
 from dialogs.engine.asking import ask, unclear
 from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
+from dialogs.engine.not_understood import not_understood
 from dialogs.engine.progress import status
 from dialogs.engine.review import confirm_cancel
 from dialogs.engine.turn import Turn
@@ -108,7 +109,9 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
         return False
     intent = module.classify(text)
     if intent.name == "unknown" or intent.confidence < FAQ_MIN_CONFIDENCE:
-        return False
+        # Below the calibrated threshold: said so, never answered with a guess (a name is
+        # free text: there only a clear question is one).
+        return not strict and not_understood(t, text)
     # A name is short and free: only a clear question (a known word of two characters or
     # more, e.g. 公积金, 材料) is taken as one; "张" alone is a surname, not 涨 (a raise).
     # Numerals are names too (冯十三, 王五十): a number word is no sign of a question here.
