@@ -39,6 +39,7 @@ from dialogs.machine import AFTER_RESULT, State, machine
 from dialogs.replies import Msg, Option, Reply
 from dialogs.state import ConversationData
 from documents.result_notice import render_result_notice
+from locales import when
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -351,7 +352,7 @@ class _Flow:
             detail={"stage": "signing", "question": words},
         )
         key = "aftercare.sign.objection_taken" if kind == "object" else "aftercare.sign.person"
-        self.say(key, due=f"{due.month}月{due.day}日")
+        self.say(key, due=Msg(*when.day(due)))
         return self.ask()
 
     def on_ask_signature_confirm(self, event: Event) -> None:
@@ -413,7 +414,7 @@ class _Flow:
         self.stash["rating"] = choice
         task = followup_of(self.session, rating)
         if choice in BAD_LEVELS and task is not None and task.due_at is not None:
-            due = task.due_at.astimezone(_china()).strftime("%Y-%m-%d")
+            due = Msg(*when.day(task.due_at.astimezone(_china())))
             self.say("aftercare.rating.sorry", due_date=due)
         else:
             self.say("aftercare.rating.thanks")

@@ -12,6 +12,7 @@ from dialogs.engine.facts import assessment
 from dialogs.engine.turn import Turn
 from dialogs.replies import Msg
 from dialogs.state import HandToPerson, StoreReminder
+from locales import when
 
 
 def record_category(t: Turn, value: Any) -> bool:
@@ -48,10 +49,9 @@ def verdict(t: Turn) -> None:
     key = "dialogs.verdict.reached" if a.reached_statutory_age else "dialogs.verdict.not_yet"
     t.say(
         key,
-        years=years,
-        months=months,
-        month=str(a.statutory_retirement_month),
-        left=a.months_until_statutory,
+        age=Msg(*when.age(years, months)),
+        month=Msg(*when.month(a.statutory_retirement_month)),
+        left=Msg(*when.duration(a.months_until_statutory or 0)),
         window=_window(a, reached=a.reached_statutory_age),
         notes=notes,
         advisory=Msg("advisory"),
@@ -70,7 +70,7 @@ def reminder(t: Turn, value: str) -> bool:
         due = date.fromordinal(max(first.toordinal() - t.ctx.reminder_days_before, 1))
         due = max(due, t.ctx.today)
         t.do(StoreReminder(due, "statutory_month", {"month": str(a.statutory_retirement_month)}))
-        t.say("dialogs.reminder_stored", due=due.isoformat())
+        t.say("dialogs.reminder_stored", due=Msg(*when.day(due)))
     else:
         t.say("dialogs.reminder_declined")
     t.trigger("next")
@@ -83,11 +83,15 @@ def _window(a: Any, *, reached: bool) -> Msg:
         return Msg("dialogs.verdict.no_window")
     key = "dialogs.verdict.window" if reached else "dialogs.verdict.window_early"
     return Msg(
-        key, {"earliest": str(a.earliest_flexible_month), "latest": str(a.latest_flexible_month)}
+        key,
+        {
+            "earliest": Msg(*when.month(a.earliest_flexible_month)),
+            "latest": Msg(*when.month(a.latest_flexible_month)),
+        },
     )
 
 
 def _note_params(note: str, a: Any) -> dict[str, Any]:
     if note == "contribution_short":
-        return {"months": a.contribution_shortfall_months}
+        return {"months": Msg(*when.duration(a.contribution_shortfall_months or 0))}
     return {}

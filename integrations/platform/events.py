@@ -34,6 +34,7 @@ from integrations.platform.adapter import (
 )
 from integrations.platform.event_fit import check_event_fits
 from integrations.platform.store import InboxEvent
+from locales import when
 from policy.materials import requested_materials
 
 ACTOR = "platform"
@@ -131,7 +132,7 @@ def apply_event(session: Session, event: PlatformEvent) -> bool:
                     "platform.item_started",
                     {
                         "item": Msg(f"item.{event.item}.name"),
-                        "due_date": event.due_at.astimezone(_tz()).strftime("%Y-%m-%d"),
+                        "due_date": Msg(*when.day(event.due_at.astimezone(_tz()))),
                     },
                 ),
                 key,
@@ -226,7 +227,7 @@ def _answer_message(event: ItemAnswered) -> Msg:
     if event.result == "refused":
         return Msg("platform.item_refused", {"item": item, "reason": event.reason or ""})
     if event.item == MEDICAL_ITEM:
-        months = event.data.get("contribution_months", "")
+        months = _duration(event.data.get("contribution_months", ""))
         due = _money(event.data.get("back_payment_due"))
         if due > 0:
             return Msg(
@@ -239,6 +240,15 @@ def _answer_message(event: ItemAnswered) -> Msg:
             )
         return Msg("platform.medical_paid_up", {"months": months})
     return Msg("platform.item_done", {"item": item})
+
+
+def _duration(months: Any) -> Msg:
+    """The office's month count in years and months (183 → 15年3个月)."""
+    if isinstance(months, str) and months.strip().isdigit():
+        months = int(months)
+    if isinstance(months, int) and not isinstance(months, bool):
+        return Msg(*when.duration(months))
+    return Msg("when.months", {"months": months})  # not a count: shown as sent
 
 
 def _money(value: Any) -> Decimal:

@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
+from locales import when
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -266,7 +268,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _local(value: datetime | None) -> str:
-    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
+    return when.staff_moment(value, _TZ)
 
 
 def _local_iso(value: datetime | None) -> str | None:
