@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from aftercare import rating_words
 from aftercare.documents import KINDS, document_reply, requested_document
 from aftercare.service import (
     BAD_LEVELS,
@@ -543,11 +544,7 @@ def _yes_no(event: Event) -> str | None:
 def _level_from_text(event: Event) -> str | None:
     if not isinstance(event, Text):
         return None
-    t = event.text.strip().lower()
-    for level, words in _LEVEL_WORDS.items():
-        if t in words:
-            return level
-    return None
+    return rating_words.level(event.text)  # "挺好的，满意" too (aftercare/rating_words.py)
 
 
 def _china() -> Any:

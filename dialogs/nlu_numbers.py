@@ -105,6 +105,15 @@ _YEARS = re.compile(
     rf"(?:({NUMERAL})\s*(?:个)?\s*(?:月|months?))?"
 )
 _MONTHS = re.compile(rf"({NUMERAL})\s*(?:个)?\s*(?:月|months?)")
+# "二十多年", "三十来年": a round figure and a little more, read as the figure (a lower bound:
+# "more than twenty years" is at least twenty). The engine says it took it as "about".
+_ROUND = re.compile(rf"({NUMERAL})\s*(?:多|来)\s*(?=年|个月|月|years?|months?)")
+# Said as "about", however it is said.
+_ABOUT = re.compile(
+    r"多|来年|来个月|左右|大概|大约|约|差不多|上下|将近|接近|快|估计|more than|about"
+)
+# "十几年", "好几年", "二十几年": a digit nobody knows; no number can be taken from it.
+_FEW = re.compile(r"几\s*(?:十\s*)?(?:年|个月|月)|几十")
 _MAX_ANSWER = 200  # characters read of an answer: a period is said in a few words
 _MAX_MONTHS = 60 * 12  # nobody contributes for more than sixty years
 
@@ -123,6 +132,7 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
         return "unknown"
     if any(word in s for word in _NEVER_PAID):
         return 0
+    s = _ROUND.sub(r"\1", s)
     for match in _YEARS.finditer(s):
         years = _numeral(match[1])
         months = _numeral(match[3]) if match[3] else 0.0
@@ -147,3 +157,14 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
     if number <= 50:
         return number * 12
     return number if number <= _MAX_MONTHS else None
+
+
+def approximate_period(text: str) -> bool:
+    """The period was said as a round figure ("二十多年", "大概二十年", "十五年多")."""
+    return _ABOUT.search(normalise(text[:_MAX_ANSWER])) is not None
+
+
+def unclear_period(text: str) -> bool:
+    """A period with a digit nobody knows ("十几年", "二十几年"): an answer, not a question,
+    and one that needs asking again kindly."""
+    return _FEW.search(normalise(text[:_MAX_ANSWER])) is not None

@@ -13,6 +13,7 @@ from dialogs.engine.review import confirm_cancel
 from dialogs.engine.turn import Turn
 from dialogs.events import Command
 from dialogs.machine import AFTER_SUBMISSION, State
+from dialogs.nlu_numbers import unclear_period
 from dialogs.state import DiscardDraft
 
 _NOT_STARTED = (State.start, State.cancelled)
@@ -106,6 +107,8 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
     is open): the caller replies then."""
     module = read.nlu()
     if module is None or unsure(text):  # "I don't know" asks nothing (it was "cancel", 0.97)
+        return False
+    if unclear_period(text):  # "十几年" is a period said vaguely, not early_retirement
         return False
     intent = module.classify(text)
     if intent.name == "unknown" or intent.confidence < FAQ_MIN_CONFIDENCE:

@@ -10,9 +10,15 @@ from dialogs import answers as read
 from dialogs.engine.asking import fail
 from dialogs.engine.facts import assessment
 from dialogs.engine.turn import Turn
+from dialogs.nlu_numbers import approximate_period, unclear_period
 from dialogs.replies import Msg
 from dialogs.state import HandToPerson, StoreReminder
 from locales import when
+
+HINT = "dialogs.hint.contribution"
+# A period said as a round figure ("二十多年") is taken as "about" that when it reaches the
+# minimum contribution of today (15 years); below it, the real number decides the verdict.
+ABOUT_AT_LEAST = 15 * 12
 
 
 def record_category(t: Turn, value: Any) -> bool:
@@ -32,9 +38,17 @@ def record_retirement_type(t: Turn, value: Any) -> bool:
 
 def record_contribution(t: Turn, value: Any) -> bool:
     months = read.parse_contribution(value) if value != "unknown" else "unknown"
+    said = value if isinstance(value, str) and value != "unknown" else ""
     if months is None:
-        fail(t, "dialogs.hint.contribution")
+        # "十几年": an answer with a digit nobody knows; asked again kindly, saying why.
+        fail(t, "understanding.contribution_unclear" if unclear_period(said) else HINT)
         return False
+    if isinstance(months, int) and said and approximate_period(said):
+        if months < ABOUT_AT_LEAST:  # "十多年": is it enough? only the real number says
+            fail(t, "understanding.contribution_unclear")
+            return False
+        # "二十多年": surely enough; taken as about that, and the worker is told so.
+        t.say("understanding.contribution_about", value=Msg(*when.duration(months)))
     t.d.answers["contribution_months"] = None if months == "unknown" else months
     return True
 
