@@ -10,10 +10,10 @@ import pytest
 
 from dialogs.engine import handle
 from dialogs.events import Choice, Text
-from dialogs.replies import Msg, render
 from dialogs.state import Context, ConversationData
 from integrations.platform.labels import local
 from locales import Translator, when
+from locales.replies import Msg, render
 
 ZH, EN = Translator("zh_CN"), Translator("en")
 CHINA = ZoneInfo("Asia/Shanghai")

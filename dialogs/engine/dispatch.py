@@ -14,7 +14,7 @@ from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import late_done, upload
 from dialogs.events import Choice, Command, Event, Files, Text, Unsupported
 from dialogs.machine import State
-from dialogs.replies import Msg
+from locales.replies import Msg
 
 # What a channel could not turn into an answer, and what the worker is told instead.
 UNSUPPORTED = {

@@ -11,9 +11,9 @@ from dialogs.engine.asking import fail
 from dialogs.engine.facts import assessment
 from dialogs.engine.turn import Turn
 from dialogs.nlu_numbers import approximate_period, unclear_period
-from dialogs.replies import Msg
 from dialogs.state import HandToPerson, StoreReminder
 from locales import when
+from locales.replies import Msg
 
 HINT = "dialogs.hint.contribution"
 # A period said as a round figure ("二十多年") is taken as "about" that when it reaches the

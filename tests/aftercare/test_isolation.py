@@ -20,8 +20,8 @@ from aftercare.failures import NOTICE
 from aftercare.worker import tick
 from cases import repositories as repo
 from cases.models import AftercareFailure, Case, StaffTask
+from cases.tasks import list_tasks
 from documents.result_notice import NoticeData, render_result_notice
-from integrations.platform.staff_tasks import list_tasks
 from locales import Translator
 from tests.aftercare.conftest import World
 from tests.cases.databases import sqlite_database

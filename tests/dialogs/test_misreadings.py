@@ -13,9 +13,9 @@ import pytest
 
 from dialogs.engine import handle
 from dialogs.events import Choice, Files, StoredFile, Text, Unsupported
-from dialogs.replies import render
 from dialogs.state import Context, ConversationData
 from locales import Translator
+from locales.replies import render
 
 CTX = Context(today=date(2026, 11, 26))
 ZH = Translator("zh_CN")
@@ -72,7 +72,13 @@ def photo(n: int) -> StoredFile:
 
 @pytest.mark.parametrize(
     ("text", "months"),
-    [("二十多年", 240), ("20多年", 240), ("二十来年吧", 240), ("大概二十五年", 300), ("三十多年了", 360)],
+    [
+        ("二十多年", 240),
+        ("20多年", 240),
+        ("二十来年吧", 240),
+        ("大概二十五年", 300),
+        ("三十多年了", 360),
+    ],
 )
 def test_a_round_figure_is_taken_as_about_and_the_worker_is_told(text, months):
     after, texts, question = run(at_contribution(), Text(text))
@@ -90,7 +96,9 @@ def test_a_vague_figure_that_may_fall_short_is_asked_again_kindly(text):
     assert not any("病退" in t or "提前退休" in t for t in texts)  # "十几年" was early_retirement
 
 
-@pytest.mark.parametrize(("text", "months"), [("15年", 180), ("15年零3个月", 183), ("二十年", 240)])
+@pytest.mark.parametrize(
+    ("text", "months"), [("15年", 180), ("15年零3个月", 183), ("二十年", 240)]
+)
 def test_an_exact_figure_is_recorded_without_a_word_about_it(text, months):
     after, texts, _ = run(at_contribution(), Text(text))
     assert after.answers["contribution_months"] == months
@@ -101,7 +109,8 @@ def test_an_exact_figure_is_recorded_without_a_word_about_it(text, months):
 
 
 @pytest.mark.parametrize(
-    "text", ["明天再拍", "明天再拍吧", "改天再传", "先不拍了", "现在没带", "晚上再发", "过两天再拍"]
+    "text",
+    ["明天再拍", "明天再拍吧", "改天再传", "先不拍了", "现在没带", "晚上再发", "过两天再拍"],
 )
 def test_coming_back_later_pauses_and_says_the_journey_is_saved(text):
     after, texts, _ = run(uploading("id_card"), Text(text))
@@ -146,6 +155,6 @@ def test_the_old_done_button_of_the_finished_upload_is_answered_the_same_way():
 
 
 def test_only_the_very_next_message_is_read_that_way():
-    moved, _, question = run(uploading("id_card"), Files((photo(1), photo(2))))
+    moved, _, _ = run(uploading("id_card"), Files((photo(1), photo(2))))
     later, _, _ = run(moved, Text("好的"))
     assert later.moved_on is None
