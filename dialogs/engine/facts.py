@@ -127,6 +127,16 @@ class Step:
         case = self.ctx.case if self.ctx else None
         return case is not None and bool(case.asks)
 
+    def rated_before(self) -> bool:
+        """The case was rated (or the rating declined) before this signature: asked once."""
+        result = self.ctx.result if self.ctx else None
+        return result is not None and result.rating is not None
+
+    def online_steps_pending(self) -> bool:
+        """Online steps still to ask about (kept by dialogs/engine/online_steps.py)."""
+        kept = self.d.answers.get("aftercare")
+        return isinstance(kept, dict) and bool(kept.get("online_steps"))
+
     def needs_supplement(self) -> bool:
         """Something to upload after submission: a return for correction or an office's ask."""
         case = self.ctx.case if self.ctx else None

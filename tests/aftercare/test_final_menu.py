@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aftercare.chat import finished_menu
 from dialogs.console import Console
+from dialogs.engine.result_questions import finished_menu
 from dialogs.events import Choice
 from dialogs.service import Outcome
 from locales.replies import Msg, Reply

@@ -2,7 +2,7 @@
 
 "二十多年" at the contribution question, "明天再拍" at an upload, a sticker or a voice note at an
 upload, and "完成" sent after an upload had already moved on by itself. (A rating typed as
-"挺好的，满意": tests/aftercare/test_rating_words.py.) The engine is driven directly."""
+"挺好的，满意": tests/dialogs/test_rating_words.py.) The engine is driven directly."""
 
 from __future__ import annotations
 

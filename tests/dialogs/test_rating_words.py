@@ -3,7 +3,7 @@ is; a negation is never read as what it negates, and words that rate nothing are
 
 import pytest
 
-from aftercare.rating_words import level
+from dialogs.rating_words import level
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
 """A rating in the worker's own words (issue 13): "挺好的，满意" is satisfied, "还行吧" basically
 satisfied, "太慢了，不满意" dissatisfied; the buttons' words and their numbers (5 … 1) too.
 
-Read by aftercare/chat.py at the rating question. The strongest words win and a negation is
-read with what it negates ("不满意" is never "满意"); words that say nothing about the service
-("谢谢") are no rating, and the question stays optional.
+Read by dialogs/engine/rating.py at the rating question, after the buttons' own words. The
+strongest words win and a negation is read with what it negates ("不满意" is never "满意");
+words that say nothing about the service ("谢谢") are no rating: the question stays optional.
 """
 
 from __future__ import annotations
