@@ -21,11 +21,6 @@ HINT = "dialogs.hint.contribution"
 ABOUT_AT_LEAST = 15 * 12
 
 
-def record_category(t: Turn, value: Any) -> bool:
-    t.d.answers["category"] = value
-    return True
-
-
 def record_retirement_type(t: Turn, value: Any) -> bool:
     t.d.answers["retirement_type"] = value
     if value != "normal":  # illness or special work: explained, then handed to a person
