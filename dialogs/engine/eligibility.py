@@ -14,6 +14,7 @@ from dialogs.nlu_numbers import approximate_period, unclear_period
 from dialogs.state import HandToPerson, StoreReminder
 from locales import when
 from locales.replies import Msg
+from policy.retirement import special_route
 
 HINT = "dialogs.hint.contribution"
 # A period said as a round figure ("二十多年") is taken as "about" that when it reaches the
@@ -24,8 +25,6 @@ ABOUT_AT_LEAST = 15 * 12
 def record_retirement_type(t: Turn, value: Any) -> bool:
     t.d.answers["retirement_type"] = value
     if value != "normal":  # illness or special work: explained, then handed to a person
-        from policy.retirement import special_route
-
         t.say(special_route(value).explanation_key)
         t.do(HandToPerson(value, "ask_retirement_type"))
     return True
