@@ -11,6 +11,9 @@
 3. Accuracy: the intent classifier on the blind set (dialogs/nlu_data/blind.txt), and the
    typed answers of dialogs/nlu_data/typed_answers.toml per question (issue 13), through the
    real engine at each question.
+4. Calibration: expected calibration error of the top intent's probability before (naive
+   Bayes) and after (Platt scaling), and what the threshold does, per set: the split it was
+   fitted on, and the blind sets (blind2.txt was written before the calibration).
 
 Goal (issue 4): p50 <= 0.3 ms per utterance after warm-up.
 """
@@ -29,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dialogs import nlu  # noqa: E402
+from dialogs import nlu, nlu_refit  # noqa: E402
+from dialogs.nlu_calibration import read as read_calibration  # noqa: E402
 from dialogs.nlu_model import read_phrases  # noqa: E402
 
 GOAL_P50_MS = 0.3
@@ -76,6 +80,16 @@ def accuracy() -> None:
     print(
         f"\n== accuracy ==\nblind set (intents): {right / len(blind):.1%} ({right}/{len(blind)})"
     )
+    calibration = read_calibration(nlu.CALIBRATION_FILE)
+    print(
+        f"\n== calibration (issue 13): Platt slope {calibration.slope:.3f}, intercept "
+        f"{calibration.intercept:.3f}, threshold {calibration.threshold:.2f} =="
+    )
+    sets = {"split (fit)": nlu_refit.split()}
+    for name in ("heldout.txt", "calibration.txt", "blind.txt", "blind2.txt"):
+        sets[name] = read_phrases(nlu.DATA / name)
+    for name, phrases in sets.items():
+        print(nlu_refit.figures(name, phrases, calibration))
     per: dict[str, list[int]] = {}
     misses: list[str] = []
     for question, choice, text in rows():

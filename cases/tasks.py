@@ -23,6 +23,7 @@ from cases.models import Applicant, Case, StaffTask, TaskStatus
 from cases.repositories.applicants import get_applicant, phone_of
 from cases.repositories.case_records import get_case
 from cases.task_kinds import FOLLOWUP_KIND, KIND_LABELS
+from locales import when
 
 
 class TaskError(Exception):
@@ -156,7 +157,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def local_time(value: datetime | None) -> str:
     """A time as the clerk reads it, to the minute on the Ordos clock ("-" for none)."""
-    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
+    return when.staff_moment(value, LOCAL_TZ)  # 2026年5月11日 18:00 (issue 13)
 
 
 def _local_iso(value: datetime | None) -> str | None:

@@ -33,6 +33,7 @@ def result(text: str) -> dict[str, Any]:
         "intent": intent.name,
         "confidence": intent.confidence,
         "keywords": list(intent.keywords),
+        "best": intent.best,  # the intent the scores favour even when not confident enough
     }
 
 
@@ -50,8 +51,11 @@ def run_streams(text: str | None, as_json: bool, stdin: BinaryIO, stdout: TextIO
             from locales import Translator
 
             keywords = "、".join(answer["keywords"]) or "-"
+            best = answer["best"]
+            doubt = f"  (best guess {best})" if answer["intent"] != best else ""
             print(
-                f"{answer['intent']}  confidence {answer['confidence']:.2f}  keywords {keywords}",
+                f"{answer['intent']}  confidence {answer['confidence']:.2f}  "
+                f"keywords {keywords}{doubt}",
                 file=stdout,
             )
             print(Translator()(faq_key(answer["intent"])), file=stdout)

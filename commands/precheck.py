@@ -230,6 +230,8 @@ def render_text(result: dict[str, Any], t: Any) -> str:
 
 
 def _outcome_lines(outcome: dict[str, Any], t: Any) -> list[str]:
+    from locales import when  # imported on use, as this command's other imports
+
     age = outcome["statutory_age"]
     statutory = outcome["statutory_retirement_month"]
     early, late = outcome["earliest_flexible_month"], outcome["latest_flexible_month"]
@@ -243,7 +245,10 @@ def _outcome_lines(outcome: dict[str, Any], t: Any) -> list[str]:
         t("precheck.statutory", age=age_text, year=statutory[:4], month=int(statutory[5:])),
         t("precheck.reached")
         if outcome["reached_statutory_age"]
-        else t("precheck.not_reached", months=outcome["months_until_statutory"]),
+        else t(
+            "precheck.not_reached",
+            months=when.text(t, when.duration(outcome["months_until_statutory"])),
+        ),
         t("precheck.minimum", years=f"{minimum / 12:g}", months=minimum),
     ]
     if early is not None and late is not None:  # none for who reached it before the reform
@@ -260,7 +265,7 @@ def _outcome_lines(outcome: dict[str, Any], t: Any) -> list[str]:
         lines.append(
             t(
                 "retirement.note.contribution_short",
-                months=outcome["contribution_shortfall_months"],
+                months=when.text(t, when.duration(outcome["contribution_shortfall_months"])),
             )
         )
     return lines

@@ -18,7 +18,7 @@ from cases.db import Database
 from cases.platform.events import ItemAnswered, MaterialIssue
 from integrations.platform.embedded import CaseView, EmbeddedPlatform, QueueRow, StaffError
 from integrations.platform.labels import Labels
-from locales import Translator
+from locales import Translator, when
 
 _STATUS = {
     "received": "待受理",
@@ -261,7 +261,7 @@ def _person(actor: str | None) -> str:
 
 
 def _local(value: datetime | None) -> str:
-    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
+    return when.staff_moment(value, _TZ)
 
 
 def _row_json(r: QueueRow) -> dict[str, Any]:

@@ -7,6 +7,7 @@ The public API that the conversation calls:
     parse_number(text) -> int | None
     parse_contribution_months(text) -> int | None | "unknown"
     classify(text) -> Intent                          # INTENTS, "unknown" when out of scope
+                                                      # or not likely enough (calibrated)
     faq_key(intent) -> str                            # "faq.<intent>" in locales/*/faq.toml
     warm_up(data_dir)                                 # optional: load jieba at start-up
 
@@ -16,13 +17,16 @@ applicant does not wait ~0.7 s). Nothing here logs or keeps the text: it may hol
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dialogs import nlu_jieba
+from dialogs import nlu_calibration, nlu_jieba
+from dialogs.choice_words import clean
+from dialogs.nlu_calibration import Calibration
 from dialogs.nlu_choices import interpret_choice
 from dialogs.nlu_model import IntentModel, features, read_keywords, read_phrases, train
 from dialogs.nlu_numbers import normalise, parse_contribution_months, parse_number
@@ -64,16 +68,29 @@ TRAINING_FILE = DATA / "train.txt"
 HELD_OUT_FILE = DATA / "heldout.txt"  # never trained on; read by the tests only
 KEYWORDS_FILE = DATA / "keywords.toml"
 TYPOS_FILE = DATA / "typos.txt"
+CALIBRATION_SPLIT = (HELD_OUT_FILE, DATA / "calibration.txt")  # never trained on
+CALIBRATION_FILE = DATA / "calibration.toml"  # written by `python -m dialogs.nlu_refit`
 # Questions are short; a 5,000-character paste is classified by its start, keeping the
 # cost of one message bounded.
 MAX_CHARS = 200
+# A whole message of not knowing ("我也不知道啊", "I don't know", "不太清楚"), cleaned: it asks
+# nothing. Not "手册不知道放哪了": that one says the handbook is lost.
+_NOT_KNOWING = re.compile(
+    r"(?:我|俺|额)?(?:也|真|真的|实在|确实|还|都)?"
+    r"(?:不知道|不清楚|不太清楚|不晓得|不记得|记不清|记不得|说不清|说不上来|不确定|忘了|没印象)"
+    r"(?:了|啊|呀|呢|哦|诶|耶|嘞|哈)*"
+    r"|i?(?:really)?(?:dont|donot|didnt)(?:really)?know|(?:im)?notsure|noidea|dunno|idk"
+)
 
 
 @dataclass(frozen=True)
 class Intent:
     name: str  # one of INTENTS
-    confidence: float  # 0..1
+    # P(name is right), calibrated on phrases never trained on; for "unknown" after the model
+    # doubted, P(its best intent would have been wrong).
+    confidence: float
     keywords: tuple[str, ...] = ()  # the known words that decided it; never personal data
+    best: str = "unknown"  # the intent the scores favour, even when not safe to act on
 
 
 @dataclass(frozen=True)
@@ -87,9 +104,12 @@ class Understanding:
 
 
 class _Loaded:
-    def __init__(self, model: IntentModel, typos: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, model: IntentModel, typos: list[tuple[str, str]], calibration: Calibration
+    ) -> None:
         self.model = model
         self.typos = typos
+        self.calibration = calibration
 
 
 _lock = threading.Lock()
@@ -127,7 +147,7 @@ def _get(data_dir: Path | str = "data") -> _Loaded:
             )
             if set(model.intents) != set(INTENTS):
                 raise ValueError(f"training phrases cover {model.intents}, expected {INTENTS}")
-            _loaded = _Loaded(model, typos)
+            _loaded = _Loaded(model, typos, nlu_calibration.read(CALIBRATION_FILE))
     return _loaded
 
 
@@ -144,11 +164,34 @@ def tokenize(text: str) -> list[str]:
     return _words(text, _get().typos)
 
 
-def classify(text: str) -> Intent:
-    """The intent of a free-text message; "unknown" when out of scope or unclear."""
+def model() -> IntentModel:
+    """The trained model (for the calibration fit, dialogs/nlu_refit.py)."""
+    return _get().model
+
+
+def feature_list(text: str) -> list[str]:
+    """The model's features of a message, after the classifier's normalisation."""
+    return features(tokenize(text))
+
+
+def not_knowing(text: str) -> bool:
+    """The whole message says the worker does not know ("不知道", "I don't know")."""
+    return _NOT_KNOWING.fullmatch(clean(text).replace("'", "").replace("’", "")) is not None
+
+
+def classify(text: str, calibration: Calibration | None = None) -> Intent:
+    """The intent of a free-text message; "unknown" when out of scope or unclear.
+
+    `calibration` is the stored one unless given (the refit and the benchmark compare)."""
     loaded = _get()
-    scored = loaded.model.predict(features(_words(text, loaded.typos)))
-    return Intent(scored.intent, scored.confidence, scored.keywords)
+    if not_knowing(text):
+        # "I don't know" / "不知道" asks nothing: never cancel (it was, at 0.97), never
+        # lost_document (it was, at 0.999).
+        return Intent("unknown", 1.0)
+    scored = loaded.model.predict(
+        features(_words(text, loaded.typos)), calibration or loaded.calibration
+    )
+    return Intent(scored.intent, scored.confidence, scored.keywords, scored.best)
 
 
 def understand(text: str, choice_ids: Sequence[str] = ()) -> Understanding:

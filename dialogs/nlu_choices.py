@@ -54,7 +54,8 @@ _EXACT: dict[str, tuple[str, ...]] = {
 _UNSURE = re.compile(
     r"不知道|不清楚|不记得|记不清|不确定|说不清|不晓得|notsure|dont?know|donotknow"
 )
-_QUESTION = re.compile(r"[?？吗]|有没有|是不是|要不要|能不能|怎么|咋|什么|啥")
+# A question is no answer: "附近哪里有超市" is not "yes, I have".
+_QUESTION = re.compile(r"[?？吗]|有没有|是不是|要不要|能不能|怎么|咋|什么|啥|哪|多少|为什么|为啥")
 _SPACE_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、…~～\"'“”‘’()（）\[\]【】]+")
 _PARTICLES = "啊呀吧呢哦哈啦嘛噢哟"
 _NEGATION = re.compile(r"[没不无否未]")
@@ -66,6 +67,14 @@ _CONTAINS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"不同意|拒绝|不授权"), ("decline",)),
     (re.compile(r"(?<!不)同意"), ("agree",)),
     (re.compile(r"以后再|稍后|待会|等会|回头再|晚点"), ("later",)),
+    # "明天再拍", "改天再传", "先不拍了", "现在没带": the worker will come back to it.
+    (
+        re.compile(
+            r"(?:明天|明儿|改天|过两天|下次|回头|晚上|后天|下午)再?(?:拍|传|发|照|弄|上传)"
+            r"|先不(?:拍|传|发|弄)|(?:现在|今天)?(?:没带|不在身边|不在手边|找不全)"
+        ),
+        ("later",),
+    ),
     (re.compile(r"(?<![没未])(?:传完|拍完|上传完|都传了)"), ("done",)),
     (re.compile(r"提交"), ("submit",)),
     (re.compile(r"修改|改一下|更正"), ("edit",)),

@@ -1,5 +1,6 @@
 """The intent classifier: multinomial naive Bayes on jieba words and characters, plus a few
-hand-weighted keywords. Small enough to read, trained at load in milliseconds, pure Python.
+hand-weighted keywords, its confidence calibrated (dialogs/nlu_calibration.py). Small enough
+to read, trained at load in milliseconds, pure Python.
 
 Why naive Bayes: a few hundred short phrases are too few for anything heavier, and NB with
 word + character features tolerates the typos and dialect of real messages (退修, 公基金)
@@ -16,6 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from dialogs.nlu_calibration import Calibration
 
 UNKNOWN = "unknown"
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")  # tokens worth counting: not spaces or punctuation
@@ -72,8 +75,19 @@ def features(words: Iterable[str]) -> list[str]:
 @dataclass(frozen=True)
 class Scored:
     intent: str
-    confidence: float
+    confidence: float  # calibrated: P(intent is right); for "unknown", P(the best one is wrong)
     keywords: tuple[str, ...]
+    best: str = UNKNOWN  # the intent the scores favour, even when it is not safe to act on
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The top intent of a message before calibration: its index, its log-odds against all
+    the other intents together, and the features the model knew."""
+
+    top: int
+    log_odds: float
+    known: tuple[str, ...]
 
 
 class IntentModel:
@@ -84,7 +98,6 @@ class IntentModel:
         examples: Sequence[tuple[str, list[str]]],
         keywords: dict[str, dict[str, float]] | None = None,
         alpha: float = 0.1,
-        min_confidence: float = 0.45,
         min_lift: float = 1.0,
     ) -> None:
         self.intents: tuple[str, ...] = tuple(dict.fromkeys(intent for intent, _ in examples))
@@ -92,7 +105,6 @@ class IntentModel:
         for intent, feats in examples:
             counts[intent].update(feats)
         vocabulary = {f for c in counts.values() for f in c}
-        self.min_confidence = min_confidence
         self.min_lift = min_lift
         # For each feature, its log-likelihood under every intent, in `self.intents` order:
         # scoring is then one vector addition per feature of the utterance.
@@ -111,10 +123,11 @@ class IntentModel:
     def vocabulary_size(self) -> int:
         return len(self._loglik)
 
-    def predict(self, feats: Sequence[str]) -> Scored:
-        known = [f for f in feats if f in self._loglik or f in self._keywords]
+    def rank(self, feats: Sequence[str]) -> Ranked | None:
+        """The top intent and its log-odds; None when no feature was ever seen."""
+        known = tuple(f for f in feats if f in self._loglik or f in self._keywords)
         if not known:
-            return Scored(UNKNOWN, 1.0, ())  # nothing we have ever seen: out of scope
+            return None
         n = len(self.intents)
         scores = [0.0] * n
         for f in known:
@@ -125,20 +138,32 @@ class IntentModel:
             for i, weight in self._keywords.get(f, ()):
                 scores[i] += weight
         top = max(range(n), key=scores.__getitem__)
-        peak = scores[top]
-        confidence = 1.0 / sum(math.exp(s - peak) for s in scores)
-        intent = self.intents[top]
+        others = [s for i, s in enumerate(scores) if i != top]
+        peak = max(others)
+        rest = peak + math.log(sum(math.exp(s - peak) for s in others))
+        return Ranked(top, scores[top] - rest, known)
+
+    def evidence(self, ranked: Ranked) -> tuple[str, ...]:
+        """The words that decided the top intent (none for "unknown")."""
+        if self.intents[ranked.top] == UNKNOWN:
+            return ()
+        return self._evidence(ranked.top, ranked.known)
+
+    def predict(self, feats: Sequence[str], calibration: Calibration) -> Scored:
+        ranked = self.rank(feats)
+        if ranked is None:
+            return Scored(UNKNOWN, 1.0, ())  # nothing we have ever seen: out of scope
+        p = calibration.probability(ranked.log_odds)
+        intent = self.intents[ranked.top]
         if intent == UNKNOWN:
-            return Scored(UNKNOWN, round(confidence, 3), ())
-        evidence = self._evidence(top, known)
-        # "Not understood" beats a wrong answer when the model is torn between intents (its
-        # doubt is then the confidence of "unknown"), or when its choice rests only on
-        # function words and stray characters ("我想买房子" is no application: 0.5, a guess).
-        if confidence < self.min_confidence:
-            return Scored(UNKNOWN, round(1.0 - confidence, 3), ())
-        if not evidence:
-            return Scored(UNKNOWN, 0.5, ())
-        return Scored(intent, round(confidence, 3), evidence)
+            return Scored(UNKNOWN, round(p, 3), ())
+        evidence = self.evidence(ranked)
+        # "Not understood" beats a wrong answer when the intent is not likely enough to be
+        # right (calibrated: see dialogs/nlu_calibration.py), or when it rests only on
+        # function words and stray characters ("我想买房子" is no application).
+        if p < calibration.threshold or not evidence:
+            return Scored(UNKNOWN, round(1.0 - p, 3), (), best=intent)
+        return Scored(intent, round(p, 3), evidence, best=intent)
 
     def _evidence(self, top: int, feats: Sequence[str], limit: int = 3) -> tuple[str, ...]:
         """The words, or character pairs when jieba made an unseen word of them ("谢谢你们"),

@@ -131,6 +131,15 @@ _YEARS = re.compile(
     rf"(?:({NUMERAL})\s*(?:个)?\s*(?:月|months?))?"
 )
 _MONTHS = re.compile(rf"({NUMERAL})\s*多?\s*(?:个)?\s*(?:月|months?)")
+# "三十来年" (and "二十多年", which _YEARS reads too): a round figure and a little more, read
+# as the figure (a lower bound). The engine says it took it as "about" (approximate_period).
+_ROUND = re.compile(rf"({NUMERAL})\s*(?:多|来)\s*(?=年|个月|月|years?|months?)")
+# Said as "about", however it is said.
+_ABOUT = re.compile(
+    r"多|来年|来个月|左右|大概|大约|约|差不多|上下|将近|接近|快|估计|more than|about"
+)
+# "十几年", "好几年", "二十几年": a digit nobody knows; no number can be taken from it.
+_FEW = re.compile(r"几\s*(?:十\s*)?(?:年|个月|月)|几十")
 _MAX_ANSWER = 200  # characters read of an answer: a period is said in a few words
 _MAX_MONTHS = 60 * 12  # nobody contributes for more than sixty years
 
@@ -144,7 +153,7 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
     clearly months).
     The readers below are tried in order; the first that finds a period decides.
     """
-    s = normalise(text[:_MAX_ANSWER])
+    s = _ROUND.sub(r"\1", normalise(text[:_MAX_ANSWER]))  # "三十来年" is about 三十年
     if not s:
         return None
     for reader in _READERS:
@@ -207,3 +216,14 @@ _READERS: tuple[Callable[[str], int | Literal["unknown"] | None], ...] = (
     _in_months,
     _bare,
 )
+
+
+def approximate_period(text: str) -> bool:
+    """The period was said as a round figure ("二十多年", "大概二十年", "十五年多")."""
+    return _ABOUT.search(normalise(text[:_MAX_ANSWER])) is not None
+
+
+def unclear_period(text: str) -> bool:
+    """A period with a digit nobody knows ("十几年", "二十几年"): an answer, not a question,
+    and one that needs asking again kindly."""
+    return _FEW.search(normalise(text[:_MAX_ANSWER])) is not None

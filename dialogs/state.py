@@ -71,6 +71,9 @@ class ConversationData:
     confirming: str | None = None  # what ask_cancel confirms: "cancel" or "restart"
     editing: bool = False  # after "edit" at the review: answered questions are skipped
     supplement: list[str] = field(default_factory=list)  # materials returned for correction
+    # The material whose upload moved on by itself (its last page arrived): a "完成" in the
+    # very next message meant that one, not the question asked since.
+    moved_on: str | None = None
 
     def copy(self) -> ConversationData:
         # On the hot path of every event: a JSON-shaped clone is ~10x cheaper than deepcopy.
@@ -86,6 +89,7 @@ class ConversationData:
             confirming=self.confirming,
             editing=self.editing,
             supplement=list(self.supplement),
+            moved_on=self.moved_on,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -101,6 +105,7 @@ class ConversationData:
             "confirming": self.confirming,
             "editing": self.editing,
             "supplement": self.supplement,
+            "moved_on": self.moved_on,
         }
 
     @classmethod

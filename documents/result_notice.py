@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from documents.pdfkit import Page
-from locales import Translator
+from locales import Translator, when
 
 if TYPE_CHECKING:
     from documents.pdfkit import Page
@@ -85,7 +85,7 @@ def render_result_notice(
             (tr("documents.notice.applicant"), notice.applicant_name),
             (tr("documents.notice.id_number"), notice.id_number_masked),
             (tr("documents.notice.case_number"), notice.case_number),
-            (tr("documents.notice.issued_on"), notice.issued_on.isoformat()),
+            (tr("documents.notice.issued_on"), when.text(tr, when.day(notice.issued_on))),
         ]
     )
     page.subheading(tr("documents.notice.results_heading"))
@@ -157,6 +157,10 @@ def _datum(name: str, value: Any, tr: Translator) -> str | None:
         value = int(value)  # "6 years", not "6.0 years"
     elif name in _MONEY:
         value = _yuan(value)
+    if name in _MONTHS and isinstance(value, int) and not isinstance(value, bool):
+        value = when.text(tr, when.duration(value))  # 183 → 15年3个月
+    elif name in _DATES and isinstance(value, str) and (day := _iso_day(value)) is not None:
+        value = when.text(tr, when.day(day))  # 1965-03-02 → 1965年3月2日
     if isinstance(value, str):
         value = bounded(value, tr)
     key = f"documents.data.{name}"
@@ -174,6 +178,15 @@ def bounded(text: str, tr: Translator) -> str:
 
 
 _MONEY = frozenset({"monthly_pension", "back_payment_due"})
+_MONTHS = frozenset({"contribution_months"})  # counts of months, read in years and months
+_DATES = frozenset({"archive_birth_date", "first_employment_date"})  # ISO dates from offices
+
+
+def _iso_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None  # an office's own wording ("1965年3月") is shown as it came
 
 
 def _money(value: Any) -> Decimal | None:
@@ -199,6 +212,6 @@ def _signature_block(page: Page, tr: Translator, signature: Signature | None) ->
     if signature is None:
         page.para(tr("documents.notice.unsigned"))
         return
-    when = signature.signed_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-    page.para(tr("documents.notice.signed", name=signature.name, time=when))
+    signed = when.text(tr, when.moment(signature.signed_at.astimezone(CHINA)))
+    page.para(tr("documents.notice.signed", name=signature.name, time=signed))
     page.para(tr("documents.notice.signed_hash", sha=signature.notice_sha256), size=7.5)

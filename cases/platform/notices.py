@@ -17,6 +17,7 @@ from app.clock import LOCAL_TZ
 from cases.models import Case
 from cases.platform.events import DispatchedItem, ItemAnswered, MaterialIssue
 from cases.repositories.outbox import enqueue_notification
+from locales import when
 from locales.replies import Msg, Reply, to_json
 from policy.materials import requested_materials
 
@@ -49,7 +50,7 @@ def item_started(item: str, due_at: datetime) -> Msg:
         "platform.item_started",
         {
             "item": Msg(f"item.{item}.name"),
-            "due_date": due_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d"),
+            "due_date": Msg(*when.day(due_at.astimezone(LOCAL_TZ))),  # 2026年5月11日
         },
     )
 
@@ -74,7 +75,7 @@ def answered(event: ItemAnswered) -> Msg:
 
 
 def _medical(data: dict[str, Any]) -> Msg:
-    months = data.get("contribution_months", "")
+    months = _duration(data.get("contribution_months", ""))
     due = money(data.get("back_payment_due"))
     if due > 0:
         return Msg(
@@ -86,6 +87,15 @@ def _medical(data: dict[str, Any]) -> Msg:
             },
         )
     return Msg("platform.medical_paid_up", {"months": months})
+
+
+def _duration(months: Any) -> Msg:
+    """The office's month count in years and months (183 → 15年3个月)."""
+    if isinstance(months, str) and months.strip().isdigit():
+        months = int(months)
+    if isinstance(months, int) and not isinstance(months, bool):
+        return Msg(*when.duration(months))
+    return Msg("when.months", {"months": months})  # not a count: shown as sent
 
 
 def money(value: Any) -> Decimal:

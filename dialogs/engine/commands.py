@@ -7,11 +7,13 @@ from dialogs import nlu
 from dialogs.choice_words import unsure
 from dialogs.engine.asking import ask, begin, unclear
 from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
+from dialogs.engine.not_understood import not_understood
 from dialogs.engine.progress import status
 from dialogs.engine.review import confirm_cancel
 from dialogs.engine.turn import Turn
 from dialogs.events import Command
 from dialogs.machine import AFTER_SUBMISSION, State
+from dialogs.nlu_numbers import unclear_period
 from dialogs.state import DiscardDraft
 
 _NOT_STARTED = (State.start, State.cancelled)
@@ -97,9 +99,13 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
     is open): the caller replies then."""
     if unsure(text):  # "I don't know" asks nothing (it was "cancel", 0.97)
         return False
+    if unclear_period(text):  # "十几年" is a period said vaguely, not early_retirement
+        return False
     intent = nlu.classify(text)
     if intent.name == "unknown" or intent.confidence < FAQ_MIN_CONFIDENCE:
-        return False
+        # Below the calibrated threshold: said so, never answered with a guess (a name is
+        # free text: there only a clear question is one).
+        return not strict and not_understood(t, text)
     # A name is short and free: only a clear question (a known word of two characters or
     # more, e.g. 公积金, 材料) is taken as one; "张" alone is a surname, not 涨 (a raise).
     # Numerals are names too (冯十三, 王五十): a number word is no sign of a question here.

@@ -14,9 +14,10 @@ from dialogs.engine.document_requests import document_asked, on_request
 from dialogs.engine.keys import readable
 from dialogs.engine.progress import status
 from dialogs.engine.turn import Turn
-from dialogs.engine.uploads import upload
+from dialogs.engine.uploads import late_done, upload
 from dialogs.events import Choice, Command, Event, Files, Text, Unsupported
 from dialogs.machine import AFTER_RESULT, State
+from locales.replies import Msg
 
 # What a channel could not turn into an answer, and what the worker is told instead.
 UNSUPPORTED = {
@@ -27,6 +28,9 @@ UNSUPPORTED = {
 
 
 def dispatch(t: Turn, event: Event) -> None:
+    moved_on, t.d.moved_on = t.d.moved_on, None  # for the very next message only
+    if moved_on is not None and late_done(t, event, moved_on):
+        return None
     if t.state in AFTER_RESULT:
         return after_result(t, event)
     if (document := document_asked(t.state, event)) is not None:
@@ -36,8 +40,7 @@ def dispatch(t: Turn, event: Event) -> None:
     if t.state in (State.start, State.cancelled):
         return begin(t)
     if isinstance(event, Unsupported):
-        t.say(UNSUPPORTED.get(event.what, "dialogs.unsupported"))
-        return ask(t)
+        return unsupported(t, event)
     if t.state is State.declined:
         return declined(t, event)
     if t.state is State.waiting_for_date:
@@ -49,6 +52,18 @@ def dispatch(t: Turn, event: Event) -> None:
     if card_photo.handles(t, event):  # the ID card's photo (issue 18)
         return None
     return answer(t, event)
+
+
+def unsupported(t: Turn, event: Unsupported) -> None:
+    """What a channel could not turn into an answer. At an upload step a sticker or a voice
+    note is answered plainly: this step needs a photo of that document."""
+    q = t.question() or ""
+    if q.startswith("ask_upload_") and event.what not in UNSUPPORTED:
+        name = Msg(f"material.{q.removeprefix('ask_upload_')}.name")
+        t.say("understanding.unsupported_at_upload", name=name)
+    else:
+        t.say(UNSUPPORTED.get(event.what, "dialogs.unsupported"))
+    ask(t)
 
 
 def declined(t: Turn, event: Event) -> None:

@@ -10,9 +10,16 @@ from dialogs import answers as read
 from dialogs.engine.asking import fail
 from dialogs.engine.facts import assessment
 from dialogs.engine.turn import Turn
+from dialogs.nlu_numbers import approximate_period, unclear_period
 from dialogs.state import HandToPerson, StoreReminder
+from locales import when
 from locales.replies import Msg
 from policy.retirement import special_route
+
+HINT = "dialogs.hint.contribution"
+# A period said as a round figure ("二十多年") is taken as "about" that when it reaches the
+# minimum contribution of today (15 years); below it, the real number decides the verdict.
+ABOUT_AT_LEAST = 15 * 12
 
 
 def record_retirement_type(t: Turn, value: Any) -> bool:
@@ -25,9 +32,17 @@ def record_retirement_type(t: Turn, value: Any) -> bool:
 
 def record_contribution(t: Turn, value: Any) -> bool:
     months = read.parse_contribution(value) if value != "unknown" else "unknown"
+    said = value if isinstance(value, str) and value != "unknown" else ""
     if months is None:
-        fail(t, "dialogs.hint.contribution")
+        # "十几年": an answer with a digit nobody knows; asked again kindly, saying why.
+        fail(t, "understanding.contribution_unclear" if unclear_period(said) else HINT)
         return False
+    if isinstance(months, int) and said and approximate_period(said):
+        if months < ABOUT_AT_LEAST:  # "十多年": is it enough? only the real number says
+            fail(t, "understanding.contribution_unclear")
+            return False
+        # "二十多年": surely enough; taken as about that, and the worker is told so.
+        t.say("understanding.contribution_about", value=Msg(*when.duration(months)))
     t.d.answers["contribution_months"] = None if months == "unknown" else months
     return True
 
@@ -42,10 +57,9 @@ def verdict(t: Turn) -> None:
     key = "dialogs.verdict.reached" if a.reached_statutory_age else "dialogs.verdict.not_yet"
     t.say(
         key,
-        years=years,
-        months=months,
-        month=str(a.statutory_retirement_month),
-        left=a.months_until_statutory,
+        age=Msg(*when.age(years, months)),
+        month=Msg(*when.month(a.statutory_retirement_month)),
+        left=Msg(*when.duration(a.months_until_statutory or 0)),
         window=_window(a, reached=a.reached_statutory_age),
         notes=notes,
         advisory=Msg("advisory"),
@@ -64,7 +78,7 @@ def reminder(t: Turn, value: str) -> bool:
         due = date.fromordinal(max(first.toordinal() - t.ctx.reminder_days_before, 1))
         due = max(due, t.ctx.today)
         t.do(StoreReminder(due, "statutory_month", {"month": str(a.statutory_retirement_month)}))
-        t.say("dialogs.reminder_stored", due=due.isoformat())
+        t.say("dialogs.reminder_stored", due=Msg(*when.day(due)))
     else:
         t.say("dialogs.reminder_declined")
     t.trigger("next")
@@ -77,11 +91,15 @@ def _window(a: Any, *, reached: bool) -> Msg:
         return Msg("dialogs.verdict.no_window")
     key = "dialogs.verdict.window" if reached else "dialogs.verdict.window_early"
     return Msg(
-        key, {"earliest": str(a.earliest_flexible_month), "latest": str(a.latest_flexible_month)}
+        key,
+        {
+            "earliest": Msg(*when.month(a.earliest_flexible_month)),
+            "latest": Msg(*when.month(a.latest_flexible_month)),
+        },
     )
 
 
 def _note_params(note: str, a: Any) -> dict[str, Any]:
     if note == "contribution_short":
-        return {"months": a.contribution_shortfall_months}
+        return {"months": Msg(*when.duration(a.contribution_shortfall_months or 0))}
     return {}

@@ -15,16 +15,22 @@ from cases.result_commands import (
     RateService,
     followup_due,
 )
+from dialogs import rating_words
 from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.machine import State
+from locales import when
+from locales.replies import Msg
 
 S = State
 
 
 def _level(event: Event) -> str | None:
-    return chosen(event, S.ask_rating, RATING_LEVELS)
+    choice = chosen(event, S.ask_rating, RATING_LEVELS)
+    if choice is None and isinstance(event, Text):
+        return rating_words.level(event.text)  # "挺好的，满意" (dialogs/rating_words.py)
+    return choice
 
 
 def rate(t: Turn, event: Event) -> None:
@@ -49,7 +55,7 @@ def rate(t: Turn, event: Event) -> None:
     t.do(RateService(choice, due))
     stash(t)["rating"] = choice
     if due is not None:
-        t.say("aftercare.rating.sorry", due_date=due.strftime("%Y-%m-%d"))
+        t.say("aftercare.rating.sorry", due_date=Msg(*when.day(due)))
     else:
         t.say("aftercare.rating.thanks")
     t.trigger("rate")

@@ -24,6 +24,7 @@ from dialogs.events import Choice, Event, Text
 from dialogs.happenings import ResultDelivered
 from dialogs.machine import State
 from dialogs.paperwork import wanted
+from locales import when
 from locales.replies import Msg, Reply
 from policy.workdays import add_working_days
 
@@ -100,7 +101,7 @@ def _raise(t: Turn, way_out: str, event: Event) -> None:
     t.do(RaiseAtSigning("object" if way_out == "object" else "person", words))
     due = add_working_days(t.ctx.today, 1)
     key = "aftercare.sign.objection_taken" if way_out == "object" else "aftercare.sign.person"
-    t.say(key, due=f"{due.month}月{due.day}日")
+    t.say(key, due=Msg(*when.day(due)))
     ask(t)
 
 

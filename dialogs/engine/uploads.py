@@ -95,8 +95,26 @@ def pages(t: Turn, event: Files, code: str, m: dict[str, Any], max_pages: int) -
         return fail(t, "dialogs.hint.file_expected")
     if m["pages"] >= max_pages:  # nothing more this material can take: move on
         m["status"] = "ok"
+        t.d.moved_on = code
         return material_done(t, code)
     ask(t)
+
+
+def late_done(t: Turn, event: Event, code: str) -> bool:
+    """ "完成" (typed or the old button) right after the upload of `code` moved on by itself:
+    it meant that upload. Said so, and the question now open asked again, never answered."""
+    if isinstance(event, Choice):
+        done = event.id == "done" and event.question in (None, f"ask_upload_{code}")
+    elif isinstance(event, Text):
+        done = read.interpret_choice(event.text, ["done"]) == "done"
+    else:
+        return False
+    if not done:
+        return False
+    pages = t.d.materials.get(code, {}).get("pages", 0)
+    t.say("understanding.moved_on", name=Msg(f"material.{code}.name"), pages=pages)
+    ask(t)
+    return True
 
 
 def pages_in(f: StoredFile) -> int:

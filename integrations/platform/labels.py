@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from locales import Translator
+from locales import Translator, when
 from policy.idcard import mask_number
 from policy.items import form_fields
 
@@ -35,7 +35,8 @@ class Labels:
         if isinstance(value, bool):
             return self.tr("web.value.yes") if value else self.tr("web.value.no")
         if name == "contribution_months" and isinstance(value, int):
-            return self.tr("web.value.months", months=value)
+            duration = when.text(self.tr, when.duration(value))
+            return self.tr("web.value.months", duration=duration, months=value)
         return self._first(f"documents.form.value.{name}.{value}", default=str(value))
 
     def form_rows(self, fields: Mapping[str, Any], *, mask_id: bool) -> list[tuple[str, str]]:
@@ -74,4 +75,4 @@ class Labels:
 
 
 def local(value: datetime | None) -> str:
-    return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
+    return when.staff_moment(value, TZ)

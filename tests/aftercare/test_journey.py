@@ -114,9 +114,9 @@ async def test_from_results_ready_to_closed(world: World) -> None:
         "very_dissatisfied",
         "skip",
     ]
-    await person.tap("very_dissatisfied")
+    await person.text("等了好久，非常不满意")  # typed, not tapped (issue 13)
     # 30 April: 1-5 May are holidays, Saturday 9 May a make-up working day -> 11 May.
-    assert "2026-05-11" in person.texts()
+    assert "2026年5月11日" in person.texts()
     assert person.question == "ask_rating_comment"
     await person.text("等得太久了，电话 13912345678")
     assert person.last is not None and person.last.state == "finished"

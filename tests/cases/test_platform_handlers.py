@@ -145,5 +145,5 @@ async def test_the_medical_answer_asks_the_clerk_to_phone_once(db: Database) -> 
     tasks, told = await db.run(work)
     assert len(tasks) == 1
     assert tasks[0]["需补缴金额（元）"] == "800.00"
-    assert "预计 2026-12-03 前答复" in told[-3]
+    assert "预计2026年12月3日前答复" in told[-3]  # as people read dates (issue 13)
     assert "还需补缴 1200.00 元" in told[-2] and "还需补缴 800.00 元" in told[-1]

@@ -121,7 +121,7 @@ def test_a_bad_rating_says_when_the_follow_up_is_due_and_asks_for_a_comment() ->
     )
     due = datetime(2026, 5, 11, 18, 0, tzinfo=LOCAL_TZ)
     assert out.commands == [RateService("dissatisfied", due)]
-    assert "2026-05-11" in said(out.replies) and out.data.state == "ask_rating_comment"
+    assert "2026年5月11日" in said(out.replies) and out.data.state == "ask_rating_comment"
 
 
 def test_a_typed_score_is_a_level_five_being_the_best() -> None:

@@ -65,7 +65,7 @@ async def test_employee_with_an_employer_submits_and_gets_a_case_number(
     assert person.question == "ask_retirement_type"  # a man is not asked for a category
     await person.tap("normal")
     await person.text("十五年")
-    assert "2025-04" in person.texts()  # 60y1m after 1965-03
+    assert "2025年4月" in person.texts()  # 60y1m after 1965-03
     assert "仅供参考" in person.texts()
     assert person.question == "ask_town"
     assert person.choices()[0] == "altan_xire" and person.choices()[-1] == "town_other"
@@ -133,7 +133,7 @@ async def test_woman_worker_is_asked_her_post_and_told_it_is_to_be_confirmed(
     await person.text("工人")
     await person.tap("normal")
     await person.text("不清楚")
-    assert "2025-02" in person.texts()  # 50y1m after 1975-01
+    assert "2025年2月" in person.texts()  # 50y1m after 1975-01
     assert "岗位类别以经办机构确认为准" in person.texts()
     assert person.question == "ask_town"
 
@@ -203,12 +203,12 @@ async def test_not_yet_eligible_is_offered_a_reminder_which_is_stored(
     await person.through_identity(number=id_number("19700520"))
     await person.tap("normal")
     await person.text("18年")
-    assert "2031-10" in person.texts()  # POLICY §3's example: man born 1970-05
+    assert "2031年10月" in person.texts()  # POLICY §3's example: man born 1970-05
     assert person.question == "ask_reminder"
     assert person.choices() == ["yes", "no"]  # too early even for flexible retirement
     out = await person.tap("yes")
     assert out.state == "waiting_for_date"
-    assert "2031-07-03" in person.texts()  # 90 days before 2031-10-01
+    assert "2031年7月3日" in person.texts()  # 90 days before 2031-10-01
 
     def reminders(session):  # type: ignore[no-untyped-def]
         return [(r.kind, r.due_on) for r in session.scalars(select(Reminder))]
@@ -451,7 +451,7 @@ async def test_inside_the_flexible_window_the_applicant_may_apply_early(person: 
     await person.through_identity(number=id_number("19660815"))
     await person.tap("normal")
     await person.text("20年")
-    assert "2027-01" in person.texts() and "2026-08" in person.texts()
+    assert "2027年1月" in person.texts() and "2026年8月" in person.texts()
     assert person.choices() == ["yes", "no", "continue"]
     await person.tap("continue")
     assert person.question == "ask_town"

@@ -35,11 +35,11 @@ def test_the_notice_shows_applicant_case_and_every_items_outcome(notice: NoticeD
         "1506**********123X",
         "YJ-20261126-0001",
         "核定月养老金：3,210.50元",  # pension entitlement decision
-        "档案出生日期：1965-03-02",  # archive certificate
-        "参加工作时间：1983-07-01",
+        "档案出生日期：1965年3月2日",  # archive certificate
+        "参加工作时间：1983年7月1日",
         "退役军人信息查询旗退役军人事务局不涉及",  # veteran check: not applicable
         "登记地：乌兰木伦镇",  # community registration town
-        "医保累计缴费：280个月",
+        "医保累计缴费：23年4个月",
         "需补缴医保费：4,560.00元",  # back payment ...
         "在“蒙速办”APP缴纳医保费",  # ... and how and where to pay it
         "住房公积金：网上提取",
@@ -89,7 +89,7 @@ def test_the_signed_copy_carries_the_name_time_and_the_signed_version(
     )
     text = pdf_text(signed)
     assert "申请人签字：张三" in text
-    assert "2026-11-2610:30" in text  # Beijing time
+    assert "2026年11月26日10:30" in text  # Beijing time
     assert sha in text
     assert "申请人签字：___" in pdf_text(render_result_notice(notice, ZH))
 

@@ -46,7 +46,7 @@ def test_stdin_gives_one_json_line_per_line_in_order_even_blank_and_broken_ones(
         "complaint",
     ]
     assert lines[0]["text"] == "转人工" and lines[1]["text"] == ""
-    assert set(lines[0]) == {"text", "intent", "confidence", "keywords"}
+    assert set(lines[0]) == {"text", "intent", "confidence", "keywords", "best"}
     assert result.stderr == b""  # jieba's start-up chatter is quieted
 
 

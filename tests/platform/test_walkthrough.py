@@ -135,7 +135,9 @@ async def walk(
     received = await pushes(db, applicant_id)
     assert [k for k, _ in received] == EXPECTED_PUSHES
     push = dict(received)["platform.medical_back_payment"]
-    assert push["amount"] == "1200.00" and push["months"] == 312
+    assert push["amount"] == "1200.00"
+    # 312 months, read as the worker reads them: 26年 (issue 13)
+    assert push["months"] == {"key": "when.years", "params": {"years": 26}}
     assert push["how_to_pay"]["key"] == "platform.medical_how_to_pay"
 
 

@@ -208,5 +208,5 @@ def test_the_text_for_a_phone_is_short_polite_and_masked():
         assert len(text) < 600
         assert "仅供参考" in text or "未能预审" in text
     man = render_text(precheck_fields(MAN_1970_05, None, "100", TODAY, TEXTS), t)
-    assert "61岁5个月" in man and "2031年10月" in man and "还差92个月" in man
+    assert "61岁5个月" in man and "2031年10月" in man and "还差7年8个月" in man
     assert render_text(precheck_fields(MAN_1970_05, None, None, TODAY, TEXTS), Translator("en"))

@@ -1,0 +1,151 @@
+"""Turning the classifier's scores into probabilities that mean what they say (issue 13).
+
+Naive Bayes counts every word, character and character pair of a message as independent
+evidence, so its posterior is far too sure of itself: "不知道" was lost_document at 0.999.
+Platt scaling maps the log-odds of the top intent (its score against all the others) to
+P(that intent is right) with two numbers, a slope and an intercept, fitted by logistic
+regression on phrases the model never trained on (the calibration split: heldout.txt and
+calibration.txt). A threshold on that probability then decides between answering and saying
+"I did not understand": the one with the lowest expected cost on the same split, where a wrong
+answer costs WRONG_COST times a "please say it again" (the worker reads an answer beside the
+point and still has to ask again).
+
+Two numbers are not worth a library: scikit-learn's CalibratedClassifierCV wants one of its own
+estimators and would add numpy and scipy (~1 s, ~60 MiB at start-up) to a pure-Python model.
+Pure functions here; the fitting procedure that feeds them is dialogs/nlu_refit.py.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+# A wrong answer costs the worker twice a "please say it again": see the module docstring.
+WRONG_COST = 2.0
+# Log-odds beyond this are all "certain" to the fit: keeps exp() and the Newton steps finite.
+MAX_LOG_ODDS = 60.0
+BINS = 10  # of the expected calibration error
+
+
+@dataclass(frozen=True)
+class Calibration:
+    slope: float
+    intercept: float
+    threshold: float  # below it the classifier answers "unknown"
+
+    def probability(self, log_odds: float) -> float:
+        """P(the top intent is right), from its log-odds against every other intent."""
+        return sigmoid(self.slope * min(log_odds, MAX_LOG_ODDS) + self.intercept)
+
+
+# Before any fit: the model's own posterior, and the old rule of "unknown" below 0.45.
+UNCALIBRATED = Calibration(slope=1.0, intercept=0.0, threshold=0.45)
+
+
+def sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _nll(xs: Sequence[tuple[float, float]], a: float, b: float) -> float:
+    total = 0.0
+    for x, y in xs:
+        z = a * x + b
+        # log(1 + e^z) - y z, computed without overflow
+        total += (z if z > 0 else 0.0) + math.log1p(math.exp(-abs(z))) - y * z
+    return total
+
+
+def fit_platt(points: Sequence[tuple[float, bool]], steps: int = 100) -> tuple[float, float]:
+    """(slope, intercept) maximising the likelihood of `correct` given the log-odds, by
+    Newton's method with step halving (convex: it converges from anywhere, in a few steps).
+    Targets are Platt's: (n+1)/(n+2) for right and 1/(m+2) for wrong, so that a split where
+    every high score was right does not make "certain" mean certain."""
+    right = sum(ok for _, ok in points)
+    hi, lo = (right + 1) / (right + 2), 1 / (len(points) - right + 2)
+    xs = [(min(x, MAX_LOG_ODDS), hi if ok else lo) for x, ok in points]
+    a, b = 0.0, 0.0
+    loss = _nll(xs, a, b)
+    for _ in range(steps):
+        ga = gb = haa = hab = hbb = 0.0
+        for x, y in xs:
+            p = sigmoid(a * x + b)
+            g, w = p - y, max(p * (1.0 - p), 1e-12)
+            ga, gb = ga + g * x, gb + g
+            haa, hab, hbb = haa + w * x * x, hab + w * x, hbb + w
+        det = haa * hbb - hab * hab
+        if det <= 0:
+            break
+        da, db = (hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det
+        step = 1.0
+        while step > 1e-6 and _nll(xs, a - step * da, b - step * db) > loss:
+            step /= 2
+        a, b = a - step * da, b - step * db
+        new = _nll(xs, a, b)
+        if loss - new < 1e-12:
+            break
+        loss = new
+    return a, b
+
+
+def expected_cost(outcomes: Sequence[tuple[float, bool, bool]], threshold: float) -> float:
+    """Cost on labelled outcomes (probability, top intent right, "unknown" whatever the
+    threshold: the top intent is "unknown" itself, or rests on no real word): answering wrongly
+    costs WRONG_COST, saying "not understood" where the top intent was right costs 1. Outcomes
+    that the threshold does not decide add nothing (they cost the same at any threshold)."""
+    cost = 0.0
+    for p, right, decided in outcomes:
+        if decided:
+            continue
+        if p >= threshold and not right:
+            cost += WRONG_COST
+        elif p < threshold and right:
+            cost += 1.0
+    return cost
+
+
+def choose_threshold(outcomes: Sequence[tuple[float, bool, bool]]) -> float:
+    """The threshold (in hundredths) of least expected cost; the lowest of equals, so that
+    the classifier answers whenever it costs nothing more."""
+    grid = [i / 100 for i in range(1, 100)]
+    return min(grid, key=lambda t: (expected_cost(outcomes, t), t))
+
+
+def ece(pairs: Sequence[tuple[float, bool]], bins: int = BINS) -> float:
+    """Expected calibration error: over equal-width bins of confidence, the gap between the
+    mean confidence and the share that was right, weighted by the bin's size."""
+    if not pairs:
+        return 0.0
+    total = 0.0
+    for b in range(bins):
+        inside = [(c, ok) for c, ok in pairs if min(int(c * bins), bins - 1) == b]
+        if inside:
+            gap = sum(c for c, _ in inside) - sum(ok for _, ok in inside)
+            total += abs(gap) / len(pairs)
+    return total
+
+
+def read(path: Path) -> Calibration:
+    with path.open("rb") as fh:
+        table = tomllib.load(fh)["calibration"]
+    return Calibration(float(table["slope"]), float(table["intercept"]), table["threshold"])
+
+
+def render(cal: Calibration, notes: Sequence[str]) -> str:
+    """The TOML file of a fit, with the figures it was chosen on as comments."""
+    lines = [
+        "# Written by `python -m dialogs.nlu_refit` (issue 13): the Platt scaling of the intent",
+        "# classifier and its threshold, fitted on heldout.txt + calibration.txt. Refit after",
+        "# changing train.txt or keywords.toml; tests/nlu/test_calibration.py fails on drift.",
+        *(f"# {note}" for note in notes),
+        "[calibration]",
+        f"slope = {cal.slope:.6f}",
+        f"intercept = {cal.intercept:.6f}",
+        f"threshold = {cal.threshold:.2f}",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,160 @@
+"""Issue 13: typed answers the walk-through found misread, each with what the worker must see.
+
+"二十多年" at the contribution question, "明天再拍" at an upload, a sticker or a voice note at an
+upload, and "完成" sent after an upload had already moved on by itself. (A rating typed as
+"挺好的，满意": tests/dialogs/test_rating_words.py.) The engine is driven directly."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from dialogs.engine import handle
+from dialogs.events import Choice, Files, StoredFile, Text, Unsupported
+from dialogs.state import Context, ConversationData
+from locales import Translator
+from locales.replies import render
+
+CTX = Context(today=date(2026, 11, 26))
+ZH = Translator("zh_CN")
+MAN = {"masked": "150627********0011", "birth_date": "1965-03-15", "sex": "male"}
+IDENTITY: dict[str, Any] = {
+    "language": "zh_CN",
+    "consent": "v",
+    "name": "张建国",
+    "id_number": MAN,
+    "phone": "138****2345",
+    "category": "male",
+    "retirement_type": "normal",
+}
+# Every question before the uploads answered: a man with no employer and nothing special.
+BEFORE_UPLOADS = IDENTITY | {
+    "contribution_months": 240,
+    "town": "altan_xire",
+    "has_employer": False,
+    "name_matches_archive": True,
+    "paid_before_1995_07": False,
+    "lump_sum_before_1996": False,
+    "veteran": False,
+}
+
+
+def run(data: ConversationData, event: Any) -> tuple[ConversationData, list[str], str | None]:
+    """(the conversation after, what the worker reads, the question now open)."""
+    out = handle(data, event, CTX)
+    asked = [r.question for r in out.replies if r.question is not None]
+    return out.data, [render(r.message, ZH) for r in out.replies], asked[-1] if asked else None
+
+
+def at_contribution() -> ConversationData:
+    return ConversationData(state="ask_contribution", language="zh_CN", answers=dict(IDENTITY))
+
+
+def uploading(material: str, pages: int = 0) -> ConversationData:
+    return ConversationData(
+        state="uploading",
+        language="zh_CN",
+        answers=dict(BEFORE_UPLOADS),
+        material=material,
+        materials={material: {"pages": pages, "status": "pending"}},
+        history=["ask_upload_application_form"] if material != "application_form" else [],
+    )
+
+
+def photo(n: int) -> StoredFile:
+    return StoredFile(f"{n:064x}", "image/jpeg", 200_000, 1600, 1200)
+
+
+# --- "二十多年": a round figure is taken as "about", when it surely is enough --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [
+        ("二十多年", 240),
+        ("20多年", 240),
+        ("二十来年吧", 240),
+        ("大概二十五年", 300),
+        ("三十多年了", 360),
+    ],
+)
+def test_a_round_figure_is_taken_as_about_and_the_worker_is_told(text, months):
+    after, texts, question = run(at_contribution(), Text(text))
+    assert after.answers["contribution_months"] == months
+    assert any("先按大约" in t and "以社保中心核定的为准" in t for t in texts)
+    assert question != "ask_contribution"
+
+
+@pytest.mark.parametrize("text", ["十几年", "二十几年", "好几年", "十多年", "大概十年"])
+def test_a_vague_figure_that_may_fall_short_is_asked_again_kindly(text):
+    after, texts, question = run(at_contribution(), Text(text))
+    assert "contribution_months" not in after.answers
+    assert question == "ask_contribution"
+    assert "具体几年" in texts[0] and "不清楚" in texts[0]
+    assert not any("病退" in t or "提前退休" in t for t in texts)  # "十几年" was early_retirement
+
+
+@pytest.mark.parametrize(
+    ("text", "months"), [("15年", 180), ("15年零3个月", 183), ("二十年", 240)]
+)
+def test_an_exact_figure_is_recorded_without_a_word_about_it(text, months):
+    after, texts, _ = run(at_contribution(), Text(text))
+    assert after.answers["contribution_months"] == months
+    assert not any("先按大约" in t for t in texts)
+
+
+# --- "明天再拍": the worker will come back; the journey is saved ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["明天再拍", "明天再拍吧", "改天再传", "先不拍了", "现在没带", "晚上再发", "过两天再拍"],
+)
+def test_coming_back_later_pauses_and_says_the_journey_is_saved(text):
+    after, texts, _ = run(uploading("id_card"), Text(text))
+    assert "保存好了" in texts[0] and "/start" in texts[0]
+    assert after.state == "uploading" and after.material == "id_card"
+
+
+# --- a sticker or a voice note at an upload ------------------------------------------------
+
+
+@pytest.mark.parametrize("what", ["sticker", "voice", "video", "animation", "unknown"])
+def test_a_sticker_or_voice_note_at_an_upload_asks_plainly_for_a_photo(what):
+    _, texts, question = run(uploading("id_card"), Unsupported(what))
+    assert "这一步需要的是照片" in texts[0] and "身份证" in texts[0]
+    assert question == "ask_upload_id_card"
+
+
+def test_a_sticker_at_a_question_with_buttons_says_to_type_or_tap():
+    data = ConversationData(state="ask_has_employer", language="zh_CN", answers=dict(IDENTITY))
+    _, texts, _ = run(data, Unsupported("sticker"))
+    assert texts[0] == ZH("dialogs.unsupported")
+
+
+# --- "完成" after the upload moved on by itself --------------------------------------------
+
+
+@pytest.mark.parametrize("late", [Text("完成"), Text("好了"), Text("传完了"), Choice("done")])
+def test_done_after_the_upload_moved_on_by_itself_is_not_an_answer_to_the_next_question(late):
+    moved, texts, question = run(uploading("id_card"), Files((photo(1), photo(2))))
+    assert question != "ask_upload_id_card"  # two sides: the ID card moved on by itself
+    materials_before = dict(moved.materials)
+    after, texts, again = run(moved, late)
+    assert texts[0] == "身份证已经收到2页，够了，已自动进入下一步。请看下面的问题："
+    assert again == question  # the same question, asked again, not answered
+    assert after.materials == materials_before and after.answers == moved.answers
+
+
+def test_the_old_done_button_of_the_finished_upload_is_answered_the_same_way():
+    moved, _, question = run(uploading("id_card"), Files((photo(1), photo(2))))
+    _, texts, again = run(moved, Choice("done", "ask_upload_id_card"))
+    assert "已自动进入下一步" in texts[0] and again == question
+
+
+def test_only_the_very_next_message_is_read_that_way():
+    moved, _, _ = run(uploading("id_card"), Files((photo(1), photo(2))))
+    later, _, _ = run(moved, Text("好的"))
+    assert later.moved_on is None
