@@ -114,7 +114,7 @@ def long_line_peak(size: int = 10_000_000) -> int:
 
 def traced_peak(path: Path) -> int:
     # Empty the caches first, so that the peak includes them (they are bounded).
-    from policy.precheck import _fixed_json
+    from policy.precheck_json import _fixed_json
     from policy.retirement import _assess
 
     _fixed_json.cache_clear()

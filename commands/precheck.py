@@ -157,7 +157,8 @@ def run_batch(
     default_contribution: str | None = None,
 ) -> int:
     """Answer every line of `inp` with one JSON line on `out`, in order; return the count."""
-    from policy.precheck import PrecheckError, error_result, precheck_line_json
+    from policy.precheck import PrecheckError, error_result
+    from policy.precheck_json import precheck_line_json
 
     texts = result_texts()
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

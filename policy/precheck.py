@@ -1,10 +1,11 @@
 """The pre-check as data: one ID number (plus optional category and contribution months) in,
 one JSON-ready result out, the contract of `python main.py precheck` (issue 2).
 
-Pure functions; `commands/precheck.py` does the reading and writing, and hands in the words a
-result carries (`ResultTexts`, from its locale catalog): policy reads no files. Every result
-carries the same keys, valid or not, so that scripts reading the batch output see one schema
-on every line.
+Pure functions; `policy/precheck_json.py` is the batch hot path that gives the same answer
+as `precheck_line` without building a dict per line. `commands/precheck.py` does the reading
+and writing, and hands in the words a result carries (`ResultTexts`, from its locale
+catalog): policy reads no files. Every result carries the same keys, valid or not, so that
+scripts reading the batch output see one schema on every line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from policy.idcard import IdNumber, IdNumberError, parse_id_number
@@ -21,10 +22,11 @@ from policy.retirement import (
     CATEGORIES,
     FEMALE_CATEGORIES,
     Category,
-    YearMonth,
     assess,
-    assessment_notes,
 )
+
+# One compact encoder for every result line (the batch output is one JSON object a line).
+compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 # Contribution months above this are a typo (100 years), not a career.
 MAX_CONTRIBUTION_MONTHS = 1200
@@ -79,7 +81,7 @@ class ResultTexts:
 
     @cached_property
     def advisory_json(self) -> str:
-        return _dumps(self.advisory)
+        return compact_json(self.advisory)
 
 
 def error_result(error: IdNumberError | PrecheckError, texts: ResultTexts) -> dict[str, Any]:
@@ -198,15 +200,17 @@ def precheck_line(
     """One batch line: `ID_NUMBER[,CATEGORY[,CONTRIBUTION_MONTHS]]` (a full-width comma, as
     Chinese input methods type it, counts as a comma). Blank optional fields take the
     defaults given on the command line."""
-    fields = _split(line, default_category, default_contribution)
+    fields = split_line(line, default_category, default_contribution)
     if fields is None:
         return error_result(PrecheckError("too_many_fields"), texts)
     return precheck_fields(*fields, today, texts)
 
 
-def _split(
+def split_line(
     line: str, default_category: str | None, default_contribution: str | None
 ) -> tuple[str, str | None, str | None] | None:
+    """(number, category, months) of a batch line, blanks filled from the defaults; None when
+    the line has too many fields. Shared with the hot path so both split alike."""
     fields = line.replace("，", ",").split(",")
     if len(fields) > 3:
         return None
@@ -214,96 +218,3 @@ def _split(
     category = fields[1] if fields[1].strip() else default_category
     contribution = fields[2] if fields[2].strip() else default_contribution
     return fields[0], category, contribution
-
-
-# --- The batch hot path: the same answer as `precheck_line`, serialised without building and
-# encoding a dict per line. Everything after the number itself depends only on the category,
-# the birth month, today's month and the contribution, so it is assembled from cached JSON
-# fragments. tests/policy/test_precheck.py checks that both paths agree line for line.
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_FIXED_KEYS = (
-    "category",
-    "statutory_age",
-    "statutory_retirement_month",
-    "min_contribution_months",
-    "earliest_flexible_month",
-    "latest_flexible_month",
-    "reached_statutory_age",
-    "months_until_statutory",
-)
-
-
-def precheck_line_json(
-    line: str,
-    today: date,
-    texts: ResultTexts,
-    default_category: str | None = None,
-    default_contribution: str | None = None,
-) -> str:
-    """`precheck_line` as one compact JSON object (no line ending)."""
-    fields = _split(line, default_category, default_contribution)
-    if fields is None:
-        return _dumps(error_result(PrecheckError("too_many_fields"), texts))
-    try:
-        number, category, contribution = parse_fields(*fields, today)
-    except (IdNumberError, PrecheckError) as error:
-        return _dumps(error_result(error, texts))
-    birth = number.birth_date
-    by, bm, ty, tm = birth.year, birth.month, today.year, today.month
-    extra = ("converted_from_15",) if number.converted_from_15 else ()
-    head = (
-        f'{{"valid":true,"error":null,"id_number_masked":"{number.masked}",'
-        f'"birth_date":"{birth.isoformat()}","sex":"{number.sex}",'
-    )
-    if category is None:
-        cadre = _assessment_json("female_cadre", by, bm, ty, tm, contribution, ())
-        worker = _assessment_json("female_worker", by, bm, ty, tm, contribution, ())
-        return (
-            f"{head}{_NO_CATEGORY}{_notes_json(_FEMALE_NOTES + extra)},"
-            f'"by_category":{{"female_cadre":{{{cadre}}},"female_worker":{{{worker}}}}},'
-            f'"advisory":{texts.advisory_json}}}'
-        )
-    body = _assessment_json(category, by, bm, ty, tm, contribution, extra)
-    return f'{head}{body},"by_category":null,"advisory":{texts.advisory_json}}}'
-
-
-_FEMALE_NOTES = ("birth_date_provisional", "female_category_required")
-_NO_CATEGORY = "".join(f'"{key}":null,' for key in (*_FIXED_KEYS, "contribution_shortfall_months"))
-_NO_CATEGORY += '"notes":'
-
-
-def _assessment_json(
-    category: Category,
-    by: int,
-    bm: int,
-    ty: int,
-    tm: int,
-    contribution: int | None,
-    extra: tuple[str, ...],
-) -> str:
-    fixed, minimum, past_latest, before_reform = _fixed_json(category, by, bm, ty, tm)
-    if contribution is None:
-        shortfall_text, short = "null", False
-    else:
-        shortfall = max(0, minimum - contribution)
-        shortfall_text, short = str(shortfall), shortfall > 0
-    notes = assessment_notes(category, short, past_latest, before_reform) + extra
-    return f'{fixed},"contribution_shortfall_months":{shortfall_text},"notes":{_notes_json(notes)}'
-
-
-@lru_cache(maxsize=65536)
-def _fixed_json(
-    category: Category, by: int, bm: int, ty: int, tm: int
-) -> tuple[str, int, bool, bool]:
-    assessment = assess(category, YearMonth(by, bm), YearMonth(ty, tm))
-    outcome = assessment.to_dict()
-    fixed = _dumps({key: outcome[key] for key in _FIXED_KEYS})[1:-1]
-    past_latest = "past_latest_flexible_month" in assessment.notes
-    before_reform = "reached_before_reform" in assessment.notes
-    return fixed, assessment.min_contribution_months, past_latest, before_reform
-
-
-@lru_cache(maxsize=256)
-def _notes_json(notes: tuple[str, ...]) -> str:
-    return _dumps(list(notes))

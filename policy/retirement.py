@@ -1,4 +1,4 @@
-"""Statutory retirement age and month, minimum contribution, flexible window (POLICY §1–§5).
+"""Statutory retirement age and month, minimum contribution, flexible window (POLICY §1–§3).
 
 Everything works in whole months, as the reform's annex tables do: the statutory retirement
 month is the birth month plus the statutory age ("改革后退休时间"), whatever the day of birth.
@@ -9,6 +9,9 @@ it); counting from the birthday instead would tell someone born on the 31st that
 until the last day of the month that the official table gives them. The pre-check is advisory
 either way; the birth date itself is provisional until the personnel archive confirms it.
 
+The calendar month itself is `policy/year_month.py`; the cases the rules do not decide (§4)
+are `policy/special_routes.py`, the pension divisor (§5) `policy/pension.py`.
+
 Results depend only on the birth *month*, so they are cached per (category, birth month, today's
 month, contribution): a batch of 100,000 staff lines costs a few hundred real computations.
 """
@@ -18,57 +21,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import pairwise
 from typing import Literal
+
+from policy.pension import pension_divisor
+from policy.special_routes import NeedsPerson, Route, special_route
+from policy.year_month import YearMonth
+
+# Re-exported: callers know these as part of the retirement rules.
+__all__ = [
+    "CATEGORIES",
+    "FEMALE_CATEGORIES",
+    "FLEXIBLE_MONTHS",
+    "REFORM_START",
+    "Assessment",
+    "Category",
+    "NeedsPerson",
+    "Route",
+    "YearMonth",
+    "assess",
+    "assessment_notes",
+    "flexible_window",
+    "min_contribution_months",
+    "pension_divisor",
+    "special_route",
+    "statutory_age",
+    "statutory_retirement_month",
+]
 
 Category = Literal["male", "female_cadre", "female_worker"]
 CATEGORIES: tuple[Category, ...] = ("male", "female_cadre", "female_worker")
 FEMALE_CATEGORIES: tuple[Category, ...] = ("female_cadre", "female_worker")
-Route = Literal["illness_disability", "special_work_type"]
 
 # Flexible retirement: at most this many months either side of the statutory month (§3).
 FLEXIBLE_MONTHS = 36
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class YearMonth:
-    """A calendar month; ordered, printable as YYYY-MM."""
-
-    year: int
-    month: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12:
-            raise ValueError(f"month must be 1..12, not {self.month}")
-
-    @classmethod
-    def of(cls, day: date) -> YearMonth:
-        return cls(day.year, day.month)
-
-    @classmethod
-    def parse(cls, text: str) -> YearMonth:
-        """`YYYY-MM`."""
-        year, _, month = text.partition("-")
-        return cls(int(year), int(month))
-
-    @property
-    def index(self) -> int:
-        """Months since year 0: differences of these are month counts."""
-        return self.year * 12 + self.month - 1
-
-    @classmethod
-    def from_index(cls, index: int) -> YearMonth:
-        return cls(index // 12, index % 12 + 1)
-
-    def add_months(self, months: int) -> YearMonth:
-        return YearMonth.from_index(self.index + months)
-
-    def months_until(self, other: YearMonth) -> int:
-        """How many months from self to other (negative when other is earlier)."""
-        return other.index - self.index
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,67 +222,3 @@ def assessment_notes(
     if past_latest:
         notes.append("past_latest_flexible_month")
     return tuple(notes)
-
-
-@dataclass(frozen=True, slots=True)
-class NeedsPerson:
-    """A case the rules do not decide (§4): explained, then routed to a member of staff.
-    Deliberately has no date field: no early date is ever computed for these routes."""
-
-    route: Route
-    reason_code: str
-    explanation_key: str
-    # Materials to collect if the applicant already has them (policy/materials codes).
-    collect_if_available: tuple[str, ...] = ()
-    needs_person: bool = True
-
-
-_ROUTES: dict[str, NeedsPerson] = {
-    # §4 [C]/[?]: since 2025 the illness/disability allowance replaces early retirement on
-    # illness for enterprise employees; its conditions are not confirmed.
-    "illness_disability": NeedsPerson(
-        route="illness_disability",
-        reason_code="illness_disability_allowance",
-        explanation_key="retirement.route.illness_disability",
-        collect_if_available=("labour_capacity_appraisal",),
-    ),
-    # §4 [?]: post-2025 ages for special work types are not confirmed.
-    "special_work_type": NeedsPerson(
-        route="special_work_type",
-        reason_code="special_work_type_unconfirmed",
-        explanation_key="retirement.route.special_work_type",
-    ),
-}
-
-
-def special_route(route: Route) -> NeedsPerson:
-    try:
-        return _ROUTES[route]
-    except KeyError:
-        raise ValueError(f"unknown route {route!r}; one of {tuple(_ROUTES)}") from None
-
-
-# §5 [C]: 计发月数 by whole age; ages with months interpolate linearly, rounded to 0.1, which
-# matches the one official reply found (60y1m -> 138.4, 50y1m -> 194.6).
-_DIVISORS: tuple[tuple[int, float], ...] = (
-    (50, 195),
-    (55, 170),
-    (58, 152),
-    (60, 139),
-    (61, 132),
-    (62, 125),
-    (63, 117),
-)
-
-
-def pension_divisor(years: int, months: int = 0) -> float:
-    """Months over which the personal account is paid out (an estimate's divisor), for ages
-    50y0m..63y0m; outside that range the table in POLICY.md says nothing, so ValueError."""
-    if not 0 <= months <= 11:
-        raise ValueError("months must be 0..11")
-    age = years * 12 + months
-    for (low_age, low), (high_age, high) in pairwise(_DIVISORS):
-        if low_age * 12 <= age <= high_age * 12:
-            fraction = (age - low_age * 12) / ((high_age - low_age) * 12)
-            return round(low + (high - low) * fraction, 1)
-    raise ValueError(f"no divisor for age {years}y{months}m (table covers 50y..63y)")

@@ -13,19 +13,40 @@ Sources, in order of precedence:
 
 `chinese-calendar` is preferred to `holidays`: it knows the make-up working days and refuses to
 guess a year without an official arrangement, where `holidays` silently guesses without them.
+
+The opening periods of an office day are `policy/office_hours.py`; reading the override file
+is `policy/workdays_override.py`.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
+
+from policy.office_hours import OfficeHours
+from policy.workdays_override import YearOverride, parse_override
+
+# Re-exported: callers know these as part of the working-day calendar.
+__all__ = [
+    "DEFAULT_OVERRIDE_FILE",
+    "CalendarGap",
+    "OfficeHours",
+    "WorkCalendar",
+    "YearOverride",
+    "add_working_days",
+    "calendar_gaps",
+    "deadline_in_office_hours",
+    "has_official_data",
+    "is_working_day",
+    "load_calendar",
+    "parse_override",
+    "working_days_between",
+]
 
 DEFAULT_OVERRIDE_FILE = Path(__file__).with_name("workdays_override.toml")
 _ONE_DAY = timedelta(days=1)
@@ -47,15 +68,6 @@ class CalendarGap:
     @property
     def params(self) -> dict[str, object]:
         return {"year": self.year}
-
-
-@dataclass(frozen=True)
-class YearOverride:
-    year: int
-    official: bool
-    source: str
-    holidays: frozenset[date]
-    workdays: frozenset[date]
 
 
 class WorkCalendar:
@@ -172,46 +184,6 @@ class WorkCalendar:
         return datetime.combine(_as_date(d), oh.periods[-1][1], tzinfo=oh.tz)
 
 
-@dataclass(frozen=True)
-class OfficeHours:
-    """Opening periods of a working day, in the office's time zone (default Ordos: Beijing)."""
-
-    periods: tuple[tuple[time, time], ...] = (
-        (time(8, 30), time(12, 0)),
-        (time(14, 30), time(18, 0)),
-    )
-    timezone: str = "Asia/Shanghai"
-
-    def __post_init__(self) -> None:
-        if not self.periods:
-            raise ValueError("office hours need at least one period")
-        previous_end = time.min
-        for opens, closes in self.periods:
-            if not opens < closes:
-                raise ValueError(f"office period {opens}-{closes} must open before it closes")
-            if opens < previous_end:
-                raise ValueError("office periods must be in order and must not overlap")
-            previous_end = closes
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:  # fail at start-up, not at a deadline
-            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @classmethod
-    def from_strings(
-        cls, periods: Iterable[tuple[str, str]], timezone: str = "Asia/Shanghai"
-    ) -> OfficeHours:
-        """Build from "HH:MM" pairs, e.g. the settings' morning/afternoon start and end."""
-        return cls(
-            periods=tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods),
-            timezone=timezone,
-        )
-
-
 def _as_date(d: date) -> date:
     return d.date() if isinstance(d, datetime) else d
 
@@ -223,42 +195,6 @@ def _package_covers(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
-
-
-def _parse_dates(values: object, year: int, what: str, source: Path) -> frozenset[date]:
-    if not isinstance(values, list):
-        raise ValueError(f"{source}: [{year}] {what} must be a list of YYYY-MM-DD dates")
-    out: set[date] = set()
-    for value in values:
-        d = value if isinstance(value, date) else date.fromisoformat(str(value))
-        if d.year != year:
-            raise ValueError(f"{source}: {d} is listed under year {year}")
-        out.add(d)
-    return frozenset(out)
-
-
-def parse_override(path: Path) -> dict[int, YearOverride]:
-    """Read an override file: one table per year, see policy/workdays_override.toml."""
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    out: dict[int, YearOverride] = {}
-    for key, table in data.items():
-        if not key.isdigit() or not isinstance(table, dict):
-            raise ValueError(f"{path}: expected a table per year such as [2027], got {key!r}")
-        year = int(key)
-        holidays = _parse_dates(table.get("holidays", []), year, "holidays", path)
-        workdays = _parse_dates(table.get("workdays", []), year, "workdays", path)
-        both = holidays & workdays
-        if both:
-            raise ValueError(f"{path}: {min(both)} is both a holiday and a working day")
-        out[year] = YearOverride(
-            year=year,
-            official=bool(table.get("official", False)),
-            source=str(table.get("source", "")),
-            holidays=holidays,
-            workdays=workdays,
-        )
-    return out
 
 
 @cache

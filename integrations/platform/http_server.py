@@ -32,6 +32,7 @@ from integrations.platform import limits, wire
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.limits import WireError
 from integrations.platform.signing import IDEMPOTENCY_KEY, SignatureError, verify
+from integrations.platform.wire_events import event_from_json
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def _body(raw: bytes) -> dict[str, Any]:
 
 def _event(raw: bytes) -> PlatformEvent:
     """The callback's body: one event within the event limits (integrations.platform.limits)."""
-    return wire.event_from_json(limits.parse_object(raw, limits.MAX_EVENT_BODY_BYTES))
+    return event_from_json(limits.parse_object(raw, limits.MAX_EVENT_BODY_BYTES))
 
 
 def add_platform_routes(

@@ -1,7 +1,8 @@
 """The JSON shapes of the HTTP contract (docs/platform-openapi.yaml), both directions.
 
-One module turns our dataclasses into the contract's JSON and back, so the client, the server
-and the callback endpoint cannot disagree about a field name.
+One module turns our requests and receipts into the contract's JSON and back, so the client
+and the server cannot disagree about a field name; the events of the callback endpoint, which
+are checked against policy as well, are `integrations/platform/wire_events.py`.
 """
 
 from __future__ import annotations
@@ -9,18 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from cases.platform.events import (
-    EVENT_KINDS,
-    Accepted,
-    AllAnswered,
-    DispatchedItem,
-    ItemAnswered,
-    ItemDispatched,
-    MaterialIssue,
-    PlatformEvent,
-    ResultNoticeReady,
-    ReturnedForCorrection,
-)
 from cases.platform.port import (
     ItemState,
     MaterialRef,
@@ -31,10 +20,7 @@ from cases.platform.port import (
     SupplementReceipt,
     SupplementRequest,
 )
-from integrations.platform import limits
 from integrations.platform.limits import WireError as WireError  # every *_from_json raises it
-from policy.items import item as policy_item
-from policy.materials import MATERIAL_CODES
 
 
 def ts(value: datetime | None) -> str | None:
@@ -204,128 +190,3 @@ def status_from_json(data: dict[str, Any]) -> PlatformStatus:
             for i in data.get("items", [])
         ),
     )
-
-
-# --- events ----------------------------------------------------------------------------------
-
-
-def event_to_json(event: PlatformEvent) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "kind": event.kind,
-        "event_id": event.event_id,
-        "case_number": event.case_number,
-        "at": ts(event.at),
-    }
-    if isinstance(event, Accepted):
-        out["items"] = [
-            {"item": i.item, "office": i.office, "due_at": ts(i.due_at), "online": i.online}
-            for i in event.items
-        ]
-    elif isinstance(event, ReturnedForCorrection):
-        out["materials"] = [{"code": m.code, "reason": m.reason} for m in event.materials]
-    elif isinstance(event, ItemDispatched):
-        out.update(item=event.item, office=event.office, due_at=ts(event.due_at))
-    elif isinstance(event, ItemAnswered):
-        out.update(
-            item=event.item,
-            office=event.office,
-            result=event.result,
-            data=event.data,
-            reason=event.reason,
-        )
-    return out
-
-
-def event_from_json(data: dict[str, Any]) -> PlatformEvent:
-    """The event in a request body, checked against the contract's limits
-    (`integrations.platform.limits`) and the policy's codes; raises WireError (a 4xx)."""
-    data = dict(limits.obj(data, "event"))
-    kind = data.get("kind")
-    if kind not in EVENT_KINDS:
-        raise WireError(f"unknown event kind {str(kind)[:40]!r}")
-    common: dict[str, Any] = {
-        "case_number": limits.case_number(data.get("case_number")),
-        "event_id": limits.event_id(data.get("event_id")),
-        "at": limits.timestamp(data.get("at"), "at"),
-    }
-    if kind == "accepted":
-        items = []
-        for n, raw in enumerate(limits.bounded_list(data.get("items"), "items", min_items=1)):
-            i = limits.obj(raw, f"items[{n}]")
-            code = _item_at_office(i.get("item"), i.get("office"), f"items[{n}]")
-            items.append(
-                DispatchedItem(
-                    code,
-                    i["office"],
-                    limits.optional_timestamp(i.get("due_at"), f"items[{n}].due_at"),
-                    limits.boolean(i.get("online"), f"items[{n}].online"),
-                )
-            )
-        if len({i.item for i in items}) != len(items):
-            raise WireError("items lists an item twice")
-        return Accepted(**common, items=tuple(items))
-    if kind == "returned_for_correction":
-        materials = []
-        for n, raw in enumerate(
-            limits.bounded_list(data.get("materials"), "materials", min_items=1)
-        ):
-            m = limits.obj(raw, f"materials[{n}]")
-            materials.append(
-                MaterialIssue(
-                    _material(m.get("code"), f"materials[{n}].code"),
-                    limits.text(m.get("reason"), f"materials[{n}].reason"),
-                )
-            )
-        return ReturnedForCorrection(**common, materials=tuple(materials))
-    if kind == "item_dispatched":
-        return ItemDispatched(
-            **common,
-            item=_item_at_office(data.get("item"), data.get("office")),
-            office=data["office"],
-            due_at=limits.optional_timestamp(data.get("due_at"), "due_at"),
-        )
-    if kind == "item_answered":
-        result = data.get("result")
-        if result not in ("done", "supplement", "refused"):
-            raise WireError(f"bad result {str(result)[:40]!r}")
-        item = _item_at_office(data.get("item"), data.get("office"))
-        payload = limits.answer_data(data.get("data"))
-        reason = limits.optional_text(data.get("reason"), "reason")
-        if result == "done":
-            problems = policy_item(item).validate_result(payload)
-            if problems:
-                raise WireError(f"data of a done {item} answer: {', '.join(problems)}")
-        elif not (reason or "").strip():
-            raise WireError(f"a {result} answer needs a reason")
-        return ItemAnswered(
-            **common,
-            item=item,
-            office=data["office"],
-            result=result,
-            data=payload,
-            reason=reason,
-        )
-    if kind == "all_answered":
-        return AllAnswered(**common)
-    return ResultNoticeReady(**common)
-
-
-def _item_at_office(item: Any, office: Any, where: str = "") -> str:
-    """The item code, if policy/items.toml knows it and `office` is the office that handles it."""
-    prefix = f"{where}." if where else ""
-    code = limits.code(item, f"{prefix}item")
-    limits.code(office, f"{prefix}office")
-    try:
-        definition = policy_item(code)
-    except KeyError as exc:
-        raise WireError(f"unknown item {code!r} ({prefix}item)") from exc
-    if definition.office != office:
-        raise WireError(f"item {code!r} is handled by {definition.office!r}, not {office!r}")
-    return code
-
-
-def _material(value: Any, name: str) -> str:
-    code = limits.code(value, name)
-    if code not in MATERIAL_CODES:
-        raise WireError(f"unknown material {code!r} ({name})")
-    return code

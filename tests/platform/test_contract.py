@@ -22,7 +22,8 @@ from cases.platform.events import (
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_server import Security, build_app
 from integrations.platform.signing import SignatureError, sign, signed_headers, verify
-from integrations.platform.wire import WireError, event_from_json, event_to_json
+from integrations.platform.wire import WireError
+from integrations.platform.wire_events import event_from_json, event_to_json
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 AT = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)

@@ -38,7 +38,7 @@ from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.limits import MAX_EVENT_BODY_BYTES, json_depth_exceeds
 from integrations.platform.signing import sign, signed_headers
-from integrations.platform.wire import event_to_json
+from integrations.platform.wire_events import event_to_json
 from tests.platform.conftest import FakeClock, submitted_case
 
 SECRET = b"event-checks-secret"

@@ -22,7 +22,7 @@ from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.signing import signed_headers
-from integrations.platform.wire import event_to_json
+from integrations.platform.wire_events import event_to_json
 from tests.platform.conftest import FakeClock, submitted_case
 
 SECRET = b"callback-secret"

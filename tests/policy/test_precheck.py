@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from commands.precheck import read_lines, render_text, result_texts, run_batch
 from locales import Translator
 from policy.idcard import check_character
-from policy.precheck import precheck_fields, precheck_line, precheck_line_json
+from policy.precheck import precheck_fields, precheck_line
+from policy.precheck_json import precheck_line_json
 
 TODAY = date(2026, 11, 26)
 TEXTS = result_texts()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from cases.models.platform import EmbEvent
 from cases.platform.events import PlatformEvent
 from cases.platform.handlers import apply_event
-from integrations.platform.wire import event_to_json
+from integrations.platform.wire_events import event_to_json
 
 EventSink = Callable[[Session, PlatformEvent], None]
 

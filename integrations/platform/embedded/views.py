@@ -16,6 +16,7 @@ from cases.platform.port import ItemState
 from integrations.platform.embedded.core import CLERK, StaffError, audit
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.sealing import applicant_label, unseal
+from policy.items import ItemDef
 
 
 @dataclass(frozen=True)
@@ -145,35 +146,9 @@ class Views(Dispatch):
                 states,
                 rounds,
             )
-            seen_items: list[str] = [s.item for s in states]
         else:
-            self._check_office(office)
-            in_case = {s.item for s in states}
-            mine = [d for d in self.items if d.office == office and d.code in in_case]
-            if not mine:
-                raise StaffError(
-                    "not_for_office",
-                    f"办件 {case.case_number} 没有分派给经办机构 {office} 的事项。",
-                )
-            fields: dict[str, Any] = {}
-            materials: dict[str, Any] = {}
-            for d in mine:
-                fields.update(d.visible_fields(unseal(session, case.form)))
-                # Its own materials, and whatever it asked the applicant for on top of them.
-                asked = {c for r in rounds.get(d.code, []) for c in r.get("materials", [])}
-                materials.update(
-                    {k: v for k, v in case.materials.items() if k in d.materials or k in asked}
-                )
-            seen_items = [d.code for d in mine]
-            view = CaseView(
-                case.case_number,
-                case.status,
-                office,
-                fields,
-                materials,
-                tuple(s for s in states if s.item in seen_items),
-                {k: v for k, v in rounds.items() if k in seen_items},
-            )
+            view = self._office_view(session, case, office, states, rounds)
+        seen_items = [s.item for s in view.items]
         audit(
             session,
             actor,
@@ -187,3 +162,51 @@ class Views(Dispatch):
             },
         )
         return view
+
+    def _office_view(
+        self,
+        session: Session,
+        case: EmbCase,
+        office: str,
+        states: tuple[ItemState, ...],
+        rounds: dict[str, list[dict[str, Any]]],
+    ) -> CaseView:
+        """Only the fields and materials of the office's own items in this case."""
+        self._check_office(office)
+        in_case = {s.item for s in states}
+        mine = [d for d in self.items if d.office == office and d.code in in_case]
+        if not mine:
+            raise StaffError(
+                "not_for_office",
+                f"办件 {case.case_number} 没有分派给经办机构 {office} 的事项。",
+            )
+        fields, materials = _visible_to(session, case, mine, rounds)
+        seen_items = [d.code for d in mine]
+        return CaseView(
+            case.case_number,
+            case.status,
+            office,
+            fields,
+            materials,
+            tuple(s for s in states if s.item in seen_items),
+            {k: v for k, v in rounds.items() if k in seen_items},
+        )
+
+
+def _visible_to(
+    session: Session,
+    case: EmbCase,
+    mine: list[ItemDef],
+    rounds: dict[str, list[dict[str, Any]]],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(fields, materials) that the office of these items may see of the case."""
+    fields: dict[str, Any] = {}
+    materials: dict[str, Any] = {}
+    for d in mine:
+        fields.update(d.visible_fields(unseal(session, case.form)))
+        # Its own materials, and whatever it asked the applicant for on top of them.
+        asked = {c for r in rounds.get(d.code, []) for c in r.get("materials", [])}
+        materials.update(
+            {k: v for k, v in case.materials.items() if k in d.materials or k in asked}
+        )
+    return fields, materials
