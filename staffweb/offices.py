@@ -12,6 +12,7 @@ from aiohttp import web
 from integrations.platform.embedded import StaffError
 from policy.items import ItemDef
 from policy.materials import SUPPLEMENT_CODES
+from staffweb.clerk import _materials
 from staffweb.core import Refused, console_of, need, refusal_for, render
 
 
@@ -73,7 +74,6 @@ async def case_page(
         for state in view.items
         if state.status == "pending" and state.item in by_code
     ]
-    from staffweb.clerk import _materials
 
     return render(
         request,

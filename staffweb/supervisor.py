@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbItem
-from staffweb.accounts import SUPERVISOR
+from staffweb.accounts import SUPERVISOR, office_codes
 from staffweb.core import console_of, need, render
 
 DUE_SOON = timedelta(hours=1)
@@ -48,7 +48,6 @@ def overview(session: Session, now: datetime, offices: tuple[str, ...]) -> list[
 async def overview_page(request: web.Request) -> web.StreamResponse:
     need(request, SUPERVISOR)
     console = console_of(request)
-    from staffweb.accounts import office_codes
 
     lines = await console.db.run(overview, console.clock(), office_codes())
     return render(request, "supervisor.html", lines=lines)
