@@ -2,7 +2,8 @@
 security headers, and the routes of each role.
 
 Framework: aiohttp (already the project's HTTP server and client, so no second server stack)
-with plain Jinja2 templates (autoescaped); forms are plain HTML posts, no JavaScript.
+with plain Jinja2 templates (autoescaped); forms are plain HTML posts. The one script,
+`static/viewer.js`, only zooms and rotates material pages; every page works without it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -18,7 +20,7 @@ from sqlalchemy import select
 
 from cases.models import Case
 from cases.repositories.audit import audit
-from staffweb import accounts, clerk, offices, supervisor
+from staffweb import accounts, clerk, materials, offices, supervisor
 from staffweb.accounts import CLERK, SUPERVISOR
 from staffweb.core import (
     CONSOLE,
@@ -34,7 +36,9 @@ from staffweb.core import (
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC = frozenset({"/login", "/favicon.ico"})
+PUBLIC = frozenset({"/login", "/favicon.ico", "/static/viewer.js"})
+# The one script of the console: zoom and rotate for material pages (no build step).
+VIEWER_JS = (Path(__file__).parent / "static" / "viewer.js").read_bytes()
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",  # every page and picture holds personal data
     "X-Frame-Options": "DENY",
@@ -42,7 +46,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "script-src 'none'; form-action 'self'; frame-ancestors 'none'"
+        "script-src 'self'; form-action 'self'; frame-ancestors 'none'"
     ),
 }
 
@@ -111,6 +115,10 @@ def _audit_request(session: Any, request: web.Request, who: accounts.Who, status
 
 async def no_icon(request: web.Request) -> web.StreamResponse:
     return web.Response(status=204)
+
+
+async def viewer_js(request: web.Request) -> web.StreamResponse:
+    return web.Response(body=VIEWER_JS, content_type="text/javascript", charset="utf-8")
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:
@@ -199,14 +207,16 @@ async def case_page(request: web.Request) -> web.StreamResponse:
     raise Refused(403, console_of(request).tr("web.error.forbidden"))
 
 
-async def material_page(request: web.Request) -> web.StreamResponse:
-    return await clerk.material_page(request)
-
-
 def make_app(console: Console) -> web.Application:
     app = web.Application(middlewares=[guard], client_max_size=1024 * 1024)
     app[CONSOLE] = console
+
+    async def stop_renderer(_: web.Application) -> None:
+        console.renderer.close()
+
+    app.on_cleanup.append(stop_renderer)
     app.router.add_get("/favicon.ico", no_icon)
+    app.router.add_get("/static/viewer.js", viewer_js)
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)
@@ -217,7 +227,10 @@ def make_app(console: Console) -> web.Application:
     app.router.add_get("/cases/{number}", case_page)
     app.router.add_post("/cases/{number}/accept", clerk.accept)
     app.router.add_post("/cases/{number}/return", clerk.return_case)
-    app.router.add_get("/cases/{number}/materials/{code}/{page:\\d+}", material_page)
+    app.router.add_get("/cases/{number}/materials/{code}/{file:\\d+}", materials.original_file)
+    app.router.add_get(
+        "/cases/{number}/materials/{code}/{file:\\d+}/{page:\\d+}", materials.pdf_page
+    )
     app.router.add_get("/inbox", offices.inbox_page)
     app.router.add_post("/cases/{number}/items/{item}/answer", offices.answer)
     app.router.add_get("/supervisor", supervisor.overview_page)

@@ -1,14 +1,10 @@
 """The window clerk: the queue (one query per page), the whole case with every page as a
-picture, accept or return with a reason per material, and the task list.
-
-The material pages are also served here, to the clerk and to an office whose item may see the
-material (`EmbeddedPlatform.show` decides, the same least privilege as everywhere else)."""
+picture (`materials.py`), accept or return with a reason per material, and the task list."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy import and_, case, exists, func, select
@@ -19,10 +15,10 @@ from integrations.platform.embedded import StaffError
 from integrations.platform.embedded.sealing import applicant_label
 from integrations.platform.store import EmbCase, EmbItem
 from staffweb.accounts import CLERK
-from staffweb.core import Refused, console_of, need, refusal_for, render
+from staffweb.core import console_of, need, refusal_for, render
+from staffweb.materials import material_views
 
 OPEN_STATUSES = ("received", "returned", "accepted")
-_MIME_OK = {"image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"}
 
 
 @dataclass(frozen=True)
@@ -142,61 +138,9 @@ async def case_page(request: web.Request, *, error: str | None = None) -> web.St
         status=400 if error else 200,
         view=view,
         form_rows=console.labels.form_rows(view.fields, mask_id=True),
-        materials=_materials(view.materials),
+        materials=await material_views(request, view),
         error=error,
     )
-
-
-def _materials(materials: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each material with its pages numbered from 1 (no hashes), PDF or picture."""
-    out = []
-    for code, m in materials.items():
-        count = len(m.get("sha256") or [])
-        out.append(
-            {
-                "code": code,
-                "pages": list(range(1, count + 1)),
-                "pdf": m.get("mime") == "application/pdf",
-                "lost": bool(m.get("lost")),
-                "returned": m.get("returned"),
-            }
-        )
-    return out
-
-
-async def material_page(request: web.Request) -> web.StreamResponse:
-    """One page of a material, to the clerk or an office whose item may see it; 403 for any
-    other account, `Cache-Control: no-store` (set for every response of the console)."""
-    who = need(request, CLERK, "office")
-    console = console_of(request)
-    number = request.match_info["number"]
-    code = request.match_info["code"]
-    index = int(request.match_info["page"])
-    try:
-        view = await console.db.run(console.platform.show, number, who.actor, who.office)
-    except StaffError as exc:
-        raise refusal_for(exc, office=who.office is not None, tr=console.tr) from exc
-    material = view.materials.get(code)
-    if material is None:
-        if who.office is not None:
-            raise Refused(403, console.tr("web.error.not_yours"))
-        raise Refused(404, console.tr("web.error.no_page"))
-    hashes = material.get("sha256") or []
-    if not 1 <= index <= len(hashes):
-        raise Refused(404, console.tr("web.error.no_page"))
-    sha = hashes[index - 1]
-    if not console.files.exists(sha):
-        raise Refused(404, console.tr("web.error.page_missing"))
-    mime = str(material.get("mime") or "image/jpeg")
-    if mime not in _MIME_OK:
-        mime = "application/octet-stream"
-    headers = {"Content-Type": mime}
-    if mime == "application/pdf" or mime == "application/octet-stream":
-        ext = "pdf" if mime == "application/pdf" else "bin"
-        headers["Content-Disposition"] = (
-            f'attachment; filename="{view.case_number}-{code}-{index}.{ext}"'
-        )
-    return web.Response(body=console.files.read(sha), headers=headers)
 
 
 async def accept(request: web.Request) -> web.StreamResponse:
