@@ -288,11 +288,15 @@ def _case_view(session: Session, case: Case) -> CaseView:
             else:
                 status = "supplement_sent"  # sent; the office has not taken it up yet
         items.append(ItemProgress(r.item_code, status))
+    kept: dict[str, int] = {}
+    for p in pages:
+        if p.material_code in rejected and p.status == PageStatus.ok.value:
+            kept[p.material_code] = kept.get(p.material_code, 0) + max(1, p.page_count or 1)
     return CaseView(
         number=case.number or "",
         status=case.status,
         rejected=tuple(
-            Rejection(code, reason, tuple(hashes.get(code, ())))
+            Rejection(code, reason, tuple(hashes.get(code, ())), kept.get(code, 0))
             for code, reason in rejected.items()
         ),
         items=tuple(items),

@@ -84,6 +84,7 @@ class Rejection:
     material: str
     reason: str
     pages: tuple[str, ...] = ()  # sha256 of the rejected pages: the same photo is refused
+    kept: int = 0  # pages of the material still good (the clerk returned some pages only)
 
 
 @dataclass(frozen=True)

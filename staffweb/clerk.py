@@ -10,13 +10,13 @@ from aiohttp import web
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import MaterialIssue
 from integrations.platform.embedded import StaffError
 from integrations.platform.embedded.sealing import applicant_label
 from integrations.platform.store import EmbCase, EmbItem
 from staffweb.accounts import CLERK
 from staffweb.core import console_of, need, refusal_for, render
 from staffweb.materials import material_views
+from staffweb.returns import ReturnProblem, issues_from_form
 
 OPEN_STATUSES = ("received", "returned", "accepted")
 
@@ -139,6 +139,7 @@ async def case_page(request: web.Request, *, error: str | None = None) -> web.St
         view=view,
         form_rows=console.labels.form_rows(view.fields, mask_id=True),
         materials=await material_views(request, view),
+        mark_pages=view.status == "received",
         error=error,
     )
 
@@ -157,20 +158,24 @@ async def accept(request: web.Request) -> web.StreamResponse:
 
 
 async def return_case(request: web.Request) -> web.StreamResponse:
-    """Return for correction: one reason per material that must be sent again."""
+    """Return for correction: a reason per material, and pages marked one by one
+    (`returns.py`)."""
     who = need(request, CLERK)
     console = console_of(request)
     number = request.match_info["number"]
     form = await request.post()
-    issues = [
-        MaterialIssue(key.removeprefix("reason."), str(value).strip())
-        for key, value in form.items()
-        if key.startswith("reason.") and str(value).strip()
-    ]
-    if not issues:
-        return await case_page(request, error=console.tr("web.clerk.return_needs_reason"))
     try:
+        view = await console.db.run(console.platform.show, number, who.actor, None)
+    except StaffError as exc:
+        raise refusal_for(exc, office=False, tr=console.tr) from exc
+    laid_out = await material_views(request, view)
+    addresses = {code: list(m.get("sha256") or []) for code, m in view.materials.items()}
+    names = {m.code: console.labels.material(m.code) for m in laid_out}
+    try:
+        issues = issues_from_form(form, laid_out, addresses, console.tr, names)
         await console.db.run(console.platform.return_for_correction, number, issues, who.actor)
+    except ReturnProblem as exc:
+        return await case_page(request, error=exc.message)
     except StaffError as exc:
         if exc.code in ("unknown_case", "bad_case_number"):
             raise refusal_for(exc, office=False, tr=console.tr) from exc

@@ -66,14 +66,12 @@ async def material_views(request: web.Request, view: CaseView) -> list[MaterialV
                     sheets.append(Sheet(len(sheets) + 1, index, p, f"{original}/{p}", original))
             else:
                 sheets.append(Sheet(len(sheets) + 1, index, None, original, original))
+        files = entry.get("sha256") or []
+        again = set(entry.get("returned_files") or ())
+        marked = [s.number for s in sheets if files[s.file - 1] in again]
         out.append(
             MaterialView(
-                code,
-                sheets,
-                unreadable,
-                bool(entry.get("lost")),
-                entry.get("returned"),
-                list(entry.get("returned_pages") or []),
+                code, sheets, unreadable, bool(entry.get("lost")), entry.get("returned"), marked
             )
         )
     return out

@@ -98,10 +98,11 @@ def apply_event(session: Session, event: PlatformEvent) -> bool:
             {"materials": [m.code for m in event.materials]},
         )
         for issue in event.materials:
-            _reject_pages(session, case, issue.code, issue.reason)
+            _reject_pages(session, case, issue.code, issue.reason, issue.files)
         lines = [
             Msg(
-                "platform.returned_line",
+                # Some pages only: the others are kept, and the worker is told so.
+                "platform.returned_pages_line" if m.files else "platform.returned_line",
                 {"material": Msg(f"material.{m.code}.name"), "reason": m.reason},
             )
             for m in event.materials
@@ -199,14 +200,26 @@ def _move(
     )
 
 
-def _reject_pages(session: Session, case: Case, material_code: str, reason: str) -> None:
-    pages = session.scalars(
-        select(MaterialPage).where(
-            MaterialPage.case_id == case.id,
-            MaterialPage.material_code == material_code,
-            MaterialPage.status != PageStatus.rejected.value,
-        )
+def _reject_pages(
+    session: Session, case: Case, material_code: str, reason: str, files: tuple[str, ...] = ()
+) -> None:
+    """Refuse the material's pages: all of them, or only the files named (by hash)."""
+    query = select(MaterialPage).where(
+        MaterialPage.case_id == case.id,
+        MaterialPage.material_code == material_code,
+        MaterialPage.status != PageStatus.rejected.value,
     )
+    if files:
+        # The pages kept stand as part of the material: only pages sent after this return
+        # answer it (the conversation and the relay look for new supplement pages).
+        for kept in session.scalars(
+            query.where(
+                MaterialPage.sha256.not_in(files), MaterialPage.status == PageStatus.ok.value
+            )
+        ):
+            kept.supplement = False
+        query = query.where(MaterialPage.sha256.in_(files))
+    pages = session.scalars(query)
     for page in pages:
         page.status = PageStatus.rejected.value
         page.reject_reason = reason[:200]

@@ -6,6 +6,7 @@ and the callback endpoint cannot disagree about a field name.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,8 @@ from integrations.platform.adapter import (
 from integrations.platform.limits import WireError as WireError  # every *_from_json raises it
 from policy.items import item as policy_item
 from policy.materials import MATERIAL_CODES
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def ts(value: datetime | None) -> str | None:
@@ -207,6 +210,16 @@ def status_from_json(data: dict[str, Any]) -> PlatformStatus:
 # --- events ----------------------------------------------------------------------------------
 
 
+def _file_hashes(value: Any, name: str) -> tuple[str, ...]:
+    """The files of a material to send again (absent: the whole material): hex digests."""
+    if value is None:
+        return ()
+    hashes = limits.bounded_list(value, name)
+    if not all(isinstance(h, str) and HEX64.fullmatch(h) for h in hashes):
+        raise WireError(f"{name} must list 64-character hex digests")
+    return tuple(hashes)
+
+
 def event_to_json(event: PlatformEvent) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": event.kind,
@@ -220,7 +233,10 @@ def event_to_json(event: PlatformEvent) -> dict[str, Any]:
             for i in event.items
         ]
     elif isinstance(event, ReturnedForCorrection):
-        out["materials"] = [{"code": m.code, "reason": m.reason} for m in event.materials]
+        out["materials"] = [
+            {"code": m.code, "reason": m.reason, **({"files": list(m.files)} if m.files else {})}
+            for m in event.materials
+        ]
     elif isinstance(event, ItemDispatched):
         out.update(item=event.item, office=event.office, due_at=ts(event.due_at))
     elif isinstance(event, ItemAnswered):
@@ -272,6 +288,7 @@ def event_from_json(data: dict[str, Any]) -> PlatformEvent:
                 MaterialIssue(
                     _material(m.get("code"), f"materials[{n}].code"),
                     limits.text(m.get("reason"), f"materials[{n}].reason"),
+                    _file_hashes(m.get("files"), f"materials[{n}].files"),
                 )
             )
         return ReturnedForCorrection(**common, materials=tuple(materials))

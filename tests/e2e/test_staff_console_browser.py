@@ -1,7 +1,7 @@
 """The staff console in a real browser (Playwright driving Debian's Chromium) against the
 processes production runs: a worker applies over Telegram (`main.py run`), the clerk logs in
-at `main.py web`, opens the case, looks at a photo and returns the ID card; the worker sends
-it again; the clerk accepts; two offices answer through their forms; the supervisor sees an
+at `main.py web`, opens the case, looks at a photo, turns and enlarges it, and returns page 2
+of the ID card; the worker sends that one page again; the clerk accepts; two offices answer through their forms; the supervisor sees an
 overdue item."""
 
 from __future__ import annotations
@@ -127,11 +127,15 @@ async def clerk_returns_and_accepts(browser, base, number, who, deployment) -> N
     photo = clerk.locator("img").first
     await photo.wait_for()
     assert await photo.evaluate("img => img.complete && img.naturalWidth > 100")
-    await clerk.fill("textarea[name='reason.id_card']", "身份证反面看不清，请重新拍照")
+    await zoom_and_rotate(clerk)
+    # Only the back of the ID card (its page 2) is returned; page 1 is kept.
+    back = clerk.locator("#p-id_card-2")
+    await back.locator("input[name='page.id_card']").check()
+    await back.locator("input[name='page_reason.id_card.2']").fill("反面看不清，请重新拍照")
     await clerk.click("text=退回申请人补正")
     await clerk.wait_for_load_state()
-    await wait_until(lambda: "反面看不清" in texts(api_sent(who)), "the worker told")
-    await who.send_photos("id_card", [images.sharp_jpeg(95), images.sharp_jpeg(96)])
+    await wait_until(lambda: "第 2 页：反面看不清" in texts(api_sent(who)), "the worker told")
+    await who.send_photos("id_card", [images.sharp_jpeg(95)])
     await wait_until(
         lambda: queue_numbers(deployment).get(number) == "received", "back on the clerk's desk"
     )
@@ -139,6 +143,24 @@ async def clerk_returns_and_accepts(browser, base, number, who, deployment) -> N
     await clerk.click("text=材料齐全，受理并分送各经办机构")
     await clerk.wait_for_load_state()
     await wait_until(lambda: "已受理" in texts(api_sent(who)), "the worker told of acceptance")
+
+
+async def zoom_and_rotate(clerk) -> None:
+    """The buttons under a page turn it (its box turns too) and enlarge it."""
+    sheet = clerk.locator("#p-id_card-1")
+    picture = sheet.locator("img")
+    await sheet.locator(".tools").wait_for(state="visible")
+    before = await picture.bounding_box()
+    await sheet.locator("button[data-act=right]").click()
+    turned = await picture.bounding_box()
+    assert abs(turned["width"] - before["height"]) < 2, (before, turned)
+    assert abs(turned["height"] - before["width"]) < 2, (before, turned)
+    await sheet.locator("button[data-act=in]").click()
+    bigger = await picture.bounding_box()
+    assert abs(bigger["width"] - 1.5 * turned["width"]) < 2, (turned, bigger)
+    await sheet.locator("button[data-act=reset]").click()
+    again = await picture.bounding_box()
+    assert abs(again["width"] - before["width"]) < 2
 
 
 def api_sent(who: Applicant) -> list:
