@@ -1,8 +1,8 @@
 """The staff console in a real browser (Playwright driving Debian's Chromium) against the
 processes production runs: a worker applies over Telegram (`main.py run`), the clerk logs in
 at `main.py web`, opens the case, looks at a photo, turns and enlarges it, and returns page 2
-of the ID card; the worker sends that one page again; the clerk accepts; two offices answer through their forms; the supervisor sees an
-overdue item."""
+of the ID card; the worker sends that one page again; the clerk accepts; two offices answer
+through their forms; the supervisor sees an overdue item."""
 
 from __future__ import annotations
 
