@@ -58,6 +58,7 @@ from dialogs.state import (
     SupplementCase,
     WithdrawConsent,
 )
+from dialogs.walk_in_link import take_over
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -183,6 +184,7 @@ class ConversationService:
         data.failures = conv.failures or 0
         if duplicate:
             return self._outcome(session, applicant, data, [], duplicate=True)
+        event = take_over(session, applicant, data, event, now)  # a walk-in case's code
         # After the result (signature, rating, online steps) and documents on request.
         from aftercare import chat as aftercare
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from cases.models import Case
 from cases.repositories.audit import audit
-from staffweb import accounts, clerk, materials, offices, supervisor
+from staffweb import accounts, clerk, materials, offices, supervisor, walk_in
 from staffweb.accounts import CLERK, SUPERVISOR
 from staffweb.core import (
     CONSOLE,
@@ -37,6 +37,8 @@ from staffweb.core import (
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC = frozenset({"/login", "/favicon.ico", "/static/viewer.js"})
+UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # one walk-in's scans, all materials together
+PUBLIC_MAX_BYTES = 64 * 1024
 # The one script of the console: zoom and rotate for material pages (no build step).
 VIEWER_JS = (Path(__file__).parent / "static" / "viewer.js").read_bytes()
 SECURITY_HEADERS = {
@@ -79,6 +81,8 @@ async def _audit(request: web.Request, console: Console, status: int) -> None:
 
 async def _guarded(request: web.Request, handler: Handler, console: Console) -> web.StreamResponse:
     if request.path in PUBLIC:
+        if (request.content_length or 0) > PUBLIC_MAX_BYTES:
+            raise web.HTTPRequestEntityTooLarge(PUBLIC_MAX_BYTES, request.content_length or 0)
         return await handler(request)
     token = request.cookies.get(SESSION_COOKIE)
     who = None
@@ -208,7 +212,9 @@ async def case_page(request: web.Request) -> web.StreamResponse:
 
 
 def make_app(console: Console) -> web.Application:
-    app = web.Application(middlewares=[guard], client_max_size=1024 * 1024)
+    # Walk-in registration uploads scans (20 MB a file at most, checked one by one); the
+    # log-in form, open to anyone, is refused past PUBLIC_MAX_BYTES before it is read.
+    app = web.Application(middlewares=[guard], client_max_size=UPLOAD_MAX_BYTES)
     app[CONSOLE] = console
 
     async def stop_renderer(_: web.Application) -> None:
@@ -222,6 +228,8 @@ def make_app(console: Console) -> web.Application:
     app.router.add_post("/logout", logout)
     app.router.add_get("/", home)
     app.router.add_get("/queue", clerk.queue_page)
+    app.router.add_get("/walk-in", walk_in.walk_in_page)
+    app.router.add_post("/walk-in", walk_in.walk_in_submit)
     app.router.add_get("/tasks", clerk.tasks_page)
     app.router.add_post("/tasks/{task:\\d+}/done", clerk.close_task)
     app.router.add_get("/cases/{number}", case_page)
