@@ -1,11 +1,15 @@
 """Staff commands for the embedded platform, and `platform serve`.
 
-    python main.py staff queue [--office CODE] [--json] --as NAME
-    python main.py staff show CASE [--office CODE] [--json] --as NAME
-    python main.py staff accept CASE --as NAME
-    python main.py staff return CASE --material CODE --reason TEXT [...] --as NAME
+    python main.py staff queue [--json] --as ACCOUNT
+    python main.py staff show CASE [--json] --as ACCOUNT
+    python main.py staff accept CASE --as ACCOUNT
+    python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
     python main.py staff answer CASE --item CODE --result done|supplement|refused
-                                [--data key=value ...] [--reason TEXT] [--office CODE] --as NAME
+                                [--data key=value ...] [--reason TEXT] --as ACCOUNT
+
+`--as` names an active account of the staff console (`staff user add`); its role decides
+what the command may do (`cases.staff_actor`): an office account sees and answers only its
+own office's items (`--office`, when given, must be its own).
     python main.py platform serve [--host 127.0.0.1] [--port N] [--callback-url URL]
 
 Exit codes: 0 done, 2 refused with a plain Chinese reason on stderr (wrong case number, wrong
@@ -43,10 +47,15 @@ def register(subparsers: Any) -> None:
     staff = _group(subparsers, "staff", STAFF_HELP)
 
     def who(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+        p.add_argument(
+            "--as",
+            dest="actor",
+            metavar="ACCOUNT",
+            help="您的工作人员账号（按账号的角色办理，记入审计日志）",
+        )
 
     p = staff.add_parser("queue", help="待办队列：待受理的办件（超时的在前），或某经办机构的事项")
-    p.add_argument("--office", metavar="CODE", help="经办机构代码，如 social_insurance_center")
+    p.add_argument("--office", metavar="CODE", help="经办机构代码（须是本账号的机构，可不写）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     who(p)
     p.set_defaults(func=_command("queue"))

@@ -170,12 +170,12 @@ def register(subparsers: Any) -> None:
     p = staff.add_parser("tasks", help="待办任务：需电话联系的申请人、转人工、超时事项等")
     p.add_argument("--kind", choices=sorted(KIND_LABELS), help="只看一类任务")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+    p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=run_tasks)
     p = staff.add_parser("done", help="完成一项待办任务（差评回访请用 staff followup）")
     p.add_argument("task", type=int, metavar="TASK", help="任务编号（见 staff tasks）")
     p.add_argument("--note", required=True, metavar="TEXT", help="处理情况")
-    p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+    p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=run_done)
 
 
@@ -185,10 +185,13 @@ def run_tasks(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
-    actor = _actor(args, err)
-    if actor is None:
+    from cases.staff_actor import NotAllowed
+
+    try:
+        rows = _with_db(db, lambda d: d.run_blocking(_tasks_as, args.actor, args.kind))
+    except NotAllowed as exc:
+        print(exc.message, file=err)
         return 2
-    rows = _with_db(db, lambda d: d.run_blocking(list_tasks, actor, args.kind))
     if args.json:
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
@@ -210,16 +213,13 @@ def run_done(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
-    actor = _actor(args, err)
-    if actor is None:
-        return 2
+    from cases.staff_actor import NotAllowed
+
     try:
-        _with_db(
-            db,
-            lambda d: d.run_blocking(
-                close_task, args.task, actor, args.note, at=datetime.now(UTC)
-            ),
-        )
+        _with_db(db, lambda d: d.run_blocking(_done_as, args.actor, args.task, args.note))
+    except NotAllowed as exc:
+        print(exc.message, file=err)
+        return 2
     except TaskError as exc:
         print(exc.message, file=err)
         return 2
@@ -227,12 +227,20 @@ def run_done(
     return 0
 
 
-def _actor(args: argparse.Namespace, err: TextIO) -> str | None:
-    name = (args.actor or "").strip()
-    if not name:
-        print("请用 --as 写明您的姓名（每次查看和操作都记入审计日志）。", file=err)
-        return None
-    return f"staff:{name}"
+def _tasks_as(session: Session, username: str | None, kind: str | None) -> list[TaskRow]:
+    from cases.staff_actor import CLERK, acting_account
+
+    now = datetime.now(UTC)
+    acting = acting_account(session, username, (CLERK,), at=now)
+    return list_tasks(session, acting.actor, kind, at=now)
+
+
+def _done_as(session: Session, username: str | None, task_id: int, note: str) -> int:
+    from cases.staff_actor import CLERK, acting_account
+
+    now = datetime.now(UTC)
+    acting = acting_account(session, username, (CLERK,), at=now)
+    return close_task(session, task_id, acting.actor, note, at=now)
 
 
 def _with_db(db: Database | None, work: Any) -> Any:

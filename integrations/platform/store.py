@@ -34,7 +34,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from cases.db import Database
 from cases.models.base import NAMING_CONVENTION, JsonType, UtcDateTime, utcnow
 
-
 OPEN_STATUSES = ("received", "returned", "accepted")  # cases on the clerk's queue
 OPEN_CASES = "status IN ('received', 'returned', 'accepted')"
 

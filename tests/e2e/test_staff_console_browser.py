@@ -89,6 +89,7 @@ async def test_the_clerk_and_two_offices_work_a_case_in_the_browser(
 ):
     async with sqlite_deployment(api, tmp_path) as deployment:
         who = Applicant(api, u.User(9701, "周九"))
+        await deployment.add_staff()  # the clerk the test's `staff queue` look-ups run as
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         with deployment.bot() as bot:

@@ -31,6 +31,7 @@ from integrations.platform.staff_tasks import (
     run_done,
     run_tasks,
 )
+from staffweb.accounts import add_account
 from tests.platform.conftest import FORM, ID_NUMBER, FakeClock, open_db, submitted_case
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
@@ -40,6 +41,7 @@ BLOCKED_PHONE = "13812345678"
 def seed(session: Session, at: datetime) -> dict[str, int]:
     """The tasks as the rest of the system raises them: a push refused with 403, a hand-over
     to a person (the question carries an ID number), an overdue item, a bad rating."""
+    add_account(session, "李娜", "clerk", "a long password", "test", at=at)  # who runs them
     blocked = get_or_create_applicant(session, "telegram", "t-blocked")
     blocked.full_name = "张秀英"
     set_phone(session, blocked, BLOCKED_PHONE)
