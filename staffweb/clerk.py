@@ -3,98 +3,15 @@ picture (`materials.py`), accept or return with a reason per material, and the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from aiohttp import web
-from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.orm import Session
 
 from integrations.platform.embedded import StaffError
-from integrations.platform.embedded.sealing import applicant_label
-from integrations.platform.store import EmbCase, EmbItem
+from integrations.platform.store import OPEN_STATUSES
 from staffweb.accounts import CLERK
 from staffweb.core import console_of, need, refusal_for, render
 from staffweb.materials import material_views
+from staffweb.queue import queue_page_rows
 from staffweb.returns import ReturnProblem, issues_from_form
-
-OPEN_STATUSES = ("received", "returned", "accepted")
-
-
-@dataclass(frozen=True)
-class QueueLine:
-    case_number: str
-    status: str
-    received_at: datetime
-    applicant: str  # name and masked ID number
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    lines: list[QueueLine]
-    total: int
-    page: int
-    pages: int
-
-
-def queue_page_rows(
-    session: Session,
-    now: datetime,
-    *,
-    page: int = 1,
-    size: int = 50,
-    search: str = "",
-    status: str = "",
-) -> QueuePage:
-    """One page of open cases, overdue first, then oldest first: one query (the total comes
-    with the rows, by a window function), whatever the number of cases."""
-    overdue = exists().where(
-        and_(
-            EmbItem.case_number == EmbCase.case_number,
-            EmbItem.status == "pending",
-            EmbItem.due_at < now,
-        )
-    )
-    late = case((overdue, 1), else_=0)
-    statuses = (status,) if status in OPEN_STATUSES else OPEN_STATUSES
-    keys = select(
-        EmbCase.case_number.label("number"),
-        late.label("overdue"),
-        func.count().over().label("total"),  # the total, in the same statement
-    ).where(EmbCase.status.in_(statuses))
-    wanted = search.strip().upper()
-    if wanted:
-        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        keys = keys.where(EmbCase.case_number.like(f"%{escaped}%", escape="\\"))
-    page = max(page, 1)
-    # Sort and count narrow rows (number, flag), then read the page's forms only: a deferred
-    # join, one statement.
-    ordered = (
-        keys.order_by(late.desc(), EmbCase.received_at, EmbCase.case_number)
-        .limit(size)
-        .offset((page - 1) * size)
-        .subquery("page")
-    )
-    query = (
-        select(
-            EmbCase.case_number,
-            EmbCase.status,
-            EmbCase.received_at,
-            EmbCase.form,
-            ordered.c.overdue,
-            ordered.c.total,
-        )
-        .join(ordered, ordered.c.number == EmbCase.case_number)
-        .order_by(ordered.c.overdue.desc(), EmbCase.received_at, EmbCase.case_number)
-    )
-    rows = session.execute(query).all()
-    found = rows[0].total if rows else 0
-    lines = [
-        QueueLine(r.case_number, r.status, r.received_at, applicant_label(r.form), bool(r.overdue))
-        for r in rows
-    ]
-    return QueuePage(lines, found, page, max(1, -(-found // size)))
 
 
 async def queue_page(request: web.Request) -> web.StreamResponse:

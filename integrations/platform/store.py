@@ -61,6 +61,7 @@ class EmbCase(PlatformBase):
             "ix_platform_emb_cases_open_queue",
             "received_at",
             "case_number",
+            "status",  # covering: the ordered read never visits the table
             sqlite_where=text(OPEN_CASES),
             postgresql_where=text(OPEN_CASES),
         ),

@@ -53,7 +53,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_platform_emb_cases_open_queue",
         "platform_emb_cases",
-        ["received_at", "case_number"],
+        ["received_at", "case_number", "status"],
         sqlite_where=sa.text(OPEN_CASES),
         postgresql_where=sa.text(OPEN_CASES),
         if_not_exists=True,  # a platform that made its own tables from today's models
