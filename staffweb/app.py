@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from cases.models import Case
 from cases.repositories.audit import audit
-from staffweb import accounts, clerk, materials, offices, supervisor, walk_in
+from staffweb import accounts, clerk, figures, materials, offices, supervisor, walk_in
 from staffweb.accounts import CLERK, SUPERVISOR
 from staffweb.core import (
     CONSOLE,
@@ -242,6 +242,8 @@ def make_app(console: Console) -> web.Application:
     app.router.add_get("/inbox", offices.inbox_page)
     app.router.add_post("/cases/{number}/items/{item}/answer", offices.answer)
     app.router.add_get("/supervisor", supervisor.overview_page)
+    app.router.add_get("/ratings", figures.ratings_page)
+    app.router.add_post("/ratings/{task:\\d+}/followup", figures.close_followup_action)
     return app
 
 
