@@ -112,6 +112,7 @@ async def test_the_clerk_and_two_offices_work_a_case_in_the_browser(
                         await clerk_returns_and_accepts(browser, base, number, who, deployment)
                         await offices_answer(browser, base, number)
                         await supervisor_sees_overdue(browser, base, number, deployment)
+                        await walk_in_taken_over_in_telegram(browser, base, api, tmp_path)
                     finally:
                         await browser.close()
         assert "Traceback" not in deployment.log_of("web"), deployment.log_of("web")[-2000:]
@@ -162,6 +163,40 @@ async def zoom_and_rotate(clerk) -> None:
     await sheet.locator("button[data-act=reset]").click()
     again = await picture.bounding_box()
     assert abs(again["width"] - before["width"]) < 2
+
+
+async def walk_in_taken_over_in_telegram(browser, base, api, tmp_path) -> None:
+    """A worker at the window: the clerk types the form and uploads the scans; the printed
+    code, sent to the bot, gives the worker the case in Telegram."""
+    clerk = await log_in(browser, base, "lina")
+    await clerk.goto(f"{base}/walk-in")
+    for name, value in {
+        "name": "吴桂兰", "id_number": "150627196505150016", "phone": "13912345678",
+        "employer_name": "某煤矿有限公司", "contribution_months": "360",
+    }.items():  # fmt: skip
+        await clerk.fill(f"input[name={name}]", value)
+    await clerk.select_option("select[name=town]", "乌兰木伦镇")
+    for name, value in {
+        "has_employer": "true", "category": "male", "retirement_route": "statutory",
+        "name_matches_archive": "true", "paid_before_1995_07": "true",
+        "lump_sum_before_1996": "false", "handbook": "have", "receipts": "have",
+        "veteran": "false", "illness_disability": "false",
+    }.items():  # fmt: skip
+        await clerk.check(f"input[name={name}][value={value}]")
+    scans = []
+    for n in (1, 2):
+        scan = tmp_path / f"id-{n}.jpg"
+        scan.write_bytes(images.sharp_jpeg(80 + n))
+        scans.append(str(scan))
+    await clerk.set_input_files("input[name='file.id_card']", scans)
+    await clerk.click("text=提交申请")
+    await clerk.wait_for_load_state()
+    code = (await clerk.inner_text("#link-code")).strip()
+    walk_in = re.search(r"YJ-\d{8}-\d{4}", await clerk.inner_text("main"))
+    assert walk_in and re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code), code
+    worker = Applicant(api, u.User(9702, "吴桂兰"))
+    replies = texts(await worker.say(f"/start {code}"))
+    assert walk_in.group() in replies, replies
 
 
 def api_sent(who: Applicant) -> list:
