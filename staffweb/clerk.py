@@ -12,6 +12,7 @@ from staffweb.core import console_of, need, refusal_for, render
 from staffweb.materials import material_views
 from staffweb.queue import queue_page_rows
 from staffweb.returns import ReturnProblem, issues_from_form
+from staffweb.walk_in import walk_in_note
 
 
 async def queue_page(request: web.Request) -> web.StreamResponse:
@@ -57,6 +58,7 @@ async def case_page(request: web.Request, *, error: str | None = None) -> web.St
         form_rows=console.labels.form_rows(view.fields, mask_id=True),
         materials=await material_views(request, view),
         mark_pages=view.status == "received",
+        walk_in=await console.db.run(walk_in_note, view.case_number),
         error=error,
     )
 

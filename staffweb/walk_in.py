@@ -10,9 +10,12 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.web_request import FileField
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cases.filecheck import check_file
-from cases.walk_in import LINK_DAYS, printed
+from cases.models import Applicant, Case, WalkInLink
+from cases.walk_in import LINK_DAYS, WINDOW_CHANNEL, printed
 from integrations.platform.worker import drain_platform_outbox
 from policy.materials import MATERIAL_CODES
 from policy.towns import load_towns
@@ -87,6 +90,23 @@ def _check_and_store(
             continue
         stored.append(Stored(code, console.files.put(check.cleaned), check))
     return stored, problems
+
+
+def walk_in_note(session: Session, number: str) -> str | None:
+    """For the clerk's case page: "unlinked" for a walk-in whose worker has no chat (every
+    notice must be told by phone or at the window), "linked" once taken over, else None."""
+    row = session.execute(
+        select(Applicant.channel, WalkInLink.claimed_at)
+        .select_from(Case)
+        .join(Applicant, Applicant.id == Case.applicant_id)
+        .outerjoin(WalkInLink, WalkInLink.case_id == Case.id)
+        .where(Case.number == number)
+    ).first()
+    if row is None:
+        return None
+    if row.channel == WINDOW_CHANNEL:
+        return "unlinked"
+    return "linked" if row.claimed_at is not None else None
 
 
 async def walk_in_submit(request: web.Request) -> web.StreamResponse:

@@ -78,6 +78,7 @@ async def test_the_clerk_registers_a_walk_in_and_prints_a_one_time_code(desk: De
             assert shown in page, shown
         assert f"/cases/{number}/materials/application_form/1/2" in page
         assert ID_NUMBER not in page and "13912345678" not in page
+        assert "申请人尚未关联 Telegram" in page
     finally:
         await clerk.close()
 
@@ -121,27 +122,29 @@ async def test_the_worker_takes_the_case_over_in_the_chat_once(desk: Desk) -> No
     clerk = await desk.client("lina")
     try:
         receipt = await (await register(clerk, FIELDS, SCANS)).text()
+        number = re.search(r"YJ-\d{8}-\d{4}", receipt).group()  # type: ignore[union-attr]
+        code = CODE.search(receipt).group(1)  # type: ignore[union-attr]
+        chat = ConversationService(desk.db, clock=desk.clock)
+        tr = Translator("zh_CN")
+        outcome = await chat.handle("telegram", "7001", Command("start", code.replace("-", "")))
+        said = "\n".join(render(r.message, tr) for r in outcome.replies)
+        assert number in said and outcome.state == "submitted"
+        other = await chat.handle("telegram", "7002", Command("start", code))
+        assert number not in "\n".join(render(r.message, tr) for r in other.replies)
+
+        await desk.db.run(desk.platform.accept, number, "account:lina")
+        channel, user, pushes = await desk.db.run(_owner, number)
+        assert (channel, user) == ("telegram", "7001") and pushes >= 1  # told of acceptance
+        page = await (await clerk.get(f"/cases/{number}")).text()
+        assert "已用关联码在 Telegram 上关联" in page
     finally:
         await clerk.close()
-    number = re.search(r"YJ-\d{8}-\d{4}", receipt).group()  # type: ignore[union-attr]
-    code = CODE.search(receipt).group(1)  # type: ignore[union-attr]
-    chat = ConversationService(desk.db, clock=desk.clock)
-    tr = Translator("zh_CN")
-    outcome = await chat.handle("telegram", "7001", Command("start", code.replace("-", "")))
-    said = "\n".join(render(r.message, tr) for r in outcome.replies)
-    assert number in said and outcome.state == "submitted"
-    other = await chat.handle("telegram", "7002", Command("start", code))
-    assert number not in "\n".join(render(r.message, tr) for r in other.replies)
 
-    await desk.db.run(desk.platform.accept, number, "account:lina")
 
-    def owner(session: Any) -> tuple[str, str, int]:
-        case = session.scalars(select(Case).where(Case.number == number)).one()
-        applicant = session.get(Applicant, case.applicant_id)
-        pushes = session.scalars(
-            select(NotificationOutbox).where(NotificationOutbox.applicant_id == applicant.id)
-        )
-        return applicant.channel, applicant.external_user_id, len(list(pushes))
-
-    channel, user, pushes = await desk.db.run(owner)
-    assert (channel, user) == ("telegram", "7001") and pushes >= 1  # told of the acceptance
+def _owner(session: Any, number: str) -> tuple[str, str, int]:
+    case = session.scalars(select(Case).where(Case.number == number)).one()
+    applicant = session.get(Applicant, case.applicant_id)
+    pushes = session.scalars(
+        select(NotificationOutbox).where(NotificationOutbox.applicant_id == applicant.id)
+    )
+    return applicant.channel, applicant.external_user_id, len(list(pushes))
