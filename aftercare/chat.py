@@ -36,9 +36,9 @@ from aftercare.service import (
 )
 from dialogs.events import Choice, Command, Event, Text
 from dialogs.machine import AFTER_RESULT, State, machine
-from dialogs.replies import Msg, Option, Reply
 from dialogs.state import ConversationData
 from documents.result_notice import render_result_notice
+from locales.replies import Msg, Option, Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

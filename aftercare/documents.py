@@ -12,8 +12,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from dialogs.replies import Document, Msg, Reply
 from locales import Translator
+from locales.replies import Document, Msg, Reply
 
 if TYPE_CHECKING:
     from cases.files import FileStore

@@ -34,7 +34,6 @@ from zoneinfo import ZoneInfo
 
 from aftercare.failures import NOTICE, ONLINE_CHECK, clear_failure
 from aftercare.notice import applicant_name, build_notice
-from dialogs.replies import Document, Msg, Option, Reply, to_json
 from documents.result_notice import (
     NoticeData,
     Signature,
@@ -42,6 +41,7 @@ from documents.result_notice import (
     render_result_notice,
 )
 from locales import Translator
+from locales.replies import Document, Msg, Option, Reply, to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

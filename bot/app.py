@@ -24,8 +24,10 @@ from bot.polling import Poller
 from bot.push_sender import PushLimits, PushSender
 from bot.uploads import UploadFetcher
 from bot.webhook import WebhookServer, public_url
+from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
+from cases.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +73,6 @@ async def forget_old_updates(db: Database) -> int:
     """Drop processed-update marks older than two days: Telegram keeps an update for 24
     hours at most, and after a quiet week it may restart its ids at random, so old marks
     would only ever drop a new update by mistake. (The runtime's clean-up runs this.)"""
-    from cases import repositories as repo
-    from cases.models import utcnow
-
     return await db.run(repo.forget_processed_updates, utcnow() - timedelta(days=2))
 
 

@@ -42,8 +42,8 @@ from dialogs.events import (
     StoredFile,
     Text,
 )
-from dialogs.replies import Document, Msg, Reply, from_json, render
 from locales import Translator
+from locales.replies import Document, Msg, Reply, from_json, render
 
 T = TypeVar("T")
 
@@ -142,7 +142,7 @@ class Console:
             self.platform = self.platform()  # built on first use: not on the first reply's path
         if self.platform is None or self.last is None or self.last.case_number is None:
             return  # nothing can be in the platform outbox before a case number exists
-        from integrations.platform.worker import drain_platform_outbox
+        from cases.platform.delivery import drain_platform_outbox
 
         await drain_platform_outbox(self.db, self.platform, now=self.clock)
 

@@ -36,7 +36,6 @@ from cases.errors import StaleConversation
 from dialogs import engine
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
-from dialogs.replies import Msg, Reply, to_json
 from dialogs.state import (
     AddPages,
     CaseView,
@@ -59,6 +58,7 @@ from dialogs.state import (
     WithdrawConsent,
 )
 from dialogs.walk_in_link import take_over
+from locales.replies import Msg, Reply, to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -406,7 +406,7 @@ class _Applier:
 
     def _submit(self, form: dict[str, Any]) -> None:
         from cases import repositories as repo
-        from integrations.platform.outbox import enqueue_submit
+        from cases.platform.outbox import enqueue_submit
 
         case = self.draft()
         case.form = dict(form)
@@ -416,7 +416,7 @@ class _Applier:
 
     def _supplement(self, materials: tuple[str, ...]) -> None:
         from cases import repositories as repo
-        from integrations.platform.outbox import enqueue_supplement
+        from cases.platform.outbox import enqueue_supplement
 
         case = repo.current_case(self.session, self.applicant.id)
         if case is None:

@@ -27,8 +27,8 @@ from cases.files import FileStore, open_file_store
 
 if TYPE_CHECKING:  # built on first use: a staff command should not pay for the conversation
     from aftercare.chat import Deps as AftercareDeps
+    from cases.platform.port import PlatformAdapter
     from dialogs.service import ConversationService
-    from integrations.platform.adapter import PlatformAdapter
     from integrations.platform.embedded import EmbeddedPlatform
     from policy.workdays import OfficeHours
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from cases.models.platform import OPEN_STATUSES
 from integrations.platform.embedded import StaffError
-from integrations.platform.store import OPEN_STATUSES
+from integrations.platform.staff_tasks import TaskError, list_tasks
+from integrations.platform.staff_tasks import close_task as close
 from staffweb.accounts import CLERK
 from staffweb.core import console_of, need, refusal_for, render
 from staffweb.materials import material_views
@@ -103,8 +105,6 @@ async def return_case(request: web.Request) -> web.StreamResponse:
 
 
 async def tasks_page(request: web.Request, *, error: str | None = None) -> web.StreamResponse:
-    from integrations.platform.staff_tasks import list_tasks
-
     who = need(request, CLERK)
     console = console_of(request)
     rows = await console.db.run(list_tasks, who.actor, None, at=console.clock())
@@ -112,9 +112,6 @@ async def tasks_page(request: web.Request, *, error: str | None = None) -> web.S
 
 
 async def close_task(request: web.Request) -> web.StreamResponse:
-    from integrations.platform.staff_tasks import TaskError
-    from integrations.platform.staff_tasks import close_task as close
-
     who = need(request, CLERK)
     console = console_of(request)
     form = await request.post()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from aftercare import reports
 from aftercare.service import close_followup
-from integrations.platform.store import OPEN_STATUSES, EmbCase, EmbItem
+from cases.models.platform import OPEN_STATUSES, EmbCase, EmbItem
 from staffweb.accounts import CLERK, SUPERVISOR
 from staffweb.core import console_of, need, render
 

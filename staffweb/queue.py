@@ -28,8 +28,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
+from cases.models.platform import OPEN_CASES, OPEN_STATUSES, EmbCase, EmbItem
 from integrations.platform.embedded.sealing import applicant_label
-from integrations.platform.store import OPEN_CASES, OPEN_STATUSES, EmbCase, EmbItem
 
 QUEUE_INDEX = "ix_platform_emb_cases_open_queue"
 

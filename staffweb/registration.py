@@ -21,9 +21,9 @@ from cases import repositories as repo
 from cases.filecheck import FileCheck
 from cases.files import StoredBlob
 from cases.models import Case
+from cases.platform.outbox import enqueue_submit
 from cases.repositories.applicants import set_full_name
 from cases.walk_in import WINDOW_CHANNEL, add_link, new_code
-from integrations.platform.outbox import enqueue_submit
 from policy.idcard import IdNumberError, parse_id_number
 from policy.materials import MATERIAL_CODES
 from policy.towns import load_towns
@@ -73,7 +73,7 @@ def read_form(posted: Mapping[str, Any], tr: Any, today: date) -> Reading:
             id_number=ident.masked, sex=str(ident.sex), birth_date=ident.birth_date.isoformat()
         )
     except IdNumberError as exc:
-        r.problems.append(tr("web.walk_in.bad_id_number", why=exc.message))
+        r.problems.append(tr("web.walk_in.bad_id_number", why=tr(exc.key)))
     digits = "".join(c for c in text["phone"] if c.isdigit())
     if len(digits) != 11 or not digits.startswith("1"):
         r.problems.append(tr("web.walk_in.bad_phone"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from integrations.platform.adapter import MaterialIssue
+from cases.platform.events import MaterialIssue
 from locales import Translator
 from staffweb.materials import MaterialView
 

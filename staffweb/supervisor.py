@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aftercare.reports import LEVEL_ZH
-from integrations.platform.store import EmbItem
+from cases.models.platform import EmbItem
 from staffweb.accounts import SUPERVISOR, office_codes
 from staffweb.core import console_of, need, render
 from staffweb.figures import figures

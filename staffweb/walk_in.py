@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from cases.filecheck import check_file
 from cases.models import Applicant, Case, WalkInLink
+from cases.platform.delivery import drain_platform_outbox
 from cases.walk_in import LINK_DAYS, WINDOW_CHANNEL, printed
-from integrations.platform.worker import drain_platform_outbox
 from policy.materials import MATERIAL_CODES
 from policy.towns import load_towns
 from staffweb.accounts import CLERK

@@ -40,8 +40,8 @@ from dialogs.engine.keys import (
 from dialogs.engine.turn import Turn
 from dialogs.events import Event
 from dialogs.machine import State, set_state, thread_model
-from dialogs.replies import Reply
 from dialogs.state import Context, ConversationData, DomainCommand
+from locales.replies import Reply
 
 __all__ = [
     "CASE_NUMBER",

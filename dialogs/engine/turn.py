@@ -8,8 +8,8 @@ from typing import Any
 from dialogs.engine.facts import Step, dependents
 from dialogs.engine.keys import ANSWER_KEY, EDIT_CLEARS
 from dialogs.machine import State, question_key, set_state
-from dialogs.replies import Msg, Reply
 from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
+from locales.replies import Msg, Reply
 
 
 class Turn:

@@ -164,7 +164,7 @@ def close_task(session: Session, task_id: int, actor: str, note: str, *, at: dat
 
 
 def register(subparsers: Any) -> None:
-    from integrations.platform.cli import STAFF_HELP, _group
+    from commands.platform import STAFF_HELP, _group
 
     staff = _group(subparsers, "staff", STAFF_HELP)
     p = staff.add_parser("tasks", help="待办任务：需电话联系的申请人、转人工、超时事项等")

@@ -10,27 +10,29 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from integrations.platform import limits
-from integrations.platform.adapter import (
+from cases.platform.events import (
     EVENT_KINDS,
     Accepted,
     AllAnswered,
     DispatchedItem,
     ItemAnswered,
     ItemDispatched,
-    ItemState,
     MaterialIssue,
-    MaterialRef,
-    PageRef,
     PlatformEvent,
-    PlatformStatus,
     ResultNoticeReady,
     ReturnedForCorrection,
+)
+from cases.platform.port import (
+    ItemState,
+    MaterialRef,
+    PageRef,
+    PlatformStatus,
     SubmitReceipt,
     SubmitRequest,
     SupplementReceipt,
     SupplementRequest,
 )
+from integrations.platform import limits
 from integrations.platform.limits import WireError as WireError  # every *_from_json raises it
 from policy.items import item as policy_item
 from policy.materials import MATERIAL_CODES

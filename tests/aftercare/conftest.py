@@ -18,14 +18,14 @@ from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
 from cases.models import Case, NotificationOutbox
-from dialogs.replies import from_json, render
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.outbox import enqueue_submit
+from cases.schema import ensure_schema
 from dialogs.service import ConversationService
 from dialogs.state import ConversationData
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.outbox import enqueue_submit
-from integrations.platform.store import ensure_schema
-from integrations.platform.worker import drain_platform_outbox
 from locales import Translator
+from locales.replies import from_json, render
 from tests.cases.databases import postgres_database, sqlite_database
 from tests.dialogs.conftest import Person
 from tests.platform.conftest import FORM, ID_NUMBER, FakeClock

@@ -15,9 +15,9 @@ import pytest
 
 from cases.db import Database
 from dialogs.events import Choice, Command, Contact, Event, Files, StoredFile, Text
-from dialogs.replies import render
 from dialogs.service import ConversationService, Outcome
 from locales import Translator
+from locales.replies import render
 from policy.idcard import check_character
 from tests.cases.databases import postgres_database, postgres_schema, sqlite_database
 

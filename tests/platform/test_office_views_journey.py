@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from cases.db import Database
 from cases.models import Case
+from cases.platform.delivery import drain_platform_outbox
 from dialogs.service import ConversationService
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.worker import drain_platform_outbox
 from policy.items import load_items
 from tests.dialogs.conftest import Person, id_number
 from tests.dialogs.test_journeys import finish_uploads

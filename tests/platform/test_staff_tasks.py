@@ -195,8 +195,8 @@ async def test_main_py_staff_tasks_smoke(tmp_path: Path, clock: FakeClock) -> No
 async def test_a_medical_answer_asks_the_clerk_to_phone_the_worker_with_the_figures(
     db: Database, clock: FakeClock
 ) -> None:
+    from cases.platform.delivery import drain_platform_outbox
     from integrations.platform.embedded import EmbeddedPlatform
-    from integrations.platform.worker import drain_platform_outbox
 
     _, number = await db.run(submitted_case, "u-medical", clock())
     platform = EmbeddedPlatform(db, now=clock)

@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import select
 
 from cases.models import Case, MaterialPage, NotificationOutbox
+from cases.models.platform import EmbCase
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.events import MaterialIssue, ReturnedForCorrection
+from cases.platform.outbox import enqueue_supplement
 from cases.repositories import add_page
-from dialogs.replies import from_json, render
-from integrations.platform.adapter import MaterialIssue, ReturnedForCorrection
-from integrations.platform.outbox import enqueue_supplement
-from integrations.platform.store import EmbCase
 from integrations.platform.wire import event_from_json, event_to_json
-from integrations.platform.worker import drain_platform_outbox
 from locales import Translator
+from locales.replies import from_json, render
 from tests.bot import images
 from tests.platform.conftest import page
 from tests.staffweb.conftest import Desk, post_form

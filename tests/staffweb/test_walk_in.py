@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from cases.models import Applicant, AuditLog, Case, MaterialPage, NotificationOutbox, WalkInLink
+from cases.models.platform import EmbCase
 from dialogs.events import Command
-from dialogs.replies import render
 from dialogs.service import ConversationService
-from integrations.platform.store import EmbCase
 from locales import Translator
+from locales.replies import render
 from tests.bot import images
 from tests.platform.conftest import ID_NUMBER
 from tests.staffweb.conftest import Desk, csrf_of

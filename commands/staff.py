@@ -15,8 +15,8 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from cases.db import Database
+from cases.platform.events import ItemAnswered, MaterialIssue
 from cases.staff_actor import CLERK, OFFICE, NotAllowed, acting_account
-from integrations.platform.adapter import ItemAnswered, MaterialIssue
 from integrations.platform.embedded import CaseView, EmbeddedPlatform, QueueRow, StaffError
 from integrations.platform.labels import Labels
 from locales import Translator

@@ -16,7 +16,10 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import IO, Any, Protocol, cast
+from typing import IO, TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from policy.precheck import ResultTexts
 
 # Longest line read whole; anything longer is answered `line_too_long` and skipped in chunks.
 MAX_LINE_BYTES = 4096
@@ -55,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from policy.idcard import china_today
+    from app.clock import local_today
 
     if args.today:
         try:
@@ -66,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             print(catalog("zh_CN")["precheck.error.bad_today"], file=sys.stderr)
             return 2
     else:
-        today = china_today()
+        today = local_today()
     if args.id_number is None:
         try:
             # stdin.buffer is a BufferedReader (read1), whatever typeshed calls it.
@@ -97,7 +100,7 @@ def run_single(
     from policy.precheck import precheck_fields
 
     out, err = out or sys.stdout, err or sys.stderr
-    result = precheck_fields(id_number, category, contribution, today)
+    result = precheck_fields(id_number, category, contribution, today, result_texts())
     if as_json:
         print(json.dumps(result, ensure_ascii=False), file=out)
     else:
@@ -156,9 +159,10 @@ def run_batch(
     """Answer every line of `inp` with one JSON line on `out`, in order; return the count."""
     from policy.precheck import PrecheckError, error_result, precheck_line_json
 
+    texts = result_texts()
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    too_long = dumps(error_result(PrecheckError("line_too_long")))
-    bad_encoding = dumps(error_result(PrecheckError("bad_encoding")))
+    too_long = dumps(error_result(PrecheckError("line_too_long"), texts))
+    bad_encoding = dumps(error_result(PrecheckError("bad_encoding"), texts))
     # Answers go out in groups: one pipe write per ~100 KiB instead of one per 8 KiB buffer
     # cuts the kernel time of a large batch by half; memory stays bounded by the group.
     pending: list[bytes] = []
@@ -180,7 +184,9 @@ def run_batch(
             except UnicodeDecodeError:
                 answer = bad_encoding
             else:
-                answer = precheck_line_json(text, today, default_category, default_contribution)
+                answer = precheck_line_json(
+                    text, today, texts, default_category, default_contribution
+                )
         # The line number first, so HR can match answers to rows even after filtering.
         pending.append(f'{{"line":{count},{answer[1:]}\n'.encode())
         if len(pending) >= _GROUP_LINES:
@@ -265,3 +271,11 @@ def _error_key(code: str) -> str:
 
     key = f"idcard.{code}"
     return key if key in catalog("zh_CN") else f"precheck.error.{code}"
+
+
+def result_texts() -> ResultTexts:
+    """The pre-check speaks Chinese: its messages and advisory come from the zh_CN catalog."""
+    from locales import catalog
+    from policy.precheck import ResultTexts
+
+    return ResultTexts(catalog("zh_CN"))

@@ -24,7 +24,7 @@ from typing import Any
 
 
 def _staff_group(subparsers: Any) -> Any:
-    from integrations.platform.cli import STAFF_HELP, _group
+    from commands.platform import STAFF_HELP, _group
 
     return _group(subparsers, "staff", STAFF_HELP)
 
@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from aftercare.demo import run
+    from commands.demo import run
 
     return run(args.sandbox)
 

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 
 def register(subparsers: Any) -> None:
-    from integrations.platform.cli import STAFF_HELP, _group, _subcommands
+    from commands.platform import STAFF_HELP, _group, _subcommands
 
     staff = _group(subparsers, "staff", STAFF_HELP)
     user = staff.add_parser("user", help="工作人员账号：新增、停用、重设密码")
@@ -103,6 +103,33 @@ def run_user(
 
 
 def _web(args: argparse.Namespace) -> int:
-    from staffweb.app import run_web
+    """`python main.py web`: the console on the bot's database and file store."""
+    from aiohttp import web
 
-    return run_web(args.host, args.port)
+    from app.settings import load_settings
+    from integrations.platform.embedded import EmbeddedPlatform
+    from runtime.services import Services
+    from staffweb.app import make_app
+    from staffweb.core import Console
+
+    settings = load_settings()
+    if settings.platform.mode != "embedded":
+        print(
+            "工作人员网页用于内置审批平台；当前连接的是外部审批平台（platform.mode=http）。",
+            file=sys.stderr,
+        )
+        return 2
+    services = Services.build(settings)
+    platform = EmbeddedPlatform(
+        services.db, now=services.clock, office_hours=services.office_hours
+    )
+    console = Console(services.db, services.files, platform, settings.web, services.clock)
+    app = make_app(console)
+
+    async def close(_: web.Application) -> None:
+        await services.aclose()
+
+    app.on_cleanup.append(close)
+    print(f"工作人员网页：http://{args.host}:{args.port}/login")
+    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    return 0

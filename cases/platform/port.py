@@ -1,18 +1,16 @@
-"""The approval platform (审批平台) behind one interface, in our own types.
+"""The approval platform (审批平台) behind one interface, in our own types: the port.
 
-Everything the rest of the project knows about the platform is in this module: the calls we
-make (`PlatformAdapter`), what they return, and the events that come back. The embedded
-platform (`embedded/`) and the HTTP client (`http_client.py`) both implement the Protocol;
-`events.py` applies the events to the case store.
+What the case record needs from the platform: the calls we make (`PlatformAdapter`), what
+they return and how they fail. The events that come back are in `cases.platform.events`.
+The implementations live in `integrations.platform` (the embedded platform and the signed
+HTTP client); this package never imports them, they import it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
-
-ItemOutcome = Literal["done", "supplement", "refused"]
+from typing import Any, Protocol
 
 
 class PlatformError(Exception):
@@ -124,105 +122,3 @@ class PlatformAdapter(Protocol):
     async def supplement(self, request: SupplementRequest) -> SupplementReceipt: ...
 
     async def status(self, case_number: str) -> PlatformStatus: ...
-
-
-# --- events coming back ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MaterialIssue:
-    """A material returned for correction. `files`: the hashes of just the files (pages) to
-    send again, the others kept; empty: the whole material."""
-
-    code: str
-    reason: str
-    files: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DispatchedItem:
-    """An item sent to its office; `due_at` None while it waits for another item's answer;
-    `online` True for items the applicant completes online (housing fund)."""
-
-    item: str
-    office: str
-    due_at: datetime | None = None
-    online: bool = False
-
-
-@dataclass(frozen=True)
-class Accepted:
-    case_number: str
-    event_id: str
-    at: datetime
-    items: tuple[DispatchedItem, ...] = ()
-    kind: Literal["accepted"] = "accepted"
-
-
-@dataclass(frozen=True)
-class ReturnedForCorrection:
-    case_number: str
-    event_id: str
-    at: datetime
-    materials: tuple[MaterialIssue, ...] = ()
-    kind: Literal["returned_for_correction"] = "returned_for_correction"
-
-
-@dataclass(frozen=True)
-class ItemDispatched:
-    """A waiting item starts its clock (medical insurance after the pension decision)."""
-
-    case_number: str
-    event_id: str
-    at: datetime
-    item: str = ""
-    office: str = ""
-    due_at: datetime | None = None
-    kind: Literal["item_dispatched"] = "item_dispatched"
-
-
-@dataclass(frozen=True)
-class ItemAnswered:
-    case_number: str
-    event_id: str
-    at: datetime
-    item: str = ""
-    office: str = ""
-    result: ItemOutcome = "done"
-    data: dict[str, Any] = field(default_factory=dict)
-    reason: str | None = None
-    kind: Literal["item_answered"] = "item_answered"
-
-
-@dataclass(frozen=True)
-class AllAnswered:
-    case_number: str
-    event_id: str
-    at: datetime
-    kind: Literal["all_answered"] = "all_answered"
-
-
-@dataclass(frozen=True)
-class ResultNoticeReady:
-    case_number: str
-    event_id: str
-    at: datetime
-    kind: Literal["result_notice_ready"] = "result_notice_ready"
-
-
-PlatformEvent = (
-    Accepted
-    | ReturnedForCorrection
-    | ItemDispatched
-    | ItemAnswered
-    | AllAnswered
-    | ResultNoticeReady
-)
-EVENT_KINDS: dict[str, type] = {
-    "accepted": Accepted,
-    "returned_for_correction": ReturnedForCorrection,
-    "item_dispatched": ItemDispatched,
-    "item_answered": ItemAnswered,
-    "all_answered": AllAnswered,
-    "result_notice_ready": ResultNoticeReady,
-}

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from app.settings import Settings
     from cases.db import Database
     from cases.files import FileStore
-    from dialogs.replies import Reply
     from dialogs.service import ConversationService, Outcome
+    from locales.replies import Reply
     from runtime.services import Services
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -82,7 +82,7 @@ def demo_settings(sandbox: bool) -> Settings:
 def run(sandbox: bool) -> int:
     started = time.perf_counter()
     settings = demo_settings(sandbox)
-    from integrations.platform.store import ensure_schema_blocking
+    from cases.schema import ensure_schema_blocking
     from runtime.services import Services
 
     settings.security.key_file.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +108,7 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     from aftercare.service import close_followup
     from aftercare.worker import tick
     from cases.models import StaffTask
-    from integrations.platform.worker import drain_platform_outbox
+    from cases.platform.delivery import drain_platform_outbox
     from policy.idcard import check_character
 
     db, settings = services.db, services.settings
@@ -200,8 +200,8 @@ async def _show_pushes(db: Database, timeline: Timeline, actor: str, prefix: str
 
     from cases import repositories as repo
     from cases.models import NotificationOutbox
-    from dialogs.replies import from_json, render
     from locales import Translator
+    from locales.replies import from_json, render
 
     tr = Translator("zh_CN")
 
@@ -253,8 +253,8 @@ class _Applicant:
         return await self._show(timeline, await self.send(Choice(choice, asked)))
 
     async def _show(self, timeline: Timeline, out: Outcome) -> Outcome:
-        from dialogs.replies import render
         from locales import Translator
+        from locales.replies import render
 
         tr = Translator(out.language)
         for reply in out.replies:

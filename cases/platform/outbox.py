@@ -1,9 +1,9 @@
 """Writing calls for the platform into the outbox, in the caller's transaction.
 
-The conversation calls these when the applicant submits, sends a corrected material or
-withdraws; `worker.drain_platform_outbox` delivers them. Each row carries an idempotency key
-derived from what it sends, so enqueueing twice is harmless and the platform can tell a retry
-from a new call.
+The conversation's commands (`cases.commands`) call these when the applicant submits, sends a
+corrected material or withdraws; `delivery.drain_platform_outbox` delivers them. Each row
+carries an idempotency key derived from what it sends, so enqueueing twice is harmless and
+the platform can tell a retry from a new call.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.models import Case, MaterialPage, PageStatus, PlatformOutbox
+from cases.models import Case, PageStatus, PlatformOutbox
 from cases.repositories.outbox import enqueue_platform_call
+from cases.repositories.pages import pages_of
 
 SUBMIT, SUPPLEMENT, WITHDRAW = "submit", "supplement", "withdraw"
 
@@ -59,15 +60,8 @@ def enqueue_supplement(
     request. The key covers the page hashes: the same pages twice are one call, new pages a
     new one."""
     number = _number(case)
-    hashes = session.scalars(
-        select(MaterialPage.sha256)
-        .where(
-            MaterialPage.case_id == case.id,
-            MaterialPage.material_code == material_code,
-            MaterialPage.status == PageStatus.ok.value,
-        )
-        .order_by(MaterialPage.page_no)
-    )
+    pages = pages_of(session, case.id, material_code)
+    hashes = [p.sha256 for p in pages if p.status == PageStatus.ok.value]
     digest = hashlib.sha256("|".join(h or "" for h in hashes).encode()).hexdigest()[:16]
     return _enqueue(
         session,

@@ -1,14 +1,16 @@
-"""Tables of the platform integration, in their own metadata.
+"""Tables of the approval platform, in their own metadata.
 
 The embedded platform stands in for an external system: it keeps its own record of what it
 received (`platform_emb_*`), apart from our case store, even when both live in one database.
 Our side keeps the events it has applied (`platform_inbox`, the inbox pattern that makes a
 redelivered event harmless) and the nonces it has seen (`platform_nonces`, replay refusal).
 
-The tables keep their own metadata (the integration can be replaced without touching the case
-store's models), but they belong to the one database and its one migration history: revision
-0002 of `cases/migrations` creates them, `app.schema` hands both metadata to Alembic and to
-`Database.create_all`. Nothing creates them on first use.
+Declared here, beside the migrations that create them (revision 0002 of `cases/migrations`):
+one database, one migration history, so the record owns every table's shape and `cases`
+never imports the adapter that uses them (`integrations.platform` imports these models).
+They keep their own metadata, so that a deployment against the real platform could drop the
+embedded one's tables without touching the case store's models. `cases.schema` hands both
+metadata to Alembic and to `Database.create_all`. Nothing creates them on first use.
 """
 
 from __future__ import annotations
@@ -16,22 +18,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ForeignKey,
-    Index,
-    MetaData,
-    String,
-    Text,
-    UniqueConstraint,
-    inspect,
-    text,
-)
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.mutable import MutableDict
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from cases.db import Database
 from cases.models.base import NAMING_CONVENTION, JsonType, UtcDateTime, utcnow
 
 OPEN_STATUSES = ("received", "returned", "accepted")  # cases on the clerk's queue
@@ -170,29 +161,3 @@ class SeenNonce(PlatformBase):
 
     nonce: Mapped[str] = mapped_column(String(80), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(index=True)
-
-
-def _missing(session: Session) -> list[str]:
-    present = set(inspect(session.connection()).get_table_names())
-    return sorted(set(PlatformBase.metadata.tables) - present)
-
-
-def _check(session: Session) -> None:
-    missing = _missing(session)
-    if missing:
-        raise RuntimeError(
-            f"the platform tables are missing ({', '.join(missing)}): "
-            "run `python main.py db upgrade` (the migrations create them)"
-        )
-
-
-async def ensure_schema(db: Database) -> None:
-    """Check that the migrations have created the platform's tables; a clear error if not.
-
-    Kept for callers written when the platform created its tables itself; a database from
-    `open_database`, `db upgrade` or `Database.create_all` passes, and nothing is created."""
-    await db.run(_check)
-
-
-def ensure_schema_blocking(db: Database) -> None:
-    db.run_blocking(_check)

@@ -127,7 +127,7 @@ def register(subparsers: Any) -> None:
 
 def _command(name: str) -> Any:
     def run(args: argparse.Namespace) -> int:
-        from integrations.platform.staff_commands import run_staff
+        from commands.staff import run_staff
 
         return run_staff(name, args)
 
@@ -135,6 +135,6 @@ def _command(name: str) -> Any:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from integrations.platform.serve import run_serve
+    from commands.platform_serve import run_serve
 
     return run_serve(args)

@@ -1,4 +1,4 @@
-"""Does a platform event fit the case as it stands? Checked by `events.apply_event` after the
+"""Does a platform event fit the case as it stands? Checked by `handlers.apply_event` after the
 redelivery check and before anything is written, so a refused event leaves no trace (not
 even in the inbox): when it fits later, its next delivery applies.
 
@@ -23,8 +23,7 @@ from sqlalchemy.orm import Session
 from cases.errors import IllegalTransition
 from cases.lifecycle import FINAL_STATES, TABLE, CaseState, allowed_triggers, next_state
 from cases.models import Case, ItemStatus
-from cases.repositories.results import get_item_result
-from integrations.platform.adapter import (
+from cases.platform.events import (
     Accepted,
     AllAnswered,
     ItemAnswered,
@@ -33,6 +32,7 @@ from integrations.platform.adapter import (
     ResultNoticeReady,
     ReturnedForCorrection,
 )
+from cases.repositories.results import get_item_result
 
 
 class EventDoesNotFit(IllegalTransition):
