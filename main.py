@@ -25,7 +25,6 @@ COMMAND_MODULES: list[str] = [
     "commands.nlu",
     "commands.chat",
     "commands.platform",
-    "integrations.platform.staff_tasks",
     "commands.documents",
     "commands.aftercare",
     "commands.web",

@@ -6,23 +6,28 @@
     python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
     python main.py staff answer CASE --item CODE --result done|supplement|refused
                                 [--data key=value ...] [--reason TEXT] --as ACCOUNT
+    python main.py staff tasks [--kind KIND] [--json] --as ACCOUNT
+    python main.py staff done TASK --note TEXT --as ACCOUNT
+    python main.py platform serve [--host 127.0.0.1] [--port N] [--callback-url URL]
 
 `--as` names an active account of the staff console (`staff user add`); its role decides
 what the command may do (`cases.staff_actor`): an office account sees and answers only its
 own office's items (`--office`, when given, must be its own).
-    python main.py platform serve [--host 127.0.0.1] [--port N] [--callback-url URL]
 
 Exit codes: 0 done, 2 refused with a plain Chinese reason on stderr (wrong case number, wrong
 office, item already answered ...), 1 unexpected failure.
 
-This module only builds the parsers (it is imported for every `main.py` command, so it stays
-light); what the commands do is in `staff_commands.py` and `serve.py`, imported when run.
+This module builds the parsers (it is imported for every `main.py` command, so it stays
+light); what the commands do is in `staff.py`, `staff_tasks.py` and `platform_serve.py`,
+imported only when a command runs.
 """
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from cases.task_kinds import KIND_LABELS
 
 STAFF_HELP = "窗口综合受理人员与经办机构的办件操作（内置审批平台）"
 
@@ -106,6 +111,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--office", metavar="CODE", help="答复机构（核对事项是否属于该机构）")
     who(p)
     p.set_defaults(func=_command("answer"))
+    _task_commands(staff)
 
     platform = _group(subparsers, "platform", "审批平台：通过签名的 HTTP 接口提供内置平台")
     p = platform.add_parser("serve", help="启动内置审批平台的 HTTP 服务与回调接口")
@@ -138,3 +144,26 @@ def _serve(args: argparse.Namespace) -> int:
     from commands.platform_serve import run_serve
 
     return run_serve(args)
+
+
+def _tasks_command(name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        from commands import staff_tasks
+
+        return int(getattr(staff_tasks, name)(args))
+
+    return run
+
+
+def _task_commands(staff: Any) -> None:
+    """`staff tasks` and `staff done`: the clerk's task list (`cases.tasks`)."""
+    p = staff.add_parser("tasks", help="待办任务：需电话联系的申请人、转人工、超时事项等")
+    p.add_argument("--kind", choices=sorted(KIND_LABELS), help="只看一类任务")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
+    p.set_defaults(func=_tasks_command("run_tasks"))
+    p = staff.add_parser("done", help="完成一项待办任务（差评回访请用 staff followup）")
+    p.add_argument("task", type=int, metavar="TASK", help="任务编号（见 staff tasks）")
+    p.add_argument("--note", required=True, metavar="TEXT", help="处理情况")
+    p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
+    p.set_defaults(func=_tasks_command("run_done"))

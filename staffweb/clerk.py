@@ -6,9 +6,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from cases.models.platform import OPEN_STATUSES
+from cases.tasks import TaskError, list_tasks
+from cases.tasks import close_task as close
 from integrations.platform.embedded import StaffError
-from integrations.platform.staff_tasks import TaskError, list_tasks
-from integrations.platform.staff_tasks import close_task as close
 from staffweb.accounts import CLERK
 from staffweb.core import console_of, need, refusal_for, render
 from staffweb.materials import material_views

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aftercare import reports
-from aftercare.service import close_followup
+from aftercare.followups import close_followup
 from cases.models.platform import OPEN_STATUSES, EmbCase, EmbItem
 from staffweb.accounts import CLERK, SUPERVISOR
 from staffweb.core import console_of, need, render

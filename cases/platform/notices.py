@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from app.clock import LOCAL_TZ
 from cases.models import Case
 from cases.platform.events import DispatchedItem, ItemAnswered, MaterialIssue
 from cases.repositories.outbox import enqueue_notification
@@ -21,7 +21,6 @@ from locales.replies import Msg, Reply, to_json
 from policy.materials import requested_materials
 
 MEDICAL_ITEM = "medical_insurance"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the applicant reads dates on the Ordos calendar
 
 
 def notify(session: Session, case: Case, message: Msg, dedupe_key: str) -> bool:

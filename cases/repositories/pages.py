@@ -153,6 +153,16 @@ def remove_page(session: Session, page_id: int) -> None:
         session.delete(page)
 
 
+def remove_pages(session: Session, case_id: int, material_code: str | None = None) -> int:
+    """Take back the pages of a draft (one material, or all); the files stay for retention.
+    Returns how many were removed."""
+    pages = pages_of(session, case_id, material_code)
+    for page in pages:
+        session.delete(page)
+    session.flush()
+    return len(pages)
+
+
 def pages_of(
     session: Session, case_id: int, material_code: str | None = None
 ) -> list[MaterialPage]:

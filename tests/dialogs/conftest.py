@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from app.settings import Settings
 from cases.db import Database
 from dialogs.events import Choice, Command, Contact, Event, Files, StoredFile, Text
 from dialogs.service import ConversationService, Outcome
@@ -132,8 +133,16 @@ async def db(store: Store) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def service(db: Database, clock: Callable[[], datetime]) -> ConversationService:
-    return ConversationService(db, clock=clock)
+def settings() -> Settings:
+    """The defaults (and the environment), as `main.py` would build them, once per test."""
+    return Settings()
+
+
+@pytest.fixture
+def service(
+    db: Database, settings: Settings, clock: Callable[[], datetime]
+) -> ConversationService:
+    return ConversationService(db, settings, clock=clock)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.settings import Settings
 from cases.db import Database
 from cases.models import Case
 from cases.platform.delivery import drain_platform_outbox
@@ -25,7 +26,7 @@ NUMBER = id_number("19650315")
 async def journey_case(db: Database, clock: FakeClock) -> tuple[EmbeddedPlatform, str]:
     """A man with an employer, paid before 1995 (handbook lost), a lump sum (receipts kept),
     a veteran; submitted, delivered to the embedded platform and accepted by the clerk."""
-    p = Person(ConversationService(db, clock=clock))
+    p = Person(ConversationService(db, Settings(), clock=clock))
     await p.through_identity(number=NUMBER)
     await p.tap("normal")
     await p.text("15年零3个月")

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.settings import Settings
 from cases.models import Applicant, AuditLog, Case, MaterialPage, NotificationOutbox, WalkInLink
 from cases.models.platform import EmbCase
 from dialogs.events import Command
@@ -124,7 +125,7 @@ async def test_the_worker_takes_the_case_over_in_the_chat_once(desk: Desk) -> No
         receipt = await (await register(clerk, FIELDS, SCANS)).text()
         number = re.search(r"YJ-\d{8}-\d{4}", receipt).group()  # type: ignore[union-attr]
         code = CODE.search(receipt).group(1)  # type: ignore[union-attr]
-        chat = ConversationService(desk.db, clock=desk.clock)
+        chat = ConversationService(desk.db, Settings(), clock=desk.clock)
         tr = Translator("zh_CN")
         outcome = await chat.handle("telegram", "7001", Command("start", code.replace("-", "")))
         said = "\n".join(render(r.message, tr) for r in outcome.replies)
