@@ -1,12 +1,7 @@
 """The push sender: drains the notification outbox to Telegram within its limits.
 
-* Pacing: at most `per_second` messages overall and `per_chat_per_second` per chat (Telegram:
-  30/s and 1/s). Sends are spaced, not bursted, with a small safety margin, so our own pacing
-  never causes a 429. Telegram counts a request when it arrives, somewhere between our start
-  and its answer; a busy machine or network can delay one request's arrival and not the next.
-  So the limits are kept against the answers, which no arrival can follow: a chat's next
-  message starts a chat gap after the answer to its previous one, and a message starts only
-  while fewer than `per_second` requests are in flight or were answered within the last second.
+* Pacing (bot/push_pacing.py): within Telegram's 30/s overall and 1/s per chat, spaced and
+  counted against the answers, so our own pacing never causes a 429.
 * 429: everything pauses for `retry_after` (Telegram's flood wait applies to the bot), then
   the same message is retried. 5xx and network errors: the row goes back to the outbox with
   exponential backoff. 403 (the applicant blocked the bot): the applicant is marked
@@ -24,233 +19,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import partial
-from typing import Any
+from collections.abc import Awaitable
+from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, aliased
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from app.metrics import PUSHES, RETRY_AFTER, SERVER_ERRORS
-from bot.config import CHANNEL
+from bot.push_claims import (
+    claim_telegram_notifications,
+    count_waiting,
+    give_back,
+    hand_to_clerk,
+    mark_sent_many,
+)
+from bot.push_jobs import ChatQueues, Job, PushStats, message_sends
+from bot.push_pacing import Pacer, PushLimits
 from bot.render import (
     DocumentReader,
-    _send_text,
-    markup_of,
     seconds,
-    send_document,
-    split_text,
-    text_of,
 )
 from cases import repositories as repo
 from cases.db import Database
-from cases.models import Applicant, NotificationOutbox, OutboxStatus, utcnow
-from locales import translator
-from locales.replies import from_json
+from cases.models import utcnow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PushLimits:
-    per_second: float = 30.0
-    per_chat_per_second: float = 1.0
-    # Spacing is stretched by this fraction overall, and per chat also by `cushion` seconds:
-    # Telegram sees our requests with network jitter, and must never see them too close.
-    margin: float = 0.03
-    cushion: float = 0.01
-
-
-LATE = 0.003  # seconds of scheduling lateness the global spacing may make up
-
-
-class Pacer:
-    """When the next message may go: global spacing, per-chat spacing, flood-wait pauses, and
-    a one-second window of requests that cannot be exceeded however late any of them arrive."""
-
-    def __init__(self, limits: PushLimits, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
-        self.gap = (1.0 + limits.margin) / limits.per_second
-        self.chat_gap = (1.0 + limits.margin) / limits.per_chat_per_second + limits.cushion
-        self.window_size = max(1, int(limits.per_second))
-        self._next_any = 0.0
-        self._next_chat: dict[int, float] = {}
-        self._paused_until = 0.0
-        self._in_flight = 0
-        self._answered: deque[float] = deque()  # answer times within the last second, in order
-
-    def ready_at(self, chat_id: int) -> float:
-        return max(self.any_ready_at(), self.chat_ready_at(chat_id))
-
-    def any_ready_at(self) -> float:
-        """When any chat may next have a message (one clock read for a scan of all chats)."""
-        return max(self._next_any, self._paused_until, self._window_free_at())
-
-    def chat_ready_at(self, chat_id: int) -> float:
-        return self._next_chat.get(chat_id, 0.0)
-
-    def take(self, chat_id: int, at: float) -> None:
-        # Keep to the schedule rather than to the moment the loop woke (a few ms late each
-        # time, which alone cost 7% of the rate); never more than `LATE` ahead of it, so an
-        # idle spell does not turn into a burst.
-        self._next_any = max(self._next_any, at - min(LATE, self.gap / 4)) + self.gap
-        self._next_chat[chat_id] = at + self.chat_gap
-        self._in_flight += 1
-        # Forget chats whose spacing has passed, or the table grows with every applicant.
-        if len(self._next_chat) > 10_000:
-            self._next_chat = {c: t for c, t in self._next_chat.items() if t > at}
-
-    def answered(self, chat_id: int, at: float) -> None:
-        """The request started by `take` was answered (whatever the answer) at `at`: it
-        arrived before then, so spacing counted from here holds at Telegram's end too."""
-        self._in_flight -= 1
-        self._answered.append(at)
-        self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), at + self.chat_gap)
-
-    def _window_free_at(self) -> float:
-        """When one more request may start without `window_size` others having arrived
-        within the second before it: every request in flight or answered within the last
-        second may have arrived in it."""
-        now = self.clock()
-        while self._answered and self._answered[0] + 1.0 <= now:
-            self._answered.popleft()
-        excess = self._in_flight + len(self._answered) - self.window_size
-        if excess < 0:
-            return 0.0
-        if excess < len(self._answered):
-            return self._answered[excess] + 1.0
-        return math.inf  # the window is all in flight: the next answer frees a place
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, self.clock() + seconds)
-
-
-@dataclass
-class Job:
-    """One outbox row being delivered: its messages go one at a time, paced like any other."""
-
-    row_id: int
-    applicant_id: int
-    chat_id: int
-    sends: list[Callable[[], Awaitable[Any]]]
-    attempts: int
-    done: int = 0
-    busy: bool = False  # a message of it is in flight: the chat waits (keeps the order)
-
-
-@dataclass
-class PushStats:
-    sent_rows: int = 0
-    messages: int = 0
-    retry_after: int = 0  # 429s received
-    server_errors: int = 0
-    blocked: int = 0
-    gave_up: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-
-def claim_telegram_notifications(
-    session: Session, now: Any, limit: int, lease: timedelta, held: frozenset[int]
-) -> list[tuple[NotificationOutbox, Applicant]]:
-    """Claim due rows of Telegram applicants (a lease, as `cases.repositories` claims do).
-    Rows this process already holds are skipped, so it never sends one twice itself."""
-    earlier = aliased(NotificationOutbox)
-    # One chat's messages go out in the order they were queued: a row waits while an earlier
-    # row of the same applicant waits (backing off after a 5xx, or leased and in flight).
-    waiting_before = (
-        select(earlier.id)
-        .where(
-            earlier.applicant_id == NotificationOutbox.applicant_id,
-            earlier.status == OutboxStatus.pending.value,
-            earlier.id < NotificationOutbox.id,
-            earlier.next_attempt_at > now,
-        )
-        .exists()
-    )
-    query = (
-        select(NotificationOutbox, Applicant)
-        .join(Applicant, Applicant.id == NotificationOutbox.applicant_id)
-        .where(
-            NotificationOutbox.status == OutboxStatus.pending.value,
-            NotificationOutbox.next_attempt_at <= now,
-            Applicant.channel == CHANNEL,
-            ~waiting_before,
-        )
-        .order_by(NotificationOutbox.id)  # queue order: a chat reads its messages in order
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=NotificationOutbox)
-    )
-    rows = [(row, who) for row, who in session.execute(query).all() if row.id not in held]
-    for row, _ in rows:
-        row.attempts += 1
-        row.next_attempt_at = now + lease
-    session.flush()
-    return rows
-
-
-def count_waiting(session: Session) -> int:
-    """Telegram notifications still pending, due or not (for `run(until_empty=True)`)."""
-    query = (
-        select(NotificationOutbox.id)
-        .join(Applicant, Applicant.id == NotificationOutbox.applicant_id)
-        .where(
-            NotificationOutbox.status == OutboxStatus.pending.value,
-            Applicant.channel == CHANNEL,
-        )
-    )
-    return len(session.execute(query.limit(1)).all())
-
-
-def mark_sent_many(session: Session, row_ids: list[int]) -> None:
-    at = utcnow()
-    for row_id in row_ids:
-        repo.mark_notification_sent(session, row_id, at=at)
-
-
-def give_back(
-    session: Session,
-    row_id: int,
-    error: str,
-    retry_at: datetime | None,
-    released: list[int],
-    now: datetime,
-) -> None:
-    """A failed send: its row waits until `retry_at` (None: given up); the `released` rows
-    (the chat's next messages, claimed but not sent) are due again at once, behind it."""
-    repo.mark_notification_failed(session, row_id, error, retry_at=retry_at)
-    if released:
-        session.execute(
-            update(NotificationOutbox)
-            .where(
-                NotificationOutbox.id.in_(released),
-                NotificationOutbox.status == OutboxStatus.pending.value,
-            )
-            .values(next_attempt_at=now)
-        )
-
-
-def hand_to_clerk(session: Session, applicant_id: int, row_id: int, reason: str) -> None:
-    """The applicant cannot be reached on Telegram: a clerk phones them instead."""
-    now = utcnow()
-    repo.mark_unreachable(session, applicant_id, at=now)
-    task = repo.add_staff_task(
-        session,
-        "phone_applicant",
-        applicant_id=applicant_id,
-        detail={"reason": reason, "channel": CHANNEL},
-    )
-    notifications = list(task.detail.get("notifications", []))
-    task.detail = {**task.detail, "notifications": [*notifications, row_id]}
-    repo.mark_notification_failed(
-        session, row_id, f"{reason}: handed to staff task {task.id}", retry_at=None
-    )
 
 
 class PushSender:
@@ -274,7 +68,7 @@ class PushSender:
         self.lease, self.idle_poll = lease, idle_poll
         self.backoff_base, self.backoff_max = backoff_base, backoff_max
         self.stats = PushStats()
-        self._queues: dict[int, deque[Job]] = {}
+        self._queues = ChatQueues()
         self._held: set[int] = set()
         self._slots = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -315,10 +109,10 @@ class PushSender:
                     continue
                 await self._slots.acquire()
                 now = time.monotonic()
-                if self.pacer.ready_at(chat) > now or not self._queues.get(chat):
+                job = self._queues.head(chat)
+                if self.pacer.ready_at(chat) > now or job is None:
                     self._slots.release()  # a 429 paused us while waiting for a slot
                     continue
-                job = self._queues[chat][0]
                 job.busy = True  # before the task starts: the next turn must not pick it
                 self.pacer.take(chat, now)
                 self._spawn(self._send_step(job))
@@ -326,34 +120,22 @@ class PushSender:
             await self._drain()
         return self.stats
 
-    # -- scheduling ------------------------------------------------------------------------
-
-    def _queued(self) -> int:
-        return sum(len(q) for q in self._queues.values())
-
     def _needs_more(self) -> bool:
         """Claim more when too few chats can take a message within the next second: jobs
         waiting for their own chat's spacing do not keep the overall budget busy."""
-        if self._queued() >= 10 * self._refill_level():
+        if len(self._queues) >= 10 * self._refill_level():
             return False
         soon = time.monotonic() + 1.0
         if self.pacer.any_ready_at() > soon:
             return True  # paused (as before this was split): no chat counts as ready
-        chat_ready = self.pacer.chat_ready_at
-        ready = sum(1 for c, q in self._queues.items() if q and chat_ready(c) <= soon)
+        ready = self._queues.ready_within(self.pacer.chat_ready_at, soon)
         return ready < self._refill_level()
 
     def _refill_level(self) -> int:
         return max(4, int(self.limits.per_second))
 
     def _next_chat(self) -> int | None:
-        any_ready, chat_ready = self.pacer.any_ready_at(), self.pacer.chat_ready_at
-        ready = [
-            (max(any_ready, chat_ready(c)), c)
-            for c, q in self._queues.items()
-            if q and q[0].sends and not q[0].busy
-        ]
-        return min(ready)[1] if ready else None
+        return self._queues.next_chat(self.pacer.any_ready_at(), self.pacer.chat_ready_at)
 
     def _refill_due(self) -> bool:
         if self._refilling is not None and not self._refilling.done():
@@ -384,33 +166,10 @@ class PushSender:
                 # Blocked earlier: the clerk's phone task already covers this applicant.
                 await self._finish_unreachable(row.id, applicant.id, "unreachable")
                 continue
-            job = Job(
-                row.id,
-                applicant.id,
-                int(applicant.external_user_id),
-                self._sends(int(applicant.external_user_id), row.payload, applicant.language),
-                row.attempts,
-            )
-            self._queues.setdefault(job.chat_id, deque()).append(job)
+            chat_id = int(applicant.external_user_id)
+            sends = message_sends(self.bot, self.files, chat_id, row.payload, applicant.language)
+            self._queues.add(Job(row.id, applicant.id, chat_id, sends, row.attempts))
         self._wake.set()
-
-    def _sends(
-        self, chat_id: int, payload: dict[str, Any], language: str
-    ) -> list[Callable[[], Awaitable[Any]]]:
-        reply = from_json(payload)
-        tr = translator(language)
-        parts = split_text(text_of(reply, tr))
-        markup = markup_of(reply, tr)
-        sends: list[Callable[[], Awaitable[Any]]] = []
-        for n, part in enumerate(parts):
-            last = n == len(parts) - 1
-            sends.append(partial(_send_text, self.bot, chat_id, part, markup if last else None))
-        if reply.document is not None:
-            doc = reply.document
-            sends.append(lambda: send_document(self.bot, chat_id, doc, self.files))
-        return sends
-
-    # -- one message -----------------------------------------------------------------------
 
     async def _send_step(self, job: Job) -> None:
         send = job.sends[0]
@@ -457,11 +216,7 @@ class PushSender:
             self._mark_sent(job.row_id)
 
     def _dequeue(self, job: Job) -> None:
-        queue = self._queues.get(job.chat_id)
-        if queue and job in queue:
-            queue.remove(job)
-        if queue is not None and not queue:
-            del self._queues[job.chat_id]
+        self._queues.remove(job)
 
     def _mark_sent(self, row_id: int) -> None:
         # Group commit: marks gathered while one transaction runs go in the next one.
@@ -491,12 +246,9 @@ class PushSender:
             error += f" (after {job.done} of its messages were sent)"
         # The chat's later messages must not overtake this one: they go back to the outbox
         # too, where the claim holds them until this one is out.
-        later = []
-        if retry:
-            queue = self._queues.get(job.chat_id) or deque()
-            later = [j for j in queue if j is not job and not j.busy and not j.done]
-            for other in later:
-                self._dequeue(other)
+        later = self._queues.waiting_behind(job) if retry else []
+        for other in later:
+            self._dequeue(other)
         await self.db.run(
             give_back, job.row_id, error, retry_at, [j.row_id for j in later], utcnow()
         )
@@ -507,15 +259,9 @@ class PushSender:
         await self.db.run(hand_to_clerk, applicant_id, row_id, reason)
         self._held.discard(row_id)
         # Everything else queued for this chat goes to the same clerk's task.
-        for chat, queue in list(self._queues.items()):
-            for other in [j for j in queue if j.applicant_id == applicant_id and j.sends]:
-                queue.remove(other)
-                await self.db.run(hand_to_clerk, applicant_id, other.row_id, reason)
-                self._held.discard(other.row_id)
-            if not queue:
-                del self._queues[chat]
-
-    # -- plumbing --------------------------------------------------------------------------
+        for other in self._queues.take_applicant(applicant_id):
+            await self.db.run(hand_to_clerk, applicant_id, other.row_id, reason)
+            self._held.discard(other.row_id)
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -539,7 +285,7 @@ class PushSender:
         while self._marking is not None and not self._marking.done():
             await self._marking
         # Rows still held but unsent go back to the outbox for the next start.
-        unsent = [j for q in self._queues.values() for j in q]
+        unsent = list(self._queues)
         for job in unsent:
             await self.db.run(
                 repo.mark_notification_failed,

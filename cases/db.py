@@ -3,9 +3,8 @@
 Use cases are plain synchronous functions `fn(session, *args, **kwargs)`. `Database.run` gives
 each call one session, commits when it returns and rolls back when it raises:
 
-* SQLite (`sqlite:///data/app.db`): a sync engine on pysqlite, and the whole unit of work runs
-  in ONE dedicated worker thread. One writer, one thread hop per call: measured about four
-  times cheaper than the async ORM on aiosqlite, which hops threads ~9 times per transaction.
+* SQLite (`sqlite:///data/app.db`): a sync engine on pysqlite, each unit of work in ONE
+  writer thread: one hop per call, ~4x cheaper than the async ORM on aiosqlite (~9 hops).
   `run_on_loop` (one inbound event's short unit of work) skips even that hop: see there.
 * PostgreSQL (`postgresql+asyncpg://...`): an AsyncEngine; the same sync function runs through
   `AsyncSession.run_sync`, so the code that works on a laptop works on the cluster.
@@ -15,29 +14,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-import sqlite3
-import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.pool import StaticPool
 
+from cases.availability import is_busy, no_running_loop, reachable, stale
 from cases.crypto import load_vault
-from cases.errors import MissingKey, StaleConversation, StoreUnavailable
-from cases.migrate import file_lock, needs_upgrade, upgrade_connection, upgrade_locked
-from cases.schema import schema_metadata
+from cases.db_migrations import Migrations
+from cases.errors import MissingKey, StoreUnavailable
+from cases.sqlite import (
+    BUSY_TIMEOUT_MS,
+    normalize_url,
+    sqlite_engine,
+    sqlite_path,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -47,167 +46,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-P = ParamSpec("P")
 T = TypeVar("T")
-
-BUSY_TIMEOUT_MS = 5000
-
-
-def normalize_url(url: str) -> str:
-    """Accept the spellings operators use; SQLite always runs on the sync pysqlite driver."""
-    if url.startswith(("postgres://", "postgresql://")):
-        return "postgresql+asyncpg://" + url.split("://", 1)[1]
-    if url.startswith("sqlite+aiosqlite://"):
-        return "sqlite://" + url.split("://", 1)[1]
-    return url
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a SQLite URL; None for in-memory databases and other databases."""
-    parsed = make_url(normalize_url(url))
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_timeout_ms: int) -> None:
-    # WAL: readers never block the writer. NORMAL: no fsync per commit in WAL (a power cut can
-    # lose the last commits, never corrupt the file). busy_timeout: a CLI command and the bot
-    # may write at the same moment (0 on the loop's connections: they must never wait).
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-    cursor.close()
-
-
-def private_sqlite_files(path: Path) -> None:
-    """The database file and its -wal/-shm companions readable by their owner only (0600),
-    whatever the umask was when they were made (a deployment from before, a copy)."""
-    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        try:
-            if name.stat().st_mode & 0o777 != 0o600:
-                name.chmod(0o600)
-        except FileNotFoundError:
-            continue
-        except PermissionError:  # not ours (a read-only copy): leave it
-            continue
-
-
-def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
-    path = sqlite_path(url)
-    engine = create_engine(
-        url,
-        echo=echo,
-        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-        # An in-memory database exists only on its one connection.
-        poolclass=StaticPool if path is None else None,
-    )
-    event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
-    if path is not None:
-        # After the pragmas: WAL mode has made the -wal and -shm files by then.
-        event.listen(engine, "connect", lambda *_: private_sqlite_files(path))
-    return engine
-
-
-def _is_busy(exc: OperationalError) -> bool:
-    """SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock; nothing was written."""
-    orig = exc.orig
-    return isinstance(orig, sqlite3.OperationalError) and getattr(
-        orig, "sqlite_errorcode", None
-    ) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-# SQLite result codes (primary, the low byte) that say "not now" rather than "wrong work".
-_SQLITE_UNAVAILABLE = {
-    sqlite3.SQLITE_BUSY,
-    sqlite3.SQLITE_LOCKED,
-    sqlite3.SQLITE_CANTOPEN,
-    sqlite3.SQLITE_IOERR,
-    sqlite3.SQLITE_PERM,
-    sqlite3.SQLITE_READONLY,
-    sqlite3.SQLITE_FULL,
-    sqlite3.SQLITE_PROTOCOL,
-}
-
-
-# Raised raw by a driver that cannot connect (asyncpg: refused, reset, timed out, no host).
-_NETWORK_ERRORS = (
-    DisconnectionError,
-    PoolTimeout,
-    ConnectionError,
-    TimeoutError,
-    socket.gaierror,
-)
-
-
-def unavailable(exc: BaseException) -> bool:
-    """Whether `exc` (or what it wraps) says the database cannot be used right now: locked
-    for longer than the busy timeout, a file that cannot be opened or read, a server that
-    refuses connections, is restarting or dropped the connection. Mistakes in the work itself
-    (no such table, a constraint) are not."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, _NETWORK_ERRORS):
-            return True
-        if isinstance(current, sqlite3.Error):
-            code = getattr(current, "sqlite_errorcode", None)
-            return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
-        if _asyncpg_unavailable(current):
-            return True
-        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
-    return False
-
-
-def _asyncpg_unavailable(exc: BaseException) -> bool:
-    asyncpg = sys.modules.get("asyncpg")  # not imported: the error cannot be one of its own
-    if asyncpg is None:
-        return False
-    errors = asyncpg.exceptions
-    return isinstance(
-        exc,
-        (
-            errors.PostgresConnectionError,  # class 08: connection exceptions
-            errors.OperatorInterventionError,  # class 57: shutdown, restart, terminated
-            errors.InsufficientResourcesError,  # class 53: too many connections, disk full
-            errors.ConnectionDoesNotExistError,  # closed in the middle of an operation
-        ),
-    )
-
-
-def _describe(exc: BaseException) -> str:
-    """The kinds of error in the chain, never their messages (SQL parameters, paths)."""
-    names: list[str] = []
-    current: BaseException | None = exc
-    while current is not None and len(names) < 4:
-        name = type(current).__name__
-        if isinstance(current, sqlite3.Error) and getattr(current, "sqlite_errorname", None):
-            name += f"({current.sqlite_errorname})"
-        names.append(name)
-        current = current.orig if isinstance(current, DBAPIError) else current.__cause__
-    return " <- ".join(names)
-
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    """Turn "the database cannot be used right now" into StoreUnavailable."""
-    try:
-        yield
-    except StoreUnavailable:
-        raise
-    except Exception as exc:
-        if not unavailable(exc):
-            raise
-        raise StoreUnavailable(f"database unavailable: {_describe(exc)}") from exc
-
-
-def _stale(exc: StaleDataError) -> StaleConversation:
-    return StaleConversation(f"conversation was saved by someone else meanwhile ({exc})")
 
 
 class UnitOfWork:
@@ -217,14 +56,14 @@ class UnitOfWork:
         self._db, self._session = db, session
 
     async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        with _reachable():
+        with reachable():
             if self._db._executor is not None:
                 assert isinstance(self._session, Session)
                 return await self._db._in_thread(partial(fn, self._session, *args, **kwargs))
             return await self._session.run_sync(fn, *args, **kwargs)  # type: ignore[union-attr]
 
 
-class Database:
+class Database(Migrations):
     """Sessions and units of work over one database URL. Build one per process (in the
     composition root) and `await close()` it on shutdown."""
 
@@ -250,11 +89,11 @@ class Database:
         self._loop_engine: Engine | None = None
         self._loop_sessions: sessionmaker[Session] | None = None
         if self.dialect == "sqlite":
-            self._engine = _sqlite_engine(self.url, echo=echo, busy_timeout_ms=BUSY_TIMEOUT_MS)
+            self._engine = sqlite_engine(self.url, echo=echo, busy_timeout_ms=BUSY_TIMEOUT_MS)
             self._sessions = sessionmaker(self._engine, expire_on_commit=False, info=info)
             # An in-memory database is one connection: it cannot be shared with the thread.
             if sqlite_path(self.url) is not None:
-                self._loop_engine = _sqlite_engine(self.url, echo=echo, busy_timeout_ms=0)
+                self._loop_engine = sqlite_engine(self.url, echo=echo, busy_timeout_ms=0)
                 self._loop_sessions = sessionmaker(
                     self._loop_engine, expire_on_commit=False, info=info
                 )
@@ -285,8 +124,6 @@ class Database:
     def __repr__(self) -> str:
         return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
 
-    # -- units of work -------------------------------------------------------------------
-
     async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `fn(session, *args, **kwargs)` as one transaction and return its result.
 
@@ -300,7 +137,7 @@ class Database:
         Raises StoreUnavailable when the database cannot be used right now (locked beyond the
         busy timeout, unreadable, unreachable, connection dropped): nothing was written.
         """
-        with _reachable():
+        with reachable():
             if self._executor is not None:
                 return await self._in_thread(partial(self._run_sync, fn, args, kwargs))
             async with self._async_sessions() as session:
@@ -309,7 +146,7 @@ class Database:
                     await session.commit()
                 except StaleDataError as exc:
                     await session.rollback()
-                    raise _stale(exc) from exc
+                    raise stale(exc) from exc
                 return result
 
     async def run_on_loop(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
@@ -326,11 +163,11 @@ class Database:
         """
         if self._loop_sessions is not None:
             try:
-                with _reachable():
+                with reachable():
                     return self._run_sync(fn, args, kwargs, self._loop_sessions)
             except StoreUnavailable as exc:
                 cause = exc.__cause__
-                if not isinstance(cause, OperationalError) or not _is_busy(cause):
+                if not isinstance(cause, OperationalError) or not is_busy(cause):
                     raise
                 log.debug("database locked by another connection: waiting in the writer thread")
         return await self.run(fn, *args, **kwargs)
@@ -338,9 +175,9 @@ class Database:
     def run_blocking(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """`run` for synchronous callers (CLI commands), never from inside a running loop."""
         if self._executor is not None:
-            with _reachable():
+            with reachable():
                 return self._executor.submit(self._run_sync, fn, args, kwargs).result()
-        _no_running_loop()
+        no_running_loop()
 
         async def once() -> T:
             try:
@@ -365,7 +202,7 @@ class Database:
                 await self._in_thread(session.commit)
             except StaleDataError as exc:
                 await self._in_thread(session.rollback)
-                raise _stale(exc) from exc
+                raise stale(exc) from exc
             except BaseException:
                 await self._in_thread(session.rollback)
                 raise
@@ -378,7 +215,7 @@ class Database:
                 await asession.commit()
             except StaleDataError as exc:
                 await asession.rollback()
-                raise _stale(exc) from exc
+                raise stale(exc) from exc
 
     def _run_sync(
         self,
@@ -393,7 +230,7 @@ class Database:
                 session.commit()
             except StaleDataError as exc:
                 session.rollback()
-                raise _stale(exc) from exc
+                raise stale(exc) from exc
             except BaseException:
                 session.rollback()
                 raise
@@ -402,99 +239,6 @@ class Database:
     async def _in_thread(self, call: Callable[[], T]) -> T:
         assert self._executor is not None
         return await asyncio.get_running_loop().run_in_executor(self._executor, call)
-
-    # -- schema --------------------------------------------------------------------------
-
-    async def create_all(self) -> None:
-        """Create the tables straight from the models (tests); deployments use `upgrade`.
-
-        The same tables as the migrations: the case store's and the platform's
-        (`cases.schema`), so a test database is the real one, only faster.
-        """
-        await self.run_on_connection(_create_all)
-
-    async def drop_all(self) -> None:
-        await self.run_on_connection(_drop_all)
-
-    async def upgrade(self, revision: str = "head") -> None:
-        """Apply the Alembic migrations up to `revision`, under the migration lock."""
-        await self._upgrade(revision, if_behind=False)
-
-    def upgrade_if_behind_blocking(self) -> bool:
-        """Migrate to head only when the database is behind; returns whether it migrated.
-
-        Every start and every staff command calls this: at head (the common case) it costs one
-        query and never imports Alembic, instead of a full Alembic run per command. When behind,
-        it takes the migration lock and looks again: of several processes starting at once on
-        a new database, one migrates and the others find it at head (see `cases.migrate`).
-        """
-
-        if self._executor is not None:
-            assert self._engine is not None
-            engine = self._engine
-
-            def behind() -> bool:
-                with engine.connect() as conn:
-                    return needs_upgrade(conn)
-
-            if not self._executor.submit(behind).result():
-                return False
-            return self._executor.submit(self._sqlite_upgrade("head", if_behind=True)).result()
-        _no_running_loop()
-
-        async def once() -> bool:
-            assert self._async_engine is not None
-            try:
-                async with self._async_engine.connect() as conn:
-                    if not await conn.run_sync(needs_upgrade):
-                        return False
-                return await self._upgrade("head", if_behind=True)
-            finally:
-                await self._async_engine.dispose()
-
-        return asyncio.run(once())
-
-    def upgrade_blocking(self, revision: str = "head") -> None:
-        if self._executor is not None:
-            self._executor.submit(self._sqlite_upgrade(revision, if_behind=False)).result()
-            return
-        _no_running_loop()
-
-        async def once() -> None:
-            try:
-                await self.upgrade(revision)
-            finally:
-                assert self._async_engine is not None
-                await self._async_engine.dispose()
-
-        asyncio.run(once())
-
-    async def _upgrade(self, revision: str, *, if_behind: bool) -> bool:
-        if self._executor is not None:
-            return await self._in_thread(self._sqlite_upgrade(revision, if_behind=if_behind))
-
-        assert self._async_engine is not None
-        async with self._async_engine.begin() as conn:
-            return await conn.run_sync(upgrade_locked, revision, if_behind=if_behind)
-
-    def _sqlite_upgrade(self, revision: str, *, if_behind: bool) -> Callable[[], bool]:
-        """The SQLite upgrade, for the writer thread: under the lock file beside the database,
-        (when `if_behind`) look at the version again, then run Alembic."""
-
-        assert self._engine is not None
-        engine, path = self._engine, sqlite_path(self.url)
-
-        def work() -> bool:
-            with file_lock(path):
-                if if_behind:
-                    with engine.connect() as conn:
-                        if not needs_upgrade(conn):
-                            return False  # another process migrated while this one waited
-                with engine.begin() as conn:
-                    upgrade_connection(conn, revision=revision)
-            return True
-
-        return work
 
     async def run_on_connection(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `fn(connection, ...)` in a transaction on a Core connection (DDL, inspection,
@@ -510,8 +254,6 @@ class Database:
         assert self._async_engine is not None
         async with self._async_engine.begin() as conn:
             return await conn.run_sync(fn, *args, **kwargs)
-
-    # -- lifetime ------------------------------------------------------------------------
 
     async def close(self) -> None:
         """Release connections and the worker thread; closing twice is harmless."""
@@ -540,14 +282,6 @@ class Database:
         # PostgreSQL: run_blocking already disposed its connections with its loop.
 
 
-def _no_running_loop() -> None:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    raise RuntimeError("run_blocking called inside a running event loop: await run() instead")
-
-
 def open_database(settings: Settings, *, migrate: bool | None = None) -> Database:
     """The application's database from settings (the start command calls this).
 
@@ -564,13 +298,3 @@ def open_database(settings: Settings, *, migrate: bool | None = None) -> Databas
     if migrate if migrate is not None else db.is_sqlite:
         db.upgrade_if_behind_blocking()
     return db
-
-
-def _create_all(connection: Connection) -> None:
-    for metadata in schema_metadata():
-        metadata.create_all(connection)
-
-
-def _drop_all(connection: Connection) -> None:
-    for metadata in reversed(schema_metadata()):
-        metadata.drop_all(connection)

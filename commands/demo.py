@@ -10,7 +10,6 @@ data/sandbox.db and data/sandbox/files, apart from the real cases, so staff can 
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,13 +20,10 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     from app.settings import Settings
     from cases.db import Database
-    from cases.files import FileStore
-    from dialogs.service import ConversationService, Outcome
     from locales.replies import Reply
     from runtime.services import Services
 
 CHINA = ZoneInfo("Asia/Shanghai")
-NAME = "王建国"
 FIRST17 = "15062719660115003"  # a man born 1966-01-15 in Ejin Horo Banner: of age since 2026-05
 OFFICE_RESULTS: list[tuple[str, dict[str, Any]]] = [
     ("pension_claim", {"monthly_pension": "3520.50"}),
@@ -109,6 +105,7 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     from aftercare.worker import tick
     from cases.models import StaffTask
     from cases.platform.delivery import drain_platform_outbox
+    from commands.demo_applicant import NAME, DemoApplicant
     from policy.idcard import check_character
 
     db, settings = services.db, services.settings
@@ -117,7 +114,7 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     service = services.conversation
     platform = services.staff_desk()
     user = f"demo-{int(clock().timestamp())}"
-    applicant = _Applicant(service, deps.files, user, FIRST17 + check_character(FIRST17))
+    applicant = DemoApplicant(service, deps.files, user, FIRST17 + check_character(FIRST17))
     print(f"演示：企业职工退休“一件事一次办”完整办件（{'沙盒' if sandbox else '正式库'}）\n")
 
     # 1. The applicant applies on the phone.
@@ -226,102 +223,3 @@ async def _show_pushes(db: Database, timeline: Timeline, actor: str, prefix: str
             text += f"  [附件 {reply.document.filename}]"
         timeline.add(actor, text)
     return replies
-
-
-class _Applicant:
-    """Answers whatever the conversation asks, as a retiring man with an employer would."""
-
-    def __init__(self, service: ConversationService, files: FileStore, user: str, id_no: str):
-        self.service, self.files, self.user, self.id_no = service, files, user, id_no
-        self.last: Outcome | None = None
-
-    async def send(self, event: Any) -> Outcome:
-        self.last = await self.service.handle("demo", self.user, event)
-        return self.last
-
-    async def say(self, timeline: Timeline, text: str) -> Outcome:
-        from dialogs.events import Text
-
-        timeline.add("申请人", f"输入：{text}")
-        return await self._show(timeline, await self.send(Text(text)))
-
-    async def tap(self, timeline: Timeline, choice: str, question: str | None = None) -> Outcome:
-        from dialogs.events import Choice
-
-        timeline.add("申请人", f"点选：{choice}")
-        asked = question or (self.last.question if self.last else None)
-        return await self._show(timeline, await self.send(Choice(choice, asked)))
-
-    async def _show(self, timeline: Timeline, out: Outcome) -> Outcome:
-        from locales import Translator
-        from locales.replies import render
-
-        tr = Translator(out.language)
-        for reply in out.replies:
-            text = render(reply.message, tr)
-            if reply.document is not None:
-                text += f"  [附件 {reply.document.filename}]"
-            timeline.add("机器人", text)
-        return out
-
-    async def apply(self, timeline: Timeline) -> str:
-        from dialogs.events import Choice, Command, Contact, Files, Text
-
-        answers: dict[str, Any] = {
-            "ask_language": Choice("zh_CN", "ask_language"),
-            "ask_consent": Choice("agree", "ask_consent"),
-            "ask_name": Text(NAME),
-            "ask_id_number": Text(self.id_no),
-            "ask_phone": Contact("13912345678"),
-            "ask_retirement_type": Choice("normal", "ask_retirement_type"),
-            "ask_contribution": Text("32年"),
-            "ask_town": Choice("altan_xire", "ask_town"),
-            "ask_has_employer": Choice("yes", "ask_has_employer"),
-            "ask_employer_name": Text("伊金霍洛旗某煤矿有限公司"),
-            "ask_name_matches_archive": Choice("yes", "ask_name_matches_archive"),
-            "ask_paid_before_1995_07": Choice("yes", "ask_paid_before_1995_07"),
-            "ask_handbook": Choice("lost", "ask_handbook"),
-            "ask_lump_sum_before_1996": Choice("no", "ask_lump_sum_before_1996"),
-            "ask_veteran": Choice("yes", "ask_veteran"),
-            "ask_review": Choice("submit", "ask_review"),
-        }
-        timeline.add("申请人", "打开服务，开始申请")
-        out = await self.send(Command("start"))
-        pages: dict[str, int] = {}
-        for _ in range(60):
-            if out.state == "submitted" and out.case_number:
-                timeline.add("机器人", f"已提交，办件编号 {out.case_number}")
-                return out.case_number
-            q = out.question or ""
-            if q.startswith("ask_upload_"):
-                code = q.removeprefix("ask_upload_")
-                pages[code] = pages.get(code, 0) + 1
-                need = 2 if code == "id_card" else 1
-                if pages[code] > need:
-                    out = await self.send(Choice("done", q))
-                    continue
-                timeline.add("申请人", f"拍照上传：{code} 第{pages[code]}页")
-                out = await self.send(Files((self._photo(code, pages[code]),)))
-                continue
-            event = answers.get(q)
-            if event is None:
-                raise RuntimeError(f"the demo applicant has no answer for {q!r}")
-            out = await self.send(event)
-        raise RuntimeError("the demo conversation did not reach submission")
-
-    def _photo(self, code: str, page: int) -> Any:
-        """A real picture in the file store, like a channel would have stored."""
-        from PIL import Image, ImageDraw
-
-        from dialogs.events import StoredFile
-        from documents.fonts import pil_font
-
-        image = Image.new("RGB", (1600, 1200), (250, 250, 245))
-        draw = ImageDraw.Draw(image)
-        draw.text((80, 80), f"演示材料 {code} 第{page}页", font=pil_font(64), fill=(20, 20, 20))
-        for y in range(240, 1100, 60):  # lines of "text", so the page is not blank
-            draw.line([(80, y), (1500, y)], fill=(120, 120, 120), width=3)
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=80)
-        blob = self.files.put(buffer.getvalue())
-        return StoredFile(blob.sha256, "image/jpeg", blob.size, 1600, 1200)

@@ -30,7 +30,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from app.metrics import LOCK_CONFLICTS
@@ -38,10 +38,13 @@ from cases import repositories as repo
 from cases.after_result import AfterResultApplier
 from cases.commands import apply_commands
 from cases.errors import StaleConversation
+from cases.repositories.card_numbers import held_card_number, hold_card_number
 from cases.result_commands import AFTER_RESULT_COMMANDS
 from cases.view import case_view
 from dialogs import engine
 from dialogs.after_result import result_view
+from dialogs.card_reader import CardPhotos
+from dialogs.engine.card_photo import HELD as CARD_HELD
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State, question_key
 from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
@@ -54,7 +57,7 @@ if TYPE_CHECKING:
 
     from app.settings import Settings
     from cases.db import Database
-    from cases.models import Applicant
+    from cases.models import Applicant, Case
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +89,10 @@ class ConversationService:
         settings: Settings,
         clock: Callable[[], datetime] | None = None,
         paperwork: Paperwork | None = None,
+        card_photos: CardPhotos | None = None,
     ) -> None:
         self.db = db
+        self.card_photos = card_photos  # None: photos of the ID card are not read
         # Makes the documents the conversation sends and the signed copy of a notice
         # (aftercare/paperwork.py, handed in by the composition root); without it, no
         # document is sent and nothing can be signed.
@@ -121,6 +126,8 @@ class ConversationService:
         """Handle one inbound event of one applicant; see the module docstring."""
         key = (channel, str(user_id))
         async with self._lock(key):
+            if self.card_photos is not None:  # before the transaction: it takes a second
+                event = await self.card_photos.read(channel, str(user_id), event)
             for attempt in range(MAX_ATTEMPTS):
                 try:
                     # One event is a short unit of work: on SQLite, no hop to the writer thread.
@@ -170,28 +177,13 @@ class ConversationService:
         if duplicate:
             return self._outcome(session, applicant, data, [], duplicate=True)
         event = take_over(session, applicant, data, event, now)  # a walk-in case's code
-        case = None
-        if _needs_case(data, event):
-            case = repo.current_case(session, applicant.id)
-        terms = self.settings.service
-        ctx = Context(
-            today=now.astimezone(LOCAL_TZ).date(),
-            case=case_view(session, case) if case is not None and case.number else None,
-            reminder_days_before=self.reminder_days_before,
-            result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
-            region=terms.region,
-            followup_days=terms.rating_followup_working_days,
-        )
+        case = repo.current_case(session, applicant.id) if _needs_case(data, event) else None
+        ctx = self._context(session, applicant, data, case, now)
         result = engine.handle(data, event, ctx)
-        # The case's commands and those on its result never come from one event (the states
-        # before and after the result do not overlap); each kind goes to its own applier.
-        result_commands = [c for c in result.commands if isinstance(c, AFTER_RESULT_COMMANDS)]
-        case_commands = [c for c in result.commands if not isinstance(c, AFTER_RESULT_COMMANDS)]
-        given = apply_commands(session, applicant, case_commands, now)
-        after_result = AfterResultApplier(session, applicant.id, now, self.paperwork)
-        for command in result_commands:
-            after_result(command)
+        given = self._apply(session, applicant, result.commands, now)
         new = result.data
+        if applicant.card_number_enc is not None and CARD_HELD not in new.answers:
+            hold_card_number(session, applicant, None)  # no longer waiting (/restart...)
         repo.save_conversation(
             session, conv, state=new.state, answers=new.to_json(), failures=new.failures
         )
@@ -201,6 +193,43 @@ class ConversationService:
         wanted = DocumentRequest("guide", applicant.id, language, new.answers)
         replies = make_documents(replies, self.paperwork, session, wanted)
         return self._outcome(session, applicant, new, replies, case_number=number)
+
+    def _context(
+        self,
+        session: Session,
+        applicant: Applicant,
+        data: ConversationData,
+        case: Case | None,
+        now: datetime,
+    ) -> Context:
+        """What the engine reads of the record for this event (the engine itself reads none)."""
+        terms = self.settings.service
+        held = CARD_HELD in data.answers
+        return Context(
+            today=now.astimezone(LOCAL_TZ).date(),
+            case=case_view(session, case) if case is not None and case.number else None,
+            reminder_days_before=self.reminder_days_before,
+            result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
+            region=terms.region,
+            followup_days=terms.rating_followup_working_days,
+            reads_cards=self.card_photos is not None,
+            card_number=held_card_number(session, applicant) if held else None,
+        )
+
+    def _apply(
+        self, session: Session, applicant: Applicant, commands: Sequence[Any], now: datetime
+    ) -> str | None:
+        """The engine's commands, in the event's transaction; the case number they gave.
+
+        The case's commands and those on its result never come from one event (the states
+        before and after the result do not overlap); each kind goes to its own applier."""
+        on_result = [c for c in commands if isinstance(c, AFTER_RESULT_COMMANDS)]
+        on_case = [c for c in commands if not isinstance(c, AFTER_RESULT_COMMANDS)]
+        given = apply_commands(session, applicant, on_case, now)
+        after_result = AfterResultApplier(session, applicant.id, now, self.paperwork)
+        for command in on_result:
+            after_result(command)
+        return given
 
     def _outcome(
         self,

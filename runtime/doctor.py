@@ -21,12 +21,13 @@ from app.settings import ConfigError, Settings, load_settings
 from bot.config import BotConfigError, api_urls, check_token
 from cases.blobs import backend_from_settings
 from cases.crypto import Vault, decode_key
-from cases.db import Database, normalize_url, sqlite_path
+from cases.db import Database
 from cases.errors import CaseStoreError
 from cases.files import open_file_store
 from cases.migrate import current_revision, head_revision
 from cases.models import Applicant
 from cases.repositories import id_number_of
+from cases.sqlite import normalize_url, sqlite_path
 
 OK, FAILED, NOTE = "✓", "✗", "!"
 

@@ -28,7 +28,8 @@ from typing import IO, Protocol
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from cases.db import Database, sqlite_path
+from cases.db import Database
+from cases.sqlite import sqlite_path
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,10 @@ from sqlalchemy import Connection, String, create_engine, text
 
 from cases.backup import rows
 from cases.backup.archive import FORMAT, NOTE, VERSION, ArchiveWriter, note
-from cases.db import Database, sqlite_path
+from cases.db import Database
 from cases.files import FileStore
 from cases.migrate import current_revision
+from cases.sqlite import sqlite_path
 
 
 @dataclass

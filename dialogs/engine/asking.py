@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from dialogs.engine.card_question import question_message
 from dialogs.engine.facts import may_retire_early, requirement
 from dialogs.engine.keys import CHOICE_MISSES, MAX_FAILURES
 from dialogs.engine.summary import summary, town_name, what_is_lost
@@ -152,7 +153,8 @@ def question_reply(t: Turn, q: str) -> Reply:
     build = _upload_params if q.startswith("ask_upload_") else _PARAMS.get(q)
     params = build(t, q) if build is not None else {}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
-    return Reply(Msg(f"dialogs.{q}", params), options, expects, question=q)
+    message = question_message(t, q) or Msg(f"dialogs.{q}", params)  # the card's photo
+    return Reply(message, options, expects, question=q)
 
 
 def _upload_params(t: Turn, q: str) -> dict[str, Any]:
@@ -186,3 +188,12 @@ def _label(t: Turn, q: str, choice: str) -> Msg:
     if q == "ask_town" and choice != "person":
         return Msg("dialogs.choice.town", {"name": town_name(t, choice)})
     return Msg(label_key(choice, q))
+
+
+def begin(t: Turn) -> None:
+    """Start (or start again) from the first question: the welcome, then the question."""
+    t.reset()
+    t.jump(State.start)
+    t.trigger("begin")
+    t.say("dialogs.welcome")
+    ask(t)

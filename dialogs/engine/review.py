@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.engine.asking import ask
+from dialogs.engine.asking import ask, begin
 from dialogs.engine.keys import CASE_NUMBER
 from dialogs.engine.one_form import one_form
 from dialogs.engine.turn import Turn
@@ -61,8 +61,6 @@ def cancel(t: Turn, value: str) -> None:
     action = t.d.confirming or "cancel"
     t.d.resume = t.d.confirming = None
     if value == "yes" and action == "restart":
-        from dialogs.engine.commands import begin  # commands imports this module
-
         t.do(DiscardDraft())
         t.reset()
         return begin(t)
