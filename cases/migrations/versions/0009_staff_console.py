@@ -1,7 +1,7 @@
 """staff console: walk-in registrations and their one-time codes; the queue's indexes
 
 Revision ID: 0009_staff_console
-Revises: 0010_file_blobs (main's head when merged; the lead re-chains)
+Revises: 0014_id_card_read (main's head when merged; the lead re-chains)
 Create Date: 2026-11-28 09:00:00
 
 `walk_in_links`: a case registered at the window and the sha256 of the code printed for its
@@ -18,7 +18,7 @@ from cases.models.base import UtcDateTime
 
 # revision identifiers, used by Alembic.
 revision: str = "0009_staff_console"
-down_revision: str | Sequence[str] | None = "0010_file_blobs"
+down_revision: str | Sequence[str] | None = "0014_id_card_read"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
