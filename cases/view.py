@@ -23,6 +23,7 @@ class Rejection:
     material: str
     reason: str
     pages: tuple[str, ...] = ()  # sha256 of the rejected pages: the same photo is refused
+    kept: int = 0  # pages of the material still good (the clerk returned some pages only)
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,13 @@ def _open_rejections(pages: list[MaterialPage], replaced: set[str]) -> tuple[Rej
         if p.status == PageStatus.rejected.value and p.material_code not in replaced:
             reasons.setdefault(p.material_code, p.reject_reason or "")
             hashes.setdefault(p.material_code, []).append(p.sha256 or "")
+    kept: dict[str, int] = {}
+    for p in pages:
+        if p.material_code in reasons and p.status == PageStatus.ok.value:
+            kept[p.material_code] = kept.get(p.material_code, 0) + max(1, p.page_count or 1)
     return tuple(
-        Rejection(code, reason, tuple(hashes.get(code, ()))) for code, reason in reasons.items()
+        Rejection(code, reason, tuple(hashes.get(code, ())), kept.get(code, 0))
+        for code, reason in reasons.items()
     )
 
 

@@ -41,21 +41,17 @@ def register(subparsers: Any) -> None:
     staff = _staff_group(subparsers)
     p = staff.add_parser("ratings", help="好差评及差评回访情况")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.add_argument(
-        "--as", dest="actor", required=True, metavar="NAME", help="您的姓名（记入审计日志）"
-    )
+    p.add_argument("--as", dest="actor", required=True, metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=run_ratings)
     p = staff.add_parser("followup", help="完成差评回访：写明处理结果（会告知申请人）")
     p.add_argument("task", type=int, metavar="TASK", help="回访任务编号（见 staff ratings）")
     p.add_argument("--outcome", required=True, help="处理结果，原文告知申请人")
-    p.add_argument("--as", dest="actor", required=True, metavar="NAME", help="您的姓名")
+    p.add_argument("--as", dest="actor", required=True, metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=run_followup)
     p = staff.add_parser("notice", help="查看结果告知单版本、签字、评价和网办事项")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--json", action="store_true")
-    p.add_argument(
-        "--as", dest="actor", required=True, metavar="NAME", help="您的姓名（记入审计日志）"
-    )
+    p.add_argument("--as", dest="actor", required=True, metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=run_notice)
 
     tick = subparsers.add_parser(
@@ -82,12 +78,26 @@ def _open() -> Any:
     return services, services.db
 
 
+def _acting(db: Any, args: argparse.Namespace, roles: tuple[str, ...]) -> Any:
+    """The account the command runs as (`cases.staff_actor`); None after saying why not."""
+    from cases.staff_actor import NotAllowed, acting_account
+
+    try:
+        return db.run_blocking(acting_account, args.actor, roles, at=datetime.now(UTC))
+    except NotAllowed as exc:
+        print(exc.message, file=sys.stderr)
+        return None
+
+
 def run_ratings(args: argparse.Namespace) -> int:
     from aftercare import reports
 
     _, db = _open()
     try:
-        rows = db.run_blocking(_ratings_seen, f"staff:{args.actor.strip()}", datetime.now(UTC))
+        acting = _acting(db, args, ("clerk", "supervisor"))
+        if acting is None:
+            return 2
+        rows = db.run_blocking(_ratings_seen, acting.actor, datetime.now(UTC))
     finally:
         db.close_blocking()
     if args.json:
@@ -123,8 +133,11 @@ def run_followup(args: argparse.Namespace) -> int:
 
     _, db = _open()
     try:
+        acting = _acting(db, args, ("clerk",))
+        if acting is None:
+            return 2
         db.run_blocking(
-            close_followup, args.task, args.outcome, args.actor.strip(), at=datetime.now(UTC)
+            close_followup, args.task, args.outcome, acting.username, at=datetime.now(UTC)
         )
     except (LookupError, ValueError) as exc:
         print(f"未能完成：{exc}", file=sys.stderr)
@@ -140,7 +153,10 @@ def run_notice(args: argparse.Namespace) -> int:
 
     _, db = _open()
     try:
-        view = db.run_blocking(_notice_seen, args.case.strip(), f"staff:{args.actor.strip()}")
+        acting = _acting(db, args, ("clerk",))
+        if acting is None:
+            return 2
+        view = db.run_blocking(_notice_seen, args.case.strip(), acting.actor)
     finally:
         db.close_blocking()
     if view is None:

@@ -1,14 +1,18 @@
 """Staff commands for the embedded platform, and `platform serve`.
 
-    python main.py staff queue [--office CODE] [--json] --as NAME
-    python main.py staff show CASE [--office CODE] [--json] --as NAME
-    python main.py staff accept CASE --as NAME
-    python main.py staff return CASE --material CODE --reason TEXT [...] --as NAME
+    python main.py staff queue [--json] --as ACCOUNT
+    python main.py staff show CASE [--json] --as ACCOUNT
+    python main.py staff accept CASE --as ACCOUNT
+    python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
     python main.py staff answer CASE --item CODE --result done|supplement|refused
-                                [--data key=value ...] [--reason TEXT] [--office CODE] --as NAME
-    python main.py staff tasks [--kind KIND] [--json] --as NAME
-    python main.py staff done TASK --note TEXT --as NAME
+                                [--data key=value ...] [--reason TEXT] --as ACCOUNT
+    python main.py staff tasks [--kind KIND] [--json] --as ACCOUNT
+    python main.py staff done TASK --note TEXT --as ACCOUNT
     python main.py platform serve [--host 127.0.0.1] [--port N] [--callback-url URL]
+
+`--as` names an active account of the staff console (`staff user add`); its role decides
+what the command may do (`cases.staff_actor`): an office account sees and answers only its
+own office's items (`--office`, when given, must be its own).
 
 Exit codes: 0 done, 2 refused with a plain Chinese reason on stderr (wrong case number, wrong
 office, item already answered ...), 1 unexpected failure.
@@ -48,10 +52,15 @@ def register(subparsers: Any) -> None:
     staff = _group(subparsers, "staff", STAFF_HELP)
 
     def who(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+        p.add_argument(
+            "--as",
+            dest="actor",
+            metavar="ACCOUNT",
+            help="您的工作人员账号（按账号的角色办理，记入审计日志）",
+        )
 
     p = staff.add_parser("queue", help="待办队列：待受理的办件（超时的在前），或某经办机构的事项")
-    p.add_argument("--office", metavar="CODE", help="经办机构代码，如 social_insurance_center")
+    p.add_argument("--office", metavar="CODE", help="经办机构代码（须是本账号的机构，可不写）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     who(p)
     p.set_defaults(func=_command("queue"))
@@ -151,10 +160,10 @@ def _task_commands(staff: Any) -> None:
     p = staff.add_parser("tasks", help="待办任务：需电话联系的申请人、转人工、超时事项等")
     p.add_argument("--kind", choices=sorted(KIND_LABELS), help="只看一类任务")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+    p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=_tasks_command("run_tasks"))
     p = staff.add_parser("done", help="完成一项待办任务（差评回访请用 staff followup）")
     p.add_argument("task", type=int, metavar="TASK", help="任务编号（见 staff tasks）")
     p.add_argument("--note", required=True, metavar="TEXT", help="处理情况")
-    p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+    p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=_tasks_command("run_done"))

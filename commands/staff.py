@@ -10,12 +10,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from cases.db import Database
 from cases.platform.events import ItemAnswered, MaterialIssue
+from cases.staff_actor import CLERK, OFFICE, NotAllowed, acting_account
 from integrations.platform.embedded import CaseView, EmbeddedPlatform, QueueRow, StaffError
 from integrations.platform.labels import Labels
 from locales import Translator, when
@@ -35,6 +36,14 @@ _STATUS = {
 }
 _TZ = ZoneInfo("Asia/Shanghai")
 
+# Who may run what: the clerk works whole cases, an office its own items.
+ROLES: dict[str, tuple[str, ...]] = {
+    "queue": (CLERK, OFFICE),
+    "show": (CLERK, OFFICE),
+    "accept": (CLERK,),
+    "return": (CLERK,),
+    "answer": (OFFICE,),
+}
 Command = Callable[[argparse.Namespace, Database, EmbeddedPlatform, str, TextIO], int]
 
 
@@ -46,13 +55,22 @@ def run_staff(
     from runtime.services import Services
 
     if not (args.actor or "").strip():
-        print("请用 --as 写明您的姓名（每次查看和操作都记入审计日志）。", file=err)
+        print("请用 --as 写明您的工作人员账号（每次查看和操作都记入审计日志）。", file=err)
         return 2
     # The composition root: migrated on the embedded default (platform tables too).
     services = Services.build(load_settings())
     db = services.db
     try:
-        return COMMANDS[name](args, db, services.staff_desk(), _actor(args), out)
+        acting = db.run_blocking(acting_account, args.actor, ROLES[name], at=datetime.now(UTC))
+        office = getattr(args, "office", None)
+        if office and office != acting.office:
+            raise NotAllowed(f"账号“{acting.username}”只能以本机构的身份查看和办理。")
+        if hasattr(args, "office"):
+            args.office = acting.office  # an office sees and answers as itself only
+        return COMMANDS[name](args, db, services.staff_desk(), acting.actor, out)
+    except NotAllowed as exc:
+        print(exc.message, file=err)
+        return 2
     except StaffError as exc:
         print(exc.message, file=err)
         return 2
@@ -62,11 +80,6 @@ def run_staff(
         return 2
     finally:
         db.close_blocking()
-
-
-def _actor(args: argparse.Namespace) -> str:
-    office = getattr(args, "office", None)
-    return f"staff:{args.actor.strip()}" + (f"@{office}" if office else "")
 
 
 def _queue(
@@ -256,8 +269,8 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _person(actor: str | None) -> str:
-    # "staff:吴芳@social_insurance_center" -> "吴芳"
-    return (actor or "").removeprefix("staff:").split("@")[0]
+    # "account:wufang@social_insurance_center" (or an older "staff:吴芳@...") -> "wufang"
+    return (actor or "").removeprefix("account:").removeprefix("staff:").split("@")[0]
 
 
 def _local(value: datetime | None) -> str:

@@ -12,9 +12,12 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from sqlalchemy.orm import Session
+
 from app.settings import load_settings
 from cases.db import Database
-from cases.tasks import TaskError, close_task, list_tasks, local_time
+from cases.staff_actor import CLERK, NotAllowed, acting_account
+from cases.tasks import TaskError, TaskRow, close_task, list_tasks, local_time
 from runtime.services import Services
 
 
@@ -24,10 +27,11 @@ def run_tasks(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
-    actor = _actor(args, err)
-    if actor is None:
+    try:
+        rows = _with_db(db, lambda d: d.run_blocking(_tasks_as, args.actor, args.kind))
+    except NotAllowed as exc:
+        print(exc.message, file=err)
         return 2
-    rows = _with_db(db, lambda d: d.run_blocking(list_tasks, actor, args.kind))
     if args.json:
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
@@ -49,16 +53,11 @@ def run_done(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
-    actor = _actor(args, err)
-    if actor is None:
-        return 2
     try:
-        _with_db(
-            db,
-            lambda d: d.run_blocking(
-                close_task, args.task, actor, args.note, at=datetime.now(UTC)
-            ),
-        )
+        _with_db(db, lambda d: d.run_blocking(_done_as, args.actor, args.task, args.note))
+    except NotAllowed as exc:
+        print(exc.message, file=err)
+        return 2
     except TaskError as exc:
         print(exc.message, file=err)
         return 2
@@ -66,12 +65,17 @@ def run_done(
     return 0
 
 
-def _actor(args: argparse.Namespace, err: TextIO) -> str | None:
-    name = (args.actor or "").strip()
-    if not name:
-        print("请用 --as 写明您的姓名（每次查看和操作都记入审计日志）。", file=err)
-        return None
-    return f"staff:{name}"
+def _tasks_as(session: Session, username: str | None, kind: str | None) -> list[TaskRow]:
+    """The list, as the clerk's account (`cases.staff_actor`) sees it."""
+    now = datetime.now(UTC)
+    acting = acting_account(session, username, (CLERK,), at=now)
+    return list_tasks(session, acting.actor, kind, at=now)
+
+
+def _done_as(session: Session, username: str | None, task_id: int, note: str) -> int:
+    now = datetime.now(UTC)
+    acting = acting_account(session, username, (CLERK,), at=now)
+    return close_task(session, task_id, acting.actor, note, at=now)
 
 
 def _with_db(db: Database | None, work: Any) -> Any:

@@ -49,6 +49,7 @@ from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State, question_key
 from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
 from dialogs.state import Context, ConversationData
+from dialogs.walk_in_link import take_over
 from locales.replies import Msg, Reply, to_json
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ class ConversationService:
         data.failures = conv.failures or 0
         if duplicate:
             return self._outcome(session, applicant, data, [], duplicate=True)
+        event = take_over(session, applicant, data, event, now)  # a walk-in case's code
         case = repo.current_case(session, applicant.id) if _needs_case(data, event) else None
         ctx = self._context(session, applicant, data, case, now)
         result = engine.handle(data, event, ctx)

@@ -2,7 +2,8 @@
 security headers, and the routes of each role.
 
 Framework: aiohttp (already the project's HTTP server and client, so no second server stack)
-with plain Jinja2 templates (autoescaped); forms are plain HTML posts, no JavaScript.
+with plain Jinja2 templates (autoescaped); forms are plain HTML posts. The one script,
+`static/viewer.js`, only zooms and rotates material pages; every page works without it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -18,7 +20,7 @@ from sqlalchemy import select
 
 from cases.models import Case
 from cases.repositories.audit import audit
-from staffweb import accounts, clerk, offices, supervisor
+from staffweb import accounts, clerk, figures, materials, offices, supervisor, walk_in
 from staffweb.accounts import CLERK, SUPERVISOR
 from staffweb.core import (
     CONSOLE,
@@ -34,7 +36,11 @@ from staffweb.core import (
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC = frozenset({"/login", "/favicon.ico"})
+PUBLIC = frozenset({"/login", "/favicon.ico", "/static/viewer.js"})
+UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # one walk-in's scans, all materials together
+PUBLIC_MAX_BYTES = 64 * 1024
+# The one script of the console: zoom and rotate for material pages (no build step).
+VIEWER_JS = (Path(__file__).parent / "static" / "viewer.js").read_bytes()
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",  # every page and picture holds personal data
     "X-Frame-Options": "DENY",
@@ -42,7 +48,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "script-src 'none'; form-action 'self'; frame-ancestors 'none'"
+        "script-src 'self'; form-action 'self'; frame-ancestors 'none'"
     ),
 }
 
@@ -75,6 +81,8 @@ async def _audit(request: web.Request, console: Console, status: int) -> None:
 
 async def _guarded(request: web.Request, handler: Handler, console: Console) -> web.StreamResponse:
     if request.path in PUBLIC:
+        if (request.content_length or 0) > PUBLIC_MAX_BYTES:
+            raise web.HTTPRequestEntityTooLarge(PUBLIC_MAX_BYTES, request.content_length or 0)
         return await handler(request)
     token = request.cookies.get(SESSION_COOKIE)
     who = None
@@ -111,6 +119,10 @@ def _audit_request(session: Any, request: web.Request, who: accounts.Who, status
 
 async def no_icon(request: web.Request) -> web.StreamResponse:
     return web.Response(status=204)
+
+
+async def viewer_js(request: web.Request) -> web.StreamResponse:
+    return web.Response(body=VIEWER_JS, content_type="text/javascript", charset="utf-8")
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:
@@ -199,26 +211,37 @@ async def case_page(request: web.Request) -> web.StreamResponse:
     raise Refused(403, console_of(request).tr("web.error.forbidden"))
 
 
-async def material_page(request: web.Request) -> web.StreamResponse:
-    return await clerk.material_page(request)
-
-
 def make_app(console: Console) -> web.Application:
-    app = web.Application(middlewares=[guard], client_max_size=1024 * 1024)
+    # Walk-in registration uploads scans (20 MB a file at most, checked one by one); the
+    # log-in form, open to anyone, is refused past PUBLIC_MAX_BYTES before it is read.
+    app = web.Application(middlewares=[guard], client_max_size=UPLOAD_MAX_BYTES)
     app[CONSOLE] = console
+
+    async def stop_renderer(_: web.Application) -> None:
+        console.renderer.close()
+
+    app.on_cleanup.append(stop_renderer)
     app.router.add_get("/favicon.ico", no_icon)
+    app.router.add_get("/static/viewer.js", viewer_js)
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login_submit)
     app.router.add_post("/logout", logout)
     app.router.add_get("/", home)
     app.router.add_get("/queue", clerk.queue_page)
+    app.router.add_get("/walk-in", walk_in.walk_in_page)
+    app.router.add_post("/walk-in", walk_in.walk_in_submit)
     app.router.add_get("/tasks", clerk.tasks_page)
     app.router.add_post("/tasks/{task:\\d+}/done", clerk.close_task)
     app.router.add_get("/cases/{number}", case_page)
     app.router.add_post("/cases/{number}/accept", clerk.accept)
     app.router.add_post("/cases/{number}/return", clerk.return_case)
-    app.router.add_get("/cases/{number}/materials/{code}/{page:\\d+}", material_page)
+    app.router.add_get("/cases/{number}/materials/{code}/{file:\\d+}", materials.original_file)
+    app.router.add_get(
+        "/cases/{number}/materials/{code}/{file:\\d+}/{page:\\d+}", materials.pdf_page
+    )
     app.router.add_get("/inbox", offices.inbox_page)
     app.router.add_post("/cases/{number}/items/{item}/answer", offices.answer)
     app.router.add_get("/supervisor", supervisor.overview_page)
+    app.router.add_get("/ratings", figures.ratings_page)
+    app.router.add_post("/ratings/{task:\\d+}/followup", figures.close_followup_action)
     return app

@@ -18,6 +18,7 @@ from integrations.platform.embedded import EmbeddedPlatform, StaffError
 from integrations.platform.labels import Labels, local
 from locales import Translator
 from staffweb.accounts import Who
+from staffweb.renderer import PageRenderer
 
 SESSION_COOKIE = "staff_session"
 LOGIN_CSRF_COOKIE = "staff_login_csrf"
@@ -33,8 +34,10 @@ class Console:
     settings: WebSettings
     clock: Callable[[], datetime]
     tr: Translator = field(default_factory=lambda: Translator("zh_CN"))
+    renderer: PageRenderer = field(init=False)
 
     def __post_init__(self) -> None:
+        self.renderer = PageRenderer(self.files)
         self.labels = Labels(self.tr)
         self.templates = Environment(
             loader=PackageLoader("staffweb", "templates"),

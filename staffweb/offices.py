@@ -12,8 +12,8 @@ from aiohttp import web
 from integrations.platform.embedded import StaffError
 from policy.items import ItemDef
 from policy.materials import SUPPLEMENT_CODES
-from staffweb.clerk import _materials
 from staffweb.core import Refused, console_of, need, refusal_for, render
+from staffweb.materials import material_views
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,13 @@ async def case_page(
         for state in view.items
         if state.status == "pending" and state.item in by_code
     ]
-
     return render(
         request,
         "office_case.html",
         status=400 if error else 200,
         view=view,
         form_rows=console.labels.form_rows(view.fields, mask_id=False),
-        materials=_materials(view.materials),
+        materials=await material_views(request, view),
         forms=forms,
         supplement_codes=SUPPLEMENT_CODES,
         error=error,

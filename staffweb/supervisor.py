@@ -1,5 +1,6 @@
 """The supervisor (电子监察): per office, the items overdue (red) and due within the hour
-(yellow), with their cases and due times. Read-only; no personal data on the page."""
+(yellow), with their cases and due times; then the figures (`figures.py`): open cases, cases
+per day, time per item, ratings. Read-only; no personal data on the page."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aftercare.reports import LEVEL_ZH
 from cases.models.platform import EmbItem
 from staffweb.accounts import SUPERVISOR, office_codes
 from staffweb.core import console_of, need, render
+from staffweb.figures import figures
 
 DUE_SOON = timedelta(hours=1)
 
@@ -48,6 +51,7 @@ def overview(session: Session, now: datetime, offices: tuple[str, ...]) -> list[
 async def overview_page(request: web.Request) -> web.StreamResponse:
     need(request, SUPERVISOR)
     console = console_of(request)
-
     lines = await console.db.run(overview, console.clock(), office_codes())
-    return render(request, "supervisor.html", lines=lines)
+    items = tuple(d.code for d in console.platform.items if d.dispatched)
+    found = await console.db.run(figures, console.clock(), items)
+    return render(request, "supervisor.html", lines=lines, figures=found, levels=LEVEL_ZH)

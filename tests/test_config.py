@@ -48,5 +48,13 @@ def test_each_bad_value_is_named_on_one_line_and_nothing_runs(tmp_path: Path) ->
 
 
 def test_a_lower_case_log_level_is_fine(tmp_path: Path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LOG_", "TELEGRAM"))}
+    account = subprocess.run(
+        [sys.executable, str(MAIN), "staff", "user", "add", "--username", "李娜",
+         "--role", "clerk", "--password-stdin"],
+        input="a long password\n", cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**clean, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}"},
+    )  # fmt: skip
+    assert account.returncode == 0, account.stderr
     done = staff_queue(tmp_path, LOG_LEVEL="warning")
     assert done.returncode == 0, done.stderr

@@ -16,6 +16,7 @@ from cases.models.case import Case, CaseCounter, ItemResult, MaterialPage
 from cases.models.outbox import NotificationOutbox, PlatformOutbox, ProcessedUpdate
 from cases.models.records import AuditLog, Reminder, StaffTask
 from cases.models.staff import StaffAccount, StaffSession
+from cases.models.walk_in import WalkInLink
 
 __all__ = [
     "AftercareFailure",
@@ -43,5 +44,6 @@ __all__ = [
     "StaffTask",
     "TaskStatus",
     "UtcDateTime",
+    "WalkInLink",
     "utcnow",
 ]

@@ -15,8 +15,12 @@ ItemOutcome = Literal["done", "supplement", "refused"]
 
 @dataclass(frozen=True)
 class MaterialIssue:
+    """A material returned for correction. `files`: the hashes of just the files (pages) to
+    send again, the others kept; empty: the whole material."""
+
     code: str
     reason: str
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def on_returned(session: Session, case: Case, event: ReturnedForCorrection) -> M
     codes = [m.code for m in event.materials]
     _move(session, case, "return_for_correction", event, {"materials": codes})
     for issue in event.materials:
-        reject_material(session, case.id, issue.code, issue.reason)
+        reject_material(session, case.id, issue.code, issue.reason, issue.files)
     return notices.returned(_number(case, event), event.materials)
 
 

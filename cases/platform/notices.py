@@ -37,7 +37,8 @@ def accepted(number: str, items: tuple[DispatchedItem, ...]) -> Msg:
 def returned(number: str, materials: tuple[MaterialIssue, ...]) -> Msg:
     lines = [
         Msg(
-            "platform.returned_line",
+            # Some pages only: the others are kept, and the worker is told so.
+            "platform.returned_pages_line" if m.files else "platform.returned_line",
             {"material": Msg(f"material.{m.code}.name"), "reason": m.reason},
         )
         for m in materials

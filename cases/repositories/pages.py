@@ -117,16 +117,27 @@ def reject_page(session: Session, page_id: int, reason: str) -> MaterialPage | N
     return page
 
 
-def reject_material(session: Session, case_id: int, material_code: str, reason: str) -> int:
+def reject_material(
+    session: Session, case_id: int, material_code: str, reason: str, files: tuple[str, ...] = ()
+) -> int:
     """Refuse every page of one material not refused yet (the platform returned it, or an
-    office asked for it again): only new pages, or "lost", answer it now. Returns how many."""
-    pages = session.scalars(
-        select(MaterialPage).where(
-            MaterialPage.case_id == case_id,
-            MaterialPage.material_code == material_code,
-            MaterialPage.status != PageStatus.rejected.value,
-        )
+    office asked for it again), or only the files named by hash (the clerk returned some
+    pages): only new pages, or "lost", answer it now. Returns how many."""
+    query = select(MaterialPage).where(
+        MaterialPage.case_id == case_id,
+        MaterialPage.material_code == material_code,
+        MaterialPage.status != PageStatus.rejected.value,
     )
+    if files:
+        # The pages kept stand as part of the material: only pages sent after this return
+        # answer it (the conversation and the relay look for new supplement pages).
+        kept = query.where(
+            MaterialPage.sha256.not_in(files), MaterialPage.status == PageStatus.ok.value
+        )
+        for page in session.scalars(kept):
+            page.supplement = False
+        query = query.where(MaterialPage.sha256.in_(files))
+    pages = session.scalars(query)
     count = 0
     for page in pages:
         page.status = PageStatus.rejected.value

@@ -45,7 +45,10 @@ def reopen(t: Turn) -> None:
         # The pages refused before (by the clerk, or by the office's request) are refused
         # again if sent again.
         refused = [h for r in case.rejected if r.material == code for h in r.pages]
-        t.d.materials[code] = {"pages": 0, "status": "pending", "rejected": refused}
+        kept = sum(r.kept for r in case.rejected if r.material == code)
+        t.d.materials[code] = {"pages": kept, "status": "pending", "rejected": refused}
+        if kept:  # only some pages returned: the kept ones count, one new page at least
+            t.d.materials[code]["at_least"] = kept + 1
     t.d.material = codes[0] if codes else None
     t.say(intro, lines=lines)
     if t.d.material:

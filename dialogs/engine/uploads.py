@@ -27,6 +27,8 @@ def upload(t: Turn, event: Event, code: str) -> None:
     min_pages = req.min_pages if req else 1
     max_pages = req.max_pages if req else 10
     m = t.d.materials.setdefault(code, {"pages": 0, "status": "pending"})
+    # Some pages returned, the others kept: at least one new page answers the return.
+    min_pages = max(min_pages, m.get("at_least", 0))
     choice: str | None = None
     if isinstance(event, Choice):
         choice = event.id

@@ -10,6 +10,7 @@ at a glance.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,18 @@ from integrations.platform.wire import ts
 from policy.items import item as policy_item
 from policy.materials import MATERIAL_CODES
 
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _file_hashes(value: Any, name: str) -> tuple[str, ...]:
+    """The files of a material to send again (absent: the whole material): hex digests."""
+    if value is None:
+        return ()
+    hashes = limits.bounded_list(value, name)
+    if not all(isinstance(h, str) and HEX64.fullmatch(h) for h in hashes):
+        raise WireError(f"{name} must list 64-character hex digests")
+    return tuple(hashes)
+
 
 def event_to_json(event: PlatformEvent) -> dict[str, Any]:
     out: dict[str, Any] = {
@@ -45,7 +58,10 @@ def event_to_json(event: PlatformEvent) -> dict[str, Any]:
             for i in event.items
         ]
     elif isinstance(event, ReturnedForCorrection):
-        out["materials"] = [{"code": m.code, "reason": m.reason} for m in event.materials]
+        out["materials"] = [
+            {"code": m.code, "reason": m.reason, **({"files": list(m.files)} if m.files else {})}
+            for m in event.materials
+        ]
     elif isinstance(event, ItemDispatched):
         out.update(item=event.item, office=event.office, due_at=ts(event.due_at))
     elif isinstance(event, ItemAnswered):
@@ -100,6 +116,7 @@ def _returned_for_correction(data: dict[str, Any], common: dict[str, Any]) -> Pl
             MaterialIssue(
                 _material(m.get("code"), f"materials[{n}].code"),
                 limits.text(m.get("reason"), f"materials[{n}].reason"),
+                _file_hashes(m.get("files"), f"materials[{n}].files"),
             )
         )
     return ReturnedForCorrection(**common, materials=tuple(materials))

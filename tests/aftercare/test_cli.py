@@ -11,12 +11,13 @@ from pathlib import Path
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 
 
-def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(tmp: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TELEGRAM_TOKEN")}
     env["DATABASE__URL"] = "sqlite:///data/sandbox.db"
     env["FILES__DIR"] = "data/sandbox/files"
     return subprocess.run(
         [sys.executable, str(MAIN), *args],
+        input=stdin,
         cwd=tmp,
         env=env,
         capture_output=True,
@@ -27,6 +28,8 @@ def _run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_ratings_report_notice_view_and_closing_a_follow_up(tmp_path: Path) -> None:
     assert _run(tmp_path, "demo", "--sandbox").returncode == 0
+    account = ("staff", "user", "add", "--username", "李", "--role", "clerk", "--password-stdin")
+    assert _run(tmp_path, *account, stdin="a long password\n").returncode == 0
     report = _run(tmp_path, "staff", "ratings", "--json", "--as", "李")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)

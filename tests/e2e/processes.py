@@ -27,6 +27,14 @@ ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "main.py"
 KEY = bytes(range(7, 39))
 CLERK = "李娜"
+PASSWORD = "a long password for tests"
+
+
+def office_staff(item: str) -> str:
+    """The account that answers `item`: one per office (`Deployment.add_staff`)."""
+    from policy.items import item as item_def
+
+    return f"经办-{item_def(item).office}"
 
 
 @dataclass
@@ -63,6 +71,23 @@ class Deployment:
 
     def database(self) -> Database:
         return Database(self.url, vault=Vault(KEY))
+
+    async def add_staff(self, **env: str) -> None:
+        """The staff console's accounts the staff commands run as: the clerk `CLERK` and one
+        per office (`office_staff`), on a database migrated as an operator does it."""
+        from policy.items import load_items
+        from staffweb.accounts import add_account
+
+        upgraded = await asyncio.to_thread(self.command, "db", "upgrade", **env)
+        assert upgraded.returncode == 0, upgraded.stderr
+        url = env.get("DATABASE_URL", self.url)
+        db = Database(url, vault=Vault(KEY))
+        offices = dict.fromkeys(i.office for i in load_items() if i.dispatched)
+        try:
+            for username, role in ((CLERK, "clerk"), *((f"经办-{o}", o) for o in offices)):
+                await db.run(add_account, username, role, PASSWORD, "e2e", at=_now())
+        finally:
+            await db.close()
 
     def command(
         self, *args: str, timeout: float = 120, **env: str
@@ -117,6 +142,12 @@ class Deployment:
     def log_of(self, name: str = "bot") -> str:
         path = self.where / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
 
 
 @asynccontextmanager

@@ -17,6 +17,7 @@ from tests.e2e.journey import Applicant, answer_questions, submit, upload_everyt
 from tests.e2e.processes import (
     CLERK,
     Deployment,
+    office_staff,
     postgres_deployment,
     sqlite_deployment,
     wait_until,
@@ -56,6 +57,7 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
     deployment: Deployment, api: FakeBotApi
 ):
     who = Applicant(api, u.User(9101, "张三"))
+    await deployment.add_staff()  # the staff commands run as accounts
     with deployment.bot() as bot:
         # The worker applies on Telegram.
         await answer_questions(who)
@@ -99,7 +101,7 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
         asked = deployment.staff(
             "answer", number, "--item", "archive_certificate", "--result", "supplement",
             "--data", "materials=id_card", "--reason", "身份证反面看不清，请重新拍照",
-            "--as", "档案经办人",
+            "--as", office_staff("archive_certificate"),
         )  # fmt: skip
         assert asked.returncode == 0, asked.stderr
         await wait_until(
@@ -123,7 +125,7 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
         for item, data in OFFICE_ANSWERS:
             answered = deployment.staff(
                 "answer", number, "--item", item, "--result", "done", "--data", *data,
-                "--as", f"{item} 经办人",
+                "--as", office_staff(item),
             )  # fmt: skip
             assert answered.returncode == 0, answered.stderr
 

@@ -40,6 +40,8 @@ async def test_a_case_reaches_a_remote_platform_and_its_answers_come_back(
     who = Applicant(api, u.User(9601, "孙八"))
     # The platform's deployment says where its events go: its staff commands follow it too.
     theirs_env = {**shared, "PLATFORM__CALLBACK_URL": f"http://127.0.0.1:{callback_port}"}
+    await theirs.add_staff(**theirs_env)  # the platform's clerk is an account there
+    await ours.add_staff()  # and ours, who looks at our own (empty) desk at the end
     with (
         theirs.process(
             "platform", "platform", "serve", "--port", str(platform_port), **theirs_env

@@ -1,8 +1,8 @@
 """The staff console in a real browser (Playwright driving Debian's Chromium) against the
 processes production runs: a worker applies over Telegram (`main.py run`), the clerk logs in
-at `main.py web`, opens the case, looks at a photo and returns the ID card; the worker sends
-it again; the clerk accepts; two offices answer through their forms; the supervisor sees an
-overdue item."""
+at `main.py web`, opens the case, looks at a photo, turns and enlarges it, and returns page 2
+of the ID card; the worker sends that one page again; the clerk accepts; two offices answer
+through their forms; the supervisor sees an overdue item."""
 
 from __future__ import annotations
 
@@ -89,6 +89,7 @@ async def test_the_clerk_and_two_offices_work_a_case_in_the_browser(
 ):
     async with sqlite_deployment(api, tmp_path) as deployment:
         who = Applicant(api, u.User(9701, "周九"))
+        await deployment.add_staff()  # the clerk the test's `staff queue` look-ups run as
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         with deployment.bot() as bot:
@@ -111,6 +112,7 @@ async def test_the_clerk_and_two_offices_work_a_case_in_the_browser(
                         await clerk_returns_and_accepts(browser, base, number, who, deployment)
                         await offices_answer(browser, base, number)
                         await supervisor_sees_overdue(browser, base, number, deployment)
+                        await walk_in_taken_over_in_telegram(browser, base, api, tmp_path)
                     finally:
                         await browser.close()
         assert "Traceback" not in deployment.log_of("web"), deployment.log_of("web")[-2000:]
@@ -127,11 +129,15 @@ async def clerk_returns_and_accepts(browser, base, number, who, deployment) -> N
     photo = clerk.locator("img").first
     await photo.wait_for()
     assert await photo.evaluate("img => img.complete && img.naturalWidth > 100")
-    await clerk.fill("textarea[name='reason.id_card']", "身份证反面看不清，请重新拍照")
+    await zoom_and_rotate(clerk)
+    # Only the back of the ID card (its page 2) is returned; page 1 is kept.
+    back = clerk.locator("#p-id_card-2")
+    await back.locator("input[name='page.id_card']").check()
+    await back.locator("input[name='page_reason.id_card.2']").fill("反面看不清，请重新拍照")
     await clerk.click("text=退回申请人补正")
     await clerk.wait_for_load_state()
-    await wait_until(lambda: "反面看不清" in texts(api_sent(who)), "the worker told")
-    await who.send_photos("id_card", [images.sharp_jpeg(95), images.sharp_jpeg(96)])
+    await wait_until(lambda: "第 2 页：反面看不清" in texts(api_sent(who)), "the worker told")
+    await who.send_photos("id_card", [images.sharp_jpeg(95)])
     await wait_until(
         lambda: queue_numbers(deployment).get(number) == "received", "back on the clerk's desk"
     )
@@ -139,6 +145,58 @@ async def clerk_returns_and_accepts(browser, base, number, who, deployment) -> N
     await clerk.click("text=材料齐全，受理并分送各经办机构")
     await clerk.wait_for_load_state()
     await wait_until(lambda: "已受理" in texts(api_sent(who)), "the worker told of acceptance")
+
+
+async def zoom_and_rotate(clerk) -> None:
+    """The buttons under a page turn it (its box turns too) and enlarge it."""
+    sheet = clerk.locator("#p-id_card-1")
+    picture = sheet.locator("img")
+    await sheet.locator(".tools").wait_for(state="visible")
+    before = await picture.bounding_box()
+    await sheet.locator("button[data-act=right]").click()
+    turned = await picture.bounding_box()
+    assert abs(turned["width"] - before["height"]) < 2, (before, turned)
+    assert abs(turned["height"] - before["width"]) < 2, (before, turned)
+    await sheet.locator("button[data-act=in]").click()
+    bigger = await picture.bounding_box()
+    assert abs(bigger["width"] - 1.5 * turned["width"]) < 2, (turned, bigger)
+    await sheet.locator("button[data-act=reset]").click()
+    again = await picture.bounding_box()
+    assert abs(again["width"] - before["width"]) < 2
+
+
+async def walk_in_taken_over_in_telegram(browser, base, api, tmp_path) -> None:
+    """A worker at the window: the clerk types the form and uploads the scans; the printed
+    code, sent to the bot, gives the worker the case in Telegram."""
+    clerk = await log_in(browser, base, "lina")
+    await clerk.goto(f"{base}/walk-in")
+    for name, value in {
+        "name": "吴桂兰", "id_number": "150627196505150016", "phone": "13912345678",
+        "employer_name": "某煤矿有限公司", "contribution_months": "360",
+    }.items():  # fmt: skip
+        await clerk.fill(f"input[name={name}]", value)
+    await clerk.select_option("select[name=town]", "乌兰木伦镇")
+    for name, value in {
+        "has_employer": "true", "category": "male", "retirement_route": "statutory",
+        "name_matches_archive": "true", "paid_before_1995_07": "true",
+        "lump_sum_before_1996": "false", "handbook": "have", "receipts": "have",
+        "veteran": "false", "illness_disability": "false",
+    }.items():  # fmt: skip
+        await clerk.check(f"input[name={name}][value={value}]")
+    scans = []
+    for n in (1, 2):
+        scan = tmp_path / f"id-{n}.jpg"
+        scan.write_bytes(images.sharp_jpeg(80 + n))
+        scans.append(str(scan))
+    await clerk.set_input_files("input[name='file.id_card']", scans)
+    await clerk.click("text=提交申请")
+    await clerk.wait_for_load_state()
+    code = (await clerk.inner_text("#link-code")).strip()
+    walk_in = re.search(r"YJ-\d{8}-\d{4}", await clerk.inner_text("main"))
+    assert walk_in and re.fullmatch(r"[A-Z0-9]{5}-[A-Z0-9]{5}", code), code
+    worker = Applicant(api, u.User(9702, "吴桂兰"))
+    replies = texts(await worker.say(f"/start {code}"))
+    assert walk_in.group() in replies, replies
 
 
 def api_sent(who: Applicant) -> list:

@@ -15,7 +15,13 @@ import pytest
 from tests.bot import images
 from tests.e2e.front import RoundRobinFront
 from tests.e2e.journey import Applicant, answer_questions, submit
-from tests.e2e.processes import CLERK, Deployment, postgres_deployment, wait_until
+from tests.e2e.processes import (
+    CLERK,
+    Deployment,
+    office_staff,
+    postgres_deployment,
+    wait_until,
+)
 from tests.e2e.test_case_life import OFFICE_ANSWERS, queue_numbers
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
@@ -68,6 +74,7 @@ async def test_the_leader_killed_mid_case_is_replaced_and_nothing_is_lost_or_dou
     front = RoundRobinFront([f"http://127.0.0.1:{p}" for p in ports])
     await front.start()
     who = Applicant(api, u.User(9301, "张三"))
+    await deployment.add_staff()  # the staff commands run as accounts
     try:
         with deployment.bot("a", **webhook_env(front, ports[0])) as a:
             await wait_until(lambda: LEADS in deployment.log_of("a"), "A leads", procs=(a,))
@@ -88,7 +95,7 @@ async def test_the_leader_killed_mid_case_is_replaced_and_nothing_is_lost_or_dou
                 for item, data in OFFICE_ANSWERS[:2]:
                     done = deployment.staff(
                         "answer", number, "--item", item, "--result", "done", "--data", *data,
-                        "--as", "经办人",
+                        "--as", office_staff(item),
                     )  # fmt: skip
                     assert done.returncode == 0, done.stderr
                 db = deployment.database()
@@ -101,7 +108,7 @@ async def test_the_leader_killed_mid_case_is_replaced_and_nothing_is_lost_or_dou
                     for item, data in OFFICE_ANSWERS[2:]:
                         done = deployment.staff(
                             "answer", number, "--item", item, "--result", "done",
-                            "--data", *data, "--as", "经办人",
+                            "--data", *data, "--as", office_staff(item),
                         )  # fmt: skip
                         assert done.returncode == 0, done.stderr
                     await wait_until(

@@ -20,10 +20,18 @@ from cases.platform.outbox import enqueue_supplement
 from cases.repositories.case_records import find_case_by_number
 from cases.repositories.pages import add_page
 from integrations.platform.embedded import EmbeddedPlatform
+from staffweb.accounts import add_account
 from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 KEY = b"c" * 32
+# The staff who run the commands: accounts of the staff console, as `staff user add` makes.
+ACCOUNTS = {
+    "李娜": "clerk",
+    "吴芳": "social_insurance_center",
+    "刘洋": "hr_service_center",
+    "赵强": "town_government",
+}
 
 
 @pytest.fixture
@@ -33,6 +41,8 @@ async def prepared(tmp_path: Path, clock: FakeClock) -> tuple[Path, str]:
     await db.upgrade()
     _, number = await db.run(submitted_case, "u1", clock())
     await drain_platform_outbox(db, EmbeddedPlatform(db, now=clock), now=clock)
+    for username, role in ACCOUNTS.items():
+        await db.run(add_account, username, role, "a long password", "test", at=clock())
     await db.close()
     return tmp_path, number
 
@@ -53,11 +63,30 @@ def staff(where: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+async def _actors(where: Path) -> set[str]:
+    """Who the audit log says acted."""
+    from sqlalchemy import select
+
+    from cases.models import AuditLog
+
+    db = Database(f"sqlite:///{where / 'app.db'}", vault=Vault(KEY))
+    try:
+        return await db.run(lambda s: set(s.scalars(select(AuditLog.actor))))
+    finally:
+        await db.close()
+
+
 def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     where, number = prepared
 
     nobody = staff(where, "queue")
     assert nobody.returncode == 2 and "--as" in nobody.stderr
+    typed = staff(where, "queue", "--as", "随便一个名字")
+    assert typed.returncode == 2 and "没有账号“随便一个名字”" in typed.stderr
+    office_accepts = staff(where, "accept", number, "--as", "吴芳")
+    assert office_accepts.returncode == 2 and "不能执行这个命令" in office_accepts.stderr
+    other_office = staff(where, "queue", "--office", "hr_service_center", "--as", "吴芳")
+    assert other_office.returncode == 2 and "只能以本机构的身份" in other_office.stderr
 
     queue = staff(where, "queue", "--json", "--as", "李娜")
     assert queue.returncode == 0, queue.stderr
@@ -114,6 +143,14 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "medical_insurance 开始计时" in done.stdout
+    clerk_answers = staff(
+        where, "answer", number, "--item", "medical_insurance", "--result", "refused",
+        "--reason", "x", "--as", "李娜",
+    )  # fmt: skip
+    assert clerk_answers.returncode == 2 and "经办机构" in clerk_answers.stderr
+    actors = asyncio.run(_actors(where))
+    assert {"account:李娜", "account:吴芳@social_insurance_center"} <= actors
+    assert not any(a.startswith("staff:") for a in actors)
 
     twice = staff(
         where,

@@ -20,16 +20,28 @@ from cases.platform.delivery import drain_platform_outbox
 from cases.tasks import close_task, list_tasks
 from commands.staff_tasks import run_done, run_tasks
 from integrations.platform.embedded import EmbeddedPlatform
+from staffweb.accounts import add_account
 from tests.cases.task_seed import BLOCKED_PHONE, seed
 from tests.platform.conftest import FORM, ID_NUMBER, FakeClock, open_db, submitted_case
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 
 
+def _call(command: Any, db: Database, **fields: Any) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = command(Namespace(**fields), db, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
 async def test_the_commands_in_process(tmp_path: Path, clock: FakeClock) -> None:
     db = await open_db(tmp_path / "app.db")
     try:
         ids = await db.run(seed, clock())
+        await db.run(add_account, "李娜", "clerk", "a long password", "test", at=clock())
+        code, _, err = await asyncio.to_thread(
+            lambda: _call(run_tasks, db, kind=None, json=True, actor="随便写的名字")
+        )
+        assert code == 2 and "没有账号“随便写的名字”" in err
 
         def call(command: Any, **fields: Any) -> tuple[int, str, str]:
             out, err = io.StringIO(), io.StringIO()
@@ -63,6 +75,7 @@ async def test_main_py_staff_tasks_smoke(tmp_path: Path, clock: FakeClock) -> No
     db = Database(f"sqlite:///{tmp_path / 'app.db'}", vault=Vault(key))
     await db.upgrade()
     ids = await db.run(seed, clock())
+    await db.run(add_account, "李娜", "clerk", "a long password", "test", at=clock())
     await db.close()
     env = {
         **os.environ,

@@ -51,16 +51,22 @@ class Desk:
     async def account(self, username: str, role: str) -> None:
         await self.db.run(accounts.add_account, username, role, PASSWORD, "test", at=self.clock())
 
-    async def case(self, user: str = "u1", form: dict[str, Any] | None = None) -> str:
+    async def case(
+        self,
+        user: str = "u1",
+        form: dict[str, Any] | None = None,
+        contents: dict[tuple[str, int], bytes] | None = None,
+    ) -> str:
         """A case submitted through the chat and delivered to the platform, its pages in the
-        file store (each page's bytes are its label)."""
+        file store (each page's bytes are its label, or `contents[(material, n)]`)."""
         _, number = await self.db.run(submitted_case, user, self.clock(), form)
         # The store names a file by a keyed hash of its bytes: the pages take those names.
         renamed: dict[str, str] = {}
         for code in MATERIALS:
             for n in range(2 if code == "id_card" else 1):
-                data = f"{user}:{code}:{n}".encode()
-                renamed[hashlib.sha256(data).hexdigest()] = self.files.put(data).sha256
+                label = f"{user}:{code}:{n}".encode()
+                data = (contents or {}).get((code, n), label)
+                renamed[hashlib.sha256(label).hexdigest()] = self.files.put(data).sha256
         await self.db.run(_rename_pages, renamed)
         await drain_platform_outbox(self.db, self.platform, now=self.clock)
         return number

@@ -78,3 +78,56 @@ async def test_overdue_first_then_oldest_in_pages_of_one_query(desk: Desk) -> No
     waiting = await desk.db.run(queue_page_rows, now, status="received", size=100)
     assert waiting.total == 23 and {line.status for line in waiting.lines} == {"received"}
     assert (await desk.db.run(queue_page_rows, now, search="%")).total == 0
+
+
+def _seed_late(session: Any, start: Any, count: int, late: set[int]) -> None:
+    for n in range(count):
+        number = f"YJ-20260501-{n + 1:04d}"
+        session.add(
+            EmbCase(
+                case_number=number,
+                idempotency_key=f"late{n}",
+                platform_ref=f"L{n}",
+                form={"name": f"申请人{n}"},
+                materials={},
+                status=("received", "returned", "accepted", "withdrawn")[n % 4],
+                received_at=start + timedelta(minutes=(n * 7) % count),  # not in number order
+            )
+        )
+        if n in late:
+            session.add(
+                EmbItem(
+                    case_number=number,
+                    item="pension_claim",
+                    office="social_insurance_center",
+                    status="pending",
+                    due_at=start - timedelta(hours=1),
+                    data={},
+                )
+            )
+
+
+async def test_pages_cut_across_the_late_cases_in_the_same_order_as_a_full_sort(
+    desk: Desk,
+) -> None:
+    """Every page, with the late cases running over a page boundary, matches the order of
+    sorting every open case (late first, then by time received, then by number)."""
+    start = desk.clock()
+    count, late = 90, {n for n in range(90) if n % 5 == 0}
+    await desk.db.run(_seed_late, start, count, late)
+    now = start + timedelta(hours=2)
+    expected = sorted(
+        (n for n in range(count) if n % 4 != 3),  # withdrawn cases are not on the queue
+        key=lambda n: (n not in late, (n * 7) % count, n),
+    )
+    numbers = [f"YJ-20260501-{n + 1:04d}" for n in expected]
+    shown: list[str] = []
+    for page in range(1, 7):
+        result = await desk.db.run(queue_page_rows, now, page=page, size=8)
+        assert result.total == len(numbers)
+        shown += [line.case_number for line in result.lines]
+        assert all(line.overdue == (line.case_number in numbers[:14]) for line in result.lines)
+    assert shown == numbers[:48]
+    accepted = await desk.db.run(queue_page_rows, now, status="accepted", page=2, size=5)
+    wanted = [f"YJ-20260501-{n + 1:04d}" for n in expected if n % 4 == 2]
+    assert [line.case_number for line in accepted.lines] == wanted[5:10]

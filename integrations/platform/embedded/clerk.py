@@ -54,7 +54,15 @@ class ClerkDesk(Dispatch):
                 )
             if not issue.reason.strip():
                 raise StaffError("no_reason", f"请写明材料“{issue.code}”的退回原因（--reason）。")
-            materials[issue.code] = {**materials[issue.code], "returned": issue.reason}
+            entry = {**materials[issue.code], "returned": issue.reason}
+            entry.pop("returned_files", None)
+            if issue.files:
+                # Only these files are to be sent again: the clerk's page marks them.
+                unknown = set(issue.files) - set(entry.get("sha256") or ())
+                if unknown:
+                    raise StaffError("unknown_page", "要退回的页不属于该材料，请刷新页面后重试。")
+                entry["returned_files"] = list(issue.files)
+            materials[issue.code] = entry
         case.materials = materials
         case.status = "returned"
         now = self.now()
@@ -64,7 +72,10 @@ class ClerkDesk(Dispatch):
             "platform.return",
             case.case_number,
             None,
-            {"materials": {i.code: i.reason for i in issues}},
+            {
+                "materials": {i.code: i.reason for i in issues},
+                "files": {i.code: len(i.files) for i in issues if i.files},
+            },
         )
         event = ReturnedForCorrection(case.case_number, new_event_id(), now, tuple(issues))
         self.sink(session, event)

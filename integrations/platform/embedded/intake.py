@@ -119,6 +119,7 @@ class Intake(Dispatch):
             entry["mime"] = request.pages[0].mime
         entry["lost"] = request.lost and not request.pages
         entry.pop("returned", None)
+        entry.pop("returned_files", None)
         materials[request.material_code] = entry
         case.materials = materials
         if case.status == "returned" and not any("returned" in m for m in materials.values()):
