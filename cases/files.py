@@ -76,6 +76,7 @@ class FileStore:
     def __init__(self, root: Path | str, max_bytes: int, *, vault: Vault) -> None:
         self.root = Path(root)
         self.max_bytes = max_bytes
+        self._vault = vault  # during a key rotation it also reads files of the old key
         self._keys: FileKeys = vault.file_keys()
         self._tmp = self.root / "tmp"
         _private_dir(self.root)
@@ -157,10 +158,11 @@ class FileStore:
     def _decrypt(self, f: BinaryIO, address: str | None) -> Iterator[bytes]:
         header = f.read(HEADER_SIZE)
         key_id, file_nonce = _parse_header(header)
-        if key_id != self._keys.key_id:
+        keys = self._vault.file_keys_for(key_id)
+        if keys is None:
             raise WrongFileKey(key_id.hex(), self._keys.key_id.hex())
-        aead = AESGCM(_file_key(self._keys, file_nonce))
-        digest = self.hasher()
+        aead = AESGCM(_file_key(keys, file_nonce))
+        digest = hmac.new(keys.address, digestmod=hashlib.sha256)  # its key's address
         index = 0
         current = f.read(CHUNK + _TAG)
         while True:
@@ -213,6 +215,11 @@ class FileStore:
         for path in self.root.glob("??/??/*"):
             if path.is_file() and len(path.name) == 64:
                 yield path.name
+
+    def key_id_of(self, address: str) -> str:
+        """The id of the key that encrypted the stored file (a key rotation's progress)."""
+        with self.path_for(address).open("rb") as f:
+            return _parse_header(f.read(HEADER_SIZE))[0].hex()
 
     def is_encrypted(self, address: str) -> bool:
         """Whether the file stored under this name is in the encrypted format (a file of a
