@@ -34,6 +34,7 @@ from aftercare.service import (
     sign_question,
     signed_copy_document,
 )
+from dialogs.engine.free_text import masked_words
 from dialogs.events import Choice, Command, Event, Text
 from dialogs.machine import AFTER_RESULT, State, machine
 from dialogs.replies import Msg, Option, Reply
@@ -341,7 +342,7 @@ class _Flow:
         from policy.workdays import add_working_days
 
         case = self.case
-        words = event.text.strip()[:500] if isinstance(event, Text) else ""
+        words, hidden = masked_words(event.text) if isinstance(event, Text) else ("", False)
         due = add_working_days(self.now.astimezone(_china()).date(), 1)
         repo.add_staff_task(
             self.session,
@@ -352,6 +353,8 @@ class _Flow:
         )
         key = "aftercare.sign.objection_taken" if kind == "object" else "aftercare.sign.person"
         self.say(key, due=f"{due.month}月{due.day}日")
+        if hidden:
+            self.say("aftercare.numbers_hidden")
         return self.ask()
 
     def on_ask_signature_confirm(self, event: Event) -> None:
@@ -426,6 +429,8 @@ class _Flow:
         if isinstance(event, Text) and event.text.strip():
             add_rating_comment(self.session, case, event.text, at=self.now)
             self.say("aftercare.rating.comment_thanks")
+            if masked_words(event.text)[1]:
+                self.say("aftercare.numbers_hidden")
             self.move("next")
             return self.ask()
         if _choice(event) == "skip":
