@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHANNEL = "console"
-COMMANDS = ("start", "help", "status", "cancel", "restart", "back", "language")
+COMMANDS = ("start", "help", "status", "cancel", "restart", "back", "language", "mydata")
 # A turn that failed: the JSON `error` code and the message shown.
 FAILURES = {
     "service_unavailable": "dialogs.console.busy",

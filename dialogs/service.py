@@ -36,6 +36,7 @@ from cases.errors import StaleConversation
 from dialogs import engine
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
+from dialogs.my_data import is_my_data, my_data_replies
 from dialogs.replies import Msg, Reply, to_json
 from dialogs.state import (
     AddPages,
@@ -183,6 +184,10 @@ class ConversationService:
         data.failures = conv.failures or 0
         if duplicate:
             return self._outcome(session, applicant, data, [], duplicate=True)
+        if is_my_data(event):  # in any state, changing nothing (dialogs/my_data.py)
+            days = self.settings.files.retention_days
+            replies = my_data_replies(session, applicant, data.state, days)
+            return self._outcome(session, applicant, data, replies)
         # After the result (signature, rating, online steps) and documents on request.
         from aftercare import chat as aftercare
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from cases.crypto import Vault, normalize, vault_of
-from cases.models import Applicant, utcnow
+from cases.models import Applicant, Case, utcnow
 
 _PHONE_CONTEXT = b"phone"
 _ID_CONTEXT = b"id_number"
@@ -181,7 +181,26 @@ def record_consent(
 
 
 def withdraw_consent(session: Session, applicant: Applicant, *, at: datetime) -> None:
-    update_applicant(session, applicant, consent_withdrawn_at=at)
+    """Consent withdrawn (/cancel, confirmed). Unless an application of theirs was submitted
+    (whose record the offices must keep), the name and numbers are erased too: the
+    confirmation promised that what was filled in is deleted."""
+    values: dict[str, Any] = {"consent_withdrawn_at": at}
+    submitted = select(Case.id).where(Case.applicant_id == applicant.id, Case.status != "draft")
+    if session.scalar(submitted.limit(1)) is None:
+        values.update(dict.fromkeys(_PERSONAL, None))
+    update_applicant(session, applicant, **values)
+
+
+_PERSONAL = (
+    "full_name",
+    "phone_enc",
+    "phone_hash",
+    "phone_tail",
+    "id_number_enc",
+    "id_number_hash",
+    "id_number_tail",
+    "key_id",
+)
 
 
 def mark_unreachable(session: Session, applicant_id: int, *, at: datetime) -> None:
