@@ -34,7 +34,16 @@ class MaskingFormatter(logging.Formatter):
 # update carries phone numbers and names (python-telegram-bot), two lines per state change
 # (transitions), every glyph of a subset font (fontTools). They log at WARNING and above
 # whatever LOG_LEVEL says.
-QUIET = ("httpx", "httpcore", "telegram", "transitions", "aiosqlite", "asyncio", "fontTools")
+QUIET = (
+    "httpx",
+    "httpcore",
+    "urllib3",  # the tests' HTTP client (schemathesis): a DEBUG line per request URL
+    "telegram",
+    "transitions",
+    "aiosqlite",
+    "asyncio",
+    "fontTools",
+)
 
 
 def setup_logging(level: str = "INFO") -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from cases.db import Database
 from cases.errors import IllegalTransition
-from integrations.platform import limits, wire
+from integrations.platform import limits, request_checks, wire
 from integrations.platform.adapter import PlatformEvent, PlatformRejected, UnknownCase
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.event_fit import EventDoesNotFit
@@ -172,7 +172,7 @@ def add_platform_routes(
         number = request.match_info["number"]
         _, failure = await signed(
             request,
-            lambda raw: str(_body(raw).get("reason", "")),
+            lambda raw: request_checks.check_withdrawal(_body(raw)),
             lambda s, reason: platform.record_withdrawal(s, number, reason),
         )
         return failure or web.json_response({"case_number": number, "status": "withdrawn"})

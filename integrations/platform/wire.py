@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from integrations.platform import limits
+from integrations.platform import limits, request_checks
 from integrations.platform.adapter import (
     EVENT_KINDS,
     Accepted,
@@ -84,6 +84,7 @@ def submit_to_json(req: SubmitRequest) -> dict[str, Any]:
 def submit_from_json(data: dict[str, Any], idempotency_key: str) -> SubmitRequest:
     if not isinstance(data, dict):
         raise WireError("body must be an object")
+    request_checks.check_submission(data, idempotency_key)  # as the OpenAPI file says
     materials = data.get("materials", [])
     if not isinstance(materials, list):
         raise WireError("materials must be a list")
@@ -138,6 +139,7 @@ def supplement_to_json(req: SupplementRequest) -> dict[str, Any]:
 def supplement_from_json(
     case_number: str, data: dict[str, Any], idempotency_key: str
 ) -> SupplementRequest:
+    request_checks.check_supplement(data, idempotency_key)  # as the OpenAPI file says
     pages = data.get("pages", [])
     lost = data.get("lost", False) is True
     if not isinstance(pages, list) or not all(isinstance(p, dict) for p in pages):
@@ -239,7 +241,7 @@ def event_from_json(data: dict[str, Any]) -> PlatformEvent:
     (`integrations.platform.limits`) and the policy's codes; raises WireError (a 4xx)."""
     data = dict(limits.obj(data, "event"))
     kind = data.get("kind")
-    if kind not in EVENT_KINDS:
+    if not isinstance(kind, str) or kind not in EVENT_KINDS:  # {} is unhashable: a 500
         raise WireError(f"unknown event kind {str(kind)[:40]!r}")
     common: dict[str, Any] = {
         "case_number": limits.case_number(data.get("case_number")),

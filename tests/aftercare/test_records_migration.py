@@ -24,11 +24,12 @@ def _as_before_0003(connection: Connection) -> None:
     """Two closed cases as revision 0002 recorded them: one signed twice (a changed notice)
     and rated badly with a comment, one that declined to rate."""
     session = Session(bind=connection)
-    applicant = Applicant(channel="test", external_user_id="u1", full_name="王建国")
-    session.add(applicant)
-    session.flush()
-    rated = Case(number="YJ-20260501-0001", applicant_id=applicant.id, form={"name": "王建国"})
-    declined = Case(number="YJ-20260501-0002", applicant_id=applicant.id, form={})
+    # Only the columns revision 0002 had (the model has grown since: key_id in 0011).
+    applicant_id = session.execute(
+        insert(Applicant).values(channel="test", external_user_id="u1", full_name="王建国")
+    ).inserted_primary_key[0]
+    rated = Case(number="YJ-20260501-0001", applicant_id=applicant_id, form={"name": "王建国"})
+    declined = Case(number="YJ-20260501-0002", applicant_id=applicant_id, form={})
     session.add_all([rated, declined])
     session.flush()
     for case in (rated, declined):
