@@ -19,16 +19,15 @@ PRIVATE_UMASK = 0o077
 
 # Feature command modules, in the order their commands appear in --help.
 COMMAND_MODULES: list[str] = [
-    "runtime.cli",
-    "policy.cli",
-    "cases.cli",
-    "dialogs.nlu_cli",
-    "dialogs.cli",
-    "integrations.platform.cli",
-    "integrations.platform.staff_tasks",
-    "documents.cli",
-    "aftercare.cli",
-    "staffweb.cli",
+    "commands.run",
+    "commands.precheck",
+    "commands.db",
+    "commands.nlu",
+    "commands.chat",
+    "commands.platform",
+    "commands.documents",
+    "commands.aftercare",
+    "commands.web",
 ]
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 NOTICE = "notice"
 ONLINE_CHECK = "online_check"
 RETIREMENT_REMINDER = "retirement_reminder"
-# Staff task kinds, labelled for the clerk in integrations/platform/staff_tasks.py.
+# Staff task kinds, labelled for the clerk in cases/task_kinds.py.
 TASK_KINDS = {
     NOTICE: "notice_failed",
     ONLINE_CHECK: "online_check_failed",

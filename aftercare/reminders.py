@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from aftercare.failures import RETIREMENT_REMINDER, clear_failure
-from dialogs.replies import Msg, Reply, to_json
+from locales.replies import Msg, Reply, to_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

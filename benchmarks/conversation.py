@@ -127,11 +127,12 @@ async def bench_database(pg: str | None) -> AsyncIterator[object]:
 async def bench_service(
     n: int, concurrency: int, pg: str | None = None
 ) -> tuple[float, float, str]:
+    from app.settings import Settings
     from dialogs.service import ConversationService
 
     async with bench_database(pg) as db:
         fixed = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-        service = ConversationService(db, clock=lambda: fixed)  # type: ignore[arg-type]
+        service = ConversationService(db, Settings(), clock=lambda: fixed)  # type: ignore[arg-type]
         last_state = ""
 
         async def applicant(i: int) -> None:
@@ -155,11 +156,12 @@ async def bench_service(
 async def bench_answers(n: int, rounds: int) -> tuple[float, float]:
     """Steady state: applicants past first contact answering questions (a button, then
     /back), each event a full load-handle-save with its duplicate check; no uploads."""
+    from app.settings import Settings
     from dialogs.service import ConversationService
 
     async with bench_database(None) as db:
         fixed = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-        service = ConversationService(db, clock=lambda: fixed)  # type: ignore[arg-type]
+        service = ConversationService(db, Settings(), clock=lambda: fixed)  # type: ignore[arg-type]
         for i in range(n):
             for k, event in enumerate(journey(i)[:11]):  # to ask_name_matches_archive
                 await service.handle("bench", f"u{i}", event, update_id=i * 100 + k)

@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import aiohttp
 from aiohttp.test_utils import TestServer
 
+from cases.platform.delivery import drain_platform_outbox
 from integrations.platform.callbacks import deliver_callbacks
 from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
-from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import FakeClock, open_db, submitted_case
 
 SECRET = b"benchmark"

@@ -2,7 +2,7 @@
 
 Generates N staff lines (valid numbers of men and women, with and without category and
 contribution months, about 2% garbage) and pushes them through the very code that
-`python main.py precheck` uses (`policy.cli.run_batch`):
+`python main.py precheck` uses (`commands.precheck.run_batch`):
 
 1. in-process, on one core, timed without tracing; then again under tracemalloc at N/10 and N
    lines, to show that peak memory does not grow with the input (streamed, never loaded whole);
@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from policy.cli import run_batch  # noqa: E402
+from commands.precheck import run_batch  # noqa: E402
 from policy.idcard import check_character  # noqa: E402
 
 TODAY = date(2026, 11, 26)

@@ -173,7 +173,7 @@ async def pushes(count: int, tmp: Path) -> dict:
     from bot.push_sender import PushLimits, PushSender
     from cases import repositories as repo
     from cases.db import Database
-    from dialogs.replies import Msg, Reply, to_json
+    from locales.replies import Msg, Reply, to_json
     from tests.cases.databases import vault_for_tests
 
     server = Server(limits=True)  # 30/s overall and 1/s per chat, enforced with 429s

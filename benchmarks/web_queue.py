@@ -29,8 +29,8 @@ from app.settings import WebSettings
 from cases.crypto import Vault
 from cases.db import Database
 from cases.files import FileStore
+from cases.models.platform import EmbCase, EmbItem
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.store import EmbCase, EmbItem
 from staffweb import accounts
 from staffweb.app import make_app
 from staffweb.core import Console

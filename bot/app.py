@@ -24,8 +24,10 @@ from bot.polling import Poller
 from bot.push_sender import PushLimits, PushSender
 from bot.uploads import UploadFetcher
 from bot.webhook import WebhookServer, public_url
+from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
+from cases.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +73,6 @@ async def forget_old_updates(db: Database) -> int:
     """Drop processed-update marks older than two days: Telegram keeps an update for 24
     hours at most, and after a quiet week it may restart its ids at random, so old marks
     would only ever drop a new update by mistake. (The runtime's clean-up runs this.)"""
-    from cases import repositories as repo
-    from cases.models import utcnow
-
     return await db.run(repo.forget_processed_updates, utcnow() - timedelta(days=2))
 
 
@@ -157,12 +156,14 @@ def build_push_bot(settings: TelegramSettings, token: str) -> Bot:
     return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
 
 
-async def push_worker(settings: Settings, db: Database, stop: asyncio.Event) -> None:
-    """Deliver the notification outbox until `stop` is set (once per deployment)."""
+async def push_worker(
+    settings: Settings, db: Database, files: FileStore, stop: asyncio.Event
+) -> None:
+    """Deliver the notification outbox until `stop` is set (once per deployment). Documents
+    come from the deployment's file store (shared when there are several machines)."""
     tg = settings.telegram
     bot = build_push_bot(tg, check_token(tg.token.get_secret_value()))
     await bot.initialize()
-    files = FileStore(settings.files.dir, settings.files.max_bytes, vault=db.require_vault())
     sender = PushSender(bot, db, push_limits(tg), files=files)
     run = asyncio.create_task(sender.run(), name="push-sender")
     stopping = asyncio.create_task(stop.wait())

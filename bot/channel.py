@@ -18,8 +18,8 @@ from bot.config import CHANNEL
 from bot.render import DocumentReader, PartialDelivery, send_replies
 from cases.errors import StoreUnavailable
 from dialogs.events import Event
-from dialogs.replies import Msg, Reply
 from locales import Translator, translator
+from locales.replies import Msg, Reply
 
 log = logging.getLogger(__name__)
 # How long an update is held while the database is away before it counts as failed.

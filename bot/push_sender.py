@@ -40,12 +40,20 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from app.metrics import PUSHES, RETRY_AFTER, SERVER_ERRORS
 from bot.config import CHANNEL
-from bot.render import DocumentReader, _send_text, markup_of, seconds, split_text, text_of
+from bot.render import (
+    DocumentReader,
+    _send_text,
+    markup_of,
+    seconds,
+    send_document,
+    split_text,
+    text_of,
+)
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import Applicant, NotificationOutbox, OutboxStatus, utcnow
-from dialogs.replies import from_json
 from locales import translator
+from locales.replies import from_json
 
 log = logging.getLogger(__name__)
 
@@ -398,8 +406,6 @@ class PushSender:
             last = n == len(parts) - 1
             sends.append(partial(_send_text, self.bot, chat_id, part, markup if last else None))
         if reply.document is not None:
-            from bot.render import send_document
-
             doc = reply.document
             sends.append(lambda: send_document(self.bot, chat_id, doc, self.files))
         return sends

@@ -23,8 +23,8 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import callback_data
-from dialogs.replies import Document, Reply, render
 from locales import Translator
+from locales.replies import Document, Reply, render
 
 T = TypeVar("T")
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None

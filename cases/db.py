@@ -29,11 +29,15 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
-from cases.errors import StaleConversation, StoreUnavailable
+from cases.crypto import load_vault
+from cases.errors import MissingKey, StaleConversation, StoreUnavailable
+from cases.migrate import file_lock, needs_upgrade, upgrade_connection, upgrade_locked
+from cases.schema import schema_metadata
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -256,8 +260,6 @@ class Database:
                 )
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="case-store")
         elif self.dialect == "postgresql":
-            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-
             connect_args: dict[str, Any] = {}
             if schema:
                 connect_args["server_settings"] = {"search_path": schema}
@@ -273,8 +275,6 @@ class Database:
     def require_vault(self) -> Vault:
         """The data key's vault (files and personal data are encrypted with it)."""
         if self.vault is None:
-            from cases.errors import MissingKey
-
             raise MissingKey("this Database was built without a vault (Database(vault=))")
         return self.vault
 
@@ -408,8 +408,8 @@ class Database:
     async def create_all(self) -> None:
         """Create the tables straight from the models (tests); deployments use `upgrade`.
 
-        The same tables as the migrations: the case store's and those of the application's
-        other packages (`app.schema`), so a test database is the real one, only faster.
+        The same tables as the migrations: the case store's and the platform's
+        (`cases.schema`), so a test database is the real one, only faster.
         """
         await self.run_on_connection(_create_all)
 
@@ -428,7 +428,6 @@ class Database:
         it takes the migration lock and looks again: of several processes starting at once on
         a new database, one migrates and the others find it at head (see `cases.migrate`).
         """
-        from cases.migrate import needs_upgrade
 
         if self._executor is not None:
             assert self._engine is not None
@@ -473,7 +472,6 @@ class Database:
     async def _upgrade(self, revision: str, *, if_behind: bool) -> bool:
         if self._executor is not None:
             return await self._in_thread(self._sqlite_upgrade(revision, if_behind=if_behind))
-        from cases.migrate import upgrade_locked
 
         assert self._async_engine is not None
         async with self._async_engine.begin() as conn:
@@ -482,7 +480,6 @@ class Database:
     def _sqlite_upgrade(self, revision: str, *, if_behind: bool) -> Callable[[], bool]:
         """The SQLite upgrade, for the writer thread: under the lock file beside the database,
         (when `if_behind`) look at the version again, then run Alembic."""
-        from cases.migrate import file_lock, needs_upgrade, upgrade_connection
 
         assert self._engine is not None
         engine, path = self._engine, sqlite_path(self.url)
@@ -558,7 +555,6 @@ def open_database(settings: Settings, *, migrate: bool | None = None) -> Databas
     on PostgreSQL migrations are an explicit deployment step (`python main.py db upgrade`)
     unless `migrate=True`, so that a cluster of workers never races to migrate.
     """
-    from cases.crypto import load_vault
 
     url = normalize_url(settings.database.url)
     path = sqlite_path(url)
@@ -571,14 +567,10 @@ def open_database(settings: Settings, *, migrate: bool | None = None) -> Databas
 
 
 def _create_all(connection: Connection) -> None:
-    from app.schema import schema_metadata
-
     for metadata in schema_metadata():
         metadata.create_all(connection)
 
 
 def _drop_all(connection: Connection) -> None:
-    from app.schema import schema_metadata
-
     for metadata in reversed(schema_metadata()):
         metadata.drop_all(connection)

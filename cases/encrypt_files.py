@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, String, Table, Text, cast, select, update
 
+from cases.schema import schema_metadata
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -75,8 +77,6 @@ def _encrypt(store: FileStore, path: Path) -> StoredBlob:
 def rename_references(session: Session, old: str, new: str) -> int:
     """Every reference of the database to the stored file `old` made to name `new`: returns
     how many values changed. Idempotent."""
-    from app.schema import schema_metadata
-
     changed = 0
     for metadata in schema_metadata():
         for table in metadata.sorted_tables:

@@ -22,6 +22,11 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
+from PIL import Image, ImageFilter, ImageOps, ImageStat, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
 JPEG = "image/jpeg"
 PNG = "image/png"
 PDF = "application/pdf"
@@ -136,7 +141,6 @@ def _looks_like_heic(filename: str | None, declared_mime: str | None) -> bool:
 def _check_image(
     data: bytes, mime: str, min_short_side: int, blur_threshold: float, max_pixels: int
 ) -> FileCheck:
-    from PIL import Image, UnidentifiedImageError
 
     size = len(data)
     try:
@@ -166,7 +170,6 @@ def reencode(img: object, mime: str) -> tuple[bytes, tuple[int, int]]:
     """The image encoded afresh, upright (the EXIF orientation applied), with no metadata:
     no EXIF (GPS), XMP, comments or text chunks, nothing after the image data. Only the
     colour profile is kept (without it colours shift). Returns the bytes and the new size."""
-    from PIL import Image, ImageOps
 
     assert isinstance(img, Image.Image)
     upright = ImageOps.exif_transpose(img) or img
@@ -197,7 +200,6 @@ def laplacian_variance(img: object) -> float:
     Scaling first makes the figure independent of the camera's resolution; the kernel's offset
     keeps negative responses (Pillow clips to 0..255), so the variance sees both edge sides.
     """
-    from PIL import Image, ImageFilter, ImageStat
 
     assert isinstance(img, Image.Image)
     grey = img.convert("L")
@@ -214,8 +216,6 @@ def laplacian_variance(img: object) -> float:
 
 
 def _check_pdf(data: bytes) -> FileCheck:
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     size = len(data)
     try:
@@ -242,8 +242,6 @@ def pdf_active(reader: object) -> str | None:
     `/JavaScript`). An /OpenAction that is a destination ("open at page 1, fit the width") is
     a view, not an action, and is allowed; one that is an action dictionary is refused.
     Raises ValueError for a PDF too large to walk."""
-    from pypdf import PdfReader
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
     assert isinstance(reader, PdfReader)
     seen: set[tuple[int, int]] = set()

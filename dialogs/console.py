@@ -42,13 +42,13 @@ from dialogs.events import (
     StoredFile,
     Text,
 )
-from dialogs.replies import Document, Msg, Reply, from_json, render
 from locales import Translator
+from locales.replies import Document, Msg, Reply, from_json, render
 
 T = TypeVar("T")
+Sweep = Callable[[datetime], Awaitable[object]]
 
 if TYPE_CHECKING:
-    from aftercare.chat import Deps
     from app.settings import Settings
     from cases.db import Database
     from cases.files import FileStore
@@ -84,7 +84,9 @@ class Console:
     max_bytes: int
     platform: Any = None  # an adapter for drain_platform_outbox, when one is available
     clock: Callable[[], datetime] | None = None
-    aftercare: Deps | None = None  # None: from the service's settings
+    # The aftercare sweep (notices, online-step checks), run after each turn; handed in by
+    # the composition root, since the conversation knows nothing of aftercare.
+    aftercare: Sweep | None = None
     last: Outcome | None = None
 
     data_dir: Path = Path("data")
@@ -116,14 +118,10 @@ class Console:
         Never at the cost of the turn: a case that fails is recorded and retried by the tick
         itself (aftercare/failures.py), and should the sweep itself fail, the applicant still
         gets the answer; the next turn tries again."""
-        if self.last is None or self.last.case_number is None:
-            return  # no case yet: nothing to deliver
-        from aftercare.chat import deps_from_settings
-        from aftercare.worker import tick
-
-        deps = self.aftercare or deps_from_settings(self.service.settings, self.db.vault)
+        if self.last is None or self.last.case_number is None or self.aftercare is None:
+            return  # no case yet (or no sweep): nothing to deliver
         try:
-            await tick(self.db, deps, now=self._now())
+            await self.aftercare(self._now())
         except Exception:
             log.exception("aftercare in the console failed; the chat goes on")
 
@@ -142,7 +140,7 @@ class Console:
             self.platform = self.platform()  # built on first use: not on the first reply's path
         if self.platform is None or self.last is None or self.last.case_number is None:
             return  # nothing can be in the platform outbox before a case number exists
-        from integrations.platform.worker import drain_platform_outbox
+        from cases.platform.delivery import drain_platform_outbox
 
         await drain_platform_outbox(self.db, self.platform, now=self.clock)
 
@@ -529,7 +527,7 @@ async def run_console(
         platform=services.embedded_adapter,
         clock=services.clock,
         data_dir=services.settings.data_dir,
-        aftercare=services.aftercare,
+        aftercare=services.aftercare_sweep,
         inbox=inbox,
         documents=documents,
     )
@@ -556,6 +554,5 @@ class ConsoleParts(Protocol):
     def files(self) -> FileStore: ...
     @property
     def conversation(self) -> ConversationService: ...
-    @property
-    def aftercare(self) -> Any: ...
+    def aftercare_sweep(self, now: datetime) -> Awaitable[object]: ...
     def embedded_adapter(self) -> Any: ...

@@ -55,7 +55,7 @@ class State(StrEnum):
     handed_to_person = "handed_to_person"
     submitted = "submitted"
     supplementing = "supplementing"  # asks ask_upload_<material> returned or asked for again
-    # After the result (aftercare/chat.py): sign the notice, rate, online steps.
+    # After the result (dialogs/engine/after_result.py): sign the notice, rate, online steps.
     ask_signature_name = "ask_signature_name"
     ask_signature_confirm = "ask_signature_confirm"
     ask_rating = "ask_rating"
@@ -106,7 +106,7 @@ EDITABLE: tuple[State, ...] = (
 # Where the applicant cannot go back to the questions: the case is in the office's hands or
 # the journey ended.
 AFTER_SUBMISSION = frozenset({State.submitted, State.supplementing})
-# After the result: aftercare/chat.py answers in these states (the service delegates to it).
+# After the result: dialogs/engine/after_result.py answers in these states.
 AFTER_RESULT = frozenset(
     {
         State.ask_signature_name,
@@ -212,7 +212,7 @@ TABLE: list[dict[str, Any]] = [
         "conditions": "materials_pending",
     },
     {"trigger": "next", "source": S.supplementing, "dest": S.submitted},
-    # The result (moved by aftercare.service when the notice is delivered).
+    # The result: moved by the aftercare worker's events (dialogs/happenings.py).
     {
         "trigger": "deliver_result",
         "source": [S.submitted, S.supplementing],
@@ -220,6 +220,13 @@ TABLE: list[dict[str, Any]] = [
     },
     {"trigger": "next", "source": S.ask_signature_name, "dest": S.ask_signature_confirm},
     {"trigger": "retype", "source": S.ask_signature_confirm, "dest": S.ask_signature_name},
+    # A case rated before (and signed again after a changed result) is not asked again.
+    {
+        "trigger": "sign",
+        "source": S.ask_signature_confirm,
+        "dest": S.finished,
+        "conditions": "rated_before",
+    },
     {"trigger": "sign", "source": S.ask_signature_confirm, "dest": S.ask_rating},
     {"trigger": "rate", "source": S.ask_rating, "dest": S.ask_rating_comment},
     {"trigger": "skip", "source": [S.ask_rating, S.ask_rating_comment], "dest": S.finished},
@@ -229,7 +236,12 @@ TABLE: list[dict[str, Any]] = [
         "source": [S.ask_rating, S.ask_rating_comment, S.finished],
         "dest": S.ask_online_steps_done,
     },
-    {"trigger": "next_step", "source": S.ask_online_steps_done, "dest": S.ask_online_steps_done},
+    {
+        "trigger": "next",
+        "source": S.ask_online_steps_done,
+        "dest": S.ask_online_steps_done,
+        "conditions": "online_steps_pending",
+    },
     {"trigger": "next", "source": S.ask_online_steps_done, "dest": S.finished},
     {"trigger": "notice_changed", "source": sorted(AFTER_RESULT), "dest": S.ask_signature_name},
     {"trigger": "handover", "source": _BEFORE_SUBMISSION, "dest": S.handed_to_person},
@@ -257,6 +269,8 @@ CONDITIONS = (
     "materials_pending",
     "returned_for_correction",
     "office_asks_supplement",
+    "rated_before",
+    "online_steps_pending",
 )
 
 
@@ -321,7 +335,8 @@ def mermaid() -> str:
         if unless := row.get("unless"):
             label += f" [not {unless}]"
         if len(sources) > 4:
-            note = f"{label} from any state before submission"
+            where = "after the result" if set(sources) == AFTER_RESULT else "before submission"
+            note = f"{label} from any state {where}"
             lines.append(f"    note right of {row['dest']} : {note}")
             continue
         for src in sources:

@@ -24,7 +24,7 @@ from cases.models import Applicant, AuditLog, Case, MaterialPage
 from dialogs.engine.keys import case_status_key
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
-from dialogs.replies import Msg, Reply
+from locales.replies import Msg, Reply
 from policy.items import load_items
 
 _CHINA = timezone(timedelta(hours=8))

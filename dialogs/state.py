@@ -1,5 +1,9 @@
 """What the engine reads and returns: the stored conversation, the context of one event, and
-the commands the service applies. All plain data, so the engine stays a pure function."""
+the commands the service applies. All plain data, so the engine stays a pure function.
+
+The commands and the case view belong to the record (`cases.commands`, `cases.view`: what
+they do and how the case is read live there); they are named here too, so that the engine
+reads its whole vocabulary from this one module."""
 
 from __future__ import annotations
 
@@ -7,7 +11,44 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dialogs.events import StoredFile
+from cases.commands import (
+    AddPages,
+    ClearMaterial,
+    DiscardDraft,
+    DomainCommand,
+    HandToPerson,
+    MarkMaterialLost,
+    RecordConsent,
+    SaveIdentity,
+    SetLanguage,
+    StoreReminder,
+    SubmitCase,
+    SupplementCase,
+    WithdrawConsent,
+)
+from cases.view import CaseView, ItemProgress, Rejection, SupplementAsk
+
+__all__ = [
+    "AddPages",
+    "CaseView",
+    "ClearMaterial",
+    "Context",
+    "ConversationData",
+    "DiscardDraft",
+    "DomainCommand",
+    "HandToPerson",
+    "ItemProgress",
+    "MarkMaterialLost",
+    "RecordConsent",
+    "Rejection",
+    "SaveIdentity",
+    "SetLanguage",
+    "StoreReminder",
+    "SubmitCase",
+    "SupplementAsk",
+    "SupplementCase",
+    "WithdrawConsent",
+]
 
 
 @dataclass
@@ -80,37 +121,17 @@ _FIELDS = frozenset(ConversationData.__dataclass_fields__) - {"state"}
 
 
 @dataclass(frozen=True)
-class Rejection:
-    material: str
-    reason: str
-    pages: tuple[str, ...] = ()  # sha256 of the rejected pages: the same photo is refused
-
-
-@dataclass(frozen=True)
-class ItemProgress:
-    code: str
-    status: str
-
-
-@dataclass(frozen=True)
-class SupplementAsk:
-    """An office asked for more material on its item; `materials` are those still to send
-    (named by the office, or "other material"), `reason` the office's words."""
-
-    item: str
-    reason: str
-    materials: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """The applicant's case as the database records it (the record, not the conversation)."""
+class ResultView:
+    """The applicant's latest case after its result (closed included), as the record shows
+    it: what the conversation after the result decides from (dialogs/engine/signing.py,
+    rating.py). Read in the event's own transaction."""
 
     number: str
     status: str
-    rejected: tuple[Rejection, ...] = ()
-    items: tuple[ItemProgress, ...] = ()
-    asks: tuple[SupplementAsk, ...] = ()  # offices' requests with something still to send
+    notice_sha256: str | None = None  # the notice version delivered last
+    signer: str = field(default="", repr=False)  # the name the notice is made out to
+    signed: bool = False  # the current notice version is signed
+    rating: str | None = None  # the level given, "declined", or None (never answered)
 
 
 @dataclass(frozen=True)
@@ -118,94 +139,6 @@ class Context:
     today: date
     case: CaseView | None = None
     reminder_days_before: int = 90
-
-
-# ---- Commands: what the service does in the same transaction as saving the state ----------
-
-
-@dataclass(frozen=True)
-class SetLanguage:
-    language: str
-
-
-@dataclass(frozen=True)
-class RecordConsent:
-    version: str
-    scope: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class WithdrawConsent:
-    pass
-
-
-@dataclass(frozen=True)
-class SaveIdentity:
-    """Personal numbers go to the applicant record (encrypted there), never into answers."""
-
-    name: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-
-    def __repr__(self) -> str:  # personal data never in a repr
-        return f"SaveIdentity(name={self.name is not None}, id_number=..., phone=...)"
-
-
-@dataclass(frozen=True)
-class StoreReminder:
-    due: date
-    kind: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AddPages:
-    material: str
-    files: tuple[StoredFile, ...]
-
-
-@dataclass(frozen=True)
-class MarkMaterialLost:
-    material: str
-
-
-@dataclass(frozen=True)
-class ClearMaterial:
-    material: str
-
-
-@dataclass(frozen=True)
-class SubmitCase:
-    form: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class SupplementCase:
-    materials: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class HandToPerson:
-    reason: str
-    question: str | None = None
-
-
-@dataclass(frozen=True)
-class DiscardDraft:
-    """Forget the unsubmitted journey: answers and uploaded pages of the draft."""
-
-
-DomainCommand = (
-    SetLanguage
-    | RecordConsent
-    | WithdrawConsent
-    | SaveIdentity
-    | StoreReminder
-    | AddPages
-    | MarkMaterialLost
-    | ClearMaterial
-    | SubmitCase
-    | SupplementCase
-    | HandToPerson
-    | DiscardDraft
-)
+    result: ResultView | None = None  # read in the states after the result
+    region: str = "ejin_horo"  # whose online-step guides the conversation sends
+    followup_days: int = 5  # working days within which a bad rating is followed up

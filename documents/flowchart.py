@@ -13,14 +13,22 @@ moves forward go down, moves back or sideways run in lanes on the right, dashed.
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
+import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, ImageDraw
+
+from cases.lifecycle import TABLE as CASE_TABLE
+from cases.lifecycle import CaseState
+from dialogs.machine import TABLE as CONVERSATION_TABLE
+from dialogs.machine import State
 from documents.fonts import pil_font
 from locales import Translator
 
@@ -62,11 +70,10 @@ class Graph:
 
 
 def lifecycle_graph(tr: Translator) -> Graph:
-    from cases.lifecycle import TABLE, CaseState
 
     edges: list[Edge] = []
     notes: list[str] = []
-    for trigger, srcs, dest in TABLE:
+    for trigger, srcs, dest in CASE_TABLE:
         if len(srcs) > MAX_DRAWN_SOURCES:
             notes.append(
                 tr("documents.flow.note_many", trigger=trigger, dest=dest.value, n=len(srcs))
@@ -86,11 +93,10 @@ def lifecycle_graph(tr: Translator) -> Graph:
 
 
 def conversation_graph(tr: Translator) -> Graph:
-    from dialogs.machine import TABLE, State
 
     edges: list[Edge] = []
     notes: list[str] = []
-    for row in TABLE:
+    for row in CONVERSATION_TABLE:
         sources = row["source"] if isinstance(row["source"], list) else [row["source"]]
         label = str(row["trigger"])
         if cond := row.get("conditions"):
@@ -243,9 +249,6 @@ def _order(graph: Graph, layer: dict[str, int]) -> list[list[str]]:
 
 
 def render_png(graph: Graph) -> bytes:
-    import io
-
-    from PIL import Image, ImageDraw
 
     title_font, name_font, code_font, label_font = (pil_font(s) for s in (26, 17, 12, 12))
     back_edges = _back_edges(graph)
@@ -350,7 +353,6 @@ def _vertical_label(
     image: Any, text: str, font: Any, centre: tuple[float, float], colour: Any
 ) -> None:
     """A label written along a vertical lane, so that lanes side by side stay readable."""
-    from PIL import Image, ImageDraw
 
     w, h = int(font.getlength(text)) + 6, 15
     tile = Image.new("RGB", (w, h), "white")
@@ -360,7 +362,6 @@ def _vertical_label(
 
 
 def _arrow(draw: Any, start: tuple[float, float], end: tuple[float, float], colour: Any) -> None:
-    import math
 
     angle = math.atan2(end[1] - start[1], end[0] - start[0])
     size = 9

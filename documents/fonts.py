@@ -13,9 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import noto_cjk_sans_otc
+from PIL import ImageFont
+
 if TYPE_CHECKING:
     from fpdf import FPDF
-    from PIL import ImageFont
 
 # Index of "Noto Sans CJK SC" inside NotoSansCJK-Regular.ttc (JP, KR, SC, TC, HK, Mono ...).
 SC_FACE_INDEX = 2
@@ -24,13 +26,7 @@ PDF_FAMILY = "NotoSansSC"
 
 @cache
 def font_path() -> Path:
-    """Path of the bundled collection; a clear error when the package is missing."""
-    try:
-        import noto_cjk_sans_otc
-    except ImportError as exc:  # pragma: no cover - installed by pyproject
-        raise RuntimeError(
-            "the CJK font package is missing: run `pip install -e .` (noto-cjk-sans-otc)"
-        ) from exc
+    """Path of the bundled collection (a dependency in pyproject.toml)."""
     return Path(str(noto_cjk_sans_otc.FONT_PATH))
 
 
@@ -43,6 +39,4 @@ def add_pdf_font(pdf: FPDF) -> str:
 @cache
 def pil_font(size: int) -> ImageFont.FreeTypeFont:
     """The same face for Pillow drawings, cached per size (loading it takes ~10 ms)."""
-    from PIL import ImageFont
-
     return ImageFont.truetype(str(font_path()), size=size, index=SC_FACE_INDEX)

@@ -14,7 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from documents.pdfkit import Page
 from locales import Translator
+from policy.items import load_items
 
 if TYPE_CHECKING:
     from policy.items import ItemDef
@@ -40,8 +42,6 @@ def guide(
     tr: Translator, contacts: Sequence[str] = (), items: Sequence[ItemDef] | None = None
 ) -> list[Section]:
     if items is None:
-        from policy.items import load_items
-
         items = load_items()
     g = "documents.guide"
     item_lines = tuple(
@@ -94,8 +94,6 @@ def _num(value: float | None) -> str:
 def summary(tr: Translator, items: Sequence[ItemDef] | None = None) -> str:
     """The short chat message that comes with the PDF."""
     if items is None:
-        from policy.items import load_items
-
         items = load_items()
     return tr("documents.guide.chat_summary", count=len(items))
 
@@ -111,7 +109,6 @@ def render_markdown(sections: Sequence[Section], tr: Translator) -> str:
 
 
 def render_pdf(sections: Sequence[Section], tr: Translator, dated: date) -> bytes:
-    from documents.pdfkit import Page  # fpdf2 costs ~0.6 s to import: only when drawing
 
     page = Page(title=tr("documents.guide.title"), dated=dated, footer=tr("documents.guide.title"))
     page.heading(tr("documents.guide.title"))

@@ -14,7 +14,7 @@ eligibility (many retirees carry a pre-2001 or another province's code).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from operator import mul
 from typing import Literal
 
@@ -30,7 +30,6 @@ _ALLOWED = frozenset("0123456789X")
 _MAX_RAW = 64
 # Nobody alive was born earlier; a year like 0001 is a typo, not a person.
 _MIN_BIRTH_YEAR = 1900
-_CHINA = timezone(timedelta(hours=8))
 
 # Full-width digits and X, lower-case x, and every kind of space people type or paste.
 _NORMALISE = str.maketrans(
@@ -52,19 +51,16 @@ _NORMALISE = str.maketrans(
 
 
 class IdNumberError(ValueError):
-    """A number that cannot be used. `code` is stable; `message` is plain Chinese for the
-    applicant; `key` is its locale key. `masked` is the masked input when it had the shape of
-    an ID number (useful to staff), otherwise None; the raw input is never kept."""
+    """A number that cannot be used. `code` is stable; `key` is its locale key (the caller
+    renders it in the applicant's language: policy reads no catalogs). `masked` is the masked
+    input when it had the shape of an ID number (useful to staff), otherwise None; the raw
+    input is never kept."""
 
     def __init__(self, code: str, masked: str | None = None) -> None:
-        # Imported here so that importing policy.idcard stays cheap and free of file reads.
-        from locales import catalog
-
         self.code = code
         self.key = f"idcard.{code}"
-        self.message = catalog("zh_CN").get(self.key, self.key)
         self.masked = masked
-        super().__init__(self.message)
+        super().__init__(self.key)
 
     def __repr__(self) -> str:
         return f"IdNumberError(code={self.code!r})"
@@ -115,7 +111,7 @@ def normalise(raw: str) -> str:
     return raw.translate(_NORMALISE)
 
 
-def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
+def parse_id_number(raw: str, today: date) -> IdNumber:
     """Validate and read a resident identity number; raise IdNumberError with a stable code:
     empty, bad_length, bad_characters, bad_birth_date, future_birth_date, bad_check_character.
     """
@@ -146,7 +142,7 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
         raise IdNumberError("bad_birth_date", masked) from None
     if birth.year < _MIN_BIRTH_YEAR:
         raise IdNumberError("bad_birth_date", masked)
-    if birth > (today or china_today()):
+    if birth > today:
         raise IdNumberError("future_birth_date", masked)
     check = _CHECK[_weighted_sum(first17) % 11]
     if length == 18 and number[17] != check:
@@ -158,9 +154,3 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumber:
         region_code=first17[:6],
         converted_from_15=length == 15,
     )
-
-
-def china_today() -> date:
-    """Today's date where the applicants live (UTC+8, no daylight saving); the server's own
-    clock may run on UTC, which is still yesterday there until 08:00."""
-    return datetime.now(_CHINA).date()

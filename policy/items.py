@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from policy.materials import ANSWER_FIELDS, MATERIAL_CODES, Answers
+from policy.answers import ANSWER_FIELDS, Answers
+from policy.material_codes import MATERIAL_CODES
 from policy.workdays import OfficeHours, WorkCalendar, load_calendar
 
 DEFAULT_ITEMS_FILE = Path(__file__).with_name("items.toml")

@@ -1,15 +1,19 @@
 """The pre-check as data: one ID number (plus optional category and contribution months) in,
 one JSON-ready result out, the contract of `python main.py precheck` (issue 2).
 
-Pure functions; `policy/cli.py` does the reading and writing. Every result carries the same
-keys, valid or not, so that scripts reading the batch output see one schema on every line.
+Pure functions; `commands/precheck.py` does the reading and writing, and hands in the words a
+result carries (`ResultTexts`, from its locale catalog): policy reads no files. Every result
+carries the same keys, valid or not, so that scripts reading the batch output see one schema
+on every line.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from policy.idcard import IdNumber, IdNumberError, parse_id_number
@@ -52,19 +56,36 @@ class PrecheckError(ValueError):
     bad_encoding, line_too_long. Message key: `precheck.error.<code>`."""
 
     def __init__(self, code: str, masked: str | None = None) -> None:
-        from locales import catalog
-
         self.code = code
         self.key = f"precheck.error.{code}"
-        self.message = catalog("zh_CN").get(self.key, self.key)
         self.masked = masked
-        super().__init__(self.message)
+        super().__init__(self.key)
 
 
-def error_result(error: IdNumberError | PrecheckError) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ResultTexts:
+    """The words a result carries (error messages, the advisory), looked up in the caller's
+    catalog by their locale keys."""
+
+    catalog: Mapping[str, str]
+
+    def message(self, key: str) -> str:
+        return self.catalog.get(key, key)
+
+    @property
+    def advisory(self) -> str:
+        # PIPL art. 24: no decision by automated means alone; every verdict says so.
+        return self.message("advisory")
+
+    @cached_property
+    def advisory_json(self) -> str:
+        return _dumps(self.advisory)
+
+
+def error_result(error: IdNumberError | PrecheckError, texts: ResultTexts) -> dict[str, Any]:
     result: dict[str, Any] = dict.fromkeys(_KEYS)
     result["valid"] = False
-    result["error"] = {"code": error.code, "message": error.message}
+    result["error"] = {"code": error.code, "message": texts.message(error.key)}
     result["id_number_masked"] = error.masked
     result["notes"] = []
     return result
@@ -99,6 +120,7 @@ def precheck(
     category: Category | None,
     contribution_months: int | None,
     today: date,
+    texts: ResultTexts,
 ) -> dict[str, Any]:
     """The result for a valid number. A man's category defaults to `male`; a woman without a
     category gets `female_category_required` and both female outcomes under `by_category`."""
@@ -110,7 +132,7 @@ def precheck(
     result["id_number_masked"] = masked
     result["birth_date"] = id_number.birth_date.isoformat()
     result["sex"] = id_number.sex
-    result["advisory"] = _advisory()
+    result["advisory"] = texts.advisory
     if category is None:
         result["notes"] = ["birth_date_provisional", "female_category_required", *extra]
         result["by_category"] = {
@@ -138,6 +160,7 @@ def precheck_fields(
     category_text: str | None,
     contribution_text: str | None,
     today: date,
+    texts: ResultTexts,
 ) -> dict[str, Any]:
     """Validate the three inputs as given by a person or a file, and answer; never raises for
     bad input: the result says what is wrong."""
@@ -146,8 +169,8 @@ def precheck_fields(
             raw_id, category_text, contribution_text, today
         )
     except (IdNumberError, PrecheckError) as error:
-        return error_result(error)
-    return precheck(number, category, contribution, today)
+        return error_result(error, texts)
+    return precheck(number, category, contribution, today, texts)
 
 
 def parse_fields(
@@ -168,6 +191,7 @@ def parse_fields(
 def precheck_line(
     line: str,
     today: date,
+    texts: ResultTexts,
     default_category: str | None = None,
     default_contribution: str | None = None,
 ) -> dict[str, Any]:
@@ -176,8 +200,8 @@ def precheck_line(
     defaults given on the command line."""
     fields = _split(line, default_category, default_contribution)
     if fields is None:
-        return error_result(PrecheckError("too_many_fields"))
-    return precheck_fields(*fields, today)
+        return error_result(PrecheckError("too_many_fields"), texts)
+    return precheck_fields(*fields, today, texts)
 
 
 def _split(
@@ -190,13 +214,6 @@ def _split(
     category = fields[1] if fields[1].strip() else default_category
     contribution = fields[2] if fields[2].strip() else default_contribution
     return fields[0], category, contribution
-
-
-def _advisory() -> str:
-    # PIPL art. 24: no decision by automated means alone; every verdict says so.
-    from locales import catalog
-
-    return catalog("zh_CN")["advisory"]
 
 
 # --- The batch hot path: the same answer as `precheck_line`, serialised without building and
@@ -220,17 +237,18 @@ _FIXED_KEYS = (
 def precheck_line_json(
     line: str,
     today: date,
+    texts: ResultTexts,
     default_category: str | None = None,
     default_contribution: str | None = None,
 ) -> str:
     """`precheck_line` as one compact JSON object (no line ending)."""
     fields = _split(line, default_category, default_contribution)
     if fields is None:
-        return _dumps(error_result(PrecheckError("too_many_fields")))
+        return _dumps(error_result(PrecheckError("too_many_fields"), texts))
     try:
         number, category, contribution = parse_fields(*fields, today)
     except (IdNumberError, PrecheckError) as error:
-        return _dumps(error_result(error))
+        return _dumps(error_result(error, texts))
     birth = number.birth_date
     by, bm, ty, tm = birth.year, birth.month, today.year, today.month
     extra = ("converted_from_15",) if number.converted_from_15 else ()
@@ -244,10 +262,10 @@ def precheck_line_json(
         return (
             f"{head}{_NO_CATEGORY}{_notes_json(_FEMALE_NOTES + extra)},"
             f'"by_category":{{"female_cadre":{{{cadre}}},"female_worker":{{{worker}}}}},'
-            f'"advisory":{_advisory_json()}}}'
+            f'"advisory":{texts.advisory_json}}}'
         )
     body = _assessment_json(category, by, bm, ty, tm, contribution, extra)
-    return f'{head}{body},"by_category":null,"advisory":{_advisory_json()}}}'
+    return f'{head}{body},"by_category":null,"advisory":{texts.advisory_json}}}'
 
 
 _FEMALE_NOTES = ("birth_date_provisional", "female_category_required")
@@ -289,8 +307,3 @@ def _fixed_json(
 @lru_cache(maxsize=256)
 def _notes_json(notes: tuple[str, ...]) -> str:
     return _dumps(list(notes))
-
-
-@lru_cache(maxsize=1)
-def _advisory_json() -> str:
-    return _dumps(_advisory())

@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 from typing import IO, Protocol
 
+import asyncpg
 from sqlalchemy.engine import make_url
 
 from cases.db import Database, sqlite_path
@@ -139,7 +140,6 @@ class PostgresLeadership:
         self._conn: object | None = None
 
     async def _try(self) -> bool:
-        import asyncpg
 
         try:
             conn = await asyncpg.connect(self.dsn, timeout=self.retry_seconds * 5)
@@ -165,7 +165,6 @@ class PostgresLeadership:
         return False
 
     async def lost(self) -> None:
-        import asyncpg
 
         conn = self._conn
         assert conn is not None, "lost() before acquire()"
@@ -184,7 +183,6 @@ class PostgresLeadership:
                 await conn.close(timeout=2)  # type: ignore[attr-defined]  # drops the lock
 
     async def held(self) -> bool:
-        import asyncpg
 
         if self._conn is not None:
             return True

@@ -31,8 +31,8 @@ from cases.key_rotation import (
     remaining,
     rotate,
 )
+from cases.models.platform import EmbCase
 from integrations.platform.embedded.key_rotation import SealedForms
-from integrations.platform.store import EmbCase
 from runtime.services import Services
 
 ENV_HELP = (

@@ -21,6 +21,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.metrics import LEADING, OUTBOX_AGE, OUTBOX_DEPTH, OVERDUE, REGISTRY
+from cases.migrate import needs_upgrade
+from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox
+from cases.models.platform import EmbItem
 from runtime.services import Services
 from runtime.supervisor import Supervisor
 
@@ -29,7 +32,6 @@ log = logging.getLogger(__name__)
 
 def outbox_figures(session: Session, now: datetime) -> dict[str, tuple[int, float]]:
     """Per outbox: rows pending, and the age in seconds of the oldest one that is due."""
-    from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox
 
     figures: dict[str, tuple[int, float]] = {}
     for name, model in (("notification", NotificationOutbox), ("platform", PlatformOutbox)):
@@ -47,7 +49,6 @@ def outbox_figures(session: Session, now: datetime) -> dict[str, tuple[int, floa
 
 
 def overdue_by_office(session: Session, now: datetime) -> dict[str, int]:
-    from integrations.platform.store import EmbItem
 
     rows = session.execute(
         select(EmbItem.office, func.count())
@@ -58,7 +59,6 @@ def overdue_by_office(session: Session, now: datetime) -> dict[str, int]:
 
 
 def schema_at_head(session: Session) -> bool:
-    from cases.migrate import needs_upgrade
 
     return not needs_upgrade(session.connection())
 

@@ -12,6 +12,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from aftercare.worker import run_aftercare_worker
+from bot.app import forget_old_updates, push_worker, serve
+from cases.audit_chain import seal_pending
+from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.worker import run_platform_worker
 from runtime.services import Services
 from runtime.supervisor import Worker
 
@@ -37,7 +42,6 @@ async def every(
 
 def platform_relay(services: Services) -> Worker:
     """The platform outbox → the adapter (embedded or HTTP), with the outbox's backoff."""
-    from integrations.platform.worker import run_platform_worker
 
     async def run(stop: asyncio.Event) -> None:
         async with services.platform() as adapter:
@@ -53,7 +57,6 @@ def platform_relay(services: Services) -> Worker:
 
 def aftercare(services: Services) -> Worker:
     """Result notices, online-step checks, reminders."""
-    from aftercare.worker import run_aftercare_worker
 
     async def run(stop: asyncio.Event) -> None:
         await run_aftercare_worker(
@@ -71,7 +74,6 @@ def platform_clocks(services: Services) -> Worker:
     """The embedded platform's 2-hour clocks: overdue items flagged to the clerk."""
 
     async def run(stop: asyncio.Event) -> None:
-        from integrations.platform.embedded import EmbeddedPlatform
 
         platform = EmbeddedPlatform(
             services.db, now=services.clock, office_hours=services.office_hours
@@ -89,7 +91,6 @@ def platform_clocks(services: Services) -> Worker:
 
 def clean_up(db: Database) -> Worker:
     """Forget processed-update marks older than two days (see bot.app.forget_old_updates)."""
-    from bot.app import forget_old_updates
 
     async def run(stop: asyncio.Event) -> None:
         await every(6 * 3600, stop, lambda: forget_old_updates(db), "forgetting old updates")
@@ -99,7 +100,6 @@ def clean_up(db: Database) -> Worker:
 
 def audit_sealer(services: Services) -> Worker:
     """Seals the audit log's new rows into its chain (cases/audit_chain.py)."""
-    from cases.audit_chain import seal_pending
 
     async def run(stop: asyncio.Event) -> None:
         async def step() -> None:
@@ -111,17 +111,15 @@ def audit_sealer(services: Services) -> Worker:
 
 
 def push_sender(services: Services) -> Worker:
-    from bot.app import push_worker
 
     async def run(stop: asyncio.Event) -> None:
-        await push_worker(services.settings, services.db, stop)
+        await push_worker(services.settings, services.db, services.files, stop)
 
     return Worker("push-sender", run, singleton=True)
 
 
 def telegram_intake(services: Services, ready: asyncio.Event | None = None) -> Worker:
     """Updates in (polling or the webhook) and their answers: in every process."""
-    from bot.app import serve
 
     async def run(stop: asyncio.Event) -> None:
         await serve(

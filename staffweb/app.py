@@ -222,35 +222,3 @@ def make_app(console: Console) -> web.Application:
     app.router.add_post("/cases/{number}/items/{item}/answer", offices.answer)
     app.router.add_get("/supervisor", supervisor.overview_page)
     return app
-
-
-def run_web(host: str, port: int) -> int:
-    """`python main.py web`: the console on the bot's database and file store."""
-    import sys
-
-    from app.settings import load_settings
-    from runtime.services import Services
-
-    settings = load_settings()
-    if settings.platform.mode != "embedded":
-        print(
-            "工作人员网页用于内置审批平台；当前连接的是外部审批平台（platform.mode=http）。",
-            file=sys.stderr,
-        )
-        return 2
-    services = Services.build(settings)
-    from integrations.platform.embedded import EmbeddedPlatform
-
-    platform = EmbeddedPlatform(
-        services.db, now=services.clock, office_hours=services.office_hours
-    )
-    console = Console(services.db, services.files, platform, settings.web, services.clock)
-    app = make_app(console)
-
-    async def close(_: web.Application) -> None:
-        await services.aclose()
-
-    app.on_cleanup.append(close)
-    print(f"工作人员网页：http://{host}:{port}/login")
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
-    return 0

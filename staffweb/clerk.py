@@ -14,10 +14,12 @@ from aiohttp import web
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import MaterialIssue
+from cases.models.platform import EmbCase, EmbItem
+from cases.platform.events import MaterialIssue
+from cases.tasks import TaskError, list_tasks
+from cases.tasks import close_task as close
 from integrations.platform.embedded import StaffError
 from integrations.platform.embedded.sealing import applicant_label
-from integrations.platform.store import EmbCase, EmbItem
 from staffweb.accounts import CLERK
 from staffweb.core import Refused, console_of, need, refusal_for, render
 
@@ -235,8 +237,6 @@ async def return_case(request: web.Request) -> web.StreamResponse:
 
 
 async def tasks_page(request: web.Request, *, error: str | None = None) -> web.StreamResponse:
-    from integrations.platform.staff_tasks import list_tasks
-
     who = need(request, CLERK)
     console = console_of(request)
     rows = await console.db.run(list_tasks, who.actor, None, at=console.clock())
@@ -244,9 +244,6 @@ async def tasks_page(request: web.Request, *, error: str | None = None) -> web.S
 
 
 async def close_task(request: web.Request) -> web.StreamResponse:
-    from integrations.platform.staff_tasks import TaskError
-    from integrations.platform.staff_tasks import close_task as close
-
     who = need(request, CLERK)
     console = console_of(request)
     form = await request.post()

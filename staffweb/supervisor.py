@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.platform.store import EmbItem
+from cases.models.platform import EmbItem
 from staffweb.accounts import SUPERVISOR
 from staffweb.core import console_of, need, render
 

@@ -9,6 +9,16 @@ from dataclasses import dataclass
 from telegram.ext import Application
 
 from bot.channel import TelegramChannel
+from bot.handlers import (
+    buttons,
+    commands,
+    contact,
+    edited,
+    fallback,
+    private_only,
+    text,
+    uploads,
+)
 from bot.intake import Intake
 from bot.uploads import UploadFetcher
 
@@ -21,17 +31,6 @@ class Deps:
 
 
 def register_handlers(application: Application, deps: Deps) -> None:
-    from bot.handlers import (
-        buttons,
-        commands,
-        contact,
-        edited,
-        fallback,
-        private_only,
-        text,
-        uploads,
-    )
-
     for handler in private_only.handlers(deps):
         application.add_handler(handler, group=private_only.GROUP)
     for feature in (commands, buttons, contact, edited, uploads, text, fallback):

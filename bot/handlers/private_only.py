@@ -15,8 +15,8 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, ContextTypes, Type
 
 from bot.channel import language_hint
 from bot.render import PartialDelivery, send_replies
-from dialogs.replies import Msg, Reply
 from locales import translator
+from locales.replies import Msg, Reply
 
 if TYPE_CHECKING:
     from bot.handlers import Deps

@@ -1,7 +1,7 @@
 """Alembic environment: the application's metadata, batch mode on SQLite (ALTER is limited).
 
-The target is every table of the one database (`app.schema`): the case store's and the
-platform integration's `platform_*` tables, so autogenerate neither misses nor drops them.
+The target is every table of the one database (`cases.schema`): the case store's and the
+platform's `platform_*` tables, so autogenerate neither misses nor drops them.
 
 Normally given a connection by `cases.migrate`; run standalone it connects to the URL in its
 config (`sqlalchemy.url`), through asyncpg for PostgreSQL."""
@@ -14,8 +14,8 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from app.schema import schema_metadata
 from cases.models import UtcDateTime
+from cases.schema import schema_metadata
 
 config = context.config
 target_metadata = schema_metadata()

@@ -23,7 +23,7 @@ class _OutboxColumns:
 
 
 class NotificationOutbox(_OutboxColumns, Base):
-    """A reply to push to an applicant (`payload` is `dialogs.replies.to_json(reply)`)."""
+    """A reply to push to an applicant (`payload` is `locales.replies.to_json(reply)`)."""
 
     __tablename__ = "notification_outbox"
     __table_args__ = (Index("ix_notification_outbox_due", "status", "next_attempt_at"),)

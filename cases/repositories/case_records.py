@@ -12,6 +12,7 @@ from cases.lifecycle import FINAL_STATES, CaseState, advance
 from cases.models import Case, CaseCounter
 from cases.repositories._sql import upsert_insert
 from cases.repositories.audit import audit
+from cases.repositories.pages import remove_pages
 
 CASE_TIMEZONE = "Asia/Shanghai"  # case numbers carry the local date at the window
 
@@ -56,6 +57,15 @@ def current_or_new_draft(session: Session, applicant_id: int) -> Case:
     session.add(case)
     session.flush()  # the id is needed at once, for the pages
     return case
+
+
+def delete_draft(session: Session, case: Case) -> None:
+    """Forget a case never submitted, with its pages (the files stay for retention)."""
+    if case.status != CaseState.draft:
+        raise ValueError(f"case {case.id} is {case.status}: only a draft can be deleted")
+    remove_pages(session, case.id)  # pages first: the case's delete would cascade under them
+    session.delete(case)
+    session.flush()
 
 
 def next_case_number(session: Session, day: date) -> str:

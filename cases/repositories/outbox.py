@@ -25,7 +25,7 @@ def enqueue_notification(
     *,
     not_before: datetime | None = None,
 ) -> bool:
-    """Queue a reply (`dialogs.replies.to_json(reply)`) for an applicant. Idempotent on
+    """Queue a reply (`locales.replies.to_json(reply)`) for an applicant. Idempotent on
     `dedupe_key`: True when queued now, False when that key was already queued."""
     now = utcnow()
     stmt = upsert_insert(session, NotificationOutbox).values(

@@ -117,11 +117,39 @@ def reject_page(session: Session, page_id: int, reason: str) -> MaterialPage | N
     return page
 
 
+def reject_material(session: Session, case_id: int, material_code: str, reason: str) -> int:
+    """Refuse every page of one material not refused yet (the platform returned it, or an
+    office asked for it again): only new pages, or "lost", answer it now. Returns how many."""
+    pages = session.scalars(
+        select(MaterialPage).where(
+            MaterialPage.case_id == case_id,
+            MaterialPage.material_code == material_code,
+            MaterialPage.status != PageStatus.rejected.value,
+        )
+    )
+    count = 0
+    for page in pages:
+        page.status = PageStatus.rejected.value
+        page.reject_reason = reason[:200]
+        count += 1
+    return count
+
+
 def remove_page(session: Session, page_id: int) -> None:
     """The applicant took a page back before submitting (the file stays for retention)."""
     page = session.get(MaterialPage, page_id)
     if page is not None:
         session.delete(page)
+
+
+def remove_pages(session: Session, case_id: int, material_code: str | None = None) -> int:
+    """Take back the pages of a draft (one material, or all); the files stay for retention.
+    Returns how many were removed."""
+    pages = pages_of(session, case_id, material_code)
+    for page in pages:
+        session.delete(page)
+    session.flush()
+    return len(pages)
 
 
 def pages_of(

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dialogs.engine.asking import ask
 from dialogs.engine.keys import CASE_NUMBER, material_name
 from dialogs.engine.turn import Turn
-from dialogs.replies import Msg
 from dialogs.state import SupplementCase
+from locales.replies import Msg
 
 
 def reopen(t: Turn) -> None:

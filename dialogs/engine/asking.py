@@ -23,8 +23,8 @@ from dialogs.engine.keys import (
 )
 from dialogs.engine.turn import Turn
 from dialogs.machine import EDITABLE, State
-from dialogs.replies import Expects, Msg, Option, Reply
 from dialogs.state import HandToPerson
+from locales.replies import Expects, Msg, Option, Reply
 
 _STANDING = {
     State.declined: "dialogs.declined_again",

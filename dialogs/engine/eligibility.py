@@ -10,8 +10,8 @@ from dialogs import answers as read
 from dialogs.engine.asking import fail
 from dialogs.engine.facts import assessment
 from dialogs.engine.turn import Turn
-from dialogs.replies import Msg
 from dialogs.state import HandToPerson, StoreReminder
+from locales.replies import Msg
 
 
 def record_category(t: Turn, value: Any) -> bool:

@@ -11,10 +11,13 @@ from typing import Any
 from dialogs.engine.keys import MORE_DEPENDENTS
 from dialogs.machine import State
 from dialogs.state import Context, ConversationData
+from policy.materials import ANSWER_FIELDS, QUESTIONS, Answers, checklist
+from policy.materials import dependents as own_dependents
+from policy.materials import office_checks as checks
+from policy.retirement import YearMonth, assess
 
 
 def policy_answers(d: ConversationData) -> Any:
-    from policy.materials import ANSWER_FIELDS, Answers
 
     a = d.answers
     values = {k: a.get(k) for k in ANSWER_FIELDS if k in a}
@@ -28,7 +31,6 @@ def requirements(d: ConversationData) -> tuple[Any, ...]:
 
 def office_checks(d: ConversationData) -> tuple[Any, ...]:
     """The answers this applicant did not know, which the offices look up."""
-    from policy.materials import office_checks as checks
 
     return checks(policy_answers(d))
 
@@ -36,7 +38,6 @@ def office_checks(d: ConversationData) -> tuple[Any, ...]:
 @lru_cache(maxsize=1024)
 def _checklist(answers: Any) -> tuple[Any, ...]:
     # A handful of answer combinations exist; each checklist is computed once per process.
-    from policy.materials import checklist
 
     return checklist(answers)
 
@@ -55,7 +56,6 @@ def pending(d: ConversationData) -> list[str]:
 
 
 def assessment(d: ConversationData, ctx: Context | None) -> Any:
-    from policy.retirement import assess
 
     ident = d.answers.get("id_number")
     category = d.answers.get("category")
@@ -69,7 +69,6 @@ def may_retire_early(d: ConversationData, ctx: Context | None) -> bool:
     a = assessment(d, ctx)
     if a is None or ctx is None:
         return False
-    from policy.retirement import YearMonth
 
     if a.earliest_flexible_month is None:
         return False  # reached the statutory date before the reform: no early retirement
@@ -80,8 +79,6 @@ def may_retire_early(d: ConversationData, ctx: Context | None) -> bool:
 
 
 def dependents(question: str) -> tuple[str, ...]:
-    from policy.materials import QUESTIONS
-    from policy.materials import dependents as own_dependents
 
     own = own_dependents(question) if question in QUESTIONS else ()
     return own + MORE_DEPENDENTS.get(question, ())
@@ -129,6 +126,16 @@ class Step:
         """An office asked for more material on its item, and some is still to send."""
         case = self.ctx.case if self.ctx else None
         return case is not None and bool(case.asks)
+
+    def rated_before(self) -> bool:
+        """The case was rated (or the rating declined) before this signature: asked once."""
+        result = self.ctx.result if self.ctx else None
+        return result is not None and result.rating is not None
+
+    def online_steps_pending(self) -> bool:
+        """Online steps still to ask about (kept by dialogs/engine/online_steps.py)."""
+        kept = self.d.answers.get("aftercare")
+        return isinstance(kept, dict) and bool(kept.get("online_steps"))
 
     def needs_supplement(self) -> bool:
         """Something to upload after submission: a return for correction or an office's ask."""

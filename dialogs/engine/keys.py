@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dialogs import answers as read
 from dialogs.events import Event, Text
-from dialogs.replies import Msg
+from locales.replies import Msg
 
 # The case number is known only once the service has written the case; a reply that names it
 # carries this value, which the service replaces (see service.py).

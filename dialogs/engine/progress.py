@@ -9,7 +9,7 @@ from dialogs.engine.asking import ask
 from dialogs.engine.keys import case_status_key, item_status_key
 from dialogs.engine.turn import Turn
 from dialogs.machine import AFTER_SUBMISSION, QUESTION_ORDER, State
-from dialogs.replies import Msg
+from locales.replies import Msg
 
 S = State
 _PRECHECK = frozenset(QUESTION_ORDER[: QUESTION_ORDER.index(S.ask_contribution) + 1])

@@ -10,8 +10,8 @@ from dialogs.engine.keys import CASE_NUMBER
 from dialogs.engine.one_form import one_form
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
-from dialogs.replies import Msg
 from dialogs.state import DiscardDraft, SubmitCase, WithdrawConsent
+from locales.replies import Msg
 
 
 def review(t: Turn, value: str) -> None:

@@ -11,8 +11,8 @@ from dialogs.engine.free_text import refused_for_numbers
 from dialogs.engine.keys import ANSWER_KEY, BOOL_QUESTIONS
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
-from dialogs.replies import Msg
 from dialogs.state import ClearMaterial, MarkMaterialLost
+from locales.replies import Msg
 
 MIN_EMPLOYER, MAX_EMPLOYER = 2, 60  # characters of an employer's name
 

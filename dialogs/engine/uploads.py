@@ -14,8 +14,8 @@ from dialogs.engine.keys import problem_key
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Contact, Event, Files, StoredFile, Text
 from dialogs.machine import State
-from dialogs.replies import Msg
 from dialogs.state import AddPages, ClearMaterial, MarkMaterialLost
+from locales.replies import Msg
 
 # Materials that "lost" may replace -> the answer saying whether the applicant still has it.
 _LOST_ANSWER = {"pension_handbook": "handbook", "tax_receipts": "receipts"}

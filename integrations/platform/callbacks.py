@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.db import Database
+from cases.models.platform import EmbEvent
+from cases.platform.delivery import backoff
 from integrations.platform.http_server import CALLBACK_PATH
 from integrations.platform.signing import signed_headers
-from integrations.platform.store import EmbEvent
-from integrations.platform.worker import backoff
 
 
 def _due(session: Session, at: datetime, limit: int) -> list[tuple[int, dict]]:

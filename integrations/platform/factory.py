@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.http_client import HttpPlatformClient
 from policy.workdays import OfficeHours
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
     from app.settings import Settings
     from cases.db import Database
-    from integrations.platform.adapter import PlatformAdapter
+    from cases.platform.port import PlatformAdapter
 
 log = logging.getLogger(__name__)
 SECRET_FILE = "platform.secret"
@@ -60,8 +62,6 @@ def make_adapter(
     """The embedded platform (default) or the HTTP client (`PLATFORM__MODE=http`, which needs
     the caller's aiohttp session)."""
     if settings.platform.mode == "http":
-        from integrations.platform.http_client import HttpPlatformClient
-
         if http is None:
             raise ValueError("PLATFORM__MODE=http needs an aiohttp.ClientSession")
         return HttpPlatformClient(
@@ -74,6 +74,5 @@ def make_adapter(
         raise ValueError(
             f"PLATFORM__MODE must be embedded or http, not {settings.platform.mode!r}"
         )
-    from integrations.platform.embedded import EmbeddedPlatform
 
     return EmbeddedPlatform(db, now=now, office_hours=office_hours(settings))

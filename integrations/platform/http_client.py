@@ -19,8 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import aiohttp
 
-from integrations.platform import wire
-from integrations.platform.adapter import (
+from cases.platform.port import (
     PlatformRejected,
     PlatformStatus,
     PlatformUnavailable,
@@ -30,6 +29,7 @@ from integrations.platform.adapter import (
     SupplementRequest,
     UnknownCase,
 )
+from integrations.platform import wire
 from integrations.platform.signing import IDEMPOTENCY_KEY, signed_headers
 
 RETRYABLE_STATUS = frozenset({502, 503, 504, 500, 429})

@@ -23,14 +23,15 @@ from sqlalchemy.orm import Session
 
 from cases.db import Database
 from cases.errors import IllegalTransition
+from cases.models.platform import SeenNonce
+from cases.platform.events import PlatformEvent
+from cases.platform.fit import EventDoesNotFit
+from cases.platform.handlers import apply_event
+from cases.platform.port import PlatformRejected, UnknownCase
 from integrations.platform import limits, request_checks, wire
-from integrations.platform.adapter import PlatformEvent, PlatformRejected, UnknownCase
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.event_fit import EventDoesNotFit
-from integrations.platform.events import apply_event
 from integrations.platform.limits import WireError
 from integrations.platform.signing import IDEMPOTENCY_KEY, SignatureError, verify
-from integrations.platform.store import SeenNonce
 
 log = logging.getLogger(__name__)
 

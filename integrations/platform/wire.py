@@ -9,27 +9,29 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from integrations.platform import limits, request_checks
-from integrations.platform.adapter import (
+from cases.platform.events import (
     EVENT_KINDS,
     Accepted,
     AllAnswered,
     DispatchedItem,
     ItemAnswered,
     ItemDispatched,
-    ItemState,
     MaterialIssue,
-    MaterialRef,
-    PageRef,
     PlatformEvent,
-    PlatformStatus,
     ResultNoticeReady,
     ReturnedForCorrection,
+)
+from cases.platform.port import (
+    ItemState,
+    MaterialRef,
+    PageRef,
+    PlatformStatus,
     SubmitReceipt,
     SubmitRequest,
     SupplementReceipt,
     SupplementRequest,
 )
+from integrations.platform import limits, request_checks
 from integrations.platform.limits import WireError as WireError  # every *_from_json raises it
 from policy.items import item as policy_item
 from policy.materials import MATERIAL_CODES

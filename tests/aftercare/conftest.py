@@ -11,21 +11,21 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from aftercare.chat import Deps
-from aftercare.service import AftercareConfig
+from aftercare.config import AftercareConfig, Deps
+from aftercare.paperwork import Paperwork
 from app.settings import FileSettings, ServiceSettings, Settings
 from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
 from cases.models import Case, NotificationOutbox
-from dialogs.replies import from_json, render
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.outbox import enqueue_submit
+from cases.schema import ensure_schema
 from dialogs.service import ConversationService
 from dialogs.state import ConversationData
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.outbox import enqueue_submit
-from integrations.platform.store import ensure_schema
-from integrations.platform.worker import drain_platform_outbox
 from locales import Translator
+from locales.replies import from_json, render
 from tests.cases.databases import postgres_database, sqlite_database
 from tests.dialogs.conftest import Person
 from tests.platform.conftest import FORM, ID_NUMBER, FakeClock
@@ -57,7 +57,10 @@ class World:
         self.deps = Deps(
             FileStore(tmp / "files", 20_000_000, vault=db.require_vault()), AftercareConfig()
         )
-        self.service = ConversationService(db, self.settings, clock=self.clock)
+        paperwork = Paperwork(self.deps.files, self.deps.config)
+        self.service = ConversationService(
+            db, self.settings, clock=self.clock, paperwork=paperwork
+        )
         self.platform = EmbeddedPlatform(db, now=self.clock)
         self.person = Person(self.service, "u1")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from aftercare.chat import finished_menu
 from dialogs.console import Console
+from dialogs.engine.result_questions import finished_menu
 from dialogs.events import Choice
-from dialogs.replies import Msg, Reply
 from dialogs.service import Outcome
+from locales.replies import Msg, Reply
 
 
 def test_a_typed_number_at_the_final_menu_picks_that_document() -> None:

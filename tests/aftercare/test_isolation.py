@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from aftercare.chat import Deps
+from aftercare.config import Deps
 from aftercare.failures import NOTICE
 from aftercare.worker import tick
 from cases import repositories as repo
 from cases.models import AftercareFailure, Case, StaffTask
+from cases.tasks import list_tasks
 from documents.result_notice import NoticeData, render_result_notice
-from integrations.platform.staff_tasks import list_tasks
 from locales import Translator
 from tests.aftercare.conftest import World
 from tests.cases.databases import sqlite_database
@@ -169,6 +169,7 @@ async def test_a_chat_turn_still_answers_while_another_cases_notice_cannot_rende
     broken = await world.submitted("u2")
     await world.results_ready(broken)
     mine = await world.submitted("c1", channel="console")
+    failing = Deps(world.deps.files, world.deps.config, render=FailsFor(broken))
     console = Console(
         world.service,
         world.db,
@@ -176,7 +177,7 @@ async def test_a_chat_turn_still_answers_while_another_cases_notice_cannot_rende
         "c1",
         max_bytes=20_000_000,
         clock=world.clock,
-        aftercare=Deps(world.deps.files, world.deps.config, render=FailsFor(broken)),
+        aftercare=lambda now: tick(world.db, failing, now=now),
     )
     for _ in range(3):  # every turn runs the aftercare step: none of them breaks
         outcome, _pushes = await console.send(Command("status"))

@@ -17,7 +17,7 @@ from bot.app import serve
 from cases.db import Database
 from cases.files import FileStore
 from dialogs.events import Event
-from dialogs.replies import Msg, Reply
+from locales.replies import Msg, Reply
 from tests.fake_bot_api import FakeBotApi
 
 

@@ -13,7 +13,7 @@ from cases.db import Database
 from cases.filecheck import check_file
 from cases.files import FileStore
 from dialogs.events import Choice, Command, Contact, Files, Text, Unsupported
-from dialogs.replies import Document, Msg, Option, Reply
+from locales.replies import Document, Msg, Option, Reply
 from tests.bot import images
 from tests.bot.harness import RecordingConversation, bot_settings, running_bot
 from tests.fake_bot_api import FakeBotApi

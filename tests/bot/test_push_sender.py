@@ -18,7 +18,7 @@ from bot.push_sender import PushLimits, PushSender
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import NotificationOutbox, StaffTask
-from dialogs.replies import Msg, Reply, to_json
+from locales.replies import Msg, Reply, to_json
 from tests.cases.databases import postgres_database, sqlite_database
 from tests.fake_bot_api import Call, FakeBotApi, Limits
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot import callback_data
 from bot.render import split_text, text_of
 from dialogs.events import Choice
-from dialogs.replies import Msg, Option, Reply
 from locales import translator
+from locales.replies import Msg, Option, Reply
 
 
 def test_callback_data_round_trips_and_stays_within_64_bytes():

@@ -15,7 +15,7 @@ from cases.db import Database
 from cases.encrypt_files import encrypt_plain_files
 from cases.files import FileStore
 from cases.models import Case, MaterialPage, NotificationOutbox
-from dialogs.replies import from_json
+from locales.replies import from_json
 from tests.bot import images
 from tests.cases.scenario import new_applicant, upload_and_submit
 

@@ -21,9 +21,10 @@ from cases.db import Database
 from cases.files import FileStore
 from cases.key_rotation import ApplicantRows, RowRotation, remaining, rotate
 from cases.models import Applicant
+from cases.models.platform import EmbCase
+from cases.schema import ensure_schema
 from integrations.platform.embedded.key_rotation import SealedForms
 from integrations.platform.embedded.sealing import seal, unseal
-from integrations.platform.store import EmbCase, ensure_schema
 from tests.cases.databases import PG_URL, postgres_schema
 from tests.cases.test_encrypt_files import NOTICE, PHOTO, old_references, references
 

@@ -1,5 +1,5 @@
 """Alembic migrations bring an empty database to exactly the models' schema: the case
-store's tables and the platform integration's (`app.schema`), nothing more, nothing less."""
+store's tables and the platform integration's (`cases.schema`), nothing more, nothing less."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
-from app.schema import schema_metadata, table_names
 from app.settings import DatabaseSettings, FileSettings, SecuritySettings, Settings
 from cases.db import Database, open_database
 from cases.migrate import (
@@ -24,7 +23,8 @@ from cases.migrate import (
     upgrade_connection,
 )
 from cases.models import Base
-from integrations.platform.store import PlatformBase
+from cases.models.platform import PlatformBase
+from cases.schema import schema_metadata, table_names
 from tests.cases.databases import (
     PG_URL,
     postgres_database,

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
+from app.settings import Settings
 from cases.db import Database
 from dialogs.events import Choice, Command, Contact, Event, Files, StoredFile, Text
-from dialogs.replies import render
 from dialogs.service import ConversationService, Outcome
 from locales import Translator
+from locales.replies import render
 from policy.idcard import check_character
 from tests.cases.databases import postgres_database, postgres_schema, sqlite_database
 
@@ -132,8 +133,16 @@ async def db(store: Store) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def service(db: Database, clock: Callable[[], datetime]) -> ConversationService:
-    return ConversationService(db, clock=clock)
+def settings() -> Settings:
+    """The defaults (and the environment), as `main.py` would build them, once per test."""
+    return Settings()
+
+
+@pytest.fixture
+def service(
+    db: Database, settings: Settings, clock: Callable[[], datetime]
+) -> ConversationService:
+    return ConversationService(db, settings, clock=clock)
 
 
 @pytest.fixture

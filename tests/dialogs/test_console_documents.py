@@ -11,8 +11,8 @@ from typing import Any
 from cases.crypto import Vault
 from cases.files import FileStore
 from dialogs.console import Console, print_human, reply_json
-from dialogs.replies import Document, Msg, Reply
 from locales import Translator
+from locales.replies import Document, Msg, Reply
 from tests.bot import images
 
 

@@ -35,9 +35,9 @@ from cases.errors import StoreUnavailable
 from cases.files import open_file_store
 from cases.migrate import head_revision
 from dialogs.console import Console, run_console, run_json
-from dialogs.replies import Msg, Reply, to_json
 from dialogs.service import ConversationService
 from locales import Translator
+from locales.replies import Msg, Reply, to_json
 from runtime.services import Services
 from tests.cases.databases import PG_URL, TEST_KEY, postgres_database, postgres_schema
 from tests.dialogs.tcp_proxy import TcpProxy

@@ -3,10 +3,12 @@ asked, what they are told, and what the record holds afterwards."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from app.settings import Settings
 from cases import repositories as repo
 from cases.db import Database
 from cases.models import Applicant, Case, MaterialPage, PlatformOutbox, Reminder, StaffTask
@@ -328,18 +330,20 @@ async def test_a_bad_employer_name_is_explained_and_asked_again(person: Person) 
     assert person.question == "ask_name_matches_archive"
 
 
-async def test_a_restarted_process_continues_at_the_same_step(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_restarted_process_continues_at_the_same_step(
+    store: Store, settings: Settings, clock: Callable[[], datetime]
+) -> None:
     from dialogs.service import ConversationService
 
     async with store.open(create=True) as db:
-        p = Person(ConversationService(db, clock=clock))
+        p = Person(ConversationService(db, settings, clock=clock))
         await p.through_identity()
         await p.tap("normal")
         await p.text("15年")
         await town_and_employer(p)
         assert p.question == "ask_name_matches_archive"
     async with store.open() as db:  # a new process, same records
-        p = Person(ConversationService(db, clock=clock))
+        p = Person(ConversationService(db, settings, clock=clock))
         await p.command("start")
         assert p.message_keys()[0] == "dialogs.welcome_back"
         assert p.question == "ask_name_matches_archive"

@@ -14,9 +14,9 @@ import pytest
 from dialogs.engine import handle
 from dialogs.events import Choice, Command, Text
 from dialogs.machine import State
-from dialogs.replies import render
 from dialogs.state import Context, ConversationData, DiscardDraft, WithdrawConsent
 from locales import Translator
+from locales.replies import render
 
 TODAY = date(2026, 11, 26)
 CTX = Context(today=TODAY)

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from cases.db import Database
 from cases.models import Case, ItemResult, NotificationOutbox
-from dialogs.replies import from_json, render
+from cases.platform.delivery import drain_platform_outbox
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.worker import drain_platform_outbox
 from locales import Translator
+from locales.replies import from_json, render
 from tests.dialogs.conftest import Person, page
 from tests.dialogs.test_journeys import finish_uploads, reach_review, town_and_employer
 from tests.platform.conftest import FakeClock

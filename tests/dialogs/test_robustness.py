@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 
+from app.settings import Settings
 from cases.db import Database
 from cases.models import Applicant, StaffTask
 from dialogs.events import Choice, Files, Text, Unsupported
@@ -228,7 +231,9 @@ async def test_files_arriving_at_a_submitted_case(person: Person) -> None:
     assert "dialogs.restart_after_submission" in person.message_keys()
 
 
-async def test_two_workers_on_one_database_lose_no_event(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_two_workers_on_one_database_lose_no_event(
+    store: Store, settings: Settings, clock: Callable[[], datetime]
+) -> None:
     """Two processes' services (separate Database objects, separate in-process locks) on one
     database, the same applicant writing to both at once: the version check and the retry
     keep every event, none applied twice (each wrong answer counts exactly one failure).
@@ -237,8 +242,8 @@ async def test_two_workers_on_one_database_lose_no_event(store: Store, clock) ->
     from cases.models import Conversation
 
     async with store.open(create=True) as first_db, store.open() as second_db:
-        one = ConversationService(first_db, clock=clock)
-        two = ConversationService(second_db, clock=clock)
+        one = ConversationService(first_db, settings, clock=clock)
+        two = ConversationService(second_db, settings, clock=clock)
         p = Person(one)
         await p.through_identity()
         await p.tap("normal")

@@ -12,9 +12,9 @@ import pytest
 from dialogs.engine import handle
 from dialogs.engine.one_form import one_form
 from dialogs.events import Text
-from dialogs.replies import render
 from dialogs.state import Context, ConversationData
 from locales import Translator
+from locales.replies import render
 
 CTX = Context(today=date(2026, 11, 26))
 MAN = {"masked": "150627********0011", "birth_date": "1965-03-15", "sex": "male"}

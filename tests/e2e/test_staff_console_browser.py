@@ -183,7 +183,7 @@ async def make_one_item_late(deployment: Deployment, number: str) -> None:
     from sqlalchemy import select
 
     from cases.models import utcnow
-    from integrations.platform.store import EmbItem
+    from cases.models.platform import EmbItem
 
     db = deployment.database()
 

@@ -51,8 +51,8 @@ def _kept_replies(session) -> list[tuple[str, str]]:
 
     from bot.render import text_of
     from cases.models import NotificationOutbox
-    from dialogs.replies import from_json
     from locales import translator
+    from locales.replies import from_json
 
     rows = session.scalars(
         select(NotificationOutbox)

@@ -158,8 +158,8 @@ def _pushes(session) -> list[tuple[str, bool, str]]:
 
     from bot.render import text_of
     from cases.models import NotificationOutbox
-    from dialogs.replies import from_json
     from locales import translator
+    from locales.replies import from_json
 
     tr = translator("zh_CN")
     rows = session.scalars(select(NotificationOutbox).order_by(NotificationOutbox.id))

@@ -14,10 +14,10 @@ import pytest
 
 from cases.crypto import Vault
 from cases.db import Database
+from cases.platform.outbox import enqueue_submit
 from cases.repositories.applicants import get_or_create_applicant, set_id_number
 from cases.repositories.case_records import current_or_new_draft, submit_case
 from cases.repositories.pages import add_page, declare_lost
-from integrations.platform.outbox import enqueue_submit
 from policy.idcard import check_character
 
 # A valid number for a man born 1966-01-15 in Ejin Horo Banner (check character computed).

@@ -15,11 +15,11 @@ import pytest
 
 from cases.crypto import Vault
 from cases.db import Database
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.outbox import enqueue_supplement
 from cases.repositories.case_records import find_case_by_number
 from cases.repositories.pages import add_page
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.outbox import enqueue_supplement
-from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"

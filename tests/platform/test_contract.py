@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cases.db import Database
-from integrations.platform.adapter import (
+from cases.platform.events import (
     Accepted,
     AllAnswered,
     DispatchedItem,

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from cases.db import Database
 from cases.errors import IllegalTransition
 from cases.models import AuditLog, Case, ItemResult, MaterialPage, NotificationOutbox
-from cases.repositories.case_records import find_case_by_number, move_case
-from integrations.platform.adapter import (
+from cases.models.platform import EmbItem, InboxEvent, SeenNonce
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.events import (
     Accepted,
     AllAnswered,
     DispatchedItem,
@@ -31,14 +32,13 @@ from integrations.platform.adapter import (
     ResultNoticeReady,
     ReturnedForCorrection,
 )
+from cases.platform.fit import EventDoesNotFit
+from cases.repositories.case_records import find_case_by_number, move_case
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.event_fit import EventDoesNotFit
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.limits import MAX_EVENT_BODY_BYTES, json_depth_exceeds
 from integrations.platform.signing import sign, signed_headers
-from integrations.platform.store import EmbItem, InboxEvent, SeenNonce
 from integrations.platform.wire import event_to_json
-from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import FakeClock, submitted_case
 
 SECRET = b"event-checks-secret"

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 
 from cases.db import Database
 from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox
-from integrations.platform.adapter import (
+from cases.models.platform import EmbCase
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.port import (
     PlatformStatus,
     PlatformUnavailable,
     SubmitReceipt,
@@ -26,8 +28,6 @@ from integrations.platform.adapter import (
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
-from integrations.platform.store import EmbCase
-from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import FakeClock, open_db, submitted_case
 
 SECRET = b"fault-test-secret"

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.settings import Settings
 from cases.db import Database
 from cases.models import Case
+from cases.platform.delivery import drain_platform_outbox
 from dialogs.service import ConversationService
 from integrations.platform.embedded import EmbeddedPlatform
-from integrations.platform.worker import drain_platform_outbox
 from policy.items import load_items
 from tests.dialogs.conftest import Person, id_number
 from tests.dialogs.test_journeys import finish_uploads
@@ -25,7 +26,7 @@ NUMBER = id_number("19650315")
 async def journey_case(db: Database, clock: FakeClock) -> tuple[EmbeddedPlatform, str]:
     """A man with an employer, paid before 1995 (handbook lost), a lump sum (receipts kept),
     a veteran; submitted, delivered to the embedded platform and accepted by the clerk."""
-    p = Person(ConversationService(db, clock=clock))
+    p = Person(ConversationService(db, Settings(), clock=clock))
     await p.through_identity(number=NUMBER)
     await p.tap("normal")
     await p.text("15年零3个月")

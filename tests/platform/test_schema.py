@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import inspect
 
 from cases.db import Database
-from integrations.platform.store import PlatformBase, ensure_schema
+from cases.models.platform import PlatformBase
+from cases.schema import ensure_schema
 
 
 def _tables(connection: object) -> set[str]:

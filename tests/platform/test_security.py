@@ -15,17 +15,13 @@ from sqlalchemy import func, select
 
 from cases.db import Database
 from cases.models import AuditLog, Case, ItemResult, NotificationOutbox
-from integrations.platform.adapter import (
-    Accepted,
-    DispatchedItem,
-    PlatformUnavailable,
-    SubmitRequest,
-)
+from cases.models.platform import EmbCase, InboxEvent
+from cases.platform.events import Accepted, DispatchedItem
+from cases.platform.port import PlatformUnavailable, SubmitRequest
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.signing import signed_headers
-from integrations.platform.store import EmbCase, InboxEvent
 from integrations.platform.wire import event_to_json
 from tests.platform.conftest import FakeClock, submitted_case
 

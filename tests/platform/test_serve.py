@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from integrations.platform.adapter import PlatformRejected, SubmitRequest, UnknownCase
+from cases.platform.port import PlatformRejected, SubmitRequest, UnknownCase
 from integrations.platform.http_client import HttpPlatformClient
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"

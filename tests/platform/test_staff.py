@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from cases.db import Database
 from cases.models import AuditLog, Case, MaterialPage, NotificationOutbox, StaffTask
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.events import MaterialIssue
+from cases.platform.outbox import enqueue_supplement, enqueue_withdraw
 from cases.repositories import case_records
 from cases.repositories.pages import add_page
-from integrations.platform.adapter import MaterialIssue
 from integrations.platform.embedded import EmbeddedPlatform, StaffError
-from integrations.platform.outbox import enqueue_supplement, enqueue_withdraw
-from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
 
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -1,5 +1,5 @@
-"""The clerk's task list: `staff tasks` shows whom to phone (in full, audited), `staff done`
-closes a task."""
+"""The clerk's task list on the command line: `staff tasks` and `staff done` in process and
+through `main.py`, and the medical answer's phone task raised by the embedded platform."""
 
 from __future__ import annotations
 
@@ -11,125 +11,19 @@ import os
 import subprocess
 import sys
 from argparse import Namespace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from bot.push_sender import hand_to_clerk
-from cases import repositories as repo
 from cases.crypto import Vault
 from cases.db import Database
-from cases.models import AuditLog, NotificationOutbox, StaffTask
-from cases.repositories.applicants import get_or_create_applicant, set_phone
-from integrations.platform.staff_tasks import (
-    TaskError,
-    close_task,
-    list_tasks,
-    run_done,
-    run_tasks,
-)
+from cases.platform.delivery import drain_platform_outbox
+from cases.tasks import close_task, list_tasks
+from commands.staff_tasks import run_done, run_tasks
+from integrations.platform.embedded import EmbeddedPlatform
+from tests.cases.task_seed import BLOCKED_PHONE, seed
 from tests.platform.conftest import FORM, ID_NUMBER, FakeClock, open_db, submitted_case
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
-BLOCKED_PHONE = "13812345678"
-
-
-def seed(session: Session, at: datetime) -> dict[str, int]:
-    """The tasks as the rest of the system raises them: a push refused with 403, a hand-over
-    to a person (the question carries an ID number), an overdue item, a bad rating."""
-    blocked = get_or_create_applicant(session, "telegram", "t-blocked")
-    blocked.full_name = "张秀英"
-    set_phone(session, blocked, BLOCKED_PHONE)
-    repo.enqueue_notification(session, blocked.id, {"intents": []}, "push:1")
-    row_id = session.scalar(
-        select(NotificationOutbox.id).where(NotificationOutbox.dedupe_key == "push:1")
-    )
-    assert row_id is not None
-    hand_to_clerk(session, blocked.id, row_id, "403 Forbidden: bot was blocked by the user")
-
-    asking, number = submitted_case(session, "u-asking", at)
-    case = repo.current_case(session, asking)
-    assert case is not None
-    handover = repo.add_staff_task(
-        session,
-        "handover",
-        applicant_id=asking,
-        case_id=case.id,
-        detail={"reason": "not_understood", "question": f"我的身份证 {ID_NUMBER} 能办吗"},
-    )
-    overdue = StaffTask(
-        case_id=case.id, kind="overdue", detail={"case_number": number, "item": "pension_claim"}
-    )
-    session.add(overdue)
-    followup = repo.add_staff_task(
-        session, "rating_followup", case_id=case.id, applicant_id=asking
-    )
-    session.flush()
-    phone = session.scalar(select(StaffTask.id).where(StaffTask.kind == "phone_applicant"))
-    assert phone is not None
-    return {"phone": phone, "handover": handover.id, "overdue": overdue.id, "rating": followup.id}
-
-
-def listings(session: Session) -> list[AuditLog]:
-    query = select(AuditLog).where(AuditLog.action == "staff_tasks.listed").order_by(AuditLog.id)
-    return list(session.scalars(query))
-
-
-async def test_the_list_shows_whom_to_phone_and_is_audited(db: Database, clock: FakeClock) -> None:
-    ids = await db.run(seed, clock())
-
-    rows = await db.run(list_tasks, "staff:李娜", at=clock())
-    by_id = {r.id: r for r in rows}
-    assert set(by_id) == set(ids.values())
-    phone, handover = by_id[ids["phone"]], by_id[ids["handover"]]
-    assert phone.phone == BLOCKED_PHONE and phone.applicant == "张秀英"
-    assert phone.kind_label.startswith("电话通知申请人")
-    # The hand-over's applicant gave the number only in the form: shown from there.
-    assert handover.phone == FORM["phone"] and handover.applicant == FORM["name"]
-    assert handover.case_number is not None and handover.case_number.startswith("YJ-")
-    assert ID_NUMBER not in json.dumps([r.to_json() for r in rows], ensure_ascii=False)
-    assert by_id[ids["overdue"]].phone is None  # the office's business: no phone shown
-
-    logged = await db.run(listings)
-    assert [(a.actor, sorted(a.detail["tasks"])) for a in logged] == [
-        ("staff:李娜", sorted(ids.values()))
-    ]
-    assert sorted(logged[0].detail["phones_shown"]) == sorted(
-        [ids["phone"], ids["handover"], ids["rating"]]
-    )
-    assert BLOCKED_PHONE not in json.dumps(logged[0].detail)
-
-    only = await db.run(list_tasks, "staff:李娜", "phone_applicant", at=clock())
-    assert [r.id for r in only] == [ids["phone"]]
-
-
-async def test_done_closes_a_task_and_refuses_clearly(db: Database, clock: FakeClock) -> None:
-    ids = await db.run(seed, clock())
-
-    await db.run(close_task, ids["phone"], "staff:李娜", "已电话告知受理结果", at=clock())
-    left = await db.run(list_tasks, "staff:李娜", at=clock())
-    assert ids["phone"] not in {r.id for r in left}
-    done = await db.run(
-        lambda s: list(s.scalars(select(AuditLog).where(AuditLog.action == "staff_task.done")))
-    )
-    assert [(a.actor, a.detail["task"], a.detail["note"]) for a in done] == [
-        ("staff:李娜", ids["phone"], "已电话告知受理结果")
-    ]
-
-    async def refused(task_id: int, note: str = "好了") -> str:
-        try:
-            await db.run(close_task, task_id, "staff:李娜", note, at=clock())
-        except TaskError as exc:
-            return exc.message
-        raise AssertionError("not refused")
-
-    assert "已于" in await refused(ids["phone"])
-    assert "没有编号为 999999" in await refused(999999)
-    assert "staff followup" in await refused(ids["rating"])
-    assert "--note" in await refused(ids["handover"], "  ")
 
 
 async def test_the_commands_in_process(tmp_path: Path, clock: FakeClock) -> None:
@@ -193,9 +87,6 @@ async def test_main_py_staff_tasks_smoke(tmp_path: Path, clock: FakeClock) -> No
 async def test_a_medical_answer_asks_the_clerk_to_phone_the_worker_with_the_figures(
     db: Database, clock: FakeClock
 ) -> None:
-    from integrations.platform.embedded import EmbeddedPlatform
-    from integrations.platform.worker import drain_platform_outbox
-
     _, number = await db.run(submitted_case, "u-medical", clock())
     platform = EmbeddedPlatform(db, now=clock)
     await drain_platform_outbox(db, platform, now=clock)

@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from cases.db import Database
 from cases.models import Case, ItemResult, NotificationOutbox
-from integrations.platform.adapter import PlatformAdapter
+from cases.platform.delivery import drain_platform_outbox
+from cases.platform.port import PlatformAdapter
 from integrations.platform.callbacks import deliver_callbacks
 from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
-from integrations.platform.worker import drain_platform_outbox
 from tests.platform.conftest import FakeClock, open_db, submitted_case
 
 BEIJING = ZoneInfo("Asia/Shanghai")

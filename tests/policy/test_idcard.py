@@ -118,14 +118,13 @@ def test_a_15_digit_number_is_converted_with_a_note():
     assert "15位" in catalog("zh_CN")["idcard.converted_from_15"]
 
 
-def test_errors_carry_a_chinese_message_from_the_catalog_and_its_key():
+def test_errors_carry_a_key_with_a_chinese_message_in_the_catalog():
     with pytest.raises(IdNumberError) as caught:
         parse_id_number("110105194912310021", TODAY)
     error = caught.value
     assert error.key == "idcard.bad_check_character"
-    assert error.message == catalog("zh_CN")["idcard.bad_check_character"]
-    assert "校验" in error.message
-    assert str(error) == error.message
+    assert "校验" in catalog("zh_CN")[error.key]
+    assert str(error) == error.key
 
 
 @pytest.mark.parametrize(
@@ -152,7 +151,7 @@ def test_the_number_never_shows_in_repr_str_or_errors():
         assert "1101**********002X" in shown
     with pytest.raises(IdNumberError) as caught:
         parse_id_number("110105194912310021", TODAY)
-    for shown in (repr(caught.value), str(caught.value), caught.value.message):
+    for shown in (repr(caught.value), str(caught.value)):
         assert "110105194912310021" not in shown
     assert caught.value.masked == "1101**********0021"
 

@@ -7,12 +7,13 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from commands.precheck import read_lines, render_text, result_texts, run_batch
 from locales import Translator
-from policy.cli import read_lines, render_text, run_batch
 from policy.idcard import check_character
 from policy.precheck import precheck_fields, precheck_line, precheck_line_json
 
 TODAY = date(2026, 11, 26)
+TEXTS = result_texts()
 CONTRACT_KEYS = {
     "valid",
     "error",
@@ -44,7 +45,7 @@ WOMAN_1975_03 = number(date(1975, 3, 8), 222)
 
 
 def test_a_man_defaults_to_male_with_every_contract_field():
-    result = precheck_fields(MAN_1970_05, None, "100", TODAY)
+    result = precheck_fields(MAN_1970_05, None, "100", TODAY, TEXTS)
     assert set(result) == CONTRACT_KEYS
     assert result["valid"] is True and result["error"] is None
     assert result["id_number_masked"] == f"1506{'*' * 10}{MAN_1970_05[-4:]}"
@@ -64,7 +65,7 @@ def test_a_man_defaults_to_male_with_every_contract_field():
 
 
 def test_a_woman_without_category_gets_both_outcomes():
-    result = precheck_fields(WOMAN_1975_03, "", None, TODAY)
+    result = precheck_fields(WOMAN_1975_03, "", None, TODAY, TEXTS)
     assert result["valid"] and result["sex"] == "female"
     assert result["category"] is None and result["statutory_retirement_month"] is None
     assert "female_category_required" in result["notes"]
@@ -78,7 +79,7 @@ def test_a_woman_without_category_gets_both_outcomes():
 
 
 def test_a_woman_with_a_category_gets_one_outcome():
-    result = precheck_fields(WOMAN_1975_03, "female_worker", "200", TODAY)
+    result = precheck_fields(WOMAN_1975_03, "female_worker", "200", TODAY, TEXTS)
     assert result["category"] == "female_worker"
     assert result["statutory_age"] == {"years": 50, "months": 2}
     assert result["contribution_shortfall_months"] == 0
@@ -97,7 +98,7 @@ def test_refusals_keep_the_same_keys_and_say_why():
         ("150627197005201119", None, None): "bad_check_character",
     }
     for (raw, category, months), code in cases.items():
-        result = precheck_fields(raw, category, months, TODAY)
+        result = precheck_fields(raw, category, months, TODAY, TEXTS)
         assert set(result) == CONTRACT_KEYS
         assert result["valid"] is False
         assert result["error"]["code"] == code
@@ -106,18 +107,23 @@ def test_refusals_keep_the_same_keys_and_say_why():
 
 
 def test_a_15_digit_number_is_noted():
-    result = precheck_fields("110105491231002", None, None, TODAY)
+    result = precheck_fields("110105491231002", None, None, TODAY, TEXTS)
     assert "converted_from_15" in result["notes"]
     assert result["id_number_masked"] == "1101**********002X"
 
 
 def test_batch_lines_accept_full_width_commas_and_blank_fields():
-    assert precheck_line(f"{WOMAN_1975_03}，female_worker，200", TODAY)["category"] == (
+    assert precheck_line(f"{WOMAN_1975_03}，female_worker，200", TODAY, TEXTS)["category"] == (
         "female_worker"
     )
-    assert precheck_line(f"{MAN_1970_05},,150", TODAY)["contribution_shortfall_months"] == 42
-    assert precheck_line(f"{MAN_1970_05},male,1,2", TODAY)["error"]["code"] == "too_many_fields"
-    defaulted = precheck_line(WOMAN_1975_03, TODAY, default_category="female_cadre")
+    assert (
+        precheck_line(f"{MAN_1970_05},,150", TODAY, TEXTS)["contribution_shortfall_months"] == 42
+    )
+    assert (
+        precheck_line(f"{MAN_1970_05},male,1,2", TODAY, TEXTS)["error"]["code"]
+        == "too_many_fields"
+    )
+    defaulted = precheck_line(WOMAN_1975_03, TODAY, TEXTS, default_category="female_cadre")
     assert defaulted["category"] == "female_cadre"
 
 
@@ -140,7 +146,7 @@ lines = st.one_of(
 @settings(max_examples=1000, deadline=None)
 @given(lines, st.dates(min_value=date(2020, 1, 1), max_value=date(2045, 12, 31)))
 def test_the_batch_fast_path_says_exactly_what_the_dict_path_says(line, today):
-    assert json.loads(precheck_line_json(line, today)) == precheck_line(line, today)
+    assert json.loads(precheck_line_json(line, today, TEXTS)) == precheck_line(line, today, TEXTS)
 
 
 class ChunkedSource:
@@ -197,10 +203,10 @@ def test_run_batch_answers_each_line_in_order():
 def test_the_text_for_a_phone_is_short_polite_and_masked():
     t = Translator("zh_CN")
     for raw, category in ((MAN_1970_05, None), (WOMAN_1975_03, None), (WOMAN_1975_03, "x")):
-        text = render_text(precheck_fields(raw, category, "100", TODAY), t)
+        text = render_text(precheck_fields(raw, category, "100", TODAY, TEXTS), t)
         assert raw not in text
         assert len(text) < 600
         assert "仅供参考" in text or "未能预审" in text
-    man = render_text(precheck_fields(MAN_1970_05, None, "100", TODAY), t)
+    man = render_text(precheck_fields(MAN_1970_05, None, "100", TODAY, TEXTS), t)
     assert "61岁5个月" in man and "2031年10月" in man and "还差92个月" in man
-    assert render_text(precheck_fields(MAN_1970_05, None, None, TODAY), Translator("en"))
+    assert render_text(precheck_fields(MAN_1970_05, None, None, TODAY, TEXTS), Translator("en"))

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from cases.db import Database
 from cases.models import AuditLog, StaffAccount
+from commands.web import run_user
 from main import build_parser
 from staffweb import accounts
-from staffweb.cli import run_user
 from tests.cases.databases import postgres_database, sqlite_database
 
 NOW = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from integrations.platform.store import EmbCase, EmbItem
+from cases.models.platform import EmbCase, EmbItem
 from staffweb.clerk import queue_page_rows
 from tests.staffweb.conftest import Desk
 

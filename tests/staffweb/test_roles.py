@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cases.models import AuditLog
-from integrations.platform.store import EmbCase, EmbItem
+from cases.models.platform import EmbCase, EmbItem
 from tests.platform.conftest import FORM, ID_NUMBER
 from tests.staffweb.conftest import Desk, post_form
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import Accepted, MaterialIssue, ReturnedForCorrection
+from cases.platform.events import Accepted, MaterialIssue, ReturnedForCorrection
 from integrations.platform.embedded.core import STATE_ERRORS, StaffError, audit, new_event_id
 from integrations.platform.embedded.dispatch import Dispatch
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from cases.db import Database
 from cases.models import AuditLog, Case
-from integrations.platform.adapter import ItemState, UnknownCase
+from cases.models.platform import EmbCase, EmbItem
+from cases.platform.port import ItemState, UnknownCase
 from integrations.platform.embedded.sinks import EventSink, apply_in_same_transaction
-from integrations.platform.store import EmbCase, EmbItem
 from policy.items import ItemDef, load_items
 from policy.workdays import OfficeHours, WorkCalendar, load_calendar
 

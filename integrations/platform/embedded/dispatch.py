@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.models import Case, StaffTask
-from integrations.platform.adapter import (
+from cases.models.platform import EmbCase, EmbItem
+from cases.platform.events import (
     DispatchedItem,
     ItemAnswered,
     ItemDispatched,
@@ -21,7 +22,6 @@ from integrations.platform.adapter import (
     PlatformEvent,
 )
 from integrations.platform.embedded.core import PlatformCore, audit, new_event_id
-from integrations.platform.store import EmbCase, EmbItem
 from policy.items import ItemDef
 from policy.items import due_at as item_due_at
 

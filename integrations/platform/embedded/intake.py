@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import (
+from cases.models.platform import EmbCase, EmbSupplement
+from cases.platform.port import (
     PlatformRejected,
     PlatformStatus,
     SubmitReceipt,
@@ -24,7 +25,6 @@ from integrations.platform.adapter import (
 from integrations.platform.embedded.core import FINAL
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.sealing import seal
-from integrations.platform.store import EmbCase, EmbSupplement
 
 
 class Intake(Dispatch):

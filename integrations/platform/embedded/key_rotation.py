@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cases.crypto import vault_of
+from cases.models.platform import EmbCase
 from integrations.platform.embedded.sealing import ID_CONTEXT, SEALED
-from integrations.platform.store import EmbCase
 
 
 class SealedForms:

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import AllAnswered, ItemAnswered, ItemOutcome, PlatformEvent
+from cases.models.platform import EmbItem
+from cases.platform.events import AllAnswered, ItemAnswered, ItemOutcome, PlatformEvent
 from integrations.platform.embedded.core import (
     FINAL,
     STATE_ERRORS,
@@ -21,7 +22,6 @@ from integrations.platform.embedded.core import (
     new_event_id,
 )
 from integrations.platform.embedded.dispatch import Dispatch
-from integrations.platform.store import EmbItem
 from policy.items import ItemDef
 from policy.materials import SUPPLEMENT_CODES, requested_materials
 

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import PlatformEvent
-from integrations.platform.store import EmbEvent
+from cases.models.platform import EmbEvent
+from cases.platform.events import PlatformEvent
+from cases.platform.handlers import apply_event
 from integrations.platform.wire import event_to_json
 
 EventSink = Callable[[Session, PlatformEvent], None]
@@ -20,8 +21,6 @@ EventSink = Callable[[Session, PlatformEvent], None]
 
 def apply_in_same_transaction(session: Session, event: PlatformEvent) -> None:
     """Default sink: our case store lives in this database; apply the event right here."""
-    from integrations.platform.events import apply_event
-
     apply_event(session, event)
 
 

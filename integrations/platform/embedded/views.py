@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from integrations.platform.adapter import ItemState
+from cases.models.platform import EmbCase, EmbItem
+from cases.platform.port import ItemState
 from integrations.platform.embedded.core import CLERK, StaffError, audit
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.sealing import applicant_label, unseal
-from integrations.platform.store import EmbCase, EmbItem
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,96 @@
+"""What the applicant is told about the platform's work: the wording of each push, and the
+queueing of it in the notification outbox (rendered later, in the applicant's language).
+
+Only message keys and parameters here (`locales.replies.Msg`); the texts are in
+`locales/*/platform.toml`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.clock import LOCAL_TZ
+from cases.models import Case
+from cases.platform.events import DispatchedItem, ItemAnswered, MaterialIssue
+from cases.repositories.outbox import enqueue_notification
+from locales.replies import Msg, Reply, to_json
+from policy.materials import requested_materials
+
+MEDICAL_ITEM = "medical_insurance"
+
+
+def notify(session: Session, case: Case, message: Msg, dedupe_key: str) -> bool:
+    """Queue a push for the case's applicant once per `dedupe_key`; False if already queued."""
+    return enqueue_notification(session, case.applicant_id, to_json(Reply(message)), dedupe_key)
+
+
+def accepted(number: str, items: tuple[DispatchedItem, ...]) -> Msg:
+    offices = [i for i in items if not i.online]  # an online step is not an office's work
+    return Msg("platform.accepted", {"case_number": number, "count": len(offices)})
+
+
+def returned(number: str, materials: tuple[MaterialIssue, ...]) -> Msg:
+    lines = [
+        Msg(
+            "platform.returned_line",
+            {"material": Msg(f"material.{m.code}.name"), "reason": m.reason},
+        )
+        for m in materials
+    ]
+    return Msg("platform.returned", {"case_number": number, "materials": lines})
+
+
+def item_started(item: str, due_at: datetime) -> Msg:
+    return Msg(
+        "platform.item_started",
+        {
+            "item": Msg(f"item.{item}.name"),
+            "due_date": due_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d"),
+        },
+    )
+
+
+def answered(event: ItemAnswered) -> Msg:
+    """An office's answer: what it asks for, why it refused, or what it decided."""
+    item = Msg(f"item.{event.item}.name")
+    if event.result == "supplement":
+        names = [
+            Msg("platform.item_supplement_line", {"material": Msg(f"material.{code}.name")})
+            for code in requested_materials(event.data.get("materials"))
+        ]
+        return Msg(
+            "platform.item_supplement",
+            {"item": item, "reason": event.reason or "", "materials": names},
+        )
+    if event.result == "refused":
+        return Msg("platform.item_refused", {"item": item, "reason": event.reason or ""})
+    if event.item == MEDICAL_ITEM:
+        return _medical(event.data)
+    return Msg("platform.item_done", {"item": item})
+
+
+def _medical(data: dict[str, Any]) -> Msg:
+    months = data.get("contribution_months", "")
+    due = money(data.get("back_payment_due"))
+    if due > 0:
+        return Msg(
+            "platform.medical_back_payment",
+            {
+                "months": months,
+                "amount": f"{due:.2f}",
+                "how_to_pay": Msg("platform.medical_how_to_pay"),
+            },
+        )
+    return Msg("platform.medical_paid_up", {"months": months})
+
+
+def money(value: Any) -> Decimal:
+    """An amount the office sent; anything unreadable counts as nothing due."""
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)

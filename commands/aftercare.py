@@ -1,0 +1,194 @@
+"""Commands of the end of the journey.
+
+    python main.py demo [--sandbox]                  a whole case in accelerated time
+    python main.py staff ratings [--json]            ratings and their follow-ups
+    python main.py staff followup TASK --outcome TEXT --as NAME
+                                                     close a bad rating's return visit
+    python main.py staff notice CASE [--json]        notice version, signature, rating, steps
+    python main.py aftercare tick                    deliver due notices and online-step checks
+                                                     (exit 0 also when some cases failed: they
+                                                     are recorded, retried, and listed on
+                                                     stderr; 1 only when the sweep itself fails)
+
+The `staff` commands join the platform's `staff` group (integrations/platform/cli.py), so
+this module must come after it in main.py's COMMAND_MODULES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+
+def _staff_group(subparsers: Any) -> Any:
+    from commands.platform import STAFF_HELP, _group
+
+    return _group(subparsers, "staff", STAFF_HELP)
+
+
+def register(subparsers: Any) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="演示：一件完整办件（加速时间）· a whole case in accelerated time"
+    )
+    demo.add_argument(
+        "--sandbox", action="store_true", help="use data/sandbox.db, apart from real cases"
+    )
+    demo.set_defaults(func=run_demo)
+
+    staff = _staff_group(subparsers)
+    p = staff.add_parser("ratings", help="好差评及差评回访情况")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument(
+        "--as", dest="actor", required=True, metavar="NAME", help="您的姓名（记入审计日志）"
+    )
+    p.set_defaults(func=run_ratings)
+    p = staff.add_parser("followup", help="完成差评回访：写明处理结果（会告知申请人）")
+    p.add_argument("task", type=int, metavar="TASK", help="回访任务编号（见 staff ratings）")
+    p.add_argument("--outcome", required=True, help="处理结果，原文告知申请人")
+    p.add_argument("--as", dest="actor", required=True, metavar="NAME", help="您的姓名")
+    p.set_defaults(func=run_followup)
+    p = staff.add_parser("notice", help="查看结果告知单版本、签字、评价和网办事项")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--as", dest="actor", required=True, metavar="NAME", help="您的姓名（记入审计日志）"
+    )
+    p.set_defaults(func=run_notice)
+
+    tick = subparsers.add_parser(
+        "aftercare", help="送达结果告知单、网办回访（一次）· deliver notices and checks once"
+    )
+    sub = tick.add_subparsers(dest="aftercare_command", required=True, metavar="ACTION")
+    sub.add_parser("tick", help="deliver due notices and online-step checks once").set_defaults(
+        func=run_tick
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from commands.demo import run
+
+    return run(args.sandbox)
+
+
+def _open() -> Any:
+    """The composition root's services, and their database."""
+    from app.settings import load_settings
+    from runtime.services import Services
+
+    services = Services.build(load_settings())
+    return services, services.db
+
+
+def run_ratings(args: argparse.Namespace) -> int:
+    from aftercare import reports
+
+    _, db = _open()
+    try:
+        rows = db.run_blocking(_ratings_seen, f"staff:{args.actor.strip()}", datetime.now(UTC))
+    finally:
+        db.close_blocking()
+    if args.json:
+        payload = {"summary": reports.summary(rows), "ratings": [r.to_json() for r in rows]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        print(reports.format_ratings(rows))
+    return 0
+
+
+def _ratings_seen(session: Any, actor: str, now: datetime) -> Any:
+    """The ratings report, and who read it (the audit log)."""
+    from aftercare import reports
+    from cases.repositories import audit
+
+    rows = reports.ratings(session, now=now)
+    audit(session, actor, "staff.ratings.viewed", detail={"rows": len(rows)}, at=now)
+    return rows
+
+
+def _notice_seen(session: Any, number: str, actor: str) -> Any:
+    from aftercare import reports
+    from cases.repositories import audit
+
+    view = reports.notice_status(session, number)
+    if view is not None:
+        audit(session, actor, "staff.notice.viewed", detail={"case_number": number})
+    return view
+
+
+def run_followup(args: argparse.Namespace) -> int:
+    from aftercare.followups import close_followup
+
+    _, db = _open()
+    try:
+        db.run_blocking(
+            close_followup, args.task, args.outcome, args.actor.strip(), at=datetime.now(UTC)
+        )
+    except (LookupError, ValueError) as exc:
+        print(f"未能完成：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close_blocking()
+    print(f"回访 #{args.task} 已完成，处理结果已告知申请人。")
+    return 0
+
+
+def run_notice(args: argparse.Namespace) -> int:
+    from aftercare import reports
+
+    _, db = _open()
+    try:
+        view = db.run_blocking(_notice_seen, args.case.strip(), f"staff:{args.actor.strip()}")
+    finally:
+        db.close_blocking()
+    if view is None:
+        print(f"没有办件 {args.case}", file=sys.stderr)
+        return 2
+    print(
+        json.dumps(view, ensure_ascii=False, indent=2)
+        if args.json
+        else reports.format_notice_status(view)
+    )
+    return 0
+
+
+def run_tick(args: argparse.Namespace) -> int:
+    from aftercare.worker import tick_blocking
+
+    services, db = _open()
+    try:
+        result = tick_blocking(db, services.aftercare, now=services.clock())
+    finally:
+        db.close_blocking()
+    print(
+        f"送达结果告知单 {len(result.delivered)} 件，网办回访 {result.checks_sent} 条，"
+        f"退休提醒 {result.reminders_sent} 条"
+    )
+    if result.failed:
+        print(failures_text(result.failed), file=sys.stderr)
+    return 0
+
+
+JOB_NAMES = {
+    "notice": "结果告知单未能生成",
+    "online_check": "网办回访未能发出",
+    "retirement_reminder": "退休提醒未能发出",
+}
+
+
+def failures_text(failed: list[Any]) -> str:
+    """The cases that failed in this tick, for the person who ran it: plain Chinese."""
+    from zoneinfo import ZoneInfo
+
+    china = ZoneInfo("Asia/Shanghai")
+    lines = [f"有 {len(failed)} 件未能处理，已记录，将自动重试（其他办件不受影响）："]
+    for f in failed:
+        when = f.next_attempt_at.astimezone(china).strftime("%Y-%m-%d %H:%M")
+        task = f"，已转人工处理（任务 #{f.staff_task_id}）" if f.staff_task_id else ""
+        lines.append(
+            f"  办件 {f.case_number or '-'}：{JOB_NAMES.get(f.job, f.job)}"
+            f"（第 {f.attempts} 次失败，下次重试 {when}{task}）"
+        )
+    return "\n".join(lines)

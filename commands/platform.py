@@ -1,0 +1,160 @@
+"""Staff commands for the embedded platform, and `platform serve`.
+
+    python main.py staff queue [--office CODE] [--json] --as NAME
+    python main.py staff show CASE [--office CODE] [--json] --as NAME
+    python main.py staff accept CASE --as NAME
+    python main.py staff return CASE --material CODE --reason TEXT [...] --as NAME
+    python main.py staff answer CASE --item CODE --result done|supplement|refused
+                                [--data key=value ...] [--reason TEXT] [--office CODE] --as NAME
+    python main.py staff tasks [--kind KIND] [--json] --as NAME
+    python main.py staff done TASK --note TEXT --as NAME
+    python main.py platform serve [--host 127.0.0.1] [--port N] [--callback-url URL]
+
+Exit codes: 0 done, 2 refused with a plain Chinese reason on stderr (wrong case number, wrong
+office, item already answered ...), 1 unexpected failure.
+
+This module builds the parsers (it is imported for every `main.py` command, so it stays
+light); what the commands do is in `staff.py`, `staff_tasks.py` and `platform_serve.py`,
+imported only when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from cases.task_kinds import KIND_LABELS
+
+STAFF_HELP = "窗口综合受理人员与经办机构的办件操作（内置审批平台）"
+
+
+def _subcommands(parser: argparse.ArgumentParser, dest: str) -> Any:
+    """The parser's subcommand group, created once: another package (issue 7's ratings) may
+    add its own `staff` commands to the same group."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return parser.add_subparsers(dest=dest, required=True, metavar="COMMAND")
+
+
+def _group(subparsers: Any, name: str, help_text: str) -> Any:
+    parser = subparsers.choices.get(name) or subparsers.add_parser(
+        name, help=help_text, description=help_text
+    )
+    return _subcommands(parser, f"{name}_command")
+
+
+def register(subparsers: Any) -> None:
+    staff = _group(subparsers, "staff", STAFF_HELP)
+
+    def who(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+
+    p = staff.add_parser("queue", help="待办队列：待受理的办件（超时的在前），或某经办机构的事项")
+    p.add_argument("--office", metavar="CODE", help="经办机构代码，如 social_insurance_center")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    who(p)
+    p.set_defaults(func=_command("queue"))
+
+    p = staff.add_parser("show", help="查看一个办件（指定 --office 时只显示该机构可见的内容）")
+    p.add_argument("case", metavar="CASE", help="办件编号，如 YJ-20261126-0001")
+    p.add_argument("--office", metavar="CODE")
+    p.add_argument("--json", action="store_true")
+    who(p)
+    p.set_defaults(func=_command("show"))
+
+    p = staff.add_parser("accept", help="受理办件并分送各事项的经办机构")
+    p.add_argument("case", metavar="CASE")
+    who(p)
+    p.set_defaults(func=_command("accept"))
+
+    p = staff.add_parser("return", help="退回补正：写明每份材料和原因")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument(
+        "--material",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="材料代码，可重复，如 id_card",
+    )
+    p.add_argument(
+        "--reason",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="退回原因，与 --material 一一对应（只写一个时适用于全部）",
+    )
+    who(p)
+    p.set_defaults(func=_command("return"))
+
+    p = staff.add_parser("answer", help="经办机构答复事项：办结、需补充或不予办理")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--item", required=True, metavar="CODE")
+    p.add_argument("--result", required=True, choices=("done", "supplement", "refused"))
+    p.add_argument(
+        "--data",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="办结数据，如 monthly_pension=3520.50",
+    )
+    p.add_argument("--reason", metavar="TEXT")
+    p.add_argument("--office", metavar="CODE", help="答复机构（核对事项是否属于该机构）")
+    who(p)
+    p.set_defaults(func=_command("answer"))
+    _task_commands(staff)
+
+    platform = _group(subparsers, "platform", "审批平台：通过签名的 HTTP 接口提供内置平台")
+    p = platform.add_parser("serve", help="启动内置审批平台的 HTTP 服务与回调接口")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8780)
+    p.add_argument(
+        "--callback-url",
+        metavar="URL",
+        help="远端机器人的回调地址（或设置 PLATFORM__CALLBACK_URL，本部署的 staff 命令也据此"
+        "把事件发给远端）；不填则事件直接写入本数据库",
+    )
+    p.add_argument(
+        "--callback-only",
+        action="store_true",
+        help="只提供本方回调接口（连接真实的远端审批平台时）",
+    )
+    p.set_defaults(func=_serve)
+
+
+def _command(name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        from commands.staff import run_staff
+
+        return run_staff(name, args)
+
+    return run
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from commands.platform_serve import run_serve
+
+    return run_serve(args)
+
+
+def _tasks_command(name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        from commands import staff_tasks
+
+        return int(getattr(staff_tasks, name)(args))
+
+    return run
+
+
+def _task_commands(staff: Any) -> None:
+    """`staff tasks` and `staff done`: the clerk's task list (`cases.tasks`)."""
+    p = staff.add_parser("tasks", help="待办任务：需电话联系的申请人、转人工、超时事项等")
+    p.add_argument("--kind", choices=sorted(KIND_LABELS), help="只看一类任务")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+    p.set_defaults(func=_tasks_command("run_tasks"))
+    p = staff.add_parser("done", help="完成一项待办任务（差评回访请用 staff followup）")
+    p.add_argument("task", type=int, metavar="TASK", help="任务编号（见 staff tasks）")
+    p.add_argument("--note", required=True, metavar="TEXT", help="处理情况")
+    p.add_argument("--as", dest="actor", metavar="NAME", help="您的姓名（记入审计日志）")
+    p.set_defaults(func=_tasks_command("run_done"))

@@ -1,0 +1,298 @@
+"""What each `python main.py staff ...` command does and prints (parsing is in `cli.py`).
+
+Exit codes: 0 done, 2 refused with a plain Chinese reason on stderr (wrong case number, wrong
+office, item already answered ...), 1 unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from cases.db import Database
+from cases.platform.events import ItemAnswered, MaterialIssue
+from integrations.platform.embedded import CaseView, EmbeddedPlatform, QueueRow, StaffError
+from integrations.platform.labels import Labels
+from locales import Translator
+
+_STATUS = {
+    "received": "待受理",
+    "returned": "已退回补正",
+    "accepted": "已受理，办理中",
+    "results_ready": "结果已就绪",
+    "withdrawn": "已撤回",
+    "pending": "办理中",
+    "waiting": "等待前置事项",
+    "done": "已办结",
+    "supplement": "需补充",
+    "refused": "不予办理",
+    "online": "申请人网上自办",
+}
+_TZ = ZoneInfo("Asia/Shanghai")
+
+Command = Callable[[argparse.Namespace, Database, EmbeddedPlatform, str, TextIO], int]
+
+
+def run_staff(
+    name: str, args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    from app.settings import load_settings
+    from cases.errors import IllegalTransition
+    from runtime.services import Services
+
+    if not (args.actor or "").strip():
+        print("请用 --as 写明您的姓名（每次查看和操作都记入审计日志）。", file=err)
+        return 2
+    # The composition root: migrated on the embedded default (platform tables too).
+    services = Services.build(load_settings())
+    db = services.db
+    try:
+        return COMMANDS[name](args, db, services.staff_desk(), _actor(args), out)
+    except StaffError as exc:
+        print(exc.message, file=err)
+        return 2
+    except IllegalTransition as exc:
+        # Same database: the applicant's side moved meanwhile (e.g. withdrew the case).
+        print(f"申请人一方的办件状态不允许此操作（{exc.state}），请刷新后再试。", file=err)
+        return 2
+    finally:
+        db.close_blocking()
+
+
+def _actor(args: argparse.Namespace) -> str:
+    office = getattr(args, "office", None)
+    return f"staff:{args.actor.strip()}" + (f"@{office}" if office else "")
+
+
+def _queue(
+    args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
+) -> int:
+    rows = db.run_blocking(platform.queue, actor, args.office)
+    if args.json:
+        print(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1), file=out)
+        return 0
+    if not rows:
+        print("队列为空。", file=out)
+    for r in rows:
+        line = f"{r.case_number}  {_STATUS.get(r.status, r.status)}  {r.applicant}"
+        if r.item and r.office:
+            line += f"  事项 {r.item}  截止 {_local(r.due_at)}"
+        elif r.item:
+            line += f"  超时事项：{r.item}"
+        print(line + ("  【已超时】" if r.overdue else ""), file=out)
+    return 0
+
+
+def _show(
+    args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
+) -> int:
+    view = db.run_blocking(platform.show, args.case, actor, args.office)
+    if args.json:
+        print(json.dumps(_view_json(view), ensure_ascii=False, indent=1, default=str), file=out)
+        return 0
+    labels = Labels(Translator("zh_CN"))
+    print(f"办件 {view.case_number}  {_STATUS.get(view.status, view.status)}", file=out)
+    print("表单：", file=out)
+    # Plain Chinese, as on the console's case page; the clerk's list masks the ID number
+    # (an office sees it in full where its item needs it).
+    for label, value in labels.form_rows(view.fields, mask_id=not args.office):
+        print(f"  {label}：{value}", file=out)
+    print("材料：", file=out)
+    for code, m in view.materials.items():
+        state = "遗失，由经办机构查询" if m.get("lost") else f"{m.get('pages', 0)} 页"
+        if m.get("returned"):
+            state += f"（已退回：{m['returned']}）"
+        print(f"  {labels.material(code)}：{state}", file=out)
+    print("事项：", file=out)
+    for i in view.items:
+        due = f"  截止 {_local(i.due_at)}" if i.due_at else ""
+        where = f"{labels.item(i.item)}（{labels.office(i.office)}）"
+        print(f"  {where}：{_STATUS.get(i.status, i.status)}{due}", file=out)
+    if view.rounds:
+        print("补充材料：", file=out)
+        for item, rounds in view.rounds.items():
+            for r in rounds:
+                for line in _round_lines(item, r):
+                    print(f"  {line}", file=out)
+    if not args.office:  # the clerk also sees the end: notice version, signature, rating
+        from aftercare.reports import format_notice_status, notice_status
+
+        end = db.run_blocking(notice_status, view.case_number)
+        if end is not None and end["notice_sha256"]:
+            print("结果告知：", file=out)
+            for line in format_notice_status(end).splitlines()[1:]:
+                print(f"  {line}", file=out)
+    return 0
+
+
+def _accept(
+    args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
+) -> int:
+    event = db.run_blocking(platform.accept, args.case, actor)
+    print(f"已受理办件 {event.case_number}，分送 {len(event.items)} 个事项：", file=out)
+    for item in event.items:
+        when = (
+            "申请人网上自办"
+            if item.online
+            else (f"截止 {_local(item.due_at)}" if item.due_at else "等待前置事项办结后计时")
+        )
+        print(f"  {item.item} → {item.office}  {when}", file=out)
+    return 0
+
+
+def _return(
+    args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
+) -> int:
+    reasons = list(args.reason)
+    if len(reasons) == 1 and len(args.material) > 1:
+        reasons = reasons * len(args.material)
+    if not args.material or len(reasons) != len(args.material):
+        raise StaffError(
+            "no_material", "请为每份材料写明代码和原因：--material 代码 --reason 原因。"
+        )
+    issues = [MaterialIssue(c, r) for c, r in zip(args.material, reasons, strict=True)]
+    event = db.run_blocking(platform.return_for_correction, args.case, issues, actor)
+    print(f"已退回办件 {event.case_number} 补正：", file=out)
+    for issue in event.materials:
+        print(f"  {issue.code}：{issue.reason}", file=out)
+    return 0
+
+
+def _answer(
+    args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
+) -> int:
+    data: dict[str, str] = {}
+    for pair in args.data:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise StaffError(
+                "bad_data", f"数据“{pair}”格式不对，应为 键=值，如 town=阿勒腾席热镇。"
+            )
+        data[key.strip()] = value
+    events = db.run_blocking(
+        platform.answer,
+        args.case,
+        args.item,
+        args.result,
+        actor,
+        data,
+        args.reason,
+        args.office,
+    )
+    print(
+        f"已答复办件 {events[0].case_number} 的事项 {args.item}："
+        f"{_STATUS.get(args.result, args.result)}。",
+        file=out,
+    )
+    first = events[0]
+    if args.result == "supplement" and isinstance(first, ItemAnswered):
+        from policy.materials import requested_materials
+
+        asked = "、".join(
+            _material_name(c) for c in requested_materials(first.data.get("materials"))
+        )
+        print(f"  已通知申请人补充：{asked}；补齐后该事项回到本机构重新计时。", file=out)
+    for event in events[1:]:
+        if event.kind == "item_dispatched":
+            print(f"  事项 {event.item} 开始计时，截止 {_local(event.due_at)}。", file=out)
+        elif event.kind == "all_answered":
+            print("  该办件各事项均已答复，结果已就绪。", file=out)
+    return 0
+
+
+COMMANDS: dict[str, Command] = {
+    "queue": _queue,
+    "show": _show,
+    "accept": _accept,
+    "return": _return,
+    "answer": _answer,
+}
+
+
+def _round_lines(item: str, r: dict[str, Any]) -> list[str]:
+    """One supplement round in plain words: who asked what and why, what came back."""
+    name = _material_name
+    asked = "、".join(name(c) for c in r.get("materials", []))
+    lines = [
+        f"{item} 第{r['round']}轮：{_local(_when(r.get('asked_at')))} {_person(r.get('asked_by'))}"
+        f"要求补充 {asked}（原因：{r.get('reason') or '-'}）"
+    ]
+    received = r.get("received") or {}
+    for code in r.get("materials", []):
+        got = received.get(code)
+        if got is None:
+            lines.append(f"    {name(code)}：等待申请人补充")
+        elif got.get("lost"):
+            lines.append(
+                f"    {name(code)}：申请人称已遗失，请经办机构查询（{_local(_when(got['at']))}）"
+            )
+        else:
+            at = _local(_when(got["at"]))
+            lines.append(f"    {name(code)}：已补交 {got['pages']} 页（{at}）")
+    if r.get("back_at"):
+        lines.append(
+            f"    材料已齐，{_local(_when(r['back_at']))} 退回经办机构重新计时，"
+            f"截止 {_local(_when(r.get('due_at')))}"
+        )
+    return lines
+
+
+def _material_name(code: str) -> str:
+    """A material's Chinese name (the code itself for one the catalog does not know)."""
+    from locales import Translator
+
+    tr = Translator("zh_CN")
+    key = f"material.{code}.name"
+    return tr(key) if tr.has(key) else code
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _person(actor: str | None) -> str:
+    # "staff:吴芳@social_insurance_center" -> "吴芳"
+    return (actor or "").removeprefix("staff:").split("@")[0]
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone(_TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _row_json(r: QueueRow) -> dict[str, Any]:
+    return {
+        "case_number": r.case_number,
+        "status": r.status,
+        "applicant": r.applicant,
+        "received_at": r.received_at.isoformat(),
+        "item": r.item,
+        "office": r.office,
+        "item_status": r.item_status,
+        "due_at": r.due_at.isoformat() if r.due_at else None,
+        "overdue": r.overdue,
+    }
+
+
+def _view_json(view: CaseView) -> dict[str, Any]:
+    return {
+        "case_number": view.case_number,
+        "status": view.status,
+        "viewer": view.viewer,
+        "fields": view.fields,
+        "materials": view.materials,
+        "items": [
+            {
+                "item": i.item,
+                "office": i.office,
+                "status": i.status,
+                "due_at": i.due_at.isoformat() if i.due_at else None,
+            }
+            for i in view.items
+        ],
+        "supplement_rounds": view.rounds,
+    }
