@@ -55,6 +55,9 @@ class LogGuard:
                 self._found.append(f"{where}:\n    {mask_numbers(text)[:600]}")
         return record
 
+    def installed(self) -> bool:
+        return logging.getLogRecordFactory() == self._make
+
     def take(self) -> list[str]:
         with self._lock:
             found, self._found = self._found, []
@@ -93,6 +96,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _guarded(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
     before = _GUARD.take()  # made between tests (a thread of an earlier test, a finaliser)
+    if not _GUARD.installed():  # something replaced the factory: the guard would see nothing
+        pytest.fail("the log record factory was replaced; the log guard cannot see records")
     if phase == "setup":
         set_levels("DEBUG")  # again each test: a test may have called setup_logging()
     result = yield
