@@ -60,6 +60,9 @@ QUIET = (
     "httpx",
     "httpcore",
     "urllib3",  # the tests' HTTP client (schemathesis): a DEBUG line per request URL
+    "botocore",  # the s3 file backend: every request's URL, headers and signature at DEBUG
+    "boto3",
+    "s3transfer",
     "telegram",
     "transitions",
     "aiosqlite",

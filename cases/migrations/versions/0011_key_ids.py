@@ -23,13 +23,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table("applicants", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("key_id", sa.String(length=16), nullable=True))
-        batch_op.create_index(batch_op.f("ix_applicants_key_id"), ["key_id"], unique=False)
+    # A plain ADD COLUMN, not batch mode: SQLite's batch copies and drops `applicants`, which
+    # the foreign keys of a deployment's cases and conversations refuse.
+    op.add_column("applicants", sa.Column("key_id", sa.String(length=16), nullable=True))
+    op.create_index(op.f("ix_applicants_key_id"), "applicants", ["key_id"], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table("applicants", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_applicants_key_id"))
-        batch_op.drop_column("key_id")
+    op.drop_index(op.f("ix_applicants_key_id"), table_name="applicants")
+    op.drop_column("applicants", "key_id")  # SQLite 3.35+ drops a column in place
