@@ -13,8 +13,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from aftercare.region import region_texts
+from dialogs.engine.one_form import one_form
+from documents import flowchart, service_guide
+from documents.application_form import FormInput, render_application_form
 from locales import Translator
 from locales.replies import Document
+from policy.items import load_items
+from policy.materials import ANSWER_FIELDS, Answers, checklist
 
 if TYPE_CHECKING:
     from cases.files import FileStore
@@ -30,8 +36,6 @@ def _today() -> date:
 def guide_pdf(
     language: str = "zh_CN", region: str = "ejin_horo", dated: date | None = None
 ) -> bytes:
-    from aftercare.region import region_texts
-    from documents import service_guide
 
     tr = Translator(language)
     sections = service_guide.guide(tr, region_texts(tr, region).contacts)
@@ -45,9 +49,6 @@ def form_pdf(
     dated: date | None = None,
 ) -> bytes:
     """The application form, pre-filled from the conversation's answers (masked numbers)."""
-    from documents.application_form import FormInput, render_application_form
-    from policy.items import load_items
-    from policy.materials import ANSWER_FIELDS, Answers, checklist
 
     tr = Translator(language)
     a = dict(answers or {})
@@ -66,7 +67,6 @@ def blank_form(language: str = "zh_CN", dated: date | None = None) -> bytes:
 def _form_fields(a: Mapping[str, Any]) -> dict[str, Any]:
     """The one form in its declared fields: the conversation's answers before submission,
     the case's form after it (passed through)."""
-    from dialogs.engine.one_form import one_form
 
     return one_form(a)
 
@@ -83,8 +83,6 @@ def stored_document(
     """One of the reform's documents, made and kept in the file store (the same content is
     stored once), ready for a reply to send."""
     if kind == "flowchart":
-        from documents import flowchart
-
         graph = flowchart.lifecycle_graph(Translator("zh_CN"))
         path = flowchart.image_path(graph)
         data = path.read_bytes() if path.exists() else flowchart.render_png(graph)

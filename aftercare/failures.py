@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from app.logging_setup import mask_text
+from cases import repositories as repo
+from cases.models import Case, Reminder, StaffTask, TaskStatus
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -77,7 +81,6 @@ def record_failure(
     """Count a failure of `job` on `subject_id` (a case id, or a reminder id for the online
     check and the retirement reminder), schedule the next try and, at the third failure,
     raise the clerk's task."""
-    from cases import repositories as repo
 
     case = _case_of(session, job, subject_id)
     row = repo.note_aftercare_failure(
@@ -115,8 +118,6 @@ def record_failure(
 def clear_failure(session: Session, job: str, subject_id: int, *, at: datetime) -> None:
     """The work succeeded: forget its failures, and close the clerk's task if one was raised
     (its note says that the system got there after all)."""
-    from cases import repositories as repo
-    from cases.models import StaffTask, TaskStatus
 
     row = repo.clear_aftercare_failure(session, job, subject_id)
     if row is None or row.staff_task_id is None:
@@ -140,9 +141,6 @@ class _CaseRef:
 def _case_of(session: Session, job: str, subject_id: int) -> _CaseRef | None:
     """The case a failure belongs to: its columns only, never the whole record, which may be
     the very thing that is broken."""
-    from sqlalchemy import select
-
-    from cases.models import Case, Reminder
 
     query = select(Case.id, Case.number, Case.applicant_id)
     if job == NOTICE:

@@ -8,7 +8,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from aftercare.failures import RETIREMENT_REMINDER, clear_failure
+from cases import repositories as repo
+from cases.models import Reminder
 from locales.replies import Msg, Reply, to_json
 
 if TYPE_CHECKING:
@@ -28,10 +32,6 @@ def due_reminder_ids(
     """The ids of the due reminders of one kind, oldest first, without those whose `job`
     failed and waits for its next try. One kind per sweep: skipping another kind's rows in
     a shared list could starve these behind them."""
-    from sqlalchemy import select
-
-    from cases import repositories as repo
-    from cases.models import Reminder
 
     today = at.astimezone(CHINA).date()
     due = (
@@ -50,8 +50,6 @@ def due_reminder_ids(
 
 def send_retirement_reminder(session: Session, reminder_id: int, *, at: datetime) -> bool:
     """Queue the push of one due reminder; True when queued now (False: already sent)."""
-    from cases import repositories as repo
-    from cases.models import Reminder
 
     reminder = session.get(Reminder, reminder_id)
     if reminder is None or reminder.sent_at is not None:

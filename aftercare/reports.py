@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from cases import repositories as repo
 from cases.online_steps import online_step_statuses
 from cases.ratings import followup_of, rating_of
 from cases.result import signature_of
 from cases.result_commands import BAD_LEVELS
+from locales import Translator
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,7 +52,6 @@ def _local(value: datetime | None) -> str | None:
 def ratings(session: Session, *, now: datetime) -> list[RatingRow]:
     """Every rating given (declines left out), newest first, with the follow-up of the bad
     ones, read from the ratings table and the linked staff task."""
-    from cases import repositories as repo
 
     rows: list[RatingRow] = []
     for rating, case in repo.ratings_given(session):
@@ -110,7 +111,6 @@ def format_ratings(rows: list[RatingRow]) -> str:
 
 def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
     """The clerk's view of one case's end: notice version, signature, rating, online steps."""
-    from cases import repositories as repo
 
     case = repo.find_case_by_number(session, case_number)
     if case is None:
@@ -167,7 +167,6 @@ def format_notice_status(view: dict[str, Any]) -> str:
 
 def _case_status(status: str) -> str:
     """The case's state in the words the worker's /status uses."""
-    from locales import Translator
 
     tr = Translator("zh_CN")
     key = f"dialogs.case_status.{status}"

@@ -141,6 +141,17 @@ class WebSettings(BaseModel):
     page_size: int = 50  # cases per page of the clerk's queue
 
 
+class OcrSettings(BaseModel):
+    """The ID card read from its photo (issue 18, `integrations/idcard`). Off by default while
+    it runs inside the bot's own process: the model adds ~110 MiB and a reading peaks at a few
+    hundred more, which an operator should choose. Off, the questions work as before."""
+
+    enabled: bool = False
+    timeout_seconds: PositiveFloat = 20.0  # a reading given up after this: "please type it"
+    max_waiting: PositiveInt = 4  # photos being read or waiting; beyond: "please type it"
+    threads: Annotated[int, Field(ge=0)] = 0  # onnxruntime threads per reading; 0: every core
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_nested_delimiter="__", extra="ignore", env_file_encoding="utf-8"
@@ -159,6 +170,7 @@ class Settings(BaseSettings):
     service: ServiceSettings = Field(default_factory=ServiceSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -26,6 +26,7 @@ from cases.repositories.applicants import (
     withdraw_consent,
 )
 from cases.repositories.audit import audit
+from cases.repositories.card_numbers import hold_card_number
 from cases.repositories.case_records import (
     current_case,
     current_or_new_draft,
@@ -108,6 +109,17 @@ class DiscardDraft:
     """Forget the unsubmitted journey: answers and uploaded pages of the draft."""
 
 
+@dataclass(frozen=True)
+class HoldCardNumber:
+    """The number read from the ID card's photo, held (encrypted) until the worker confirms
+    it; None forgets it (issue 18)."""
+
+    number: str | None
+
+    def __repr__(self) -> str:  # personal data never in a repr
+        return f"HoldCardNumber(held={self.number is not None})"
+
+
 DomainCommand = (
     SetLanguage
     | RecordConsent
@@ -121,6 +133,7 @@ DomainCommand = (
     | SupplementCase
     | HandToPerson
     | DiscardDraft
+    | HoldCardNumber
 )
 
 
@@ -247,6 +260,10 @@ def on_discard_draft(run: CommandRun, command: DiscardDraft) -> None:
         run.forget_draft()
 
 
+def on_hold_card_number(run: CommandRun, command: HoldCardNumber) -> None:
+    hold_card_number(run.session, run.applicant, command.number)
+
+
 # The key is the command's type, so each function receives exactly that type.
 COMMANDS: dict[type, Callable[[CommandRun, Any], None]] = {
     SetLanguage: on_set_language,
@@ -261,4 +278,5 @@ COMMANDS: dict[type, Callable[[CommandRun, Any], None]] = {
     SupplementCase: on_supplement_case,
     HandToPerson: on_hand_to_person,
     DiscardDraft: on_discard_draft,
+    HoldCardNumber: on_hold_card_number,
 }

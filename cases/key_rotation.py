@@ -33,6 +33,7 @@ from cases.crypto import vault_of
 from cases.encrypt_files import rename_references
 from cases.models import Applicant
 from cases.repositories.applicants import ID_CONTEXT, PHONE_CONTEXT, update_applicant
+from cases.repositories.card_numbers import CARD_CONTEXT
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -90,14 +91,24 @@ class ApplicantRows:
         if applicant is None:
             return
         values: dict[str, object] = {"key_id": vault.key_id}
-        for field, context in (("phone", PHONE_CONTEXT), ("id_number", ID_CONTEXT)):
+        for field, context, hashed in _FIELDS:
             token = getattr(applicant, f"{field}_enc")
             if token is None or vault.made_by_current_key(token):
                 continue
             value = vault.decrypt(token, context=context)
             values[f"{field}_enc"] = vault.encrypt(value, context=context)
-            values[f"{field}_hash"] = vault.lookup_hash(value)
+            if hashed:
+                values[f"{field}_hash"] = vault.lookup_hash(value)
         update_applicant(session, applicant, **values)
+
+
+# An applicant's encrypted numbers: (column prefix, encryption context, has a lookup hash).
+# The number read from a card photo is held unconfirmed and never looked up (issue 18).
+_FIELDS = (
+    ("phone", PHONE_CONTEXT, True),
+    ("id_number", ID_CONTEXT, True),
+    ("card_number", CARD_CONTEXT, False),
+)
 
 
 async def rotate_rows(db: Database, tables: Sequence[RowRotation], fault: Fault = no_fault) -> int:

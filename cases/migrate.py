@@ -57,7 +57,6 @@ def upgrade_connection(connection: Connection, revision: str = "head") -> None:
 
 def downgrade_connection(connection: Connection, revision: str) -> None:
     """Take the schema down to `revision` (`base`: nothing left): `db restore --force`."""
-    from alembic import command
 
     command.downgrade(alembic_config(connection), revision)
 

@@ -8,9 +8,9 @@ readers here are what the engine uses before (and, for names and phones, instead
 from __future__ import annotations
 
 import re
-from functools import cache
-from types import ModuleType
-from typing import Any, Literal
+from typing import Literal
+
+from dialogs import nlu as nlu_module
 
 MAX_TEXT = 1000  # longer than any answer; a pasted page is refused before any parsing
 
@@ -79,57 +79,11 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
-@cache
-def nlu() -> ModuleType | None:
-    """`dialogs.nlu` when it is installed in this tree, else None (readers below suffice)."""
-    try:
-        from dialogs import nlu as module
-    except ImportError:
-        return None
-    return module
-
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-_CN_DIGITS |= {"六": 6, "七": 7, "八": 8, "九": 9}
-_UNKNOWN = ("不清楚", "不知道", "不记得", "记不清", "不确定", "说不清", "unknown", "not sure")
-
-
-def _cn_number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN_DIGITS and c != "十" for c in text):
-        return None
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return _CN_DIGITS.get(text) if len(text) == 1 else None
-
-
-_YEARS_MONTHS = re.compile(r"^(?:(\w+?)\s*年(?:半)?)?\s*零?\s*(?:(\w+?)\s*个?月)?$")
-
-
 def parse_contribution(text: str) -> int | Literal["unknown"] | None:
     """Contribution months from "十五年", "15年零3个月", "180个月", "15"; "unknown" for
     "不清楚"; None when unreadable."""
-    module = nlu()
-    if module is not None and hasattr(module, "parse_contribution_months"):
-        result: Any = module.parse_contribution_months(text)
-        return result  # type: ignore[no-any-return]
-    t = text.strip().translate(_FULLWIDTH).replace(" ", "")
-    if any(u in t.lower() for u in _UNKNOWN):
-        return "unknown"
-    t = t.removesuffix("左右").removesuffix("多")
-    if n := _cn_number(t):
-        return n * 12 if n <= 60 else n
-    m = _YEARS_MONTHS.match(t)
-    if not m or not (m[1] or m[2]):
-        return None
-    years = _cn_number(m[1]) if m[1] else 0
-    months = _cn_number(m[2]) if m[2] else 0
-    if years is None or months is None:
-        return None
-    total = years * 12 + months + (6 if "年半" in t else 0)
-    return total if 0 < total <= 70 * 12 else None
+    result: int | Literal["unknown"] | None = nlu_module.parse_contribution_months(text)
+    return result
 
 
 _YES = ("是", "是的", "对", "对的", "有", "有的", "嗯", "好", "好的", "可以", "yes", "y", "ok")
@@ -157,11 +111,9 @@ def interpret_choice(text: str, choices: list[str]) -> str | None:
     t = text.strip().lower().rstrip("。.!！~")
     if t in choices:
         return t
-    module = nlu()
-    if module is not None and hasattr(module, "interpret_choice"):
-        found = module.interpret_choice(text, choices)
-        if found in choices:
-            return str(found)
+    found = nlu_module.interpret_choice(text, choices)
+    if found in choices:
+        return str(found)
     for choice in choices:
         if t in _SYNONYMS.get(choice, ()):
             return choice

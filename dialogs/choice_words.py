@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from dialogs.nlu_numbers import normalise
+from dialogs.questions import label_key
+from locales import LANGUAGES, catalog
 
 _SPACE_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、…~～\"'“”‘’()（）\[\]【】·\-]+")
 # A label's parts: "管理或技术岗（原55岁退休）" → 管理, 技术岗, 原55岁退休.
@@ -39,15 +41,7 @@ def clean(text: str) -> str:
 
 @cache
 def _catalogs() -> tuple[dict[str, str], ...]:
-    from locales import LANGUAGES, catalog
-
     return tuple(catalog(language) for language in LANGUAGES)
-
-
-def _label_key(choice: str, question: str) -> str:
-    from dialogs.engine.keys import label_key
-
-    return label_key(choice, question)
 
 
 @cache
@@ -57,7 +51,7 @@ def words(question: str, choice: str) -> tuple[frozenset[str], frozenset[str]]:
     whole: set[str] = set()
     labels: set[str] = set()
     for cat in _catalogs():
-        label = cat.get(_label_key(choice, question), "")
+        label = cat.get(label_key(choice, question), "")
         if label and "{" not in label:
             labels.add(clean(label))
             whole.add(clean(label))

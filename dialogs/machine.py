@@ -65,6 +65,8 @@ class State(StrEnum):
 
 
 # Questions in the order they are first asked; an answered one is skipped on the way forward.
+# Everything else about a question (choices, answer key, review line, ...) is its row in
+# dialogs/questions.py.
 QUESTION_ORDER: tuple[State, ...] = (
     State.ask_language,
     State.ask_consent,
@@ -73,24 +75,6 @@ QUESTION_ORDER: tuple[State, ...] = (
     State.ask_phone,
     State.ask_category,
     State.ask_retirement_type,
-    State.ask_contribution,
-    State.ask_town,
-    State.ask_has_employer,
-    State.ask_employer_name,
-    State.ask_name_matches_archive,
-    State.ask_paid_before_1995_07,
-    State.ask_handbook,
-    State.ask_lump_sum_before_1996,
-    State.ask_receipts,
-    State.ask_veteran,
-)
-
-# Answers an applicant may change from the review (ask_edit's choice ids are these keys).
-EDITABLE: tuple[State, ...] = (
-    State.ask_name,
-    State.ask_id_number,
-    State.ask_phone,
-    State.ask_category,
     State.ask_contribution,
     State.ask_town,
     State.ask_has_employer,

@@ -38,10 +38,13 @@ from cases import repositories as repo
 from cases.after_result import AfterResultApplier
 from cases.commands import apply_commands
 from cases.errors import StaleConversation
+from cases.repositories.card_numbers import held_card_number, hold_card_number
 from cases.result_commands import AFTER_RESULT_COMMANDS
 from cases.view import case_view
 from dialogs import engine
 from dialogs.after_result import result_view
+from dialogs.card_reader import CardPhotos
+from dialogs.engine.card_photo import HELD as CARD_HELD
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State, question_key
 from dialogs.my_data import is_my_data, my_data_replies
@@ -86,8 +89,10 @@ class ConversationService:
         settings: Settings,
         clock: Callable[[], datetime] | None = None,
         paperwork: Paperwork | None = None,
+        card_photos: CardPhotos | None = None,
     ) -> None:
         self.db = db
+        self.card_photos = card_photos  # None: photos of the ID card are not read
         # Makes the documents the conversation sends and the signed copy of a notice
         # (aftercare/paperwork.py, handed in by the composition root); without it, no
         # document is sent and nothing can be signed.
@@ -121,6 +126,8 @@ class ConversationService:
         """Handle one inbound event of one applicant; see the module docstring."""
         key = (channel, str(user_id))
         async with self._lock(key):
+            if self.card_photos is not None:  # before the transaction: it takes a second
+                event = await self.card_photos.read(channel, str(user_id), event)
             for attempt in range(MAX_ATTEMPTS):
                 try:
                     # One event is a short unit of work: on SQLite, no hop to the writer thread.
@@ -176,7 +183,7 @@ class ConversationService:
         case = None
         if _needs_case(data, event):
             case = repo.current_case(session, applicant.id)
-        terms = self.settings.service
+        terms, a = self.settings.service, data.answers
         ctx = Context(
             today=now.astimezone(LOCAL_TZ).date(),
             case=case_view(session, case) if case is not None and case.number else None,
@@ -184,6 +191,8 @@ class ConversationService:
             result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
             region=terms.region,
             followup_days=terms.rating_followup_working_days,
+            reads_cards=self.card_photos is not None,
+            card_number=held_card_number(session, applicant) if CARD_HELD in a else None,
         )
         result = engine.handle(data, event, ctx)
         # The case's commands and those on its result never come from one event (the states
@@ -195,6 +204,8 @@ class ConversationService:
         for command in result_commands:
             after_result(command)
         new = result.data
+        if applicant.card_number_enc is not None and CARD_HELD not in new.answers:
+            hold_card_number(session, applicant, None)  # no longer waiting (/restart...)
         repo.save_conversation(
             session, conv, state=new.state, answers=new.to_json(), failures=new.failures
         )

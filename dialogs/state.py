@@ -17,6 +17,7 @@ from cases.commands import (
     DiscardDraft,
     DomainCommand,
     HandToPerson,
+    HoldCardNumber,
     MarkMaterialLost,
     RecordConsent,
     SaveIdentity,
@@ -37,6 +38,7 @@ __all__ = [
     "DiscardDraft",
     "DomainCommand",
     "HandToPerson",
+    "HoldCardNumber",
     "ItemProgress",
     "MarkMaterialLost",
     "RecordConsent",
@@ -142,3 +144,6 @@ class Context:
     result: ResultView | None = None  # read in the states after the result
     region: str = "ejin_horo"  # whose online-step guides the conversation sends
     followup_days: int = 5  # working days within which a bad rating is followed up
+    reads_cards: bool = False  # a photo of the ID card may answer the ID-number question
+    # The number read from it, held until confirmed; never in a repr (personal data).
+    card_number: str | None = field(default=None, repr=False)

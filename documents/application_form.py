@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from documents.pdfkit import Page
 from locales import Translator
 
 if TYPE_CHECKING:
@@ -56,7 +57,6 @@ class FormInput:
 
 
 def render_application_form(data: FormInput, tr: Translator) -> bytes:
-    from documents.pdfkit import Page  # fpdf2 costs ~0.6 s to import: only when drawing
 
     page = Page(
         title=tr("documents.form.title"),

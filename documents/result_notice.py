@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from documents.pdfkit import Page
 from locales import Translator
 
 if TYPE_CHECKING:
@@ -70,7 +71,6 @@ class Signature:
 def render_result_notice(
     notice: NoticeData, tr: Translator, signature: Signature | None = None
 ) -> bytes:
-    from documents.pdfkit import Page  # fpdf2 costs ~0.6 s to import: only when drawing
 
     page = Page(
         title=tr("documents.notice.title"),

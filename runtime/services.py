@@ -30,7 +30,9 @@ if TYPE_CHECKING:  # built on first use: a staff command should not pay for the 
     from aftercare.config import Deps as AftercareDeps
     from aftercare.paperwork import Paperwork
     from cases.platform.port import PlatformAdapter
+    from dialogs.card_reader import CardPhotos
     from dialogs.service import ConversationService
+    from integrations.idcard.reader import OcrCardReader
     from integrations.platform.embedded import EmbeddedPlatform
     from policy.workdays import OfficeHours
 
@@ -106,8 +108,33 @@ class Services:
         from dialogs.service import ConversationService
 
         return ConversationService(
-            self.db, self.settings, clock=self.clock, paperwork=self.paperwork
+            self.db,
+            self.settings,
+            clock=self.clock,
+            paperwork=self.paperwork,
+            card_photos=self.card_photos,
         )
+
+    @cached_property
+    def card_reader(self) -> OcrCardReader | None:
+        """The ID card's photo reader (issue 18) when `OCR__ENABLED`; its import alone pulls
+        in onnxruntime and OpenCV, so a process with it switched off never pays for it. The
+        model itself loads on the first photo."""
+        ocr = self.settings.ocr
+        if not ocr.enabled:
+            return None
+        from integrations.idcard.ocr import OcrEngine
+        from integrations.idcard.reader import OcrCardReader
+
+        engine = OcrEngine(ocr.threads or None)
+        return OcrCardReader(engine, timeout=ocr.timeout_seconds, max_waiting=ocr.max_waiting)
+
+    @property
+    def card_photos(self) -> CardPhotos | None:
+        from dialogs.card_reader import CardPhotos
+
+        reader = self.card_reader
+        return None if reader is None else CardPhotos(reader, self.files, self.db)
 
     @cached_property
     def office_hours(self) -> OfficeHours:
@@ -154,6 +181,8 @@ class Services:
             yield make_adapter(self.settings, self.db, http=http, now=self.clock)
 
     async def aclose(self) -> None:
+        if self.__dict__.get("card_reader") is not None:
+            self.card_reader.close()  # type: ignore[union-attr]
         self._close_files()
         await self.db.close()
 

@@ -33,6 +33,9 @@ class Applicant(Base):
     # The key that made both numbers' ciphertexts and hashes (a hash carries no key id of its
     # own); None before key ids, or while a rotation has not reached the row.
     key_id: Mapped[str | None] = mapped_column(String(16), index=True)
+    # A number read from a photo of the ID card, held (encrypted) until the worker confirms
+    # it; then it becomes the ID number above, as if typed (issue 18).
+    card_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     consent_version: Mapped[str | None] = mapped_column(String(32))
     consented_at: Mapped[datetime | None]
     consent_scope: Mapped[str | None] = mapped_column(String(200))

@@ -199,6 +199,7 @@ _PERSONAL = (
     "id_number_enc",
     "id_number_hash",
     "id_number_tail",
+    "card_number_enc",
     "key_id",
 )
 

@@ -3,12 +3,14 @@
 
 No I/O here: the service loads the conversation, calls `handle`, applies the commands and saves
 the new state in one transaction. The shared `transitions` machine (dialogs/machine.py) decides
-every move of the table; the modules of this package read answers, validate them and say what
-to reply, one module per part of the journey:
+every move of the table, and each question's row (dialogs/questions.py) says what it offers,
+records and shows; the modules of this package read answers, validate them and say what to
+reply, one module per part of the journey:
 
     dispatch         where an event goes (commands, idle states, the current question)
     commands         /start, /help, /status, /back, /cancel ... and questions in free text
-    answering        reading and recording the answer to the current question, then moving on
+    answering        reading the answer to the current question, then recording it
+    recording        the recorders and moves that the question rows name
     identity         language, consent, name, ID number, phone
     eligibility      category, kind of retirement, contribution years, verdict, reminder
     special_cases    the materials questions and the checklist they decide
@@ -19,6 +21,7 @@ to reply, one module per part of the journey:
     after_result     after the result: signing, rating, online_steps, result_questions
     document_requests  the reform's documents on request, the notice and its signed copy
     asking           the current question and its choices, failures, the person offered
+    summary          the review's lines, and what /cancel would lose
     flow             the next question that still needs an answer
     turn, facts, keys  one event's work; policy glue and the machine's model; names
 """

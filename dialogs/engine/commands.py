@@ -3,9 +3,9 @@ question asked in free text, answered from the FAQ without losing the place."""
 
 from __future__ import annotations
 
-from dialogs import answers as read
+from dialogs import nlu
 from dialogs.choice_words import unsure
-from dialogs.engine.asking import ask, unclear
+from dialogs.engine.asking import ask, begin, unclear
 from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
 from dialogs.engine.progress import status
 from dialogs.engine.review import confirm_cancel
@@ -62,14 +62,6 @@ def command(t: Turn, event: Command) -> None:
     return ask(t)
 
 
-def begin(t: Turn) -> None:
-    t.reset()
-    t.jump(State.start)
-    t.trigger("begin")
-    t.say("dialogs.welcome")
-    ask(t)
-
-
 def back(t: Turn) -> None:
     if t.state in AFTER_SUBMISSION:
         t.say("dialogs.back_after_submission")
@@ -103,16 +95,15 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
     """Answer a question asked in free text, then repeat the current question. False when
     there is nothing to answer (not a question we recognise, or a greeting where no question
     is open): the caller replies then."""
-    module = read.nlu()
-    if module is None or unsure(text):  # "I don't know" asks nothing (it was "cancel", 0.97)
+    if unsure(text):  # "I don't know" asks nothing (it was "cancel", 0.97)
         return False
-    intent = module.classify(text)
+    intent = nlu.classify(text)
     if intent.name == "unknown" or intent.confidence < FAQ_MIN_CONFIDENCE:
         return False
     # A name is short and free: only a clear question (a known word of two characters or
     # more, e.g. 公积金, 材料) is taken as one; "张" alone is a surname, not 涨 (a raise).
     # Numerals are names too (冯十三, 王五十): a number word is no sign of a question here.
-    words = [k for k in intent.keywords if len(k) > 1 and module.parse_number(k) is None]
+    words = [k for k in intent.keywords if len(k) > 1 and nlu.parse_number(k) is None]
     if strict and (intent.confidence < 0.8 or not words):
         return False
     if intent.name == "cancel":
@@ -137,6 +128,6 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
         return True
     if intent.name == "human_agent":
         t.d.failures = max(t.d.failures, MAX_FAILURES)
-    t.say(_IN_JOURNEY.get(intent.name) or module.faq_key(intent))
+    t.say(_IN_JOURNEY.get(intent.name) or nlu.faq_key(intent))
     ask(t)
     return True

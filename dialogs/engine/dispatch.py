@@ -4,11 +4,12 @@ waiting for the date, with a person, submitted), or the answer to the current qu
 from __future__ import annotations
 
 from dialogs import answers as read
+from dialogs.engine import card_photo
 from dialogs.engine.after_result import after_result
 from dialogs.engine.after_submission import reopen
 from dialogs.engine.answering import accept, answer
-from dialogs.engine.asking import ask
-from dialogs.engine.commands import begin, command, faq
+from dialogs.engine.asking import ask, begin
+from dialogs.engine.commands import command, faq
 from dialogs.engine.document_requests import document_asked, on_request
 from dialogs.engine.keys import readable
 from dialogs.engine.progress import status
@@ -45,6 +46,8 @@ def dispatch(t: Turn, event: Event) -> None:
         return idle(t, event, "dialogs.with_person")
     if t.state is State.submitted:
         return submitted(t, event)
+    if card_photo.handles(t, event):  # the ID card's photo (issue 18)
+        return None
     return answer(t, event)
 
 

@@ -12,18 +12,12 @@ from dialogs.engine.facts import assessment
 from dialogs.engine.turn import Turn
 from dialogs.state import HandToPerson, StoreReminder
 from locales.replies import Msg
-
-
-def record_category(t: Turn, value: Any) -> bool:
-    t.d.answers["category"] = value
-    return True
+from policy.retirement import special_route
 
 
 def record_retirement_type(t: Turn, value: Any) -> bool:
     t.d.answers["retirement_type"] = value
     if value != "normal":  # illness or special work: explained, then handed to a person
-        from policy.retirement import special_route
-
         t.say(special_route(value).explanation_key)
         t.do(HandToPerson(value, "ask_retirement_type"))
     return True

@@ -8,8 +8,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from dialogs.engine.keys import MORE_DEPENDENTS
 from dialogs.machine import State
+from dialogs.questions import QUESTIONS as ROWS
 from dialogs.state import Context, ConversationData
 from policy.materials import ANSWER_FIELDS, QUESTIONS, Answers, checklist
 from policy.materials import dependents as own_dependents
@@ -79,9 +79,9 @@ def may_retire_early(d: ConversationData, ctx: Context | None) -> bool:
 
 
 def dependents(question: str) -> tuple[str, ...]:
-
     own = own_dependents(question) if question in QUESTIONS else ()
-    return own + MORE_DEPENDENTS.get(question, ())
+    row = ROWS.get(question)
+    return own + (row.clears if row is not None else ())
 
 
 @dataclass

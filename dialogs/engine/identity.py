@@ -14,6 +14,7 @@ from dialogs.engine.keys import CONSENT_SCOPE, CONSENT_VERSION
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.state import RecordConsent, SaveIdentity, SetLanguage
+from policy.idcard import IdNumberError, parse_id_number
 
 
 def record_language(t: Turn, value: Any) -> bool:
@@ -53,7 +54,6 @@ def record_name(t: Turn, value: Any) -> bool:
 def record_id_number(t: Turn, value: Any) -> bool:
     """The number goes to the applicant record; answers keep its masked form, birth date and
     sex (which decide the category question and the verdict)."""
-    from policy.idcard import IdNumberError, parse_id_number
 
     try:
         number = parse_id_number(read.find_id_number(value), today=t.ctx.today)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from policy.towns import official_name
+
 # Answers copied under the same name: the special-case answers and what is typed as is.
 _SAME = (
     "name",
@@ -38,7 +40,6 @@ _ROUTES = {
 def one_form(answers: Mapping[str, Any]) -> dict[str, Any]:
     """The case form for these answers (a form already in the declared shape passes through:
     the application form is drawn from either)."""
-    from policy.towns import official_name
 
     a = answers
     form: dict[str, Any] = {k: a[k] for k in _SAME if k in a}

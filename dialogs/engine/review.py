@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.engine.asking import ask
+from dialogs.engine.asking import ask, begin
 from dialogs.engine.keys import CASE_NUMBER
 from dialogs.engine.one_form import one_form
 from dialogs.engine.turn import Turn
@@ -61,8 +61,6 @@ def cancel(t: Turn, value: str) -> None:
     action = t.d.confirming or "cancel"
     t.d.resume = t.d.confirming = None
     if value == "yes" and action == "restart":
-        from dialogs.engine.commands import begin  # commands imports this module
-
         t.do(DiscardDraft())
         t.reset()
         return begin(t)
@@ -76,26 +74,3 @@ def cancel(t: Turn, value: str) -> None:
     t.jump(resume)
     t.say("dialogs.cancel_kept")
     ask(t)
-
-
-def what_is_lost(t: Turn, action: str) -> list[Msg]:
-    """The lines of ask_cancel: the answers given and the pages uploaded, by name (never their
-    values), and for /cancel the consent withdrawn."""
-    from dialogs.engine.keys import ANSWER_KEY, label_key
-
-    a = t.d.answers
-    lines = [
-        Msg("dialogs.lost.answer", {"name": Msg(label_key(q))})
-        for q, key in ANSWER_KEY.items()
-        if key in a and q not in ("ask_language", "ask_consent")
-    ]
-    lines += [
-        Msg("dialogs.lost.pages", {"name": Msg(f"material.{code}.name"), "pages": m["pages"]})
-        for code, m in t.d.materials.items()
-        if m.get("pages")
-    ]
-    if not lines:
-        lines.append(Msg("dialogs.lost.nothing"))
-    if action == "cancel":
-        lines.append(Msg("dialogs.lost.consent"))
-    return lines

@@ -7,8 +7,8 @@ from typing import Any
 
 from cases.result_commands import AfterResultCommand
 from dialogs.engine.facts import Step, dependents
-from dialogs.engine.keys import ANSWER_KEY, EDIT_CLEARS
 from dialogs.machine import State, question_key, set_state
+from dialogs.questions import ANSWER_KEY, QUESTIONS, Question
 from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
 from locales.replies import Msg, Reply
 
@@ -37,6 +37,11 @@ class Turn:
 
     def question(self) -> str | None:
         return question_key(self.state, self.d.material)
+
+    def applies(self, row: Question) -> bool:
+        """Whether this applicant is asked the question (its condition in machine.TABLE holds):
+        a man is never asked the category of a woman's post."""
+        return row.asked_if is None or bool(getattr(self.step, row.asked_if)())
 
     def trigger(self, name: str) -> None:
         self.step.trigger(name)  # type: ignore[attr-defined]  # added by the machine
@@ -70,7 +75,7 @@ class Turn:
                 self.d.history.remove(q)
         if question == "ask_contribution":
             self.d.answers.pop("early", None)
-        for code in EDIT_CLEARS.get(question, ()):
+        for code in QUESTIONS[question].clears_pages:
             if code in self.d.materials:
                 self.d.materials[code] = {"pages": 0, "status": "pending"}
                 self.do(ClearMaterial(code))

@@ -163,7 +163,7 @@ async def test_a_notice_that_cannot_render_is_retried_with_backoff_and_handed_to
 async def test_a_chat_turn_still_answers_while_another_cases_notice_cannot_render(
     world: World,
 ) -> None:
-    from dialogs.console import Console
+    from console.session import Console
     from dialogs.events import Command
 
     broken = await world.submitted("u2")

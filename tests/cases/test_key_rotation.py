@@ -22,6 +22,7 @@ from cases.files import FileStore
 from cases.key_rotation import ApplicantRows, RowRotation, remaining, rotate
 from cases.models import Applicant
 from cases.models.platform import EmbCase
+from cases.repositories.card_numbers import held_card_number, hold_card_number
 from cases.schema import ensure_schema
 from integrations.platform.embedded.key_rotation import SealedForms
 from integrations.platform.embedded.sealing import seal, unseal
@@ -88,6 +89,7 @@ def before(session: Any, root: Path) -> None:
         if phone:
             repo.set_phone(session, applicant, phone)
     first = session.scalar(select(Applicant).order_by(Applicant.id))
+    hold_card_number(session, first, PEOPLE[0][1])  # read from a card photo, unconfirmed
     first.phone_enc = legacy_token(OLD, "13800138000", b"phone")  # before key ids
     first.key_id = None
     session.add(
@@ -113,7 +115,8 @@ def after(session: Any) -> dict[str, Any]:
             (repo.id_number_of(session, applicant), repo.phone_of(session, applicant), found)
         )
     form = unseal(session, session.get(EmbCase, "C1").form)
-    return {"people": people, "platform_id": form["id_number"]}
+    held = held_card_number(session, repo.find_applicant(session, "test", PEOPLE[0][0]))
+    return {"people": people, "platform_id": form["id_number"], "card": held}
 
 
 @pytest.mark.parametrize(
@@ -160,7 +163,7 @@ async def test_a_rotation_stopped_anywhere_finishes_when_run_again(
         ids = [row[2] for row in seen["people"]]
         assert [row[:2] for row in seen["people"]] == [p[1:] for p in PEOPLE]
         assert all(len(found) == 1 for found in ids)  # the lookup hashes are the new key's
-        assert seen["platform_id"] == PEOPLE[0][1]
+        assert seen["platform_id"] == PEOPLE[0][1] and seen["card"] == PEOPLE[0][1]
         refs = await db.run(references)
         assert store.read(refs["page"]) == PHOTO and store.read(refs["notice"]) == NOTICE
         assert refs["push"] == refs["notice"] and refs["conversation"] == [refs["page"]]

@@ -1,7 +1,7 @@
 """key ids: which data key made an applicant's encrypted numbers and lookup hashes
 
 Revision ID: 0011_key_ids
-Revises: 0010_file_blobs
+Revises: 0014_id_card_read
 Create Date: 2026-11-28 09:00:00
 
 A hash carries no key id of its own, so the row says which key made it; `db rotate-key` finds
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0011_key_ids"
-down_revision: str | Sequence[str] | None = "0010_file_blobs"
+down_revision: str | Sequence[str] | None = "0014_id_card_read"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

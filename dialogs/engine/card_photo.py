@@ -1,0 +1,143 @@
+"""The ID card's photo in the conversation (issue 18).
+
+At the ID-number question the worker may send the card's front instead of typing 18 digits.
+A number read (valid, agreeing with the printed birth date and sex) is shown in full with the
+name read, and held until the worker confirms it: "yes" records it exactly as if typed (the
+same `record_id_number`, every check again) and the photo becomes the first page of the ID
+card material, so only the back is asked for later; "no" asks them to type it. A photo with
+no valid number gets a retake request with tips and the offer to type. The name read is only
+shown (the model swaps rare characters for look-alikes), never recorded.
+
+At the ID card material, a front whose number differs from the one recorded is told plainly,
+and a photo that shows no card at all is asked again.
+
+The service reads the photos before the event (`dialogs/card_reader.py`); here, only what to
+say and record. Hooks: `dispatch` calls `handles` first; `asking` asks
+`card_question.question_message` for the words of the two questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from dialogs import answers as read
+from dialogs.card_reader import CardPhoto
+from dialogs.engine.answering import accept
+from dialogs.engine.asking import ask, fail
+from dialogs.engine.card_question import FRONT
+from dialogs.engine.turn import Turn
+from dialogs.engine.uploads import upload
+from dialogs.events import Choice, Event, StoredFile, Text
+from dialogs.state import AddPages, HoldCardNumber
+from locales.replies import Msg, Option, Reply
+
+HELD = "card_read"  # answers: the reading waiting for "yes" (masked number, name, photo)
+YES, NO = "card_yes", "card_no"
+_NOT_READ = {
+    "unclear": "card_photo.unclear",
+    "back": "card_photo.back_side",
+    "no_card": "card_photo.no_card",
+}
+
+
+def handles(t: Turn, event: Event) -> bool:
+    """Whether this event was about the card's photo (and is answered here)."""
+    q = t.question()
+    if q == "ask_id_number":
+        if isinstance(event, CardPhoto):
+            photo_for_number(t, event)
+            return True
+        if t.d.answers.get(HELD) is not None:
+            return held_answer(t, event)
+        if isinstance(event, Choice) and event.id in (YES, NO):  # an answered reading's
+            t.say("dialogs.stale_button")
+            ask(t)
+            return True
+        return False
+    if q == "ask_upload_id_card" and isinstance(event, CardPhoto):
+        return card_pages(t, event)
+    return False
+
+
+def photo_for_number(t: Turn, event: CardPhoto) -> None:
+    reading = event.best()
+    if reading is None:
+        return fail(t, "card_photo.unavailable")
+    if reading.outcome != "read" or reading.number is None:
+        return fail(t, _NOT_READ[reading.outcome], tips=Msg("card_photo.tips"))
+    number = reading.number
+    photo = event.files[event.readings.index(reading)]
+    t.d.answers[HELD] = {"masked": number.masked, "name": reading.name, "file": asdict(photo)}
+    t.do(HoldCardNumber(number.number))
+    t.replies.append(confirm_reply(t, number.number, reading.name))
+
+
+def confirm_reply(t: Turn, number: str, name: str | None) -> Reply:
+    # In full (the worker's private chat), grouped as the card's parts: region, birth, rest.
+    shown = f"{number[:6]} {number[6:14]} {number[14:]}"
+    typed = t.d.answers.get("name")
+    if name is None:
+        said = Msg("card_photo.name_unread")
+    elif typed and typed != name:
+        said = Msg("card_photo.name_differs", {"read": name, "typed": typed})
+    else:
+        said = Msg("card_photo.name_read", {"name": name})
+    options = (Option(YES, Msg("card_photo.choice.yes")), Option(NO, Msg("card_photo.choice.no")))
+    message = Msg("card_photo.confirm", {"number": shown, "name": said})
+    return Reply(message, options, "choice", question="ask_id_number")
+
+
+def held_answer(t: Turn, event: Event) -> bool:
+    """An answer while a reading waits: yes, no, or anything else (a typed number, a
+    question...), which forgets the reading and is answered as usual."""
+    choice: str | None = None
+    if isinstance(event, Choice) and event.question in (None, "ask_id_number"):
+        choice = {YES: "yes", NO: "no"}.get(event.id)
+    elif isinstance(event, Text):
+        choice = read.interpret_choice(event.text, ["yes", "no"])
+    held: dict[str, Any] = t.d.answers.pop(HELD)
+    t.do(HoldCardNumber(None))
+    if choice == "yes":
+        confirmed(t, held)
+        return True
+    if choice == "no":
+        t.say("card_photo.type_instead")
+        ask(t)
+        return True
+    return False
+
+
+def confirmed(t: Turn, held: dict[str, Any]) -> None:
+    number = t.ctx.card_number
+    if number is None:  # the held number is gone (a reset elsewhere): ask for it again
+        t.say("card_photo.type_instead")
+        return ask(t)
+    before = len(t.replies)
+    accept(t, "ask_id_number", number)  # exactly as if typed
+    if (t.d.answers.get("id_number") or {}).get("masked") != held["masked"]:
+        return None  # refused by the usual checks: their reply has been said
+    t.replies.insert(before, Reply(Msg("card_photo.confirmed")))
+    m = t.d.materials.setdefault("id_card", {"pages": 0, "status": "pending"})
+    if m["pages"] == 0:  # the card's pages sent already (an edit from the review) stay
+        photo = StoredFile(**held["file"])
+        m["pages"] = 1
+        m["hashes"] = [photo.sha256]
+        t.d.answers[FRONT] = photo.sha256
+        t.do(AddPages("id_card", (photo,)))
+
+
+def card_pages(t: Turn, event: CardPhoto) -> bool:
+    """Pages of the ID card material: a photo of no card is asked again; a number that is
+    not the one recorded is told before the pages are taken."""
+    readings = [r for r in event.readings if r is not None]
+    every = bool(readings) and len(readings) == len(event.files)
+    if every and all(r.outcome == "no_card" for r in readings):
+        fail(t, "card_photo.not_a_card", tips=Msg("card_photo.tips"))
+        return True
+    for reading, same in zip(event.readings, event.same_as_typed, strict=False):
+        if same is False and reading is not None and reading.number is not None:
+            typed = (t.d.answers.get("id_number") or {}).get("masked", "")
+            t.say("card_photo.differs", card=reading.number.number, typed=typed)
+    upload(t, event, "id_card")
+    return True

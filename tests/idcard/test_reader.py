@@ -1,0 +1,144 @@
+"""The real OCR reader on generated phone photos of cards (issue 18): numbers read exactly or
+not at all, the name only offered, the model loaded once and lazily, the loop never blocked
+past the reader's bounds."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import date
+
+import pytest
+from PIL import Image
+
+from dialogs.card_reader import CardReaderUnavailable
+from integrations.idcard.ocr import OcrEngine
+from integrations.idcard.reader import OcrCardReader
+from tests.idcard import cards
+from tests.idcard.cards import Shot
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def engine() -> OcrEngine:
+    """One engine for the module: loading the model once is what a process does too."""
+    return OcrEngine()
+
+
+@pytest.fixture
+async def reader(engine: OcrEngine):
+    reader = OcrCardReader(engine, today=lambda: TODAY)
+    yield reader
+    reader.close()
+
+
+@pytest.mark.parametrize(
+    ("card", "shot"),
+    [
+        (cards.man(), Shot()),
+        (cards.woman(), Shot(angle=9, blur=1.0, quality=45, seed=1)),
+        (cards.man("巴特尔·朝鲁"), Shot(angle=-11, quality=60, scale=0.8, seed=2)),
+        (cards.woman("乌云其木格"), Shot(glare=0.85, blur=0.6, quality=50, scale=1.2, seed=3)),
+    ],
+    ids=["upright", "tilted_blurred_jpeg45", "mongolian_name_small", "glare"],
+)
+async def test_a_phone_photo_of_the_front_gives_the_number_and_what_the_card_says(
+    reader: OcrCardReader, card: cards.Card, shot: Shot
+) -> None:
+    front = await reader.read(cards.photo(cards.front(card), shot))
+    assert front.outcome == "read"
+    assert front.number is not None and front.number.number == card.number
+    assert front.birth_date == card.birth
+    assert front.sex == ("male" if card.sex == "男" else "female")
+    assert front.name == card.name
+
+
+async def test_a_rare_name_character_comes_back_as_a_look_alike_so_names_are_only_offered(
+    reader: OcrCardReader,
+) -> None:
+    """赟 is not in the model's dictionary: the number is exact, the name is not. This is why
+    the conversation shows the name read and never records it by itself."""
+    card = cards.man("张赟")
+    front = await reader.read(cards.photo(cards.front(card), Shot(angle=4, seed=4)))
+    assert front.number is not None and front.number.number == card.number
+    assert front.name != "张赟"
+
+
+async def test_ever_blurrier_photos_give_the_exact_number_or_none_never_a_wrong_one(
+    reader: OcrCardReader,
+) -> None:
+    card = cards.man()
+    found = []
+    for blur in (3.0, 5.0, 7.0):
+        front = await reader.read(cards.photo(cards.front(card), Shot(blur=blur, quality=40)))
+        assert front.number is None or front.number.number == card.number, blur
+        found.append(front.number is not None)
+    assert found[-1] is False  # past what can be read: nothing, so the worker is asked again
+
+
+async def test_the_back_and_a_photo_of_something_else_are_told_apart(
+    reader: OcrCardReader,
+) -> None:
+    assert (await reader.read(cards.photo(cards.back(), Shot(angle=3)))).outcome == "back"
+    assert (await reader.read(cards.something_else())).outcome == "no_card"
+
+
+async def test_a_photo_taken_in_portrait_is_turned_upright_by_its_exif_orientation(
+    reader: OcrCardReader,
+) -> None:
+    card = cards.woman()
+    taken = Image.open(io.BytesIO(cards.photo(cards.front(card)))).rotate(90, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = 8  # "rotate 90 CW to view": the phone held sideways
+    out = io.BytesIO()
+    taken.save(out, "JPEG", quality=85, exif=exif)
+    front = await reader.read(out.getvalue())
+    assert front.number is not None and front.number.number == card.number
+
+
+async def test_bytes_that_are_no_picture_are_refused_as_such(reader: OcrCardReader) -> None:
+    with pytest.raises(CardReaderUnavailable) as caught:
+        await reader.read(b"%PDF-1.7 not a photo")
+    assert caught.value.reason == "not_an_image"
+
+
+async def test_the_model_loads_on_the_first_photo_and_only_once() -> None:
+    engine = OcrEngine()
+    reader = OcrCardReader(engine, today=lambda: TODAY)
+    try:
+        assert not engine.loaded  # building the reader costs nothing
+        await reader.read(cards.something_else())
+        model = engine._engine
+        assert engine.loaded
+        await reader.read(cards.something_else(seed=1))
+        assert engine._engine is model
+    finally:
+        reader.close()
+
+
+async def test_photos_beyond_the_waiting_bound_are_refused_at_once(engine: OcrEngine) -> None:
+    reader = OcrCardReader(engine, max_waiting=1, today=lambda: TODAY)
+    try:
+        first = asyncio.ensure_future(reader.read(cards.something_else()))
+        await asyncio.sleep(0)  # the first photo is in the reader's thread now
+        with pytest.raises(CardReaderUnavailable) as caught:
+            await reader.read(cards.something_else(seed=2))
+        assert caught.value.reason == "busy"
+        assert (await first).outcome == "no_card"
+        assert (await reader.read(cards.something_else(seed=3))).outcome == "no_card"
+    finally:
+        reader.close()
+
+
+async def test_a_reading_past_its_time_out_is_given_up_and_the_loop_goes_on(
+    engine: OcrEngine,
+) -> None:
+    """A time-out of zero: the answer cannot be back before the loop looks again."""
+    reader = OcrCardReader(engine, timeout=0, today=lambda: TODAY)
+    try:
+        with pytest.raises(CardReaderUnavailable) as caught:
+            await reader.read(cards.something_else())
+        assert caught.value.reason == "timeout"
+    finally:
+        reader.close()
