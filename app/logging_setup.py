@@ -6,38 +6,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from datetime import UTC, datetime
 
-# Digits may come full-width (０-９, Ｘ) from Chinese input methods, and grouped by spaces or
-# hyphens ("150627 19650515 0016", "138-0013-8000"); a single separator between digits is
-# allowed anywhere inside a number.
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-_SEP = r"[ \-\u00a0]?"
-# 18-character ID numbers (last may be X), 15-digit first-generation numbers, mainland mobiles
-# (with or without +86 / 86 / 0086 in front).
-_ID18 = re.compile(rf"(?<![0-9])\d(?:{_SEP}\d){{16}}{_SEP}[0-9Xx](?![0-9])")
-_ID15 = re.compile(rf"(?<![0-9])\d(?:{_SEP}\d){{14}}(?![0-9])")
-_PHONE = re.compile(rf"(?<![0-9])(?:(?:\+|00)?86{_SEP})?1[3-9](?:{_SEP}\d){{9}}(?![0-9])")
-
-
-def _keep_ends(match: re.Match[str], head: int, tail: int) -> str:
-    """The number with only its first `head` and last `tail` digits shown."""
-    digits = re.sub(r"[^0-9Xx]", "", match.group())
-    return digits[:head] + "*" * (len(digits) - head - tail) + digits[-tail:]
-
-
-def _phone(match: re.Match[str]) -> str:
-    digits = re.sub(r"[^0-9]", "", match.group())[-11:]
-    return f"{digits[:3]}****{digits[-4:]}"
+from app.personal_numbers import mask_numbers
 
 
 def mask_text(text: str) -> str:
     """Mask every ID number and mobile number found in free text (tracebacks included)."""
-    text = text.translate(_FULL_WIDTH)
-    text = _ID18.sub(lambda m: _keep_ends(m, 4, 4), text)
-    text = _ID15.sub(lambda m: _keep_ends(m, 4, 3), text)
-    return _PHONE.sub(_phone, text)
+    return mask_numbers(text)
 
 
 class MaskingFilter(logging.Filter):
@@ -80,7 +56,19 @@ class JsonFormatter(logging.Formatter):
 # update carries phone numbers and names (python-telegram-bot), two lines per state change
 # (transitions), every glyph of a subset font (fontTools). They log at WARNING and above
 # whatever LOG_LEVEL says.
-QUIET = ("httpx", "httpcore", "telegram", "transitions", "aiosqlite", "asyncio", "fontTools")
+QUIET = (
+    "httpx",
+    "httpcore",
+    "urllib3",  # the tests' HTTP client (schemathesis): a DEBUG line per request URL
+    "botocore",  # the s3 file backend: every request's URL, headers and signature at DEBUG
+    "boto3",
+    "s3transfer",
+    "telegram",
+    "transitions",
+    "aiosqlite",
+    "asyncio",
+    "fontTools",
+)
 
 
 def setup_logging(level: str = "INFO", log_format: str | None = None) -> None:
@@ -95,6 +83,12 @@ def setup_logging(level: str = "INFO", log_format: str | None = None) -> None:
     handler.addFilter(MaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    set_levels(level)
+
+
+def set_levels(level: str) -> None:
+    """The root logger at `level`, the chatty libraries at WARNING (the test suite's log guard
+    uses this too, to see every record that production at DEBUG would emit)."""
+    logging.getLogger().setLevel(level)
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -71,6 +71,9 @@ class SecuritySettings(BaseModel):
     # Key for ID and phone numbers at rest. Empty: the embedded default creates data/secret.key.
     data_key: SecretStr = SecretStr("")
     key_file: Path = Path("data/secret.key")
+    # During `db rotate-key` with SECURITY__DATA_KEY: the keys before it, comma-separated,
+    # readable until the rotation is done (then removed).
+    old_data_keys: SecretStr = SecretStr("")
 
 
 class TelegramSettings(BaseModel):

@@ -7,7 +7,7 @@ from telegram import Bot, BotCommand
 
 from locales import translator
 
-MENU = ("start", "status", "back", "restart", "cancel", "language", "help")
+MENU = ("start", "status", "back", "restart", "cancel", "language", "mydata", "help")
 # language_code given to Telegram -> our catalogue. None is the default for everyone else.
 MENU_LANGUAGES: tuple[tuple[str | None, str], ...] = (
     (None, "zh_CN"),

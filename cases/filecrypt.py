@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import os
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
 from cryptography.exceptions import InvalidTag
@@ -80,12 +80,19 @@ class Encryptor:
         self.index += 1
 
 
-def decrypt(keys: FileKeys, f: BinaryIO, address: str | None) -> Iterator[bytes]:
+def decrypt(
+    keys: FileKeys,
+    f: BinaryIO,
+    address: str | None,
+    keyring: Callable[[bytes], FileKeys | None] | None = None,
+) -> Iterator[bytes]:
     """The plain content of the encrypted stream `f`, chunk by chunk (at most 1 MiB held at a
     time). The last chunk only comes once the whole file has been authenticated and, when
-    `address` is given, found to have that address."""
+    `address` is given, found to have that address. With a `keyring` (during a key rotation)
+    a file of an old key is read with that key, and its address is that key's."""
     header = f.read(HEADER_SIZE)
     key_id, file_nonce = parse_header(header)
+    keys = (keyring(key_id) if keyring is not None else None) or keys
     if key_id != keys.key_id:
         raise WrongFileKey(key_id.hex(), keys.key_id.hex())
     aead = AESGCM(_file_key(keys, file_nonce))

@@ -78,6 +78,7 @@ class FileStore:
     ) -> None:
         self.root = Path(root)  # the local folder; with a shared backend, staging only
         self.max_bytes = max_bytes
+        self._vault = vault  # during a key rotation it also reads files of the old key
         self._keys: FileKeys = vault.file_keys()
         self._tmp = self.root / "tmp"
         private_dir(self.root)
@@ -178,7 +179,7 @@ class FileStore:
         FileNotFoundError, WrongFileKey or TamperedFile; the last chunk only comes once the
         whole file has been authenticated."""
         with contextlib.closing(self.backend.open(address)) as f:
-            yield from filecrypt.decrypt(self._keys, f, address)
+            yield from filecrypt.decrypt(self._keys, f, address, self._vault.file_keys_for)
 
     def read(self, address: str) -> bytes:
         """The whole plain content (a document to send, a page to show)."""
@@ -211,6 +212,11 @@ class FileStore:
     def all_hashes(self) -> Iterable[str]:
         """Every stored file's address (for purging orphans), staging files excluded."""
         return self.backend.addresses()
+
+    def key_id_of(self, address: str) -> str:
+        """The id of the key that encrypted the stored file (a key rotation's progress)."""
+        with contextlib.closing(self.backend.open(address)) as f:
+            return filecrypt.parse_header(f.read(HEADER_SIZE))[0].hex()
 
     def is_encrypted(self, address: str) -> bool:
         """Whether the file stored under this name is in the encrypted format (a file of a

@@ -3,6 +3,7 @@
 db upgrade            apply the Alembic migrations (SQLite or DATABASE_URL)
 db purge [--dry-run]  delete photos of closed cases older than files.retention_days
 db encrypt-files      encrypt the files of a deployment from before file encryption
+db rotate-key         make every ciphertext and file again with a new data key (resumable)
 db backup PATH        the database and the files in one archive (the data key is not in it)
 db restore PATH       a backup into the configured database and file store (--force)
 db move-files --from DIR   a local folder's files into the configured file backend
@@ -42,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="encrypt stored files kept in clear by an older version (service stopped; resumable)",
     )
     encrypt.set_defaults(func=run_encrypt_files)
+
+    rotate = sub.add_parser(
+        "rotate-key",
+        help="更换数据密钥：全部重新加密（先停服务；中断后再次运行即可）",
+    )
+    rotate.set_defaults(func=run_rotate_key)
 
     diagram = sub.add_parser("diagram", help="write docs/case-lifecycle.md (mermaid)")
     diagram.add_argument("--stdout", action="store_true", help="print instead of writing")
@@ -137,6 +144,16 @@ def run_encrypt_files(args: argparse.Namespace) -> int:
         + (f"，{report.failed} 个失败（见日志，可再次运行）" if report.failed else "")
     )
     return 1 if report.failed else 0
+
+
+def run_rotate_key(args: argparse.Namespace) -> int:
+    from app.logging_setup import setup_logging
+    from app.settings import load_settings
+    from runtime.rotate_key import rotate_key
+
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    return rotate_key(settings)
 
 
 def run_diagram(args: argparse.Namespace) -> int:

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "console"
 # The commands a line may give ("/status" in the terminal, {"command": "status"} in JSON).
-COMMANDS = ("start", "help", "status", "cancel", "restart", "back", "language")
+COMMANDS = ("start", "help", "status", "cancel", "restart", "back", "language", "mydata")
 # A turn that failed: the JSON `error` code and the message shown.
 FAILURES = {
     "service_unavailable": "dialogs.console.busy",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-CommandName = Literal["start", "help", "status", "cancel", "restart", "back", "language"]
+CommandName = Literal["start", "help", "status", "cancel", "restart", "back", "language", "mydata"]
 
 
 @dataclass(frozen=True)

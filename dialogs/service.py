@@ -47,6 +47,7 @@ from dialogs.card_reader import CardPhotos
 from dialogs.engine.card_photo import HELD as CARD_HELD
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State, question_key
+from dialogs.my_data import is_my_data, my_data_replies
 from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
 from dialogs.state import Context, ConversationData
 from dialogs.walk_in_link import take_over
@@ -176,6 +177,10 @@ class ConversationService:
         data.failures = conv.failures or 0
         if duplicate:
             return self._outcome(session, applicant, data, [], duplicate=True)
+        if is_my_data(event):  # in any state, changing nothing (dialogs/my_data.py)
+            days = self.settings.files.retention_days
+            replies = my_data_replies(session, applicant, data.state, days)
+            return self._outcome(session, applicant, data, replies)
         event = take_over(session, applicant, data, event, now)  # a walk-in case's code
         case = repo.current_case(session, applicant.id) if _needs_case(data, event) else None
         ctx = self._context(session, applicant, data, case, now)

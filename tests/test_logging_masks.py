@@ -2,6 +2,8 @@
 
 import logging
 
+import pytest
+
 from app.logging_setup import MaskingFilter, mask_text
 
 
@@ -14,6 +16,7 @@ def test_id_numbers_and_phones_are_masked_in_free_text():
     assert "150627491231002" not in masked
 
 
+@pytest.mark.unmasked_logs_ok
 def test_masking_filter_rewrites_log_records(caplog):
     logger = logging.getLogger("test.mask")
     logger.addFilter(MaskingFilter())
@@ -45,6 +48,7 @@ def test_phone_and_id_numbers_in_every_common_form_are_masked():
         assert "****" in masked, masked
 
 
+@pytest.mark.unmasked_logs_ok
 def test_a_traceback_is_masked_too(capsys):
     import logging as lg
 

@@ -30,6 +30,9 @@ class Applicant(Base):
     id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     id_number_tail: Mapped[str | None] = mapped_column(String(4))  # for masked display only
+    # The key that made both numbers' ciphertexts and hashes (a hash carries no key id of its
+    # own); None before key ids, or while a rotation has not reached the row.
+    key_id: Mapped[str | None] = mapped_column(String(16), index=True)
     # A number read from a photo of the ID card, held (encrypted) until the worker confirms
     # it; then it becomes the ID number above, as if typed (issue 18).
     card_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

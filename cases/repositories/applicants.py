@@ -11,11 +11,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from cases.crypto import normalize, vault_of
-from cases.models import Applicant, utcnow
+from cases.crypto import Vault, normalize, vault_of
+from cases.models import Applicant, Case, utcnow
 
 _PHONE_CONTEXT = b"phone"
 _ID_CONTEXT = b"id_number"
+PHONE_CONTEXT, ID_CONTEXT = _PHONE_CONTEXT, _ID_CONTEXT  # for the key rotation
 
 
 def get_applicant(session: Session, applicant_id: int) -> Applicant | None:
@@ -115,6 +116,7 @@ def set_phone(session: Session, applicant: Applicant, phone: str) -> None:
         phone_enc=vault.encrypt(value, context=_PHONE_CONTEXT),
         phone_hash=vault.lookup_hash(value),
         phone_tail=value[-4:],
+        key_id=_row_key(vault, applicant.id_number_enc),
     )
 
 
@@ -127,7 +129,15 @@ def set_id_number(session: Session, applicant: Applicant, id_number: str) -> Non
         id_number_enc=vault.encrypt(value, context=_ID_CONTEXT),
         id_number_hash=vault.lookup_hash(value),
         id_number_tail=value[-4:],
+        key_id=_row_key(vault, applicant.phone_enc),
     )
+
+
+def _row_key(vault: Vault, other: bytes | None) -> str | None:
+    """The row's `key_id` after one of its two numbers is written with the current key: that
+    key when the other number is too (or absent); None (not one key: a rotation's to do)
+    while the other is still an old key's."""
+    return vault.key_id if other is None or vault.made_by_current_key(other) else None
 
 
 def phone_of(session: Session, applicant: Applicant) -> str | None:
@@ -146,14 +156,14 @@ def id_number_of(session: Session, applicant: Applicant) -> str | None:
 
 def find_applicants_by_id_number(session: Session, id_number: str) -> list[Applicant]:
     """Every applicant (one per channel) who gave this ID number, oldest first."""
-    digest = vault_of(session).lookup_hash(id_number)
-    query = select(Applicant).where(Applicant.id_number_hash == digest).order_by(Applicant.id)
+    digests = vault_of(session).lookup_hashes(id_number)
+    query = select(Applicant).where(Applicant.id_number_hash.in_(digests)).order_by(Applicant.id)
     return list(session.scalars(query))
 
 
 def find_applicants_by_phone(session: Session, phone: str) -> list[Applicant]:
-    digest = vault_of(session).lookup_hash(phone)
-    query = select(Applicant).where(Applicant.phone_hash == digest).order_by(Applicant.id)
+    digests = vault_of(session).lookup_hashes(phone)
+    query = select(Applicant).where(Applicant.phone_hash.in_(digests)).order_by(Applicant.id)
     return list(session.scalars(query))
 
 
@@ -171,7 +181,27 @@ def record_consent(
 
 
 def withdraw_consent(session: Session, applicant: Applicant, *, at: datetime) -> None:
-    update_applicant(session, applicant, consent_withdrawn_at=at)
+    """Consent withdrawn (/cancel, confirmed). Unless an application of theirs was submitted
+    (whose record the offices must keep), the name and numbers are erased too: the
+    confirmation promised that what was filled in is deleted."""
+    values: dict[str, Any] = {"consent_withdrawn_at": at}
+    submitted = select(Case.id).where(Case.applicant_id == applicant.id, Case.status != "draft")
+    if session.scalar(submitted.limit(1)) is None:
+        values.update(dict.fromkeys(_PERSONAL, None))
+    update_applicant(session, applicant, **values)
+
+
+_PERSONAL = (
+    "full_name",
+    "phone_enc",
+    "phone_hash",
+    "phone_tail",
+    "id_number_enc",
+    "id_number_hash",
+    "id_number_tail",
+    "card_number_enc",
+    "key_id",
+)
 
 
 def mark_unreachable(session: Session, applicant_id: int, *, at: datetime) -> None:

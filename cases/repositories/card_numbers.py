@@ -13,6 +13,7 @@ from cases.models import Applicant
 from cases.repositories.applicants import update_applicant
 
 _CONTEXT = b"card_number"
+CARD_CONTEXT = _CONTEXT  # for the key rotation
 
 
 def hold_card_number(session: Session, applicant: Applicant, number: str | None) -> None:

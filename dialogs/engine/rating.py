@@ -16,6 +16,7 @@ from cases.result_commands import (
     followup_due,
 )
 from dialogs import rating_words
+from dialogs.engine.free_text import masked_words
 from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
@@ -65,8 +66,11 @@ def rate(t: Turn, event: Event) -> None:
 def comment(t: Turn, event: Event) -> None:
     """ask_rating_comment: any words are the comment; "skip" leaves none."""
     if isinstance(event, Text) and event.text.strip():
-        t.do(CommentOnRating(event.text))
+        words, hidden = masked_words(event.text)
+        t.do(CommentOnRating(words))
         t.say("aftercare.rating.comment_thanks")
+        if hidden:  # ID or phone numbers in the comment: kept masked, and the worker told
+            t.say("aftercare.numbers_hidden")
         t.trigger("next")
         return ask(t)
     if isinstance(event, Choice) and event.id == "skip":

@@ -18,6 +18,7 @@ from cases.result_commands import (
 )
 from dialogs.choice_words import mentioned, name_like
 from dialogs.engine.document_requests import send_document
+from dialogs.engine.free_text import masked_words
 from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
@@ -97,11 +98,13 @@ def _way_out(event: Event) -> str | None:
 def _raise(t: Turn, way_out: str, event: Event) -> None:
     """有异议 or 转人工 at signing: a task for the clerk with the worker's words; the notice
     stays unsigned, and the worker is told what happens next and that they can still sign."""
-    words = event.text.strip()[:_WORDS_MAX] if isinstance(event, Text) else ""
-    t.do(RaiseAtSigning("object" if way_out == "object" else "person", words))
+    words, hidden = masked_words(event.text) if isinstance(event, Text) else ("", False)
+    t.do(RaiseAtSigning("object" if way_out == "object" else "person", words[:_WORDS_MAX]))
     due = add_working_days(t.ctx.today, 1)
     key = "aftercare.sign.objection_taken" if way_out == "object" else "aftercare.sign.person"
     t.say(key, due=Msg(*when.day(due)))
+    if hidden:  # ID or phone numbers in the words: kept masked, and the worker told
+        t.say("aftercare.numbers_hidden")
     ask(t)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from dialogs.engine.asking import fail
 from dialogs.engine.facts import office_checks, requirements
+from dialogs.engine.free_text import refused_for_numbers
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.state import ClearMaterial, MarkMaterialLost
@@ -20,6 +21,8 @@ def record_employer_name(t: Turn, value: Any) -> bool:
     name = " ".join(str(value).split())
     if not MIN_EMPLOYER <= len(name) <= MAX_EMPLOYER or not any(c.isalpha() for c in name):
         fail(t, "dialogs.hint.employer_name")
+        return False
+    if refused_for_numbers(t, name):  # an ID or phone number typed here: asked again
         return False
     t.d.answers["employer_name"] = name
     return True

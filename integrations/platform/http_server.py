@@ -28,7 +28,7 @@ from cases.platform.events import PlatformEvent
 from cases.platform.fit import EventDoesNotFit
 from cases.platform.handlers import apply_event
 from cases.platform.port import PlatformRejected, UnknownCase
-from integrations.platform import limits, wire
+from integrations.platform import limits, request_checks, wire
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.limits import WireError
 from integrations.platform.signing import IDEMPOTENCY_KEY, SignatureError, verify
@@ -174,7 +174,7 @@ def add_platform_routes(
         number = request.match_info["number"]
         _, failure = await signed(
             request,
-            lambda raw: str(_body(raw).get("reason", "")),
+            lambda raw: request_checks.check_withdrawal(_body(raw)),
             lambda s, reason: platform.record_withdrawal(s, number, reason),
         )
         return failure or web.json_response({"case_number": number, "status": "withdrawn"})

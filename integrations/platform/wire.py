@@ -20,6 +20,7 @@ from cases.platform.port import (
     SupplementReceipt,
     SupplementRequest,
 )
+from integrations.platform import request_checks
 from integrations.platform.limits import WireError as WireError  # every *_from_json raises it
 
 
@@ -72,6 +73,7 @@ def submit_to_json(req: SubmitRequest) -> dict[str, Any]:
 def submit_from_json(data: dict[str, Any], idempotency_key: str) -> SubmitRequest:
     if not isinstance(data, dict):
         raise WireError("body must be an object")
+    request_checks.check_submission(data, idempotency_key)  # as the OpenAPI file says
     materials = data.get("materials", [])
     if not isinstance(materials, list):
         raise WireError("materials must be a list")
@@ -126,6 +128,7 @@ def supplement_to_json(req: SupplementRequest) -> dict[str, Any]:
 def supplement_from_json(
     case_number: str, data: dict[str, Any], idempotency_key: str
 ) -> SupplementRequest:
+    request_checks.check_supplement(data, idempotency_key)  # as the OpenAPI file says
     pages = data.get("pages", [])
     lost = data.get("lost", False) is True
     if not isinstance(pages, list) or not all(isinstance(p, dict) for p in pages):

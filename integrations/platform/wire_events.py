@@ -80,7 +80,7 @@ def event_from_json(data: dict[str, Any]) -> PlatformEvent:
     (`integrations.platform.limits`) and the policy's codes; raises WireError (a 4xx)."""
     data = dict(limits.obj(data, "event"))
     kind = data.get("kind")
-    if kind not in EVENT_KINDS:
+    if not isinstance(kind, str) or kind not in EVENT_KINDS:  # {} is unhashable: a 500
         raise WireError(f"unknown event kind {str(kind)[:40]!r}")
     common: dict[str, Any] = {
         "case_number": limits.case_number(data.get("case_number")),

@@ -17,6 +17,8 @@ from policy.idcard import mask_number
 
 _SEALED = "id_number_sealed"
 _ID_CONTEXT = b"platform.id_number"
+# For the key rotation, which makes the sealed number again with a new key.
+SEALED, ID_CONTEXT = _SEALED, _ID_CONTEXT
 
 
 def seal(session: Session, form: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,139 @@
+"""/mydata: what is stored about the worker, and who has seen it (PIPL's right to know).
+
+Answered by the service from the record in any state, before the engine and aftercare, and
+changing nothing: the question the worker was at stays open. Numbers are shown masked, as
+staff lists show them; the worker typed them, and a shared screen or a forwarded chat should
+not show them whole. Who has seen the application comes from the audit log: staff views and
+actions on the worker's cases, newest first.
+
+Deletion goes through the existing confirmation of /cancel (which says what will be deleted
+and deletes only after "confirm"); once submitted, the case is kept by the offices as the
+rules require and its photos are deleted after the retention period, which the reply says.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cases.models import Applicant, AuditLog, Case, MaterialPage
+from dialogs.engine.keys import case_status_key
+from dialogs.events import Command, Event
+from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
+from locales.replies import Msg, Reply
+from policy.items import load_items
+
+_CHINA = timezone(timedelta(hours=8))
+SEEN_LIMIT = 10  # the latest views and actions shown; the clerk can print the whole log
+_NOTHING_STORED = frozenset({State.start, State.cancelled})
+# Who, by the prefix of the audit log's actor: the worker sees a role, and the staff's name
+# after it (the person has a right to know who handled their data).
+_ROLES = {"clerk": "clerk", "office": "office", "account": "staff", "staff": "staff"}
+
+
+def is_my_data(event: Event) -> bool:
+    return isinstance(event, Command) and event.name == "mydata"
+
+
+def my_data_replies(
+    session: Session, applicant: Applicant, state: str, retention_days: int
+) -> list[Reply]:
+    """The replies to /mydata; the conversation's state is left as it is."""
+    current = State(state)
+    if current in _NOTHING_STORED and applicant.full_name is None:
+        return [Reply(Msg("dialogs.mydata.nothing"))]
+    cases = list(
+        session.scalars(select(Case).where(Case.applicant_id == applicant.id).order_by(Case.id))
+    )
+    replies = [Reply(Msg("dialogs.mydata.stored", _stored(session, applicant, cases)))]
+    seen = _seen(session, [c.id for c in cases])
+    replies.append(
+        Reply(Msg("dialogs.mydata.seen", {"lines": seen}))
+        if seen
+        else Reply(Msg("dialogs.mydata.seen_by_nobody"))
+    )
+    if current in AFTER_SUBMISSION or current in AFTER_RESULT or current is State.finished:
+        replies.append(Reply(Msg("dialogs.mydata.kept", {"days": retention_days})))
+    elif current not in _NOTHING_STORED:
+        replies.append(Reply(Msg("dialogs.mydata.delete_how")))
+    return replies
+
+
+def _stored(session: Session, applicant: Applicant, cases: list[Case]) -> dict[str, Any]:
+    pages: int | None = 0
+    if cases:
+        pages = session.scalar(
+            select(func.count())
+            .select_from(MaterialPage)
+            .where(
+                MaterialPage.case_id.in_([c.id for c in cases]),
+                MaterialPage.sha256.is_not(None),
+                MaterialPage.purged_at.is_(None),
+            )
+        )
+    latest = cases[-1] if cases else None
+    return {
+        "name": applicant.full_name or Msg("dialogs.mydata.none"),
+        "id_number": applicant.masked_id_number or Msg("dialogs.mydata.none"),
+        "phone": applicant.masked_phone or Msg("dialogs.mydata.none"),
+        "consent": _day(applicant.consented_at) or Msg("dialogs.mydata.none"),
+        "pages": int(pages or 0),
+        "case": (
+            Msg(
+                "dialogs.mydata.case",
+                {"number": latest.number, "status": Msg(case_status_key(latest.status))},
+            )
+            if latest is not None and latest.number
+            else Msg("dialogs.mydata.no_case")
+        ),
+    }
+
+
+def _seen(session: Session, case_ids: list[int]) -> list[Msg]:
+    if not case_ids:
+        return []
+    rows = session.execute(
+        select(AuditLog.at, AuditLog.actor, AuditLog.action)
+        .where(AuditLog.case_id.in_(case_ids))
+        .order_by(AuditLog.id.desc())
+        .limit(SEEN_LIMIT * 5)
+    )
+    lines: list[Msg] = []
+    for at, actor, action in rows:
+        kind, _, name = str(actor).partition(":")
+        role = _ROLES.get(kind)
+        if role is None:  # the worker themself, the system, the platform's machinery
+            continue
+        what = "viewed" if "view" in action else "handled"
+        # An office acts under its item's code: the worker reads the item's name.
+        who_name: str | Msg = Msg(f"item.{name}.name") if name in _item_codes() else name
+        lines.append(
+            Msg(
+                "dialogs.mydata.seen_line",
+                {
+                    "when": _day(at, minutes=True),
+                    "who": Msg(f"dialogs.mydata.role.{role}"),
+                    "name": who_name,
+                    "what": Msg(f"dialogs.mydata.{what}"),
+                },
+            )
+        )
+        if len(lines) == SEEN_LIMIT:
+            break
+    return lines
+
+
+@cache
+def _item_codes() -> frozenset[str]:
+    return frozenset(item.code for item in load_items())
+
+
+def _day(at: datetime | None, *, minutes: bool = False) -> str | None:
+    if at is None:
+        return None
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(_CHINA)
+    return local.strftime("%Y-%m-%d %H:%M" if minutes else "%Y-%m-%d")
