@@ -11,30 +11,22 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TextIO
-from zoneinfo import ZoneInfo
+from typing import TextIO
 
 from cases.db import Database
 from cases.platform.events import ItemAnswered, MaterialIssue
 from cases.staff_actor import CLERK, OFFICE, NotAllowed, acting_account
-from integrations.platform.embedded import CaseView, EmbeddedPlatform, QueueRow, StaffError
+from commands.staff_text import (
+    STATUS,
+    local,
+    material_name,
+    round_lines,
+    row_json,
+    view_json,
+)
+from integrations.platform.embedded import EmbeddedPlatform, StaffError
 from integrations.platform.labels import Labels
-from locales import Translator, when
-
-_STATUS = {
-    "received": "待受理",
-    "returned": "已退回补正",
-    "accepted": "已受理，办理中",
-    "results_ready": "结果已就绪",
-    "withdrawn": "已撤回",
-    "pending": "办理中",
-    "waiting": "等待前置事项",
-    "done": "已办结",
-    "supplement": "需补充",
-    "refused": "不予办理",
-    "online": "申请人网上自办",
-}
-_TZ = ZoneInfo("Asia/Shanghai")
+from locales import Translator
 
 # Who may run what: the clerk works whole cases, an office its own items.
 ROLES: dict[str, tuple[str, ...]] = {
@@ -87,14 +79,14 @@ def _queue(
 ) -> int:
     rows = db.run_blocking(platform.queue, actor, args.office)
     if args.json:
-        print(json.dumps([_row_json(r) for r in rows], ensure_ascii=False, indent=1), file=out)
+        print(json.dumps([row_json(r) for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
     if not rows:
         print("队列为空。", file=out)
     for r in rows:
-        line = f"{r.case_number}  {_STATUS.get(r.status, r.status)}  {r.applicant}"
+        line = f"{r.case_number}  {STATUS.get(r.status, r.status)}  {r.applicant}"
         if r.item and r.office:
-            line += f"  事项 {r.item}  截止 {_local(r.due_at)}"
+            line += f"  事项 {r.item}  截止 {local(r.due_at)}"
         elif r.item:
             line += f"  超时事项：{r.item}"
         print(line + ("  【已超时】" if r.overdue else ""), file=out)
@@ -106,10 +98,10 @@ def _show(
 ) -> int:
     view = db.run_blocking(platform.show, args.case, actor, args.office)
     if args.json:
-        print(json.dumps(_view_json(view), ensure_ascii=False, indent=1, default=str), file=out)
+        print(json.dumps(view_json(view), ensure_ascii=False, indent=1, default=str), file=out)
         return 0
     labels = Labels(Translator("zh_CN"))
-    print(f"办件 {view.case_number}  {_STATUS.get(view.status, view.status)}", file=out)
+    print(f"办件 {view.case_number}  {STATUS.get(view.status, view.status)}", file=out)
     print("表单：", file=out)
     # Plain Chinese, as on the console's case page; the clerk's list masks the ID number
     # (an office sees it in full where its item needs it).
@@ -123,14 +115,14 @@ def _show(
         print(f"  {labels.material(code)}：{state}", file=out)
     print("事项：", file=out)
     for i in view.items:
-        due = f"  截止 {_local(i.due_at)}" if i.due_at else ""
+        due = f"  截止 {local(i.due_at)}" if i.due_at else ""
         where = f"{labels.item(i.item)}（{labels.office(i.office)}）"
-        print(f"  {where}：{_STATUS.get(i.status, i.status)}{due}", file=out)
+        print(f"  {where}：{STATUS.get(i.status, i.status)}{due}", file=out)
     if view.rounds:
         print("补充材料：", file=out)
         for item, rounds in view.rounds.items():
             for r in rounds:
-                for line in _round_lines(item, r):
+                for line in round_lines(item, r):
                     print(f"  {line}", file=out)
     if not args.office:  # the clerk also sees the end: notice version, signature, rating
         from aftercare.reports import format_notice_status, notice_status
@@ -152,7 +144,7 @@ def _accept(
         when = (
             "申请人网上自办"
             if item.online
-            else (f"截止 {_local(item.due_at)}" if item.due_at else "等待前置事项办结后计时")
+            else (f"截止 {local(item.due_at)}" if item.due_at else "等待前置事项办结后计时")
         )
         print(f"  {item.item} → {item.office}  {when}", file=out)
     return 0
@@ -199,7 +191,7 @@ def _answer(
     )
     print(
         f"已答复办件 {events[0].case_number} 的事项 {args.item}："
-        f"{_STATUS.get(args.result, args.result)}。",
+        f"{STATUS.get(args.result, args.result)}。",
         file=out,
     )
     first = events[0]
@@ -207,12 +199,12 @@ def _answer(
         from policy.materials import requested_materials
 
         asked = "、".join(
-            _material_name(c) for c in requested_materials(first.data.get("materials"))
+            material_name(c) for c in requested_materials(first.data.get("materials"))
         )
         print(f"  已通知申请人补充：{asked}；补齐后该事项回到本机构重新计时。", file=out)
     for event in events[1:]:
         if event.kind == "item_dispatched":
-            print(f"  事项 {event.item} 开始计时，截止 {_local(event.due_at)}。", file=out)
+            print(f"  事项 {event.item} 开始计时，截止 {local(event.due_at)}。", file=out)
         elif event.kind == "all_answered":
             print("  该办件各事项均已答复，结果已就绪。", file=out)
     return 0
@@ -225,87 +217,3 @@ COMMANDS: dict[str, Command] = {
     "return": _return,
     "answer": _answer,
 }
-
-
-def _round_lines(item: str, r: dict[str, Any]) -> list[str]:
-    """One supplement round in plain words: who asked what and why, what came back."""
-    name = _material_name
-    asked = "、".join(name(c) for c in r.get("materials", []))
-    lines = [
-        f"{item} 第{r['round']}轮：{_local(_when(r.get('asked_at')))} {_person(r.get('asked_by'))}"
-        f"要求补充 {asked}（原因：{r.get('reason') or '-'}）"
-    ]
-    received = r.get("received") or {}
-    for code in r.get("materials", []):
-        got = received.get(code)
-        if got is None:
-            lines.append(f"    {name(code)}：等待申请人补充")
-        elif got.get("lost"):
-            lines.append(
-                f"    {name(code)}：申请人称已遗失，请经办机构查询（{_local(_when(got['at']))}）"
-            )
-        else:
-            at = _local(_when(got["at"]))
-            lines.append(f"    {name(code)}：已补交 {got['pages']} 页（{at}）")
-    if r.get("back_at"):
-        lines.append(
-            f"    材料已齐，{_local(_when(r['back_at']))} 退回经办机构重新计时，"
-            f"截止 {_local(_when(r.get('due_at')))}"
-        )
-    return lines
-
-
-def _material_name(code: str) -> str:
-    """A material's Chinese name (the code itself for one the catalog does not know)."""
-    from locales import Translator
-
-    tr = Translator("zh_CN")
-    key = f"material.{code}.name"
-    return tr(key) if tr.has(key) else code
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _person(actor: str | None) -> str:
-    # "account:wufang@social_insurance_center" (or an older "staff:吴芳@...") -> "wufang"
-    return (actor or "").removeprefix("account:").removeprefix("staff:").split("@")[0]
-
-
-def _local(value: datetime | None) -> str:
-    return when.staff_moment(value, _TZ)
-
-
-def _row_json(r: QueueRow) -> dict[str, Any]:
-    return {
-        "case_number": r.case_number,
-        "status": r.status,
-        "applicant": r.applicant,
-        "received_at": r.received_at.isoformat(),
-        "item": r.item,
-        "office": r.office,
-        "item_status": r.item_status,
-        "due_at": r.due_at.isoformat() if r.due_at else None,
-        "overdue": r.overdue,
-    }
-
-
-def _view_json(view: CaseView) -> dict[str, Any]:
-    return {
-        "case_number": view.case_number,
-        "status": view.status,
-        "viewer": view.viewer,
-        "fields": view.fields,
-        "materials": view.materials,
-        "items": [
-            {
-                "item": i.item,
-                "office": i.office,
-                "status": i.status,
-                "due_at": i.due_at.isoformat() if i.due_at else None,
-            }
-            for i in view.items
-        ],
-        "supplement_rounds": view.rounds,
-    }

@@ -1,0 +1,109 @@
+"""How the staff commands print: statuses in Chinese, local times, an item's rounds, and the
+JSON shapes of the queue and of a case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from integrations.platform.embedded import CaseView, QueueRow
+from locales import Translator, when
+
+STATUS = {
+    "received": "待受理",
+    "returned": "已退回补正",
+    "accepted": "已受理，办理中",
+    "results_ready": "结果已就绪",
+    "withdrawn": "已撤回",
+    "pending": "办理中",
+    "waiting": "等待前置事项",
+    "done": "已办结",
+    "supplement": "需补充",
+    "refused": "不予办理",
+    "online": "申请人网上自办",
+}
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def round_lines(item: str, r: dict[str, Any]) -> list[str]:
+    """One supplement round in plain words: who asked what and why, what came back."""
+    name = material_name
+    asked = "、".join(name(c) for c in r.get("materials", []))
+    asked_at, asked_by = local(parse_time(r.get("asked_at"))), person(r.get("asked_by"))
+    lines = [
+        f"{item} 第{r['round']}轮：{asked_at} {asked_by}"
+        f"要求补充 {asked}（原因：{r.get('reason') or '-'}）"
+    ]
+    received = r.get("received") or {}
+    for code in r.get("materials", []):
+        got = received.get(code)
+        if got is None:
+            lines.append(f"    {name(code)}：等待申请人补充")
+        elif got.get("lost"):
+            at = local(parse_time(got["at"]))
+            lines.append(f"    {name(code)}：申请人称已遗失，请经办机构查询（{at}）")
+        else:
+            at = local(parse_time(got["at"]))
+            lines.append(f"    {name(code)}：已补交 {got['pages']} 页（{at}）")
+    if r.get("back_at"):
+        lines.append(
+            f"    材料已齐，{local(parse_time(r['back_at']))} 退回经办机构重新计时，"
+            f"截止 {local(parse_time(r.get('due_at')))}"
+        )
+    return lines
+
+
+def material_name(code: str) -> str:
+    """A material's Chinese name (the code itself for one the catalog does not know)."""
+
+    tr = Translator("zh_CN")
+    key = f"material.{code}.name"
+    return tr(key) if tr.has(key) else code
+
+
+def parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def person(actor: str | None) -> str:
+    # "account:wufang@social_insurance_center" (or an older "staff:吴芳@...") -> "wufang"
+    return (actor or "").removeprefix("account:").removeprefix("staff:").split("@")[0]
+
+
+def local(value: datetime | None) -> str:
+    return when.staff_moment(value, TZ)
+
+
+def row_json(r: QueueRow) -> dict[str, Any]:
+    return {
+        "case_number": r.case_number,
+        "status": r.status,
+        "applicant": r.applicant,
+        "received_at": r.received_at.isoformat(),
+        "item": r.item,
+        "office": r.office,
+        "item_status": r.item_status,
+        "due_at": r.due_at.isoformat() if r.due_at else None,
+        "overdue": r.overdue,
+    }
+
+
+def view_json(view: CaseView) -> dict[str, Any]:
+    return {
+        "case_number": view.case_number,
+        "status": view.status,
+        "viewer": view.viewer,
+        "fields": view.fields,
+        "materials": view.materials,
+        "items": [
+            {
+                "item": i.item,
+                "office": i.office,
+                "status": i.status,
+                "due_at": i.due_at.isoformat() if i.due_at else None,
+            }
+            for i in view.items
+        ],
+        "supplement_rounds": view.rounds,
+    }
