@@ -15,7 +15,7 @@ from cases.platform.delivery import drain_platform_outbox
 from cases.platform.events import MaterialIssue, ReturnedForCorrection
 from cases.platform.outbox import enqueue_supplement
 from cases.repositories import add_page
-from integrations.platform.wire import event_from_json, event_to_json
+from integrations.platform.wire_events import event_from_json, event_to_json
 from locales import Translator
 from locales.replies import from_json, render
 from tests.bot import images
