@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
 
 from aftercare.region import region_texts
+from app.clock import LOCAL_TZ
 from dialogs.engine.one_form import one_form
 from documents import flowchart, service_guide
 from documents.application_form import FormInput, render_application_form
@@ -25,12 +25,11 @@ from policy.materials import ANSWER_FIELDS, Answers, checklist
 if TYPE_CHECKING:
     from cases.files import FileStore
 
-CHINA = ZoneInfo("Asia/Shanghai")
 DocumentKind = Literal["guide", "form", "flowchart"]
 
 
 def _today() -> date:
-    return datetime.now(CHINA).date()
+    return datetime.now(LOCAL_TZ).date()
 
 
 def guide_pdf(

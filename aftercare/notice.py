@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from aftercare.region import region_texts
+from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.result import applicant_name
 from documents.result_notice import NOT_APPLICABLE, NoticeData, NoticeItem
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from cases.models import Applicant, Case, ItemResult
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def masked_id(case: Case, applicant: Applicant | None) -> str:
@@ -76,4 +74,4 @@ def _issued_on(case: Case, results: list[ItemResult]) -> date:
         moments.append(case.results_ready_at)
     if not moments:
         moments = [case.created_at]
-    return max(moments).astimezone(CHINA).date()
+    return max(moments).astimezone(LOCAL_TZ).date()

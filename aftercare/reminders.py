@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from aftercare.failures import RETIREMENT_REMINDER, clear_failure
+from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.models import Reminder
 from locales.replies import Msg, Reply, to_json
@@ -18,7 +18,6 @@ from locales.replies import Msg, Reply, to_json
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-CHINA = ZoneInfo("Asia/Shanghai")
 KIND = "statutory_month"  # dialogs.engine.eligibility stores it under this kind
 
 
@@ -33,7 +32,7 @@ def due_reminder_ids(
     failed and waits for its next try. One kind per sweep: skipping another kind's rows in
     a shared list could starve these behind them."""
 
-    today = at.astimezone(CHINA).date()
+    today = at.astimezone(LOCAL_TZ).date()
     due = (
         select(Reminder.id)
         .where(

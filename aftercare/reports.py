@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.online_steps import online_step_statuses
 from cases.ratings import followup_of, rating_of
@@ -17,7 +17,6 @@ from locales import Translator
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-CHINA = ZoneInfo("Asia/Shanghai")
 LEVEL_ZH = {
     "very_satisfied": "非常满意",
     "satisfied": "满意",
@@ -46,7 +45,7 @@ class RatingRow:
 
 
 def _local(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return None if value is None else value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def ratings(session: Session, *, now: datetime) -> list[RatingRow]:

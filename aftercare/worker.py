@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aftercare.config import Deps
@@ -34,6 +34,7 @@ from aftercare.failures import (
 )
 from aftercare.online_checks import due_online_checks, run_online_step_check
 from aftercare.reminders import due_retirement_reminders, send_retirement_reminder
+from app.clock import utc_now
 
 if TYPE_CHECKING:
     from cases.db import Database
@@ -116,7 +117,7 @@ async def run_aftercare_worker(
 ) -> None:
     """Tick until `stop` is set (owned by the composition root, like the push sender). Run
     it in one process only, beside the push sender: two sweeps would race for one case."""
-    now = clock or (lambda: datetime.now(UTC))
+    now = clock or utc_now
     while not stop.is_set():
         try:
             await tick(db, deps, now=now())

@@ -22,6 +22,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from app.clock import LOCAL_TZ
+
 
 def _staff_group(subparsers: Any) -> Any:
     from commands.platform import STAFF_HELP, _group
@@ -196,12 +198,10 @@ JOB_NAMES = {
 
 def failures_text(failed: list[Any]) -> str:
     """The cases that failed in this tick, for the person who ran it: plain Chinese."""
-    from zoneinfo import ZoneInfo
 
-    china = ZoneInfo("Asia/Shanghai")
     lines = [f"有 {len(failed)} 件未能处理，已记录，将自动重试（其他办件不受影响）："]
     for f in failed:
-        when = f.next_attempt_at.astimezone(china).strftime("%Y-%m-%d %H:%M")
+        when = f.next_attempt_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
         task = f"，已转人工处理（任务 #{f.staff_task_id}）" if f.staff_task_id else ""
         lines.append(
             f"  办件 {f.case_number or '-'}：{JOB_NAMES.get(f.job, f.job)}"

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+
+from app.clock import LOCAL_TZ
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from locales.replies import Reply
     from runtime.services import Services
 
-CHINA = ZoneInfo("Asia/Shanghai")
 FIRST17 = "15062719660115003"  # a man born 1966-01-15 in Ejin Horo Banner: of age since 2026-05
 OFFICE_RESULTS: list[tuple[str, dict[str, Any]]] = [
     ("pension_claim", {"monthly_pension": "3520.50"}),
@@ -56,7 +56,7 @@ class Timeline:
     lines: list[str] = field(default_factory=list)
 
     def add(self, actor: str, text: str) -> None:
-        when = self.clock().astimezone(CHINA).strftime("%m-%d %H:%M")
+        when = self.clock().astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
         first, *rest = text.strip().splitlines() or [""]
         line = f"{when}  {actor:<8} {first}"
         self.lines.append(line)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app.clock import LOCAL_TZ
 from integrations.platform.embedded import CaseView, QueueRow
 from locales import Translator, when
 
@@ -23,7 +23,6 @@ STATUS = {
     "refused": "不予办理",
     "online": "申请人网上自办",
 }
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def round_lines(item: str, r: dict[str, Any]) -> list[str]:
@@ -72,7 +71,7 @@ def person(actor: str | None) -> str:
 
 
 def local(value: datetime | None) -> str:
-    return when.staff_moment(value, TZ)
+    return when.staff_moment(value, LOCAL_TZ)
 
 
 def row_json(r: QueueRow) -> dict[str, Any]:

@@ -16,6 +16,7 @@ applicant's burst is a handful of messages (an album, a double tap); MAX_ATTEMPT
 anything a person can send at once, and the jittered pause keeps two losers from meeting again.
 
 After submission the database is the record: what the conversation says about a case comes
+from app.clock import LOCAL_TZ, utc_now
 from the case row, its pages and its item results, read in the same transaction
 (`cases.view`).
 """
@@ -29,10 +30,10 @@ import random
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from app.clock import LOCAL_TZ, utc_now
 from app.metrics import LOCK_CONFLICTS
 from cases import repositories as repo
 from cases.after_result import AfterResultApplier
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the applicants' calendar day decides eligibility
 MAX_ATTEMPTS = 12  # the first try and retries after an optimistic-lock conflict (see above)
 RETRY_PAUSE = 0.002  # seconds: the first retry waits up to this, doubling each time...
 RETRY_PAUSE_CAP = 0.05  # ...up to this ("full jitter": a uniform pause in [0, bound])
@@ -99,7 +99,7 @@ class ConversationService:
         # document is sent and nothing can be signed.
         self.paperwork = paperwork
         self.settings = settings  # built once by the caller (never per event: ~5 ms each)
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or utc_now
         self.reminder_days_before = settings.service.reminder_days_before
         self._locks: OrderedDict[tuple[str, str], asyncio.Lock] = OrderedDict()
         self.conflicts = 0  # optimistic-lock conflicts seen (and retried)

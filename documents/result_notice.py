@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
+from app.clock import LOCAL_TZ
 from documents.pdfkit import Page
 from locales import Translator, when
 
 if TYPE_CHECKING:
     from documents.pdfkit import Page
 
-CHINA = ZoneInfo("Asia/Shanghai")
 NOT_APPLICABLE = "not_applicable"
 # The offices' free text (a refusal reason, a returned value) wraps over as many pages as it
 # needs; only beyond this many characters (ten times what the platform accepts, about 15
@@ -212,6 +211,6 @@ def _signature_block(page: Page, tr: Translator, signature: Signature | None) ->
     if signature is None:
         page.para(tr("documents.notice.unsigned"))
         return
-    signed = when.text(tr, when.moment(signature.signed_at.astimezone(CHINA)))
+    signed = when.text(tr, when.moment(signature.signed_at.astimezone(LOCAL_TZ)))
     page.para(tr("documents.notice.signed", name=signature.name, time=signed))
     page.para(tr("documents.notice.signed_hash", sha=signature.notice_sha256), size=7.5)

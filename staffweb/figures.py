@@ -14,7 +14,6 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -22,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from aftercare import reports
 from aftercare.followups import close_followup
+from app.clock import LOCAL_TZ
 from cases.models.platform import OPEN_STATUSES, EmbCase, EmbItem
 from staffweb.accounts import CLERK, SUPERVISOR
 from staffweb.core import console_of, need, render
 
-CHINA = ZoneInfo("Asia/Shanghai")
 DAYS = 14  # cases received per day, over this many days
 ITEM_DAYS = 90  # item times over answers of this many days
 
@@ -57,13 +56,13 @@ def figures(session: Session, now: datetime, items: tuple[str, ...]) -> Figures:
         ).all()
     )
     out.open_cases = {s: int(counts.get(s, 0)) for s in OPEN_STATUSES}
-    today = now.astimezone(CHINA).date()
+    today = now.astimezone(LOCAL_TZ).date()
     days = {today - timedelta(days=n): 0 for n in range(DAYS - 1, -1, -1)}
-    since = datetime.combine(min(days), datetime.min.time(), tzinfo=CHINA)
+    since = datetime.combine(min(days), datetime.min.time(), tzinfo=LOCAL_TZ)
     for (received,) in session.execute(
         select(EmbCase.received_at).where(EmbCase.received_at >= since)
     ):
-        day = received.astimezone(CHINA).date()
+        day = received.astimezone(LOCAL_TZ).date()
         if day in days:
             days[day] += 1
     out.per_day = [(d.isoformat(), n) for d, n in days.items()]

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from app.clock import utc_now
 from cases.db import Database
 from cases.lifecycle import CaseState
 from cases.models import Case, OutboxStatus, PageStatus, PlatformOutbox, StaffTask
@@ -54,7 +55,7 @@ async def drain_platform_outbox(
     limit: int = 100,
 ) -> int:
     """Deliver the due rows once; returns how many were delivered. Call it in a loop."""
-    clock = now or (lambda: datetime.now(UTC))
+    clock = now or utc_now
     calls = await db.run(claim_due_calls, clock(), limit)
     delivered = 0
     for call in calls:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import aiohttp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utc_now
 from cases.db import Database
 from cases.models.platform import EmbEvent
 from cases.platform.delivery import backoff
@@ -58,7 +59,7 @@ async def deliver_callbacks(
 ) -> int:
     """POST due events to `base_url` + /v1/callbacks/events; returns how many were acknowledged.
     Stops at the first failure so that events of a case arrive in the order they happened."""
-    current = now or (lambda: datetime.now(UTC))
+    current = now or utc_now
     path = urlsplit(base_url.rstrip("/")).path + CALLBACK_PATH
     url = base_url.rstrip("/") + CALLBACK_PATH
     delivered = 0

@@ -7,13 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app.clock import LOCAL_TZ
 from locales import Translator, when
 from policy.idcard import mask_number
 from policy.items import form_fields
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 class Labels:
@@ -75,4 +73,4 @@ class Labels:
 
 
 def local(value: datetime | None) -> str:
-    return when.staff_moment(value, TZ)
+    return when.staff_moment(value, LOCAL_TZ)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import utc_now
 from cases.db import Database
 from cases.models import AuditLog, Case
 from cases.models.platform import EmbCase, EmbItem
@@ -69,7 +70,7 @@ class PlatformCore:
     ) -> None:
         self.db = db
         self.sink = sink
-        self.now: Clock = now or (lambda: datetime.now(UTC))
+        self.now: Clock = now or utc_now
         self.items = tuple(items if items is not None else load_items())
         self.calendar = calendar or load_calendar()
         self.office_hours = office_hours or OfficeHours()
