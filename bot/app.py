@@ -15,6 +15,7 @@ from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from app.settings import Settings, TelegramSettings
+from bot.callback_answers import CallbackAnswers
 from bot.channel import ConversationPort, TelegramChannel
 from bot.config import api_urls, check_token, check_webhook
 from bot.handlers import Deps, register_handlers
@@ -37,6 +38,7 @@ class BotRuntime:
     application: Application
     intake: Intake
     channel: TelegramChannel
+    answers: CallbackAnswers
 
 
 def build_application(token: str, settings: TelegramSettings) -> Application:
@@ -65,8 +67,9 @@ def build_runtime(
     intake = Intake(application, album_wait=settings.telegram.album_wait_seconds)
     channel = TelegramChannel(service, store)
     fetcher = UploadFetcher(store, settings.files.max_bytes)
-    register_handlers(application, Deps(channel, intake, fetcher))
-    return BotRuntime(application, intake, channel)
+    answers = CallbackAnswers()
+    register_handlers(application, Deps(channel, intake, fetcher, answers))
+    return BotRuntime(application, intake, channel, answers)
 
 
 async def forget_old_updates(db: Database) -> int:
@@ -109,6 +112,7 @@ async def serve(
             webhook = WebhookServer(
                 bot,
                 runtime.intake,
+                runtime.answers,
                 path=tg.webhook_path,
                 secret=secret,
                 host=tg.listen_host,

@@ -8,7 +8,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import callback_data
@@ -25,10 +25,9 @@ def handlers(deps: Deps) -> list[BaseHandler]:
         query = update.callback_query
         assert query is not None
         choice = callback_data.decode(query.data) or STALE_FORMAT
-        outcome = await deps.channel.answer(update, context.bot, choice)
-        # Stop the spinner on the button. Telegram drops answers after ~15 s: not an error.
-        with contextlib.suppress(BadRequest):
-            await query.answer()
+        # The spinner on the button stops beside the conversation, not after it.
+        async with deps.answers.answering(update):
+            outcome = await deps.channel.answer(update, context.bot, choice)
         if outcome is not None and not outcome.duplicate and query.message is not None:
             # Take the buttons away once used, so an old keyboard is not pressed twice;
             # messages older than 48 hours cannot be edited any more, which is harmless.
