@@ -23,7 +23,7 @@ import itertools
 import json
 import math
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +166,8 @@ class FakeBotApi:
         self.violation_kinds: list[str] = []  # "chat" or "overall", one per violation
         self.flood_waits: list[FloodWait] = []  # every 429 given, in order
         self.sent_count = 0
+        self.method_counts: Counter[str] = Counter()  # every call, recorded or not
+        self.response_methods: Counter[str] = Counter()  # performed from webhook responses
         self.send_times: list[float] = []  # arrival of each successful send, always kept
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language_code -> commands
         self.webhook: dict[str, Any] | None = None
@@ -366,6 +368,8 @@ class FakeBotApi:
         return web.json_response(
             {
                 "sent": self.sent_count,
+                "methods": self.method_counts,
+                "response_methods": self.response_methods,
                 "pending": len(self._pending) + len(self._forced),
                 "limit_violations": self.limit_violations,
                 "violation_kinds": self.violation_kinds,
@@ -387,6 +391,8 @@ class FakeBotApi:
 
     async def _perform(self, call: Call) -> web.Response:
         method = call.method
+        counts = self.response_methods if call.in_webhook_response else self.method_counts
+        counts[method] += 1
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             call.status = 404
