@@ -52,7 +52,10 @@ def build_application(token: str, settings: TelegramSettings) -> Application:
         .base_url(base_url)
         .base_file_url(base_file_url)
         .updater(None)
-        .connection_pool_size(64)
+        .connection_pool_size(settings.connection_pool_size)
+        # With 64 updates in hand and fewer connections, a call may wait for one: let it
+        # wait, rather than fail after PTB's default second and be retried.
+        .pool_timeout(20)
         .get_updates_connection_pool_size(2)
         .read_timeout(30)
         .write_timeout(60)  # uploads of documents
