@@ -2,7 +2,8 @@
 (pre-filled from the answers when there are some) and the flowchart image.
 
 Each is written to the content-addressed file store and handed to the channel as a
-`Document` of a Reply; the same content is stored once.
+`Document` of a Reply; the same content is stored once. What the chat says with it, and when
+it is asked for, is the conversation's (dialogs/engine/document_requests.py).
 """
 
 from __future__ import annotations
@@ -13,33 +14,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from locales import Translator
-from locales.replies import Document, Msg, Reply
+from locales.replies import Document
 
 if TYPE_CHECKING:
     from cases.files import FileStore
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DocumentKind = Literal["guide", "form", "flowchart"]
-KINDS: tuple[DocumentKind, ...] = ("guide", "form", "flowchart")
-
-# Words an applicant types to ask for a document (checked on short messages only).
-_WORDS: dict[DocumentKind, tuple[str, ...]] = {
-    "guide": ("服务指南", "办事指南", "指南", "service guide", "guide"),
-    "form": ("申请表", "表格", "application form", "form"),
-    "flowchart": ("流程图", "办理流程", "flowchart", "flow chart"),
-}
-MAX_REQUEST_LENGTH = 16
-
-
-def requested_document(text: str) -> DocumentKind | None:
-    """The document a short message asks for ("发我服务指南", "申请表"), or None."""
-    t = text.strip().lower()
-    if not t or len(t) > MAX_REQUEST_LENGTH:
-        return None
-    for kind, words in _WORDS.items():
-        if any(w in t for w in words):
-            return kind
-    return None
 
 
 def _today() -> date:
@@ -90,7 +71,7 @@ def _form_fields(a: Mapping[str, Any]) -> dict[str, Any]:
     return one_form(a)
 
 
-def document_reply(
+def stored_document(
     kind: DocumentKind,
     files: FileStore,
     *,
@@ -98,23 +79,16 @@ def document_reply(
     answers: Mapping[str, Any] | None = None,
     region: str = "ejin_horo",
     case_number: str = "",
-) -> Reply:
-    tr = Translator(language)
+) -> Document:
+    """One of the reform's documents, made and kept in the file store (the same content is
+    stored once), ready for a reply to send."""
     if kind == "flowchart":
         from documents import flowchart
 
         graph = flowchart.lifecycle_graph(Translator("zh_CN"))
         path = flowchart.image_path(graph)
         data = path.read_bytes() if path.exists() else flowchart.render_png(graph)
-        blob = files.put(data)
-        doc = Document(blob.address, "流程图.png", "image/png")
-        return Reply(Msg("aftercare.docs.flowchart"), document=doc)
+        return Document(files.put(data).address, "流程图.png", "image/png")
     if kind == "guide":
-        from documents.service_guide import summary
-
-        blob = files.put(guide_pdf(language, region))
-        doc = Document(blob.address, "服务指南.pdf")
-        return Reply(Msg("aftercare.docs.guide", {"summary": summary(tr)}), document=doc)
-    blob = files.put(form_pdf(answers, language, case_number))
-    doc = Document(blob.address, "申请表.pdf")
-    return Reply(Msg("aftercare.docs.form"), document=doc)
+        return Document(files.put(guide_pdf(language, region)).address, "服务指南.pdf")
+    return Document(files.put(form_pdf(answers, language, case_number)).address, "申请表.pdf")

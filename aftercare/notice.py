@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from aftercare.region import region_texts
+from cases import repositories as repo
+from cases.result import applicant_name
 from documents.result_notice import NOT_APPLICABLE, NoticeData, NoticeItem
 from locales import Translator
+from policy.items import load_items
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -22,11 +25,6 @@ if TYPE_CHECKING:
     from cases.models import Applicant, Case, ItemResult
 
 CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def applicant_name(case: Case, applicant: Applicant | None) -> str:
-    """The name the notice is made out to, and that the signature must match."""
-    return str(case.form.get("name") or (applicant.full_name if applicant else "") or "")
 
 
 def masked_id(case: Case, applicant: Applicant | None) -> str:
@@ -43,9 +41,6 @@ def masked_id(case: Case, applicant: Applicant | None) -> str:
 def build_notice(
     session: Session, case: Case, tr: Translator, region: str = "ejin_horo"
 ) -> NoticeData:
-    from cases import repositories as repo
-    from policy.items import load_items
-
     applicant = repo.get_applicant(session, case.applicant_id)
     results = {r.item_code: r for r in repo.item_results(session, case.id)}
     items: list[NoticeItem] = []

@@ -7,13 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from aftercare.service import (
-    BAD_LEVELS,
-    followup_of,
-    online_step_statuses,
-    rating_of,
-    signature_of,
-)
+from cases.online_steps import online_step_statuses
+from cases.ratings import followup_of, rating_of
+from cases.result import signature_of
+from cases.result_commands import BAD_LEVELS
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

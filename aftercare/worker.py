@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from aftercare.config import Deps
+from aftercare.delivery import deliver_case, due_notice_cases
 from aftercare.failures import (
     NOTICE,
     ONLINE_CHECK,
@@ -30,16 +32,10 @@ from aftercare.failures import (
     error_text,
     record_failure,
 )
+from aftercare.online_checks import due_online_checks, run_online_step_check
 from aftercare.reminders import due_retirement_reminders, send_retirement_reminder
-from aftercare.service import (
-    deliver_case,
-    due_notice_cases,
-    due_online_checks,
-    run_online_step_check,
-)
 
 if TYPE_CHECKING:
-    from aftercare.chat import Deps
     from cases.db import Database
 
 log = logging.getLogger(__name__)

@@ -3,8 +3,11 @@ record, whatever the code that logged them forgot."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+from datetime import UTC, datetime
 
 # Digits may come full-width (０-９, Ｘ) from Chinese input methods, and grouped by spaces or
 # hyphens ("150627 19650515 0016", "138-0013-8000"); a single separator between digits is
@@ -54,6 +57,25 @@ class MaskingFormatter(logging.Formatter):
         return mask_text(super().format(record))
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (LOG_FORMAT=json) for log collectors. Every field is masked
+    before it is encoded: once encoded, a full-width digit would be a `\\uff11` escape that
+    the masking no longer recognises. Non-ASCII stays readable (ensure_ascii=False)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask_text(record.getMessage()),
+        }
+        if record.exc_info:
+            entry["exception"] = mask_text(self.formatException(record.exc_info))
+        if record.stack_info:
+            entry["stack"] = mask_text(self.formatStack(record.stack_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
 # Libraries that say too much: request URLs carry the bot token (httpx), a DEBUG line per raw
 # update carries phone numbers and names (python-telegram-bot), two lines per state change
 # (transitions), every glyph of a subset font (fontTools). They log at WARNING and above
@@ -61,9 +83,15 @@ class MaskingFormatter(logging.Formatter):
 QUIET = ("httpx", "httpcore", "telegram", "transitions", "aiosqlite", "asyncio", "fontTools")
 
 
-def setup_logging(level: str = "INFO") -> None:
+def setup_logging(level: str = "INFO", log_format: str | None = None) -> None:
+    """Masked logs to stderr, as text or (`log_format="json"`) JSON lines. Without a format,
+    LOG_FORMAT from the environment decides (commands that do not pass settings.log_format)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    chosen = (log_format or os.environ.get("LOG_FORMAT", "text")).strip().lower()
+    if chosen == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -24,6 +24,10 @@ LogLevel = Annotated[
     Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
     BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
 ]
+LogFormat = Annotated[
+    Literal["text", "json"],
+    BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+]
 
 
 class ConfigError(Exception):
@@ -41,8 +45,24 @@ class DatabaseSettings(BaseModel):
     schema_name: str = ""
 
 
+class S3Settings(BaseModel):
+    """An S3-compatible bucket for FILES__BACKEND=s3 (FILES__S3__BUCKET, ...)."""
+
+    endpoint_url: str = ""  # empty: the provider's default; MinIO, Ceph: http://host:9000
+    bucket: str = ""
+    prefix: str = "files/"  # object keys are prefix + ab/cd/<address>
+    region: str = "us-east-1"
+    access_key_id: SecretStr = SecretStr("")
+    secret_access_key: SecretStr = SecretStr("")
+    addressing_style: Literal["path", "virtual", "auto"] = "path"
+
+
 class FileSettings(BaseModel):
-    dir: Path = Path("data/files")
+    # Where the encrypted files live (cases.blobs): this machine's folder (one machine), the
+    # deployment's PostgreSQL database, or an S3-compatible bucket (several machines).
+    backend: Literal["local", "postgresql", "s3"] = "local"
+    dir: Path = Path("data/files")  # the local backend's folder; staging for the others
+    s3: S3Settings = Field(default_factory=S3Settings)
     max_bytes: PositiveInt = 20 * 1024 * 1024  # the Bot API's own download limit
     retention_days: PositiveInt = 180  # photos of closed cases are purged after this
 
@@ -131,6 +151,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     log_level: LogLevel = "INFO"
+    log_format: LogFormat = "text"  # json: one JSON object per line, masked as ever
     default_language: str = "zh_CN"
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     files: FileSettings = Field(default_factory=FileSettings)
@@ -156,7 +177,30 @@ def load_settings(**overrides: object) -> Settings:
         settings.telegram.token = SecretStr(token)
     if base := os.environ.get("TELEGRAM_API_BASE"):
         settings.telegram.api_base = base
+    if problems := _file_backend_problems(settings):
+        raise ConfigError(problems)
     return settings
+
+
+def _file_backend_problems(settings: Settings) -> list[str]:
+    """What the chosen file backend lacks (checked once the flat aliases are applied)."""
+    files = settings.files
+    if files.backend == "postgresql" and not settings.database.url.startswith("postgres"):
+        return ["FILES__BACKEND='postgresql': needs DATABASE_URL to be a PostgreSQL database"]
+    if files.backend != "s3":
+        return []
+    missing = [
+        name
+        for name, value in (
+            ("BUCKET", files.s3.bucket),
+            ("ACCESS_KEY_ID", files.s3.access_key_id.get_secret_value()),
+            ("SECRET_ACCESS_KEY", files.s3.secret_access_key.get_secret_value()),
+        )
+        if not value
+    ]
+    # Keys are required: without them the client would look for credentials elsewhere,
+    # instance metadata on the network included.
+    return [f"FILES__S3__{name}: required when FILES__BACKEND='s3'" for name in missing]
 
 
 def _line(error: object) -> str:

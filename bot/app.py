@@ -163,12 +163,14 @@ def build_push_bot(settings: TelegramSettings, token: str) -> Bot:
     return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
 
 
-async def push_worker(settings: Settings, db: Database, stop: asyncio.Event) -> None:
-    """Deliver the notification outbox until `stop` is set (once per deployment)."""
+async def push_worker(
+    settings: Settings, db: Database, files: FileStore, stop: asyncio.Event
+) -> None:
+    """Deliver the notification outbox until `stop` is set (once per deployment). Documents
+    come from the deployment's file store (shared when there are several machines)."""
     tg = settings.telegram
     bot = build_push_bot(tg, check_token(tg.token.get_secret_value()))
     await bot.initialize()
-    files = FileStore(settings.files.dir, settings.files.max_bytes, vault=db.require_vault())
     sender = PushSender(bot, db, push_limits(tg), files=files)
     run = asyncio.create_task(sender.run(), name="push-sender")
     stopping = asyncio.create_task(stop.wait())

@@ -55,6 +55,13 @@ def upgrade_connection(connection: Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
+def downgrade_connection(connection: Connection, revision: str) -> None:
+    """Take the schema down to `revision` (`base`: nothing left): `db restore --force`."""
+    from alembic import command
+
+    command.downgrade(alembic_config(connection), revision)
+
+
 def current_revision(connection: Connection) -> str | None:
 
     return MigrationContext.configure(connection).get_current_revision()

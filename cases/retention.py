@@ -89,11 +89,12 @@ def mark_expired_pages(
 def _remove_files(
     store: FileStore, report: PurgeReport, doomed: list[str], dry_run: bool
 ) -> PurgeReport:
+    # Whatever the backend: with a shared one (PostgreSQL, S3) the files go from every
+    # machine at once, whichever machine runs the purge.
     for sha in doomed:
-        path = store.path_for(sha)
-        if not path.is_file():
+        size = store.stored_size(sha)
+        if size is None:
             continue  # already gone (an earlier run crashed after its commit)
-        size = path.stat().st_size
         if not dry_run:
             store.delete(sha)
         report.files += 1

@@ -119,7 +119,7 @@ def _notice_seen(session: Any, number: str, actor: str) -> Any:
 
 
 def run_followup(args: argparse.Namespace) -> int:
-    from aftercare.service import close_followup
+    from aftercare.followups import close_followup
 
     _, db = _open()
     try:

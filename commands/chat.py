@@ -79,7 +79,7 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 async def _chat(services: Services, args: argparse.Namespace) -> int:
-    from dialogs.console import run_console
+    from console.chat import run_console
 
     try:
         inbox = getattr(args, "inbox", None)

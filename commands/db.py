@@ -3,6 +3,9 @@
 db upgrade            apply the Alembic migrations (SQLite or DATABASE_URL)
 db purge [--dry-run]  delete photos of closed cases older than files.retention_days
 db encrypt-files      encrypt the files of a deployment from before file encryption
+db backup PATH        the database and the files in one archive (the data key is not in it)
+db restore PATH       a backup into the configured database and file store (--force)
+db move-files --from DIR   a local folder's files into the configured file backend
 db diagram            write docs/case-lifecycle.md from the lifecycle table
 db revision -m MSG    autogenerate a migration from the models (for developers)
 audit verify [--json] walk the audit log's chain: exit 1 when a row was edited or deleted
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+from commands import backup as backup_cli
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     diagram.add_argument("--stdout", action="store_true", help="print instead of writing")
     diagram.set_defaults(func=run_diagram)
 
+    backup_cli.register(sub)  # db backup PATH, db restore PATH
+
     revision = sub.add_parser("revision", help="autogenerate a migration from the models")
     revision.add_argument("-m", "--message", required=True)
     revision.set_defaults(func=run_revision)
@@ -63,7 +70,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
     from cases.db import open_database
 
     settings = load_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     db = open_database(settings, migrate=False)
     db.upgrade_blocking(args.revision)
     db.close_blocking()
@@ -74,18 +81,18 @@ def run_upgrade(args: argparse.Namespace) -> int:
 def run_purge(args: argparse.Namespace) -> int:
     from app.logging_setup import setup_logging
     from app.settings import load_settings
-    from cases.db import open_database
-    from cases.files import open_file_store
     from cases.models import utcnow
     from cases.retention import purge_closed_photos
+    from runtime.services import Services
 
     settings = load_settings()
-    setup_logging(settings.log_level)
-    db = open_database(settings)
-    store = open_file_store(settings.files.dir, settings.files.max_bytes, db.require_vault())
+    setup_logging(settings.log_level, settings.log_format)
+    services = Services.build(settings)
+    db = services.db
     days = args.days if args.days is not None else settings.files.retention_days
+    # The configured store, shared or not: a shared one is cleaned for every machine.
     report = purge_closed_photos(
-        db, store, now=utcnow(), retention_days=days, dry_run=args.dry_run
+        db, services.files, now=utcnow(), retention_days=days, dry_run=args.dry_run
     )
     # Duplicate deliveries come within a day (Telegram keeps an update 24 hours): older
     # marks only take space.
@@ -96,7 +103,7 @@ def run_purge(args: argparse.Namespace) -> int:
         from cases.repositories import forget_processed_updates
 
         marks = db.run_blocking(forget_processed_updates, utcnow() - timedelta(days=2))
-    db.close_blocking()
+    services.close_blocking()
     print(report.summary())
     for number in report.case_numbers:
         print(f"  {number}")
@@ -114,7 +121,7 @@ def run_encrypt_files(args: argparse.Namespace) -> int:
     from runtime.services import Services
 
     settings = load_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     services = Services.build(settings)
 
     async def work() -> EncryptReport:

@@ -105,7 +105,7 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     from sqlalchemy import select
 
     from aftercare import reports
-    from aftercare.service import close_followup
+    from aftercare.followups import close_followup
     from aftercare.worker import tick
     from cases.models import StaffTask
     from cases.platform.delivery import drain_platform_outbox

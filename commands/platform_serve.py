@@ -21,7 +21,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from runtime.services import Services
 
     settings = load_settings()
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     services = Services.build(settings)  # migrated on the embedded default (platform tables)
     db = services.db
     try:

@@ -32,6 +32,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.set_defaults(func=run)
 
+    doctor = subparsers.add_parser(
+        "doctor",
+        help="检查部署：配置、数据库、密钥、文件存储、Bot API · check a deployment",
+        description="One line per check (Chinese · English); exit 1 when any fails. Looks "
+        "only: never migrates, never creates a key or a database.",
+    )
+    doctor.set_defaults(func=run_doctor)
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from runtime.doctor import FAILED, examine
+
+    failed = False
+    for finding in examine():
+        print(finding.line(), flush=True)
+        failed = failed or finding.mark == FAILED
+    return 1 if failed else 0
+
 
 def run(args: argparse.Namespace) -> int:
     from app.logging_setup import setup_logging
@@ -41,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if args.mode:
         settings.telegram.mode = args.mode
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         check_token(settings.telegram.token.get_secret_value())
         check_webhook(settings.telegram)

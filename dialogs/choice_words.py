@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from dialogs.nlu_numbers import normalise
+from dialogs.questions import label_key
+from locales import LANGUAGES, catalog
 
 _SPACE_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、…~～\"'“”‘’()（）\[\]【】·\-]+")
 # A label's parts: "管理或技术岗（原55岁退休）" → 管理, 技术岗, 原55岁退休.
@@ -39,15 +41,7 @@ def clean(text: str) -> str:
 
 @cache
 def _catalogs() -> tuple[dict[str, str], ...]:
-    from locales import LANGUAGES, catalog
-
     return tuple(catalog(language) for language in LANGUAGES)
-
-
-def _label_key(choice: str, question: str) -> str:
-    from dialogs.engine.keys import label_key
-
-    return label_key(choice, question)
 
 
 @cache
@@ -57,7 +51,7 @@ def words(question: str, choice: str) -> tuple[frozenset[str], frozenset[str]]:
     whole: set[str] = set()
     labels: set[str] = set()
     for cat in _catalogs():
-        label = cat.get(_label_key(choice, question), "")
+        label = cat.get(label_key(choice, question), "")
         if label and "{" not in label:
             labels.add(clean(label))
             whole.add(clean(label))
@@ -156,3 +150,44 @@ def unsure(text: str) -> bool:
     """ "不知道", "I don't know": the worker does not know (an answer where an office can find
     out; never a question for the FAQ, and never "cancel")."""
     return _UNSURE.search(clean(text).replace("'", "").replace("’", "")) is not None
+
+
+# ---- the answers after the result (dialogs/engine/signing.py, rating.py, online_steps.py) ----
+# Their buttons' order means something of its own (typed "5" is "very satisfied", the first
+# button), so a typed answer there is read by its synonyms alone: no label parts, no numbers.
+# The words live in locales/<language>/aftercare.toml, beside the questions' own texts.
+
+
+@cache
+def synonyms(question: str | None, choice: str) -> frozenset[str]:
+    """The words that mean `choice` (at any question, and at `question`), cleaned."""
+    keys = [f"dialogs.synonyms.{choice}"]
+    if question is not None:
+        keys.append(f"dialogs.synonyms_at.{question}.{choice}")
+    found = {clean(w) for cat in _catalogs() for key in keys for w in cat.get(key, "").split("/")}
+    found.discard("")
+    return frozenset(found)
+
+
+def said(text: str, question: str, offered: Sequence[str]) -> str | None:
+    """The offered choice one of whose synonyms is the whole answer; None when none is, or
+    when the words could mean two."""
+    s = clean(text)
+    hits = {c for c in offered if s and s in synonyms(question, c)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def mentioned(text: str, question: str | None, offered: Sequence[str]) -> str | None:
+    """The first offered choice (in the order given) one of whose synonyms the message
+    contains anywhere ("养老金怎么算的，我觉得少了" mentions an objection)."""
+    s = clean(text)
+    return next((c for c in offered if any(w in s for w in synonyms(question, c))), None)
+
+
+# Marks and words of a question or a remark: never someone's name.
+_NOT_A_NAME = re.compile(r"[?？，,。！!]|怎么|为什么|什么|吗|看不懂|不懂|多少")
+
+
+def name_like(text: str) -> bool:
+    """Could be someone's name (2-20 characters, nothing asked or remarked)."""
+    return 2 <= len(text) <= 20 and _NOT_A_NAME.search(text) is None

@@ -55,7 +55,7 @@ class State(StrEnum):
     handed_to_person = "handed_to_person"
     submitted = "submitted"
     supplementing = "supplementing"  # asks ask_upload_<material> returned or asked for again
-    # After the result (aftercare/chat.py): sign the notice, rate, online steps.
+    # After the result (dialogs/engine/after_result.py): sign the notice, rate, online steps.
     ask_signature_name = "ask_signature_name"
     ask_signature_confirm = "ask_signature_confirm"
     ask_rating = "ask_rating"
@@ -65,6 +65,8 @@ class State(StrEnum):
 
 
 # Questions in the order they are first asked; an answered one is skipped on the way forward.
+# Everything else about a question (choices, answer key, review line, ...) is its row in
+# dialogs/questions.py.
 QUESTION_ORDER: tuple[State, ...] = (
     State.ask_language,
     State.ask_consent,
@@ -85,28 +87,10 @@ QUESTION_ORDER: tuple[State, ...] = (
     State.ask_veteran,
 )
 
-# Answers an applicant may change from the review (ask_edit's choice ids are these keys).
-EDITABLE: tuple[State, ...] = (
-    State.ask_name,
-    State.ask_id_number,
-    State.ask_phone,
-    State.ask_category,
-    State.ask_contribution,
-    State.ask_town,
-    State.ask_has_employer,
-    State.ask_employer_name,
-    State.ask_name_matches_archive,
-    State.ask_paid_before_1995_07,
-    State.ask_handbook,
-    State.ask_lump_sum_before_1996,
-    State.ask_receipts,
-    State.ask_veteran,
-)
-
 # Where the applicant cannot go back to the questions: the case is in the office's hands or
 # the journey ended.
 AFTER_SUBMISSION = frozenset({State.submitted, State.supplementing})
-# After the result: aftercare/chat.py answers in these states (the service delegates to it).
+# After the result: dialogs/engine/after_result.py answers in these states.
 AFTER_RESULT = frozenset(
     {
         State.ask_signature_name,
@@ -212,7 +196,7 @@ TABLE: list[dict[str, Any]] = [
         "conditions": "materials_pending",
     },
     {"trigger": "next", "source": S.supplementing, "dest": S.submitted},
-    # The result (moved by aftercare.service when the notice is delivered).
+    # The result: moved by the aftercare worker's events (dialogs/happenings.py).
     {
         "trigger": "deliver_result",
         "source": [S.submitted, S.supplementing],
@@ -220,6 +204,13 @@ TABLE: list[dict[str, Any]] = [
     },
     {"trigger": "next", "source": S.ask_signature_name, "dest": S.ask_signature_confirm},
     {"trigger": "retype", "source": S.ask_signature_confirm, "dest": S.ask_signature_name},
+    # A case rated before (and signed again after a changed result) is not asked again.
+    {
+        "trigger": "sign",
+        "source": S.ask_signature_confirm,
+        "dest": S.finished,
+        "conditions": "rated_before",
+    },
     {"trigger": "sign", "source": S.ask_signature_confirm, "dest": S.ask_rating},
     {"trigger": "rate", "source": S.ask_rating, "dest": S.ask_rating_comment},
     {"trigger": "skip", "source": [S.ask_rating, S.ask_rating_comment], "dest": S.finished},
@@ -229,7 +220,12 @@ TABLE: list[dict[str, Any]] = [
         "source": [S.ask_rating, S.ask_rating_comment, S.finished],
         "dest": S.ask_online_steps_done,
     },
-    {"trigger": "next_step", "source": S.ask_online_steps_done, "dest": S.ask_online_steps_done},
+    {
+        "trigger": "next",
+        "source": S.ask_online_steps_done,
+        "dest": S.ask_online_steps_done,
+        "conditions": "online_steps_pending",
+    },
     {"trigger": "next", "source": S.ask_online_steps_done, "dest": S.finished},
     {"trigger": "notice_changed", "source": sorted(AFTER_RESULT), "dest": S.ask_signature_name},
     {"trigger": "handover", "source": _BEFORE_SUBMISSION, "dest": S.handed_to_person},
@@ -257,6 +253,8 @@ CONDITIONS = (
     "materials_pending",
     "returned_for_correction",
     "office_asks_supplement",
+    "rated_before",
+    "online_steps_pending",
 )
 
 
@@ -321,7 +319,8 @@ def mermaid() -> str:
         if unless := row.get("unless"):
             label += f" [not {unless}]"
         if len(sources) > 4:
-            note = f"{label} from any state before submission"
+            where = "after the result" if set(sources) == AFTER_RESULT else "before submission"
+            note = f"{label} from any state {where}"
             lines.append(f"    note right of {row['dest']} : {note}")
             continue
         for src in sources:

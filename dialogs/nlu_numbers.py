@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Literal
 
 _DIGITS = {
@@ -46,27 +47,52 @@ def _chinese_to_int(text: str) -> int | None:
     if not any(ch in _UNITS or ch in _WAN for ch in text):
         # Digit by digit, as people write years and codes: 一五 → 15, 二零二五 → 2025.
         return int("".join(str(_DIGITS[ch]) for ch in text))
-    total = section = digit = last_unit = 0
-    for ch in text:
+    reading = _Reading()
+    if not all(reading.read(ch) for ch in text):
+        return None
+    return reading.value(text)
+
+
+class _Reading:
+    """A numeral with units read left to right (一百零五, 三万五): the sum so far."""
+
+    def __init__(self) -> None:
+        self.total = self.section = self.digit = self.last_unit = 0
+
+    def read(self, ch: str) -> bool:
+        """One character; False when the characters so far are not a number."""
         if ch in _DIGITS:
-            digit = _DIGITS[ch]
-            if digit == 0:
-                last_unit = 0  # 一百零五 is 105, not 150
-        elif ch in _UNITS:
-            unit = _UNITS[ch]
-            if (last_unit and unit >= last_unit) or (unit != 10 and not digit):
-                return None  # 十百, 五十十, a bare 百: not a number
-            section += (digit or 1) * unit  # a bare 十 is ten: 十五 = 15
-            digit, last_unit = 0, unit
-        else:  # 万
-            total += (section + digit) * _WAN[ch]
-            section = digit = last_unit = 0
-    if digit and last_unit >= 100 and text[-2] in _UNITS:
-        # Spoken shorthand: a digit right after 百/千 counts the next unit down (二百五 = 250).
-        digit *= last_unit // 10
-    elif digit and text[-2] in _WAN:
-        digit *= 1000  # 三万五 = 35000
-    return total + section + digit
+            return self._digit(_DIGITS[ch])
+        if ch in _UNITS:
+            return self._unit(_UNITS[ch])
+        return self._wan(_WAN[ch])
+
+    def _digit(self, digit: int) -> bool:
+        self.digit = digit
+        if digit == 0:
+            self.last_unit = 0  # 一百零五 is 105, not 150
+        return True
+
+    def _unit(self, unit: int) -> bool:
+        if (self.last_unit and unit >= self.last_unit) or (unit != 10 and not self.digit):
+            return False  # 十百, 五十十, a bare 百: not a number
+        self.section += (self.digit or 1) * unit  # a bare 十 is ten: 十五 = 15
+        self.digit, self.last_unit = 0, unit
+        return True
+
+    def _wan(self, wan: int) -> bool:
+        self.total += (self.section + self.digit) * wan
+        self.section = self.digit = self.last_unit = 0
+        return True
+
+    def value(self, text: str) -> int:
+        digit = self.digit
+        if digit and self.last_unit >= 100 and text[-2] in _UNITS:
+            # Spoken shorthand: a digit right after 百/千 counts the next unit down (二百五 = 250).
+            digit *= self.last_unit // 10
+        elif digit and text[-2] in _WAN:
+            digit *= 1000  # 三万五 = 35000
+        return self.total + self.section + digit
 
 
 def parse_number(text: str) -> int | None:
@@ -101,10 +127,10 @@ _UNSURE = (
 )  # fmt: skip
 _NEVER_PAID = ("没交过", "没缴过", "从没交", "从没缴", "一天没交", "一年都没交", "never paid")
 _YEARS = re.compile(
-    rf"({NUMERAL})\s*(?:周年|年|years?|yrs?)\s*(半|多)?\s*(?:零|又|and)?\s*"
+    rf"({NUMERAL})\s*多?\s*(?:周年|年|years?|yrs?)\s*(半|多)?\s*(?:零|又|and)?\s*"
     rf"(?:({NUMERAL})\s*(?:个)?\s*(?:月|months?))?"
 )
-_MONTHS = re.compile(rf"({NUMERAL})\s*(?:个)?\s*(?:月|months?)")
+_MONTHS = re.compile(rf"({NUMERAL})\s*多?\s*(?:个)?\s*(?:月|months?)")
 _MAX_ANSWER = 200  # characters read of an answer: a period is said in a few words
 _MAX_MONTHS = 60 * 12  # nobody contributes for more than sixty years
 
@@ -113,16 +139,32 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
     """Contribution period in months: "十五年" → 180, "15年零3个月" → 183, "180个月" → 180,
     "十五年半" → 186, "15.5年" → 186; "不清楚" → "unknown"; anything unreadable → None.
 
-    "十五年多" reads as 180 (the whole years said); a bare number is years up to 50 and
-    months above (nobody has 51 years of contributions, and "180" is clearly months).
+    "十五年多" and "二十多年" read as 180 and 240 (the whole years said); a bare number is
+    years up to 50 and months above (nobody has 51 years of contributions, and "180" is
+    clearly months).
+    The readers below are tried in order; the first that finds a period decides.
     """
     s = normalise(text[:_MAX_ANSWER])
     if not s:
         return None
+    for reader in _READERS:
+        found = reader(s)
+        if found is not None:
+            return found
+    return None
+
+
+def _unsure(s: str) -> int | Literal["unknown"] | None:
+    """ "不清楚": the worker does not know; "没交过": never paid."""
     if any(word in s for word in _UNSURE):
         return "unknown"
     if any(word in s for word in _NEVER_PAID):
         return 0
+    return None
+
+
+def _in_years(s: str) -> int | None:
+    """ "15年零3个月", "十五年半", "15.5年": the first period in years that reads whole."""
     for match in _YEARS.finditer(s):
         years = _numeral(match[1])
         months = _numeral(match[3]) if match[3] else 0.0
@@ -131,12 +173,22 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
         total = years * 12 + months + (6 if match[2] == "半" else 0)
         if total == int(total) and 0 <= total <= _MAX_MONTHS:
             return int(total)
+    return None
+
+
+def _in_months(s: str) -> int | None:
+    """ "半年", "180个月": the first period in months that reads whole."""
     if s == "半年":
         return 6
     for match in _MONTHS.finditer(s):
         months = _numeral(match[1])
         if months is not None and months == int(months) and 0 <= months <= _MAX_MONTHS:
             return int(months)
+    return None
+
+
+def _bare(s: str) -> int | None:
+    """A number alone: "15.5" years; "20" years up to 50, "180" months above."""
     bare = s.replace(" ", "")
     if re.fullmatch(r"\d{1,3}\.\d{1,2}", bare):
         total = float(bare) * 12
@@ -147,3 +199,11 @@ def parse_contribution_months(text: str) -> int | Literal["unknown"] | None:
     if number <= 50:
         return number * 12
     return number if number <= _MAX_MONTHS else None
+
+
+_READERS: tuple[Callable[[str], int | Literal["unknown"] | None], ...] = (
+    _unsure,
+    _in_years,
+    _in_months,
+    _bare,
+)

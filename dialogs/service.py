@@ -30,17 +30,21 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from app.metrics import LOCK_CONFLICTS
 from cases import repositories as repo
+from cases.after_result import AfterResultApplier
 from cases.commands import apply_commands
 from cases.errors import StaleConversation
+from cases.result_commands import AFTER_RESULT_COMMANDS
 from cases.view import case_view
 from dialogs import engine
+from dialogs.after_result import result_view
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State, question_key
+from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
 from dialogs.state import Context, ConversationData
 from locales.replies import Msg, Reply, to_json
 
@@ -80,13 +84,17 @@ class ConversationService:
         db: Database,
         settings: Settings,
         clock: Callable[[], datetime] | None = None,
+        paperwork: Paperwork | None = None,
     ) -> None:
         self.db = db
+        # Makes the documents the conversation sends and the signed copy of a notice
+        # (aftercare/paperwork.py, handed in by the composition root); without it, no
+        # document is sent and nothing can be signed.
+        self.paperwork = paperwork
         self.settings = settings  # built once by the caller (never per event: ~5 ms each)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.reminder_days_before = settings.service.reminder_days_before
         self._locks: OrderedDict[tuple[str, str], asyncio.Lock] = OrderedDict()
-        self._aftercare_deps: Any = None  # built on the first event, from the fixed settings
         self.conflicts = 0  # optimistic-lock conflicts seen (and retried)
 
     def _lock(self, key: tuple[str, str]) -> asyncio.Lock:
@@ -160,34 +168,36 @@ class ConversationService:
         data.failures = conv.failures or 0
         if duplicate:
             return self._outcome(session, applicant, data, [], duplicate=True)
-        # After the result (signature, rating, online steps) and documents on request.
-        from aftercare import chat as aftercare
-
-        if self._aftercare_deps is None:
-            self._aftercare_deps = aftercare.deps_from_settings(self.settings, self.db.vault)
-        after = aftercare.handle(session, applicant, data, event, now, self._aftercare_deps)
-        if after is not None:
-            new, replies = after
-            repo.save_conversation(
-                session, conv, state=new.state, answers=new.to_json(), failures=new.failures
-            )
-            return self._outcome(session, applicant, new, replies)
         case = None
         if _needs_case(data, event):
             case = repo.current_case(session, applicant.id)
+        terms = self.settings.service
         ctx = Context(
             today=now.astimezone(LOCAL_TZ).date(),
             case=case_view(session, case) if case is not None and case.number else None,
             reminder_days_before=self.reminder_days_before,
+            result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
+            region=terms.region,
+            followup_days=terms.rating_followup_working_days,
         )
         result = engine.handle(data, event, ctx)
-        given = apply_commands(session, applicant, result.commands, now)
+        # The case's commands and those on its result never come from one event (the states
+        # before and after the result do not overlap); each kind goes to its own applier.
+        result_commands = [c for c in result.commands if isinstance(c, AFTER_RESULT_COMMANDS)]
+        case_commands = [c for c in result.commands if not isinstance(c, AFTER_RESULT_COMMANDS)]
+        given = apply_commands(session, applicant, case_commands, now)
+        after_result = AfterResultApplier(session, applicant.id, now, self.paperwork)
+        for command in result_commands:
+            after_result(command)
         new = result.data
         repo.save_conversation(
             session, conv, state=new.state, answers=new.to_json(), failures=new.failures
         )
         number = given or (case.number if case is not None else None)
         replies = [_fill_case_number(r, number) for r in result.replies]
+        language = new.language or applicant.language or "zh_CN"
+        wanted = DocumentRequest("guide", applicant.id, language, new.answers)
+        replies = make_documents(replies, self.paperwork, session, wanted)
         return self._outcome(session, applicant, new, replies, case_number=number)
 
     def _outcome(

@@ -121,7 +121,24 @@ _FIELDS = frozenset(ConversationData.__dataclass_fields__) - {"state"}
 
 
 @dataclass(frozen=True)
+class ResultView:
+    """The applicant's latest case after its result (closed included), as the record shows
+    it: what the conversation after the result decides from (dialogs/engine/signing.py,
+    rating.py). Read in the event's own transaction."""
+
+    number: str
+    status: str
+    notice_sha256: str | None = None  # the notice version delivered last
+    signer: str = field(default="", repr=False)  # the name the notice is made out to
+    signed: bool = False  # the current notice version is signed
+    rating: str | None = None  # the level given, "declined", or None (never answered)
+
+
+@dataclass(frozen=True)
 class Context:
     today: date
     case: CaseView | None = None
     reminder_days_before: int = 90
+    result: ResultView | None = None  # read in the states after the result
+    region: str = "ejin_horo"  # whose online-step guides the conversation sends
+    followup_days: int = 5  # working days within which a bad rating is followed up

@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.settings import Settings
+from cases.blobs import backend_from_settings
 from cases.db import Database, open_database
 from cases.files import FileStore, open_file_store
 
 if TYPE_CHECKING:  # built on first use: a staff command should not pay for the conversation
-    from aftercare.chat import Deps as AftercareDeps
+    from aftercare.config import Deps as AftercareDeps
+    from aftercare.paperwork import Paperwork
     from cases.platform.port import PlatformAdapter
     from dialogs.service import ConversationService
     from integrations.platform.embedded import EmbeddedPlatform
@@ -71,22 +73,41 @@ class Services:
     def files(self) -> FileStore:
         # Temporary files a crash left behind are cleaned when the store is opened.
         # Encrypted with the database's data key (the same vault that guards ID numbers).
+        # Where the files live is FILES__BACKEND's choice (cases.blobs).
         return open_file_store(
-            self.settings.files.dir, self.settings.files.max_bytes, self.db.require_vault()
+            self.settings.files.dir,
+            self.settings.files.max_bytes,
+            self.db.require_vault(),
+            backend_from_settings(self.settings),
         )
 
     @cached_property
     def aftercare(self) -> AftercareDeps:
-        from aftercare.chat import Deps
-        from aftercare.service import AftercareConfig
+        from aftercare.config import AftercareConfig, Deps
 
         return Deps(self.files, AftercareConfig.from_settings(self.settings))
+
+    async def aftercare_sweep(self, now: datetime) -> object:
+        """One aftercare tick (notices, online-step checks, reminders): what the console runs
+        after each turn, having no worker of its own."""
+        from aftercare.worker import tick
+
+        return await tick(self.db, self.aftercare, now=now)
+
+    @cached_property
+    def paperwork(self) -> Paperwork:
+        """The documents the conversation sends, and the signed copy of a notice."""
+        from aftercare.paperwork import Paperwork
+
+        return Paperwork(self.aftercare.files, self.aftercare.config)
 
     @cached_property
     def conversation(self) -> ConversationService:
         from dialogs.service import ConversationService
 
-        return ConversationService(self.db, self.settings, clock=self.clock)
+        return ConversationService(
+            self.db, self.settings, clock=self.clock, paperwork=self.paperwork
+        )
 
     @cached_property
     def office_hours(self) -> OfficeHours:
@@ -133,7 +154,14 @@ class Services:
             yield make_adapter(self.settings, self.db, http=http, now=self.clock)
 
     async def aclose(self) -> None:
+        self._close_files()
         await self.db.close()
 
     def close_blocking(self) -> None:
+        self._close_files()
         self.db.close_blocking()
+
+    def _close_files(self) -> None:
+        # Only when it was built: a shared backend holds connections of its own.
+        if "files" in self.__dict__:
+            self.files.close()

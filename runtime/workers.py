@@ -113,7 +113,7 @@ def audit_sealer(services: Services) -> Worker:
 def push_sender(services: Services) -> Worker:
 
     async def run(stop: asyncio.Event) -> None:
-        await push_worker(services.settings, services.db, stop)
+        await push_worker(services.settings, services.db, services.files, stop)
 
     return Worker("push-sender", run, singleton=True)
 

@@ -11,6 +11,7 @@ from cases.models.base import (
     UtcDateTime,
     utcnow,
 )
+from cases.models.blobs import FileBlob
 from cases.models.case import Case, CaseCounter, ItemResult, MaterialPage
 from cases.models.outbox import NotificationOutbox, PlatformOutbox, ProcessedUpdate
 from cases.models.records import AuditLog, Reminder, StaffTask
@@ -24,6 +25,7 @@ __all__ = [
     "Case",
     "CaseCounter",
     "Conversation",
+    "FileBlob",
     "ItemResult",
     "ItemStatus",
     "MaterialPage",

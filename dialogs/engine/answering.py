@@ -4,12 +4,10 @@ pages), answer a question asked instead, record a valid answer and move on."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from dialogs import answers as read
 from dialogs import choice_words
-from dialogs.engine import eligibility, identity, review, special_cases
 from dialogs.engine.asking import (
     ask,
     choices,
@@ -22,89 +20,135 @@ from dialogs.engine.asking import (
 )
 from dialogs.engine.commands import faq
 from dialogs.engine.flow import forward
-from dialogs.engine.keys import NOT_NAMES, TEXT_HINTS
+from dialogs.engine.keys import NOT_NAMES
+from dialogs.engine.recording import MOVES, RECORDERS
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Contact, Event, Files, Text
+from dialogs.questions import question
+from policy.towns import match_town
 
 # Words that make a message a question rather than a name.
 _ASKING = re.compile(r"[?？]|吗|怎么|如何|什么|哪|多少|能不能|是否")
-# Questions whose answer is recorded (True: move on; False: the recorder already replied).
-_RECORD: dict[str, Callable[[Turn, Any], bool]] = {
-    "ask_language": identity.record_language,
-    "ask_consent": identity.record_consent,
-    "ask_name": identity.record_name,
-    "ask_id_number": identity.record_id_number,
-    "ask_phone": identity.record_phone,
-    "ask_category": eligibility.record_category,
-    "ask_retirement_type": eligibility.record_retirement_type,
-    "ask_contribution": eligibility.record_contribution,
-    "ask_town": special_cases.record_town,
-    "ask_employer_name": special_cases.record_employer_name,
-}
-# Questions whose answer is a move rather than a fact about the applicant.
-_MOVE: dict[str, Callable[[Turn, str], None]] = {
-    "ask_cancel": review.cancel,
-    "ask_review": review.review,
-    "ask_edit": review.edit,
-}
+# What reading an event gives when the engine already replied (a hint, a person, an FAQ).
+_REPLIED = object()
 
 
 def answer(t: Turn, event: Event) -> None:
     q = t.question()
     if q is None:  # a state without a question: nothing to answer
         return ask(t)
-    if isinstance(event, Choice) and event.question is not None and event.question != q:
-        t.say("dialogs.stale_button")
-        return ask(t)
-    if isinstance(event, Choice) and event.id == "person":
-        return hand_over(t, "asked", q)
-    if isinstance(event, Files) and not q.startswith("ask_upload_"):
-        return file_not_needed(t, q)
-    if isinstance(event, Contact) and q != "ask_phone":
-        t.say("dialogs.hint.contact_not_needed")
-        return ask(t)
-    if isinstance(event, Text):
-        text = event.text.strip()
-        if not text:
-            t.say("dialogs.hint.empty")
-            return ask(t)
-        if len(text) > read.MAX_TEXT:
-            return fail(t, "dialogs.hint.too_long", max=read.MAX_TEXT)
+    if any(screen(t, q, event) for screen in _SCREENS):
+        return None
     if q.startswith("ask_upload_"):
         return upload(t, event, q.removeprefix("ask_upload_"))
-    ids, expects = choices(t, q)
-    value: Any = None
+    value = _value(t, q, event)
+    if value is not _REPLIED:
+        accept(t, q, value)
+    return None
+
+
+# ---- events answered before any reading (True: replied) ----
+def _stale(t: Turn, q: str, event: Event) -> bool:
+    """A button of an earlier question."""
+    if not isinstance(event, Choice) or event.question in (None, q):
+        return False
+    t.say("dialogs.stale_button")
+    ask(t)
+    return True
+
+
+def _person(t: Turn, q: str, event: Event) -> bool:
+    if not (isinstance(event, Choice) and event.id == "person"):
+        return False
+    hand_over(t, "asked", q)
+    return True
+
+
+def _misplaced(t: Turn, q: str, event: Event) -> bool:
+    """A file where no pages are asked; a shared contact where no phone number is."""
+    if isinstance(event, Files) and not q.startswith("ask_upload_"):
+        file_not_needed(t, q)
+        return True
+    if isinstance(event, Contact) and _expects(q) != "contact":
+        t.say("dialogs.hint.contact_not_needed")
+        ask(t)
+        return True
+    return False
+
+
+def _unreadable(t: Turn, q: str, event: Event) -> bool:
+    """Words that are empty or longer than any answer (a pasted page)."""
+    if not isinstance(event, Text):
+        return False
+    text = event.text.strip()
+    if not text:
+        t.say("dialogs.hint.empty")
+        ask(t)
+        return True
+    if len(text) > read.MAX_TEXT:
+        fail(t, "dialogs.hint.too_long", max=read.MAX_TEXT)
+        return True
+    return False
+
+
+_SCREENS = (_stale, _person, _misplaced, _unreadable)
+
+
+# ---- reading the answer ----
+def _value(t: Turn, q: str, event: Event) -> Any:
+    """The answer an event gives, or _REPLIED when the engine answered it instead."""
     if isinstance(event, Choice):
-        if event.id not in ids:
-            return fail(t, TEXT_HINTS.get(q, "dialogs.hint.choose"))
-        value = event.id
-    elif isinstance(event, Contact):
-        value = event.phone
-    elif isinstance(event, Text):
-        text = event.text.strip()
-        offered = (*ids, "person") if ids and t.d.failures >= limit(t, q) else ids
-        value = read_choice(q, text, offered, expects)
-        if value is None and expects in ("text", "contact"):
-            # A name is free text: only a clear question is taken as one. An employer's name
-            # is full of the FAQ's words (伊金霍洛旗…煤矿, 住房公积金管理中心): there, only
-            # words asked as a question are.
-            named = q in ("ask_name", "ask_employer_name")
-            if named and text.rstrip("。.!！~") in NOT_NAMES:
-                return unclear(t, q)
-            asked = q == "ask_name" or _ASKING.search(text) is not None
-            if named and asked and faq(t, text, strict=True):
-                return None
-            # A question typed where a number was asked ("公积金怎么取?") is answered;
-            # anything that could be the number is read as one (and explained if wrong).
-            if not named and not _could_answer(q, text) and faq(t, text):
-                return None
-            value = text
-        if value == "person":
-            return hand_over(t, "asked", q)
-        if value is None:
-            return miss(t, text)
-    accept(t, q, value)
+        return _chosen(t, q, event)
+    if isinstance(event, Contact):
+        return event.phone
+    if isinstance(event, Text):
+        return _typed(t, q, event.text.strip())
+    return None
+
+
+def _chosen(t: Turn, q: str, event: Choice) -> Any:
+    if event.id in choices(t, q)[0]:
+        return event.id
+    row = question(q)
+    fail(t, row.hint if row is not None else "dialogs.hint.choose")
+    return _REPLIED
+
+
+def _typed(t: Turn, q: str, text: str) -> Any:
+    """Choices first (the offered choice the words mean); at a question of words, the words,
+    unless they are a question to answer; else a miss."""
+    ids, expects = choices(t, q)
+    offered = (*ids, "person") if ids and t.d.failures >= limit(t, q) else ids
+    value: Any = read_choice(q, text, offered, expects)
+    if value is None and expects in ("text", "contact"):
+        value = _words(t, q, text)
+    if value == "person":
+        hand_over(t, "asked", q)
+        return _REPLIED
+    if value is None:
+        miss(t, text)
+        return _REPLIED
+    return value
+
+
+def _words(t: Turn, q: str, text: str) -> Any:
+    """Typed words where words are asked: the answer, unless they ask a question (its row's
+    `faq`). A name is free text: only a clear question is taken as one. An employer's name is
+    full of the FAQ's words (伊金霍洛旗…煤矿, 住房公积金管理中心): there, only words asked as a
+    question are. Where a number is asked, a question ("公积金怎么取?") is answered, and
+    anything that could be the number is read as one (and explained if wrong)."""
+    row = question(q)
+    kind = row.faq if row is not None else None
+    if kind in ("strict", "asked"):
+        if text.rstrip("。.!！~") in NOT_NAMES:
+            unclear(t, q)
+            return _REPLIED
+        asked = kind == "strict" or _ASKING.search(text) is not None
+        return _REPLIED if asked and faq(t, text, strict=True) else text
+    if not _could_answer(q, text) and faq(t, text):
+        return _REPLIED
+    return text
 
 
 def miss(t: Turn, text: str) -> None:
@@ -120,43 +164,50 @@ def miss(t: Turn, text: str) -> None:
 
 def read_choice(q: str, text: str, ids: tuple[str, ...], expects: str) -> str | None:
     """Choices first: the offered choice that typed words mean, or None. In order: a town's
-    name, the choice's id, label or synonym (locales/) as the whole answer, its number, the
-    short answers of the NLU's table ("没有", "丢了"), then a short answer containing one."""
+    name (where the row's words are the towns'), the choice's id, label or synonym (locales/)
+    as the whole answer, its number, the short answers of the NLU's table ("没有", "丢了"),
+    then a short answer containing one; where only the buttons' words count, nothing guessed."""
     if not ids:
         return None
-    if q == "ask_town":  # the towns' names and nicknames come from policy/towns.toml
-        from policy.towns import match_town
-
-        if town := match_town(text):
-            return town
+    row = question(q)
+    words = row.words if row is not None else "labels"
+    if words == "towns" and (town := match_town(text)):
+        return town
     if found := choice_words.exact(text, q, ids):
         return found
     if expects == "choice" and (found := choice_words.numbered(text, ids)):
         return found
-    if q == "ask_cancel":  # deleting: only the button's words or number, nothing guessed
+    if words == "buttons":  # deleting: only the button's words or number
         return None
     if found := read.interpret_choice(text, list(ids)):
         return found
     return choice_words.contained(text, q, ids)
 
 
+# ---- recording it ----
 def accept(t: Turn, q: str, value: Any) -> None:
-    """Validate and record one answer, then move on."""
-    if q in _MOVE:
-        return _MOVE[q](t, value)
-    if q == "ask_reminder":
-        if eligibility.reminder(t, value):
-            forward(t)
-        return None
-    record = _RECORD.get(q)
-    recorded = record(t, value) if record else special_cases.record(t, q, value)
-    if not recorded:
+    """Validate and record one answer (or make the move it is), then move on. A question
+    that does not apply to this applicant records nothing: a man is never made a woman
+    worker, whatever reaches the category question."""
+    row = question(q)
+    if row is None:
+        return ask(t)
+    if not t.applies(row):
+        return forward(t)
+    if row.moves is not None:
+        return MOVES[row.moves](t, value)
+    if not RECORDERS[row.records or "as_is"](t, row, value):
         return None
     t.d.failures = 0
     t.answered = q
-    if q not in t.d.history and q not in ("ask_language", "ask_consent"):
+    if row.back and q not in t.d.history:
         t.d.history.append(q)
-    forward(t)
+    return forward(t)
+
+
+def _expects(q: str) -> str:
+    row = question(q)
+    return row.expects if row is not None else "none"
 
 
 def _could_answer(question: str, text: str) -> bool:

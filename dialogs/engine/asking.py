@@ -6,25 +6,18 @@ so a channel can version its buttons; a button from an older question is a stale
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from dialogs.engine.facts import may_retire_early, requirement, requirements
-from dialogs.engine.keys import (
-    ANSWER_KEY,
-    BOOL_QUESTIONS,
-    CHOICE_MISSES,
-    HAVE_LOST,
-    LANGUAGES,
-    MAX_FAILURES,
-    SUMMARY_ORDER,
-    UNKNOWN_QUESTIONS,
-    YES_NO,
-    label_key,
-)
+from dialogs.engine.facts import may_retire_early, requirement
+from dialogs.engine.keys import CHOICE_MISSES, MAX_FAILURES
+from dialogs.engine.summary import summary, town_name, what_is_lost
 from dialogs.engine.turn import Turn
-from dialogs.machine import EDITABLE, State
+from dialogs.machine import State
+from dialogs.questions import ASKED, label_key, question
 from dialogs.state import HandToPerson
 from locales.replies import Expects, Msg, Option, Reply
+from policy.towns import town_codes
 
 _STANDING = {
     State.declined: "dialogs.declined_again",
@@ -110,132 +103,86 @@ def hand_over(t: Turn, reason: str, question: str | None) -> None:
 
 
 def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
-    """The choice ids a question offers and what kind of answer it expects."""
-    s = t.state
-    if q == "ask_language":
-        return LANGUAGES, "choice"
-    if q == "ask_consent":
-        return ("agree", "decline"), "choice"
-    if q in ("ask_name", "ask_id_number"):
-        return (), "text"
-    if q == "ask_phone":
-        return (), "contact"
-    if q == "ask_category":
-        return ("female_cadre", "female_worker"), "choice"
-    if q == "ask_retirement_type":
-        return ("normal", "illness_disability", "special_work_type"), "choice"
-    if q == "ask_contribution":
-        return ("unknown",), "text"
-    if q == "ask_town":
-        from policy.towns import town_codes
+    """The choice ids a question offers and what kind of answer it expects (its row in
+    dialogs/questions.py; choices that depend on data come from SOURCES)."""
+    row = question(q)
+    if row is None:
+        return (), "none"
+    if row.choices_from is not None:
+        return SOURCES[row.choices_from](t), row.expects
+    return row.choices, row.expects
 
-        return town_codes(), "choice"
-    if q == "ask_employer_name":
-        return (), "text"
-    if q == "ask_reminder":
-        early = ("continue",) if may_retire_early(t.d, t.ctx) else ()
-        return ("yes", "no", *early), "choice"
-    if q in ("ask_handbook", "ask_receipts"):
-        return HAVE_LOST, "choice"
-    if q in UNKNOWN_QUESTIONS:  # 不知道: an office finds out (policy.materials.office_checks)
-        return (*YES_NO, "unknown"), "choice"
-    if q in BOOL_QUESTIONS or q == "ask_cancel":
-        return YES_NO, "choice"
-    if q == "ask_review":
-        return ("submit", "edit"), "choice"
-    if q == "ask_edit":
-        # Only what applies to this worker: a man's category follows from his ID number.
-        ids = [e.value for e in EDITABLE if ANSWER_KEY[e.value] in t.d.answers]
-        if t.d.answers.get("category") == "male":
-            ids.remove("ask_category")
-        ids += [f"ask_upload_{c}" for c, m in t.d.materials.items() if m["pages"]]
-        return (*ids, "review"), "choice"
-    if s in (State.uploading, State.supplementing):
-        req = requirement(t.d, t.d.material or "")
-        lost = ("lost",) if req is not None and req.lost_allowed else ()
-        later = ("later",) if s is State.uploading else ()
-        return ("done", *lost, *later), "file"
-    return (), "none"
+
+def _reminder(t: Turn) -> tuple[str, ...]:
+    """Remind me, or not; and going on now where flexible early retirement is open."""
+    early = ("continue",) if may_retire_early(t.d, t.ctx) else ()
+    return ("yes", "no", *early)
+
+
+def _edit_menu(t: Turn) -> tuple[str, ...]:
+    """Only what applies to this worker and was answered (a man's category follows from his
+    ID number: never offered), the materials with pages, and back to the review."""
+    a = t.d.answers
+    ids = [row.key for row in ASKED if row.editable and row.answer in a and t.applies(row)]
+    ids += [f"ask_upload_{c}" for c, m in t.d.materials.items() if m["pages"]]
+    return (*ids, "review")
+
+
+def _upload(t: Turn) -> tuple[str, ...]:
+    """Done; lost where an office can look the material up; later before submission."""
+    req = requirement(t.d, t.d.material or "")
+    lost = ("lost",) if req is not None and req.lost_allowed else ()
+    later = ("later",) if t.state is State.uploading else ()
+    return ("done", *lost, *later)
+
+
+# Where the choices of a question come from when they depend on data (`choices_from`).
+SOURCES: dict[str, Callable[[Turn], tuple[str, ...]]] = {
+    "towns": lambda t: town_codes(),
+    "reminder": _reminder,
+    "edit_menu": _edit_menu,
+    "upload": _upload,
+}
 
 
 def question_reply(t: Turn, q: str) -> Reply:
     ids, expects = choices(t, q)
     if expects != "none" and t.d.failures >= limit(t, q):
         ids = (*ids, "person")
-    params: dict[str, Any] = {}
-    if q.startswith("ask_upload_"):
-        code = q.removeprefix("ask_upload_")
-        pages = t.d.materials.get(code, {}).get("pages", 0)
-        params = {"pages": pages}
-        if code == "application_form":  # the stamp is asked for only when there is an employer
-            stamped = t.d.answers.get("has_employer") is True
-            params["stamp"] = Msg(f"dialogs.upload_stamp.{'needed' if stamped else 'none'}")
-    elif q == "ask_cancel":
-        from dialogs.engine.review import what_is_lost
-
-        action = t.d.confirming or "cancel"
-        params = {
-            "action": Msg(f"dialogs.cancel_action.{action}"),
-            "lost": what_is_lost(t, action),
-        }
-    elif q == "ask_review":
-        params = {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
+    build = _upload_params if q.startswith("ask_upload_") else _PARAMS.get(q)
+    params = build(t, q) if build is not None else {}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
     return Reply(Msg(f"dialogs.{q}", params), options, expects, question=q)
 
 
+def _upload_params(t: Turn, q: str) -> dict[str, Any]:
+    """The pages received so far; on the form, whether it needs the employer's stamp."""
+    code = q.removeprefix("ask_upload_")
+    params: dict[str, Any] = {"pages": t.d.materials.get(code, {}).get("pages", 0)}
+    if code == "application_form":  # the stamp is asked for only when there is an employer
+        stamped = t.d.answers.get("has_employer") is True
+        params["stamp"] = Msg(f"dialogs.upload_stamp.{'needed' if stamped else 'none'}")
+    return params
+
+
+def _cancel_params(t: Turn, q: str) -> dict[str, Any]:
+    action = t.d.confirming or "cancel"
+    return {"action": Msg(f"dialogs.cancel_action.{action}"), "lost": what_is_lost(t, action)}
+
+
+def _review_params(t: Turn, q: str) -> dict[str, Any]:
+    return {"summary": summary(t), "advisory": Msg("dialogs.precheck_advisory")}
+
+
+# The parameters of a question's text, where it has some.
+_PARAMS: dict[str, Callable[[Turn, str], dict[str, Any]]] = {
+    "ask_cancel": _cancel_params,
+    "ask_review": _review_params,
+}
+
+
 def _label(t: Turn, q: str, choice: str) -> Msg:
-    """A choice's label; a town's is its name from policy/towns.toml (data, not locales: a
-    proper name, shown in the applicant's language beside the official Chinese)."""
+    """A choice's label; a town's is its name from policy/towns.toml."""
     if q == "ask_town" and choice != "person":
-        return Msg("dialogs.choice.town", {"name": _town_name(t, choice)})
+        return Msg("dialogs.choice.town", {"name": town_name(t, choice)})
     return Msg(label_key(choice, q))
-
-
-def _town_name(t: Turn, code: str) -> str:
-    from policy.towns import town
-
-    found = town(code)
-    return found.label(t.d.language) if found is not None else code
-
-
-def summary(t: Turn) -> list[Msg]:
-    """The review's lines: the answers in the order asked, then the materials."""
-    a = t.d.answers
-    lines: list[Msg] = [Msg("dialogs.summary.name", {"value": a.get("name", "")})]
-    ident = a.get("id_number") or {}
-    lines.append(Msg("dialogs.summary.id_number", {"value": ident.get("masked", "")}))
-    lines.append(Msg("dialogs.summary.phone", {"value": a.get("phone", "")}))
-    if (cat := a.get("category")) and cat != "male":  # only women's post is to be confirmed
-        lines.append(Msg("dialogs.summary.category", {"value": Msg(label_key(cat))}))
-    months = a.get("contribution_months")
-    if not isinstance(months, int):
-        value = Msg("dialogs.choice.unknown")
-    elif months % 12:
-        value = Msg("dialogs.summary.months", {"years": months // 12, "months": months % 12})
-    else:
-        value = Msg("dialogs.summary.years", {"years": months // 12})
-    lines.append(Msg("dialogs.summary.contribution", {"value": value}))
-    if a.get("town"):
-        lines.append(Msg("dialogs.summary.town", {"value": _town_name(t, a["town"])}))
-    if a.get("has_employer") and a.get("employer_name"):
-        lines.append(Msg("dialogs.summary.employer_name", {"value": a["employer_name"]}))
-    for q in BOOL_QUESTIONS | {"ask_handbook", "ask_receipts"}:
-        key = ANSWER_KEY[q]
-        if key in a:
-            v = a[key]
-            choice = ("yes" if v else "no") if isinstance(v, bool) else v
-            lines.append(Msg(f"dialogs.summary.{key}", {"value": Msg(label_key(choice))}))
-    lines.sort(key=lambda m: SUMMARY_ORDER.index(m.key))
-    for req in requirements(t.d):
-        m = t.d.materials.get(req.code, {})
-        if m.get("status") == "lost" or req.lost:
-            lines.append(Msg("dialogs.summary.material_lost", {"name": Msg(req.name_key)}))
-        else:
-            lines.append(
-                Msg(
-                    "dialogs.summary.material",
-                    {"name": Msg(req.name_key), "pages": m.get("pages", 0)},
-                )
-            )
-    return lines

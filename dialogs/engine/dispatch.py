@@ -4,16 +4,18 @@ waiting for the date, with a person, submitted), or the answer to the current qu
 from __future__ import annotations
 
 from dialogs import answers as read
+from dialogs.engine.after_result import after_result
 from dialogs.engine.after_submission import reopen
 from dialogs.engine.answering import accept, answer
 from dialogs.engine.asking import ask
 from dialogs.engine.commands import begin, command, faq
+from dialogs.engine.document_requests import document_asked, on_request
 from dialogs.engine.keys import readable
 from dialogs.engine.progress import status
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Command, Event, Files, Text, Unsupported
-from dialogs.machine import State
+from dialogs.machine import AFTER_RESULT, State
 
 # What a channel could not turn into an answer, and what the worker is told instead.
 UNSUPPORTED = {
@@ -24,6 +26,10 @@ UNSUPPORTED = {
 
 
 def dispatch(t: Turn, event: Event) -> None:
+    if t.state in AFTER_RESULT:
+        return after_result(t, event)
+    if (document := document_asked(t.state, event)) is not None:
+        return t.replies.append(on_request(document))  # in any state, and nothing else
     if isinstance(event, Command):
         return command(t, event)
     if t.state in (State.start, State.cancelled):

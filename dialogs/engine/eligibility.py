@@ -14,11 +14,6 @@ from dialogs.state import HandToPerson, StoreReminder
 from locales.replies import Msg
 
 
-def record_category(t: Turn, value: Any) -> bool:
-    t.d.answers["category"] = value
-    return True
-
-
 def record_retirement_type(t: Turn, value: Any) -> bool:
     t.d.answers["retirement_type"] = value
     if value != "normal":  # illness or special work: explained, then handed to a person

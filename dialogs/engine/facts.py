@@ -8,8 +8,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from dialogs.engine.keys import MORE_DEPENDENTS
 from dialogs.machine import State
+from dialogs.questions import QUESTIONS as ROWS
 from dialogs.state import Context, ConversationData
 from policy.materials import ANSWER_FIELDS, QUESTIONS, Answers, checklist
 from policy.materials import dependents as own_dependents
@@ -79,9 +79,9 @@ def may_retire_early(d: ConversationData, ctx: Context | None) -> bool:
 
 
 def dependents(question: str) -> tuple[str, ...]:
-
     own = own_dependents(question) if question in QUESTIONS else ()
-    return own + MORE_DEPENDENTS.get(question, ())
+    row = ROWS.get(question)
+    return own + (row.clears if row is not None else ())
 
 
 @dataclass
@@ -126,6 +126,16 @@ class Step:
         """An office asked for more material on its item, and some is still to send."""
         case = self.ctx.case if self.ctx else None
         return case is not None and bool(case.asks)
+
+    def rated_before(self) -> bool:
+        """The case was rated (or the rating declined) before this signature: asked once."""
+        result = self.ctx.result if self.ctx else None
+        return result is not None and result.rating is not None
+
+    def online_steps_pending(self) -> bool:
+        """Online steps still to ask about (kept by dialogs/engine/online_steps.py)."""
+        kept = self.d.answers.get("aftercare")
+        return isinstance(kept, dict) and bool(kept.get("online_steps"))
 
     def needs_supplement(self) -> bool:
         """Something to upload after submission: a return for correction or an office's ask."""

@@ -7,10 +7,10 @@ from dialogs.engine.after_submission import supplement_done
 from dialogs.engine.asking import ask
 from dialogs.engine.eligibility import verdict
 from dialogs.engine.facts import pending
-from dialogs.engine.keys import ANSWER_KEY, MATERIAL_QUESTIONS, VERDICT_INPUTS
 from dialogs.engine.special_cases import checklist, sync_materials
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
+from dialogs.questions import ANSWER_KEY, question
 
 
 def forward(t: Turn) -> None:
@@ -19,10 +19,7 @@ def forward(t: Turn) -> None:
     for _ in range(len(State) * 2):
         source = t.state
         t.trigger("next")
-        if source is State.ask_contribution and t.answered in VERDICT_INPUTS:
-            verdict(t)
-        if source is State.ask_veteran and (not t.d.editing or t.answered in MATERIAL_QUESTIONS):
-            checklist(t)
+        _milestone(t, source)
         s = t.state
         if s is State.handed_to_person:
             t.say("dialogs.handed_over")
@@ -51,6 +48,16 @@ def forward(t: Turn) -> None:
             continue  # answered before: skipped
         return ask(t)
     raise RuntimeError("conversation table loops")  # a table bug, caught by the tests
+
+
+def _milestone(t: Turn, passed: State) -> None:
+    """Past the contribution years: the verdict (again, when an answer it reads changed);
+    past the last special case: the checklist (again, when an answer it reads changed)."""
+    row = question(t.answered or "")
+    if passed is State.ask_contribution and row is not None and row.verdict:
+        verdict(t)
+    if passed is State.ask_veteran and (not t.d.editing or (row is not None and row.checklist)):
+        checklist(t)
 
 
 def _missing(t: Turn) -> State | None:

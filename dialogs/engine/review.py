@@ -76,26 +76,3 @@ def cancel(t: Turn, value: str) -> None:
     t.jump(resume)
     t.say("dialogs.cancel_kept")
     ask(t)
-
-
-def what_is_lost(t: Turn, action: str) -> list[Msg]:
-    """The lines of ask_cancel: the answers given and the pages uploaded, by name (never their
-    values), and for /cancel the consent withdrawn."""
-    from dialogs.engine.keys import ANSWER_KEY, label_key
-
-    a = t.d.answers
-    lines = [
-        Msg("dialogs.lost.answer", {"name": Msg(label_key(q))})
-        for q, key in ANSWER_KEY.items()
-        if key in a and q not in ("ask_language", "ask_consent")
-    ]
-    lines += [
-        Msg("dialogs.lost.pages", {"name": Msg(f"material.{code}.name"), "pages": m["pages"]})
-        for code, m in t.d.materials.items()
-        if m.get("pages")
-    ]
-    if not lines:
-        lines.append(Msg("dialogs.lost.nothing"))
-    if action == "cancel":
-        lines.append(Msg("dialogs.lost.consent"))
-    return lines

@@ -7,28 +7,12 @@ from typing import Any
 
 from dialogs.engine.asking import fail
 from dialogs.engine.facts import office_checks, requirements
-from dialogs.engine.keys import ANSWER_KEY, BOOL_QUESTIONS
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.state import ClearMaterial, MarkMaterialLost
 from locales.replies import Msg
 
 MIN_EMPLOYER, MAX_EMPLOYER = 2, 60  # characters of an employer's name
-
-
-def record(t: Turn, q: str, value: Any) -> bool:
-    """A yes/no question becomes a bool; handbook and receipts keep "have" or "lost"."""
-    if q in BOOL_QUESTIONS:
-        t.d.answers[ANSWER_KEY[q]] = "unknown" if value == "unknown" else value == "yes"
-    elif q in ("ask_handbook", "ask_receipts"):
-        t.d.answers[ANSWER_KEY[q]] = value
-    return True
-
-
-def record_town(t: Turn, value: Any) -> bool:
-    """A town code of policy/towns.toml ("other / not sure" included: the clerk resolves it)."""
-    t.d.answers["town"] = value
-    return True
 
 
 def record_employer_name(t: Turn, value: Any) -> bool:

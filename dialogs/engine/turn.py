@@ -5,25 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from cases.result_commands import AfterResultCommand
 from dialogs.engine.facts import Step, dependents
-from dialogs.engine.keys import ANSWER_KEY, EDIT_CLEARS
 from dialogs.machine import State, question_key, set_state
+from dialogs.questions import ANSWER_KEY, QUESTIONS, Question
 from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
 from locales.replies import Msg, Reply
+
+# What the engine asks the service to do: the commands before the result, and after it.
+Command = DomainCommand | AfterResultCommand
 
 
 class Turn:
     def __init__(self, d: ConversationData, ctx: Context, step: Step) -> None:
         self.d, self.ctx, self.step = d, ctx, step
         self.replies: list[Reply] = []
-        self.commands: list[DomainCommand] = []
+        self.commands: list[Command] = []
         self.answered: str | None = None  # the question answered by this event
 
     # ---- what goes out ----
     def say(self, key: str, **params: Any) -> None:
         self.replies.append(Reply(Msg(key, params)))
 
-    def do(self, command: DomainCommand) -> None:
+    def do(self, command: Command) -> None:
         self.commands.append(command)
 
     # ---- where the applicant is ----
@@ -34,9 +38,18 @@ class Turn:
     def question(self) -> str | None:
         return question_key(self.state, self.d.material)
 
+    def applies(self, row: Question) -> bool:
+        """Whether this applicant is asked the question (its condition in machine.TABLE holds):
+        a man is never asked the category of a woman's post."""
+        return row.asked_if is None or bool(getattr(self.step, row.asked_if)())
+
     def trigger(self, name: str) -> None:
         self.step.trigger(name)  # type: ignore[attr-defined]  # added by the machine
         self.d.state = self.state.value
+
+    def may(self, name: str) -> bool:
+        """Whether a row of the table leads from here by `name` (its conditions holding)."""
+        return bool(self.step.may_trigger(name))  # type: ignore[attr-defined]  # the machine's
 
     def jump(self, state: State) -> None:
         set_state(self.step, state)
@@ -62,7 +75,7 @@ class Turn:
                 self.d.history.remove(q)
         if question == "ask_contribution":
             self.d.answers.pop("early", None)
-        for code in EDIT_CLEARS.get(question, ()):
+        for code in QUESTIONS[question].clears_pages:
             if code in self.d.materials:
                 self.d.materials[code] = {"pages": 0, "status": "pending"}
                 self.do(ClearMaterial(code))

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from aftercare.chat import Deps
-from aftercare.service import AftercareConfig
+from aftercare.config import AftercareConfig, Deps
+from aftercare.paperwork import Paperwork
 from app.settings import FileSettings, ServiceSettings, Settings
 from cases import repositories as repo
 from cases.db import Database
@@ -57,7 +57,10 @@ class World:
         self.deps = Deps(
             FileStore(tmp / "files", 20_000_000, vault=db.require_vault()), AftercareConfig()
         )
-        self.service = ConversationService(db, self.settings, clock=self.clock)
+        paperwork = Paperwork(self.deps.files, self.deps.config)
+        self.service = ConversationService(
+            db, self.settings, clock=self.clock, paperwork=paperwork
+        )
         self.platform = EmbeddedPlatform(db, now=self.clock)
         self.person = Person(self.service, "u1")
 

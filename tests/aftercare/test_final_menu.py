@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aftercare.chat import finished_menu
-from dialogs.console import Console
+from console.session import Console
+from console.terminal import human_event
+from dialogs.engine.result_questions import finished_menu
 from dialogs.events import Choice
 from dialogs.service import Outcome
 from locales.replies import Msg, Reply
@@ -20,7 +21,7 @@ def test_a_typed_number_at_the_final_menu_picks_that_document() -> None:
         language="zh_CN",
         replies=[Reply(Msg("aftercare.finished")), finished_menu()],
     )
-    first = console.human_event("1")
+    first = human_event(console, "1")
     assert isinstance(first, Choice) and first.id == "signed_copy"
-    guide = console.human_event("服务指南")
+    guide = human_event(console, "服务指南")
     assert isinstance(guide, Choice) and guide.id == "doc_guide"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from aftercare.chat import Deps
+from aftercare.config import Deps
 from aftercare.failures import NOTICE
 from aftercare.worker import tick
 from cases import repositories as repo
@@ -163,12 +163,13 @@ async def test_a_notice_that_cannot_render_is_retried_with_backoff_and_handed_to
 async def test_a_chat_turn_still_answers_while_another_cases_notice_cannot_render(
     world: World,
 ) -> None:
-    from dialogs.console import Console
+    from console.session import Console
     from dialogs.events import Command
 
     broken = await world.submitted("u2")
     await world.results_ready(broken)
     mine = await world.submitted("c1", channel="console")
+    failing = Deps(world.deps.files, world.deps.config, render=FailsFor(broken))
     console = Console(
         world.service,
         world.db,
@@ -176,7 +177,7 @@ async def test_a_chat_turn_still_answers_while_another_cases_notice_cannot_rende
         "c1",
         max_bytes=20_000_000,
         clock=world.clock,
-        aftercare=Deps(world.deps.files, world.deps.config, render=FailsFor(broken)),
+        aftercare=lambda now: tick(world.db, failing, now=now),
     )
     for _ in range(3):  # every turn runs the aftercare step: none of them breaks
         outcome, _pushes = await console.send(Command("status"))

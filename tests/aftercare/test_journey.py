@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from aftercare import reports
-from aftercare.service import close_followup
+from aftercare.followups import close_followup
 from aftercare.worker import tick
 from cases import repositories as repo
 from cases.models import AuditLog, Case, Reminder, StaffTask

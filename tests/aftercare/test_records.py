@@ -12,10 +12,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from aftercare import reports
-from aftercare.service import record_rating, signed_copy_document
+from aftercare.paperwork import signed_copy_document
 from aftercare.worker import tick
 from cases import repositories as repo
 from cases.models import AuditLog, Case, OnlineStep, Rating, Signature, StaffTask
+from cases.ratings import record_rating
+from cases.result_commands import followup_due
 from cases.retention import purge_closed_photos_async
 from dialogs.events import Choice
 from tests.aftercare.conftest import World
@@ -69,7 +71,8 @@ async def test_a_rating_is_stored_once_and_a_second_attempt_is_refused_politely(
     def rate_again(session: Any) -> Any:
         case = _case(session, number)
         case.status = "signed"
-        return record_rating(session, case, "dissatisfied", world.deps.config, at=world.clock())
+        due = followup_due(world.clock().date(), world.deps.config.rating_followup_working_days)
+        return record_rating(session, case, "dissatisfied", at=world.clock(), followup_due=due)
 
     again = await world.db.run(rate_again)
     assert again is None

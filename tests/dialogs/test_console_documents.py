@@ -10,7 +10,8 @@ from typing import Any
 
 from cases.crypto import Vault
 from cases.files import FileStore
-from dialogs.console import Console, print_human, reply_json
+from console.rendering import print_human, reply_json
+from console.session import Console
 from locales import Translator
 from locales.replies import Document, Msg, Reply
 from tests.bot import images

@@ -34,7 +34,9 @@ from cases.db import Database
 from cases.errors import StoreUnavailable
 from cases.files import open_file_store
 from cases.migrate import head_revision
-from dialogs.console import Console, run_console, run_json
+from console.chat import run_console
+from console.json_lines import run_json
+from console.session import Console
 from dialogs.service import ConversationService
 from locales import Translator
 from locales.replies import Msg, Reply, to_json

@@ -71,3 +71,57 @@ def test_parse_number(text, number):
 )
 def test_parse_contribution_months(text, months):
     assert parse_contribution_months(text) == months
+
+
+# Answers as workers typed them at 缴费年限 (the words around the period, other numerals,
+# English), each with the months it must read as.
+TYPED = [
+    ("缴了十五年", 180),
+    ("交了二十三年", 276),
+    ("十五年零六个月", 186),
+    ("15年6个月", 186),
+    ("二十年左右", 240),
+    ("差不多20年", 240),
+    ("十八年整", 216),
+    ("十五周年", 180),
+    ("十年半", 126),
+    ("15年零", 180),
+    ("贰拾年", 240),
+    ("壹佰捌拾个月", 180),
+    ("一共交了两百个月", 200),
+    ("三百个月", 300),
+    ("二十五", 300),
+    ("二百四十", 240),
+    ("15.5", 186),
+    ("12.25", 147),
+    ("15 yrs", 180),
+    ("about 20 years", 240),
+    ("2 years 6 months", 30),
+    ("我也记不得了", "unknown"),
+    ("忘了", "unknown"),
+    ("从没交过", 0),
+    ("一天没交", 0),
+    ("零", 0),
+]
+
+
+@pytest.mark.parametrize(("text", "months"), TYPED)
+def test_typed_contribution_answers(text, months):
+    assert parse_contribution_months(text) == months
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("三万五", 35000), ("一千零一", 1001), ("十万", 100000), ("一万二千", 12000), ("两千", 2000)],
+)
+def test_numbers_with_wan_and_thousands(text, number):
+    assert parse_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "months"),
+    [("30多年", 360), ("二十多年", 240), ("交了十多年了", 120), ("20多个月", 20)],
+)
+def test_more_than_reads_as_the_whole_number_said(text, months):
+    """ "二十多年" (twenty-odd years) is the whole years said, as "15年多" is."""
+    assert parse_contribution_months(text) == months

@@ -1,0 +1,63 @@
+"""The steps the worker finishes online (the housing fund withdrawal, the medical insurance
+back payment): a few days after the result, "done yet?" for each step not done; where not,
+the steps again and a person who calls (the `RecordOnlineStep` command opens that task).
+"""
+
+from __future__ import annotations
+
+from cases.result_commands import DeclineRating, RecordOnlineStep
+from dialogs.engine.result_questions import ask, chosen, stash
+from dialogs.engine.turn import Turn
+from dialogs.events import Event
+from dialogs.happenings import OnlineStepsDue
+from dialogs.machine import State
+from locales.replies import Msg
+
+S = State
+_ANSWERS = ("done", "not_yet")
+# The region's guide of each step (locales: [aftercare.region.<region>]).
+_GUIDES = {"housing_fund": "housing_fund", "medical_payment": "medical"}
+
+
+def guide(region: str, step: str) -> Msg:
+    """The region's step-by-step guide of an online step, with its link."""
+    prefix = f"aftercare.region.{region}.{_GUIDES.get(step, 'medical')}"
+    return Msg(f"{prefix}_steps", {"link": Msg(f"{prefix}_link")})
+
+
+def due(t: Turn, happening: OnlineStepsDue) -> None:
+    """The check fell due: ask about the first step not done. Only after the signature (the
+    table's `check_online_steps` rows); a rating still unanswered is then never asked again."""
+    if not happening.steps or not t.may("check_online_steps"):
+        return None
+    view = t.ctx.result
+    if view is not None and view.status == "signed":
+        t.do(DeclineRating())
+    t.trigger("check_online_steps")
+    kept = stash(t)
+    kept["online_steps"] = list(happening.steps)
+    kept["online_step"] = happening.steps[0]
+    t.d.failures = 0
+    return ask(t)
+
+
+def answer(t: Turn, event: Event) -> None:
+    """ask_online_steps_done: done, or not yet (then the steps again, and a person calls)."""
+    choice = chosen(event, S.ask_online_steps_done, _ANSWERS)
+    if choice not in _ANSWERS:
+        return ask(t)
+    kept = stash(t)
+    step = str(kept.get("online_step"))
+    t.do(RecordOnlineStep(step, choice == "done"))
+    if choice == "done":
+        t.say("aftercare.online.well_done")
+    else:
+        t.say("aftercare.online.help", steps=guide(t.ctx.region, step))
+    pending = [s for s in kept.get("online_steps", []) if s != step]
+    kept["online_steps"] = pending
+    if pending:
+        kept["online_step"] = pending[0]
+    else:
+        kept.pop("online_step", None)
+    t.trigger("next")  # the next step, or finished
+    return ask(t)

@@ -1,0 +1,82 @@
+"""Rating the service (好差评): five levels, voluntary, asked once; then an optional comment.
+A bad level is followed up by the clerk, and the worker is told by when.
+
+Whether the case can still be rated is read from the record (`ctx.result`); the rating,
+the comment and a decline are commands (`cases.ratings`).
+"""
+
+from __future__ import annotations
+
+from cases.result_commands import (
+    BAD_LEVELS,
+    RATING_LEVELS,
+    CommentOnRating,
+    DeclineRating,
+    RateService,
+    followup_due,
+)
+from dialogs.engine.result_questions import ask, chosen, stash
+from dialogs.engine.turn import Turn
+from dialogs.events import Choice, Event, Text
+from dialogs.machine import State
+
+S = State
+
+
+def _level(event: Event) -> str | None:
+    return chosen(event, S.ask_rating, RATING_LEVELS)
+
+
+def rate(t: Turn, event: Event) -> None:
+    """ask_rating: a level, or "skip"."""
+    choice = _level(event)
+    view = t.ctx.result
+    if choice == "skip":
+        t.do(DeclineRating())
+        t.trigger("skip")
+        t.say("aftercare.rating.skipped")
+        return ask(t)
+    if choice not in RATING_LEVELS or view is None:
+        # Voluntary: one gentle reminder that it is optional, never a loop of questions.
+        t.say("aftercare.rating.optional")
+        return ask(t)
+    if view.status != "signed" or view.rating is not None:
+        # Rated before (another device, a double tap): asked once, the first one stands.
+        t.say("aftercare.rating.already_rated")
+        t.trigger("skip")
+        return ask(t)
+    due = followup_due(t.ctx.today, t.ctx.followup_days) if choice in BAD_LEVELS else None
+    t.do(RateService(choice, due))
+    stash(t)["rating"] = choice
+    if due is not None:
+        t.say("aftercare.rating.sorry", due_date=due.strftime("%Y-%m-%d"))
+    else:
+        t.say("aftercare.rating.thanks")
+    t.trigger("rate")
+    return ask(t)
+
+
+def comment(t: Turn, event: Event) -> None:
+    """ask_rating_comment: any words are the comment; "skip" leaves none."""
+    if isinstance(event, Text) and event.text.strip():
+        t.do(CommentOnRating(event.text))
+        t.say("aftercare.rating.comment_thanks")
+        t.trigger("next")
+        return ask(t)
+    if isinstance(event, Choice) and event.id == "skip":
+        t.trigger("skip")
+    return ask(t)
+
+
+def already_rated(t: Turn, event: Event) -> bool:
+    """A second rating (an old rating button, "满意" typed later) is answered politely, and
+    the first one stands. False when this is no rating, or the first one."""
+    level = _level(event)
+    view = t.ctx.result
+    if level not in RATING_LEVELS or view is None or t.state is S.ask_rating:
+        return False
+    if view.rating is None or view.rating == "declined":  # nothing to say about it
+        return False
+    t.say("aftercare.rating.already_rated")
+    ask(t)
+    return True
