@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.settings import TelegramSettings  # noqa: E402
 from benchmarks.bot_api_process import Server, free_port  # noqa: E402
+from bot.transport import bot_request  # noqa: E402
 from tests.fake_bot_api import TOKEN  # noqa: E402
 from tests.fake_bot_api import updates as u  # noqa: E402
 
@@ -72,11 +73,14 @@ class Figures:
 SETUP_METHODS = {"getUpdates", "getMe", "setMyCommands", "deleteWebhook", "setWebhook", "close"}
 
 
-async def echo_bot(server: Server, updates: list[dict], pool: int = 64) -> Figures:
-    """A bare echo bot, by default with as many connections and updates handled at once as
-    the full stack (bot.polling.Poller: 64 at once), so the two compare like with like.
-    PTB's own default (256 connections) made this figure swing between ~120 and ~340
-    updates/s from run to run: httpcore checks every pooled connection on each request."""
+async def echo_bot(
+    server: Server, updates: list[dict], pool: int = 64, *, our_transport: bool = False
+) -> Figures:
+    """A bare echo bot with as many connections and updates handled at once as the full
+    stack (bot.polling.Poller: 64 at once). PTB's own default (256 connections) made this
+    figure swing between ~120 and ~340 updates/s from run to run: httpcore checks every
+    pooled connection on each request. `our_transport`: over aiohttp's pool, as the full
+    stack (bot/transport.py), to show what the transport alone is worth."""
     from telegram import Update
     from telegram.ext import (
         Application,
@@ -94,16 +98,18 @@ async def echo_bot(server: Server, updates: list[dict], pool: int = 64) -> Figur
         assert update.callback_query is not None and update.effective_chat is not None
         await context.bot.send_message(update.effective_chat.id, update.callback_query.data or "")
 
-    app = (
+    builder = (
         Application.builder()
         .token(TOKEN)
         .base_url(f"{server.url}/bot")
         .base_file_url(f"{server.url}/file/bot")
         .concurrent_updates(64)
-        .connection_pool_size(pool)
-        .pool_timeout(30)
-        .build()
     )
+    if our_transport:
+        builder = builder.request(bot_request(pool, read_timeout=30))
+    else:
+        builder = builder.connection_pool_size(pool).pool_timeout(30)
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(pressed))
     before = await server.stats()
@@ -205,7 +211,7 @@ async def pushes(count: int, tmp: Path) -> dict:
 @dataclass
 class Run:
     echo: Figures  # the full stack's pool size
-    echo_small: Figures  # 8 connections: the echo bot's best on loopback
+    echo_ours: Figures  # the echo bot over the full stack's transport (bot/transport.py)
     polling: Figures
     webhook: Figures
 
@@ -214,7 +220,7 @@ async def one_run(server: Server, users: int, pool: int, tmp: Path, n: int) -> R
     base = 100_000 * (n + 1)
     return Run(
         await echo_bot(server, journey_updates(base, users), pool),
-        await echo_bot(server, journey_updates(base + 20_000, users), 8),
+        await echo_bot(server, journey_updates(base + 20_000, users), pool, our_transport=True),
         await full_stack(server, journey_updates(base + 40_000, users), tmp, pool=pool),
         await full_stack(
             server, journey_updates(base + 60_000, users), tmp, mode="webhook", pool=pool
@@ -231,8 +237,8 @@ def report(runs: list[Run], users: int, pool: int) -> None:
     print(f"updates: {users * 5} per figure ({users} applicants x 5: /start, 2 buttons, name, ID)")
     print(f"{len(runs)} run(s); each line: median (every run). Pool: {pool} connections.")
     for name, pick in [
-        (f"echo bot, {pool} connections", lambda r: r.echo),
-        ("echo bot, 8 connections", lambda r: r.echo_small),
+        ("echo bot, PTB's transport", lambda r: r.echo),
+        ("echo bot, our transport", lambda r: r.echo_ours),
         ("full stack, polling", lambda r: r.polling),
         ("full stack, webhook", lambda r: r.webhook),
     ]:
@@ -242,7 +248,7 @@ def report(runs: list[Run], users: int, pool: int) -> None:
     for name, ratio in [
         ("polling/echo (goal >= 0.6)", lambda r: r.polling.rate / r.echo.rate),
         ("webhook/echo", lambda r: r.webhook.rate / r.echo.rate),
-        ("polling/echo at 8 conn.", lambda r: r.polling.rate / r.echo_small.rate),
+        ("polling/echo, our transport", lambda r: r.polling.rate / r.echo_ours.rate),
         ("CPU per update, echo/polling", lambda r: r.echo.cpu_ms / r.polling.cpu_ms),
     ]:
         print(f"ratio {name:28}: {spread([ratio(r) for r in runs])}")

@@ -12,7 +12,6 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from app.settings import Settings, TelegramSettings
 from bot.callback_answers import CallbackAnswers
@@ -23,6 +22,7 @@ from bot.intake import Intake
 from bot.menu import set_menu
 from bot.polling import Poller
 from bot.push_sender import PushLimits, PushSender
+from bot.transport import bot_request
 from bot.uploads import UploadFetcher
 from bot.webhook import WebhookServer, public_url
 from cases import repositories as repo
@@ -52,13 +52,8 @@ def build_application(token: str, settings: TelegramSettings) -> Application:
         .base_url(base_url)
         .base_file_url(base_file_url)
         .updater(None)
-        .connection_pool_size(settings.connection_pool_size)
-        # With 64 updates in hand and fewer connections, a call may wait for one: let it
-        # wait, rather than fail after PTB's default second and be retried.
-        .pool_timeout(20)
-        .get_updates_connection_pool_size(2)
-        .read_timeout(30)
-        .write_timeout(60)  # uploads of documents
+        .request(bot_request(settings.connection_pool_size, read_timeout=30, connect_timeout=5))
+        .get_updates_request(bot_request(2, read_timeout=30, connect_timeout=5))
         .build()
     )
 
@@ -157,9 +152,7 @@ def build_push_bot(settings: TelegramSettings, token: str) -> Bot:
     """A Bot of the push sender's own (its own connection pool): the sender runs in one
     process of the deployment, not necessarily one that takes in updates."""
     base_url, base_file_url = api_urls(settings)
-    request = HTTPXRequest(
-        connection_pool_size=16, read_timeout=30, write_timeout=60, connect_timeout=10
-    )
+    request = bot_request(16, read_timeout=30, connect_timeout=10)
     return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
 
 
