@@ -90,6 +90,12 @@ class TelegramSettings(BaseModel):
     max_messages_per_chat_per_second: PositiveFloat = 1.0
     album_wait_seconds: Seconds = 1.0  # an album is complete this long after its last part
     polling_timeout: Annotated[int, Field(ge=0, le=50)] = 25  # getUpdates long-poll seconds
+    # Connections to the Bot API for answers (getUpdates has its own). Over aiohttp's pool
+    # (bot/transport.py) 4 to 64 cost the same CPU per update on loopback, within the noise
+    # (benchmarks/telegram_channel.py --pool N); 16 leaves room for a far server, where a
+    # call holds its connection for a round trip (~45 calls/s at Telegram's send limit x
+    # 0.3 s = 14 connections).
+    connection_pool_size: Annotated[int, Field(ge=1, le=256)] = 16
 
 
 class PlatformSettings(BaseModel):

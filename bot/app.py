@@ -12,9 +12,9 @@ from typing import Any
 
 from telegram import Bot, Update
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from app.settings import Settings, TelegramSettings
+from bot.callback_answers import CallbackAnswers
 from bot.channel import ConversationPort, TelegramChannel
 from bot.config import api_urls, check_token, check_webhook
 from bot.handlers import Deps, register_handlers
@@ -22,6 +22,7 @@ from bot.intake import Intake
 from bot.menu import set_menu
 from bot.polling import Poller
 from bot.push_sender import PushLimits, PushSender
+from bot.transport import bot_request
 from bot.uploads import UploadFetcher
 from bot.webhook import WebhookServer, public_url
 from cases import repositories as repo
@@ -37,6 +38,7 @@ class BotRuntime:
     application: Application
     intake: Intake
     channel: TelegramChannel
+    answers: CallbackAnswers
 
 
 def build_application(token: str, settings: TelegramSettings) -> Application:
@@ -50,10 +52,8 @@ def build_application(token: str, settings: TelegramSettings) -> Application:
         .base_url(base_url)
         .base_file_url(base_file_url)
         .updater(None)
-        .connection_pool_size(64)
-        .get_updates_connection_pool_size(2)
-        .read_timeout(30)
-        .write_timeout(60)  # uploads of documents
+        .request(bot_request(settings.connection_pool_size, read_timeout=30, connect_timeout=5))
+        .get_updates_request(bot_request(2, read_timeout=30, connect_timeout=5))
         .build()
     )
 
@@ -65,8 +65,9 @@ def build_runtime(
     intake = Intake(application, album_wait=settings.telegram.album_wait_seconds)
     channel = TelegramChannel(service, store)
     fetcher = UploadFetcher(store, settings.files.max_bytes)
-    register_handlers(application, Deps(channel, intake, fetcher))
-    return BotRuntime(application, intake, channel)
+    answers = CallbackAnswers()
+    register_handlers(application, Deps(channel, intake, fetcher, answers))
+    return BotRuntime(application, intake, channel, answers)
 
 
 async def forget_old_updates(db: Database) -> int:
@@ -109,6 +110,7 @@ async def serve(
             webhook = WebhookServer(
                 bot,
                 runtime.intake,
+                runtime.answers,
                 path=tg.webhook_path,
                 secret=secret,
                 host=tg.listen_host,
@@ -150,9 +152,7 @@ def build_push_bot(settings: TelegramSettings, token: str) -> Bot:
     """A Bot of the push sender's own (its own connection pool): the sender runs in one
     process of the deployment, not necessarily one that takes in updates."""
     base_url, base_file_url = api_urls(settings)
-    request = HTTPXRequest(
-        connection_pool_size=16, read_timeout=30, write_timeout=60, connect_timeout=10
-    )
+    request = bot_request(16, read_timeout=30, connect_timeout=10)
     return Bot(token, base_url=base_url, base_file_url=base_file_url, request=request)
 
 

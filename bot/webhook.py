@@ -1,6 +1,7 @@
 """Webhook mode: our own aiohttp endpoint. Telegram's `X-Telegram-Bot-Api-Secret-Token`
 header is checked on every request; the response goes back only once the update is handled,
-so a crash mid-way makes Telegram deliver it again (the database drops what was done)."""
+so a crash mid-way makes Telegram deliver it again (the database drops what was done). The
+response carries the answer to a button press, the one method Telegram takes there."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Bot, Update
 
+from bot.callback_answers import CallbackAnswers
 from bot.intake import Intake
 
 log = logging.getLogger(__name__)
@@ -27,9 +29,17 @@ def public_url(webhook_url: str, path: str) -> str:
 
 class WebhookServer:
     def __init__(
-        self, bot: Bot, intake: Intake, *, path: str, secret: str, host: str, port: int
+        self,
+        bot: Bot,
+        intake: Intake,
+        answers: CallbackAnswers,
+        *,
+        path: str,
+        secret: str,
+        host: str,
+        port: int,
     ) -> None:
-        self.bot, self.intake = bot, intake
+        self.bot, self.intake, self.answers = bot, intake, answers
         self.path, self.host, self.port = path, host, port
         self._secret = secret.encode()
         self._runner: web.AppRunner | None = None
@@ -62,5 +72,9 @@ class WebhookServer:
             # Telegram would resend a 4xx/5xx forever; a body it cannot have sent is dropped.
             log.warning("webhook body is not a Telegram update; dropped")
             return web.Response(status=200)
-        await self.intake.feed(update)
+        with self.answers.response_for(update.update_id) as slot:
+            await self.intake.feed(update)
+        if slot.method is not None:
+            # One Bot API method rides in the response (bot.callback_answers): a call saved.
+            return web.json_response(slot.method)
         return web.Response(status=200)

@@ -12,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from cases.db import Database
 from cases.files import FileStore
 from cases.lifecycle import FINAL_STATES
 from cases.models import Case, MaterialPage
 from cases.repositories.audit import audit
+
+FINAL = [s.value for s in FINAL_STATES]
 
 
 @dataclass
@@ -38,50 +40,71 @@ class PurgeReport:
         )
 
 
-def _expired_pages(session: Session, cutoff: datetime) -> list[tuple[MaterialPage, Case]]:
+def _expired(cutoff: datetime) -> ColumnElement[bool]:
+    """A page whose photo has outlived its closed case (on a join of pages and cases)."""
+    return and_(
+        Case.status.in_(FINAL),
+        Case.closed_at < cutoff,
+        MaterialPage.sha256.is_not(None),
+        MaterialPage.purged_at.is_(None),
+    )
+
+
+def _unreferenced_hashes(session: Session, cutoff: datetime) -> list[str]:
+    """The expired pages' files that no page still kept refers to (the store keeps one copy
+    per content), in one statement: a kept page is one not purged whose case is open, or
+    closed too recently (or never given a closing time)."""
+    kept, kept_case = aliased(MaterialPage), aliased(Case)
+    still_kept = or_(
+        kept_case.status.not_in(FINAL),
+        kept_case.closed_at.is_(None),
+        kept_case.closed_at >= cutoff,
+    )
+    referenced = (
+        select(kept.id)
+        .join(kept_case, kept_case.id == kept.case_id)
+        .where(kept.sha256 == MaterialPage.sha256, kept.purged_at.is_(None), still_kept)
+        .exists()
+    )
     query = (
-        select(MaterialPage, Case)
+        select(MaterialPage.sha256)
+        .distinct()
         .join(Case, Case.id == MaterialPage.case_id)
-        .where(
-            Case.status.in_([s.value for s in FINAL_STATES]),
-            Case.closed_at < cutoff,
-            MaterialPage.sha256.is_not(None),
-            MaterialPage.purged_at.is_(None),
-        )
-        .order_by(Case.id, MaterialPage.id)
+        .where(_expired(cutoff), ~referenced)
+        .order_by(MaterialPage.sha256)
     )
-    return [(page, case) for page, case in session.execute(query)]
-
-
-def _still_referenced(session: Session, hashes: set[str], purging: set[int]) -> set[str]:
-    if not hashes:
-        return set()
-    query = select(MaterialPage.sha256, MaterialPage.id).where(
-        MaterialPage.sha256.in_(hashes), MaterialPage.purged_at.is_(None)
-    )
-    return {sha for sha, page_id in session.execute(query) if page_id not in purging and sha}
+    return [sha for sha in session.scalars(query) if sha]
 
 
 def mark_expired_pages(
     session: Session, *, now: datetime, retention_days: int, dry_run: bool
 ) -> tuple[PurgeReport, list[str]]:
     """Find (and unless dry_run, mark) the expired pages; returns the report and the hashes
-    whose files nothing kept refers to any more."""
+    whose files nothing kept refers to any more. Rows, not ORM objects: one per case for the
+    report, one per file, and one UPDATE for the pages (4.1 s for 50,000 files as objects)."""
     cutoff = now - timedelta(days=retention_days)
-    rows = _expired_pages(session, cutoff)
-    report = PurgeReport(dry_run=dry_run)
-    purging = {page.id for page, _ in rows}
-    hashes = {page.sha256 for page, _ in rows if page.sha256}
-    doomed = sorted(hashes - _still_referenced(session, hashes, purging))
-    seen_cases: dict[int, str] = {}
-    for page, case in rows:
-        seen_cases.setdefault(case.id, case.number or f"#{case.id}")
-        if not dry_run:
-            page.purged_at = now
-    report.case_numbers = list(seen_cases.values())
-    report.pages = len(rows)
-    if not dry_run and rows:
-        for case_id, number in seen_cases.items():
+    per_case = session.execute(
+        select(Case.id, Case.number, func.count(MaterialPage.id))
+        .join(MaterialPage, MaterialPage.case_id == Case.id)
+        .where(_expired(cutoff))
+        .group_by(Case.id, Case.number)
+        .order_by(Case.id)
+    ).all()
+    doomed = _unreferenced_hashes(session, cutoff)  # before the pages are marked
+    report = PurgeReport(
+        dry_run=dry_run,
+        case_numbers=[number or f"#{case_id}" for case_id, number, _ in per_case],
+        pages=sum(count for _, _, count in per_case),
+    )
+    if not dry_run and per_case:
+        pages = select(MaterialPage.id).join(Case, Case.id == MaterialPage.case_id)
+        session.execute(
+            update(MaterialPage)
+            .where(MaterialPage.id.in_(pages.where(_expired(cutoff))))
+            .values(purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        for (case_id, _, _), number in zip(per_case, report.case_numbers, strict=True):
             audit(session, "system", "retention.purge", case_id=case_id, detail={"case": number})
     return report, doomed
 

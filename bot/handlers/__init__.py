@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from telegram.ext import Application
 
+from bot.callback_answers import CallbackAnswers
 from bot.channel import TelegramChannel
 from bot.handlers import (
     buttons,
@@ -28,6 +29,7 @@ class Deps:
     channel: TelegramChannel
     intake: Intake
     fetcher: UploadFetcher
+    answers: CallbackAnswers
 
 
 def register_handlers(application: Application, deps: Deps) -> None:

@@ -1,14 +1,17 @@
 """Inline button presses. The conversation decides whether the press is stale (its question
 is no longer the current one) and answers politely; data from an older callback format is
-handed over as a stale choice too, so the wording lives in one place."""
+handed over as a stale choice too, so the wording lives in one place.
+
+The pressed keyboard stays on its message. Taking it away cost an editMessageReplyMarkup per
+press, about a fifth of the channel's CPU per update on the journey's mix (benchmarks/
+telegram_channel.py), to spare the rare second press that the conversation answers anyway
+("that button belongs to an earlier question", then the current one)."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import callback_data
@@ -25,14 +28,8 @@ def handlers(deps: Deps) -> list[BaseHandler]:
         query = update.callback_query
         assert query is not None
         choice = callback_data.decode(query.data) or STALE_FORMAT
-        outcome = await deps.channel.answer(update, context.bot, choice)
-        # Stop the spinner on the button. Telegram drops answers after ~15 s: not an error.
-        with contextlib.suppress(BadRequest):
-            await query.answer()
-        if outcome is not None and not outcome.duplicate and query.message is not None:
-            # Take the buttons away once used, so an old keyboard is not pressed twice;
-            # messages older than 48 hours cannot be edited any more, which is harmless.
-            with contextlib.suppress(TelegramError):
-                await query.edit_message_reply_markup(None)
+        # The spinner on the button stops beside the conversation, not after it.
+        async with deps.answers.answering(update):
+            await deps.channel.answer(update, context.bot, choice)
 
     return [CallbackQueryHandler(on_press)]

@@ -39,9 +39,7 @@ def handlers(deps: Deps) -> list[BaseHandler]:
             with contextlib.suppress(TelegramError, PartialDelivery):
                 tr = translator(language_hint(update))
                 await send_replies(context.bot, chat.id, [Reply(Msg("bot.private_only"))], tr)
-        if update.callback_query is not None:
-            with contextlib.suppress(TelegramError):
-                await update.callback_query.answer()  # a button in a group: nothing happens
+        await deps.answers.answer(update)  # a button in a group: nothing happens
         log.info("update %s from a %s chat ignored", update.update_id, chat.type)
         raise ApplicationHandlerStop
 

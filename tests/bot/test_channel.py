@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -12,10 +13,10 @@ from PIL import Image
 from cases.db import Database
 from cases.filecheck import check_file
 from cases.files import FileStore
-from dialogs.events import Choice, Command, Contact, Files, Text, Unsupported
+from dialogs.events import Choice, Command, Contact, Event, Files, Text, Unsupported
 from locales.replies import Document, Msg, Option, Reply
 from tests.bot import images
-from tests.bot.harness import RecordingConversation, bot_settings, running_bot
+from tests.bot.harness import FakeOutcome, RecordingConversation, bot_settings, running_bot
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
 
@@ -56,18 +57,45 @@ async def test_a_name_with_html_is_shown_as_typed(api: FakeBotApi, db: Database,
     assert sent.params["parse_mode"] == "HTML"
 
 
-async def test_a_button_press_is_a_choice_answered_and_its_keyboard_removed(
+async def test_a_button_press_is_a_choice_answered_with_its_keyboard_left_in_place(
     api: FakeBotApi, db: Database, tmp_path
 ):
     service = RecordingConversation()
     async with running_bot(bot_settings(api, tmp_path), service, db):
         api.add_update(u.callback(ANN, "v1|consent|yes", message_id=7))
-        await api.wait_sent(ANN.id, 1)
-        await api.wait_for(lambda: api.calls_of("editMessageReplyMarkup"), what="keyboard gone")
-    assert service.events_of(ANN.id) == [Choice("yes", "consent")]
+        await api.deliver(u.text(ANN, "marker"))  # handled in order: the press is done
+    assert service.events_of(ANN.id) == [Choice("yes", "consent"), Text("marker")]
     assert len(api.calls_of("answerCallbackQuery")) == 1
-    (edit,) = api.calls_of("editMessageReplyMarkup")
-    assert edit.params["message_id"] == 7
+    # A second press is the conversation's to answer (tests/e2e/test_buttons.py): no edit.
+    assert api.calls_of("editMessageReplyMarkup") == []
+
+
+@dataclass
+class WaitsForTheAnswer(RecordingConversation):
+    """A conversation that cannot finish until the button press was answered."""
+
+    api: FakeBotApi | None = None
+
+    async def handle(
+        self, channel: str, user_id: str, event: Event, update_id: str | None = None
+    ) -> FakeOutcome:
+        assert self.api is not None
+        api = self.api
+        await api.wait_for(lambda: api.calls_of("answerCallbackQuery"), what="the answer")
+        return await super().handle(channel, user_id, event, update_id)
+
+
+async def test_the_spinner_stops_without_waiting_for_the_conversation(
+    api: FakeBotApi, db: Database, tmp_path
+):
+    service = WaitsForTheAnswer(api=api)
+    async with running_bot(bot_settings(api, tmp_path), service, db):
+        api.add_update(u.callback(ANN, "v1|consent|yes", query_id="cq-ann-1"))
+        (reply,) = await api.wait_sent(ANN.id, 1)
+    (answer,) = api.calls_of("answerCallbackQuery")
+    assert answer.params["callback_query_id"] == "cq-ann-1"
+    assert not answer.in_webhook_response  # polling: a call of its own
+    assert reply.text == "帮助"
 
 
 async def test_a_button_from_an_old_format_is_handed_over_as_stale(

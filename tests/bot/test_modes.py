@@ -18,7 +18,7 @@ from bot.app import serve
 from bot.config import BotConfigError, api_urls, check_token
 from cases.db import Database
 from cases.files import FileStore
-from dialogs.events import Files, Text
+from dialogs.events import Choice, Files, Text
 from tests.bot import images
 from tests.bot.harness import RecordingConversation, bot_settings, running_bot
 from tests.fake_bot_api import FakeBotApi
@@ -95,6 +95,22 @@ async def test_webhook_album_is_one_event_and_a_redelivery_is_answered_once(
     assert isinstance(album, Files) and len(album.files) == 2
     assert thanks == again == Text("thanks") and marker == Text("marker")
     assert len(api.sent_to(BEN.id)) == 3
+
+
+async def test_webhook_answers_a_button_press_inside_its_http_response(
+    api: FakeBotApi, db: Database, tmp_path: Path
+):
+    settings, _ = webhook_settings(api, tmp_path)
+    service = RecordingConversation()
+    async with running_bot(settings, service, db):
+        api.add_update(u.callback(BEN, "v1|consent|yes", query_id="cq-ben-1"))
+        await api.wait_sent(BEN.id, 1)
+        await api.wait_for(lambda: api.calls_of("answerCallbackQuery"), what="the answer")
+    (answer,) = api.calls_of("answerCallbackQuery")
+    # The spinner stopped without a call of its own: the answer came in the webhook's reply.
+    assert answer.in_webhook_response
+    assert answer.params == {"callback_query_id": "cq-ben-1"}
+    assert service.events_of(BEN.id) == [Choice("yes", "consent")]
 
 
 async def test_polling_is_the_default_and_removes_a_leftover_webhook(

@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
 from cases.models import MaterialPage
-from cases.retention import purge_closed_photos_async
+from cases.retention import mark_expired_pages, purge_closed_photos_async
 from tests.cases.scenario import NOW, new_applicant
+from tests.cases.statements import counted
 
 RETENTION = 180
 
@@ -79,3 +80,34 @@ async def test_purge_dry_run_reports_and_the_real_run_deletes(
         db, store, now=NOW, retention_days=RETENTION, dry_run=False
     )
     assert (again.pages, again.files) == (0, 0)
+
+
+async def test_purge_reads_the_same_few_statements_for_3_or_30_expired_cases(
+    db: Database, tmp_path: Path
+) -> None:
+    """Rows in bulk, no page or case objects: the statements of a dry run do not grow with
+    the pages, and nothing is loaded into the session."""
+    store = FileStore(tmp_path / "files", max_bytes=10_000, vault=db.require_vault())
+    counts = []
+    for size in (3, 30):
+        for n in range(size):
+            blob = store.put(f"page {size}-{n}".encode())
+            await db.run(_case_with_pages, f"{size}-{n}", [blob], RETENTION + 1)
+        with counted() as statements:
+            dry = await purge_closed_photos_async(
+                db, store, now=NOW, retention_days=RETENTION, dry_run=True
+            )
+        assert (len(dry.case_numbers), dry.files) == (size, size)
+        assert await db.run(_objects_loaded_by_a_dry_run) == 0
+        counts.append(len(statements))
+        await purge_closed_photos_async(
+            db, store, now=NOW, retention_days=RETENTION, dry_run=False
+        )
+    assert counts[0] == counts[1]
+
+
+def _objects_loaded_by_a_dry_run(session: Session) -> int:
+    loaded: list[object] = []
+    event.listen(session, "loaded_as_persistent", lambda _s, obj: loaded.append(obj))
+    mark_expired_pages(session, now=NOW, retention_days=RETENTION, dry_run=True)
+    return len(loaded)

@@ -3,10 +3,10 @@
 It speaks the methods our bot calls, over real HTTP on 127.0.0.1 (a random port), in the Bot
 API's own wire format (form, multipart or JSON requests; `{"ok": ..., "result": ...}` answers):
 getMe, getUpdates (long polling with offset and timeout), setWebhook/deleteWebhook/
-getWebhookInfo (then it POSTs updates to the webhook with the secret-token header),
-sendMessage, sendDocument, sendPhoto, editMessageText, editMessageReplyMarkup,
-answerCallbackQuery, getFile and the download path `/file/bot<token>/<path>`, setMyCommands,
-getMyCommands, deleteMyCommands.
+getWebhookInfo (then it POSTs updates to the webhook with the secret-token header and performs
+the one method a webhook's response may carry), sendMessage, sendDocument, sendPhoto,
+editMessageText, editMessageReplyMarkup, answerCallbackQuery, getFile and the download path
+`/file/bot<token>/<path>`, setMyCommands, getMyCommands, deleteMyCommands.
 
 It records every call with its arrival time, serves file bytes, and can inject faults (429 with
 retry_after, 5xx, 403) for chosen methods and chats, or enforce Telegram's send limits itself.
@@ -23,7 +23,7 @@ import itertools
 import json
 import math
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +69,7 @@ class Call:
     status: int = 200
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # field -> (name, bytes)
     result_message_id: int | None = None  # the message it created, for later button presses
+    in_webhook_response: bool = False  # given in the body of a webhook's HTTP response
 
     @property
     def chat_id(self) -> int | None:
@@ -165,6 +166,8 @@ class FakeBotApi:
         self.violation_kinds: list[str] = []  # "chat" or "overall", one per violation
         self.flood_waits: list[FloodWait] = []  # every 429 given, in order
         self.sent_count = 0
+        self.method_counts: Counter[str] = Counter()  # every call, recorded or not
+        self.response_methods: Counter[str] = Counter()  # performed from webhook responses
         self.send_times: list[float] = []  # arrival of each successful send, always kept
         self.commands: dict[str, list[dict[str, Any]]] = {}  # language_code -> commands
         self.webhook: dict[str, Any] | None = None
@@ -365,6 +368,8 @@ class FakeBotApi:
         return web.json_response(
             {
                 "sent": self.sent_count,
+                "methods": self.method_counts,
+                "response_methods": self.response_methods,
                 "pending": len(self._pending) + len(self._forced),
                 "limit_violations": self.limit_violations,
                 "violation_kinds": self.violation_kinds,
@@ -379,9 +384,15 @@ class FakeBotApi:
     async def _api(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
-        method = request.match_info["method"]
         params, files = await _read_params(request)
-        call = Call(method, params, time.monotonic(), files=files)
+        return await self._perform(
+            Call(request.match_info["method"], params, time.monotonic(), files=files)
+        )
+
+    async def _perform(self, call: Call) -> web.Response:
+        method = call.method
+        counts = self.response_methods if call.in_webhook_response else self.method_counts
+        counts[method] += 1
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             call.status = 404
@@ -596,10 +607,22 @@ class FakeBotApi:
                 self.webhook["url"], json=update, headers=headers
             ) as response:
                 self.webhook_deliveries.append((update["update_id"], response.status))
-                return 200 <= response.status < 300
+                if not 200 <= response.status < 300:
+                    return False
+                if response.content_type == "application/json":
+                    await self._perform_from_response(await response.json())
+                return True
         except (TimeoutError, OSError):
             self.webhook_deliveries.append((update["update_id"], 0))
             return False
+
+    async def _perform_from_response(self, body: Any) -> None:
+        """Like Telegram, perform the one Bot API method a webhook's response names; its
+        result goes nowhere (the bot cannot learn it)."""
+        if isinstance(body, dict) and isinstance(body.get("method"), str):
+            params = {k: v for k, v in body.items() if k != "method"}
+            call = Call(body["method"], params, time.monotonic(), in_webhook_response=True)
+            await self._perform(call)
 
     async def _m_sendMessage(self, call: Call) -> Any:
         chat_id = _require_chat(call)
