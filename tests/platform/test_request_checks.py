@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from integrations.platform import wire
+from integrations.platform import wire, wire_events
 from integrations.platform.limits import WireError
 
 PAGE = "ab" * 32
@@ -72,6 +72,6 @@ def test_a_supplement_outside_the_contract_is_refused(body: dict[str, Any]) -> N
 def test_an_event_id_of_a_megabyte_and_a_kind_that_is_an_object_are_refused() -> None:
     event = {"kind": "accepted", "case_number": "YJ-20261126-0001", "at": "2026-11-26T02:00:00Z"}
     with pytest.raises(WireError):
-        wire.event_from_json({**event, "event_id": "e" * 1_000_000})
+        wire_events.event_from_json({**event, "event_id": "e" * 1_000_000})
     with pytest.raises(WireError):
-        wire.event_from_json({**event, "event_id": "e1", "kind": {}})
+        wire_events.event_from_json({**event, "event_id": "e1", "kind": {}})

@@ -75,7 +75,13 @@ async def test_the_clerk_registers_a_walk_in_and_prints_a_one_time_code(desk: De
         queue = await (await clerk.get("/queue")).text()
         assert number in queue and "李秀兰" in queue
         page = await (await clerk.get(f"/cases/{number}")).text()
-        for shown in ("乌兰木伦镇", "伊金霍洛旗某建材厂", "31年（372个月）", "男职工", "申请人称已遗失"):
+        for shown in (
+            "乌兰木伦镇",
+            "伊金霍洛旗某建材厂",
+            "31年（372个月）",
+            "男职工",
+            "申请人称已遗失",
+        ):
             assert shown in page, shown
         assert f"/cases/{number}/materials/application_form/1/2" in page
         assert ID_NUMBER not in page and "13912345678" not in page
