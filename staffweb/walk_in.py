@@ -17,25 +17,12 @@ from cases.filecheck import check_file
 from cases.models import Applicant, Case, WalkInLink
 from cases.platform.delivery import drain_platform_outbox
 from cases.walk_in import LINK_DAYS, WINDOW_CHANNEL, printed
+from dialogs.engine.keys import problem_key
 from policy.materials import MATERIAL_CODES
 from policy.towns import load_towns
 from staffweb.accounts import CLERK
 from staffweb.core import console_of, need, render
 from staffweb.registration import CHOICES, LOSABLE, Reading, Stored, read_form, register
-
-_PROBLEMS = frozenset(
-    {
-        "blurred",
-        "too_small",
-        "not_decodable",
-        "too_large",
-        "unsupported_type",
-        "heic",
-        "bad_pdf",
-        "active_pdf",
-        "decompression_bomb",
-    }
-)
 
 
 def _form_page(
@@ -78,7 +65,7 @@ def _check_and_store(
         data = upload.file.read(console.files.max_bytes + 1)
         check = check_file(data, upload.filename, upload.content_type, console.files.max_bytes)
         if not check.ok or check.cleaned is None:
-            key = check.problem if check.problem in _PROBLEMS else "other"
+            key = problem_key(check.problem or "")
             problems.append(
                 console.tr(
                     "web.walk_in.bad_file",
