@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from policy.pension import pension_divisor
 from policy.pension_base import BaseTable
+from policy.year_month import YearMonth
 
 INDEX_MIN, INDEX_MAX = Decimal("0.6"), Decimal("3.0")
 _INDEX_BAND = Decimal("0.1")
@@ -84,6 +85,16 @@ class PensionEstimate:
             "total": money(self.total),
             "notes": list(self.notes),
         }
+
+
+def retirement_point(
+    birth: YearMonth, statutory: YearMonth, today: YearMonth
+) -> tuple[int, int, int]:
+    """(age years, age months, year) at retirement: the statutory month, or this month for
+    whoever has passed it (they retire when they apply)."""
+    month = max(statutory, today)
+    age = birth.months_until(month)
+    return age // 12, age % 12, month.year
 
 
 def index_band(index: Decimal | None) -> tuple[Decimal, Decimal]:
