@@ -28,6 +28,7 @@ from cases.migrate import current_revision, head_revision
 from cases.models import Applicant
 from cases.repositories import id_number_of
 from cases.sqlite import normalize_url, sqlite_path
+from policy.contacts import ContactsFileError, load_contacts
 
 OK, FAILED, NOTE = "✓", "✗", "!"
 
@@ -66,6 +67,7 @@ def examine(load: Callable[[], Settings] = load_settings) -> Iterator[Finding]:
             db.close_blocking()
     if isinstance(vault, Vault):
         yield _file_store(settings, vault)
+    yield _contacts(settings)
     yield _bot_api(settings)
 
 
@@ -170,6 +172,25 @@ def _file_store(settings: Settings, vault: Vault) -> Finding:
             "FILES__BACKEND=postgresql or s3",
         )
     return Finding(OK, "文件存储可写可读", f"file store writes and reads ({backend.describe()})")
+
+
+def _contacts(settings: Settings) -> Finding:
+    """The offices' addresses, phones and hours people read in the guide and the notice."""
+    path = settings.service.contacts_file
+    try:
+        contacts = load_contacts(path)
+    except (OSError, ContactsFileError, ValueError) as exc:
+        return Finding(FAILED, "办事机构联系方式文件有误", f"contacts file: {exc}")
+    empty = [c.name_zh for c in contacts if c.missing]
+    if not contacts or empty:
+        names = "、".join(empty) or "全部"
+        return Finding(
+            NOTE,
+            f"办事机构联系方式未填全（{names}）：指南和告知单暂写“请咨询窗口”",
+            f"office contacts not filled in for {len(empty) or 'all'} office(s): fill in "
+            f"{path or 'policy/contacts.toml'} (or set SERVICE__CONTACTS_FILE)",
+        )
+    return Finding(OK, "办事机构联系方式已填写", f"office contacts filled in ({len(contacts)})")
 
 
 def _bot_api(settings: Settings) -> Finding:
