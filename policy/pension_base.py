@@ -28,7 +28,7 @@ class BaseFigure:
 
 @dataclass(frozen=True)
 class BaseTable:
-    bases: tuple[BaseFigure, ...]  # by year, ascending
+    bases: tuple[BaseFigure, ...] = ()  # by year, ascending
     transitional_percent: Decimal | None = None
     transitional_source: str | None = None
 
