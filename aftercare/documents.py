@@ -90,7 +90,7 @@ def stored_document(
     """One of the reform's documents, made and kept in the file store (the same content is
     stored once), ready for a reply to send. `own`: see `form_pdf`."""
     if kind == "flowchart":
-        graph = flowchart.lifecycle_graph(Translator("zh_CN"))
+        graph = flowchart.process_graph(Translator("zh_CN"))  # the plan's process, from the items
         path = flowchart.image_path(graph)
         data = path.read_bytes() if path.exists() else flowchart.render_png(graph)
         return Document(files.put(data).address, "流程图.png", "image/png")
