@@ -2,10 +2,11 @@
 
 Three drawings: the process the plan asks for, from the items data
 (`documents/flowchart_process.py`, the one the chat sends); the case lifecycle
-(`cases/lifecycle.py`) and the applicant conversation (`dialogs/machine.py`). Each is a PNG drawn with Pillow in the same CJK face as the PDFs (no
-graphviz: nothing to install beyond the wheels), committed under docs/ with a fingerprint of
-the table it was drawn from. `tests/documents/test_flowchart.py` fails when a table changes
-and the drawing was not redrawn: `python main.py docs flowchart --write`.
+(`cases/lifecycle.py`) and the applicant conversation (`dialogs/machine.py`). Each is a PNG
+drawn with Pillow in the same CJK face as the PDFs (no graphviz: nothing to install beyond the
+wheels), committed under docs/ with a fingerprint of the table it was drawn from.
+`tests/documents/test_flowchart.py` fails when a table changes and the drawing was not
+redrawn: `python main.py docs flowchart --write`.
 
 This module reads the tables into graphs (`documents/flowchart_graph.py`) and keeps the
 files; `documents/flowchart_layout.py` places the boxes (a plain layered layout: a state's
