@@ -17,6 +17,8 @@ import getpass
 import sys
 from typing import Any, TextIO
 
+from app.setting_types import listen_port
+
 
 def register(subparsers: Any) -> None:
     from commands.platform import STAFF_HELP, _group, _subcommands
@@ -49,7 +51,7 @@ def register(subparsers: Any) -> None:
         "web", help="启动工作人员网页（窗口受理、经办机构、电子监察）", description="工作人员网页"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8700)
+    p.add_argument("--port", type=listen_port, default=8700)
     p.set_defaults(func=_web)
 
 
