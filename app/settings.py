@@ -168,6 +168,7 @@ class RuntimeSettings(BaseModel):
     status_port: PortOrOff = 0
     status_host: str = "127.0.0.1"
     ready_lag_seconds: PositiveFloat = 300.0  # an outbox lagging more is "not ready"
+    min_free_disk_mb: PositiveInt = 1024  # `main.py doctor` fails below this under DATA_DIR
 
 
 class WebSettings(BaseModel):
