@@ -4,6 +4,7 @@
     python main.py staff show CASE [--json] --as ACCOUNT
     python main.py staff accept CASE --as ACCOUNT
     python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
+    python main.py staff route CASE --town TOWN --as ACCOUNT
     python main.py staff answer CASE --item CODE --result done|supplement|refused
                                 [--data key=value ...] [--reason TEXT] --as ACCOUNT
     python main.py staff tasks [--kind KIND] [--json] --as ACCOUNT
@@ -95,6 +96,12 @@ def register(subparsers: Any) -> None:
     )
     who(p)
     p.set_defaults(func=_command("return"))
+
+    p = staff.add_parser("route", help="分派社会化管理服务登记到申请人所在的镇（核实后）")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--town", required=True, metavar="TOWN", help="镇代码或名称，如 阿镇")
+    who(p)
+    p.set_defaults(func=_command("route"))
 
     p = staff.add_parser("answer", help="经办机构答复事项：办结、需补充或不予办理")
     p.add_argument("case", metavar="CASE")
