@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.setting_types import listen_port
 from cases.task_kinds import KIND_LABELS
 
 STAFF_HELP = "窗口综合受理人员与经办机构的办件操作（内置审批平台）"
@@ -124,7 +125,7 @@ def register(subparsers: Any) -> None:
     platform = _group(subparsers, "platform", "审批平台：通过签名的 HTTP 接口提供内置平台")
     p = platform.add_parser("serve", help="启动内置审批平台的 HTTP 服务与回调接口")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8780)
+    p.add_argument("--port", type=listen_port, default=8780)
     p.add_argument(
         "--callback-url",
         metavar="URL",
