@@ -18,5 +18,6 @@ KIND_LABELS: dict[str, str] = {
     "online_check_failed": "网办回访提醒发送失败，请人工处理",
     "reminder_failed": "退休提醒发送失败，请电话提醒",
     "phone_medical": "电话告知医保缴费和补缴情况",
+    "phone_walk_in": "电话告知办理进展（窗口受理，申请人未关联 Telegram）",
 }
 FOLLOWUP_KIND = "rating_followup"  # closed with `staff followup`, which tells the applicant

@@ -4,8 +4,9 @@ the `window` channel; its one-time code lets the worker take it over in a chat l
 The code is ten characters of an alphabet without look-alikes (no 0/O, 1/I), printed in two
 groups ("K7PMQ-2XDRT"); only its keyed hash is stored (`Vault.lookup_hash`, the same as phone
 and ID numbers), it is good once and for `LINK_DAYS` days. Taking it over moves the case to
-the chat's applicant, with the identity the clerk checked; the pushes queued for the window
-applicant stay where they are (nobody can read them there), the next ones reach the chat.
+the chat's applicant, with the identity the clerk checked. Until then the case's pushes have
+no chat to go to: each becomes a phone task for the clerk (`phone_walk_in`, one open per
+case, see `cases.repositories.outbox`); once taken over, the next ones reach the chat.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from cases.crypto import vault_of
 from cases.models import Applicant, Case, WalkInLink
+from cases.models.walk_in import WINDOW_CHANNEL as WINDOW_CHANNEL  # the console imports it here
 from cases.repositories.applicants import (
     id_number_of,
     phone_of,
@@ -30,7 +32,6 @@ from cases.repositories.audit import audit
 from cases.repositories.case_records import current_case
 from cases.repositories.pages import pages_of
 
-WINDOW_CHANNEL = "window"
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 LINK_DAYS = 30

@@ -155,3 +155,47 @@ def _owner(session: Any, number: str) -> tuple[str, str, int]:
         select(NotificationOutbox).where(NotificationOutbox.applicant_id == applicant.id)
     )
     return applicant.channel, applicant.external_user_id, len(list(pushes))
+
+
+async def test_before_the_worker_takes_the_case_over_the_clerk_is_asked_to_phone(
+    desk: Desk,
+) -> None:
+    await desk.account("lina", "clerk")
+    clerk = await desk.client("lina")
+    try:
+        receipt = await (await register(clerk, FIELDS, SCANS)).text()
+        number = re.search(r"YJ-\d{8}-\d{4}", receipt).group()  # type: ignore[union-attr]
+        await desk.db.run(desk.platform.accept, number, "account:lina")  # a push: accepted
+        tasks = await (await clerk.get("/tasks")).text()
+        assert "电话告知办理进展（窗口受理，申请人未关联 Telegram）" in tasks
+        assert number in tasks and "13912345678" in tasks and "李秀兰" in tasks
+    finally:
+        await clerk.close()
+    waiting, kinds = await desk.db.run(_window_pushes, number)
+    assert waiting == [] and kinds.count("phone_walk_in") == 1  # none waits for nobody
+
+    # Taken over in the chat: the next pushes go there, no new phone task.
+    code = CODE.search(receipt).group(1)  # type: ignore[union-attr]
+    chat = ConversationService(desk.db, Settings(), clock=desk.clock)
+    await chat.handle("telegram", "7001", Command("start", code))
+    refused = ("archive_certificate", "refused", "经办-档案", None, "档案不全")
+    await desk.db.run(desk.platform.answer, number, *refused)  # a push: the office's answer
+    waiting, kinds = await desk.db.run(_window_pushes, number)
+    assert kinds.count("phone_walk_in") == 1
+    channel, _, pushes = await desk.db.run(_owner, number)
+    assert channel == "telegram" and pushes >= 1
+
+
+def _window_pushes(session: Any, number: str) -> tuple[list[int], list[str]]:
+    from cases.models import OutboxStatus, StaffTask
+
+    case = session.scalars(select(Case).where(Case.number == number)).one()
+    window = session.scalars(select(Applicant).where(Applicant.channel == "window")).one()
+    waiting = session.scalars(
+        select(NotificationOutbox.id).where(
+            NotificationOutbox.applicant_id == window.id,
+            NotificationOutbox.status == OutboxStatus.pending.value,
+        )
+    )
+    kinds = session.scalars(select(StaffTask.kind).where(StaffTask.case_id == case.id))
+    return list(waiting), list(kinds)
