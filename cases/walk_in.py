@@ -55,6 +55,17 @@ def looks_like_code(text: str) -> bool:
     return bool(_CODE.match(normalise(text)))
 
 
+# What a mistyped code looks like: letters and digits of about its length (an O for a 0, a
+# character left out or doubled), not a case number (the deep link /start YJ-...).
+_NEAR_CODE = re.compile(rf"^[A-Z0-9]{{{CODE_LENGTH - 3},{CODE_LENGTH + 3}}}$")
+
+
+def might_be_code(text: str) -> bool:
+    """A /start argument meant as a one-time code, good or mistyped."""
+    plain = normalise(text)
+    return bool(_NEAR_CODE.match(plain)) and not plain.startswith("YJ2")
+
+
 def add_link(session: Session, case: Case, code: str, clerk: str, *, at: datetime) -> WalkInLink:
     link = WalkInLink(
         case_id=case.id,
@@ -67,14 +78,29 @@ def add_link(session: Session, case: Case, code: str, clerk: str, *, at: datetim
     return link
 
 
+def _link_of(session: Session, code: str) -> WalkInLink | None:
+    digest = vault_of(session).lookup_hash(normalise(code))
+    return session.scalars(select(WalkInLink).where(WalkInLink.code_sha256 == digest)).first()
+
+
+def refusal(session: Session, applicant: Applicant, code: str, *, at: datetime) -> str | None:
+    """Why `code` gives `applicant` no case: "wrong" (no such code), "used" (by another chat),
+    "expired", "own_case" (this chat has a case of its own under way); None when the code's
+    case is already this applicant's (sent again: nothing to explain)."""
+    link = _link_of(session, code) if looks_like_code(code) else None
+    if link is None:
+        return "wrong"
+    if link.claimed_at is not None:
+        return None if link.claimed_by == applicant.id else "used"
+    if link.expires_at <= at:
+        return "expired"
+    return "own_case"
+
+
 def claim(session: Session, applicant: Applicant, code: str, *, at: datetime) -> Case | None:
     """Give the walk-in case of `code` to `applicant` (a chat's). None, and nothing changed,
     for an unknown, used or expired code, or when the applicant has a case of their own open."""
-    link = session.scalars(
-        select(WalkInLink).where(
-            WalkInLink.code_sha256 == vault_of(session).lookup_hash(normalise(code))
-        )
-    ).first()
+    link = _link_of(session, code)
     if link is None or link.claimed_at is not None or link.expires_at <= at:
         return None
     own = current_case(session, applicant.id)

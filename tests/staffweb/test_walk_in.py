@@ -199,3 +199,40 @@ def _window_pushes(session: Any, number: str) -> tuple[list[int], list[str]]:
     )
     kinds = session.scalars(select(StaffTask.kind).where(StaffTask.case_id == case.id))
     return list(waiting), list(kinds)
+
+
+def _mistyped(code: str) -> list[str]:
+    """What people send instead of the printed code: a look-alike (0 for O, 1 for I), a
+    character left out, one too many."""
+    plain = code.replace("-", "")
+    return [plain[:3] + "0" + plain[4:], plain[:3] + "1" + plain[4:], plain[:-1], plain + "A"]
+
+
+async def test_a_code_that_cannot_be_used_is_explained_politely(desk: Desk) -> None:
+    await desk.account("lina", "clerk")
+    clerk = await desk.client("lina")
+    try:
+        first = await (await register(clerk, FIELDS, SCANS)).text()
+        second = await (await register(clerk, {**FIELDS, "name": "王桂英"}, SCANS)).text()
+    finally:
+        await clerk.close()
+    code, other = (CODE.search(r).group(1) for r in (first, second))  # type: ignore[union-attr]
+    chat = ConversationService(desk.db, Settings(), clock=desk.clock)
+    tr = Translator("zh_CN")
+
+    async def say(user: str, argument: str) -> str:
+        outcome = await chat.handle("telegram", user, Command("start", argument))
+        return "\n".join(render(r.message, tr) for r in outcome.replies)
+
+    for typed in ["ABCDE-FGHJK", *_mistyped(code)]:
+        answer = await say("7001", typed)
+        assert answer.startswith("这个关联码不对。请核对窗口受理回执上的关联码"), (typed, answer)
+        assert "办件编号" not in answer  # nothing about the case, nor "case not found"
+    taken = await say("7001", code.lower().replace("-", " "))  # typed loosely: it is the code
+    assert "李秀兰" not in taken and "YJ-" in taken
+    assert (await say("7002", code)).startswith("这个关联码已经用过了")
+    assert not (await say("7001", code)).startswith("这个关联码")  # their own, again: status
+    assert (await say("7001", other)).startswith("这个聊天里已经有一件正在办理的申请")
+    desk.clock.advance(days=31)
+    assert (await say("7003", other)).startswith("这个关联码已过期（有效期 30 天）")
+    assert "YJ-" not in await say("7004", "YJ-20260430-0001")  # a case number is no code
