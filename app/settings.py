@@ -182,11 +182,13 @@ class WebSettings(BaseModel):
 
 
 class OcrSettings(BaseModel):
-    """The ID card read from its photo (issue 18, `integrations/idcard`). Off by default while
-    it runs inside the bot's own process: the model adds ~110 MiB and a reading peaks at a few
-    hundred more, which an operator should choose. Off, the questions work as before."""
+    """The ID card read from its photo (issue 18, `integrations/idcard`). On by default: the
+    model runs in worker processes beside the bot, started at the first photo, so the bot's
+    own memory is the same with it on or off. Off (`OCR__ENABLED=false`), the questions work
+    as before and no worker process is ever started."""
 
-    enabled: bool = False
+    enabled: bool = True
+    workers: PositiveInt = 1  # OCR worker processes; each loads the model (~130 MiB) once
     timeout_seconds: PositiveFloat = 20.0  # a reading given up after this: "please type it"
     max_waiting: PositiveInt = 4  # photos being read or waiting; beyond: "please type it"
     threads: Annotated[int, Field(ge=0)] = 0  # onnxruntime threads per reading; 0: every core

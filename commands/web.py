@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
         "--role",
         required=True,
         metavar="ROLE",
-        help="clerk（窗口受理）、supervisor（电子监察，只读）或经办机构代码",
+        help="clerk（窗口受理）、supervisor（电子监察）、经办机构代码或 town_<镇代码>（各镇）",
     )
     p.add_argument("--password-stdin", action="store_true", required=True)
     p.set_defaults(func=_run("add"))
