@@ -123,18 +123,8 @@ def faq(t: Turn, text: str, strict: bool = False, again: Callable[[Turn], None] 
     if intent.name == "progress":
         status(t, "")
         return True
-    q = t.question()
     if intent.name in _NOT_A_QUESTION:
-        # Mid-journey, the FAQ's "send /start to begin" only confuses: at a question, say how
-        # to answer it; in a state without one, the caller's standing message says where we are.
-        if q is None:
-            return False
-        if intent.name == "apply":
-            t.say("dialogs.already_applying")
-            again(t)
-        else:
-            unclear(t, q)
-        return True
+        return _not_a_question(t, intent.name, again)
     if intent.name == "pension_amount":  # "能领多少": the estimate itself, where it can be
         if not pension.answer(t, text):
             t.say(nlu.faq_key(intent))
@@ -144,4 +134,18 @@ def faq(t: Turn, text: str, strict: bool = False, again: Callable[[Turn], None] 
         t.d.failures = max(t.d.failures, MAX_FAILURES)
     t.say(_IN_JOURNEY.get(intent.name) or nlu.faq_key(intent))
     again(t)
+    return True
+
+
+def _not_a_question(t: Turn, name: str, again: Callable[[Turn], None]) -> bool:
+    """Mid-journey, the FAQ's "send /start to begin" only confuses: at a question, say how to
+    answer it; in a state without one, the caller's standing message says where we are."""
+    q = t.question()
+    if q is None:
+        return False
+    if name == "apply":
+        t.say("dialogs.already_applying")
+        again(t)
+    else:
+        unclear(t, q)
     return True
