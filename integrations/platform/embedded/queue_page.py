@@ -169,7 +169,9 @@ def queue_page_rows(
 def late_items_of(session: Session, page: QueuePage, now: datetime) -> QueuePage:
     """The page with the late items of its overdue cases named: one statement, bounded by
     the page (the items' (status, due) index, then the case numbers of the page)."""
-    numbers = [line.case_number for line in page.lines if line.overdue]
+    # All the page's cases, not only the overdue ones: the same one statement for every
+    # non-empty page (a page without late cases finds nothing, as cheaply).
+    numbers = [line.case_number for line in page.lines]
     if not numbers:
         return page
     late: dict[str, list[str]] = {}
