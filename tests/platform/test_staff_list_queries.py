@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from aftercare import reports
 from cases.db import Database
 from cases.tasks import task_page
+from commands.staff_text import page_footer
 from integrations.platform.embedded import EmbeddedPlatform
 from tests.platform.bulk_staff import seed
 
@@ -77,3 +78,16 @@ async def test_each_staff_list_runs_as_many_statements_at_500_cases_as_at_50(
     summary = await db.run(reports.rating_summary, now=NOW)
     assert summary["total"] == 500 and summary["bad"] == 100
     assert summary["followups_open"] == 100
+
+
+async def test_the_count_stops_at_1000_and_the_pages_go_on(db: Database) -> None:
+    platform = EmbeddedPlatform(db, now=lambda: NOW)
+    await db.run(seed, 0, 1020, NOW)
+    first = await db.run(platform.queue_page, "staff:li", page=1, size=50)
+    assert (first.total, first.more) == (1000, True)
+    assert (
+        page_footer(1, 50, first.total, first.more)
+        == "第 1/20+ 页，共 1000+ 件；下一页：--page 2。"
+    )
+    beyond = await db.run(platform.queue_page, "staff:li", page=21, size=50)
+    assert len(beyond.rows) == 20  # cases 1001-1020: the pages go on past the count
