@@ -144,13 +144,15 @@ async def measure(pg: str | None, users: int, rounds: int) -> dict[str, float]:
             await service.handle("bench", f"u{n // 2 % users}", event, update_id=update + n)
 
         figures: dict[str, list[float]] = {"anchor": [], "repositories": [], "service": []}
+        variants = {"anchor": anchor, "repositories": repositories, "service": answering}
         for r in range(rounds):
-            base = r * 10 * events
-            figures["anchor"].append(await _cpu_per_event(lambda n: anchor(base + n), events))
-            figures["repositories"].append(
-                await _cpu_per_event(lambda n: repositories(base + n), events)
-            )
-            figures["service"].append(await _cpu_per_event(lambda n: answering(base + n), events))
+            for key, work in variants.items():
+                base = r * 10 * events  # fresh update ids each round
+
+                async def shifted(n: int, work=work, base=base) -> None:  # type: ignore[no-untyped-def]
+                    await work(base + n)
+
+                figures[key].append(await _cpu_per_event(shifted, events))
         if con is not None:
             await con.close()
         return {k: statistics.median(v) for k, v in figures.items()}
