@@ -49,6 +49,16 @@ class TaskRow:
     def __repr__(self) -> str:  # the phone never goes into a repr
         return f"TaskRow(id={self.id}, kind={self.kind!r})"
 
+    @property
+    def notes(self) -> list[tuple[str, str]]:
+        """What the clerk reads of the detail: the entries written for people (a Chinese
+        label, such as the medical figures), never the codes kept for the machine."""
+        return [
+            (key, str(value))
+            for key, value in self.detail.items()
+            if not key.isascii() and value not in (None, "")
+        ]
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["due_at"] = _local_iso(self.due_at)

@@ -4,6 +4,7 @@
     python main.py staff show CASE [--json] --as ACCOUNT
     python main.py staff accept CASE --as ACCOUNT
     python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
+    python main.py staff route CASE --town TOWN --as ACCOUNT
     python main.py staff answer CASE --item CODE --result done|supplement|refused
                                 [--data key=value ...] [--reason TEXT] --as ACCOUNT
     python main.py staff tasks [--kind KIND] [--page N] [--limit M] [--json] --as ACCOUNT
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.setting_types import listen_port
 from cases.task_kinds import KIND_LABELS
 
 STAFF_HELP = "窗口综合受理人员与经办机构的办件操作（内置审批平台）"
@@ -97,6 +99,12 @@ def register(subparsers: Any) -> None:
     who(p)
     p.set_defaults(func=_command("return"))
 
+    p = staff.add_parser("route", help="分派社会化管理服务登记到申请人所在的镇（核实后）")
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--town", required=True, metavar="TOWN", help="镇代码或名称，如 阿镇")
+    who(p)
+    p.set_defaults(func=_command("route"))
+
     p = staff.add_parser("answer", help="经办机构答复事项：办结、需补充或不予办理")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--item", required=True, metavar="CODE")
@@ -117,7 +125,7 @@ def register(subparsers: Any) -> None:
     platform = _group(subparsers, "platform", "审批平台：通过签名的 HTTP 接口提供内置平台")
     p = platform.add_parser("serve", help="启动内置审批平台的 HTTP 服务与回调接口")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8780)
+    p.add_argument("--port", type=listen_port, default=8780)
     p.add_argument(
         "--callback-url",
         metavar="URL",

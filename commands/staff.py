@@ -35,6 +35,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "show": (CLERK, OFFICE),
     "accept": (CLERK,),
     "return": (CLERK,),
+    "route": (CLERK,),
     "answer": (OFFICE,),
 }
 Command = Callable[[argparse.Namespace, Database, EmbeddedPlatform, str, TextIO], int]
@@ -174,6 +175,19 @@ def _return(
     return 0
 
 
+def _route(
+    args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
+) -> int:
+    event = db.run_blocking(platform.route_to_town, args.case, args.town, actor)
+    office = Labels(Translator("zh_CN")).office(event.office)
+    print(
+        f"已将办件 {event.case_number} 的事项 {event.item} 分派至{office}，"
+        f"截止 {local(event.due_at)}。",
+        file=out,
+    )
+    return 0
+
+
 def _answer(
     args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
 ) -> int:
@@ -221,5 +235,6 @@ COMMANDS: dict[str, Command] = {
     "show": _show,
     "accept": _accept,
     "return": _return,
+    "route": _route,
     "answer": _answer,
 }

@@ -195,8 +195,9 @@ class Views(Dispatch):
     ) -> CaseView:
         """Only the fields and materials of the office's own items in this case."""
         self._check_office(office)
-        in_case = {s.item for s in states}
-        mine = [d for d in self.items if d.office == office and d.code in in_case]
+        # The items at this office in this case: a town's office only its own residents'.
+        at_office = {s.item for s in states if s.office == office}
+        mine = [d for d in self.items if d.code in at_office]
         if not mine:
             raise StaffError(
                 "not_for_office",
