@@ -26,6 +26,7 @@ from cases.key_rotation import (
     ApplicantRows,
     Fault,
     RowRotation,
+    SealedNotifications,
     describe,
     no_fault,
     remaining,
@@ -43,7 +44,7 @@ ENV_HELP = (
 
 
 def _tables(services: Services) -> list[RowRotation]:
-    tables: list[RowRotation] = [ApplicantRows()]
+    tables: list[RowRotation] = [ApplicantRows(), SealedNotifications()]
     has_platform = services.db.run_blocking(
         lambda s: inspect(s.connection()).has_table(EmbCase.__tablename__)
     )

@@ -42,6 +42,8 @@ from cases.repositories.outbox import (
     mark_notification_sent,
     mark_platform_delivered,
     mark_platform_failed,
+    notification_payload,
+    open_payloads,
     pending_notifications,
     platform_calls_of,
 )
@@ -105,6 +107,8 @@ __all__ = [
     "mark_update_processed",
     "move_case",
     "next_case_number",
+    "notification_payload",
+    "open_payloads",
     "open_staff_tasks",
     "pages_of",
     "pending_notifications",
