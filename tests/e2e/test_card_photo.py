@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.app import push_worker
 from cases.db import Database
 from cases.files import FileStore
-from cases.models import NotificationOutbox
+from cases.models import MaterialPage, NotificationOutbox
 from dialogs.card_reader import CardPhotos
 from dialogs.service import ConversationService
 from integrations.idcard.reader import OcrCardReader
@@ -112,3 +112,29 @@ async def test_while_telegram_fails_the_number_shown_waits_sealed_and_then_arriv
 def _kept_payloads(session) -> list[dict]:  # type: ignore[no-untyped-def]
     query = select(NotificationOutbox.payload).where(NotificationOutbox.dedupe_key.like("reply:%"))
     return list(session.scalars(query))
+
+
+async def test_an_album_of_both_sides_is_read_and_both_kept_as_the_cards_pages(
+    api: FakeBotApi, db: Database, tmp_path: Path, reader: OcrCardReader
+) -> None:
+    settings = bot_settings(api, tmp_path)
+    files = FileStore(settings.files.dir, settings.files.max_bytes, vault=db.require_vault())
+    service = ConversationService(db, settings, card_photos=CardPhotos(reader, files, db))
+    who = Applicant(api, u.User(5013, "乌云"))
+    n = CARD.number
+    async with running_bot(settings, service, db):
+        await to_id_number(who)
+        back = cards.photo(cards.back(), Shot(angle=3, quality=70))
+        front = cards.photo(cards.front(CARD), Shot(angle=-4, quality=70))
+        updates = who.photo_updates("id_card", [back, front])
+        shown = await api.deliver(*updates, timeout=300)
+        assert any(f"{n[:6]} {n[6:14]} {n[14:]}" in (c.text or "") for c in shown)
+        who.seen.extend(shown)
+        after = await who.press("card_yes", "ask_id_number")
+        assert any("正面和背面这两张照片也已收下" in (c.text or "") for c in after)
+        assert await db.run(_id_card_pages) == 2
+
+
+def _id_card_pages(session) -> int:  # type: ignore[no-untyped-def]
+    query = select(MaterialPage).filter_by(material_code="id_card")
+    return len(list(session.scalars(query)))
