@@ -63,6 +63,8 @@ from cases.repositories.tasks import (
     due_reminders,
     mark_reminder_sent,
     open_staff_tasks,
+    open_task_page,
+    open_tasks_query,
 )
 from cases.repositories.updates import forget_processed_updates, mark_update_processed
 
@@ -110,6 +112,8 @@ __all__ = [
     "notification_payload",
     "open_payloads",
     "open_staff_tasks",
+    "open_task_page",
+    "open_tasks_query",
     "pages_of",
     "pending_notifications",
     "phone_of",
@@ -136,6 +140,7 @@ from cases.repositories.aftercare_records import (
     link_rating_followup,
     note_aftercare_failure,
     online_steps_of,
+    rating_counts,
     rating_of_case,
     ratings_given,
     record_online_step,
@@ -154,6 +159,7 @@ __all__ += [
     "link_rating_followup",
     "note_aftercare_failure",
     "online_steps_of",
+    "rating_counts",
     "rating_of_case",
     "ratings_given",
     "record_online_step",
