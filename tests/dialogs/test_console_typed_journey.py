@@ -12,22 +12,22 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[2]
-# (the question's key, what the worker types), in the order the bot asks.
+# (the question's state, what the worker types), in the order the bot asks.
 TYPED = [
-    ("dialogs.ask_language", "中文"),
-    ("dialogs.ask_consent", "同意"),
-    ("dialogs.ask_name", "冯十三"),
-    ("dialogs.ask_id_number", "我的身份证号是150627196503151218"),
-    ("dialogs.ask_phone", "手机13904771234"),
-    ("dialogs.ask_retirement_type", "正常退休"),
-    ("dialogs.ask_contribution", "交了二十年"),
-    ("dialogs.ask_town", "阿镇"),
-    ("dialogs.ask_has_employer", "有单位"),
-    ("dialogs.ask_employer_name", "伊金霍洛旗宏达煤矿有限公司"),
-    ("dialogs.ask_name_matches_archive", "一样的"),
-    ("dialogs.ask_paid_before_1995_07", "不知道"),
-    ("dialogs.ask_lump_sum_before_1996", "没有"),
-    ("dialogs.ask_veteran", "不是"),
+    ("ask_language", "中文"),
+    ("ask_consent", "同意"),
+    ("ask_name", "冯十三"),
+    ("ask_id_number", "我的身份证号是150627196503151218"),
+    ("ask_phone", "手机13904771234"),
+    ("ask_retirement_type", "正常退休"),
+    ("ask_contribution", "交了二十年"),
+    ("ask_town", "阿镇"),
+    ("ask_has_employer", "有单位"),
+    ("ask_employer_name", "伊金霍洛旗宏达煤矿有限公司"),
+    ("ask_name_matches_archive", "一样的"),
+    ("ask_paid_before_1995_07", "不知道"),
+    ("ask_lump_sum_before_1996", "没有"),
+    ("ask_veteran", "不是"),
 ]
 
 
@@ -78,7 +78,7 @@ def test_typing_every_answer_reaches_submission(tmp_path: Path) -> None:
     try:
         out = chat.send({"text": "你好，我要办退休"})
         for question, words in TYPED:
-            assert asked(out) == question, (words, out)
+            assert out["state"] == question, (words, out)
             out = chat.send({"text": words})
             assert "error" not in out
         n = 0
