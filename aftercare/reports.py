@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.online_steps import online_step_statuses
-from cases.ratings import followup_of, rating_of
+from cases.ratings import rating_of
 from cases.result import signature_of
 from cases.result_commands import BAD_LEVELS
 from locales import Translator
@@ -48,24 +48,26 @@ def _local(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def ratings(session: Session, *, now: datetime) -> list[RatingRow]:
-    """Every rating given (declines left out), newest first, with the follow-up of the bad
-    ones, read from the ratings table and the linked staff task."""
-
+def ratings(
+    session: Session, *, now: datetime, limit: int | None = None, offset: int = 0
+) -> list[RatingRow]:
+    """Ratings given (declines left out), newest first, with the follow-up of the bad ones:
+    one statement over the ratings, their cases and the linked staff tasks (a page of them
+    with `limit` and `offset`)."""
     rows: list[RatingRow] = []
-    for rating, case in repo.ratings_given(session):
-        task = followup_of(session, rating)
+    for rating, number, task in repo.ratings_given(session, limit=limit, offset=offset):
+        late = task is not None and task.due_at is not None and _aware(task.due_at) < now
         open_ = task is not None and task.status == "open"
         rows.append(
             RatingRow(
-                case_number=case.number or "",
+                case_number=number or "",
                 level=rating.level_code or "",
                 rated_at=_local(rating.rated_at) or "",
                 comment=rating.comment,
                 followup_task=task.id if task else None,
                 followup_status=task.status if task else None,
                 followup_due=_local(task.due_at) if task else None,
-                followup_overdue=bool(open_ and task and task.due_at and task.due_at < now),
+                followup_overdue=open_ and late,
                 followup_outcome=(task.detail or {}).get("outcome") if task else None,
             )
         )
@@ -73,6 +75,7 @@ def ratings(session: Session, *, now: datetime) -> list[RatingRow]:
 
 
 def summary(rows: list[RatingRow]) -> dict[str, Any]:
+    """The counts of `rows` (all of them: the command line's report)."""
     counts = {level: 0 for level in LEVEL_ZH}
     for r in rows:
         counts[r.level] = counts.get(r.level, 0) + 1
@@ -84,6 +87,31 @@ def summary(rows: list[RatingRow]) -> dict[str, Any]:
         "followups_open": sum(1 for r in bad if r.followup_status == "open"),
         "followups_overdue": sum(1 for r in bad if r.followup_overdue),
     }
+
+
+def counted_summary(session: Session, *, now: datetime) -> dict[str, Any]:
+    """The same counts as `summary` over every rating, counted by the database in one
+    statement (the console's pages, which show a page of ratings, not all of them)."""
+    counts = {level: 0 for level in LEVEL_ZH}
+    total = bad = open_ = overdue = 0
+    for level, n, followups_open, followups_overdue in repo.rating_counts(session, now=now):
+        counts[level] = counts.get(level, 0) + n
+        total += n
+        if level in BAD_LEVELS:
+            bad += n
+            open_ += followups_open
+            overdue += followups_overdue
+    return {
+        "total": total,
+        "by_level": counts,
+        "bad": bad,
+        "followups_open": open_,
+        "followups_overdue": overdue,
+    }
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite: naive
 
 
 def format_ratings(rows: list[RatingRow]) -> str:

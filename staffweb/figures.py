@@ -67,7 +67,7 @@ def figures(session: Session, now: datetime, items: tuple[str, ...]) -> Figures:
             days[day] += 1
     out.per_day = [(d.isoformat(), n) for d, n in days.items()]
     out.item_times = _item_times(session, now, items)
-    out.ratings = reports.summary(reports.ratings(session, now=now))
+    out.ratings = reports.counted_summary(session, now=now)
     return out
 
 
@@ -93,23 +93,34 @@ def _item_times(session: Session, now: datetime, items: tuple[str, ...]) -> list
 
 
 async def ratings_page(request: web.Request, *, error: str | None = None) -> web.Response:
-    """Every rating with its follow-up; the clerk closes the open follow-ups here."""
+    """A page of ratings, newest first, with their follow-ups (the clerk closes the open ones
+    here) and the counts over all of them: two statements, whatever the number of ratings."""
     need(request, CLERK, SUPERVISOR)
     console = console_of(request)
-    rows = await console.db.run(_ratings, console.clock())
+    try:
+        page = max(int(request.query.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    size = console.settings.page_size
+    rows, summary = await console.db.run(_ratings, console.clock(), page, size)
     return render(
         request,
         "ratings.html",
         status=400 if error else 200,
         rows=rows,
-        summary=reports.summary(rows),
+        summary=summary,
+        page=page,
+        pages=max(1, -(-summary["total"] // size)),
         levels=reports.LEVEL_ZH,
         error=error,
     )
 
 
-def _ratings(session: Session, now: datetime) -> list[reports.RatingRow]:
-    return reports.ratings(session, now=now)
+def _ratings(
+    session: Session, now: datetime, page: int, size: int
+) -> tuple[list[reports.RatingRow], dict[str, Any]]:
+    rows = reports.ratings(session, now=now, limit=size, offset=(page - 1) * size)
+    return rows, reports.counted_summary(session, now=now)
 
 
 async def close_followup_action(request: web.Request) -> web.StreamResponse:

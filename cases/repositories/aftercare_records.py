@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from cases.models import AftercareFailure, Case, OnlineStep, Rating, Signature
+from cases.models import AftercareFailure, Case, OnlineStep, Rating, Signature, StaffTask
 from cases.models.aftercare_records import (
     ONLINE_STEP_CODES,
     ONLINE_STEP_STATUSES,
@@ -135,15 +135,39 @@ def link_rating_followup(session: Session, case_id: int, task_id: int) -> None:
         rating.followup_task_id = task_id
 
 
-def ratings_given(session: Session) -> list[tuple[Rating, Case]]:
-    """Every rating with a level (declines left out), newest first, with its case."""
+def ratings_given(
+    session: Session, *, limit: int | None = None, offset: int = 0
+) -> list[tuple[Rating, str | None, StaffTask | None]]:
+    """Ratings with a level (declines left out), newest first, each with its case number and
+    its follow-up task (None for a good rating): one statement, however many rows."""
     query = (
-        select(Rating, Case)
+        select(Rating, Case.number, StaffTask)
         .join(Case, Case.id == Rating.case_id)
+        .outerjoin(StaffTask, StaffTask.id == Rating.followup_task_id)
         .where(Rating.level.is_not(None))
         .order_by(Rating.rated_at.desc(), Rating.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
-    return [(rating, case) for rating, case in session.execute(query)]
+    return [(rating, number, task) for rating, number, task in session.execute(query)]
+
+
+def rating_counts(session: Session, *, now: datetime) -> list[tuple[str, int, int, int]]:
+    """Per level given: (level code, ratings, follow-ups open, of those overdue at `now`), in
+    one statement (the summary of the ratings without reading them)."""
+    is_open = StaffTask.status == "open"
+    query = (
+        select(
+            Rating.level_code,
+            func.count(Rating.id),
+            func.count(StaffTask.id).filter(is_open),
+            func.count(StaffTask.id).filter(is_open, StaffTask.due_at < now),
+        )
+        .outerjoin(StaffTask, StaffTask.id == Rating.followup_task_id)
+        .where(Rating.level.is_not(None))
+        .group_by(Rating.level_code)
+    )
+    return [(str(code), int(n), int(o), int(late)) for code, n, o, late in session.execute(query)]
 
 
 # -- online steps --------------------------------------------------------------------------
