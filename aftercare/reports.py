@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.online_steps import online_step_statuses
+from cases.paging import offset
 from cases.ratings import rating_of
 from cases.result import signature_of
 from cases.result_commands import BAD_LEVELS
@@ -49,33 +50,49 @@ def _local(value: datetime | None) -> str | None:
 
 
 def ratings(
-    session: Session, *, now: datetime, limit: int | None = None, offset: int = 0
+    session: Session,
+    *,
+    now: datetime,
+    page: int = 1,
+    size: int | None = None,
+    case_number: str | None = None,
 ) -> list[RatingRow]:
     """Ratings given (declines left out), newest first, with the follow-up of the bad ones:
-    one statement over the ratings, their cases and the linked staff tasks (a page of them
-    with `limit` and `offset`)."""
-    rows: list[RatingRow] = []
-    for rating, number, task in repo.ratings_given(session, limit=limit, offset=offset):
-        late = task is not None and task.due_at is not None and _aware(task.due_at) < now
-        open_ = task is not None and task.status == "open"
-        rows.append(
-            RatingRow(
-                case_number=number or "",
-                level=rating.level_code or "",
-                rated_at=_local(rating.rated_at) or "",
-                comment=rating.comment,
-                followup_task=task.id if task else None,
-                followup_status=task.status if task else None,
-                followup_due=_local(task.due_at) if task else None,
-                followup_overdue=open_ and late,
-                followup_outcome=(task.detail or {}).get("outcome") if task else None,
-            )
-        )
-    return rows
+    one page (`size` rows; all without it) in one statement, without building a case."""
+    skip = offset(page, size) if size else 0
+    found = repo.ratings_given(session, skip=skip, size=size, case_number=case_number)
+    return [_rating_row(rating, number, task, now) for rating, number, task in found]
+
+
+def _rating_row(rating: Any, number: str, task: Any, now: datetime) -> RatingRow:
+    open_ = task is not None and task.status == "open"
+    return RatingRow(
+        case_number=number,
+        level=rating.level_code or "",
+        rated_at=_local(rating.rated_at) or "",
+        comment=rating.comment,
+        followup_task=task.id if task else None,
+        followup_status=task.status if task else None,
+        followup_due=_local(task.due_at) if task else None,
+        followup_overdue=bool(open_ and task.due_at and task.due_at < now),
+        followup_outcome=(task.detail or {}).get("outcome") if task else None,
+    )
+
+
+def rating_summary(session: Session, *, now: datetime) -> dict[str, Any]:
+    """`summary` of every rating, counted by the database (two statements at any size)."""
+    by_level, open_, overdue = repo.rating_counts(session, BAD_LEVELS, now=now)
+    counts = {level: by_level.get(level, 0) for level in LEVEL_ZH}
+    return {
+        "total": sum(by_level.values()),
+        "by_level": counts,
+        "bad": sum(n for level, n in by_level.items() if level in BAD_LEVELS),
+        "followups_open": open_,
+        "followups_overdue": overdue,
+    }
 
 
 def summary(rows: list[RatingRow]) -> dict[str, Any]:
-    """The counts of `rows` (all of them: the command line's report)."""
     counts = {level: 0 for level in LEVEL_ZH}
     for r in rows:
         counts[r.level] = counts.get(r.level, 0) + 1
@@ -89,33 +106,9 @@ def summary(rows: list[RatingRow]) -> dict[str, Any]:
     }
 
 
-def counted_summary(session: Session, *, now: datetime) -> dict[str, Any]:
-    """The same counts as `summary` over every rating, counted by the database in one
-    statement (the console's pages, which show a page of ratings, not all of them)."""
-    counts = {level: 0 for level in LEVEL_ZH}
-    total = bad = open_ = overdue = 0
-    for level, n, followups_open, followups_overdue in repo.rating_counts(session, now=now):
-        counts[level] = counts.get(level, 0) + n
-        total += n
-        if level in BAD_LEVELS:
-            bad += n
-            open_ += followups_open
-            overdue += followups_overdue
-    return {
-        "total": total,
-        "by_level": counts,
-        "bad": bad,
-        "followups_open": open_,
-        "followups_overdue": overdue,
-    }
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # SQLite: naive
-
-
-def format_ratings(rows: list[RatingRow]) -> str:
-    s = summary(rows)
+def format_ratings(rows: list[RatingRow], counted: dict[str, Any] | None = None) -> str:
+    """The summary (of `rows`, or `counted` from `rating_summary`) and one line per rating."""
+    s = counted or summary(rows)
     lines = [
         f"好差评共 {s['total']} 条："
         + "，".join(f"{LEVEL_ZH[k]} {v}" for k, v in s["by_level"].items()),

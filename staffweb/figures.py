@@ -24,7 +24,7 @@ from aftercare.followups import close_followup
 from app.clock import LOCAL_TZ
 from cases.models.platform import OPEN_STATUSES, EmbCase, EmbItem
 from staffweb.accounts import CLERK, SUPERVISOR
-from staffweb.core import console_of, need, render
+from staffweb.core import console_of, need, page_number, render
 
 DAYS = 14  # cases received per day, over this many days
 ITEM_DAYS = 90  # item times over answers of this many days
@@ -67,7 +67,7 @@ def figures(session: Session, now: datetime, items: tuple[str, ...]) -> Figures:
             days[day] += 1
     out.per_day = [(d.isoformat(), n) for d, n in days.items()]
     out.item_times = _item_times(session, now, items)
-    out.ratings = reports.counted_summary(session, now=now)
+    out.ratings = reports.rating_summary(session, now=now)
     return out
 
 
@@ -93,16 +93,14 @@ def _item_times(session: Session, now: datetime, items: tuple[str, ...]) -> list
 
 
 async def ratings_page(request: web.Request, *, error: str | None = None) -> web.Response:
-    """A page of ratings, newest first, with their follow-ups (the clerk closes the open ones
-    here) and the counts over all of them: two statements, whatever the number of ratings."""
+    """Every rating with its follow-up; the clerk closes the open follow-ups here."""
     need(request, CLERK, SUPERVISOR)
     console = console_of(request)
-    try:
-        page = max(int(request.query.get("page", "1")), 1)
-    except ValueError:
-        page = 1
-    size = console.settings.page_size
-    rows, summary = await console.db.run(_ratings, console.clock(), page, size)
+    page = page_number(request)
+    rows, summary = await console.db.run(
+        _ratings, console.clock(), page, console.settings.page_size
+    )
+    pages = max(1, -(-summary["total"] // console.settings.page_size))
     return render(
         request,
         "ratings.html",
@@ -110,7 +108,7 @@ async def ratings_page(request: web.Request, *, error: str | None = None) -> web
         rows=rows,
         summary=summary,
         page=page,
-        pages=max(1, -(-summary["total"] // size)),
+        pages=pages,
         levels=reports.LEVEL_ZH,
         error=error,
     )
@@ -119,8 +117,9 @@ async def ratings_page(request: web.Request, *, error: str | None = None) -> web
 def _ratings(
     session: Session, now: datetime, page: int, size: int
 ) -> tuple[list[reports.RatingRow], dict[str, Any]]:
-    rows = reports.ratings(session, now=now, limit=size, offset=(page - 1) * size)
-    return rows, reports.counted_summary(session, now=now)
+    """One page of ratings, and the counts of all of them (a bounded number of statements)."""
+    rows = reports.ratings(session, now=now, page=page, size=size)
+    return rows, reports.rating_summary(session, now=now)
 
 
 async def close_followup_action(request: web.Request) -> web.StreamResponse:

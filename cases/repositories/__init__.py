@@ -61,6 +61,8 @@ from cases.repositories.tasks import (
     due_reminders,
     mark_reminder_sent,
     open_staff_tasks,
+    open_task_page,
+    open_tasks_query,
 )
 from cases.repositories.updates import forget_processed_updates, mark_update_processed
 
@@ -106,6 +108,8 @@ __all__ = [
     "move_case",
     "next_case_number",
     "open_staff_tasks",
+    "open_task_page",
+    "open_tasks_query",
     "pages_of",
     "pending_notifications",
     "phone_of",
