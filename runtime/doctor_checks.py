@@ -1,5 +1,6 @@
 """The doctor's checks of what surrounds the data (`runtime/doctor.py` runs them): the approval
-platform's secret, the offices' contacts, the working-day calendar, disk space and the clock.
+platform's secret, the offices' contacts, the documents' font, the working-day calendar, disk
+space and the clock.
 
 Each check looks only and returns one `Finding`; a check with nothing to look at returns None.
 """
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from app.clock import Clock
 from app.settings import Settings
 from cases.migrate import newest_migration_date
+from documents.fonts import FontMissing, font_is_the_known_release, font_path
 from policy.workdays import has_official_data
 
 OK, FAILED, NOTE = "✓", "✗", "!"
@@ -64,6 +66,21 @@ def office_contacts(settings: Settings) -> Finding | None:
     here (the guide then says 请咨询窗口), OK when every office is filled.
     """
     return None
+
+
+def cjk_font() -> Finding:
+    """The font every document is set in (documents/fonts.py)."""
+    try:
+        path = font_path()
+    except FontMissing as exc:
+        return Finding(FAILED, "缺少中文字体", str(exc))
+    if not font_is_the_known_release(path):
+        return Finding(
+            NOTE,
+            "中文字体不是已知版本",
+            f"{path} is another Noto Sans CJK release: documents may lay out differently",
+        )
+    return Finding(OK, "中文字体可用", f"Noto Sans CJK 2.004 at {path}")
 
 
 def working_day_calendar(settings: Settings, clock: Clock) -> list[Finding]:

@@ -90,6 +90,7 @@ def test_a_sound_deployment_passes_every_check(tmp_path: Path, bot_api: FakeBotA
         "文件存储可写可读",
         "Bot API 可连接",
         "内置审批平台，无需平台密钥",
+        "中文字体可用",
         f"{this_year}年节假日安排已知",
         f"{this_year + 1}年节假日安排已知" if not noted else noted[0][2:],
         "磁盘空间充足",
