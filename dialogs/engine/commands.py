@@ -9,8 +9,9 @@ from dialogs import nlu
 from dialogs.choice_words import unsure
 from dialogs.engine import pension
 from dialogs.engine.asking import ask, begin, unclear
-from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
+from dialogs.engine.keys import FAQ_MIN_CONFIDENCE
 from dialogs.engine.not_understood import not_understood
+from dialogs.engine.person import person_asked
 from dialogs.engine.progress import status
 from dialogs.engine.review import confirm_cancel
 from dialogs.engine.turn import Turn
@@ -130,8 +131,9 @@ def faq(t: Turn, text: str, strict: bool = False, again: Callable[[Turn], None] 
             t.say(nlu.faq_key(intent))
         again(t)
         return True
-    if intent.name == "human_agent":
-        t.d.failures = max(t.d.failures, MAX_FAILURES)
+    if intent.name == "human_agent":  # at any stage: a task, the day of the call, go on
+        person_asked(t, text)
+        return True
     t.say(_IN_JOURNEY.get(intent.name) or nlu.faq_key(intent))
     again(t)
     return True
