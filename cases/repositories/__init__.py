@@ -62,7 +62,11 @@ from cases.repositories.tasks import (
     mark_reminder_sent,
     open_staff_tasks,
 )
-from cases.repositories.updates import forget_processed_updates, mark_update_processed
+from cases.repositories.updates import (
+    forget_processed_updates,
+    lock_applicant,
+    mark_update_processed,
+)
 
 __all__ = [
     "PageFile",
@@ -95,6 +99,7 @@ __all__ = [
     "load_applicant_and_conversation",
     "load_conversation",
     "load_or_start_conversation",
+    "lock_applicant",
     "mark_notification_failed",
     "mark_notification_sent",
     "mark_platform_delivered",
