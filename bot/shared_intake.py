@@ -28,6 +28,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot, Update
 
@@ -71,10 +72,10 @@ class SharedIntake:
 
     async def _add_part(self, update: Update, user_id: str, group: str) -> None:
         payload = json.dumps(update.to_dict(), ensure_ascii=False)
-        await self.db.run(
+        kept = await self.db.run(
             inbound.record_album_part, CHANNEL, user_id, update.update_id, group, payload
         )
-        if group not in self._gathering:
+        if kept and group not in self._gathering:
             task = asyncio.create_task(self._gather(group, user_id), name=f"album-{group}")
             self._gathering[group] = task
 
@@ -107,7 +108,7 @@ class SharedIntake:
             await self._wait_turn(user_id, ids[0])
             await self.handle(parts)
         finally:
-            await self._forget(ids)
+            await self._forget(ids, inbound.finish_album)
 
     async def _wait_turn(self, user_id: str, update_id: int) -> None:
         """Until the applicant's older updates taken in by any worker are handled; an update
@@ -124,9 +125,9 @@ class SharedIntake:
             await asyncio.sleep(pause)
             pause = min(pause * 2, LAST_POLL)
 
-    async def _forget(self, ids: list[int]) -> None:
+    async def _forget(self, ids: list[int], how: Any = inbound.forget_arrivals) -> None:
         with contextlib.suppress(StoreUnavailable):  # left-overs expire (ORDER_PATIENCE)
-            await self.db.run(inbound.forget_arrivals, CHANNEL, ids)
+            await self.db.run(how, CHANNEL, ids)
 
     async def sweep(self, stop: asyncio.Event) -> None:
         """Handle albums nobody is gathering (their workers were killed), until `stop`."""

@@ -11,8 +11,9 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from cases.crypto import vault_of
-from cases.models import AlbumPart, InboundUpdate, utcnow
+from cases.models import AlbumPart, InboundUpdate, ProcessedUpdate, utcnow
 from cases.repositories._sql import execute_count, upsert_insert
+from cases.repositories.updates import mark_update_processed
 
 _PART = b"album-part"  # the encryption context of a part's JSON
 
@@ -25,8 +26,14 @@ def record_arrival(session: Session, channel: str, user_id: str, update_id: int)
 
 def record_album_part(
     session: Session, channel: str, user_id: str, update_id: int, group_id: str, payload: str
-) -> None:
-    """One message of an album, kept (encrypted) until the album is handled as one."""
+) -> bool:
+    """One message of an album, kept (encrypted) until the album is handled as one. False:
+    a part delivered again after its album was handled (`finish_album`), kept no more."""
+    done = select(ProcessedUpdate.update_id).where(
+        ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id
+    )
+    if session.scalar(done) is not None:
+        return False
     record_arrival(session, channel, user_id, update_id)
     token = vault_of(session).encrypt(payload, context=_PART)
     row = {
@@ -38,6 +45,7 @@ def record_album_part(
         "arrived_at": utcnow(),
     }
     session.execute(upsert_insert(session, AlbumPart).values(row).on_conflict_do_nothing())
+    return True
 
 
 def earlier_waiting(
@@ -60,6 +68,15 @@ def forget_arrivals(session: Session, channel: str, update_ids: Sequence[int]) -
     session.execute(delete(InboundUpdate).where(*where))
     parts = (AlbumPart.channel == channel, AlbumPart.update_id.in_(update_ids))
     session.execute(delete(AlbumPart).where(*parts))
+
+
+def finish_album(session: Session, channel: str, update_ids: Sequence[int]) -> None:
+    """The album is handled: every part counts as processed (the event was marked by its
+    first part's id), so a part Telegram delivers again is not a new upload."""
+    now = utcnow()
+    for update_id in update_ids:
+        mark_update_processed(session, channel, update_id, at=now)
+    forget_arrivals(session, channel, update_ids)
 
 
 def last_part_at(session: Session, channel: str, group_id: str) -> datetime | None:
