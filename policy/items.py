@@ -9,7 +9,7 @@ re-exported here because the rest of the code imports them from `policy.items`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from policy.item_defs import (
     ResultType,
 )
 from policy.items_file import parse_items
+from policy.towns import find_town, town_offices
 from policy.workdays import OfficeHours, WorkCalendar, load_calendar
 
 __all__ = [
@@ -43,7 +44,10 @@ __all__ = [
     "form_fields",
     "item",
     "load_items",
+    "office_codes",
+    "offices_of",
     "parse_items",
+    "route_office",
 ]
 
 DEFAULT_ITEMS_FILE = Path(__file__).with_name("items.toml")
@@ -78,6 +82,28 @@ def applicable_items(
     return tuple(
         i for i in (items if items is not None else load_items()) if i.applies_to(answers)
     )
+
+
+def offices_of(definition: ItemDef) -> tuple[str, ...]:
+    """The offices that may handle the item: its own, or for an item routed by the town,
+    each town's office (policy/towns.toml)."""
+    return town_offices() if definition.office_routed_by is not None else (definition.office,)
+
+
+def office_codes(items: Sequence[ItemDef] | None = None) -> tuple[str, ...]:
+    """Every office that answers items (staff roles), in the file's order."""
+    chosen = items if items is not None else load_items()
+    return tuple(dict.fromkeys(o for i in chosen if i.dispatched for o in offices_of(i)))
+
+
+def route_office(definition: ItemDef, form: Mapping[str, object]) -> str | None:
+    """The concrete office of the item for this form: the item's office, or the office of the
+    town the form names; None when the clerk must assign it ("other / not sure", unknown)."""
+    if definition.office_routed_by is None:
+        return definition.office
+    value = form.get(definition.office_routed_by)
+    found = find_town(value) if isinstance(value, str) else None
+    return found.office if found is not None else None
 
 
 def due_at(

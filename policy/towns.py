@@ -3,6 +3,10 @@
 The community registration item is done by the applicant's town; the conversation offers these
 towns as choices (`ask_town`), the one form carries the chosen town's official name, and the
 "other / not sure" option (`clerk_resolves`) leaves it to the clerk.
+
+Each town's government is its own office (`town_<code>`): its staff accounts have that role and
+see only its residents' items. The clerk-resolves option has no office: the clerk assigns the
+town (`staff route`), then the item goes to that town's office.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 DEFAULT_TOWNS_FILE = Path(__file__).with_name("towns.toml")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,23}$")
+OFFICE_PREFIX = "town_"  # a town's office code is this and the town's code
 
 
 class TownsFileError(ValueError):
@@ -32,6 +37,15 @@ class Town:
     def label(self, language: str | None) -> str:
         """The button's text: the official name; in English with the Chinese beside it."""
         return self.name_zh if language in (None, "zh_CN") else f"{self.name_en} ({self.name_zh})"
+
+    @property
+    def office(self) -> str | None:
+        """The town's office code; None for the option the clerk resolves."""
+        return None if self.clerk_resolves else f"{OFFICE_PREFIX}{self.code}"
+
+    @property
+    def office_name_zh(self) -> str:
+        return f"{self.name_zh}人民政府（党群服务中心）"
 
 
 def parse_towns(path: Path) -> tuple[Town, ...]:
@@ -106,3 +120,24 @@ def match_town(text: str) -> str | None:
     if len(set(hits)) == 1:
         return hits[0]
     return None
+
+
+def town_offices() -> tuple[str, ...]:
+    """The office codes of the towns, in file order (not the clerk-resolves option)."""
+    return tuple(t.office for t in load_towns() if t.office is not None)
+
+
+def town_of_office(office: str) -> Town | None:
+    """The town whose office this is, or None."""
+    return next((t for t in load_towns() if t.office == office), None)
+
+
+def find_town(value: str) -> Town | None:
+    """The town a form value or the clerk names: its code, office code, official name, or a
+    nickname people type (阿镇); None when it names none."""
+    text = value.strip()
+    for t in load_towns():
+        if text in (t.code, t.office, t.name_zh):
+            return t
+    code = match_town(text)
+    return town(code) if code is not None else None

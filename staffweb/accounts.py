@@ -1,6 +1,7 @@
 """Accounts, roles and sessions of the staff console (synchronous use cases `fn(session, ...)`).
 
-Roles: `clerk`, `supervisor`, or an office code of `policy/items.toml`. Passwords are argon2id
+Roles: `clerk`, `supervisor`, or an office code of `policy/items.toml` (for the item routed by
+the town, each town's own office `town_<code>` of `policy/towns.toml`). Passwords are argon2id
 hashes (argon2-cffi); a login that fails `lockout_failures` times in a row locks the account
 for `lockout_minutes`. A session is found by the sha256 of its cookie token and ends after
 `idle_minutes` without a request, at log-out, or when the account is disabled or reset.
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cases.models import StaffAccount, StaffSession
 from cases.repositories.audit import audit
-from policy.items import load_items
+from policy.items import office_codes as item_offices
 
 CLERK = "clerk"
 SUPERVISOR = "supervisor"
@@ -39,8 +40,9 @@ class AccountError(Exception):
 
 
 def office_codes() -> tuple[str, ...]:
-    """The offices that answer items (policy/items.toml), in the file's order."""
-    return tuple(dict.fromkeys(i.office for i in load_items() if i.dispatched))
+    """The offices that answer items (policy/items.toml), in the file's order; each town its
+    own office."""
+    return item_offices()
 
 
 def roles() -> tuple[str, ...]:

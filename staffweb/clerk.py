@@ -3,16 +3,19 @@ picture (`materials.py`), accept or return with a reason per material, and the t
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from cases.models.platform import OPEN_STATUSES
 from cases.tasks import TaskError, list_tasks
 from cases.tasks import close_task as close
 from integrations.platform.embedded import StaffError
+from integrations.platform.embedded.queue_page import queue_page_rows
+from policy.towns import load_towns
 from staffweb.accounts import CLERK
-from staffweb.core import console_of, need, refusal_for, render
+from staffweb.core import console_of, need, page_number, refusal_for, render
 from staffweb.materials import material_views
-from staffweb.queue import queue_page_rows
 from staffweb.returns import ReturnProblem, issues_from_form
 from staffweb.walk_in import walk_in_note
 
@@ -20,10 +23,7 @@ from staffweb.walk_in import walk_in_note
 async def queue_page(request: web.Request) -> web.StreamResponse:
     need(request, CLERK)
     console = console_of(request)
-    try:
-        page = int(request.query.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     search = request.query.get("q", "")[:40]
     status = request.query.get("status", "")
     result = await console.db.run(
@@ -61,8 +61,33 @@ async def case_page(request: web.Request, *, error: str | None = None) -> web.St
         materials=await material_views(request, view),
         mark_pages=view.status == "received",
         walk_in=await console.db.run(walk_in_note, view.case_number),
+        routable=_routable(console.platform.items, view.items),
+        towns=[t for t in load_towns() if t.office is not None],
         error=error,
     )
+
+
+def _routable(items: Any, states: Any) -> bool:
+    """Whether the clerk may (re)assign the town: the town-routed item is not answered yet."""
+    routed = {d.code for d in items if d.office_routed_by is not None}
+    return any(s.item in routed and s.status in ("waiting", "pending") for s in states)
+
+
+async def route(request: web.Request) -> web.StreamResponse:
+    """The clerk assigns the applicant's town: the community registration goes there."""
+    who = need(request, CLERK)
+    console = console_of(request)
+    number = request.match_info["number"]
+    form = await request.post()
+    try:
+        await console.db.run(
+            console.platform.route_to_town, number, str(form.get("town", "")), who.actor
+        )
+    except StaffError as exc:
+        if exc.code in ("unknown_case", "bad_case_number"):
+            raise refusal_for(exc, office=False, tr=console.tr) from exc
+        return await case_page(request, error=exc.message)
+    raise web.HTTPSeeOther(f"/cases/{number}?done=routed")
 
 
 async def accept(request: web.Request) -> web.StreamResponse:

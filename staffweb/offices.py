@@ -10,9 +10,9 @@ from typing import Any
 from aiohttp import web
 
 from integrations.platform.embedded import StaffError
-from policy.items import ItemDef
+from policy.items import ItemDef, offices_of
 from policy.materials import SUPPLEMENT_CODES
-from staffweb.core import Refused, console_of, need, refusal_for, render
+from staffweb.core import Refused, console_of, need, page_number, refusal_for, render
 from staffweb.materials import material_views
 
 
@@ -47,8 +47,14 @@ def answer_inputs(definition: ItemDef, labels: Any) -> list[Input]:
 async def inbox_page(request: web.Request) -> web.StreamResponse:
     who = need(request, "office")
     console = console_of(request)
-    rows = await console.db.run(console.platform.queue, who.actor, who.office)
-    return render(request, "inbox.html", rows=rows)
+    inbox = await console.db.run(
+        console.platform.queue_page,
+        who.actor,
+        who.office,
+        page=page_number(request),
+        size=console.settings.page_size,
+    )
+    return render(request, "inbox.html", inbox=inbox)
 
 
 async def case_page(
@@ -95,7 +101,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
     number = request.match_info["number"]
     item = request.match_info["item"]
     definition = next((d for d in console.platform.items if d.code == item), None)
-    if definition is None or definition.office != who.office:
+    if definition is None or who.office not in offices_of(definition):
         raise Refused(403, console.tr("web.error.not_yours"))
     form = await request.post()
     outcome = str(form.get("outcome", ""))

@@ -14,6 +14,7 @@ from dialogs.nlu_numbers import approximate_period, unclear_period
 from dialogs.state import HandToPerson, StoreReminder
 from locales import when
 from locales.replies import Msg
+from policy.reminder_day import reminder_day
 from policy.retirement import special_route
 
 HINT = "dialogs.hint.contribution"
@@ -75,10 +76,13 @@ def reminder(t: Turn, value: str) -> bool:
     a = assessment(t.d, t.ctx)
     if value == "yes" and a is not None:
         first = date(a.statutory_retirement_month.year, a.statutory_retirement_month.month, 1)
-        due = date.fromordinal(max(first.toordinal() - t.ctx.reminder_days_before, 1))
-        due = max(due, t.ctx.today)
-        t.do(StoreReminder(due, "statutory_month", {"month": str(a.statutory_retirement_month)}))
-        t.say("dialogs.reminder_stored", due=Msg(*when.day(due)))
+        due = reminder_day(first, t.ctx.today, t.ctx.reminder_days_before)
+        if due is None:  # the month has begun: nothing to wait for
+            t.say("dialogs.reminder_declined")
+        else:
+            month = str(a.statutory_retirement_month)
+            t.do(StoreReminder(due, "statutory_month", {"month": month}))
+            t.say("dialogs.reminder_stored", due=Msg(*when.day(due)))
     else:
         t.say("dialogs.reminder_declined")
     t.trigger("next")

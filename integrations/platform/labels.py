@@ -12,6 +12,7 @@ from app.clock import LOCAL_TZ
 from locales import Translator, when
 from policy.idcard import mask_number
 from policy.items import form_fields
+from policy.towns import town_of_office
 
 
 class Labels:
@@ -57,9 +58,16 @@ class Labels:
         return self._first(f"item.{code}.name", default=code)
 
     def office(self, code: str) -> str:
-        return self._first(f"office.{code}.name", default=code)
+        town = town_of_office(code)  # each town's government is its own office
+        return (
+            town.office_name_zh
+            if town is not None
+            else self._first(f"office.{code}.name", default=code)
+        )
 
     def role(self, role: str) -> str:
+        if town_of_office(role) is not None:
+            return self.office(role)
         return self._first(f"web.role.{role}", f"office.{role}.name", default=role)
 
     def status(self, status: str) -> str:

@@ -30,6 +30,7 @@ from integrations.platform import limits
 from integrations.platform.limits import WireError
 from integrations.platform.wire import ts
 from policy.items import item as policy_item
+from policy.items import offices_of
 from policy.materials import MATERIAL_CODES
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -181,7 +182,8 @@ def _item_at_office(item: Any, office: Any, where: str = "") -> str:
         definition = policy_item(code)
     except KeyError as exc:
         raise WireError(f"unknown item {code!r} ({prefix}item)") from exc
-    if definition.office != office:
+    # The item's own office code; for the item routed by the town, also each town's office.
+    if office != definition.office and office not in offices_of(definition):
         raise WireError(f"item {code!r} is handled by {definition.office!r}, not {office!r}")
     return code
 

@@ -145,7 +145,7 @@ async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
         NUMBER,
         "community_registration",
         "supplement",
-        "staff:赵强@town_government",
+        "staff:赵强@town_altan_xire",
         None,
         "请补充现居住地的居住证明",
     )
@@ -159,7 +159,7 @@ async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
     clock.advance(minutes=30)
     assert await drain_platform_outbox(db, platform, now=clock) == 1
     assert (await our_items(db))["community_registration"].status == "pending"
-    town = await db.run(platform.show, NUMBER, "staff:赵强", "town_government")
+    town = await db.run(platform.show, NUMBER, "staff:赵强", "town_altan_xire")
     assert town.materials["other_material"]["pages"] == 1  # the office sees what it asked for
 
     # Second round: the same office asks again, this time naming the ID card.
@@ -169,7 +169,7 @@ async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
         NUMBER,
         "community_registration",
         "supplement",
-        "staff:赵强@town_government",
+        "staff:赵强@town_altan_xire",
         {"materials": "id_card,other_material"},
         "居住证明缺少盖章页，身份证也请重拍",
     )

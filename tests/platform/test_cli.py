@@ -30,7 +30,7 @@ ACCOUNTS = {
     "李娜": "clerk",
     "吴芳": "social_insurance_center",
     "刘洋": "hr_service_center",
-    "赵强": "town_government",
+    "赵强": "town_altan_xire",
 }
 
 
@@ -120,7 +120,7 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
         "--data",
         "monthly_pension=3000",
         "--office",
-        "town_government",
+        "town_altan_xire",
         "--as",
         "赵强",
     )
@@ -167,7 +167,7 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     )
     assert twice.returncode == 2 and "已经答复过" in twice.stderr
 
-    town = staff(where, "show", number, "--office", "town_government", "--json", "--as", "赵强")
+    town = staff(where, "show", number, "--office", "town_altan_xire", "--json", "--as", "赵强")
     assert town.returncode == 0, town.stderr
     view = json.loads(town.stdout)
     assert set(view["fields"]) == {"name", "id_number", "phone", "town"}

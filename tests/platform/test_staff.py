@@ -44,7 +44,7 @@ async def test_an_office_sees_only_its_items_fields_and_materials(
     db: Database, clock: FakeClock
 ) -> None:
     platform, number = await accepted_case(db, clock)
-    town = await db.run(platform.show, number, "staff:zhao@town_government", "town_government")
+    town = await db.run(platform.show, number, "staff:zhao@town_altan_xire", "town_altan_xire")
     assert set(town.fields) == {"name", "id_number", "phone", "town"}
     assert set(town.materials) == {"id_card"}
     assert [i.item for i in town.items] == ["community_registration"]
@@ -90,7 +90,7 @@ async def test_staff_lists_mask_id_numbers(db: Database, clock: FakeClock) -> No
     platform, _number = await accepted_case(db, clock)
     rows = await db.run(platform.queue, "staff:wu", "social_insurance_center")
     assert rows[0].applicant == "王建国 1506**********" + ID_NUMBER[-4:]
-    town = await db.run(platform.queue, "staff:zhao", "town_government")
+    town = await db.run(platform.queue, "staff:zhao", "town_altan_xire")
     assert ID_NUMBER not in town[0].applicant
 
 
@@ -114,7 +114,7 @@ async def test_clear_errors_for_wrong_case_office_and_repeated_answer(
         "staff:x",
         {"monthly_pension": "1.00"},
         None,
-        "town_government",
+        "town_altan_xire",
     )
     assert wrong.code == "wrong_office" and "旗就业和社会保险事业中心" in wrong.message
     await db.run(

@@ -95,7 +95,7 @@ async def test_a_broken_pdf_is_offered_as_a_download_not_a_blank_picture(desk: D
 
 
 async def test_an_office_gets_403_for_a_pdf_page_its_item_may_not_see(desk: Desk) -> None:
-    await desk.account("town", "town_government")
+    await desk.account("town", "town_altan_xire")
     number = await desk.case(contents={("application_form", 0): images.real_pdf(2)})
     await desk.db.run(desk.platform.accept, number, "account:wufang")
     town = await desk.client("town")

@@ -140,7 +140,7 @@ async def test_two_offices_answer_through_their_forms(desk: Desk) -> None:
 
 async def test_an_office_gets_403_for_another_offices_case_item_and_photo(desk: Desk) -> None:
     await desk.account("veteran", "veterans_affairs_bureau")
-    await desk.account("town", "town_government")
+    await desk.account("town", "town_altan_xire")
     await desk.account("boss", "supervisor")
     civilian = {**FORM, "veteran": False}
     number = await desk.case("u1", civilian)  # no veteran item: not the bureau's case
@@ -197,7 +197,7 @@ async def test_the_supervisor_sees_the_overdue_item_per_office(desk: Desk) -> No
 
 async def test_every_request_leaves_an_audit_row_with_the_account(desk: Desk) -> None:
     await desk.account("wufang", "clerk")
-    await desk.account("town", "town_government")
+    await desk.account("town", "town_altan_xire")
     number = await desk.case()
     clerk = await desk.client("wufang")
     town = await desk.client("town")
@@ -221,7 +221,7 @@ async def test_every_request_leaves_an_audit_row_with_the_account(desk: Desk) ->
         assert ("account:wufang", "web.action", f"/cases/{number}/accept", 303) in seen
         assert any(r.actor == "account:wufang" and r.action == "platform.accept" for r in rows)
         assert (
-            "account:town@town_government",
+            "account:town@town_altan_xire",
             "web.view",
             f"/cases/{number}/materials/discharge_certificate/1",
             403,

@@ -18,7 +18,7 @@ from cases.models import AuditLog, Case
 from cases.models.platform import EmbCase, EmbItem
 from cases.platform.port import ItemState, UnknownCase
 from integrations.platform.embedded.sinks import EventSink, apply_in_same_transaction
-from policy.items import ItemDef, load_items
+from policy.items import ItemDef, load_items, offices_of
 from policy.workdays import OfficeHours, WorkCalendar, load_calendar
 
 Clock = Callable[[], datetime]
@@ -101,7 +101,8 @@ class PlatformCore:
         return definition
 
     def _check_office(self, office: str) -> None:
-        offices = dict.fromkeys(i.office for i in self.items)
+        # An item's own office code, and each town's office for the item routed by the town.
+        offices = dict.fromkeys(o for i in self.items for o in (i.office, *offices_of(i)))
         if office not in offices:
             raise StaffError(
                 "unknown_office", f"没有经办机构代码“{office}”。可用的代码：{'、'.join(offices)}。"

@@ -3,6 +3,8 @@ clock, what starts when another item is answered, and which items are overdue.
 
 2 office hours for most items; medical insurance waits for the pension decision and is then
 due at the close of the 5th working day; the housing fund is done online by the applicant.
+An item routed by the town goes to that town's office; when the applicant did not know it, it
+waits at the item's own office code and the clerk gets a task to assign the town (routing.py).
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from cases.platform.events import (
     ItemOutcome,
     PlatformEvent,
 )
+from cases.repositories.tasks import add_staff_task
 from integrations.platform.embedded.core import PlatformCore, audit, new_event_id
-from policy.items import ItemDef
+from policy.items import ItemDef, route_office
 from policy.items import due_at as item_due_at
+
+ROUTE_TASK = "route_town"  # cases.task_kinds: the clerk assigns the applicant's town
 
 
 class Dispatch(PlatformCore):
@@ -35,16 +40,20 @@ class Dispatch(PlatformCore):
         for definition in self.items:
             if not self._applies(definition, case.form):
                 continue
+            office = route_office(definition, case.form)
             row = EmbItem(
                 case_number=case.case_number,
                 item=definition.code,
-                office=definition.office,
+                office=office or definition.office,
                 data={},
             )
             if not definition.dispatched:
                 row.status = "online"
             elif definition.clock.kind == "working_days_after":
                 row.status = "waiting"
+            elif office is None:
+                row.status = "waiting"  # for the clerk to assign the town
+                self._ask_clerk_to_route(session, case.case_number, definition)
             else:
                 row.status = "pending"
                 row.dispatched_at = now
@@ -56,6 +65,21 @@ class Dispatch(PlatformCore):
                 )
             )
         return dispatched
+
+    @staticmethod
+    def _ask_clerk_to_route(session: Session, case_number: str, definition: ItemDef) -> None:
+        case = session.scalar(select(Case).where(Case.number == case_number))
+        task = add_staff_task(
+            session,
+            ROUTE_TASK,
+            case_id=case.id if case is not None else None,
+            applicant_id=case.applicant_id if case is not None else None,
+        )
+        task.detail = {
+            "case_number": case_number,
+            "item": definition.name_zh,
+            "说明": "申请人不确定所在镇：请核实后分派（staff route 或办件页面）。",
+        }
 
     def _follow_answer(
         self,
@@ -173,17 +197,19 @@ class Dispatch(PlatformCore):
     def flag_overdue(self, session: Session) -> list[tuple[str, str]]:
         """Flag items past their due time to the clerk, once each (a StaffTask)."""
         now = self.now()
-        late = session.scalars(
-            select(EmbItem).where(
+        # One read for every newly late item and its case id (not one look-up per item).
+        late = session.execute(
+            select(EmbItem, Case.id)
+            .outerjoin(Case, Case.number == EmbItem.case_number)
+            .where(
                 EmbItem.status == "pending",
                 EmbItem.due_at < now,
                 EmbItem.overdue_flagged_at.is_(None),
             )
-        )
+        ).all()
         flagged: list[tuple[str, str]] = []
-        for item in late:
+        for item, case_id in late:
             item.overdue_flagged_at = now
-            case_id = session.scalar(select(Case.id).where(Case.number == item.case_number))
             session.add(
                 StaffTask(
                     case_id=case_id,

@@ -22,7 +22,7 @@ from integrations.platform.embedded.core import (
     new_event_id,
 )
 from integrations.platform.embedded.dispatch import Dispatch
-from policy.items import ItemDef
+from policy.items import ItemDef, offices_of
 from policy.materials import SUPPLEMENT_CODES, requested_materials
 
 
@@ -42,18 +42,16 @@ class OfficeDesk(Dispatch):
         definition = self._item_def(item)
         if office is not None:
             self._check_office(office)
-            if definition.office != office:
-                raise StaffError(
-                    "wrong_office",
-                    f"事项“{definition.name_zh}”由{definition.office_name_zh}办理，"
-                    f"不属于经办机构 {office}。",
-                )
+            if office not in offices_of(definition):
+                raise _wrong_office(definition, office)
         case = self._case(session, case_number)
         if case.status == "withdrawn":
             raise StaffError("withdrawn", STATE_ERRORS["withdrawn"])
         row = session.scalar(
             select(EmbItem).where(EmbItem.case_number == case.case_number, EmbItem.item == item)
         )
+        if row is not None and office is not None and row.office != office:
+            raise _wrong_office(definition, office)  # another town's resident
         _check_answerable(row, definition, case.case_number)
         assert row is not None
         clean = _answer_data(definition, result, data, reason)
@@ -65,7 +63,7 @@ class OfficeDesk(Dispatch):
         row.reason = reason
         detail: dict[str, Any] = {
             "result": result,
-            "office": definition.office,
+            "office": row.office,
             "fields": sorted(clean),
         }
         if result == "supplement":
@@ -93,7 +91,7 @@ class OfficeDesk(Dispatch):
                 new_event_id(),
                 now,
                 item=item,
-                office=definition.office,
+                office=row.office,
                 result=result,
                 data=clean,
                 reason=reason,
@@ -107,6 +105,13 @@ class OfficeDesk(Dispatch):
         for event in events:
             self.sink(session, event)
         return events
+
+
+def _wrong_office(definition: ItemDef, office: str) -> StaffError:
+    return StaffError(
+        "wrong_office",
+        f"事项“{definition.name_zh}”由{definition.office_name_zh}办理，不属于经办机构 {office}。",
+    )
 
 
 def _check_answerable(row: EmbItem | None, definition: ItemDef, case_number: str) -> None:

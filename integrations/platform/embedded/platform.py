@@ -2,7 +2,8 @@
 
 One object serves every role: `await platform.submit(request)` is the adapter side
 (intake.py); `db.run_blocking(platform.accept, number, actor)` the clerk (clerk.py);
-`platform.answer` an office (offices.py); `platform.queue` and `platform.show` the views with
+`platform.route_to_town` the clerk assigning a town (routing.py); `platform.answer` an office
+(offices.py); `platform.queue` and `platform.show` the views with
 least privilege (views.py); `await db.run(platform.flag_overdue)` the clock (dispatch.py).
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 from integrations.platform.embedded.clerk import ClerkDesk
 from integrations.platform.embedded.intake import Intake
 from integrations.platform.embedded.offices import OfficeDesk
+from integrations.platform.embedded.routing import RoutingDesk
 from integrations.platform.embedded.views import Views
 
 
-class EmbeddedPlatform(Intake, ClerkDesk, OfficeDesk, Views):
+class EmbeddedPlatform(Intake, ClerkDesk, RoutingDesk, OfficeDesk, Views):
     """The embedded platform over one `Database` (see `PlatformCore` for the parameters:
     `sink`, an injectable `now`, `items`, `calendar`, `office_hours`). Implements
     `PlatformAdapter`; the staff operations are synchronous use cases `fn(session, ...)`."""
