@@ -1,7 +1,7 @@
 """update order: updates taken in but not yet handled, and album parts, shared by workers
 
-Revision ID: 0015_E_update_order
-Revises: 0011_key_ids
+Revision ID: 0016_E_update_order
+Revises: 0015_C_staff_list_indexes
 Create Date: 2026-12-02 17:00:00
 
 Several `main.py run` workers on one database keep one applicant's updates in order and an
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0015_E_update_order"
-down_revision: str | Sequence[str] | None = "0011_key_ids"
+revision: str = "0016_E_update_order"
+down_revision: str | Sequence[str] | None = "0015_C_staff_list_indexes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
