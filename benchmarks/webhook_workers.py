@@ -134,6 +134,14 @@ async def _measure(api: FakeBotApi, db, applicants: int, at_once: bool) -> str:
     ended = await db.run(states)
     right = sum(1 for p in people if ended.get(str(p.id)) == expected_state)
     same = sum(1 for p in people if replies_to(api, p.id) == expected)
+    for p in people:
+        got = replies_to(api, p.id)
+        if got != expected:  # the first difference, to see what went wrong
+            pairs = enumerate(zip(got, expected, strict=False))
+            at = next((n for n, (a, b) in pairs if a != b), None)
+            at = min(len(got), len(expected)) if at is None else at
+            print(f"  {p.id}: reply {at} {got[at : at + 2]} instead of {expected[at : at + 2]}")
+            break
     return (
         f"{total} updates in {elapsed:.1f} s = {total / elapsed:.1f} updates/s; "
         f"{right}/{applicants} at {expected_state}, {same}/{applicants} with exactly the "

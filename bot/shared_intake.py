@@ -39,7 +39,9 @@ from cases.models import utcnow
 from cases.repositories import inbound
 
 log = logging.getLogger(__name__)
-ORDER_PATIENCE = 50.0  # seconds an update waits for older ones at most (Telegram waits ~60)
+# An update waits for older ones as long as they are being handled (a busy deployment takes
+# its time); the bound is for a row nobody will handle. Telegram resends a waiting update.
+ORDER_PATIENCE = 300.0
 STALE_CLAIM = 60.0  # an album claimed this long ago and still there: its claimer died
 FIRST_POLL, LAST_POLL = 0.02, 0.25  # waiting for older updates: the pause, doubling
 
@@ -111,8 +113,9 @@ class SharedIntake:
             await self._forget(ids, inbound.finish_album)
 
     async def _wait_turn(self, user_id: str, update_id: int) -> None:
-        """Until the applicant's older updates taken in by any worker are handled; an update
-        recorded more than ORDER_PATIENCE ago is a killed worker's, and no longer waited for."""
+        """Until the applicant's older updates taken in by any worker are handled (a killed
+        worker's: until Telegram's redelivery or the album sweep handles them); one recorded
+        more than ORDER_PATIENCE ago is no longer waited for."""
         if self.order_wait:
             await asyncio.sleep(self.order_wait)  # lets older updates sent at once arrive
         loop = asyncio.get_running_loop()

@@ -52,12 +52,16 @@ def earlier_waiting(
     session: Session, channel: str, user_id: str, update_id: int, since: datetime
 ) -> int:
     """How many of the applicant's updates older than `update_id` are taken in but not yet
-    handled (those that arrived before `since` are left-overs of a killed worker)."""
+    handled (those that arrived before `since` are left-overs nobody will handle)."""
+    handled = select(ProcessedUpdate.update_id).where(
+        ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == InboundUpdate.update_id
+    )
     query = select(func.count()).where(
         InboundUpdate.channel == channel,
         InboundUpdate.user_id == user_id,
         InboundUpdate.update_id < update_id,
         InboundUpdate.arrived_at >= since,
+        ~handled.exists(),  # handled, its row not yet gone
     )
     return session.scalar(query) or 0
 
