@@ -5,7 +5,7 @@ unit of work for `Database.run`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from cases.repositories._sql import execute_count, upsert_insert
 from cases.repositories.updates import mark_update_processed
 
 _PART = b"album-part"  # the encryption context of a part's JSON
+REPLYING = timedelta(seconds=60)  # a handled update's replies are out well within this
 
 
 def record_arrival(session: Session, channel: str, user_id: str, update_id: int) -> None:
@@ -61,7 +62,9 @@ def earlier_waiting(
         InboundUpdate.user_id == user_id,
         InboundUpdate.update_id < update_id,
         InboundUpdate.arrived_at >= since,
-        ~handled.exists(),  # handled, its row not yet gone
+        # Handled but its row still there: its replies may be on their way (wait), unless it
+        # arrived long ago (its worker died before forgetting it).
+        or_(~handled.exists(), InboundUpdate.arrived_at >= utcnow() - REPLYING),
     )
     return session.scalar(query) or 0
 

@@ -19,8 +19,8 @@ async def test_an_update_waits_only_for_the_applicants_older_ones(db: Database) 
     since = utcnow() - timedelta(seconds=30)
     assert await db.run(inbound.earlier_waiting, TG, "7", 12, since) == 1  # 10, not 8's 11
     assert await db.run(inbound.earlier_waiting, TG, "7", 10, since) == 0
-    await db.run(mark_update_processed, TG, 10)  # handled; its row not yet forgotten
-    assert await db.run(inbound.earlier_waiting, TG, "7", 12, since) == 0
+    await db.run(mark_update_processed, TG, 10)  # handled, its replies still going out
+    assert await db.run(inbound.earlier_waiting, TG, "7", 12, since) == 1
     await db.run(inbound.forget_arrivals, TG, [10])
     later = utcnow() + timedelta(seconds=1)  # what arrived before `since` is a left-over
     assert await db.run(inbound.earlier_waiting, TG, "8", 99, later) == 0
