@@ -55,7 +55,7 @@ def worker_env(front: RoundRobinFront, port: int, status: int, order_wait: float
         "TELEGRAM__WEBHOOK_URL": front.url,
         "TELEGRAM__WEBHOOK_SECRET": SECRET,
         "TELEGRAM__LISTEN_PORT": str(port),
-        "TELEGRAM__ALBUM_WAIT_SECONDS": "0.5",
+        "TELEGRAM__ALBUM_WAIT_SECONDS": "1.5",  # as the e2e test: this machine is shared
         "TELEGRAM__ORDER_WAIT_SECONDS": str(order_wait),
         "RUNTIME__STATUS_PORT": str(status),
         "LOG_LEVEL": "WARNING",
