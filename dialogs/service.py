@@ -3,11 +3,10 @@
 Per event, ONE database transaction: drop a duplicate update id, load the applicant and the
 conversation, run the pure engine, apply its commands to the record (`cases.commands`:
 consent, identity, pages, the case, outbox rows, staff tasks, reminders) and save the new
-state. On PostgreSQL the transaction first takes the applicant's advisory lock: workers on
-several processes handle one applicant one event at a time (their order: bot/shared_intake).
-The conversation row is also version-checked (optimistic lock): a conflict re-runs the event
-from a fresh read, after a short random pause. Within one process, events of one applicant
-are serialised by an asyncio lock, so that two messages sent at once queue instead.
+state. On PostgreSQL it first takes the applicant's advisory lock: workers handle one
+applicant one event at a time (in order: bot/shared_intake). The conversation row is also
+version-checked: a conflict re-runs the event from a fresh read, after a short random pause.
+One process serialises an applicant's events with an asyncio lock (they queue, not conflict).
 
 Why the retries are bounded where they are: an event loses the version check only when another
 process committed an event of the SAME applicant between its read and its write, so it can lose
@@ -16,8 +15,7 @@ applicant's burst is a handful of messages (an album, a double tap); MAX_ATTEMPT
 anything a person can send at once, and the jittered pause keeps two losers from meeting again.
 
 After submission the database is the record: what the conversation says about a case comes
-from the case row, its pages and its item results, read in the same transaction
-(`cases.view`).
+from the case row, its pages and its item results, read in the same transaction (cases.view).
 """
 
 from __future__ import annotations
@@ -52,6 +50,7 @@ from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
 from dialogs.state import Context, ConversationData
 from dialogs.walk_in_link import take_over
 from locales.replies import Msg, Reply, to_json
+from policy.pension_base import load_base_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -99,7 +98,7 @@ class ConversationService:
         self.paperwork = paperwork
         self.settings = settings  # built once by the caller (never per event: ~5 ms each)
         self.clock = clock or utc_now
-        self.reminder_days_before = settings.service.reminder_days_before
+        self.pension_base = load_base_table(settings.service.pension_base_file)  # 养老金测算
         self._locks: OrderedDict[tuple[str, str], asyncio.Lock] = OrderedDict()
         self.conflicts = 0  # optimistic-lock conflicts seen (and retried)
 
@@ -214,7 +213,8 @@ class ConversationService:
         return Context(
             today=now.astimezone(LOCAL_TZ).date(),
             case=case_view(session, case) if case is not None and case.number else None,
-            reminder_days_before=self.reminder_days_before,
+            reminder_days_before=terms.reminder_days_before,
+            pension_base=self.pension_base,
             result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
             region=terms.region,
             followup_days=terms.rating_followup_working_days,
