@@ -70,6 +70,7 @@ def _surroundings(settings: Settings, clock: Clock) -> Iterator[Finding]:
     yield doctor_checks.platform_secret(settings)
     if (contacts := doctor_checks.office_contacts(settings)) is not None:
         yield contacts
+    yield doctor_checks.cjk_font()
     yield from doctor_checks.working_day_calendar(settings, clock)
     yield doctor_checks.disk_space(settings)
     yield doctor_checks.clock_sane(settings, clock)

@@ -31,11 +31,16 @@ CLERK = "李娜"
 PASSWORD = "a long password for tests"
 
 
-def office_staff(item: str) -> str:
-    """The account that answers `item`: one per office (`Deployment.add_staff`)."""
+JOURNEY_TOWN = "altan_xire"  # the town the e2e journeys answer (tests/e2e/journey.py)
+
+
+def office_staff(item: str, town: str = JOURNEY_TOWN) -> str:
+    """The account that answers `item`: one per office (`Deployment.add_staff`); an item
+    routed by the town goes to that town's own office."""
     from policy.items import item as item_def
 
-    return f"经办-{item_def(item).office}"
+    office = f"town_{town}" if item_def(item).office_routed_by else item_def(item).office
+    return f"经办-{office}"
 
 
 @dataclass
@@ -76,14 +81,13 @@ class Deployment:
     async def add_staff(self, **env: str) -> None:
         """The staff console's accounts the staff commands run as: the clerk `CLERK` and one
         per office (`office_staff`), on a database migrated as an operator does it."""
-        from policy.items import load_items
-        from staffweb.accounts import add_account
+        from staffweb.accounts import add_account, office_codes
 
         upgraded = await asyncio.to_thread(self.command, "db", "upgrade", **env)
         assert upgraded.returncode == 0, upgraded.stderr
         url = env.get("DATABASE_URL", self.url)
         db = Database(url, vault=Vault(KEY))
-        offices = dict.fromkeys(i.office for i in load_items() if i.dispatched)
+        offices = office_codes()  # each town its own office
         try:
             for username, role in ((CLERK, "clerk"), *((f"经办-{o}", o) for o in offices)):
                 await db.run(add_account, username, role, PASSWORD, "e2e", at=_now())
