@@ -31,10 +31,13 @@ PASSWORD = "a long password for tests"
 
 
 def office_staff(item: str) -> str:
-    """The account that answers `item`: one per office (`Deployment.add_staff`)."""
+    """The account that answers `item`: one per office (`Deployment.add_staff`); the town's
+    item at the office of the journey's town (阿勒腾席热镇)."""
     from policy.items import item as item_def
+    from policy.items import route_office
 
-    return f"经办-{item_def(item).office}"
+    definition = item_def(item)
+    return f"经办-{route_office(definition, {'town': '阿勒腾席热镇'}) or definition.office}"
 
 
 @dataclass
@@ -75,14 +78,14 @@ class Deployment:
     async def add_staff(self, **env: str) -> None:
         """The staff console's accounts the staff commands run as: the clerk `CLERK` and one
         per office (`office_staff`), on a database migrated as an operator does it."""
-        from policy.items import load_items
+        from policy.items import office_codes
         from staffweb.accounts import add_account
 
         upgraded = await asyncio.to_thread(self.command, "db", "upgrade", **env)
         assert upgraded.returncode == 0, upgraded.stderr
         url = env.get("DATABASE_URL", self.url)
         db = Database(url, vault=Vault(KEY))
-        offices = dict.fromkeys(i.office for i in load_items() if i.dispatched)
+        offices = office_codes()  # each town its own office
         try:
             for username, role in ((CLERK, "clerk"), *((f"经办-{o}", o) for o in offices)):
                 await db.run(add_account, username, role, PASSWORD, "e2e", at=_now())
