@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from app.settings import ConfigError
+    from cases.errors import MissingKey, StoreUnavailable
 
     os.umask(PRIVATE_UMASK)
     args = build_parser().parse_args(argv)
@@ -54,6 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.lines:
             print(f"  {line}", file=sys.stderr)
         return 2
+    except MissingKey as exc:  # a key file that is not a key: configuration, as above
+        print(f"配置有误 · bad configuration:\n  {exc}", file=sys.stderr)
+        return 2
+    except (StoreUnavailable, ConnectionError) as exc:
+        # The kind of error only: its text may hold an address with a password.
+        print(f"数据库无法连接 · database unreachable: {type(exc).__name__}", file=sys.stderr)
+        print("  python main.py doctor 可逐项检查 · checks each part", file=sys.stderr)
+        return 1
     return int(result or 0)
 
 

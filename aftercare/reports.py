@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.online_steps import online_step_statuses
-from cases.ratings import followup_of, rating_of
+from cases.paging import offset
+from cases.ratings import rating_of
 from cases.result import signature_of
 from cases.result_commands import BAD_LEVELS
 from locales import Translator
@@ -48,28 +49,47 @@ def _local(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def ratings(session: Session, *, now: datetime) -> list[RatingRow]:
-    """Every rating given (declines left out), newest first, with the follow-up of the bad
-    ones, read from the ratings table and the linked staff task."""
+def ratings(
+    session: Session,
+    *,
+    now: datetime,
+    page: int = 1,
+    size: int | None = None,
+    case_number: str | None = None,
+) -> list[RatingRow]:
+    """Ratings given (declines left out), newest first, with the follow-up of the bad ones:
+    one page (`size` rows; all without it) in one statement, without building a case."""
+    skip = offset(page, size) if size else 0
+    found = repo.ratings_given(session, skip=skip, size=size, case_number=case_number)
+    return [_rating_row(rating, number, task, now) for rating, number, task in found]
 
-    rows: list[RatingRow] = []
-    for rating, case in repo.ratings_given(session):
-        task = followup_of(session, rating)
-        open_ = task is not None and task.status == "open"
-        rows.append(
-            RatingRow(
-                case_number=case.number or "",
-                level=rating.level_code or "",
-                rated_at=_local(rating.rated_at) or "",
-                comment=rating.comment,
-                followup_task=task.id if task else None,
-                followup_status=task.status if task else None,
-                followup_due=_local(task.due_at) if task else None,
-                followup_overdue=bool(open_ and task and task.due_at and task.due_at < now),
-                followup_outcome=(task.detail or {}).get("outcome") if task else None,
-            )
-        )
-    return rows
+
+def _rating_row(rating: Any, number: str, task: Any, now: datetime) -> RatingRow:
+    open_ = task is not None and task.status == "open"
+    return RatingRow(
+        case_number=number,
+        level=rating.level_code or "",
+        rated_at=_local(rating.rated_at) or "",
+        comment=rating.comment,
+        followup_task=task.id if task else None,
+        followup_status=task.status if task else None,
+        followup_due=_local(task.due_at) if task else None,
+        followup_overdue=bool(open_ and task.due_at and task.due_at < now),
+        followup_outcome=(task.detail or {}).get("outcome") if task else None,
+    )
+
+
+def rating_summary(session: Session, *, now: datetime) -> dict[str, Any]:
+    """`summary` of every rating, counted by the database (two statements at any size)."""
+    by_level, open_, overdue = repo.rating_counts(session, BAD_LEVELS, now=now)
+    counts = {level: by_level.get(level, 0) for level in LEVEL_ZH}
+    return {
+        "total": sum(by_level.values()),
+        "by_level": counts,
+        "bad": sum(n for level, n in by_level.items() if level in BAD_LEVELS),
+        "followups_open": open_,
+        "followups_overdue": overdue,
+    }
 
 
 def summary(rows: list[RatingRow]) -> dict[str, Any]:
@@ -86,8 +106,9 @@ def summary(rows: list[RatingRow]) -> dict[str, Any]:
     }
 
 
-def format_ratings(rows: list[RatingRow]) -> str:
-    s = summary(rows)
+def format_ratings(rows: list[RatingRow], counted: dict[str, Any] | None = None) -> str:
+    """The summary (of `rows`, or `counted` from `rating_summary`) and one line per rating."""
+    s = counted or summary(rows)
     lines = [
         f"好差评共 {s['total']} 条："
         + "，".join(f"{LEVEL_ZH[k]} {v}" for k, v in s["by_level"].items()),

@@ -56,3 +56,9 @@ OUTBOX_AGE = Gauge(
 OVERDUE = Gauge(
     "items_overdue", "Items past their due time, per office", ["office"], registry=REGISTRY
 )
+WEB_REQUESTS = Counter(
+    "web_requests_total",
+    "Requests the staff console answered (redirects after actions not counted)",
+    ["method", "status"],
+    registry=REGISTRY,
+)

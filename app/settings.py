@@ -11,11 +11,33 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.setting_types import (
+    ClockTime,
+    check_data_key,
+    check_data_keys,
+    check_database_url,
+    check_http_url,
+    check_optional_http_url,
+    check_url_path,
+    check_zone,
+)
 
 # Typed values: a wrong one is named at start-up (see load_settings), never a traceback later.
 Port = Annotated[int, Field(ge=1, le=65535)]
+PortOrOff = Annotated[int, Field(ge=0, le=65535)]  # 0: that server is off
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+OptionalHttpUrl = Annotated[str, AfterValidator(check_optional_http_url)]
 PositiveInt = Annotated[int, Field(gt=0)]
 PositiveFloat = Annotated[float, Field(gt=0)]
 Seconds = Annotated[float, Field(ge=0)]
@@ -40,7 +62,7 @@ class ConfigError(Exception):
 
 class DatabaseSettings(BaseModel):
     # Embedded default: a SQLite file under data/. At scale: postgresql+asyncpg://...
-    url: str = "sqlite:///data/app.db"
+    url: Annotated[str, AfterValidator(check_database_url)] = "sqlite:///data/app.db"
     # PostgreSQL only: the schema the tables live in (search_path), when not the default one.
     schema_name: str = ""
 
@@ -48,7 +70,9 @@ class DatabaseSettings(BaseModel):
 class S3Settings(BaseModel):
     """An S3-compatible bucket for FILES__BACKEND=s3 (FILES__S3__BUCKET, ...)."""
 
-    endpoint_url: str = ""  # empty: the provider's default; MinIO, Ceph: http://host:9000
+    endpoint_url: OptionalHttpUrl = (
+        ""  # empty: the provider's default; MinIO, Ceph: http://host:9000
+    )
     bucket: str = ""
     prefix: str = "files/"  # object keys are prefix + ab/cd/<address>
     region: str = "us-east-1"
@@ -69,20 +93,20 @@ class FileSettings(BaseModel):
 
 class SecuritySettings(BaseModel):
     # Key for ID and phone numbers at rest. Empty: the embedded default creates data/secret.key.
-    data_key: SecretStr = SecretStr("")
+    data_key: Annotated[SecretStr, AfterValidator(check_data_key)] = SecretStr("")
     key_file: Path = Path("data/secret.key")
     # During `db rotate-key` with SECURITY__DATA_KEY: the keys before it, comma-separated,
     # readable until the rotation is done (then removed).
-    old_data_keys: SecretStr = SecretStr("")
+    old_data_keys: Annotated[SecretStr, AfterValidator(check_data_keys)] = SecretStr("")
 
 
 class TelegramSettings(BaseModel):
     token: SecretStr = SecretStr("")
-    api_base: str = "https://api.telegram.org/bot"
-    file_base: str = "https://api.telegram.org/file/bot"
+    api_base: HttpUrl = "https://api.telegram.org/bot"
+    file_base: HttpUrl = "https://api.telegram.org/file/bot"
     mode: Literal["polling", "webhook"] = "polling"
-    webhook_url: str = ""
-    webhook_path: str = "/telegram/webhook"
+    webhook_url: OptionalHttpUrl = ""
+    webhook_path: Annotated[str, AfterValidator(check_url_path)] = "/telegram/webhook"
     webhook_secret: SecretStr = SecretStr("")
     listen_host: str = "127.0.0.1"
     listen_port: Port = 8443
@@ -100,22 +124,31 @@ class TelegramSettings(BaseModel):
 
 class PlatformSettings(BaseModel):
     mode: Literal["embedded", "http"] = "embedded"
-    url: str = "http://127.0.0.1:8780"
+    url: HttpUrl = "http://127.0.0.1:8780"
     secret: SecretStr = SecretStr("")
     # The platform's own side (`platform serve` for a remote bot): where its events go, by
     # signed callback. Set, the staff commands of this deployment queue events for it too.
-    callback_url: str = ""
+    callback_url: OptionalHttpUrl = ""
     timeout_seconds: PositiveFloat = 10.0
     callback_max_age_seconds: PositiveInt = 300
 
 
 class OfficeHours(BaseModel):
     # The 2-hour clock runs only inside office hours on working days.
-    morning_start: str = "08:30"
-    morning_end: str = "12:00"
-    afternoon_start: str = "14:30"
-    afternoon_end: str = "18:00"
-    timezone: str = "Asia/Shanghai"
+    morning_start: ClockTime = "08:30"
+    morning_end: ClockTime = "12:00"
+    afternoon_start: ClockTime = "14:30"
+    afternoon_end: ClockTime = "18:00"
+    timezone: Annotated[str, AfterValidator(check_zone)] = "Asia/Shanghai"
+
+    @model_validator(mode="after")
+    def _in_order(self) -> OfficeHours:
+        # "08:30" < "12:00": zero-padded HH:MM strings compare as the times do.
+        if not (
+            self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end
+        ):
+            raise ValueError("must be in order: morning start < end <= afternoon start < end")
+        return self
 
 
 class ServiceSettings(BaseModel):
@@ -132,27 +165,30 @@ class RuntimeSettings(BaseModel):
     relay_interval_seconds: PositiveFloat = 2.0  # platform outbox, when idle
     aftercare_interval_seconds: PositiveFloat = 30.0  # notices, online-step checks, reminders
     # /healthz, /readyz, /metrics of `main.py run` (runtime/status.py); 0: no status server.
-    status_port: Annotated[int, Field(ge=0, le=65535)] = 0
+    status_port: PortOrOff = 0
     status_host: str = "127.0.0.1"
     ready_lag_seconds: PositiveFloat = 300.0  # an outbox lagging more is "not ready"
+    min_free_disk_mb: PositiveInt = 1024  # `main.py doctor` fails below this under DATA_DIR
 
 
 class WebSettings(BaseModel):
     """The staff console (`main.py web`)."""
 
     secure_cookie: bool = False  # true behind TLS: the session cookie is sent over HTTPS only
-    idle_minutes: int = 30  # a session unused this long has ended
-    lockout_failures: int = 5  # consecutive wrong passwords that lock an account
-    lockout_minutes: int = 15  # how long it stays locked (reset-password unlocks at once)
-    page_size: int = 50  # cases per page of the clerk's queue
+    idle_minutes: PositiveInt = 30  # a session unused this long has ended
+    lockout_failures: PositiveInt = 5  # consecutive wrong passwords that lock an account
+    lockout_minutes: PositiveInt = 15  # how long it stays locked (reset-password unlocks at once)
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 50  # cases per page of the clerk's queue
 
 
 class OcrSettings(BaseModel):
-    """The ID card read from its photo (issue 18, `integrations/idcard`). Off by default while
-    it runs inside the bot's own process: the model adds ~110 MiB and a reading peaks at a few
-    hundred more, which an operator should choose. Off, the questions work as before."""
+    """The ID card read from its photo (issue 18, `integrations/idcard`). On by default: the
+    model runs in worker processes beside the bot, started at the first photo, so the bot's
+    own memory is the same with it on or off. Off (`OCR__ENABLED=false`), the questions work
+    as before and no worker process is ever started."""
 
-    enabled: bool = False
+    enabled: bool = True
+    workers: PositiveInt = 1  # OCR worker processes; each loads the model (~130 MiB) once
     timeout_seconds: PositiveFloat = 20.0  # a reading given up after this: "please type it"
     max_waiting: PositiveInt = 4  # photos being read or waiting; beyond: "please type it"
     threads: Annotated[int, Field(ge=0)] = 0  # onnxruntime threads per reading; 0: every core
@@ -166,7 +202,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "text"  # json: one JSON object per line, masked as ever
-    default_language: str = "zh_CN"
+    default_language: Literal["zh_CN", "en"] = "zh_CN"  # the folders under locales/
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     files: FileSettings = Field(default_factory=FileSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
@@ -186,15 +222,36 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError([_line(error) for error in exc.errors()]) from None
-    if url := os.environ.get("DATABASE_URL"):
-        settings.database.url = url
-    if token := os.environ.get("TELEGRAM_TOKEN"):
-        settings.telegram.token = SecretStr(token)
-    if base := os.environ.get("TELEGRAM_API_BASE"):
-        settings.telegram.api_base = base
-    if problems := _file_backend_problems(settings):
+    problems = []
+    for name, check, apply in _FLAT_ALIASES:
+        if value := os.environ.get(name):
+            try:
+                apply(settings, check(value))
+            except ValueError as exc:
+                problems.append(f"{name}: {exc}")  # never echoed: it may hold a password
+    if problems := problems or _file_backend_problems(settings):
         raise ConfigError(problems)
     return settings
+
+
+def _set_url(settings: Settings, value: str) -> None:
+    settings.database.url = value
+
+
+def _set_token(settings: Settings, value: str) -> None:
+    settings.telegram.token = SecretStr(value)
+
+
+def _set_api_base(settings: Settings, value: str) -> None:
+    settings.telegram.api_base = value
+
+
+# The flat spellings operators expect, checked as their nested settings are.
+_FLAT_ALIASES = (
+    ("DATABASE_URL", check_database_url, _set_url),
+    ("TELEGRAM_TOKEN", str, _set_token),
+    ("TELEGRAM_API_BASE", check_http_url, _set_api_base),
+)
 
 
 def _file_backend_problems(settings: Settings) -> list[str]:
@@ -222,6 +279,10 @@ def _line(error: object) -> str:
     """`TELEGRAM__LISTEN_PORT=99999: Input should be less than or equal to 65535`."""
     assert isinstance(error, dict)
     name = "__".join(str(part) for part in error.get("loc", ())).upper()
-    secret = any(word in name for word in ("TOKEN", "SECRET", "KEY", "PASSWORD"))
-    value = "" if secret or "input" not in error else f"={error['input']!r}"
-    return f"{name}{value}: {error.get('msg', 'invalid')}"
+    # Never echoed: secrets, and database addresses (they may hold a password).
+    secret = any(word in name for word in ("TOKEN", "SECRET", "KEY", "PASSWORD", "DATABASE"))
+    shown = error.get("input")
+    plain = isinstance(shown, str | int | float) and not secret
+    value = f"={shown!r}" if plain else ""
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{name}{value}: {message}"

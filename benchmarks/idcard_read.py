@@ -9,9 +9,10 @@
    seconds, the process's resident memory after it, and what was read. Then: numbers exact
    (goal ≥ 98 %), wrong numbers that passed every check (goal 0), names exact (all, and those
    whose characters the model knows), p50/p95 seconds.
-2. Memory of a bot process, each in a fresh subprocess: the conversation stack imported
-   (runtime.services, dialogs.service, bot.app) without OCR; the same with the model loaded;
-   and the peak while reading one photo.
+2. Memory of a bot process, each in a fresh subprocess with the conversation stack imported
+   (runtime.services, dialogs.service, bot.app): without OCR; with OCR, the reader built, and
+   after one photo read through its pool of worker processes (the model is loaded in the
+   worker, never in the bot); the worker's own memory after the photo and at its peak.
 
 Seconds depend on the machine and on what else runs on it: compare runs on one machine only.
 """
@@ -39,23 +40,39 @@ TODAY = date(2026, 11, 26)
 UNKNOWN_TO_MODEL = frozenset("赟")  # read as a look-alike: such a name cannot be exact
 
 _STACK = "import runtime.services, dialogs.service, bot.app"
+# A bot process: the conversation stack imported; then, with OCR, the reader built and one
+# photo read through its pool. RSS of the bot and of its worker, and their peaks (VmHWM).
 _CHILD = """
-import resource, sys
+import asyncio, datetime, sys
 sys.path.insert(0, {root!r})
 {stack}
-def rss():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-base = rss()
-from integrations.idcard.ocr import OcrEngine
-from tests.idcard import cards
-engine = OcrEngine()
-engine.load()
-loaded = rss()
-engine.lines(cards.photo(cards.front(cards.man())))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{{base:.0f}} {{loaded:.0f}} {{rss():.0f}} {{peak:.0f}}")
+def status(pid="self"):
+    found = {{}}
+    for line in open(f"/proc/{{pid}}/status"):
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) / 1024
+    return found["VmRSS"], found["VmHWM"]
+
+async def main():
+    from tests.idcard import cards  # the photo is made before measuring: not the bot's cost
+    photo = cards.photo(cards.front(cards.man()))
+    bare = status()[0]
+    if not {ocr}:
+        print(bare)
+        return
+    from integrations.idcard.reader import OcrCardReader
+    reader = OcrCardReader(today=lambda: datetime.date(2026, 11, 26))
+    built = status()[0]
+    await reader.read(photo)
+    worker = status(await reader.call("pid"))
+    after, peak = status()
+    heavy = [m for m in ("onnxruntime", "cv2") if m in sys.modules]
+    print(bare, built, after, peak, *worker, "+".join(heavy) or "-")
+    reader.close()
+
+if __name__ == "__main__":
+    asyncio.run(main())
 """
 
 
@@ -115,18 +132,24 @@ def accuracy(photos: int, threads: int | None, quiet: bool) -> None:
 
 
 def memory() -> None:
-    def child(stack: str) -> list[float]:
-        code = _CHILD.format(root=str(ROOT), stack=stack)
-        out = subprocess.run(
+    def child(ocr: bool) -> list[str]:
+        code = _CHILD.format(root=str(ROOT), stack=_STACK, ocr=ocr)
+        return subprocess.run(
             [sys.executable, "-c", code], cwd=ROOT, capture_output=True, check=True, text=True
         ).stdout.split()
-        return [float(v) for v in out]
 
-    bare, loaded, after, peak = child(_STACK)
+    (without,) = child(ocr=False)
+    bare, built, after, peak, worker, worker_peak, heavy = child(ocr=True)
     print(
-        f"\nbot process (runtime.services, dialogs.service, bot.app imported): {bare:.0f} MiB;"
-        f" with the OCR model loaded: {loaded:.0f} MiB (+{loaded - bare:.0f});"
-        f" after one photo: {after:.0f} MiB; peak while reading: {peak:.0f} MiB"
+        f"\nbot process (runtime.services, dialogs.service, bot.app imported):"
+        f" without OCR {float(without):.0f} MiB; with OCR, reader built {float(built):.0f} MiB"
+        f" (before: {float(bare):.0f}), after one photo read {float(after):.0f} MiB"
+        f" (its peak {float(peak):.0f}, making the test photo included); model modules in the bot:"
+        f" {heavy}"
+    )
+    print(
+        f"its OCR worker process: {float(worker):.0f} MiB after the photo,"
+        f" peak {float(worker_peak):.0f} MiB"
     )
 
 

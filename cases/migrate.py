@@ -17,8 +17,10 @@ from __future__ import annotations
 import ast
 import fcntl
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +91,21 @@ def head_revision() -> str:
     if len(heads) != 1:
         raise RuntimeError(f"the migrations must have exactly one head, found {sorted(heads)}")
     return heads.pop()
+
+
+@cache
+def newest_migration_date() -> datetime:
+    """When the newest migration script was written (its `Create Date`, UTC): this copy of
+    the code cannot be older, so a clock before it is wrong (`main.py doctor`)."""
+    dates = [
+        datetime.fromisoformat(found.group(1)).replace(tzinfo=UTC)
+        for script in (MIGRATIONS / "versions").glob("*.py")
+        if (found := _CREATE_DATE.search(script.read_text(encoding="utf-8")[:2000]))
+    ]
+    return max(dates)
+
+
+_CREATE_DATE = re.compile(r"^Create Date: (\d{4}-\d\d-\d\d[ T][\d:]{5,8})", re.MULTILINE)
 
 
 def _revision_names(script: Path) -> dict[str, object]:

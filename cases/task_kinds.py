@@ -20,5 +20,6 @@ KIND_LABELS: dict[str, str] = {
     "phone_medical": "电话告知医保缴费和补缴情况",
     "route_town": "核实申请人所在镇，分派社会化管理服务登记",
     "birth_date_differs": "档案出生日期与身份证不一致，法定退休时间已重算",
+    "phone_walk_in": "电话告知办理进展（窗口受理，申请人未关联 Telegram）",
 }
 FOLLOWUP_KIND = "rating_followup"  # closed with `staff followup`, which tells the applicant

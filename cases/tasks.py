@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from app.clock import LOCAL_TZ
 from app.logging_setup import mask_text
 from cases import repositories as repo
-from cases.models import Applicant, Case, StaffTask, TaskStatus
-from cases.repositories.applicants import get_applicant, phone_of
-from cases.repositories.case_records import get_case
+from cases.models import Applicant, StaffTask, TaskStatus
+from cases.paging import Counted, bounded_count, offset
+from cases.repositories.applicants import phone_of
 from cases.task_kinds import FOLLOWUP_KIND, KIND_LABELS
 from locales import when
 
@@ -67,38 +67,66 @@ class TaskRow:
 
 
 def list_tasks(
-    session: Session, actor: str, kind: str | None = None, *, at: datetime | None = None
+    session: Session,
+    actor: str,
+    kind: str | None = None,
+    *,
+    at: datetime | None = None,
+    page: int = 1,
+    size: int = 50,
 ) -> list[TaskRow]:
-    """Open tasks, most urgent first (by due time, or by creation for a task without one),
-    with the applicant's phone in full; the listing is audited with the task ids shown."""
+    """One page of open tasks, most urgent first (by due time, or by creation for a task
+    without one), with the applicant's phone in full; the listing is audited with the task
+    ids shown."""
+    return task_page(session, actor, kind, at=at, page=page, size=size)[0]
+
+
+def task_page(
+    session: Session,
+    actor: str,
+    kind: str | None = None,
+    *,
+    at: datetime | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> tuple[list[TaskRow], Counted]:
+    """The same, with the bounded count of open tasks: two statements whatever the number of
+    tasks (the page with its cases and applicants joined, and the count)."""
     at = at or datetime.now(UTC)
-    rows = [_row(session, task, at) for task in repo.open_staff_tasks(session, kind)]
-    rows.sort(key=lambda r: (r.due_at or r.created_at, r.id))
+    found = repo.open_task_page(session, kind, offset(page, size), size)
+    rows = [_row(session, task, case, person, at) for task, case, person in found]
     repo.audit(
         session,
         actor,
         "staff_tasks.listed",
         detail={
             "kind": kind,
+            "page": max(page, 1),
             "tasks": [r.id for r in rows],
             "phones_shown": [r.id for r in rows if r.phone],
         },
         at=at,
     )
-    return rows
+    return rows, bounded_count(session, repo.open_tasks_query(kind))
 
 
-def _row(session: Session, task: StaffTask, at: datetime) -> TaskRow:
-    case = get_case(session, task.case_id) if task.case_id is not None else None
+def _row(
+    session: Session,
+    task: StaffTask,
+    case: tuple[str | None, dict[str, Any] | None] | None,
+    person: Applicant | None,
+    at: datetime,
+) -> TaskRow:
     # Only a task that names the applicant shows their number (an overdue item is the
-    # office's business, not a reason to see the applicant's phone).
-    person = get_applicant(session, task.applicant_id) if task.applicant_id else None
-    name, phone = _whom_to_call(session, person, case)
+    # office's business, not a reason to see the applicant's phone): the page's query joins
+    # the applicant on the task's own applicant id.
+    number, form = case or (None, None)
+    name, phone = _whom_to_call(session, person, form or {})
     return TaskRow(
         id=task.id,
         kind=task.kind,
         kind_label=KIND_LABELS.get(task.kind, task.kind),
-        case_number=(case.number if case is not None else None) or task.detail.get("case_number"),
+        case_number=number or task.detail.get("case_number"),
         applicant=name,
         phone=phone,
         detail={k: _mask(v) for k, v in task.detail.items()},
@@ -108,12 +136,11 @@ def _row(session: Session, task: StaffTask, at: datetime) -> TaskRow:
 
 
 def _whom_to_call(
-    session: Session, person: Applicant | None, case: Case | None
+    session: Session, person: Applicant | None, form: dict[str, Any]
 ) -> tuple[str | None, str | None]:
     """The applicant's name and phone: from their record, else as typed in the form."""
     if person is None:
         return None, None
-    form = (case.form or {}) if case is not None else {}
     phone = phone_of(session, person) or form.get("phone") or None
     return person.full_name or form.get("name"), str(phone) if phone else None
 

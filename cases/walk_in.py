@@ -4,8 +4,9 @@ the `window` channel; its one-time code lets the worker take it over in a chat l
 The code is ten characters of an alphabet without look-alikes (no 0/O, 1/I), printed in two
 groups ("K7PMQ-2XDRT"); only its keyed hash is stored (`Vault.lookup_hash`, the same as phone
 and ID numbers), it is good once and for `LINK_DAYS` days. Taking it over moves the case to
-the chat's applicant, with the identity the clerk checked; the pushes queued for the window
-applicant stay where they are (nobody can read them there), the next ones reach the chat.
+the chat's applicant, with the identity the clerk checked. Until then the case's pushes have
+no chat to go to: each becomes a phone task for the clerk (`phone_walk_in`, one open per
+case, see `cases.repositories.outbox`); once taken over, the next ones reach the chat.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from cases.crypto import vault_of
 from cases.models import Applicant, Case, WalkInLink
+from cases.models.walk_in import WINDOW_CHANNEL as WINDOW_CHANNEL  # the console imports it here
 from cases.repositories.applicants import (
     id_number_of,
     phone_of,
@@ -30,7 +32,6 @@ from cases.repositories.audit import audit
 from cases.repositories.case_records import current_case
 from cases.repositories.pages import pages_of
 
-WINDOW_CHANNEL = "window"
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 LINK_DAYS = 30
@@ -54,6 +55,17 @@ def looks_like_code(text: str) -> bool:
     return bool(_CODE.match(normalise(text)))
 
 
+# What a mistyped code looks like: letters and digits of about its length (an O for a 0, a
+# character left out or doubled), not a case number (the deep link /start YJ-...).
+_NEAR_CODE = re.compile(rf"^[A-Z0-9]{{{CODE_LENGTH - 3},{CODE_LENGTH + 3}}}$")
+
+
+def might_be_code(text: str) -> bool:
+    """A /start argument meant as a one-time code, good or mistyped."""
+    plain = normalise(text)
+    return bool(_NEAR_CODE.match(plain)) and not plain.startswith("YJ2")
+
+
 def add_link(session: Session, case: Case, code: str, clerk: str, *, at: datetime) -> WalkInLink:
     link = WalkInLink(
         case_id=case.id,
@@ -66,14 +78,29 @@ def add_link(session: Session, case: Case, code: str, clerk: str, *, at: datetim
     return link
 
 
+def _link_of(session: Session, code: str) -> WalkInLink | None:
+    digest = vault_of(session).lookup_hash(normalise(code))
+    return session.scalars(select(WalkInLink).where(WalkInLink.code_sha256 == digest)).first()
+
+
+def refusal(session: Session, applicant: Applicant, code: str, *, at: datetime) -> str | None:
+    """Why `code` gives `applicant` no case: "wrong" (no such code), "used" (by another chat),
+    "expired", "own_case" (this chat has a case of its own under way); None when the code's
+    case is already this applicant's (sent again: nothing to explain)."""
+    link = _link_of(session, code) if looks_like_code(code) else None
+    if link is None:
+        return "wrong"
+    if link.claimed_at is not None:
+        return None if link.claimed_by == applicant.id else "used"
+    if link.expires_at <= at:
+        return "expired"
+    return "own_case"
+
+
 def claim(session: Session, applicant: Applicant, code: str, *, at: datetime) -> Case | None:
     """Give the walk-in case of `code` to `applicant` (a chat's). None, and nothing changed,
     for an unknown, used or expired code, or when the applicant has a case of their own open."""
-    link = session.scalars(
-        select(WalkInLink).where(
-            WalkInLink.code_sha256 == vault_of(session).lookup_hash(normalise(code))
-        )
-    ).first()
+    link = _link_of(session, code)
     if link is None or link.claimed_at is not None or link.expires_at <= at:
         return None
     own = current_case(session, applicant.id)

@@ -1,7 +1,8 @@
 """Commands of the end of the journey.
 
     python main.py demo [--sandbox]                  a whole case in accelerated time
-    python main.py staff ratings [--json]            ratings and their follow-ups
+    python main.py staff ratings [--page N] [--limit M] [--json]
+                                                     ratings and their follow-ups
     python main.py staff followup TASK --outcome TEXT --as NAME
                                                      close a bad rating's return visit
     python main.py staff notice CASE [--json]        notice version, signature, rating, steps
@@ -40,9 +41,12 @@ def register(subparsers: Any) -> None:
     )
     demo.set_defaults(func=run_demo)
 
+    from commands.platform import paging
+
     staff = _staff_group(subparsers)
     p = staff.add_parser("ratings", help="好差评及差评回访情况")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    paging(p)
     p.add_argument("--as", dest="actor", required=True, metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=run_ratings)
     p = staff.add_parser("followup", help="完成差评回访：写明处理结果（会告知申请人）")
@@ -99,25 +103,33 @@ def run_ratings(args: argparse.Namespace) -> int:
         acting = _acting(db, args, ("clerk", "supervisor"))
         if acting is None:
             return 2
-        rows = db.run_blocking(_ratings_seen, acting.actor, datetime.now(UTC))
+        rows, counted = db.run_blocking(
+            _ratings_seen, acting.actor, datetime.now(UTC), args.page, args.limit
+        )
     finally:
         db.close_blocking()
     if args.json:
-        payload = {"summary": reports.summary(rows), "ratings": [r.to_json() for r in rows]}
+        payload = {"summary": counted, "ratings": [r.to_json() for r in rows]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        print(reports.format_ratings(rows))
+        from commands.staff_text import page_footer
+
+        print(reports.format_ratings(rows, counted))
+        if rows:
+            print(page_footer(args.page, args.limit, counted["total"]))
     return 0
 
 
-def _ratings_seen(session: Any, actor: str, now: datetime) -> Any:
-    """The ratings report, and who read it (the audit log)."""
+def _ratings_seen(session: Any, actor: str, now: datetime, page: int, size: int) -> Any:
+    """One page of the ratings report with the counts of all, and who read it (audited)."""
     from aftercare import reports
     from cases.repositories import audit
 
-    rows = reports.ratings(session, now=now)
-    audit(session, actor, "staff.ratings.viewed", detail={"rows": len(rows)}, at=now)
-    return rows
+    rows = reports.ratings(session, now=now, page=page, size=size)
+    counted = reports.rating_summary(session, now=now)
+    detail = {"rows": len(rows), "page": page}
+    audit(session, actor, "staff.ratings.viewed", detail=detail, at=now)
+    return rows, counted
 
 
 def _notice_seen(session: Any, number: str, actor: str) -> Any:

@@ -168,8 +168,8 @@ async def _story(services: Services, clock: Clock, sandbox: bool) -> dict[str, s
     await _show_pushes(db, timeline, "申请人收到", prefix="aftercare.online.ask")
     await applicant.tap(timeline, "done", question="ask_online_steps_done")
     await applicant.tap(timeline, "not_yet", question="ask_online_steps_done")
-    rows = await db.run(reports.ratings, now=clock())
-    print("\n" + reports.format_ratings([r for r in rows if r.case_number == number]))
+    rows = await db.run(reports.ratings, now=clock(), case_number=number)
+    print("\n" + reports.format_ratings(rows))
     view = await db.run(reports.notice_status, number)
     assert view is not None
     print(reports.format_notice_status(view))

@@ -1,6 +1,6 @@
 """Staff commands for the embedded platform, and `platform serve`.
 
-    python main.py staff queue [--json] --as ACCOUNT
+    python main.py staff queue [--page N] [--limit M] [--json] --as ACCOUNT
     python main.py staff show CASE [--json] --as ACCOUNT
     python main.py staff accept CASE --as ACCOUNT
     python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
@@ -8,7 +8,7 @@
     python main.py staff birth-date CASE --date YYYY-MM-DD --as ACCOUNT
     python main.py staff answer CASE --item CODE --result done|supplement|refused
                                 [--data key=value ...] [--reason TEXT] --as ACCOUNT
-    python main.py staff tasks [--kind KIND] [--json] --as ACCOUNT
+    python main.py staff tasks [--kind KIND] [--page N] [--limit M] [--json] --as ACCOUNT
     python main.py staff done TASK --note TEXT --as ACCOUNT
     python main.py platform serve [--host 127.0.0.1] [--port N] [--callback-url URL]
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.setting_types import listen_port
 from cases.task_kinds import KIND_LABELS
 
 STAFF_HELP = "窗口综合受理人员与经办机构的办件操作（内置审批平台）"
@@ -64,6 +65,7 @@ def register(subparsers: Any) -> None:
     p = staff.add_parser("queue", help="待办队列：待受理的办件（超时的在前），或某经办机构的事项")
     p.add_argument("--office", metavar="CODE", help="经办机构代码（须是本账号的机构，可不写）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    paging(p)
     who(p)
     p.set_defaults(func=_command("queue"))
 
@@ -132,7 +134,7 @@ def register(subparsers: Any) -> None:
     platform = _group(subparsers, "platform", "审批平台：通过签名的 HTTP 接口提供内置平台")
     p = platform.add_parser("serve", help="启动内置审批平台的 HTTP 服务与回调接口")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8780)
+    p.add_argument("--port", type=listen_port, default=8780)
     p.add_argument(
         "--callback-url",
         metavar="URL",
@@ -145,6 +147,21 @@ def register(subparsers: Any) -> None:
         help="只提供本方回调接口（连接真实的远端审批平台时）",
     )
     p.set_defaults(func=_serve)
+
+
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("须为正整数")
+    return number
+
+
+def paging(p: argparse.ArgumentParser, limit: int = 50) -> None:
+    """`--page N --limit M`: a staff list is read one page at a time, whatever its length."""
+    p.add_argument("--page", type=positive, default=1, metavar="N", help="第几页（默认第 1 页）")
+    p.add_argument(
+        "--limit", type=positive, default=limit, metavar="M", help=f"每页条数（默认 {limit}）"
+    )
 
 
 def _command(name: str) -> Any:
@@ -176,6 +193,7 @@ def _task_commands(staff: Any) -> None:
     p = staff.add_parser("tasks", help="待办任务：需电话联系的申请人、转人工、超时事项等")
     p.add_argument("--kind", choices=sorted(KIND_LABELS), help="只看一类任务")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    paging(p)
     p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=_tasks_command("run_tasks"))
     p = staff.add_parser("done", help="完成一项待办任务（差评回访请用 staff followup）")

@@ -20,6 +20,7 @@ from commands.staff_text import (
     STATUS,
     local,
     material_name,
+    page_footer,
     round_lines,
     row_json,
     view_json,
@@ -79,12 +80,15 @@ def run_staff(
 def _queue(
     args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
 ) -> int:
-    rows = db.run_blocking(platform.queue, actor, args.office)
+    found = db.run_blocking(
+        platform.queue_page, actor, args.office, page=args.page, size=args.limit
+    )
+    rows = found.rows
     if args.json:
         print(json.dumps([row_json(r) for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
     if not rows:
-        print("队列为空。", file=out)
+        print("队列为空。" if found.page == 1 else f"第 {found.page} 页没有内容。", file=out)
     for r in rows:
         line = f"{r.case_number}  {STATUS.get(r.status, r.status)}  {r.applicant}"
         if r.item and r.office:
@@ -92,6 +96,8 @@ def _queue(
         elif r.item:
             line += f"  超时事项：{r.item}"
         print(line + ("  【已超时】" if r.overdue else ""), file=out)
+    if rows:
+        print(page_footer(found.page, found.size, found.total, found.more), file=out)
     return 0
 
 

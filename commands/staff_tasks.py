@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.settings import load_settings
 from cases.db import Database
+from cases.paging import Counted
 from cases.staff_actor import CLERK, NotAllowed, acting_account
-from cases.tasks import TaskError, TaskRow, close_task, list_tasks, local_time
+from cases.tasks import TaskError, TaskRow, close_task, local_time, task_page
+from commands.staff_text import page_footer
 from runtime.services import Services
 
 
@@ -28,7 +30,10 @@ def run_tasks(
     err: TextIO = sys.stderr,
 ) -> int:
     try:
-        rows = _with_db(db, lambda d: d.run_blocking(_tasks_as, args.actor, args.kind))
+        page, size = getattr(args, "page", 1), getattr(args, "limit", 50)
+        rows, counted = _with_db(
+            db, lambda d: d.run_blocking(_tasks_as, args.actor, args.kind, page, size)
+        )
     except NotAllowed as exc:
         print(exc.message, file=err)
         return 2
@@ -36,7 +41,7 @@ def run_tasks(
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
     if not rows:
-        print("没有待办任务。", file=out)
+        print("没有待办任务。" if page == 1 else f"第 {page} 页没有内容。", file=out)
     for r in rows:
         print(f"#{r.id}  {r.kind_label}  截止 {local_time(r.due_at)}", file=out)
         who = r.applicant or "-"
@@ -44,6 +49,8 @@ def run_tasks(
         for key, value in r.detail.items():
             shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
             print(f"  {key}: {shown}", file=out)
+    if rows:
+        print(page_footer(page, size, counted.total, counted.more), file=out)
     return 0
 
 
@@ -65,11 +72,13 @@ def run_done(
     return 0
 
 
-def _tasks_as(session: Session, username: str | None, kind: str | None) -> list[TaskRow]:
-    """The list, as the clerk's account (`cases.staff_actor`) sees it."""
+def _tasks_as(
+    session: Session, username: str | None, kind: str | None, page: int, size: int
+) -> tuple[list[TaskRow], Counted]:
+    """One page of the list, as the clerk's account (`cases.staff_actor`) sees it."""
     now = datetime.now(UTC)
     acting = acting_account(session, username, (CLERK,), at=now)
-    return list_tasks(session, acting.actor, kind, at=now)
+    return task_page(session, acting.actor, kind, at=now, page=page, size=size)
 
 
 def _done_as(session: Session, username: str | None, task_id: int, note: str) -> int:

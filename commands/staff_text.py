@@ -53,6 +53,16 @@ def round_lines(item: str, r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def page_footer(page: int, size: int, total: int, more: bool = False) -> str:
+    """ "第 1/3 页，共 120 件；下一页：--page 2" (with "1000+" where the count stopped)."""
+    counted = f"{total}+" if more else str(total)
+    pages = f"{-(-total // size)}+" if more else str(max(1, -(-total // size)))
+    line = f"第 {page}/{pages} 页，共 {counted} 件"
+    if more or page * size < total:
+        line += f"；下一页：--page {page + 1}"
+    return line + "。"
+
+
 def material_name(code: str) -> str:
     """A material's Chinese name (the code itself for one the catalog does not know)."""
 

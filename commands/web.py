@@ -17,6 +17,8 @@ import getpass
 import sys
 from typing import Any, TextIO
 
+from app.setting_types import listen_port
+
 
 def register(subparsers: Any) -> None:
     from commands.platform import STAFF_HELP, _group, _subcommands
@@ -49,7 +51,7 @@ def register(subparsers: Any) -> None:
         "web", help="启动工作人员网页（窗口受理、经办机构、电子监察）", description="工作人员网页"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8700)
+    p.add_argument("--port", type=listen_port, default=8700)
     p.set_defaults(func=_web)
 
 
@@ -106,13 +108,16 @@ def _web(args: argparse.Namespace) -> int:
     """`python main.py web`: the console on the bot's database and file store."""
     from aiohttp import web
 
+    from app.logging_setup import setup_logging
     from app.settings import load_settings
     from integrations.platform.embedded import EmbeddedPlatform
     from runtime.services import Services
+    from runtime.status import StatusServer
     from staffweb.app import make_app
     from staffweb.core import Console
 
     settings = load_settings()
+    setup_logging(settings.log_level, settings.log_format)
     if settings.platform.mode != "embedded":
         print(
             "工作人员网页用于内置审批平台；当前连接的是外部审批平台（platform.mode=http）。",
@@ -124,7 +129,7 @@ def _web(args: argparse.Namespace) -> int:
         services.db, now=services.clock, office_hours=services.office_hours
     )
     console = Console(services.db, services.files, platform, settings.web, services.clock)
-    app = make_app(console)
+    app = StatusServer(services).add_routes(make_app(console))  # /healthz, /readyz, /metrics
 
     async def close(_: web.Application) -> None:
         await services.aclose()

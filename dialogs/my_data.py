@@ -4,7 +4,9 @@ Answered by the service from the record in any state, before the engine and afte
 changing nothing: the question the worker was at stays open. Numbers are shown masked, as
 staff lists show them; the worker typed them, and a shared screen or a forwarded chat should
 not show them whole. Who has seen the application comes from the audit log: staff views and
-actions on the worker's cases, newest first.
+actions on the worker's cases, newest first, each with its time and the staff member's role
+(窗口工作人员, 旗医疗保障局经办人员): the role is what the worker can act on (ask the window,
+complain to the office); account names are internal and stay in the audit log.
 
 Deletion goes through the existing confirmation of /cancel (which says what will be deleted
 and deletes only after "confirm"); once submitted, the case is kept by the offices as the
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cases.models import Applicant, AuditLog, Case, MaterialPage
+from cases.models import Applicant, AuditLog, Case, MaterialPage, StaffAccount
 from dialogs.engine.keys import case_status_key
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
@@ -30,9 +32,6 @@ from policy.items import load_items
 _CHINA = timezone(timedelta(hours=8))
 SEEN_LIMIT = 10  # the latest views and actions shown; the clerk can print the whole log
 _NOTHING_STORED = frozenset({State.start, State.cancelled})
-# Who, by the prefix of the audit log's actor: the worker sees a role, and the staff's name
-# after it (the person has a right to know who handled their data).
-_ROLES = {"clerk": "clerk", "office": "office", "account": "staff", "staff": "staff"}
 
 
 def is_my_data(event: Event) -> bool:
@@ -96,28 +95,27 @@ def _stored(session: Session, applicant: Applicant, cases: list[Case]) -> dict[s
 def _seen(session: Session, case_ids: list[int]) -> list[Msg]:
     if not case_ids:
         return []
-    rows = session.execute(
-        select(AuditLog.at, AuditLog.actor, AuditLog.action)
-        .where(AuditLog.case_id.in_(case_ids))
-        .order_by(AuditLog.id.desc())
-        .limit(SEEN_LIMIT * 5)
+    rows = list(
+        session.execute(
+            select(AuditLog.at, AuditLog.actor, AuditLog.action)
+            .where(AuditLog.case_id.in_(case_ids))
+            .order_by(AuditLog.id.desc())
+            .limit(SEEN_LIMIT * 5)
+        )
     )
+    roles = _account_roles(session, [str(actor) for _, actor, _ in rows])
     lines: list[Msg] = []
     for at, actor, action in rows:
-        kind, _, name = str(actor).partition(":")
-        role = _ROLES.get(kind)
-        if role is None:  # the worker themself, the system, the platform's machinery
+        who = _role_of(str(actor), roles)
+        if who is None:  # the worker themself, the system, the platform's machinery
             continue
         what = "viewed" if "view" in action else "handled"
-        # An office acts under its item's code: the worker reads the item's name.
-        who_name: str | Msg = Msg(f"item.{name}.name") if name in _item_codes() else name
         lines.append(
             Msg(
                 "dialogs.mydata.seen_line",
                 {
                     "when": _day(at, minutes=True),
-                    "who": Msg(f"dialogs.mydata.role.{role}"),
-                    "name": who_name,
+                    "who": who,
                     "what": Msg(f"dialogs.mydata.{what}"),
                 },
             )
@@ -127,9 +125,42 @@ def _seen(session: Session, case_ids: list[int]) -> list[Msg]:
     return lines
 
 
+def _account_roles(session: Session, actors: list[str]) -> dict[str, str]:
+    """The role of each console account among `actors` ("account:NAME"), in one query: the
+    audit log names the account, the worker is shown its role."""
+    names = {a.removeprefix("account:") for a in actors if a.startswith("account:")}
+    if not names:
+        return {}
+    found = select(StaffAccount.username, StaffAccount.role).where(
+        StaffAccount.username.in_(names)
+    )
+    return {str(name): str(role) for name, role in session.execute(found)}
+
+
+def _role_of(actor: str, roles: dict[str, str]) -> Msg | None:
+    """The staff member's role in words ("窗口工作人员", "旗医疗保障局经办人员"), never their
+    name; None for an actor who is not staff.
+
+    Actors: "account:NAME" (clerk or supervisor), "account:NAME@OFFICE", and older rows'
+    "clerk:NAME", "office:ITEM", "staff:NAME@OFFICE"."""
+    kind, _, rest = actor.partition(":")
+    if kind not in ("account", "clerk", "office", "staff"):
+        return None
+    name, _, office = rest.partition("@")
+    if kind == "office" and name in _item_offices():
+        office = _item_offices()[name]
+    role = office or ("clerk" if kind == "clerk" else roles.get(name, ""))
+    if role in ("clerk", "supervisor"):
+        return Msg(f"dialogs.mydata.role.{role}")
+    if role in _item_offices().values():
+        return Msg("dialogs.mydata.role.office", {"office": Msg(f"office.{role}.name")})
+    return Msg("dialogs.mydata.role.staff")
+
+
 @cache
-def _item_codes() -> frozenset[str]:
-    return frozenset(item.code for item in load_items())
+def _item_offices() -> dict[str, str]:
+    """Item code -> the office that answers it."""
+    return {item.code: item.office for item in load_items()}
 
 
 def _day(at: datetime | None, *, minutes: bool = False) -> str | None:

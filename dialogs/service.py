@@ -181,7 +181,7 @@ class ConversationService:
             days = self.settings.files.retention_days
             replies = my_data_replies(session, applicant, data.state, days)
             return self._outcome(session, applicant, data, replies)
-        event = take_over(session, applicant, data, event, now)  # a walk-in case's code
+        event, told = take_over(session, applicant, data, event, now)  # a walk-in case's code
         case = repo.current_case(session, applicant.id) if _needs_case(data, event) else None
         ctx = self._context(session, applicant, data, case, now)
         result = engine.handle(data, event, ctx)
@@ -193,7 +193,7 @@ class ConversationService:
             session, conv, state=new.state, answers=new.to_json(), failures=new.failures
         )
         number = given or (case.number if case is not None else None)
-        replies = [_fill_case_number(r, number) for r in result.replies]
+        replies = [*told, *(_fill_case_number(r, number) for r in result.replies)]
         language = new.language or applicant.language or "zh_CN"
         wanted = DocumentRequest("guide", applicant.id, language, new.answers)
         replies = make_documents(replies, self.paperwork, session, wanted)

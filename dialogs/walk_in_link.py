@@ -3,8 +3,10 @@ deep link `t.me/<bot>?start=CODE`) with the one-time code printed on their recei
 
 Checked before the conversation sees the event: a good code moves the case to this chat's
 applicant (`cases.walk_in.claim`) and the conversation continues as after a submission, with
-the case's status as its answer; anything else goes on as the command it was (a code that is
-wrong, used or expired changes nothing)."""
+the case's status as its answer. A code that is wrong (mistyped too), used by another chat or
+expired changes nothing: the worker is told why, politely, and asked to check the receipt or
+ask the window, and the conversation goes on as a plain /start (greeting, or where they were).
+"""
 
 from __future__ import annotations
 
@@ -13,26 +15,31 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cases.models import Applicant
-from cases.walk_in import claim, looks_like_code
+from cases.walk_in import LINK_DAYS, claim, might_be_code, refusal
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
 from dialogs.state import ConversationData
+from locales.replies import Msg, Reply
 
 
 def take_over(
     session: Session, applicant: Applicant, data: ConversationData, event: Event, now: datetime
-) -> Event:
-    """The event to hand the conversation: `/status <case>` after a take-over, else `event`."""
+) -> tuple[Event, list[Reply]]:
+    """The event to hand the conversation (`/status <case>` after a take-over, a plain
+    `/start` after a refused code, else `event`) and the replies to say before its answer."""
     if not (
-        isinstance(event, Command) and event.name == "start" and looks_like_code(event.argument)
+        isinstance(event, Command) and event.name == "start" and might_be_code(event.argument)
     ):
-        return event
-    if State(data.state) in AFTER_SUBMISSION | AFTER_RESULT:
-        return event  # a case of their own is under way: one case per chat
-    case = claim(session, applicant, event.argument, at=now)
-    if case is None or case.number is None:
-        return event
-    data.state = State.submitted.value
-    data.material = None
-    data.materials = {}
-    return Command("status", case.number)
+        return event, []
+    code = event.argument
+    if State(data.state) not in AFTER_SUBMISSION | AFTER_RESULT:  # one case per chat
+        case = claim(session, applicant, code, at=now)
+        if case is not None and case.number is not None:
+            data.state = State.submitted.value
+            data.material = None
+            data.materials = {}
+            return Command("status", case.number), []
+    why = refusal(session, applicant, code, at=now)
+    if why is None:  # their own code again: the status, as a /start after submission gives
+        return Command("start"), []
+    return Command("start"), [Reply(Msg(f"dialogs.walk_in_code.{why}", {"days": LINK_DAYS}))]

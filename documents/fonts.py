@@ -1,19 +1,23 @@
 """The CJK font every document is set in.
 
-Noto Sans CJK (SIL Open Font License 1.1) comes from the PyPI package `noto-cjk-sans-otc`, so a
-fresh machine has it after `pip install -e .`: no system font, no download at run time. The
-package ships the OpenType Collection; face 2 is Simplified Chinese (its Latin glyphs serve
-the English texts too). fpdf2 embeds only the glyphs a document uses (a one-page notice is
-about 20–40 KB), Pillow draws the flowchart with the same face.
+Noto Sans CJK (SIL Open Font License 1.1), the OpenType Collection NotoSansCJK-Regular.ttc of
+release 2.004, from Debian's `fonts-noto-cjk` (kept by the distribution: `apt-get install
+fonts-noto-cjk`, the Dockerfile does). Elsewhere, the same file from the PyPI package
+`noto-cjk-sans-otc` (`pip install '.[pip-font]'`: one release, no homepage, so a fallback
+only). Both are byte for byte the file whose hash is FONT_SHA256 (`main.py doctor` checks it).
+Face 2 is Simplified Chinese (its Latin glyphs serve the English texts too). fpdf2 embeds only
+the glyphs a document uses (a one-page notice is about 20–40 KB), Pillow draws the flowchart
+with the same face.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import noto_cjk_sans_otc
 from PIL import ImageFont
 
 if TYPE_CHECKING:
@@ -24,10 +28,42 @@ SC_FACE_INDEX = 2
 PDF_FAMILY = "NotoSansSC"
 
 
+FONT_FILE = "NotoSansCJK-Regular.ttc"
+SYSTEM_FONT = Path("/usr/share/fonts/opentype/noto") / FONT_FILE  # Debian's fonts-noto-cjk
+FONT_SHA256 = "b76b0433203017ca80401b2ee0dd69350349871c4b19d504c34dbdd80541690a"
+
+
+class FontMissing(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"no CJK font: apt-get install fonts-noto-cjk (or pip install '.[pip-font]'); "
+            f"looked for {SYSTEM_FONT} and the noto-cjk-sans-otc package"
+        )
+
+
 @cache
 def font_path() -> Path:
-    """Path of the bundled collection (a dependency in pyproject.toml)."""
-    return Path(str(noto_cjk_sans_otc.FONT_PATH))
+    """Debian's collection, else the PyPI package's copy; FontMissing when neither is there."""
+    for candidate in (SYSTEM_FONT, _wheel_font()):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    raise FontMissing
+
+
+def _wheel_font() -> Path | None:
+    spec = importlib.util.find_spec("noto_cjk_sans_otc")  # located, not imported
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).with_name(FONT_FILE)
+
+
+def font_is_the_known_release(path: Path) -> bool:
+    """Whether `path` is byte for byte the release the documents were laid out with."""
+    digest = hashlib.sha256()
+    with path.open("rb") as font:
+        while chunk := font.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest() == FONT_SHA256
 
 
 def add_pdf_font(pdf: FPDF) -> str:

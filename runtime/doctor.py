@@ -1,5 +1,6 @@
 """`python main.py doctor`: is this deployment able to run? One line per check, in Chinese and
-English, and exit 1 when any check fails.
+English, and exit 1 when any check fails. The checks of what surrounds the data (platform
+secret, contacts, calendar, disk, clock) are in `runtime/doctor_checks.py`.
 
 The doctor only looks: it never migrates, never creates a key or a database file (a missing
 one is reported), and the file it writes to test the store is removed again. Checks that
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
+from app.clock import Clock, utc_now
 from app.settings import ConfigError, Settings, load_settings
 from bot.config import BotConfigError, api_urls, check_token
 from cases.blobs import backend_from_settings
@@ -28,23 +30,17 @@ from cases.migrate import current_revision, head_revision
 from cases.models import Applicant
 from cases.repositories import id_number_of
 from cases.sqlite import normalize_url, sqlite_path
+from runtime import doctor_checks
+from runtime.doctor_checks import FAILED, NOTE, OK, Finding
 
-OK, FAILED, NOTE = "✓", "✗", "!"
-
-
-@dataclass(frozen=True)
-class Finding:
-    mark: str  # OK, FAILED or NOTE (worth knowing, not a failure)
-    zh: str
-    en: str
-
-    def line(self) -> str:
-        return f"{self.mark} {self.zh} · {self.en}"
+__all__ = ["FAILED", "NOTE", "OK", "Finding", "examine"]
 
 
-def examine(load: Callable[[], Settings] = load_settings) -> Iterator[Finding]:
+def examine(
+    load: Callable[[], Settings] = load_settings, clock: Clock = utc_now
+) -> Iterator[Finding]:
     """Every check, in order: settings, key, database, schema, key against the data, file
-    store, Bot API."""
+    store, Bot API, then platform secret, contacts, calendar, disk and clock."""
     try:
         settings = load()
     except ConfigError as exc:
@@ -61,12 +57,23 @@ def examine(load: Callable[[], Settings] = load_settings) -> Iterator[Finding]:
         yield db
     else:
         try:
-            yield from _database_checks(db, vault if isinstance(vault, Vault) else None)
+            yield from _database_checks(db, vault if isinstance(vault, Vault) else None, clock)
         finally:
             db.close_blocking()
     if isinstance(vault, Vault):
         yield _file_store(settings, vault)
     yield _bot_api(settings)
+    yield from _surroundings(settings, clock)
+
+
+def _surroundings(settings: Settings, clock: Clock) -> Iterator[Finding]:
+    yield doctor_checks.platform_secret(settings)
+    if (contacts := doctor_checks.office_contacts(settings)) is not None:
+        yield contacts
+    yield doctor_checks.cjk_font()
+    yield from doctor_checks.working_day_calendar(settings, clock)
+    yield doctor_checks.disk_space(settings)
+    yield doctor_checks.clock_sane(settings, clock)
 
 
 def _vault(settings: Settings) -> Vault | Finding:
@@ -98,13 +105,15 @@ def _database(settings: Settings, vault: Vault | None) -> Database | Finding:
         return Finding(FAILED, "数据库地址无效", f"bad DATABASE_URL: {type(exc).__name__}")
 
 
-def _database_checks(db: Database, vault: Vault | None) -> Iterator[Finding]:
+def _database_checks(db: Database, vault: Vault | None, clock: Clock) -> Iterator[Finding]:
     try:
         revision = db.run_blocking(_revision)
     except Exception as exc:
         yield Finding(FAILED, "数据库无法连接", f"database unreachable: {_kind(exc)}")
         return
     yield Finding(OK, "数据库可连接", f"database reachable: {db!r}")
+    if not db.is_sqlite:  # a SQLite file keeps this machine's own clock
+        yield doctor_checks.clock_skew(clock(), db.run_blocking(_database_now))
     head = head_revision()
     if revision != head:
         yield Finding(
@@ -115,20 +124,35 @@ def _database_checks(db: Database, vault: Vault | None) -> Iterator[Finding]:
         )
         return
     yield Finding(OK, "数据库结构为最新", f"schema at head ({head})")
-    if vault is None:
-        return
+    if vault is not None:
+        yield _key_matches(db, vault)
+
+
+def _key_matches(db: Database, vault: Vault) -> Finding:
+    """The key ids the stored numbers name are held (the current key, or an old one during a
+    rotation), and a number from before key ids opens."""
     try:
-        matched = db.run_blocking(_key_opens_data)
+        stored, legacy_opens = db.run_blocking(_stored_keys)
     except Exception:
-        matched = False
-    if matched:
-        yield Finding(OK, "数据密钥与已存数据一致", "the data key opens the stored data")
-    else:
-        yield Finding(
+        stored, legacy_opens = set(), False
+    unknown = sorted(stored - {vault.key_id, *vault.old_key_ids})
+    if unknown or not legacy_opens:
+        named = f"made with key id {', '.join(unknown)}, " if unknown else ""
+        return Finding(
             FAILED,
             "数据密钥与已存数据不一致",
-            "the data key does not open the stored ID numbers: another deployment's key?",
+            f"the stored ID numbers were {named}the configured key has id {vault.key_id}: "
+            "another deployment's key?",
         )
+    if stored - {vault.key_id}:
+        return Finding(
+            NOTE,
+            "数据密钥更换尚未完成",
+            "some rows still use an old key: run `python main.py db rotate-key` again",
+        )
+    return Finding(
+        OK, "数据密钥与已存数据一致", f"the data key (id {vault.key_id}) opens the stored data"
+    )
 
 
 def _revision(session: Session) -> str | None:
@@ -137,11 +161,21 @@ def _revision(session: Session) -> str | None:
     return current_revision(connection)
 
 
-def _key_opens_data(session: Session) -> bool:
-    """True when there is nothing to open yet, or one stored ID number decrypts."""
-    query = select(Applicant).where(Applicant.id_number_enc.is_not(None)).limit(1)
-    applicant = session.scalars(query).first()
-    return applicant is None or id_number_of(session, applicant) is not None
+def _database_now(session: Session) -> datetime:
+    value = session.scalar(select(func.now()))
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _stored_keys(session: Session) -> tuple[set[str], bool]:
+    """The key ids applicants' numbers name; and whether a number stored before key ids
+    (no key id on its row) opens, True when there is none."""
+    ids = session.scalars(select(Applicant.key_id).where(Applicant.key_id.is_not(None)).distinct())
+    query = select(Applicant).where(
+        Applicant.key_id.is_(None), Applicant.id_number_enc.is_not(None)
+    )
+    legacy = session.scalars(query.limit(1)).first()
+    return {str(i) for i in ids}, legacy is None or id_number_of(session, legacy) is not None
 
 
 def _file_store(settings: Settings, vault: Vault) -> Finding:

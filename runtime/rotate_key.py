@@ -7,8 +7,16 @@ with the new one; at the end the new key replaces the key file. With SECURITY__D
 operator gives every worker the new key there and the old one in SECURITY__OLD_DATA_KEYS,
 runs the command, and removes SECURITY__OLD_DATA_KEYS once it says so.
 
-Run it with the service stopped (the lookups by ID number of a worker still on the old key
-alone would miss rotated rows). Interrupted, it is run again and finishes the work.
+Why not while the service runs: a process reads its keys once, when it starts. A `run`, `web`
+or `staff` process started before the rotation knows the old key only: every row, lookup hash
+and file the rotation makes again under the new key becomes unreadable to it (a worker found
+by their ID number is "not found", a photo "missing"), and whatever it writes meanwhile is
+under the old key, which the end of the rotation deletes. Key ids in every ciphertext make
+the data readable by a process holding both keys, not by one holding the old key alone.
+So the command refuses while a `run` holds the deployment's leader lock (`runtime.leader`),
+before it makes the new key. The console (`web`) and staff commands take no lock: the
+operator stops them too (the refusal's message says so). Interrupted, the command is run
+again and finishes the work.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from sqlalchemy import inspect
 from app.settings import Settings
 from cases import audit_chain
 from cases.crypto import begin_file_rotation, finish_file_rotation
+from cases.db import Database
 from cases.key_rotation import (
     ApplicantRows,
     Fault,
@@ -33,6 +42,7 @@ from cases.key_rotation import (
 )
 from cases.models.platform import EmbCase
 from integrations.platform.embedded.key_rotation import SealedForms
+from runtime.leader import AlwaysLeader, leadership_for
 from runtime.services import Services
 
 ENV_HELP = (
@@ -40,6 +50,23 @@ ENV_HELP = (
     "SECURITY__OLD_DATA_KEYS 后再运行（新密钥可用 `python -c 'from cases.crypto import "
     "generate_key; print(generate_key())'` 生成）。"
 )
+
+
+RUNNING = (
+    "服务正在运行（有进程持有主控锁）：更换密钥前请先停止所有 `main.py run`、`main.py web` 和 "
+    "`main.py platform serve` 进程；运行中的进程只认识旧密钥，更换期间会读不到已重新加密的数据。"
+)
+
+
+def service_running(settings: Settings) -> bool:
+    """Whether a `run` of this deployment holds its leader lock now (a database in memory is
+    this process's alone)."""
+    db = Database(settings.database.url, schema=settings.database.schema_name or None)
+    try:
+        lock = leadership_for(db, settings.runtime.leader_retry_seconds)
+        return not isinstance(lock, AlwaysLeader) and asyncio.run(lock.held())
+    finally:
+        db.close_blocking()
 
 
 def _tables(services: Services) -> list[RowRotation]:
@@ -61,6 +88,9 @@ def rotate_key(
     with_env = bool(security.data_key.get_secret_value())
     if with_env and not security.old_data_keys.get_secret_value():
         say(ENV_HELP)
+        return 2
+    if service_running(settings):
+        say(RUNNING)
         return 2
     if not with_env:
         if not key_file.exists():

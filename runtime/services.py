@@ -117,17 +117,19 @@ class Services:
 
     @cached_property
     def card_reader(self) -> OcrCardReader | None:
-        """The ID card's photo reader (issue 18) when `OCR__ENABLED`; its import alone pulls
-        in onnxruntime and OpenCV, so a process with it switched off never pays for it. The
-        model itself loads on the first photo."""
+        """The ID card's photo reader (issue 18) unless `OCR__ENABLED=false`. The model runs
+        in worker processes started at the first photo; this process never loads it."""
         ocr = self.settings.ocr
         if not ocr.enabled:
             return None
-        from integrations.idcard.ocr import OcrEngine
         from integrations.idcard.reader import OcrCardReader
 
-        engine = OcrEngine(ocr.threads or None)
-        return OcrCardReader(engine, timeout=ocr.timeout_seconds, max_waiting=ocr.max_waiting)
+        return OcrCardReader(
+            workers=ocr.workers,
+            threads=ocr.threads or None,
+            timeout=ocr.timeout_seconds,
+            max_waiting=ocr.max_waiting,
+        )
 
     @property
     def card_photos(self) -> CardPhotos | None:

@@ -1,9 +1,11 @@
-"""The status server of `main.py run` (RUNTIME__STATUS_PORT; off when 0):
+"""The status server of `main.py run` (RUNTIME__STATUS_PORT; off when 0), and the same
+routes on the staff console's own port (`main.py web`, `add_routes`):
 
 * `/healthz`  200 while the process's event loop answers (liveness);
 * `/readyz`   200 when the database answers, its schema is at head, some process of the
-              deployment leads, and neither outbox lags more than RUNTIME__READY_LAG_SECONDS;
-              503 otherwise, with what is wrong as JSON (readiness);
+              deployment leads (`run` only: the console leads nothing), and neither outbox
+              lags more than RUNTIME__READY_LAG_SECONDS; 503 otherwise, with what is wrong as
+              JSON (readiness);
 * `/metrics`  Prometheus text: the process's counters (app/metrics.py) and, read at each
               scrape, outbox depth and oldest due age, overdue items per office.
 """
@@ -63,14 +65,20 @@ def schema_at_head(session: Session) -> bool:
     return not needs_upgrade(session.connection())
 
 
+STATUS_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
 class StatusServer:
-    def __init__(self, services: Services, supervisor: Supervisor) -> None:
+    def __init__(self, services: Services, supervisor: Supervisor | None = None) -> None:
+        """`supervisor`: the process's workers and leadership; None for the staff console."""
         self.services, self.supervisor = services, supervisor
         self.settings = services.settings.runtime
         self._runner: web.AppRunner | None = None
 
     def app(self) -> web.Application:
-        app = web.Application()
+        return self.add_routes(web.Application())
+
+    def add_routes(self, app: web.Application) -> web.Application:
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readyz)
         app.router.add_get("/metrics", self.metrics)
@@ -103,9 +111,10 @@ class StatusServer:
                     problems[f"{name}_outbox"] = f"oldest due row waits {age:.0f} s"
         except Exception as exc:  # unreachable, timed out, refused: not ready
             problems["database"] = type(exc).__name__
-        if not self.supervisor.leading and not await self.supervisor.leadership_held():
+        leading = self.supervisor is not None and self.supervisor.leading
+        if self.supervisor is not None and not await self.supervisor.leadership_held():
             problems["leader"] = "no process leads: pushes, relay and aftercare are stopped"
-        body = {"ready": not problems, "leading": self.supervisor.leading, **problems}
+        body = {"ready": not problems, "leading": leading, **problems}
         return web.json_response(body, status=200 if not problems else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
@@ -121,7 +130,7 @@ class StatusServer:
             OUTBOX_AGE.labels(name).set(age)
         for office, count in overdue.items():
             OVERDUE.labels(office).set(count)
-        LEADING.set(1 if self.supervisor.leading else 0)
+        LEADING.set(1 if self.supervisor is not None and self.supervisor.leading else 0)
         return web.Response(
             body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from app.metrics import WEB_REQUESTS
 from cases.models import Case
 from cases.repositories.audit import audit
 from staffweb import accounts, clerk, figures, materials, offices, supervisor, walk_in
@@ -36,7 +37,11 @@ from staffweb.core import (
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC = frozenset({"/login", "/favicon.ico", "/static/viewer.js"})
+# The status routes (runtime/status.py, added by `main.py web`) answer without a session:
+# probes and the Prometheus scraper log in nowhere, and they show no person.
+PUBLIC = frozenset(
+    {"/login", "/favicon.ico", "/static/viewer.js", "/healthz", "/readyz", "/metrics"}
+)
 UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # one walk-in's scans, all materials together
 PUBLIC_MAX_BYTES = 64 * 1024
 # The one script of the console: zoom and rotate for material pages (no build step).
@@ -70,6 +75,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = render(request, "error.html", status=exc.status_code, message=exc.reason)
     await _audit(request, console, response.status)
     response.headers.update(SECURITY_HEADERS)
+    WEB_REQUESTS.labels(request.method, f"{response.status // 100}xx").inc()
     return response
 
 

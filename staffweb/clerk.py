@@ -13,11 +13,11 @@ from cases.repositories.case_records import find_case_by_number
 from cases.tasks import TaskError, list_tasks
 from cases.tasks import close_task as close
 from integrations.platform.embedded import StaffError
+from integrations.platform.embedded.queue_page import queue_page_rows
 from policy.towns import load_towns
 from staffweb.accounts import CLERK
-from staffweb.core import console_of, need, refusal_for, render
+from staffweb.core import console_of, need, page_number, refusal_for, render
 from staffweb.materials import material_views
-from staffweb.queue import queue_page_rows
 from staffweb.returns import ReturnProblem, issues_from_form
 from staffweb.walk_in import walk_in_note
 
@@ -25,10 +25,7 @@ from staffweb.walk_in import walk_in_note
 async def queue_page(request: web.Request) -> web.StreamResponse:
     need(request, CLERK)
     console = console_of(request)
-    try:
-        page = int(request.query.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = page_number(request)
     search = request.query.get("q", "")[:40]
     status = request.query.get("status", "")
     result = await console.db.run(

@@ -61,6 +61,14 @@ def who_of(request: web.Request) -> Who:
     return who
 
 
+def page_number(request: web.Request) -> int:
+    """`?page=N` of a list page: 1 for anything that is not a positive number."""
+    try:
+        return max(1, int(request.query.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def render(
     request: web.Request, template: str, *, status: int = 200, **context: Any
 ) -> web.Response:

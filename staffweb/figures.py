@@ -24,7 +24,7 @@ from aftercare.followups import close_followup
 from app.clock import LOCAL_TZ
 from cases.models.platform import OPEN_STATUSES, EmbCase, EmbItem
 from staffweb.accounts import CLERK, SUPERVISOR
-from staffweb.core import console_of, need, render
+from staffweb.core import console_of, need, page_number, render
 
 DAYS = 14  # cases received per day, over this many days
 ITEM_DAYS = 90  # item times over answers of this many days
@@ -67,7 +67,7 @@ def figures(session: Session, now: datetime, items: tuple[str, ...]) -> Figures:
             days[day] += 1
     out.per_day = [(d.isoformat(), n) for d, n in days.items()]
     out.item_times = _item_times(session, now, items)
-    out.ratings = reports.summary(reports.ratings(session, now=now))
+    out.ratings = reports.rating_summary(session, now=now)
     return out
 
 
@@ -96,20 +96,30 @@ async def ratings_page(request: web.Request, *, error: str | None = None) -> web
     """Every rating with its follow-up; the clerk closes the open follow-ups here."""
     need(request, CLERK, SUPERVISOR)
     console = console_of(request)
-    rows = await console.db.run(_ratings, console.clock())
+    page = page_number(request)
+    rows, summary = await console.db.run(
+        _ratings, console.clock(), page, console.settings.page_size
+    )
+    pages = max(1, -(-summary["total"] // console.settings.page_size))
     return render(
         request,
         "ratings.html",
         status=400 if error else 200,
         rows=rows,
-        summary=reports.summary(rows),
+        summary=summary,
+        page=page,
+        pages=pages,
         levels=reports.LEVEL_ZH,
         error=error,
     )
 
 
-def _ratings(session: Session, now: datetime) -> list[reports.RatingRow]:
-    return reports.ratings(session, now=now)
+def _ratings(
+    session: Session, now: datetime, page: int, size: int
+) -> tuple[list[reports.RatingRow], dict[str, Any]]:
+    """One page of ratings, and the counts of all of them (a bounded number of statements)."""
+    rows = reports.ratings(session, now=now, page=page, size=size)
+    return rows, reports.rating_summary(session, now=now)
 
 
 async def close_followup_action(request: web.Request) -> web.StreamResponse:

@@ -12,7 +12,7 @@ from aiohttp import web
 from integrations.platform.embedded import StaffError
 from policy.items import ItemDef, offices_of
 from policy.materials import SUPPLEMENT_CODES
-from staffweb.core import Refused, console_of, need, refusal_for, render
+from staffweb.core import Refused, console_of, need, page_number, refusal_for, render
 from staffweb.materials import material_views
 
 
@@ -51,8 +51,14 @@ def answer_inputs(definition: ItemDef, labels: Any) -> list[Input]:
 async def inbox_page(request: web.Request) -> web.StreamResponse:
     who = need(request, "office")
     console = console_of(request)
-    rows = await console.db.run(console.platform.queue, who.actor, who.office)
-    return render(request, "inbox.html", rows=rows)
+    inbox = await console.db.run(
+        console.platform.queue_page,
+        who.actor,
+        who.office,
+        page=page_number(request),
+        size=console.settings.page_size,
+    )
+    return render(request, "inbox.html", inbox=inbox)
 
 
 async def case_page(

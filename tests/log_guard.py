@@ -8,8 +8,10 @@ looked at. A number masked by the code that logs it (1506**********0016, 138****
 the production formatter's mask is the last line, not an excuse.
 
 A test whose subject is the mask itself logs numbers on purpose: it says so with
-`@pytest.mark.unmasked_logs_ok`. The processes that end-to-end tests start are outside this
-plugin: their stderr goes through the production formatter's mask.
+`@pytest.mark.unmasked_logs_ok`. The processes that tests start (`main.py run`, `web`, `staff`,
+`platform serve`) log in another interpreter: the helpers that start them hand their stderr or
+log file to `scan_output` / `scanned_log`, and a number in clear there fails the test that
+started them just the same (that output is what production's mask let through).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,10 +54,13 @@ class LogGuard:
         text = _text_of(record)
         if find_numbers(text):
             where = f"{record.name} {record.levelname} at {record.pathname}:{record.lineno}"
-            # The report shows the record masked: the test output is a log too.
-            with self._lock:
-                self._found.append(f"{where}:\n    {mask_numbers(text)[:600]}")
+            self.found(where, text)
         return record
+
+    def found(self, where: str, text: str) -> None:
+        # The report shows the text masked: the test output is a log too.
+        with self._lock:
+            self._found.append(f"{where}:\n    {mask_numbers(text)[:600]}")
 
     def installed(self) -> bool:
         return logging.getLogRecordFactory() == self._make
@@ -80,6 +87,28 @@ def _text_of(record: logging.LogRecord) -> str:
 
 
 _GUARD = LogGuard()
+
+
+def scan_output(text: str, where: str) -> None:
+    """A subprocess's output (its stderr, its log): each line with a number in clear is
+    reported with the test running now."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if find_numbers(line):
+            _GUARD.found(f"{where}, line {number}", line)
+
+
+@contextmanager
+def scanned_log(path: Path, where: str) -> Iterator[None]:
+    """What a process appends to the file at `path` while the block runs, scanned at its end
+    (the block ends after the process has stopped, so nothing it writes is missed)."""
+    start = path.stat().st_size if path.exists() else 0
+    try:
+        yield
+    finally:
+        if path.exists():
+            with path.open("rb") as log:
+                log.seek(start)
+                scan_output(log.read().decode(errors="replace"), where)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -37,6 +37,22 @@ def test_masked_numbers_pass():
 @pytest.mark.unmasked_logs_ok
 def test_marked_tests_pass():
     log.info("id 150627196505150016")
+
+def _child(path, line):
+    # A process started by a test logs in another interpreter, to its own log file.
+    import subprocess, sys
+    from tests.log_guard import scanned_log
+    with scanned_log(path, "child.log"), path.open("ab") as out:
+        code = f"import sys; sys.stderr.write({line!r})"
+        subprocess.run([sys.executable, "-c", code], stderr=out, check=True)
+
+def test_a_subprocess_that_logs_a_phone_in_clear(tmp_path):
+    _child(tmp_path / "child.log", "INFO run: contact 138 0013 8000 shared\\n")
+
+def test_a_subprocess_whose_stderr_is_masked(tmp_path):
+    from tests.log_guard import scan_output
+    _child(tmp_path / "child.log", "INFO run: contact 138****8000 for YJ-20261126-0000001\\n")
+    scan_output("WARNING staff: case YJ-20261126-0001 refused", "stderr of main.py staff")
 """
 
 
@@ -51,9 +67,10 @@ def test_the_guard_fails_exactly_the_tests_that_log_numbers_in_clear(tmp_path: P
         timeout=120,
     )
     output = run.stdout
-    assert "3 failed, 2 passed" in output, output
-    for name in ("phone_at_debug", "id_in_a_traceback", "from_a_thread"):
+    assert "4 failed, 3 passed" in output, output
+    for name in ("phone_at_debug", "id_in_a_traceback", "from_a_thread", "a_subprocess_that"):
         assert f"FAILED test_inner.py::test_{name}" in output
     # The guard's report names each record, masked.
     assert "worker.code DEBUG at" in output and "shared contact 138****8000" in output
     assert "ValueError: bad 1506**********0016" in output
+    assert "child.log, line 1:" in output and "contact 138****8000 shared" in output

@@ -76,3 +76,36 @@ def test_library_chatter_stays_out_of_the_log_at_any_level(capsys):
     err = capsys.readouterr().err
     assert "Finished processing" not in err and "Processing update" not in err
     assert "ours" in err
+
+
+# (text, what must stay, what must not be seen): case numbers pass; the people's numbers next
+# to them, or in any form, are still masked.
+CASE_NUMBER_TABLE = [
+    ("办件 YJ-20261126-0001 已受理", "YJ-20261126-0001", None),
+    ("YJ-20261126-0000001", "YJ-20261126-0000001", None),
+    ("YJ-20261126-00000001 退回", "YJ-20261126-00000001", None),
+    ("case YJ-20260401-000001 5 pages", "YJ-20260401-000001 5 pages", None),
+    ("YJ-20261126-0001 13800138000", "YJ-20261126-0001", "13800138000"),
+    ("YJ-20261126-0001 +86 138 0013 8000", "YJ-20261126-0001", "00138000"),
+    ("YJ-20261126-0001,150627196505150016", "YJ-20261126-0001", "150627196505150016"),
+    ("YJ-20261126-0001 150627 19650515 0016", "YJ-20261126-0001", "19650515"),
+    ("YJ-20261126-0001 １５０６２７１９６５０５１５００１６", "YJ-20261126-0001", "19650515"),
+    ("YJ-20261126-0001 ID15062719650515001X", "YJ-20261126-0001", "1965051500"),
+    # Not a case number (no date in it): an ID number behind "YJ-" is still an ID number.
+    ("YJ-15062719-6505150016", "1506**********0016", "19650515"),
+    ("YJ-150627196505150016", "1506**********0016", "19650515"),
+]
+
+
+@pytest.mark.parametrize(("text", "kept", "hidden"), CASE_NUMBER_TABLE)
+def test_case_numbers_pass_and_the_numbers_beside_them_do_not(text, kept, hidden):
+    from app.personal_numbers import find_numbers
+
+    masked = mask_text(text)
+    assert kept in masked, masked
+    if hidden is None:
+        assert masked == text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        assert find_numbers(text) == []
+    else:
+        assert hidden not in masked.replace(" ", "").replace("-", ""), masked
+        assert find_numbers(text), text

@@ -84,6 +84,9 @@ class EmbItem(PlatformBase):
         UniqueConstraint("case_number", "item"),
         # Overdue items (pending, due before now): a range of this index, not a scan.
         Index("ix_platform_emb_items_status_due", "status", "due_at"),
+        # An office's inbox: its pending items soonest due first, the page's ids read from
+        # the index alone (`integrations/platform/embedded/inbox_page.py`).
+        Index("ix_platform_emb_items_inbox", "office", "status", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.models.base import Base, JsonType, TaskStatus, utcnow
@@ -63,3 +63,9 @@ class StaffTask(Base):
 
     def __repr__(self) -> str:
         return f"StaffTask(id={self.id}, kind={self.kind!r}, status={self.status!r})"
+
+
+# Open tasks, most urgent first: by due time, or by creation for a task without one. The
+# clerk's task list reads a page in this order from the index (`cases.tasks`).
+URGENCY = func.coalesce(StaffTask.due_at, StaffTask.created_at)
+Index("ix_staff_tasks_open_order", StaffTask.status, URGENCY, StaffTask.id)

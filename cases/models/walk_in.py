@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.models.base import Base, utcnow
 
+# The channel of the applicant a walk-in case belongs to until a chat takes it over: no chat
+# to push to, so its pushes become a phone task for the clerk (`cases.repositories.outbox`).
+WINDOW_CHANNEL = "window"
+
 
 class WalkInLink(Base):
     __tablename__ = "walk_in_links"

@@ -61,6 +61,8 @@ from cases.repositories.tasks import (
     due_reminders,
     mark_reminder_sent,
     open_staff_tasks,
+    open_task_page,
+    open_tasks_query,
 )
 from cases.repositories.updates import forget_processed_updates, mark_update_processed
 
@@ -106,6 +108,8 @@ __all__ = [
     "move_case",
     "next_case_number",
     "open_staff_tasks",
+    "open_task_page",
+    "open_tasks_query",
     "pages_of",
     "pending_notifications",
     "phone_of",
@@ -132,6 +136,7 @@ from cases.repositories.aftercare_records import (
     link_rating_followup,
     note_aftercare_failure,
     online_steps_of,
+    rating_counts,
     rating_of_case,
     ratings_given,
     record_online_step,
@@ -150,6 +155,7 @@ __all__ += [
     "link_rating_followup",
     "note_aftercare_failure",
     "online_steps_of",
+    "rating_counts",
     "rating_of_case",
     "ratings_given",
     "record_online_step",

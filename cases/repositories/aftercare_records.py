@@ -8,17 +8,20 @@ two workers racing on the same case leave one row and the loser learns it lost.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from cases.models import AftercareFailure, Case, OnlineStep, Rating, Signature
+from cases.models import AftercareFailure, Case, OnlineStep, Rating, Signature, StaffTask
 from cases.models.aftercare_records import (
     ONLINE_STEP_CODES,
     ONLINE_STEP_STATUSES,
     RATING_LEVEL_CODES,
 )
+from cases.models.base import TaskStatus
 from cases.repositories._sql import execute_count, upsert_insert
 
 RATING_LEVELS: dict[str, int] = {code: level for level, code in RATING_LEVEL_CODES.items()}
@@ -135,15 +138,50 @@ def link_rating_followup(session: Session, case_id: int, task_id: int) -> None:
         rating.followup_task_id = task_id
 
 
-def ratings_given(session: Session) -> list[tuple[Rating, Case]]:
-    """Every rating with a level (declines left out), newest first, with its case."""
+RatingLine = tuple[Rating, str, StaffTask | None]
+
+
+def ratings_given(
+    session: Session, *, skip: int = 0, size: int | None = None, case_number: str | None = None
+) -> list[RatingLine]:
+    """Ratings with a level (declines left out), newest first, each with its case number and
+    its follow-up task: one statement, one page (`size`) at a time."""
     query = (
-        select(Rating, Case)
+        select(Rating, Case.number, StaffTask)
         .join(Case, Case.id == Rating.case_id)
+        .outerjoin(StaffTask, StaffTask.id == Rating.followup_task_id)
         .where(Rating.level.is_not(None))
         .order_by(Rating.rated_at.desc(), Rating.id.desc())
+        .offset(skip)
+        .limit(size)
     )
-    return [(rating, case) for rating, case in session.execute(query)]
+    if case_number is not None:
+        query = query.where(Case.number == case_number)
+    return [(rating, number or "", task) for rating, number, task in session.execute(query)]
+
+
+def rating_counts(
+    session: Session, bad_levels: Iterable[str], *, now: datetime
+) -> tuple[dict[str, int], int, int]:
+    """({level code: ratings}, open follow-ups of bad ones, of which overdue): two
+    aggregate statements, whatever the number of ratings."""
+    by_level = session.execute(
+        select(Rating.level_code, func.count())
+        .where(Rating.level.is_not(None))
+        .group_by(Rating.level_code)
+    ).all()
+    is_open = StaffTask.status == TaskStatus.open.value
+    late = and_(is_open, StaffTask.due_at < now)
+    followups = session.execute(
+        select(
+            func.coalesce(func.sum(sql_case((is_open, 1), else_=0)), 0),
+            func.coalesce(func.sum(sql_case((late, 1), else_=0)), 0),
+        )
+        .select_from(Rating)
+        .join(StaffTask, StaffTask.id == Rating.followup_task_id)
+        .where(Rating.level_code.in_(list(bad_levels)))
+    ).one()
+    return {code: int(n) for code, n in by_level if code}, int(followups[0]), int(followups[1])
 
 
 # -- online steps --------------------------------------------------------------------------

@@ -9,8 +9,11 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.models import NotificationOutbox, OutboxStatus, PlatformOutbox, utcnow
+from cases.models import Applicant, NotificationOutbox, OutboxStatus, PlatformOutbox, utcnow
+from cases.models.walk_in import WINDOW_CHANNEL
 from cases.repositories._sql import execute_count, upsert_insert
+from cases.repositories.case_records import current_case
+from cases.repositories.tasks import add_staff_task
 
 Row = TypeVar("Row", NotificationOutbox, PlatformOutbox)
 
@@ -37,7 +40,36 @@ def enqueue_notification(
         next_attempt_at=not_before or now,
         created_at=now,
     )
-    return execute_count(session, stmt.on_conflict_do_nothing()) == 1
+    queued = execute_count(session, stmt.on_conflict_do_nothing()) == 1
+    if queued:
+        _phone_if_no_chat(session, applicant_id, dedupe_key)
+    return queued
+
+
+WALK_IN_TASK = "phone_walk_in"
+
+
+def _phone_if_no_chat(session: Session, applicant_id: int, dedupe_key: str) -> None:
+    """A walk-in case not yet taken over in a chat has no chat to push to: its message would
+    wait for nobody. The clerk gets a task to phone the worker instead (one open task per
+    case, listing the messages), and the row is closed at once, naming the task."""
+    applicant = session.get(Applicant, applicant_id)
+    if applicant is None or applicant.channel != WINDOW_CHANNEL:
+        return
+    row = session.scalars(
+        select(NotificationOutbox).where(NotificationOutbox.dedupe_key == dedupe_key)
+    ).one()
+    case = current_case(session, applicant_id)
+    task = add_staff_task(
+        session,
+        WALK_IN_TASK,
+        case_id=case.id if case is not None else None,
+        applicant_id=applicant_id,
+        detail={"reason": "walk_in_not_linked", "channel": WINDOW_CHANNEL},
+    )
+    waiting = list(task.detail.get("notifications", []))
+    task.detail = {**task.detail, "notifications": [*waiting, row.id]}
+    _failed(row, f"walk-in case not linked to a chat: staff task {task.id}", None)
 
 
 def enqueue_platform_call(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from cases.models import Reminder, StaffTask, TaskStatus
+from cases.models import Applicant, Case, Reminder, StaffTask, TaskStatus
+from cases.models.records import URGENCY
 from cases.repositories._sql import execute_count, upsert_insert
 
 
@@ -53,6 +54,36 @@ def open_staff_tasks(session: Session, kind: str | None = None) -> list[StaffTas
     if kind is not None:
         query = query.where(StaffTask.kind == kind)
     return list(session.scalars(query.order_by(StaffTask.id)))
+
+
+def open_tasks_query(kind: str | None = None) -> Select[Any]:
+    """The ids of the open tasks (of one kind), for a bounded count."""
+    query = select(StaffTask.id).where(StaffTask.status == TaskStatus.open.value)
+    return query if kind is None else query.where(StaffTask.kind == kind)
+
+
+TaskLine = tuple[StaffTask, tuple[str | None, dict[str, Any] | None] | None, Applicant | None]
+
+
+def open_task_page(session: Session, kind: str | None, skip: int, size: int) -> list[TaskLine]:
+    """One page of open tasks, most urgent first (due time, else creation), each with its
+    case's number and form and the applicant it names: one statement, in the order of the
+    index `ix_staff_tasks_open_order`."""
+    query = (
+        select(StaffTask, Case.number, Case.form, Applicant)
+        .outerjoin(Case, Case.id == StaffTask.case_id)
+        .outerjoin(Applicant, Applicant.id == StaffTask.applicant_id)
+        .where(StaffTask.status == TaskStatus.open.value)
+        .order_by(URGENCY, StaffTask.id)
+        .limit(size)
+        .offset(skip)
+    )
+    if kind is not None:
+        query = query.where(StaffTask.kind == kind)
+    return [
+        (task, (number, form) if task.case_id is not None else None, person)
+        for task, number, form, person in session.execute(query)
+    ]
 
 
 def complete_staff_task(session: Session, task_id: int, *, at: datetime) -> None:

@@ -7,6 +7,7 @@ Why here, and not beside the rules: OCR is an external system like the approval 
 conversation owns; what the card's text *means* (which line is the number, does the birth
 date agree) is a pure rule and lives in `policy/idcard_front.py`, testable without a model.
 
-Import `integrations.idcard.reader` (which loads onnxruntime and OpenCV) only where OCR is
-switched on; `integrations.idcard.fake` costs nothing.
+`reader.py` (the bot's side: a pool of worker processes) imports nothing of the model;
+`worker.py` and `ocr.py` (onnxruntime, OpenCV) are imported in the worker processes only.
+`integrations.idcard.fake` costs nothing.
 """

@@ -1,10 +1,9 @@
 """The OCR engine: RapidOCR (PP-OCRv4 detection and recognition on onnxruntime), loaded once.
 
 The models travel inside the `rapidocr_onnxruntime` wheel (Apache-2.0, see docs/NOTICES.md):
-nothing is downloaded at run time. Loading takes about 0.3 s and ~110 MiB; it happens on the
-first photo, in the thread that reads photos (`reader.py`), never at import and never on the
-event loop. Importing this package pulls in onnxruntime and OpenCV (~0.4 s): the composition
-root imports it only when OCR is switched on, so a bot without it never pays that.
+nothing is downloaded at run time. Loading takes about 0.3 s and ~110 MiB; it happens once in
+each OCR worker process as it starts (`worker.py`), never at import. Importing this module
+pulls in onnxruntime and OpenCV (~0.4 s): only the worker processes import it, never the bot.
 
 The photo is decoded here with Pillow, not by RapidOCR, for three reasons: a phone's EXIF
 orientation is applied (a card shot in portrait arrives sideways otherwise), a decompression

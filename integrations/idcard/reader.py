@@ -1,35 +1,50 @@
-"""`OcrCardReader`: the conversation's card reader, OCR in one worker thread beside the loop.
+"""`OcrCardReader`: the conversation's card reader, OCR in a small pool of worker processes.
 
-Why a thread and not the event loop: one reading is 0.5–2 s of CPU on two cores. onnxruntime
-and OpenCV release the GIL while they compute, so the loop keeps answering other workers
-meanwhile. Why ONE thread: onnxruntime already spreads one reading over every core; two
-readings at once would only make both slower. Waiting photos are bounded (`max_waiting`): past
-that the worker is told to type the number, rather than a queue growing without end, and a
-reading that takes longer than `timeout` is given up by the conversation (the thread finishes
-it and takes the next; it still counts as waiting until then, so a stuck model cannot pile
-up work behind it).
+Why processes beside the bot and not a thread inside it: the model adds ~110 MiB and a
+reading briefly a few hundred more; in worker processes none of that is the bot's, and a
+crash of the native runtime kills a worker, not the bot. This module imports nothing of the
+model: `worker.py` is imported in the worker processes only (`in_worker`), so the bot's own
+memory is the same with OCR on or off (benchmarks/idcard_read.py measures it).
 
-Memory: the model adds about 110 MiB to the process once loaded; a reading briefly uses up to
-~500 MiB more, given back to the system after each photo (`ocr._give_back_memory`);
-benchmarks/idcard_read.py measures both.
+- The pool starts at the first photo (spawned processes: no copy of the bot's threads or
+  sockets), each worker loads the model once in its initializer. `workers` is 1 by default:
+  onnxruntime already spreads one reading over every core.
+- Photos being read or waiting are bounded (`max_waiting`): past that the worker is told at
+  once to type the number rather than a queue growing without end.
+- A reading past `timeout` (a worker's start and the model's loading are not counted:
+  `start_timeout` bounds those) is given up ("please type it") and its pool's processes are killed
+  and replaced at the next photo: a model stuck on one photo cannot hold every later one.
+- A worker that died (killed, out of memory) breaks its pool: the pool is replaced and the
+  photo tried once more in the new one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
+import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from typing import Any
 
 from app.clock import local_today
 from dialogs.card_reader import CardReaderUnavailable
-from integrations.idcard.ocr import NotAnImage, OcrEngine
-from policy.idcard_front import CardFront, read_front
+from policy.idcard_front import CardFront
 
 log = logging.getLogger(__name__)
+
+WORKER = "integrations.idcard.worker"
+
+
+def in_worker(name: str, *args: Any) -> Any:
+    """Call `worker.<name>(*args)`. Submitted to the pool by name, so that only the worker
+    process imports the worker module (and with it onnxruntime and OpenCV)."""
+    return getattr(importlib.import_module(WORKER), name)(*args)
 
 
 class OcrCardReader:
@@ -37,54 +52,106 @@ class OcrCardReader:
 
     def __init__(
         self,
-        engine: OcrEngine | None = None,
         *,
+        workers: int = 1,
+        threads: int | None = None,
         timeout: float = 20.0,
+        start_timeout: float = 120.0,
         max_waiting: int = 4,
         today: Callable[[], date] = local_today,
     ) -> None:
-        self.engine = engine or OcrEngine()
-        self.timeout = timeout
+        self.workers, self.threads = workers, threads
+        self.timeout, self.start_timeout = timeout, start_timeout
         self.max_waiting = max_waiting
         self.today = today
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="idcard-ocr")
-        self._waiting = 0  # readings handed to the thread and not finished (loop thread only)
+        self._pool: ProcessPoolExecutor | None = None  # started at the first photo
+        self._waiting = 0  # readings submitted and not finished (loop thread only)
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
 
     async def read(self, photo: bytes) -> CardFront:
         if self._waiting >= self.max_waiting:
             log.warning("card reader busy: %d photos waiting", self._waiting)
             raise CardReaderUnavailable("busy")
-        loop = asyncio.get_running_loop()
-        self._waiting += 1
-        future: Future[CardFront] = self._pool.submit(self._read, photo, self.today())
-        future.add_done_callback(lambda _: _call_soon(loop, self._done))
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except TimeoutError:
-            log.warning("card reading gave up after %.1f s", self.timeout)
-            raise CardReaderUnavailable("timeout") from None
-        except NotAnImage:
-            raise CardReaderUnavailable("not_an_image") from None
+        start, today = time.perf_counter(), self.today()
+        for _ in range(2):  # a pool found broken is replaced and the photo tried once more
+            front = await self._attempt(photo, today)
+            if front is not None:
+                # The outcome only: the number, even masked, says nothing useful here.
+                seconds = time.perf_counter() - start
+                log.info("card photo read in %.2f s: %s", seconds, front.outcome)
+                return front
+        raise CardReaderUnavailable("failed")
+
+    async def call(self, name: str, *args: Any) -> Any:
+        """`worker.<name>(*args)` in a worker process (the warm-up, tests)."""
+        future = self._submit(self._running_pool(), name, *args)
+        return await asyncio.wait_for(asyncio.wrap_future(future), self.start_timeout)
 
     async def warm_up(self) -> None:
-        """Load the model now, in the reader's thread (else the first photo pays ~0.3 s)."""
-        await asyncio.wrap_future(self._pool.submit(self.engine.load))
+        """Start the pool now (its workers load the model), else the first photo pays."""
+        await self.call("pid")
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    async def _attempt(self, photo: bytes, today: date) -> CardFront | None:
+        """One try in the current pool; None when the pool turned out broken (replaced)."""
+        fresh = self._pool is None
+        pool = self._running_pool()
+        try:
+            if fresh:  # its worker starts and loads the model first: not the photo's time
+                await self._wait(pool, self._submit(pool, "pid"), self.start_timeout)
+            return await self._wait(pool, self._submit(pool, "read", photo, today), self.timeout)
+        except BrokenProcessPool:  # a worker died, idle or while reading
+            log.warning("an OCR worker process died; the pool is replaced")
+            self._replace(pool)
+            return None
+
+    async def _wait(self, pool: ProcessPoolExecutor, future: Future[Any], timeout: float) -> Any:
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        except TimeoutError:
+            log.warning("card reading gave up after %.1f s; its workers replaced", timeout)
+            self._replace(pool, kill=True)
+            raise CardReaderUnavailable("timeout") from None
+
+    def _submit(self, pool: ProcessPoolExecutor, name: str, *args: Any) -> Future[Any]:
+        future = pool.submit(in_worker, name, *args)
+        self._waiting += 1
+        loop = asyncio.get_running_loop()
+        future.add_done_callback(lambda _: _call_soon(loop, self._done))
+        return future
+
+    def _running_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=in_worker,
+                initargs=("start", self.threads),
+            )
+        return self._pool
+
+    def _replace(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+        """Let go of `pool` (the next photo starts a new one); `kill` its processes first
+        when one may be stuck."""
+        if kill:  # no public way before Python 3.14's kill_workers()
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is pool:
+            self._pool = None
 
     def _done(self) -> None:
         self._waiting -= 1
 
-    def _read(self, photo: bytes, today: date) -> CardFront:
-        start = time.perf_counter()
-        front = read_front(self.engine.lines(photo), today=today)
-        # The outcome only: the number, even masked, says nothing useful to an operator here.
-        log.info("card photo read in %.2f s: %s", time.perf_counter() - start, front.outcome)
-        return front
-
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
-    """From the reader's thread: a loop closed meanwhile has no count left to keep."""
+    """From the pool's thread: a loop closed meanwhile has no count left to keep."""
     with contextlib.suppress(RuntimeError):
         loop.call_soon_threadsafe(callback)

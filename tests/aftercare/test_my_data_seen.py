@@ -3,7 +3,15 @@ that the record is kept as the rules require; the signing question stays open.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
 from aftercare.worker import tick
+from cases.models import Case
+from cases.repositories.audit import audit
+from staffweb.accounts import add_account
 from tests.aftercare.conftest import World
 from tests.platform.conftest import ID_NUMBER
 
@@ -19,8 +27,43 @@ async def test_the_worker_sees_who_handled_their_application(world: World) -> No
     text = person.texts()
     assert f"办件编号 {number}" in text
     assert f"**************{ID_NUMBER[-4:]}" in text and ID_NUMBER not in text
-    assert "受理窗口 li 办理了您的申请" in text
-    assert "经办部门 企业职工基本养老保险待遇申领 办理了您的申请" in text
+    assert "窗口工作人员办理了您的申请" in text
+    assert "旗就业和社会保险事业中心经办人员办理了您的申请" in text
+    assert " li " not in text and "pension_claim" not in text
     assert "办结 180 天后，您上传的照片会自动删除" in text
     assert "/cancel" not in text  # a submitted case is not deleted from the chat
     assert person.question == question
+
+
+# (account, role, actor as the console records it, action, what the worker reads)
+CONSOLE_VIEWS = [
+    ("wangfang", "clerk", "account:wangfang", "web.case_view", "窗口工作人员查看了您的申请"),
+    (
+        "zhaolei",
+        "medical_security_bureau",
+        "account:zhaolei@medical_security_bureau",
+        "web.item_answer",
+        "旗医疗保障局经办人员办理了您的申请",
+    ),
+    ("jianjian", "supervisor", "account:jianjian", "web.case_view", "电子监察人员查看了您的申请"),
+]
+
+
+async def test_the_worker_sees_the_role_and_time_of_console_accounts_not_their_names(
+    world: World,
+) -> None:
+    number = await world.submitted()
+    at = datetime(2026, 11, 27, 2, 5, tzinfo=UTC)  # 10:05 in Ejin Horo
+
+    def seen(session: Any) -> None:
+        case_id = session.scalar(select(Case.id).where(Case.number == number))
+        for username, role, actor, action, _ in CONSOLE_VIEWS:
+            add_account(session, username, role, "a long password here", "admin", at=at)
+            audit(session, actor, action, case_id=case_id, at=at)
+
+    await world.db.run(seen)
+    await world.person.command("mydata")
+    text = world.person.texts()
+    for username, role, _, _, line in CONSOLE_VIEWS:
+        assert f"2026-11-27 10:05 {line}" in text, text
+        assert username not in text and role not in text

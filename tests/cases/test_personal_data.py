@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
@@ -113,5 +113,9 @@ def test_postgresql_without_a_configured_key_refuses_to_invent_one(tmp_path: Pat
 
 
 def test_a_configured_key_must_be_32_bytes(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="32 bytes"):  # refused with the settings
+        _settings(tmp_path, key="c2hvcnQ=")
+    settings = _settings(tmp_path)
+    settings.security.data_key = SecretStr("c2hvcnQ=")  # and again by the vault itself
     with pytest.raises(MissingKey, match="32 bytes"):
-        load_vault(_settings(tmp_path, key="c2hvcnQ="))
+        load_vault(settings)

@@ -24,7 +24,6 @@ from dialogs.card_reader import CardPhotos, CardReader
 from dialogs.events import Choice, StoredFile
 from dialogs.service import ConversationService
 from integrations.idcard.fake import FakeCardReader
-from integrations.idcard.ocr import OcrEngine
 from integrations.idcard.reader import OcrCardReader
 from policy.idcard import parse_id_number
 from policy.idcard_front import CardFront
@@ -35,11 +34,6 @@ from tests.idcard.cards import Shot
 
 TODAY = date(2026, 11, 26)
 CARD = cards.man("张建国", date(1965, 3, 15))
-
-
-@pytest.fixture(scope="module")
-def engine() -> OcrEngine:
-    return OcrEngine()
 
 
 @pytest.fixture
@@ -82,11 +76,11 @@ def pages(db: Database, material: str) -> list[MaterialPage]:
 
 
 async def test_a_photo_of_the_card_is_read_shown_in_full_confirmed_and_kept_as_its_front(
-    db: Database, files: FileStore, clock: Callable[[], datetime], engine: OcrEngine
+    db: Database, files: FileStore, clock: Callable[[], datetime]
 ) -> None:
     """The real reader: the number shown in full with the name, "yes" records it as if
     typed, and the ID card material then asks for the back only."""
-    reader = OcrCardReader(engine, today=lambda: TODAY)
+    reader = OcrCardReader(today=lambda: TODAY)
     p = person_with(db, files, clock, reader)
     try:
         await to_id_number(p)

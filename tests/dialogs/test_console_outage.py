@@ -50,7 +50,8 @@ BUSY = Translator("zh_CN")("dialogs.console.busy")
 
 
 def child_env(home: Path, **extra: str) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(ROOT), **extra}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(ROOT)}
+    return env | {"OCR__ENABLED": "false"} | extra  # pictures, not cards (tests/conftest.py)
 
 
 def postgres_env(home: Path, schema: str, url: str = PG_URL) -> dict[str, str]:

@@ -22,6 +22,7 @@ from cases.crypto import Vault
 from cases.db import Database
 from tests.cases.databases import PG_URL, _admin
 from tests.fake_bot_api import FakeBotApi
+from tests.log_guard import scan_output, scanned_log
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "main.py"
@@ -95,7 +96,9 @@ class Deployment:
     def command(
         self, *args: str, timeout: float = 120, **env: str
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        """`python main.py ARGS`; its stderr (the log; stdout is the answer) is held to the log
+        guard's rule."""
+        done = subprocess.run(
             [sys.executable, str(MAIN), *args],
             cwd=self.where,
             env=self.env(**env),
@@ -103,6 +106,8 @@ class Deployment:
             text=True,
             timeout=timeout,
         )
+        scan_output(done.stderr, f"stderr of main.py {' '.join(args[:2])}")
+        return done
 
     def staff(self, *args: str) -> subprocess.CompletedProcess[str]:
         """A staff command as the clerk (or an office) types it; fails the test on exit 1."""
@@ -121,26 +126,29 @@ class Deployment:
 
     @contextmanager
     def process(self, name: str, *args: str, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-        """A long-running command (`run`, `platform serve`), its output in `<name>.log`."""
-        log = (self.where / f"{name}.log").open("ab")
-        proc = subprocess.Popen(
-            [sys.executable, str(MAIN), *args],
-            cwd=self.where,
-            env=self.env(**env),
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            yield proc
-        finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            log.close()
+        """A long-running command (`run`, `web`, `platform serve`), its output in `<name>.log`,
+        scanned by the log guard once the process has stopped."""
+        path = self.where / f"{name}.log"
+        with scanned_log(path, f"{name}.log of main.py {' '.join(args[:2])}"):
+            log = path.open("ab")
+            proc = subprocess.Popen(
+                [sys.executable, str(MAIN), *args],
+                cwd=self.where,
+                env=self.env(**env),
+                stdout=log,
+                stderr=log,
+            )
+            try:
+                yield proc
+            finally:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                    try:
+                        proc.wait(30)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
+                log.close()
 
     def log_of(self, name: str = "bot") -> str:
         path = self.where / f"{name}.log"

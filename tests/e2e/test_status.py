@@ -3,7 +3,9 @@ Prometheus metrics, as an operator's probes and scraper read them."""
 
 from __future__ import annotations
 
+import json
 import socket
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,3 +75,39 @@ async def stuck_push(deployment: Deployment) -> None:
         await db.run(work)
     finally:
         await db.close()
+
+
+async def test_the_console_answers_the_same_probes_and_logs_json(api: FakeBotApi, tmp_path: Path):
+    """`main.py web`: /healthz, /readyz and /metrics on its own port without a session (the
+    console leads nothing, so no leader is needed), and LOG_FORMAT=json lines on stderr."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    async with sqlite_deployment(api, tmp_path) as deployment:
+        args = ("web", "--port", str(port))
+        with deployment.process("web", *args, LOG_FORMAT="json") as web:
+
+            async def alive() -> bool:
+                try:
+                    return (await get(f"{base}/healthz")) == (200, "ok\n")
+                except aiohttp.ClientError:
+                    return False
+
+            await wait_until(alive, "the console up", procs=(web,))
+            status, body = await get(f"{base}/readyz")
+            assert status == 200, body
+            assert json.loads(body) == {"ready": True, "leading": False}
+            await get(f"{base}/queue")  # no session: sent to the log-in page
+            status, metrics = await get(f"{base}/metrics")
+            assert status == 200
+            assert 'outbox_pending{outbox="notification"} 0.0' in metrics
+            assert "# TYPE items_overdue gauge" in metrics
+            assert 'web_requests_total{method="GET",status="2xx"}' in metrics
+
+            with sqlite3.connect(tmp_path / "app.db") as behind:  # as if an older schema
+                behind.execute("UPDATE alembic_version SET version_num = '0008_page_count'")
+            status, body = await get(f"{base}/readyz")
+            assert status == 503 and "db upgrade" in json.loads(body)["schema"]
+        log = deployment.log_of("web").splitlines()
+        logged = [line for line in log if not line.startswith("工作人员网页：")]
+        assert logged, log
+        assert all(json.loads(line)["level"] for line in logged), logged

@@ -1,34 +1,36 @@
 """The real OCR reader on generated phone photos of cards (issue 18): numbers read exactly or
-not at all, the name only offered, the model loaded once and lazily, the loop never blocked
-past the reader's bounds."""
+not at all, the name only offered; the model in a pool of worker processes beside the bot,
+loaded once per worker and lazily, the bot's own process never loading it, the pool bounded
+(busy, time-out) and a dead worker replaced."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from dialogs.card_reader import CardReaderUnavailable
-from integrations.idcard.ocr import OcrEngine
 from integrations.idcard.reader import OcrCardReader
 from tests.idcard import cards
 from tests.idcard.cards import Shot
 
 TODAY = date(2026, 11, 26)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def engine() -> OcrEngine:
-    """One engine for the module: loading the model once is what a process does too."""
-    return OcrEngine()
-
-
-@pytest.fixture
-async def reader(engine: OcrEngine):
-    reader = OcrCardReader(engine, today=lambda: TODAY)
+def reader() -> Iterator[OcrCardReader]:
+    """One reader for the module: its worker loads the model once, as in the bot."""
+    reader = OcrCardReader(today=lambda: TODAY)
     yield reader
     reader.close()
 
@@ -103,42 +105,102 @@ async def test_bytes_that_are_no_picture_are_refused_as_such(reader: OcrCardRead
     assert caught.value.reason == "not_an_image"
 
 
-async def test_the_model_loads_on_the_first_photo_and_only_once() -> None:
-    engine = OcrEngine()
-    reader = OcrCardReader(engine, today=lambda: TODAY)
-    try:
-        assert not engine.loaded  # building the reader costs nothing
-        await reader.read(cards.something_else())
-        model = engine._engine
-        assert engine.loaded
-        await reader.read(cards.something_else(seed=1))
-        assert engine._engine is model
-    finally:
-        reader.close()
+async def test_the_model_loads_in_a_worker_process_at_the_first_photo_never_in_the_bot() -> None:
+    """A fresh process plays the bot: building the reader starts nothing, the first photo
+    starts one worker, the second photo is read by the same worker, and the bot's process
+    has not imported onnxruntime or OpenCV (its memory is the same with OCR on or off)."""
+    code = f"""
+import asyncio, datetime, sys
+sys.path.insert(0, {str(ROOT)!r})
+from integrations.idcard.reader import OcrCardReader
+from tests.idcard import cards
+
+async def main():
+    reader = OcrCardReader(today=lambda: datetime.date(2026, 11, 26))
+    print(reader.started)
+    card = cards.woman()
+    front = await reader.read(cards.photo(cards.front(card)))
+    first = await reader.call("pid")
+    await reader.read(cards.something_else())
+    print(front.number.number == card.number, first == await reader.call("pid"))
+    print(sorted(m for m in ("onnxruntime", "cv2", "rapidocr_onnxruntime") if m in sys.modules))
+    reader.close()
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split("\n")[:3] == ["False", "True True", "[]"]
 
 
-async def test_photos_beyond_the_waiting_bound_are_refused_at_once(engine: OcrEngine) -> None:
-    reader = OcrCardReader(engine, max_waiting=1, today=lambda: TODAY)
+async def test_photos_beyond_the_waiting_bound_are_refused_at_once(reader: OcrCardReader) -> None:
+    await reader.read(cards.something_else())  # the pool is up
+    reader.max_waiting = 1
     try:
-        first = asyncio.ensure_future(reader.read(cards.something_else()))
-        await asyncio.sleep(0)  # the first photo is in the reader's thread now
+        first = asyncio.ensure_future(reader.read(cards.something_else(seed=1)))
+        await asyncio.sleep(0)  # the first photo is with the worker now
         with pytest.raises(CardReaderUnavailable) as caught:
             await reader.read(cards.something_else(seed=2))
         assert caught.value.reason == "busy"
         assert (await first).outcome == "no_card"
         assert (await reader.read(cards.something_else(seed=3))).outcome == "no_card"
     finally:
-        reader.close()
+        reader.max_waiting = 4
 
 
-async def test_a_reading_past_its_time_out_is_given_up_and_the_loop_goes_on(
-    engine: OcrEngine,
+async def test_a_reading_past_its_time_out_is_given_up_and_its_worker_replaced(
+    reader: OcrCardReader,
 ) -> None:
-    """A time-out of zero: the answer cannot be back before the loop looks again."""
-    reader = OcrCardReader(engine, timeout=0, today=lambda: TODAY)
+    """A time-out of zero: the answer cannot be back before the loop looks again. The worker
+    still busy with it is killed; the next photo is read by a new one."""
+    await reader.read(cards.something_else())
+    stuck = await reader.call("pid")
+    reader.timeout = 0
     try:
         with pytest.raises(CardReaderUnavailable) as caught:
-            await reader.read(cards.something_else())
+            await reader.read(cards.something_else(seed=1))
         assert caught.value.reason == "timeout"
     finally:
-        reader.close()
+        reader.timeout = 20.0
+    card = cards.man()
+    front = await reader.read(cards.photo(cards.front(card)))
+    assert front.number is not None and front.number.number == card.number
+    assert await reader.call("pid") != stuck
+    assert not _alive(stuck)
+
+
+async def test_a_worker_killed_while_idle_is_replaced_and_the_next_photo_read(
+    reader: OcrCardReader,
+) -> None:
+    await reader.read(cards.something_else())
+    dead = await reader.call("pid")
+    os.kill(dead, signal.SIGKILL)
+    card = cards.woman()
+    front = await reader.read(cards.photo(cards.front(card)))
+    assert front.number is not None and front.number.number == card.number
+    assert await reader.call("pid") != dead
+
+
+async def test_a_worker_killed_while_reading_leaves_the_photo_to_its_replacement(
+    reader: OcrCardReader,
+) -> None:
+    await reader.read(cards.something_else())
+    dead = await reader.call("pid")
+    card = cards.man()
+    reading = asyncio.ensure_future(reader.read(cards.photo(cards.front(card))))
+    await asyncio.sleep(0)  # submitted: the worker has it
+    os.kill(dead, signal.SIGKILL)
+    front = await reading
+    assert front.number is not None and front.number.number == card.number
+    assert await reader.call("pid") != dead
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/status").read_text().find("State:\tZ") < 0

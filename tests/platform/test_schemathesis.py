@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from integrations.platform.signing import signed_headers
+from tests.log_guard import scan_output
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = b"schemathesis-secret"
@@ -91,6 +92,7 @@ def door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(timeout=30)
         log.close()
     written = (where / "serve.log").read_text()
+    scan_output(written, "serve.log of main.py platform serve")
     assert "Traceback" not in written, written[-3000:]
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from cases.platform.port import PlatformRejected, SubmitRequest, UnknownCase
 from integrations.platform.http_client import HttpPlatformClient
+from tests.log_guard import scan_output
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 SECRET = "serve-test-secret"
@@ -67,5 +68,6 @@ async def test_platform_serve_answers_the_signed_contract(tmp_path: Path) -> Non
     finally:
         server.send_signal(signal.SIGTERM)
         out, err = server.communicate(timeout=30)
+    scan_output(err, "stderr of main.py platform serve")
     assert server.returncode == 0, err
     assert "审批平台接口已启动" in out

@@ -25,6 +25,7 @@ from pydantic import SecretStr
 
 from app.settings import DatabaseSettings, FileSettings, SecuritySettings, Settings
 from tests.cases.databases import PG_URL
+from tests.log_guard import scan_output
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = ROOT / "main.py"
@@ -85,7 +86,7 @@ class Machine:
     def command(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """`python main.py ARGS` on this machine, as an operator runs it."""
         self.where.mkdir(parents=True, exist_ok=True)
-        return subprocess.run(
+        done = subprocess.run(
             [sys.executable, str(MAIN), *args],
             cwd=self.where,
             env=self.env(),
@@ -93,3 +94,5 @@ class Machine:
             text=True,
             timeout=timeout,
         )
+        scan_output(done.stderr, f"stderr of main.py {' '.join(args[:2])}")  # the log guard's rule
+        return done

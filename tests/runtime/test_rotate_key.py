@@ -3,6 +3,7 @@ old one readable until every row and file is done, then the new key alone reads 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from app.settings import DatabaseSettings, FileSettings, SecuritySettings, Setti
 from cases import repositories as repo
 from cases.crypto import Vault, decode_key, load_vault, next_key_file
 from cases.key_rotation import Fault
+from runtime.leader import FileLeadership
 from runtime.rotate_key import rotate_key
 from runtime.services import Services
 
@@ -106,6 +108,30 @@ def test_the_key_file_is_replaced_only_when_everything_is_done(tmp_path: Path) -
     assert "全部完成" in said[-1]
     for line in said:
         assert first_key.strip() not in line and new_key.strip() not in line
+
+
+def test_the_command_refuses_while_a_run_holds_the_leader_lock(tmp_path: Path) -> None:
+    settings = deployment(tmp_path)
+    seed(settings)
+    first_key = settings.security.key_file.read_text()
+    database = tmp_path / "app.db"
+    # A `run` leading this deployment, as runtime.leader takes the lock (another open file:
+    # flock conflicts between open files, in one process as across processes).
+    running = FileLeadership(database.with_name("app.db.leader"), retry_seconds=0.1)
+    assert asyncio.run(running.acquire(asyncio.Event()))
+    said: list[str] = []
+    try:
+        assert rotate_key(settings, say=said.append) == 2
+    finally:
+        asyncio.run(running.release())
+    assert "服务正在运行" in said[-1] and "main.py web" in said[-1]
+    # Refused before anything changed: no new key beside the old one, the rows as they were.
+    assert not next_key_file(settings.security.key_file).exists()
+    assert settings.security.key_file.read_text() == first_key
+    assert read_back(settings) == ("150627196505150016", "13800138000", [PHOTO])
+
+    assert rotate_key(settings, say=said.append) == 0  # the service stopped: it goes ahead
+    assert settings.security.key_file.read_text() != first_key
 
 
 def test_with_the_key_in_the_environment_the_command_says_how_to_give_both_keys(

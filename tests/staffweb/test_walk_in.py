@@ -155,3 +155,84 @@ def _owner(session: Any, number: str) -> tuple[str, str, int]:
         select(NotificationOutbox).where(NotificationOutbox.applicant_id == applicant.id)
     )
     return applicant.channel, applicant.external_user_id, len(list(pushes))
+
+
+async def test_before_the_worker_takes_the_case_over_the_clerk_is_asked_to_phone(
+    desk: Desk,
+) -> None:
+    await desk.account("lina", "clerk")
+    clerk = await desk.client("lina")
+    try:
+        receipt = await (await register(clerk, FIELDS, SCANS)).text()
+        number = re.search(r"YJ-\d{8}-\d{4}", receipt).group()  # type: ignore[union-attr]
+        await desk.db.run(desk.platform.accept, number, "account:lina")  # a push: accepted
+        tasks = await (await clerk.get("/tasks")).text()
+        assert "电话告知办理进展（窗口受理，申请人未关联 Telegram）" in tasks
+        assert number in tasks and "13912345678" in tasks and "李秀兰" in tasks
+    finally:
+        await clerk.close()
+    waiting, kinds = await desk.db.run(_window_pushes, number)
+    assert waiting == [] and kinds.count("phone_walk_in") == 1  # none waits for nobody
+
+    # Taken over in the chat: the next pushes go there, no new phone task.
+    code = CODE.search(receipt).group(1)  # type: ignore[union-attr]
+    chat = ConversationService(desk.db, Settings(), clock=desk.clock)
+    await chat.handle("telegram", "7001", Command("start", code))
+    refused = ("archive_certificate", "refused", "经办-档案", None, "档案不全")
+    await desk.db.run(desk.platform.answer, number, *refused)  # a push: the office's answer
+    waiting, kinds = await desk.db.run(_window_pushes, number)
+    assert kinds.count("phone_walk_in") == 1
+    channel, _, pushes = await desk.db.run(_owner, number)
+    assert channel == "telegram" and pushes >= 1
+
+
+def _window_pushes(session: Any, number: str) -> tuple[list[int], list[str]]:
+    from cases.models import OutboxStatus, StaffTask
+
+    case = session.scalars(select(Case).where(Case.number == number)).one()
+    window = session.scalars(select(Applicant).where(Applicant.channel == "window")).one()
+    waiting = session.scalars(
+        select(NotificationOutbox.id).where(
+            NotificationOutbox.applicant_id == window.id,
+            NotificationOutbox.status == OutboxStatus.pending.value,
+        )
+    )
+    kinds = session.scalars(select(StaffTask.kind).where(StaffTask.case_id == case.id))
+    return list(waiting), list(kinds)
+
+
+def _mistyped(code: str) -> list[str]:
+    """What people send instead of the printed code: a look-alike (0 for O, 1 for I), a
+    character left out, one too many."""
+    plain = code.replace("-", "")
+    return [plain[:3] + "0" + plain[4:], plain[:3] + "1" + plain[4:], plain[:-1], plain + "A"]
+
+
+async def test_a_code_that_cannot_be_used_is_explained_politely(desk: Desk) -> None:
+    await desk.account("lina", "clerk")
+    clerk = await desk.client("lina")
+    try:
+        first = await (await register(clerk, FIELDS, SCANS)).text()
+        second = await (await register(clerk, {**FIELDS, "name": "王桂英"}, SCANS)).text()
+    finally:
+        await clerk.close()
+    code, other = (CODE.search(r).group(1) for r in (first, second))  # type: ignore[union-attr]
+    chat = ConversationService(desk.db, Settings(), clock=desk.clock)
+    tr = Translator("zh_CN")
+
+    async def say(user: str, argument: str) -> str:
+        outcome = await chat.handle("telegram", user, Command("start", argument))
+        return "\n".join(render(r.message, tr) for r in outcome.replies)
+
+    for typed in ["ABCDE-FGHJK", *_mistyped(code)]:
+        answer = await say("7001", typed)
+        assert answer.startswith("这个关联码不对。请核对窗口受理回执上的关联码"), (typed, answer)
+        assert "办件编号" not in answer  # nothing about the case, nor "case not found"
+    taken = await say("7001", code.lower().replace("-", " "))  # typed loosely: it is the code
+    assert "李秀兰" not in taken and "YJ-" in taken
+    assert (await say("7002", code)).startswith("这个关联码已经用过了")
+    assert not (await say("7001", code)).startswith("这个关联码")  # their own, again: status
+    assert (await say("7001", other)).startswith("这个聊天里已经有一件正在办理的申请")
+    desk.clock.advance(days=31)
+    assert (await say("7003", other)).startswith("这个关联码已过期（有效期 30 天）")
+    assert "YJ-" not in await say("7004", "YJ-20260430-0001")  # a case number is no code

@@ -197,17 +197,19 @@ class Dispatch(PlatformCore):
     def flag_overdue(self, session: Session) -> list[tuple[str, str]]:
         """Flag items past their due time to the clerk, once each (a StaffTask)."""
         now = self.now()
-        late = session.scalars(
-            select(EmbItem).where(
+        # One read for every newly late item and its case id (not one look-up per item).
+        late = session.execute(
+            select(EmbItem, Case.id)
+            .outerjoin(Case, Case.number == EmbItem.case_number)
+            .where(
                 EmbItem.status == "pending",
                 EmbItem.due_at < now,
                 EmbItem.overdue_flagged_at.is_(None),
             )
-        )
+        ).all()
         flagged: list[tuple[str, str]] = []
-        for item in late:
+        for item, case_id in late:
             item.overdue_flagged_at = now
-            case_id = session.scalar(select(Case.id).where(Case.number == item.case_number))
             session.add(
                 StaffTask(
                     case_id=case_id,

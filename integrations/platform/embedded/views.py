@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.models.platform import EmbCase, EmbItem
+from cases.models.platform import EmbCase
 from cases.platform.port import ItemState
 from integrations.platform.embedded.core import CLERK, StaffError, audit
 from integrations.platform.embedded.dispatch import Dispatch
+from integrations.platform.embedded.inbox_page import inbox_page_rows
+from integrations.platform.embedded.queue_page import late_items_of, queue_page_rows
 from integrations.platform.embedded.sealing import applicant_label, unseal
 from policy.items import ItemDef
 
@@ -49,81 +50,102 @@ class CaseView:
         return f"CaseView({self.case_number!r}, viewer={self.viewer!r})"
 
 
+@dataclass(frozen=True)
+class StaffPage:
+    """One page of a staff list: its rows, the count (`more`: at least `total`), the page."""
+
+    rows: list[QueueRow]
+    total: int
+    more: bool
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
 class Views(Dispatch):
-    def queue(self, session: Session, actor: str, office: str | None = None) -> list[QueueRow]:
-        """The clerk's queue (cases to accept, overdue items first), or one office's items."""
+    def queue(
+        self,
+        session: Session,
+        actor: str,
+        office: str | None = None,
+        *,
+        page: int = 1,
+        size: int = 50,
+    ) -> list[QueueRow]:
+        """One page of the clerk's queue (overdue first, then oldest) or of an office's items."""
+        return self.queue_page(session, actor, office, page=page, size=size).rows
+
+    def queue_page(
+        self,
+        session: Session,
+        actor: str,
+        office: str | None = None,
+        *,
+        page: int = 1,
+        size: int = 50,
+    ) -> StaffPage:
+        """The same, with the count and the page: a bounded number of statements whatever
+        the number of cases (`queue_page.py`, `inbox_page.py`); the view is audited."""
         self.flag_overdue(session)
+        page, size = max(page, 1), max(size, 1)
         if office is None:
-            rows = self._clerk_queue(session)
+            result = self._clerk_queue(session, page, size)
         else:
             self._check_office(office)
-            rows = self._office_queue(session, office)
+            result = self._office_queue(session, office, page, size)
         audit(
             session,
             actor,
             "platform.view_queue",
             None,
             None,
-            {"office": office or CLERK, "cases": len(rows)},
+            {"office": office or CLERK, "cases": len(result.rows), "page": page},
         )
-        return rows
+        return result
 
-    def _clerk_queue(self, session: Session) -> list[QueueRow]:
+    def _clerk_queue(self, session: Session, page: int, size: int) -> StaffPage:
         now = self.now()
-        rows: list[QueueRow] = []
-        cases = session.scalars(
-            select(EmbCase)
-            .where(EmbCase.status.in_(("received", "returned", "accepted")))
-            .order_by(EmbCase.received_at)
-        )
-        for case in cases:
-            overdue = [
-                i
-                for i in self._items_of(session, case.case_number)
-                if i.status == "pending" and i.due_at is not None and i.due_at < now
-            ]
-            rows.append(
-                QueueRow(
-                    case.case_number,
-                    case.status,
-                    case.received_at,
-                    applicant_label(case.form),
-                    item=",".join(i.item for i in overdue) or None,
-                    overdue=bool(overdue),
-                )
+        found = late_items_of(session, queue_page_rows(session, now, page=page, size=size), now)
+        rows = [
+            QueueRow(
+                line.case_number,
+                line.status,
+                line.received_at,
+                line.applicant,
+                item=",".join(line.late_items) or None,
+                overdue=line.overdue,
             )
-        rows.sort(key=lambda r: (not r.overdue, r.received_at))
-        return rows
+            for line in found.lines
+        ]
+        return StaffPage(rows, found.total, False, page, size)
 
-    def _office_queue(self, session: Session, office: str) -> list[QueueRow]:
+    def _office_queue(self, session: Session, office: str, page: int, size: int) -> StaffPage:
         now = self.now()
+        lines, counted = inbox_page_rows(session, office, page=page, size=size)
         rows: list[QueueRow] = []
-        items = session.execute(
-            select(EmbItem, EmbCase)
-            .join(EmbCase, EmbCase.case_number == EmbItem.case_number)
-            .where(EmbItem.office == office, EmbItem.status == "pending")
-            .order_by(EmbItem.due_at)
-        )
-        for item, case in items:
-            definition = self._by_code[item.item]
+        for line in lines:
+            definition = self._by_code[line.item]
             # Only what the item may see: the name, and the ID number if the item needs it.
-            visible = definition.visible_fields(case.form)
+            visible = definition.visible_fields(line.form)
             if "id_number" in definition.fields:
-                visible["id_number_masked"] = case.form.get("id_number_masked")
+                visible["id_number_masked"] = line.form.get("id_number_masked")
             rows.append(
                 QueueRow(
-                    case.case_number,
-                    case.status,
-                    case.received_at,
+                    line.case_number,
+                    line.status,
+                    line.received_at,
                     applicant_label(visible),
-                    item.item,
-                    item.office,
-                    item.status,
-                    item.due_at,
-                    overdue=item.due_at is not None and item.due_at < now,
+                    line.item,
+                    line.office,
+                    line.item_status,
+                    line.due_at,
+                    overdue=line.due_at is not None and line.due_at < now,
                 )
             )
-        return rows
+        return StaffPage(rows, counted.total, counted.more, page, size)
 
     def show(
         self, session: Session, case_number: str, actor: str, office: str | None = None

@@ -15,11 +15,14 @@ SQLite is told to read the open cases through that index (`INDEXED BY`, the docu
 to pin the plan of a time-critical query): without table statistics its planner takes the
 index on the status column instead and sorts every open case for each page (2.3 s at 50,000
 cases on this machine, against a few milliseconds). PostgreSQL's planner has statistics.
+
+The console's queue page and `python main.py staff queue` both read it (the CLI adds, in a
+second statement bounded by the page, which of each late case's items are late).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +44,7 @@ class QueueLine:
     received_at: datetime
     applicant: str  # name and masked ID number
     overdue: bool
+    late_items: tuple[str, ...] = ()  # filled by `late_items_of` where the reader shows them
 
 
 @dataclass(frozen=True)
@@ -160,3 +164,23 @@ def queue_page_rows(
         for r in rows
     ]
     return QueuePage(lines, found or 0, page, max(1, -(-(found or 0) // size)))
+
+
+def late_items_of(session: Session, page: QueuePage, now: datetime) -> QueuePage:
+    """The page with the late items of its overdue cases named: one statement, bounded by
+    the page (the items' (status, due) index, then the case numbers of the page)."""
+    numbers = [line.case_number for line in page.lines if line.overdue]
+    if not numbers:
+        return page
+    late: dict[str, list[str]] = {}
+    for number, item in session.execute(
+        select(EmbItem.case_number, EmbItem.item)
+        .where(EmbItem.status == "pending", EmbItem.due_at < now)
+        .where(EmbItem.case_number.in_(numbers))
+        .order_by(EmbItem.case_number, EmbItem.item)
+    ):
+        late.setdefault(number, []).append(item)
+    lines = [
+        replace(line, late_items=tuple(late.get(line.case_number, ()))) for line in page.lines
+    ]
+    return replace(page, lines=lines)
