@@ -41,17 +41,24 @@ def guide_pdf(
     return service_guide.render_pdf(sections, tr, dated or _today())
 
 
+FORM_LANGUAGE = "zh_CN"  # the form goes to Chinese offices: always in Chinese
+
+
 def form_pdf(
     answers: Mapping[str, Any] | None = None,
-    language: str = "zh_CN",
+    language: str = FORM_LANGUAGE,
     case_number: str = "",
     dated: date | None = None,
+    own: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The application form, pre-filled from the conversation's answers (masked numbers)."""
+    """The application form, pre-filled from the conversation's answers, always in Chinese
+    whatever the chat's `language`. `own` are the worker's own ID number and phone in full
+    (for their private chat only); without them the form shows the masked ones."""
 
-    tr = Translator(language)
+    del language  # the chat's language: the form itself is an office document
+    tr = Translator(FORM_LANGUAGE)
     a = dict(answers or {})
-    form = _form_fields(a)
+    form = {**_form_fields(a), **{k: v for k, v in (own or {}).items() if v}}
     policy_answers = Answers(**{k: form[k] for k in ANSWER_FIELDS if form.get(k) is not None})
     items = [tr(i.name_key) for i in load_items() if i.applies_to(policy_answers)]
     materials = [tr(r.name_key) for r in checklist(policy_answers) if not r.lost]
@@ -78,14 +85,16 @@ def stored_document(
     answers: Mapping[str, Any] | None = None,
     region: str = "ejin_horo",
     case_number: str = "",
+    own: Mapping[str, str] | None = None,
 ) -> Document:
     """One of the reform's documents, made and kept in the file store (the same content is
-    stored once), ready for a reply to send."""
+    stored once), ready for a reply to send. `own`: see `form_pdf`."""
     if kind == "flowchart":
-        graph = flowchart.lifecycle_graph(Translator("zh_CN"))
+        graph = flowchart.process_graph(Translator("zh_CN"))  # the plan's process, from the items
         path = flowchart.image_path(graph)
         data = path.read_bytes() if path.exists() else flowchart.render_png(graph)
         return Document(files.put(data).address, "流程图.png", "image/png")
     if kind == "guide":
         return Document(files.put(guide_pdf(language, region)).address, "服务指南.pdf")
-    return Document(files.put(form_pdf(answers, language, case_number)).address, "申请表.pdf")
+    form = form_pdf(answers, language, case_number, own=own)
+    return Document(files.put(form).address, "申请表.pdf")

@@ -18,6 +18,7 @@ from aftercare.documents import stored_document
 from aftercare.notice import build_notice
 from cases.files import FileStore
 from cases.models import Case
+from cases.repositories import get_applicant, id_number_of, phone_of
 from cases.result import latest_case, signature_of
 from dialogs.paperwork import DocumentRequest
 from documents.result_notice import Signature, render_result_notice
@@ -47,6 +48,18 @@ def signed_copy_document(session: Session, case: Case, files: FileStore) -> Docu
     return Document(info.signed_copy_sha256, notice_file_name(case, signed=True))
 
 
+def _own_numbers(session: Session, applicant_id: int) -> dict[str, str]:
+    """The worker's own ID number and phone in full, for the form sent to their own chat."""
+    applicant = get_applicant(session, applicant_id)
+    if applicant is None:
+        return {}
+    numbers = {
+        "id_number": id_number_of(session, applicant),
+        "phone": phone_of(session, applicant),
+    }
+    return {k: v for k, v in numbers.items() if v}
+
+
 @dataclass(frozen=True)
 class Paperwork:
     files: FileStore
@@ -67,6 +80,7 @@ class Paperwork:
             answers=case.form if case is not None and submitted else request.answers,
             region=self.config.region,
             case_number=(case.number or "") if case is not None else "",
+            own=_own_numbers(session, request.applicant_id) if request.kind == "form" else None,
         )
 
     def signed_copy(self, session: Session, case: Case, notice_sha256: str, at: datetime) -> str:

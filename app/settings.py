@@ -156,6 +156,9 @@ class ServiceSettings(BaseModel):
     online_step_check_days: Count = 3
     reminder_days_before: Count = 90
     region: str = "ejin_horo"
+    # Operator-kept data files; unset: the copies shipped in policy/.
+    pension_base_file: Path | None = None  # Inner Mongolia's 计发基数 (policy/pension_base.toml)
+    contacts_file: Path | None = None  # the offices' addresses, phones, hours (contacts.toml)
 
 
 class RuntimeSettings(BaseModel):

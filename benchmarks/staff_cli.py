@@ -9,8 +9,9 @@ and only migrates when behind. Printed:
 
 1. the start-up schema step alone, each in a fresh process on a database already at head:
    the full Alembic upgrade against the cheap check;
-2. `python main.py staff queue --as bench` end to end in this tree, and in `--baseline DIR`
-   (for instance an older commit: `git archive <commit> | tar -x -C DIR`), with the ratio.
+2. `python main.py staff queue --as bench` end to end in this tree, against the anchor
+   `python -c "import sqlalchemy"` in the same run (the goal: within 2x), and in
+   `--baseline DIR` (for instance an older commit: `git archive <commit> | tar -x -C DIR`).
 """
 
 from __future__ import annotations
@@ -138,7 +139,13 @@ def main() -> None:
 
         print("python main.py staff queue --as bench (empty queue, fresh process each):")
         now = staff_queue(ROOT, work, args.runs)
+        anchor = _timed([python, "-c", "import sqlalchemy"], work, env, args.runs)
+        print(_line("anchor: python -c 'import sqlalchemy'", anchor))
         print(_line(f"this tree ({ROOT})", now))
+        print(
+            f"  staff queue / import sqlalchemy: CPU {now.cpu_median / anchor.cpu_median:.2f}x, "
+            f"wall {now.median / anchor.median:.2f}x   (goal <= 2x)"
+        )
         if args.baseline is not None:
             before = staff_queue(args.baseline.resolve(), work, args.runs)
             print(_line(f"baseline ({args.baseline})", before))

@@ -51,6 +51,7 @@ def claim_telegram_notifications(
         row.attempts += 1
         row.next_attempt_at = now + lease
     session.flush()
+    repo.open_payloads(session, [row for row, _ in rows])
     return rows
 
 

@@ -101,7 +101,12 @@ class SupplementCase:
 @dataclass(frozen=True)
 class HandToPerson:
     reason: str
-    question: str | None = None
+    question: str | None = None  # the question open at the time (or the words, from staff)
+    words: str = ""  # what the worker typed, numbers masked
+    stage: str = ""  # before_submission | upload | after_submission
+
+    def __repr__(self) -> str:  # the worker's words never go into a repr
+        return f"HandToPerson({self.reason!r}, {self.question!r}, stage={self.stage!r})"
 
 
 @dataclass(frozen=True)
@@ -249,8 +254,17 @@ def on_hand_to_person(run: CommandRun, command: HandToPerson) -> None:
         "handover",
         applicant_id=run.applicant.id,
         case_id=current.id if current is not None else None,
-        detail={"reason": command.reason, "question": command.question},
+        detail=_hand_over_detail(command),
     )
+
+
+def _hand_over_detail(command: HandToPerson) -> dict[str, Any]:
+    detail: dict[str, Any] = {"reason": command.reason, "question": command.question}
+    if command.stage:
+        detail["stage"] = command.stage
+    if command.words:
+        detail["words"] = command.words[:500]
+    return detail
 
 
 def on_discard_draft(run: CommandRun, command: DiscardDraft) -> None:

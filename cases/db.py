@@ -31,6 +31,7 @@ from cases.availability import is_busy, no_running_loop, reachable, stale
 from cases.crypto import load_vault
 from cases.db_migrations import Migrations
 from cases.errors import MissingKey, StoreUnavailable
+from cases.pg_unit import run_unit
 from cases.sqlite import (
     BUSY_TIMEOUT_MS,
     normalize_url,
@@ -102,8 +103,11 @@ class Database(Migrations):
             connect_args: dict[str, Any] = {}
             if schema:
                 connect_args["server_settings"] = {"search_path": schema}
+            # No pre-ping: it is a round trip on every checkout, a third of an event's client
+            # CPU. A pooled connection the server dropped (a restart) fails its first
+            # statement instead, and `run` then runs the unit once more on a fresh one.
             self._async_engine = create_async_engine(
-                self.url, echo=echo, connect_args=connect_args, pool_pre_ping=True
+                self.url, echo=echo, connect_args=connect_args
             )
             self._async_sessions = async_sessionmaker(
                 self._async_engine, expire_on_commit=False, info=info
@@ -140,14 +144,7 @@ class Database(Migrations):
         with reachable():
             if self._executor is not None:
                 return await self._in_thread(partial(self._run_sync, fn, args, kwargs))
-            async with self._async_sessions() as session:
-                try:
-                    result = await session.run_sync(fn, *args, **kwargs)
-                    await session.commit()
-                except StaleDataError as exc:
-                    await session.rollback()
-                    raise stale(exc) from exc
-                return result
+            return await run_unit(self._async_sessions, fn, args, kwargs)
 
     async def run_on_loop(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """`run` for a short unit of work, such as one inbound event's (a millisecond or less).

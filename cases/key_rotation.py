@@ -22,6 +22,7 @@ new key; `audit verify` checks the rows before it against that digest (`cases.au
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,9 +32,10 @@ from sqlalchemy import or_, select
 
 from cases.crypto import vault_of
 from cases.encrypt_files import rename_references
-from cases.models import Applicant
+from cases.models import Applicant, NotificationOutbox, OutboxStatus
 from cases.repositories.applicants import ID_CONTEXT, PHONE_CONTEXT, update_applicant
 from cases.repositories.card_numbers import CARD_CONTEXT
+from cases.repositories.outbox import SEALED, notification_payload, seal_payload
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -102,6 +104,30 @@ class ApplicantRows:
         update_applicant(session, applicant, **values)
 
 
+class SealedNotifications:
+    """Replies waiting in the notification outbox sealed (they show a number in full): opened
+    with the old key and sealed again, so that they can still be sent after the rotation."""
+
+    name = "notification_outbox"
+
+    def pending(self, session: Session) -> list[Any]:
+        vault = vault_of(session)
+        query = select(NotificationOutbox).where(
+            NotificationOutbox.status == OutboxStatus.pending.value
+        )
+        return [
+            row.id
+            for row in session.scalars(query.order_by(NotificationOutbox.id))
+            if SEALED in row.payload
+            and not vault.made_by_current_key(base64.b64decode(row.payload[SEALED]))
+        ]
+
+    def rotate(self, session: Session, row_id: Any) -> None:
+        row = session.get(NotificationOutbox, row_id, with_for_update=True)
+        if row is not None and SEALED in row.payload:
+            row.payload = seal_payload(session, notification_payload(session, row))
+
+
 # An applicant's encrypted numbers: (column prefix, encryption context, has a lookup hash).
 # The number read from a card photo is held unconfirmed and never looked up (issue 18).
 _FIELDS = (
@@ -152,7 +178,7 @@ def _encrypt_again(store: FileStore, address: str) -> StoredBlob:
 async def rotate(
     db: Database,
     store: FileStore,
-    tables: Sequence[RowRotation] = (ApplicantRows(),),
+    tables: Sequence[RowRotation] = (ApplicantRows(), SealedNotifications()),
     fault: Fault = no_fault,
 ) -> RotationReport:
     """Make every row of `tables` and every stored file again with the vault's current key.

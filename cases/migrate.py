@@ -25,9 +25,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
@@ -41,6 +38,7 @@ ADVISORY_LOCK_CLASS = 0x52455449  # "RETI"
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -53,17 +51,20 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 def upgrade_connection(connection: Connection, revision: str = "head") -> None:
     # Alembic announces each of its plugins at INFO when imported: noise in the bot's log.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from alembic import command
 
     command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade_connection(connection: Connection, revision: str) -> None:
     """Take the schema down to `revision` (`base`: nothing left): `db restore --force`."""
+    from alembic import command
 
     command.downgrade(alembic_config(connection), revision)
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from cases.db import Database
 from cases.files import FileStore
 from cases.lifecycle import FINAL_STATES
-from cases.models import Case, MaterialPage
+from cases.models import Case, MaterialPage, PageStatus
 from cases.repositories.audit import audit
 
 FINAL = [s.value for s in FINAL_STATES]
@@ -107,6 +107,52 @@ def mark_expired_pages(
         for (case_id, _, _), number in zip(per_case, report.case_numbers, strict=True):
             audit(session, "system", "retention.purge", case_id=case_id, detail={"case": number})
     return report, doomed
+
+
+def mark_replaced_pages(
+    session: Session, case_id: int, material_code: str, *, now: datetime
+) -> list[str]:
+    """The returned (rejected) pages of one material, once its replacement has reached the
+    platform: no one is shown them any more (the platform's material lists the new pages),
+    so they are not kept until the case closes. Their rows stay as the record, with
+    `purged_at`; returns the hashes of their files that no page still kept refers to, to
+    delete after the commit (as `mark_expired_pages`)."""
+    pages = list(
+        session.scalars(
+            select(MaterialPage).where(
+                MaterialPage.case_id == case_id,
+                MaterialPage.material_code == material_code,
+                MaterialPage.status == PageStatus.rejected.value,
+                MaterialPage.sha256.is_not(None),
+                MaterialPage.purged_at.is_(None),
+            )
+        )
+    )
+    if not pages:
+        return []
+    for page in pages:
+        page.purged_at = now
+    session.flush()
+    hashes = {str(p.sha256) for p in pages}
+    kept = session.scalars(
+        select(MaterialPage.sha256).where(
+            MaterialPage.sha256.in_(hashes), MaterialPage.purged_at.is_(None)
+        )
+    )
+    audit(
+        session,
+        "system",
+        "retention.replaced_pages",
+        case_id=case_id,
+        detail={"material": material_code, "pages": len(pages)},
+        at=now,
+    )
+    return sorted(hashes - set(kept))
+
+
+def remove_files(store: FileStore, hashes: list[str]) -> int:
+    """Delete the files of `hashes` (already gone: nothing to do); returns the bytes freed."""
+    return sum(store.delete(sha) for sha in hashes)
 
 
 def _remove_files(

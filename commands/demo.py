@@ -210,7 +210,7 @@ async def _show_pushes(db: Database, timeline: Timeline, actor: str, prefix: str
         )
         replies = []
         for row in rows:
-            reply = from_json(row.payload)
+            reply = from_json(repo.notification_payload(session, row))
             repo.mark_notification_sent(session, row.id, at=timeline.clock())
             if reply.key.startswith(prefix):
                 replies.append(reply)

@@ -54,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--contribution-months", help="累计缴费月数 (0..1200)")
     parser.add_argument("--today", help="按这一天预审，YYYY-MM-DD（默认今天，北京时间）")
     parser.add_argument("--json", action="store_true", help="输出 JSON（批量模式总是 JSON）")
+    from commands import precheck_estimate
+
+    precheck_estimate.register_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -84,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
             os.dup2(devnull, sys.stdout.fileno())
             return 1
         return 0
-    return run_single(args.id_number, args.category, args.contribution_months, today, args.json)
+    return run_single(
+        args.id_number, args.category, args.contribution_months, today, args.json, args=args
+    )
 
 
 def run_single(
@@ -95,16 +100,23 @@ def run_single(
     as_json: bool,
     out: IO[str] | None = None,
     err: IO[str] | None = None,
+    args: argparse.Namespace | None = None,
 ) -> int:
+    from commands import precheck_estimate
     from locales import Translator
     from policy.precheck import precheck_fields
 
     out, err = out or sys.stdout, err or sys.stderr
     result = precheck_fields(id_number, category, contribution, today, result_texts())
+    estimate_text = None
+    if args is not None and precheck_estimate.wanted(args):
+        estimate_text = precheck_estimate.attach(result, args, today)
     if as_json:
         print(json.dumps(result, ensure_ascii=False), file=out)
     else:
         print(render_text(result, Translator("zh_CN")), file=out)
+        if estimate_text:
+            print(estimate_text, file=out)
     if not result["valid"]:
         print(result["error"]["message"], file=err)
         return 2

@@ -1,10 +1,10 @@
 """One console session of one applicant over the shared conversation service: the turn, the
 work after it (platform calls, aftercare, pushes), and a turn that failed.
 
-The console has no background workers of its own: after each turn it delivers the platform
-outbox (embedded platform), runs the aftercare tick and shows this applicant's pushes. That
-work never costs the line its answer: what fails is logged and tried again after the next
-input."""
+The console has no background workers of its own: after each turn, and every few seconds
+while the terminal waits for a line (`idle`), it delivers the platform outbox (embedded
+platform), runs the aftercare tick and shows this applicant's pushes. That work never costs
+the line its answer: what fails is logged and tried again after the next input."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import os
 import tempfile
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,6 +69,8 @@ class Console:
     inbox: Path | None = None  # JSON mode: the only folder files may be named from
     documents: Path | None = None  # where sent documents are saved, decrypted, to be opened
     _warm: asyncio.Future[None] | None = None
+    # A turn and the work while waiting never overlap: pushes are shown once, in order.
+    _busy: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def language(self) -> str:
@@ -79,11 +81,23 @@ class Console:
         """Hand one event to the conversation; then the turn's side work, whose failures are
         logged and left for the next turn (the answer stands). Raises what the conversation
         raised (StoreUnavailable when the database cannot be used): see `failure_code`."""
-        outcome = await self.service.handle(CHANNEL, self.user_id, event)
-        self.last = outcome
+        async with self._busy:
+            outcome = await self.service.handle(CHANNEL, self.user_id, event)
+            self.last = outcome
+            return outcome, await self._after_turn()
+
+    async def idle(self) -> list[Reply]:
+        """While no line comes: the same work as after a turn, and the pushes it found
+        (a result delivered, a clerk's call announced) to show now, not after the next line."""
+        if self.last is None:
+            return []
+        async with self._busy:
+            return await self._after_turn()
+
+    async def _after_turn(self) -> list[Reply]:
         await self._side_work("platform calls", self.deliver_platform_calls)
         await self._side_work("aftercare", self.deliver_results)
-        return outcome, await self._side_work("pushes", self.pushes) or []
+        return await self._side_work("pushes", self.pushes) or []
 
     async def _side_work(self, what: str, step: Callable[[], Awaitable[T]]) -> T | None:
         try:

@@ -14,6 +14,11 @@ from dialogs.events import Choice, Command, Event, Text
 from locales import Translator
 from locales.replies import Msg, Reply, render
 
+PROMPT = "> "
+# How often the terminal looks for pushes while it waits for a line: a result or a clerk's
+# message shows within seconds, without the worker typing anything.
+POLL_SECONDS = 2.0
+
 
 def human_event(console: Console, line: str) -> Event:
     """What a typed line means: a command, a choice of the question shown (by its number,
@@ -66,16 +71,19 @@ def _question_reply(console: Console) -> Reply | None:
     return asked[-1] if asked else None
 
 
-async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
+async def run_human(
+    console: Console, stdin: TextIO, stdout: TextIO, poll_seconds: float = POLL_SECONDS
+) -> None:
     loop = asyncio.get_running_loop()
     tr = Translator("zh_CN")
     stdout.write(tr("dialogs.console.intro") + "\n\n")
     await _human_turn(console, Command("start"), stdout)
     console.warm_up()
     while True:
-        stdout.write("> ")
+        stdout.write(PROMPT)
         stdout.flush()
-        line = await loop.run_in_executor(None, stdin.readline)
+        reading = loop.run_in_executor(None, stdin.readline)
+        line = await _read_showing_pushes(console, reading, stdout, poll_seconds)
         if not line or line.strip() in ("/exit", "/quit"):
             stdout.write("\n" + Translator(console.language)("dialogs.console.bye") + "\n")
             return
@@ -85,6 +93,23 @@ async def run_human(console: Console, stdin: TextIO, stdout: TextIO) -> None:
             print_human([Reply(Msg(err.key, err.params))], console.language, stdout)
             continue
         await _human_turn(console, event, stdout)
+
+
+async def _read_showing_pushes(
+    console: Console, reading: asyncio.Future[str], stdout: TextIO, every: float
+) -> str:
+    """The line being read (in a thread); meanwhile, every `every` seconds, the work after a
+    turn, and its pushes printed as they arrive, then the prompt again."""
+    while True:
+        done, _ = await asyncio.wait({reading}, timeout=every)
+        if done:
+            return reading.result()
+        pushes = await console.idle()
+        if pushes:
+            stdout.write("\n")
+            print_human(pushes, console.language, stdout, pushed=True, save=console.save_document)
+            stdout.write(PROMPT)
+            stdout.flush()
 
 
 async def _human_turn(console: Console, event: Event, stdout: TextIO) -> None:

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dialogs import nlu_calibration, nlu_jieba
+from dialogs import nlu_calibration, nlu_jieba, nlu_weights
 from dialogs.choice_words import clean
 from dialogs.nlu_calibration import Calibration
 from dialogs.nlu_choices import interpret_choice
-from dialogs.nlu_model import IntentModel, features, read_keywords, read_phrases, train
+from dialogs.nlu_model import IntentModel, features, read_keywords
 from dialogs.nlu_numbers import normalise, parse_contribution_months, parse_number
 
 __all__ = [
@@ -70,6 +70,9 @@ KEYWORDS_FILE = DATA / "keywords.toml"
 TYPOS_FILE = DATA / "typos.txt"
 CALIBRATION_SPLIT = (HELD_OUT_FILE, DATA / "calibration.txt")  # never trained on
 CALIBRATION_FILE = DATA / "calibration.toml"  # written by `python -m dialogs.nlu_refit`
+WEIGHTS_FILE = DATA / "weights.tsv"  # written by `python -m dialogs.nlu_train`
+# The texts the weights were fitted on: weights.tsv records their fingerprint.
+FIT_INPUTS = (TRAINING_FILE, TYPOS_FILE, nlu_jieba.USER_DICT)
 # Questions are short; a 5,000-character paste is classified by its start, keeping the
 # cost of one message bounded.
 MAX_CHARS = 200
@@ -127,7 +130,7 @@ def _read_typos(path: Path) -> list[tuple[str, str]]:
 
 
 def warm_up(data_dir: Path | str = "data") -> None:
-    """Load jieba (cache under `data_dir`) and train the classifier now rather than on the
+    """Load jieba (cache under `data_dir`) and the classifier now rather than on the
     first message. Safe to call from several threads and more than once."""
     _get(data_dir)
 
@@ -140,13 +143,9 @@ def _get(data_dir: Path | str = "data") -> _Loaded:
         if _loaded is None:
             nlu_jieba.ensure_loaded(data_dir)
             typos = _read_typos(TYPOS_FILE)
-            model = train(
-                read_phrases(TRAINING_FILE),
-                lambda text: _words(text, typos),
-                read_keywords(KEYWORDS_FILE),
-            )
+            model = IntentModel(nlu_weights.read(WEIGHTS_FILE), read_keywords(KEYWORDS_FILE))
             if set(model.intents) != set(INTENTS):
-                raise ValueError(f"training phrases cover {model.intents}, expected {INTENTS}")
+                raise ValueError(f"weights cover {model.intents}, expected {INTENTS}")
             _loaded = _Loaded(model, typos, nlu_calibration.read(CALIBRATION_FILE))
     return _loaded
 
@@ -167,6 +166,12 @@ def tokenize(text: str) -> list[str]:
 def model() -> IntentModel:
     """The trained model (for the calibration fit, dialogs/nlu_refit.py)."""
     return _get().model
+
+
+def words(text: str) -> list[str]:
+    """jieba words after the classifier's normalisation, before jieba is loaded for
+    `tokenize` (the offline fit, dialogs/nlu_train.py)."""
+    return _words(text, _read_typos(TYPOS_FILE))
 
 
 def feature_list(text: str) -> list[str]:

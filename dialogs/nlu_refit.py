@@ -94,7 +94,7 @@ def notes(cal: Calibration) -> list[str]:
     calibration = split()
     return [
         f"fitted on {len(calibration)} phrases; ECE = expected calibration error of the top",
-        "intent's probability (10 bins), uncalibrated naive Bayes -> calibrated:",
+        "intent's probability (10 bins), uncalibrated model -> calibrated:",
         figures("split", calibration, cal).strip(),
     ]
 

@@ -3,11 +3,10 @@
 Per event, ONE database transaction: drop a duplicate update id, load the applicant and the
 conversation, run the pure engine, apply its commands to the record (`cases.commands`:
 consent, identity, pages, the case, outbox rows, staff tasks, reminders) and save the new
-state. The conversation row is
-version-checked (optimistic lock): a conflict with another worker re-runs the event from a
-fresh read, after a short random pause. Within one process, events of one applicant are
-serialised by an asyncio lock, so that two messages sent at once queue instead of conflicting:
-conflicts arise only between processes.
+state. The conversation row is version-checked (optimistic lock): a conflict with another
+worker re-runs the event from a fresh read, after a short random pause. Within one process,
+events of one applicant are serialised by an asyncio lock, so that two messages sent at once
+queue instead of conflicting: conflicts arise only between processes.
 
 Why the retries are bounded where they are: an event loses the version check only when another
 process committed an event of the SAME applicant between its read and its write, so it can lose
@@ -16,7 +15,6 @@ applicant's burst is a handful of messages (an album, a double tap); MAX_ATTEMPT
 anything a person can send at once, and the jittered pause keeps two losers from meeting again.
 
 After submission the database is the record: what the conversation says about a case comes
-from app.clock import LOCAL_TZ, utc_now
 from the case row, its pages and its item results, read in the same transaction
 (`cases.view`).
 """
@@ -53,6 +51,7 @@ from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
 from dialogs.state import Context, ConversationData
 from dialogs.walk_in_link import take_over
 from locales.replies import Msg, Reply, to_json
+from policy.pension_base import load_base_table
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -100,7 +99,7 @@ class ConversationService:
         self.paperwork = paperwork
         self.settings = settings  # built once by the caller (never per event: ~5 ms each)
         self.clock = clock or utc_now
-        self.reminder_days_before = settings.service.reminder_days_before
+        self.pension_base = load_base_table(settings.service.pension_base_file)  # 养老金测算
         self._locks: OrderedDict[tuple[str, str], asyncio.Lock] = OrderedDict()
         self.conflicts = 0  # optimistic-lock conflicts seen (and retried)
 
@@ -213,7 +212,8 @@ class ConversationService:
         return Context(
             today=now.astimezone(LOCAL_TZ).date(),
             case=case_view(session, case) if case is not None and case.number else None,
-            reminder_days_before=self.reminder_days_before,
+            reminder_days_before=terms.reminder_days_before,
+            pension_base=self.pension_base,
             result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
             region=terms.region,
             followup_days=terms.rating_followup_working_days,

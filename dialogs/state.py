@@ -28,6 +28,7 @@ from cases.commands import (
     WithdrawConsent,
 )
 from cases.view import CaseView, ItemProgress, Rejection, SupplementAsk
+from policy.pension_base import BaseTable
 
 __all__ = [
     "AddPages",
@@ -152,3 +153,4 @@ class Context:
     reads_cards: bool = False  # a photo of the ID card may answer the ID-number question
     # The number read from it, held until confirmed; never in a repr (personal data).
     card_number: str | None = field(default=None, repr=False)
+    pension_base: BaseTable = field(default_factory=BaseTable)  # the estimate's base figures

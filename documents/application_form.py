@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from documents.pdfkit import Page
+from documents.pdfkit import LINE_MM, Page
 from locales import Translator
 
-if TYPE_CHECKING:
-    from documents.pdfkit import Page
-
 # The fields shown, in order (names of policy/items.toml [form]; a test keeps them declared);
-# `id_number` is whatever display form the caller chose (masked by default: the PDF travels
-# through a chat).
+# `id_number` and `phone` are whatever the caller passes: the worker's own, in full, when the
+# form goes to their own private chat (it is their document, for the window).
 FORM_FIELDS: tuple[str, ...] = (
     "name",
     "sex",
@@ -70,6 +67,8 @@ def render_application_form(data: FormInput, tr: Translator) -> bytes:
     page.fields(
         [(tr(f"documents.form.field.{name}"), _value(name, data.form, tr)) for name in FORM_FIELDS]
     )
+    if data.has_employer:  # on page 1, right below the employer's name, where it is stamped
+        _stamp_box(page, tr, str(data.form.get("employer_name") or ""))
     page.subheading(tr("documents.form.special_heading"))
     page.grid(
         (tr("documents.form.col_question"), tr("documents.form.col_answer")),
@@ -87,8 +86,6 @@ def render_application_form(data: FormInput, tr: Translator) -> bytes:
     page.para(tr("documents.form.declaration"))
     page.ln(4)
     page.para(tr("documents.form.applicant_signature"))
-    if data.has_employer:
-        _stamp_box(page, tr, str(data.form.get("employer_name") or ""))
     return page.bytes()
 
 
@@ -103,13 +100,15 @@ def _value(name: str, form: Mapping[str, Any], tr: Translator) -> str:
 
 
 def _stamp_box(page: Page, tr: Translator, employer: str) -> None:
-    if page.will_page_break(34):
-        page.add_page()
     page.ln(2)
     x, y = page.get_x(), page.get_y()
     page.rect(x, y, page.epw, 30)
     page.set_xy(x + 3, y + 3)
-    page.para(tr("documents.form.stamp_heading", employer=employer))
+    # Inside the box, at most two lines: a longer name is already whole in the field above.
+    text = tr("documents.form.stamp_heading", employer=employer)
+    lines = page.lines(text, page.epw - 6)
+    shown = lines if len(lines) <= 2 else [*lines[:1], lines[1][:-1] + "…"]
+    page.multi_cell(page.epw - 6, LINE_MM, "\n".join(shown), align="L")
     page.set_xy(x + page.epw - 75, y + 21)
     page.para(tr("documents.form.stamp_date"))
     page.set_y(y + 32)

@@ -1,10 +1,12 @@
 """The flowchart (流程图), drawn from the very `transitions` tables that run the service.
 
-Two drawings: the case lifecycle (`cases/lifecycle.py`) and the applicant conversation
-(`dialogs/machine.py`). Each is a PNG drawn with Pillow in the same CJK face as the PDFs (no
-graphviz: nothing to install beyond the wheels), committed under docs/ with a fingerprint of
-the table it was drawn from. `tests/documents/test_flowchart.py` fails when a table changes
-and the drawing was not redrawn: `python main.py docs flowchart --write`.
+Three drawings: the process the plan asks for, from the items data
+(`documents/flowchart_process.py`, the one the chat sends); the case lifecycle
+(`cases/lifecycle.py`) and the applicant conversation (`dialogs/machine.py`). Each is a PNG
+drawn with Pillow in the same CJK face as the PDFs (no graphviz: nothing to install beyond the
+wheels), committed under docs/ with a fingerprint of the table it was drawn from.
+`tests/documents/test_flowchart.py` fails when a table changes and the drawing was not
+redrawn: `python main.py docs flowchart --write`.
 
 This module reads the tables into graphs (`documents/flowchart_graph.py`) and keeps the
 files; `documents/flowchart_layout.py` places the boxes (a plain layered layout: a state's
@@ -24,6 +26,7 @@ from dialogs.machine import TABLE as CONVERSATION_TABLE
 from dialogs.machine import State
 from documents.flowchart_draw import render_png
 from documents.flowchart_graph import Edge, Graph
+from documents.flowchart_process import process_graph
 from locales import Translator
 
 # Re-exported: callers draw a graph through this module.
@@ -37,6 +40,7 @@ __all__ = [
     "graphs",
     "image_path",
     "lifecycle_graph",
+    "process_graph",
     "render_png",
     "stale",
     "write_all",
@@ -104,7 +108,7 @@ def conversation_graph(tr: Translator) -> Graph:
 
 def graphs(tr: Translator | None = None) -> list[Graph]:
     tr = tr or Translator("zh_CN")
-    return [lifecycle_graph(tr), conversation_graph(tr)]
+    return [process_graph(tr), lifecycle_graph(tr), conversation_graph(tr)]
 
 
 def _labels(tr: Translator, prefix: str, states: list[str]) -> dict[str, str]:

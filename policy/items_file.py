@@ -2,8 +2,9 @@
 
 Every problem is reported as an `ItemsFileError` naming the file and the item, at start-up,
 so a bad edit to the file never reaches an applicant. The checks tie the file to the rest of
-policy: fields must be on the one form, materials must be known codes, `when` must be an
-answer, and the clocks that wait on another item must not wait on each other in a cycle.
+policy: fields must be on the one form, materials must be known codes, `applies_to` must be
+"everyone" or an answer, and the clocks that wait on another item must not wait on each other
+in a cycle.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from policy.item_defs import (
     ResultField,
 )
 from policy.material_codes import MATERIAL_CODES
+
+EVERYONE = "everyone"
 
 
 def _strings(value: object, where: str, what: str) -> tuple[str, ...]:
@@ -71,6 +74,22 @@ def _result(raw: object, where: str) -> tuple[ResultField, ...]:
     return tuple(out)
 
 
+def _applies_to(raw: dict[str, object], where: str) -> str | None:
+    """The item's `applies_to` rule: "everyone" (the default, as the plan's six items) or an
+    answer that must be true; None stands for everyone."""
+    if "when" in raw:
+        raise ItemsFileError(f"{where}: 'when' is now 'applies_to'")
+    rule = raw.get("applies_to", EVERYONE)
+    if rule == EVERYONE:
+        return None
+    if rule not in ANSWER_FIELDS:
+        raise ItemsFileError(
+            f"{where}: applies_to must be {EVERYONE!r} or one of {', '.join(ANSWER_FIELDS)}"
+        )
+    assert isinstance(rule, str)
+    return rule
+
+
 def _item(raw: object, form_fields: frozenset[str], source: Path) -> ItemDef:
     if not isinstance(raw, dict) or not isinstance(raw.get("code"), str):
         raise ItemsFileError(f"{source}: every [[items]] entry needs a code")
@@ -86,9 +105,7 @@ def _item(raw: object, form_fields: frozenset[str], source: Path) -> ItemDef:
     unknown = [m for m in materials if m not in MATERIAL_CODES]
     if unknown:
         raise ItemsFileError(f"{where}: unknown materials: {', '.join(unknown)}")
-    when = raw.get("when")
-    if when is not None and when not in ANSWER_FIELDS:
-        raise ItemsFileError(f"{where}: when must be one of {', '.join(ANSWER_FIELDS)}")
+    when = _applies_to(raw, where)
     routed_by = raw.get("office_routed_by")
     if routed_by is not None and routed_by not in fields:
         raise ItemsFileError(f"{where}: office_routed_by must be one of the item's fields")

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-# §5 [C]: 计发月数 by whole age; ages with months interpolate linearly, rounded to 0.1, which
-# matches the one official reply found (60y1m -> 138.4, 50y1m -> 194.6).
+# §5 [C]: 计发月数 by whole age, the table annexed to 国发〔2005〕38号 for the ages at which
+# people retire here; ages with months interpolate linearly, rounded to 0.1, which matches the
+# one official reply found (60y1m -> 138.4, 50y1m -> 194.6).
 _DIVISORS: tuple[tuple[int, float], ...] = (
     (50, 195),
+    (51, 190),
+    (52, 185),
+    (53, 180),
+    (54, 175),
     (55, 170),
+    (56, 164),
+    (57, 158),
     (58, 152),
+    (59, 145),
     (60, 139),
     (61, 132),
     (62, 125),

@@ -17,6 +17,7 @@ from app.clock import Clock
 from app.settings import Settings
 from cases.migrate import newest_migration_date
 from documents.fonts import FontMissing, font_is_the_known_release, font_path
+from policy.contacts import ContactsFileError, load_contacts
 from policy.workdays import has_official_data
 
 OK, FAILED, NOTE = "✓", "✗", "!"
@@ -59,13 +60,24 @@ def platform_secret(settings: Settings) -> Finding:
 
 
 def office_contacts(settings: Settings) -> Finding | None:
-    """The offices' addresses, phones and hours in the guide (issue 15, point 7).
-
-    Hook: this version has no contacts data file yet, so there is nothing to check. When the
-    operator-edited file lands, return FAILED for an office without phone, address or hours
-    here (the guide then says 请咨询窗口), OK when every office is filled.
-    """
-    return None
+    """The offices' addresses, phones and hours in the guide and the notice (issue 15, point
+    7), from SERVICE__CONTACTS_FILE or policy/contacts.toml: a warning while any is missing
+    (the guide and the notice then say 请咨询窗口), a failure when the file cannot be read."""
+    path = settings.service.contacts_file
+    try:
+        contacts = load_contacts(path)
+    except (OSError, ContactsFileError, ValueError) as exc:
+        return Finding(FAILED, "办事机构联系方式文件有误", f"contacts file: {exc}")
+    empty = [c.name_zh for c in contacts if c.missing]
+    if not contacts or empty:
+        names = "、".join(empty) or "全部"
+        return Finding(
+            NOTE,
+            f"办事机构联系方式未填全（{names}）：指南和告知单暂写“请咨询窗口”",
+            f"office contacts not filled in for {len(empty) or 'all'} office(s): fill in "
+            f"{path or 'policy/contacts.toml'} (or set SERVICE__CONTACTS_FILE)",
+        )
+    return Finding(OK, "办事机构联系方式已填写", f"office contacts filled in ({len(contacts)})")
 
 
 def cjk_font() -> Finding:

@@ -35,6 +35,7 @@ from cases.key_rotation import (
     ApplicantRows,
     Fault,
     RowRotation,
+    SealedNotifications,
     describe,
     no_fault,
     remaining,
@@ -70,7 +71,7 @@ def service_running(settings: Settings) -> bool:
 
 
 def _tables(services: Services) -> list[RowRotation]:
-    tables: list[RowRotation] = [ApplicantRows()]
+    tables: list[RowRotation] = [ApplicantRows(), SealedNotifications()]
     has_platform = services.db.run_blocking(
         lambda s: inspect(s.connection()).has_table(EmbCase.__tablename__)
     )

@@ -140,7 +140,7 @@ class Services:
 
     @cached_property
     def office_hours(self) -> OfficeHours:
-        from integrations.platform.factory import office_hours
+        from integrations.platform.hours import office_hours
 
         return office_hours(self.settings)
 

@@ -50,6 +50,7 @@ def platform_relay(services: Services) -> Worker:
                 adapter,
                 stop,
                 interval_seconds=services.settings.runtime.relay_interval_seconds,
+                files=services.files,  # a delivered replacement deletes the returned pages
             )
 
     return Worker("platform-relay", run, singleton=True)

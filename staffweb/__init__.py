@@ -8,7 +8,8 @@ app.py          the aiohttp application: sessions, CSRF, audit of every request,
 clerk.py        the clerk's queue page, case page, accept / return, tasks
 queue.py        the queue: one statement per page, flat at 50,000 cases (the indexes of 0009)
 materials.py    every page of every material as a picture, and the addresses that serve them
-renderer.py     PDF pages rendered to JPEG (pypdfium2, one worker thread); kinds by their bytes
+renderer.py     PDF pages to JPEG in a worker process with a time limit (pebble); kinds by bytes
+pdf_pages.py    the PDFium work itself (pypdfium2), all the worker process imports
 static/viewer.js zoom and rotate in the browser (the console's one script, no build step)
 returns.py      return for correction per material and per page
 walk_in.py      walk-in registration at the window, its receipt and one-time code

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from integrations.platform.embedded import CaseView, StaffError
 from staffweb.core import Refused, console_of, need, refusal_for
-from staffweb.renderer import NoSuchPage
+from staffweb.renderer import NoSuchPage, PageUnavailable, unavailable_picture
 
 CLERK_OR_OFFICE = ("clerk", "office")
 _PICTURES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
@@ -127,11 +127,15 @@ async def original_file(request: web.Request) -> web.StreamResponse:
 
 
 async def pdf_page(request: web.Request) -> web.StreamResponse:
-    """One page of a PDF material, rendered to JPEG."""
+    """One page of a PDF material, rendered to JPEG; a page that cannot be rendered in time
+    is a picture saying so (the <img> shows it in the page's place), with the download."""
     _, _, _, address = await _file_of(request)
     console = console_of(request)
     try:
         picture = await console.renderer.page(address, int(request.match_info["page"]))
     except NoSuchPage as exc:
         raise Refused(404, console.tr("web.error.no_page")) from exc
+    except PageUnavailable:
+        body = unavailable_picture(console.tr("web.error.page_unavailable"))
+        return web.Response(body=body, headers={"Content-Type": "image/svg+xml"})
     return web.Response(body=picture, headers={"Content-Type": "image/jpeg"})

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -82,6 +83,10 @@ class Rating(Base):
             " AND declined_at IS NOT NULL)",
             name="rated_or_declined",
         ),
+        # The ratings list, newest first, a page of ids from the index alone; the counts by
+        # level from the other (`cases.repositories.aftercare_records`).
+        Index("ix_ratings_given", "rated_at", "id"),
+        Index("ix_ratings_level_code", "level_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ at once; the idempotency key makes that harmless.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utc_now
 from cases.db import Database
+from cases.files import FileStore
 from cases.lifecycle import CaseState
 from cases.models import Case, OutboxStatus, PageStatus, PlatformOutbox, StaffTask
 from cases.platform.calls import PlatformCall, claim_due_calls
@@ -34,6 +36,7 @@ from cases.repositories.audit import audit
 from cases.repositories.case_records import get_case, submit_case
 from cases.repositories.outbox import mark_platform_delivered, mark_platform_failed
 from cases.repositories.pages import pages_of
+from cases.retention import mark_replaced_pages, remove_files
 from locales.replies import Msg
 
 log = logging.getLogger(__name__)
@@ -53,8 +56,13 @@ async def drain_platform_outbox(
     adapter: PlatformAdapter,
     now: Callable[[], datetime] | None = None,
     limit: int = 100,
+    files: FileStore | None = None,
 ) -> int:
-    """Deliver the due rows once; returns how many were delivered. Call it in a loop."""
+    """Deliver the due rows once; returns how many were delivered. Call it in a loop.
+
+    With `files` (the running service's relay), a delivered replacement also deletes the
+    files of the pages it replaced (`cases.retention.mark_replaced_pages`), after the
+    commit; without, they wait for the retention rule."""
     clock = now or utc_now
     calls = await db.run(claim_due_calls, clock(), limit)
     delivered = 0
@@ -68,7 +76,9 @@ async def drain_platform_outbox(
             log.warning("platform refused %s %s: %s", call.kind, call.case_number, exc.code)
             await db.run(record_failed, call, clock(), f"rejected: {exc}", True)
         else:
-            await db.run(record_delivered, call, clock())
+            replaced = await db.run(record_delivered, call, clock(), files is not None)
+            if files is not None and replaced:
+                await asyncio.to_thread(remove_files, files, replaced)
             delivered += 1
     return delivered
 
@@ -84,12 +94,16 @@ async def send(adapter: PlatformAdapter, call: PlatformCall) -> None:
         await adapter.withdraw(request.case_number, request.reason)
 
 
-def record_delivered(session: Session, call: PlatformCall, at: datetime) -> None:
-    """The platform took the call: the row is done, and the case moves where the call says."""
+def record_delivered(
+    session: Session, call: PlatformCall, at: datetime, purge_replaced: bool = False
+) -> list[str]:
+    """The platform took the call: the row is done, and the case moves where the call says.
+    A supplement replaces a material's returned pages: with `purge_replaced`, they are marked
+    purged and the hashes of files nothing else refers to are returned, to delete."""
     row = session.get(PlatformOutbox, call.id)
     assert row is not None
     if row.status == OutboxStatus.sent.value:
-        return  # another worker got there first
+        return []  # another worker got there first
     mark_platform_delivered(session, call.id, at=at)
     case = get_case(session, row.case_id)
     assert case is not None
@@ -110,6 +124,10 @@ def record_delivered(session: Session, call: PlatformCall, at: datetime) -> None
         detail={"key": row.idempotency_key, "attempts": row.attempts},
         at=at,
     )
+    request = call.request
+    if purge_replaced and isinstance(request, SupplementRequest):
+        return mark_replaced_pages(session, case.id, request.material_code, now=at)
+    return []
 
 
 def _submitted(session: Session, case: Case, call: PlatformCall, at: datetime) -> None:

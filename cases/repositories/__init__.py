@@ -42,6 +42,8 @@ from cases.repositories.outbox import (
     mark_notification_sent,
     mark_platform_delivered,
     mark_platform_failed,
+    notification_payload,
+    open_payloads,
     pending_notifications,
     platform_calls_of,
 )
@@ -107,6 +109,8 @@ __all__ = [
     "mark_update_processed",
     "move_case",
     "next_case_number",
+    "notification_payload",
+    "open_payloads",
     "open_staff_tasks",
     "open_task_page",
     "open_tasks_query",

@@ -146,17 +146,22 @@ def ratings_given(
 ) -> list[RatingLine]:
     """Ratings with a level (declines left out), newest first, each with its case number and
     its follow-up task: one statement, one page (`size`) at a time."""
+    newest_first = (Rating.rated_at.desc(), Rating.id.desc())
+    # The page's ids first, from `ix_ratings_given` alone (a rating has `rated_at` exactly
+    # when it has a level: the table's check constraint), then just those rows joined.
+    given = select(Rating.id).where(Rating.rated_at.is_not(None))
+    if case_number is not None:
+        wanted = select(Case.id).where(Case.number == case_number).scalar_subquery()
+        given = given.where(Rating.case_id == wanted)
+    ids = given.order_by(*newest_first).offset(skip).limit(size).subquery("page_ids")
     query = (
         select(Rating, Case.number, StaffTask)
+        .select_from(ids)
+        .join(Rating, Rating.id == ids.c.id)
         .join(Case, Case.id == Rating.case_id)
         .outerjoin(StaffTask, StaffTask.id == Rating.followup_task_id)
-        .where(Rating.level.is_not(None))
-        .order_by(Rating.rated_at.desc(), Rating.id.desc())
-        .offset(skip)
-        .limit(size)
+        .order_by(*newest_first)
     )
-    if case_number is not None:
-        query = query.where(Case.number == case_number)
     return [(rating, number or "", task) for rating, number, task in session.execute(query)]
 
 
@@ -167,7 +172,7 @@ def rating_counts(
     aggregate statements, whatever the number of ratings."""
     by_level = session.execute(
         select(Rating.level_code, func.count())
-        .where(Rating.level.is_not(None))
+        .where(Rating.level_code.is_not(None))
         .group_by(Rating.level_code)
     ).all()
     is_open = StaffTask.status == TaskStatus.open.value

@@ -1,14 +1,23 @@
 """The two outboxes: rows written in the same transaction as the change that causes them,
-then delivered at least once by a worker: claim (with a lease), send, mark sent or failed."""
+then delivered at least once by a worker: claim (with a lease), send, mark sent or failed.
+
+A reply that carries an ID or mobile number (the number read from a card's photo, shown in
+full for the worker to confirm) is kept sealed: its payload is encrypted with the data key,
+as every such number at rest, and opened only to be sent (`notification_payload`)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from app.personal_numbers import find_numbers
+from cases.crypto import vault_of
 from cases.models import Applicant, NotificationOutbox, OutboxStatus, PlatformOutbox, utcnow
 from cases.models.walk_in import WINDOW_CHANNEL
 from cases.repositories._sql import execute_count, upsert_insert
@@ -18,6 +27,8 @@ from cases.repositories.tasks import add_staff_task
 Row = TypeVar("Row", NotificationOutbox, PlatformOutbox)
 
 DEFAULT_LEASE = timedelta(seconds=60)
+SEALED = "sealed"  # a sealed payload: {"sealed": base64 of the vault's token of its JSON}
+PAYLOAD_CONTEXT = b"notification_outbox.payload"
 
 
 def enqueue_notification(
@@ -33,7 +44,7 @@ def enqueue_notification(
     now = utcnow()
     stmt = upsert_insert(session, NotificationOutbox).values(
         applicant_id=applicant_id,
-        payload=payload,
+        payload=seal_payload(session, payload),
         dedupe_key=dedupe_key,
         status=OutboxStatus.pending.value,
         attempts=0,
@@ -70,6 +81,30 @@ def _phone_if_no_chat(session: Session, applicant_id: int, dedupe_key: str) -> N
     waiting = list(task.detail.get("notifications", []))
     task.detail = {**task.detail, "notifications": [*waiting, row.id]}
     _failed(row, f"walk-in case not linked to a chat: staff task {task.id}", None)
+
+
+def seal_payload(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as stored: sealed when it holds an ID or mobile number, else as it is."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    if not find_numbers(text):
+        return payload
+    token = vault_of(session).encrypt(text, context=PAYLOAD_CONTEXT)
+    return {SEALED: base64.b64encode(token).decode()}
+
+
+def notification_payload(session: Session, row: NotificationOutbox) -> dict[str, Any]:
+    """The reply to send (`locales.replies.from_json`), opened when it was sealed."""
+    sealed = row.payload.get(SEALED)
+    if sealed is None:
+        return row.payload
+    text = vault_of(session).decrypt(base64.b64decode(sealed), context=PAYLOAD_CONTEXT)
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def open_payloads(session: Session, rows: list[NotificationOutbox]) -> None:
+    """Each row's payload opened in memory for its sender, never written back as such."""
+    for row in rows:
+        set_committed_value(row, "payload", notification_payload(session, row))
 
 
 def enqueue_platform_call(
@@ -121,7 +156,9 @@ def _claim(
 def claim_due_notifications(
     session: Session, now: datetime, limit: int = 50, *, lease: timedelta = DEFAULT_LEASE
 ) -> list[NotificationOutbox]:
-    return _claim(session, NotificationOutbox, now, limit, lease)
+    rows = _claim(session, NotificationOutbox, now, limit, lease)
+    open_payloads(session, rows)
+    return rows
 
 
 def claim_due_platform_calls(
@@ -177,7 +214,9 @@ def pending_notifications(session: Session, applicant_id: int) -> list[Notificat
         )
         .order_by(NotificationOutbox.id)
     )
-    return list(session.scalars(query))
+    rows = list(session.scalars(query))
+    open_payloads(session, rows)
+    return rows
 
 
 def platform_calls_of(session: Session, case_id: int) -> list[PlatformOutbox]:

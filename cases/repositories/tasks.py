@@ -69,17 +69,19 @@ def open_task_page(session: Session, kind: str | None, skip: int, size: int) -> 
     """One page of open tasks, most urgent first (due time, else creation), each with its
     case's number and form and the applicant it names: one statement, in the order of the
     index `ix_staff_tasks_open_order`."""
+    # The page's ids first, from the index alone (a deferred join): OFFSET then skips index
+    # entries, not joined rows.
+    ids = (
+        open_tasks_query(kind).order_by(URGENCY, StaffTask.id).limit(size).offset(skip)
+    ).subquery("page_ids")
     query = (
         select(StaffTask, Case.number, Case.form, Applicant)
+        .select_from(ids)
+        .join(StaffTask, StaffTask.id == ids.c.id)
         .outerjoin(Case, Case.id == StaffTask.case_id)
         .outerjoin(Applicant, Applicant.id == StaffTask.applicant_id)
-        .where(StaffTask.status == TaskStatus.open.value)
         .order_by(URGENCY, StaffTask.id)
-        .limit(size)
-        .offset(skip)
     )
-    if kind is not None:
-        query = query.where(StaffTask.kind == kind)
     return [
         (task, (number, form) if task.case_id is not None else None, person)
         for task, number, form, person in session.execute(query)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dialogs.engine import online_steps, rating, signing
+from dialogs.engine.commands import faq
 from dialogs.engine.document_requests import is_document_choice, requested_document, send_document
 from dialogs.engine.keys import LANGUAGES
 from dialogs.engine.result_questions import ask
@@ -27,6 +28,9 @@ _FREE_TEXT = frozenset({S.ask_signature_name, S.ask_rating_comment})
 
 def finished(t: Turn, event: Event) -> None:
     if rating.already_rated(t, event):
+        return None
+    # The case is closed, the worker's questions are not: answered, then the menu again.
+    if isinstance(event, Text) and faq(t, event.text.strip(), strict=True, again=ask):
         return None
     t.say("aftercare.finished")
     return ask(t)

@@ -13,7 +13,6 @@ from dialogs.engine.asking import (
     choices,
     fail,
     file_not_needed,
-    hand_over,
     limit,
     offer_at_limit,
     unclear,
@@ -21,6 +20,7 @@ from dialogs.engine.asking import (
 from dialogs.engine.commands import faq
 from dialogs.engine.flow import forward
 from dialogs.engine.keys import NOT_NAMES
+from dialogs.engine.person import not_known, number_not_known, person_asked
 from dialogs.engine.recording import MOVES, RECORDERS
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
@@ -61,7 +61,7 @@ def _stale(t: Turn, q: str, event: Event) -> bool:
 def _person(t: Turn, q: str, event: Event) -> bool:
     if not (isinstance(event, Choice) and event.id == "person"):
         return False
-    hand_over(t, "asked", q)
+    person_asked(t)
     return True
 
 
@@ -124,7 +124,7 @@ def _typed(t: Turn, q: str, text: str) -> Any:
     if value is None and expects in ("text", "contact"):
         value = _words(t, q, text)
     if value == "person":
-        hand_over(t, "asked", q)
+        person_asked(t, text)
         return _REPLIED
     if value is None:
         miss(t, text)
@@ -138,6 +138,9 @@ def _words(t: Turn, q: str, text: str) -> Any:
     full of the FAQ's words (伊金霍洛旗…煤矿, 住房公积金管理中心): there, only words asked as a
     question are. Where a number is asked, a question ("公积金怎么取?") is answered, and
     anything that could be the number is read as one (and explained if wrong)."""
+    if not_known(q, text):
+        number_not_known(t, q)
+        return _REPLIED
     row = question(q)
     kind = row.faq if row is not None else None
     if kind in ("strict", "asked"):

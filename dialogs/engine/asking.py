@@ -16,7 +16,6 @@ from dialogs.engine.summary import summary, town_name, what_is_lost
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.questions import ASKED, label_key, question
-from dialogs.state import HandToPerson
 from locales.replies import Expects, Msg, Option, Reply
 from policy.towns import town_codes
 
@@ -94,13 +93,6 @@ def file_not_needed(t: Turn, q: str) -> None:
     _, expects = choices(t, q)
     t.say("dialogs.hint.file_not_needed" if expects == "choice" else "dialogs.hint.text_expected")
     ask(t)
-
-
-def hand_over(t: Turn, reason: str, question: str | None) -> None:
-    t.do(HandToPerson(reason, question))
-    t.trigger("handover")
-    t.d.failures = 0
-    t.say("dialogs.handed_over")
 
 
 def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:

@@ -4,7 +4,8 @@ At the ID-number question the worker may send the card's front instead of typing
 A number read (valid, agreeing with the printed birth date and sex) is shown in full with the
 name read, and held until the worker confirms it: "yes" records it exactly as if typed (the
 same `record_id_number`, every check again) and the photo becomes the first page of the ID
-card material, so only the back is asked for later; "no" asks them to type it. A photo with
+card material, so only the back is asked for later (sent as an album with the back, both
+sides are kept: the material is complete); "no" asks them to type it. A photo with
 no valid number gets a retake request with tips and the offer to type. The name read is only
 shown (the model swaps rare characters for look-alikes), never recorded.
 
@@ -31,6 +32,7 @@ from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Event, StoredFile, Text
 from dialogs.state import AddPages, HoldCardNumber
 from locales.replies import Msg, Option, Reply
+from policy.idcard_front import CardFront
 
 HELD = "card_read"  # answers: the reading waiting for "yes" (masked number, name, photo)
 YES, NO = "card_yes", "card_no"
@@ -68,7 +70,13 @@ def photo_for_number(t: Turn, event: CardPhoto) -> None:
         return fail(t, _NOT_READ[reading.outcome], tips=Msg("card_photo.tips"))
     number = reading.number
     photo = event.files[event.readings.index(reading)]
-    t.d.answers[HELD] = {"masked": number.masked, "name": reading.name, "file": asdict(photo)}
+    back = [f for f, r in zip(event.files, event.readings, strict=False) if _is_back(r)]
+    t.d.answers[HELD] = {
+        "masked": number.masked,
+        "name": reading.name,
+        "file": asdict(photo),
+        "back": asdict(back[0]) if back else None,  # the album's other side, when it was one
+    }
     t.do(HoldCardNumber(number.number))
     t.replies.append(confirm_reply(t, number.number, reading.name))
 
@@ -117,14 +125,28 @@ def confirmed(t: Turn, held: dict[str, Any]) -> None:
     accept(t, "ask_id_number", number)  # exactly as if typed
     if (t.d.answers.get("id_number") or {}).get("masked") != held["masked"]:
         return None  # refused by the usual checks: their reply has been said
-    t.replies.insert(before, Reply(Msg("card_photo.confirmed")))
     m = t.d.materials.setdefault("id_card", {"pages": 0, "status": "pending"})
+    back = held.get("back")
+    said = "card_photo.confirmed_both" if back and m["pages"] == 0 else "card_photo.confirmed"
+    t.replies.insert(before, Reply(Msg(said)))
     if m["pages"] == 0:  # the card's pages sent already (an edit from the review) stay
-        photo = StoredFile(**held["file"])
-        m["pages"] = 1
-        m["hashes"] = [photo.sha256]
-        t.d.answers[FRONT] = photo.sha256
-        t.do(AddPages("id_card", (photo,)))
+        keep_pages(t, m, StoredFile(**held["file"]), StoredFile(**back) if back else None)
+
+
+def keep_pages(t: Turn, m: dict[str, Any], front: StoredFile, back: StoredFile | None) -> None:
+    """The confirmed photo as the ID card material's first page; with the back from the same
+    album, both sides: the material is complete, as two pages uploaded make it."""
+    photos = (front,) if back is None else (front, back)
+    m["pages"] = len(photos)
+    m["hashes"] = [photo.sha256 for photo in photos]
+    if back is not None:
+        m["status"] = "ok"
+    t.d.answers[FRONT] = front.sha256
+    t.do(AddPages("id_card", photos))
+
+
+def _is_back(reading: CardFront | None) -> bool:
+    return reading is not None and reading.outcome == "back"
 
 
 def card_pages(t: Turn, event: CardPhoto) -> bool:

@@ -3,11 +3,15 @@ question asked in free text, answered from the FAQ without losing the place."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dialogs import nlu
 from dialogs.choice_words import unsure
+from dialogs.engine import pension
 from dialogs.engine.asking import ask, begin, unclear
-from dialogs.engine.keys import FAQ_MIN_CONFIDENCE, MAX_FAILURES
+from dialogs.engine.keys import FAQ_MIN_CONFIDENCE
 from dialogs.engine.not_understood import not_understood
+from dialogs.engine.person import person_asked
 from dialogs.engine.progress import status
 from dialogs.engine.review import confirm_cancel
 from dialogs.engine.turn import Turn
@@ -93,10 +97,10 @@ def cancel(t: Turn) -> None:
     confirm_cancel(t, "cancel")
 
 
-def faq(t: Turn, text: str, strict: bool = False) -> bool:
-    """Answer a question asked in free text, then repeat the current question. False when
-    there is nothing to answer (not a question we recognise, or a greeting where no question
-    is open): the caller replies then."""
+def faq(t: Turn, text: str, strict: bool = False, again: Callable[[Turn], None] = ask) -> bool:
+    """Answer a question asked in free text, then repeat the current question (`again`: after
+    the result, its own menu). False when there is nothing to answer (not a question we
+    recognise, or a greeting where no question is open): the caller replies then."""
     if unsure(text):  # "I don't know" asks nothing (it was "cancel", 0.97)
         return False
     if unclear_period(text):  # "十几年" is a period said vaguely, not early_retirement
@@ -115,25 +119,35 @@ def faq(t: Turn, text: str, strict: bool = False) -> bool:
     if intent.name == "cancel":
         # Nothing destructive from free text: how to cancel is said, the command does it.
         t.say("dialogs.cancel_how")
-        ask(t)
+        again(t)
         return True
     if intent.name == "progress":
         status(t, "")
         return True
-    q = t.question()
     if intent.name in _NOT_A_QUESTION:
-        # Mid-journey, the FAQ's "send /start to begin" only confuses: at a question, say how
-        # to answer it; in a state without one, the caller's standing message says where we are.
-        if q is None:
-            return False
-        if intent.name == "apply":
-            t.say("dialogs.already_applying")
-            ask(t)
-        else:
-            unclear(t, q)
+        return _not_a_question(t, intent.name, again)
+    if intent.name == "pension_amount":  # "能领多少": the estimate itself, where it can be
+        if not pension.answer(t, text):
+            t.say(nlu.faq_key(intent))
+        again(t)
         return True
-    if intent.name == "human_agent":
-        t.d.failures = max(t.d.failures, MAX_FAILURES)
+    if intent.name == "human_agent":  # at any stage: a task, the day of the call, go on
+        person_asked(t, text)
+        return True
     t.say(_IN_JOURNEY.get(intent.name) or nlu.faq_key(intent))
-    ask(t)
+    again(t)
+    return True
+
+
+def _not_a_question(t: Turn, name: str, again: Callable[[Turn], None]) -> bool:
+    """Mid-journey, the FAQ's "send /start to begin" only confuses: at a question, say how to
+    answer it; in a state without one, the caller's standing message says where we are."""
+    q = t.question()
+    if q is None:
+        return False
+    if name == "apply":
+        t.say("dialogs.already_applying")
+        again(t)
+    else:
+        unclear(t, q)
     return True

@@ -4,7 +4,7 @@ waiting for the date, with a person, submitted), or the answer to the current qu
 from __future__ import annotations
 
 from dialogs import answers as read
-from dialogs.engine import card_photo
+from dialogs.engine import card_photo, pension
 from dialogs.engine.after_result import after_result
 from dialogs.engine.after_submission import reopen
 from dialogs.engine.answering import accept, answer
@@ -13,6 +13,7 @@ from dialogs.engine.commands import command, faq
 from dialogs.engine.document_requests import document_asked, on_request
 from dialogs.engine.keys import readable
 from dialogs.engine.progress import status
+from dialogs.engine.result_questions import ask as ask_after_result
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import late_done, upload
 from dialogs.events import Choice, Command, Event, Files, Text, Unsupported
@@ -31,6 +32,9 @@ def dispatch(t: Turn, event: Event) -> None:
     moved_on, t.d.moved_on = t.d.moved_on, None  # for the very next message only
     if moved_on is not None and late_done(t, event, moved_on):
         return None
+    if pension.asked(t.state, event):  # 养老金测算, in any state: then where we were
+        pension.answer(t, event.text)  # type: ignore[union-attr]
+        return ask_after_result(t) if t.state in AFTER_RESULT else ask(t)
     if t.state in AFTER_RESULT:
         return after_result(t, event)
     if (document := document_asked(t.state, event)) is not None:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from dialogs import answers as read
+from dialogs.engine import pension
 from dialogs.engine.asking import fail
 from dialogs.engine.facts import assessment
 from dialogs.engine.turn import Turn
@@ -63,7 +64,7 @@ def verdict(t: Turn) -> None:
         left=Msg(*when.duration(a.months_until_statutory or 0)),
         window=_window(a, reached=a.reached_statutory_age),
         notes=notes,
-        advisory=Msg("advisory"),
+        advisory=[Msg("advisory"), pension.offer()],
     )
 
 

@@ -10,7 +10,11 @@ from dialogs.engine.facts import pending
 from dialogs.engine.special_cases import checklist, sync_materials
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
+from dialogs.paperwork import wanted
 from dialogs.questions import ANSWER_KEY, question
+from locales.replies import Msg, Reply
+
+FORM = "application_form"  # the one form (一表): printed, signed, stamped, photographed
 
 
 def forward(t: Turn) -> None:
@@ -29,6 +33,8 @@ def forward(t: Turn) -> None:
             waiting = pending(t.d)
             if waiting:
                 t.d.material = waiting[0]
+                if waiting[0] == FORM and not t.d.materials.get(FORM, {}).get("pages"):
+                    form_to_print(t)
                 return ask(t)
             continue
         if s is State.ask_review:
@@ -48,6 +54,19 @@ def forward(t: Turn) -> None:
             continue  # answered before: skipped
         return ask(t)
     raise RuntimeError("conversation table loops")  # a table bug, caught by the tests
+
+
+def form_to_print(t: Turn) -> None:
+    """At the form's upload step: the form pre-filled from the answers, to print and sign,
+    and who stamps it (the insured employer's seal, only when there is one)."""
+    a = t.d.answers
+    if a.get("has_employer") is True:
+        employer = str(a.get("employer_name") or "")
+        stamp = Msg("dialogs.form_to_print.employer", {"employer": employer})
+    else:
+        stamp = Msg("dialogs.form_to_print.no_employer")
+    message = Msg("dialogs.form_to_print.intro", {"stamp": stamp})
+    t.replies.append(Reply(message, document=wanted("form", alone=False)))
 
 
 def _milestone(t: Turn, passed: State) -> None:

@@ -21,10 +21,10 @@ memory is the same with OCR on or off (benchmarks/idcard_read.py measures it).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import logging
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -65,7 +65,8 @@ class OcrCardReader:
         self.max_waiting = max_waiting
         self.today = today
         self._pool: ProcessPoolExecutor | None = None  # started at the first photo
-        self._waiting = 0  # readings submitted and not finished (loop thread only)
+        self._waiting = 0  # calls submitted to the pool and not finished
+        self._count = threading.Lock()
 
     @property
     def started(self) -> bool:
@@ -122,9 +123,9 @@ class OcrCardReader:
 
     def _submit(self, pool: ProcessPoolExecutor, name: str, *args: Any) -> Future[Any]:
         future = pool.submit(in_worker, name, *args)
-        self._waiting += 1
-        loop = asyncio.get_running_loop()
-        future.add_done_callback(lambda _: _call_soon(loop, self._done))
+        with self._count:
+            self._waiting += 1
+        future.add_done_callback(self._done)
         return future
 
     def _running_pool(self) -> ProcessPoolExecutor:
@@ -147,11 +148,6 @@ class OcrCardReader:
         if self._pool is pool:
             self._pool = None
 
-    def _done(self) -> None:
-        self._waiting -= 1
-
-
-def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
-    """From the pool's thread: a loop closed meanwhile has no count left to keep."""
-    with contextlib.suppress(RuntimeError):
-        loop.call_soon_threadsafe(callback)
+    def _done(self, _: Future[Any]) -> None:  # in the pool's own thread, or at once
+        with self._count:
+            self._waiting -= 1

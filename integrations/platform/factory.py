@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.hours import office_hours
 from integrations.platform.http_client import HttpPlatformClient
-from policy.workdays import OfficeHours
 
 if TYPE_CHECKING:
     import aiohttp
@@ -23,14 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SECRET_FILE = "platform.secret"
-
-
-def office_hours(settings: Settings) -> OfficeHours:
-    oh = settings.office_hours
-    return OfficeHours.from_strings(
-        [(oh.morning_start, oh.morning_end), (oh.afternoon_start, oh.afternoon_end)],
-        timezone=oh.timezone,
-    )
 
 
 def platform_secret(settings: Settings) -> bytes:

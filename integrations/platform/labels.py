@@ -54,6 +54,27 @@ class Labels:
     def material(self, code: str) -> str:
         return self._first(f"material.{code}.name", default=code)
 
+    def task_context(self, detail: Mapping[str, Any]) -> str:
+        """Where a hand-over was asked and the worker's words, for the clerk's task list:
+        "已提交后：“养老金怎么算的”" or "提交前，在“身份证号”一步"."""
+        stage = str(detail.get("stage") or "")
+        if not stage:
+            return ""
+        step = str(detail.get("question") or "")
+        # At signing, "question" holds the worker's words; elsewhere the open question.
+        words = step if stage == "signing" else str(detail.get("words") or "")
+        where = self._first(f"web.tasks.stage.{stage}", default=stage)
+        if stage != "signing" and step:
+            code = step.removeprefix("ask_upload_")
+            name = (
+                self.material(code)
+                if code != step
+                else self._first(f"documents.flow.state.{step}", default="")
+            )
+            if name:
+                where += self.tr("web.tasks.at_step", step=name)
+        return where + (self.tr("web.tasks.words", words=words) if words else "")
+
     def item(self, code: str) -> str:
         return self._first(f"item.{code}.name", default=code)
 

@@ -13,6 +13,7 @@ import contextlib
 import logging
 
 from cases.db import Database
+from cases.files import FileStore
 from cases.platform.delivery import drain_platform_outbox
 from cases.platform.port import PlatformAdapter
 
@@ -24,11 +25,12 @@ async def run_platform_worker(
     adapter: PlatformAdapter,
     stop: asyncio.Event,
     interval_seconds: float = 2.0,
+    files: FileStore | None = None,
 ) -> None:
     """Drain the outbox until `stop` is set (owned by the composition root's task group)."""
     while not stop.is_set():
         try:
-            busy = await drain_platform_outbox(db, adapter)
+            busy = await drain_platform_outbox(db, adapter, files=files)
         except Exception:  # a database hiccup must not end the worker; it retries
             log.exception("platform outbox drain failed")
             busy = 0

@@ -45,3 +45,17 @@ async def test_a_worker_who_disagrees_or_asks_is_heard_and_can_still_sign(world:
     assert "确认签字吗" in person.texts() and "版本" not in person.texts()
     await person.tap("confirm")
     assert (await world.case(number)).status == "signed"
+
+
+async def test_typed_person_at_signing_is_a_task_and_the_notice_waits(world: World) -> None:
+    """转人工 typed while signing (the fourth stage of issue 13): a task with the words, the
+    day of the call, and the name question still open."""
+    number = await world.submitted()
+    await world.results_ready(number)
+    await tick(world.db, world.deps, now=world.clock())
+    person = world.person
+    await person.text("转人工")
+    assert "已转给窗口工作人员" in person.texts() and "前会电话联系您" in person.texts()
+    assert person.question == "ask_signature_name"
+    assert await tasks(world) == [("handover", "转人工")]
+    assert (await world.case(number)).status == "notified"

@@ -51,7 +51,7 @@ def old_references(session: Any, root: Path, photo: str, notice: str) -> None:
 def references(session: Any) -> dict[str, Any]:
     page = session.scalar(select(MaterialPage))
     case = session.scalar(select(Case))
-    push = session.scalar(select(NotificationOutbox))
+    push = session.scalar(select(NotificationOutbox).filter_by(dedupe_key="old:1"))
     conversation = repo.load_conversation(session, case.applicant_id)
     return {
         "page": page.sha256,

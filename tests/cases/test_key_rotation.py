@@ -19,20 +19,29 @@ from cases import repositories as repo
 from cases.crypto import Vault, _derive
 from cases.db import Database
 from cases.files import FileStore
-from cases.key_rotation import ApplicantRows, RowRotation, remaining, rotate
+from cases.key_rotation import (
+    ApplicantRows,
+    RowRotation,
+    SealedNotifications,
+    remaining,
+    rotate,
+)
 from cases.models import Applicant
 from cases.models.platform import EmbCase
 from cases.repositories.card_numbers import held_card_number, hold_card_number
 from cases.schema import ensure_schema
 from integrations.platform.embedded.key_rotation import SealedForms
 from integrations.platform.embedded.sealing import seal, unseal
+from locales.replies import Msg, Reply, from_json, to_json
 from tests.cases.databases import PG_URL, postgres_schema
 from tests.cases.test_encrypt_files import NOTICE, PHOTO, old_references, references
 
 OLD, NEW = bytes(range(1, 33)), bytes(range(101, 133))
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 PEOPLE = [("w1", "150627196505150016", "13800138000"), ("w2", "15062719700101002X", None)]
-TABLES: list[RowRotation] = [ApplicantRows(), SealedForms()]
+TABLES: list[RowRotation] = [ApplicantRows(), SealedNotifications(), SealedForms()]
+# A reply kept for Telegram that shows a number in full: sealed in the outbox.
+KEPT = Reply(Msg("card_photo.confirm", {"number": PEOPLE[0][1], "name": "张建国"}))
 
 
 class Crash(Exception):
@@ -90,6 +99,7 @@ def before(session: Any, root: Path) -> None:
             repo.set_phone(session, applicant, phone)
     first = session.scalar(select(Applicant).order_by(Applicant.id))
     hold_card_number(session, first, PEOPLE[0][1])  # read from a card photo, unconfirmed
+    repo.enqueue_notification(session, first.id, to_json(KEPT), "reply:1:0")
     first.phone_enc = legacy_token(OLD, "13800138000", b"phone")  # before key ids
     first.key_id = None
     session.add(
@@ -116,13 +126,16 @@ def after(session: Any) -> dict[str, Any]:
         )
     form = unseal(session, session.get(EmbCase, "C1").form)
     held = held_card_number(session, repo.find_applicant(session, "test", PEOPLE[0][0]))
-    return {"people": people, "platform_id": form["id_number"], "card": held}
+    first = repo.find_applicant(session, "test", PEOPLE[0][0])
+    (kept,) = repo.pending_notifications(session, first.id)
+    return {"people": people, "platform_id": form["id_number"], "card": held, "kept": kept}
 
 
 @pytest.mark.parametrize(
     ("step", "nth"),
     [
         ("applicants.row", 1),
+        ("notification_outbox.row", 1),
         ("platform_emb_cases.row", 1),
         ("file.stored", 2),
         ("file.renamed", 1),
@@ -164,6 +177,7 @@ async def test_a_rotation_stopped_anywhere_finishes_when_run_again(
         assert [row[:2] for row in seen["people"]] == [p[1:] for p in PEOPLE]
         assert all(len(found) == 1 for found in ids)  # the lookup hashes are the new key's
         assert seen["platform_id"] == PEOPLE[0][1] and seen["card"] == PEOPLE[0][1]
+        assert from_json(seen["kept"].payload) == KEPT  # the kept reply still opens
         refs = await db.run(references)
         assert store.read(refs["page"]) == PHOTO and store.read(refs["notice"]) == NOTICE
         assert refs["push"] == refs["notice"] and refs["conversation"] == [refs["page"]]

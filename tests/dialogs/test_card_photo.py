@@ -301,3 +301,54 @@ async def test_a_reading_left_waiting_is_forgotten_when_the_journey_starts_again
     await p.command("restart")
     await p.tap("yes")
     assert await db.run(held) is None
+
+
+async def test_an_album_of_both_sides_gives_the_number_and_keeps_both_as_the_cards_pages(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    """The back first, as a phone's album may order them: the front gives the number, both
+    photos become the ID card material (front first), and its upload is never asked."""
+    front, back = cards.photo(cards.front(CARD)), cards.photo(cards.back())
+    reader = FakeCardReader({front: read(CARD), back: CardFront("back")})
+    p = person_with(db, files, clock, reader)
+    await to_id_number(p)
+    sent_back, sent_front = stored(files, back), stored(files, front)
+    await p.files(sent_back, sent_front)
+    assert sorted(reader.asked) == sorted([front, back])  # both read
+    n = CARD.number
+    assert f"{n[:6]} {n[6:14]} {n[14:]}" in p.texts() and p.choices() == ["card_yes", "card_no"]
+    await p.tap("card_yes")
+    assert "正面和背面这两张照片也已收下" in p.texts() and p.question == "ask_phone"
+    kept = [pg.sha256 for pg in await pages(db, "id_card")]
+    assert kept == [sent_front.sha256, sent_back.sha256]
+    await p.contact("13847712345")
+    await p.tap("normal")
+    await p.text("十五年")
+    await town_and_employer(p)
+    for _ in range(4):
+        await p.tap("no" if p.question != "ask_name_matches_archive" else "yes")
+    asked = []
+    for _ in range(12):
+        if not (p.question or "").startswith("ask_upload_"):
+            break
+        asked.append(p.question)
+        await p.files(stored(files, cards.something_else(seed=len(asked))))
+        await p.tap("done")
+    assert asked and "ask_upload_id_card" not in asked
+    assert p.question == "ask_review"
+    await p.tap("submit")
+    assert p.last is not None and p.last.case_number
+    assert [pg.sha256 for pg in await pages(db, "id_card")] == kept
+
+
+async def test_an_album_whose_other_photo_is_no_card_keeps_the_front_only(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    front, other = cards.photo(cards.front(CARD)), cards.something_else()
+    p = person_with(db, files, clock, FakeCardReader({front: read(CARD)}))
+    await to_id_number(p)
+    sent_front = stored(files, front)
+    await p.files(sent_front, stored(files, other))
+    await p.tap("card_yes")
+    assert "这张照片也算作身份证正面" in p.texts()
+    assert [pg.sha256 for pg in await pages(db, "id_card")] == [sent_front.sha256]

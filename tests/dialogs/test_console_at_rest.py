@@ -83,7 +83,9 @@ def test_uploads_are_cleaned_active_pdfs_refused_and_nothing_is_readable_at_rest
     store = FileStore(data / "files", 20 * 1024 * 1024, vault=vault)
     kept = [store.read(address) for address in store.all_hashes()]
     jpegs = [k for k in kept if k.startswith(b"\xff\xd8")]
-    assert len(jpegs) == 2 and len(kept) == 3  # the two photos, the statement
+    # The two photos, the statement, and the pre-filled form sent at the form's step.
+    assert len(jpegs) == 2 and len(kept) == 4
+    assert sum(k.startswith(b"%PDF-") for k in kept) == 2
     for jpeg in jpegs:
         assert len(jpeg) < 2 * 1024 * 1024  # the 19 MB tail is gone
         assert b"PK\x03\x04" not in jpeg and b"junk" not in jpeg  # and so is the ZIP

@@ -31,6 +31,7 @@ DONE: dict[str, dict[str, str]] = {
         "archive_birth_date": "1965-03-15",
         "first_employment_date": "1985-07-01",
     },
+    "veteran_check": {"is_veteran": "false"},  # every worker's item, veteran or not
     "community_registration": {"town": "阿勒腾席热镇"},
     "medical_insurance": {"contribution_months": "312", "back_payment_due": "0"},
 }

@@ -126,12 +126,13 @@ async def test_three_failures_offer_a_person(person: Person, db: Database) -> No
         assert ("person" in person.choices()) == (attempt == 2)
     assert "dialogs.offer_person" in person.message_keys()
     out = await person.tap("person")
-    assert out.state == "handed_to_person"
+    assert out.state == "ask_id_number"  # the journey goes on where it was
 
     def tasks(session):  # type: ignore[no-untyped-def]
         return [(t.kind, t.detail) for t in session.scalars(select(StaffTask))]
 
-    assert await db.run(tasks) == [("handover", {"reason": "asked", "question": "ask_id_number"})]
+    detail = {"reason": "asked", "question": "ask_id_number", "stage": "before_submission"}
+    assert await db.run(tasks) == [("handover", detail)]
 
 
 async def test_each_id_number_error_is_explained(person: Person) -> None:

@@ -46,3 +46,23 @@ def test_the_image_is_a_readable_png_with_ink() -> None:
     pixels = image.get_flattened_data()
     dark = sum(1 for v in pixels if v < 128) / len(pixels)
     assert 0.005 < dark < 0.3
+
+
+def test_the_process_chart_is_drawn_from_the_items_data() -> None:
+    """The plan's 申请登记 → 受理登记 → 事项办理 (offices in parallel) → 结果反馈."""
+    from pathlib import Path
+
+    from locales import Translator
+    from policy.items import load_items
+
+    tr = Translator("zh_CN")
+    graph = flowchart.process_graph(tr)
+    six = load_items()
+    assert graph.states == ["apply", "accept", *(i.code for i in six), "result"]
+    parallel = {e.dst for e in graph.edges if e.src == "accept"}
+    assert parallel == {i.code for i in six if i.clock.kind == "hours"}
+    assert ("pension_claim", "medical_insurance") in {(e.src, e.dst) for e in graph.edges}
+    assert ("result", "housing_fund") in {(e.src, e.dst) for e in graph.edges}
+    assert "旗医疗保障局，5个工作日内" in graph.labels["medical_insurance"]
+    seven = Path(__file__).parents[1] / "policy" / "fixtures" / "items_seven.toml"
+    assert "annuity_claim" in flowchart.process_graph(tr, load_items(seven)).states

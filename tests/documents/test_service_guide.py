@@ -52,3 +52,40 @@ def test_committed_markdown_is_current() -> None:
 def test_the_pdf_guide_reads_the_same() -> None:
     data = service_guide.render_pdf(service_guide.guide(ZH), ZH, date(2026, 11, 26))
     assert "企业职工退休“一件事一次办”服务指南" in pdf_text(data)
+
+
+CONTACTS = Path(__file__).resolve().parent.parent / "policy" / "fixtures" / "contacts_filled.toml"
+
+
+def test_the_guide_gives_the_contacts_of_the_data_file() -> None:
+    from aftercare.region import region_texts
+
+    contacts = region_texts(ZH, contacts_file=CONTACTS).contacts
+    sections = service_guide.guide(ZH, contacts)
+    assert sections[-1].heading == "咨询电话和地址"
+    assert sections[-1].lines == (
+        "旗政务服务中心“蒙速办·一次办”窗口（综合受理、咨询）：地址 测试路1号；"
+        "电话 0477-0000001；办公时间 工作日 9:00–17:00",
+        "旗医疗保障局（职工医保转退休、补缴医保费）：地址 测试路2号；电话 0477-0000002；"
+        "办公时间 工作日 9:00–17:00",
+    )
+    text = pdf_text(service_guide.render_pdf(sections, ZH, date(2026, 11, 26)))
+    assert "0477-0000002" in text.replace(" ", "")
+
+
+def test_until_filled_the_guide_says_ask_at_the_window(tmp_path: Path) -> None:
+    from aftercare.region import region_texts
+    from policy.contacts import load_contacts
+
+    shipped = region_texts(ZH).contacts  # policy/contacts.toml as shipped: nothing filled
+    assert len(shipped) == len(load_contacts())
+    assert all(line.endswith("地址、电话和办公时间请咨询窗口") for line in shipped), shipped
+    assert not any(ch.isdigit() for line in shipped for ch in line), "no number is invented"
+    partial = tmp_path / "contacts.toml"
+    partial.write_text(
+        '[[offices]]\noffice = "window"\nname_zh = "窗口"\nrole_zh = "综合受理"\n'
+        'address = "测试路1号"\n',
+        encoding="utf-8",
+    )
+    (line,) = region_texts(ZH, contacts_file=partial).contacts
+    assert line == "窗口（综合受理）：地址 测试路1号；电话 请咨询窗口；办公时间 请咨询窗口"

@@ -31,14 +31,16 @@ CLERK = "李娜"
 PASSWORD = "a long password for tests"
 
 
-def office_staff(item: str) -> str:
-    """The account that answers `item`: one per office (`Deployment.add_staff`); the town's
-    item at the office of the journey's town (阿勒腾席热镇)."""
-    from policy.items import item as item_def
-    from policy.items import route_office
+JOURNEY_TOWN = "altan_xire"  # the town the e2e journeys answer (tests/e2e/journey.py)
 
-    definition = item_def(item)
-    return f"经办-{route_office(definition, {'town': '阿勒腾席热镇'}) or definition.office}"
+
+def office_staff(item: str, town: str = JOURNEY_TOWN) -> str:
+    """The account that answers `item`: one per office (`Deployment.add_staff`); an item
+    routed by the town goes to that town's own office."""
+    from policy.items import item as item_def
+
+    office = f"town_{town}" if item_def(item).office_routed_by else item_def(item).office
+    return f"经办-{office}"
 
 
 @dataclass
@@ -79,8 +81,7 @@ class Deployment:
     async def add_staff(self, **env: str) -> None:
         """The staff console's accounts the staff commands run as: the clerk `CLERK` and one
         per office (`office_staff`), on a database migrated as an operator does it."""
-        from policy.items import office_codes
-        from staffweb.accounts import add_account
+        from staffweb.accounts import add_account, office_codes
 
         upgraded = await asyncio.to_thread(self.command, "db", "upgrade", **env)
         assert upgraded.returncode == 0, upgraded.stderr

@@ -165,11 +165,33 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
     shown = deployment.staff("show", number, "--as", CLERK)
     assert shown.returncode == 0 and number in shown.stdout, shown.stderr
 
-    # At rest: the ID card photos (sent twice again), the notice and the signed copy are all
-    # in data/, and not one of them can be read there; nothing is open to other users.
-    assert len(list((deployment.where / "files").rglob("??/??/*"))) >= 10
+    # At rest: the photos, the notice and the signed copy are all in data/, and not one of
+    # them can be read there; nothing is open to other users. The ID card photos returned
+    # twice left the store once their replacements reached the platform: only their rows stay.
+    assert len(list((deployment.where / "files").rglob("??/??/*"))) >= 5
+    db = deployment.database()
+    try:
+        returned = await db.run(_returned_pages, number)
+    finally:
+        await db.close()
+    assert returned and all(purged for purged in returned), returned
     assert documents_in_clear(deployment.where) == []
     assert readable_by_others(deployment.where) == []
+
+
+def _returned_pages(session, number: str) -> list[bool]:
+    """Whether each returned page of the case was purged (its file deleted)."""
+    from sqlalchemy import select
+
+    from cases.models import Case, MaterialPage
+
+    case_id = session.scalar(select(Case.id).where(Case.number == number))
+    pages = session.scalars(
+        select(MaterialPage).where(
+            MaterialPage.case_id == case_id, MaterialPage.status == "rejected"
+        )
+    )
+    return [p.purged_at is not None for p in pages]
 
 
 def _status_of(session, number: str) -> str | None:

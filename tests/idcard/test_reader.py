@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def reader() -> Iterator[OcrCardReader]:
     """One reader for the module: its worker loads the model once, as in the bot."""
     reader = OcrCardReader(today=lambda: TODAY)
+    asyncio.run(reader.warm_up())  # its worker started and the model loaded, once
     yield reader
     reader.close()
 

@@ -94,6 +94,13 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     assert [r["case_number"] for r in rows] == [number]
     assert rows[0]["applicant"].endswith("**********" + ID_NUMBER[-4:])
     assert ID_NUMBER not in queue.stdout  # staff lists mask ID numbers
+    paged = staff(where, "queue", "--page", "1", "--limit", "1", "--as", "李娜")
+    assert paged.returncode == 0, paged.stderr
+    assert number in paged.stdout and "第 1/1 页，共 1 件。" in paged.stdout
+    past = staff(where, "queue", "--page", "2", "--limit", "1", "--as", "李娜")
+    assert past.returncode == 0 and "第 2 页没有内容" in past.stdout
+    zero = staff(where, "queue", "--limit", "0", "--as", "李娜")
+    assert zero.returncode == 2 and "须为正整数" in zero.stderr
 
     bad = staff(where, "accept", "YJ-2026-1", "--as", "李娜")
     assert bad.returncode == 2 and "格式不对" in bad.stderr

@@ -229,7 +229,7 @@ async def test_item_events_must_fit_the_items_of_the_case(
 ) -> None:
     cb = callback
     assert (await cb.post(cb.accepted()))[0] == 200
-    # The acceptance did not dispatch the veteran check to this case.
+    # This acceptance (the platform's own event) did not dispatch the veteran check.
     message = await refused(
         db, cb, cb.answered(VETERAN, data={"is_veteran": True}), 409, "item_not_in_case"
     )

@@ -154,11 +154,26 @@ def test_items_name_only_fields_of_the_one_form():
 # --- who gets which item ---
 
 
-def test_veteran_check_only_for_veterans():
-    assert item("veteran_check").when == "veteran"
-    for answers in (Answers(), Answers(veteran=False)):
-        assert "veteran_check" not in [i.code for i in applicable_items(answers)]
-    assert [i.code for i in applicable_items(Answers(veteran=True))] == list(SIX)
+@pytest.mark.parametrize("veteran", [None, False, True])
+def test_the_six_items_apply_to_every_worker(veteran):
+    """The plan lists the veteran check among every worker's six items."""
+    assert item("veteran_check").when is None
+    assert [i.code for i in applicable_items(Answers(veteran=veteran))] == list(SIX)
+
+
+def test_applies_to_an_answer_limits_an_item():
+    items = load_items(SEVEN)
+    assert item("annuity_claim", items).when == "has_employer"
+    assert "annuity_claim" not in [i.code for i in applicable_items(Answers(), items)]
+    chosen = applicable_items(Answers(has_employer=True, veteran=False), items)
+    assert "annuity_claim" in [i.code for i in chosen]
+    assert "veteran_check" not in [i.code for i in chosen]
+
+
+def test_consent_names_every_office_and_what_it_sees():
+    text = catalog("zh_CN")["dialogs.ask_consent"]
+    for i in load_items():
+        assert i.office_name_zh in text, i.code
 
 
 # --- results ---
@@ -300,7 +315,8 @@ def test_a_minimal_file_loads(tmp_path):
             "names no other item",
         ),
         ('type = "text"', 'type = "colour"', "type among"),
-        ('code = "a"', 'code = "a"\nwhen = "is_rich"', "when must be"),
+        ('code = "a"', 'code = "a"\napplies_to = "is_rich"', "applies_to must be"),
+        ('code = "a"', 'code = "a"\nwhen = "veteran"', "now 'applies_to'"),
         ('code = "a"', 'code = "a"\noffice_routed_by = "town"', "office_routed_by"),
         ('office_name_zh = "某局"', 'office_name_zh = ""', "office_name_zh is required"),
     ],

@@ -228,7 +228,12 @@ def test_unknown_category_is_refused():
         (50, 0, 195),
         (50, 1, 194.6),  # the official reply POLICY §5 cites
         (55, 0, 170),
+        (53, 0, 180),
+        (56, 0, 164),
+        (57, 0, 158),
         (58, 0, 152),
+        (58, 6, 148.5),
+        (59, 0, 145),
         (60, 0, 139),
         (60, 1, 138.4),  # the official reply POLICY §5 cites
         (61, 0, 132),

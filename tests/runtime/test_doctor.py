@@ -67,12 +67,15 @@ def _started(machine: Machine) -> None:
         services.close_blocking()
 
 
+CONTACTS = Path(__file__).parents[1] / "policy" / "fixtures" / "contacts_filled.toml"
+
+
 def _next_year_known() -> bool:
     return has_official_data(datetime.now(LOCAL_TZ).year + 1)
 
 
 def test_a_sound_deployment_passes_every_check(tmp_path: Path, bot_api: FakeBotApi) -> None:
-    machine = _sqlite(tmp_path, bot_api)
+    machine = _sqlite(tmp_path, bot_api, SERVICE__CONTACTS_FILE=str(CONTACTS))
     _started(machine)
     done = machine.command("doctor")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -90,6 +93,7 @@ def test_a_sound_deployment_passes_every_check(tmp_path: Path, bot_api: FakeBotA
         "文件存储可写可读",
         "Bot API 可连接",
         "内置审批平台，无需平台密钥",
+        "办事机构联系方式已填写",
         "中文字体可用",
         f"{this_year}年节假日安排已知",
         f"{this_year + 1}年节假日安排已知" if not noted else noted[0][2:],
@@ -100,6 +104,18 @@ def test_a_sound_deployment_passes_every_check(tmp_path: Path, bot_api: FakeBotA
     assert bot_api.token not in done.stdout
     assert list((tmp_path / "files").glob("??/??/*")) != []  # the page, not the probe
     assert len(list((tmp_path / "files").glob("??/??/*"))) == 1
+
+
+def test_empty_office_contacts_are_a_warning_not_a_failure(tmp_path: Path) -> None:
+    """The shipped contacts file is empty until the operators fill it in: the doctor says so
+    (the guide and the notice read 请咨询窗口 meanwhile), and the deployment still runs."""
+    machine = _sqlite(tmp_path)
+    _started(machine)
+    done = machine.command("doctor")
+    assert done.returncode == 0, done.stdout + done.stderr
+    warning = [line for line in done.stdout.splitlines() if "联系方式" in line]
+    assert len(warning) == 1 and warning[0].startswith("! 办事机构联系方式未填全（")
+    assert "旗医疗保障局" in warning[0] and "请咨询窗口" in warning[0]
 
 
 def test_bad_settings_are_named_one_per_line(tmp_path: Path) -> None:

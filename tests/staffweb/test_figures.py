@@ -100,3 +100,55 @@ async def test_the_clerk_closes_a_bad_ratings_follow_up_and_the_worker_is_told(
         return list(session.scalars(select(NotificationOutbox.payload)))
 
     assert any("已致电说明" in str(p) for p in await desk.db.run(told))
+
+
+def _seed_rated_cases(session: Any, start: Any, first: int, count: int) -> None:
+    """`count` closed cases of one worker, every other one rated badly with a follow-up."""
+    from cases.models import Case
+    from cases.repositories import get_or_create_applicant
+
+    applicant = get_or_create_applicant(session, "telegram", "rated")
+    for n in range(first, first + count):
+        case = Case(
+            applicant_id=applicant.id, number=f"YJ-20260401-{n:04d}", status="closed", form={}
+        )
+        session.add(case)
+        session.flush()
+        level = "dissatisfied" if n % 2 else "satisfied"
+        at = start + timedelta(minutes=n)
+        add_rating(session, case.id, level, rated_at=at, comment=f"意见{n}")
+        if n % 2:
+            task = add_staff_task(
+                session, "rating_followup", case_id=case.id, due_at=start - timedelta(hours=1)
+            )
+            link_rating_followup(session, case.id, task.id)
+
+
+async def test_the_ratings_page_reads_a_page_in_a_fixed_number_of_statements(
+    desk: Desk,
+) -> None:
+    from tests.staffweb.test_queue import counted
+
+    desk.console.settings = desk.console.settings.model_copy(update={"page_size": 10})
+    await desk.account("zhaojian", "supervisor")
+    boss = await desk.client("zhaojian")
+
+    async def selects_of(path: str) -> tuple[int, str]:
+        with counted() as statements:
+            page = await (await boss.get(path)).text()
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT")), page
+
+    try:
+        await desk.db.run(_seed_rated_cases, desk.clock(), 1, 4)
+        few, page = await selects_of("/ratings")
+        assert "共 4 条，差评 2 条；回访未完成 2 条，其中超期 2 条。" in page
+        await desk.db.run(_seed_rated_cases, desk.clock(), 5, 21)
+        many, page = await selects_of("/ratings")
+        assert many == few, (few, many)  # not one statement more per rating
+        assert "共 25 条，差评 13 条；回访未完成 13 条，其中超期 13 条。" in page
+        assert "YJ-20260401-0025" in page and "YJ-20260401-0015" not in page  # newest first
+        assert "第 1 页，共 3 页" in page
+        third, page = await selects_of("/ratings?page=3")
+        assert third == few and "YJ-20260401-0001" in page and "YJ-20260401-0025" not in page
+    finally:
+        await boss.close()

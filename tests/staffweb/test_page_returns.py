@@ -98,6 +98,81 @@ async def test_one_page_returned_reaches_the_worker_and_the_others_are_kept(desk
     assert "returned_files" not in row.materials["id_card"]
 
 
+async def test_returned_pages_leave_the_store_once_their_replacement_reached_the_platform(
+    desk: Desk,
+) -> None:
+    from cases.models import AuditLog
+
+    await desk.account("wufang", "clerk")
+    number = await desk.case()
+    other = await desk.case("u2")
+    clerk = await desk.client("wufang")
+    try:
+        returned = await post_form(
+            clerk,
+            f"/cases/{number}",
+            f"/cases/{number}/return",
+            [
+                ("page.id_card", "2"),
+                ("page_reason.id_card.2", "国徽面反光看不清"),
+                ("reason.social_security_card", "社保卡照片太暗"),
+            ],
+        )
+        assert returned.status == 303
+        materials = (await _platform_case(desk, number)).materials
+        kept = materials["id_card"]["sha256"][0]
+        back = materials["id_card"]["returned_files"][0]
+        card = materials["social_security_card"]["sha256"][0]
+    except BaseException:
+        await clerk.close()
+        raise
+
+    def resend(session: Any) -> None:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        # The card photo's content is also a page of another case: that file must stay.
+        twin = session.scalars(select(Case).where(Case.number == other)).one()
+        for p in session.scalars(select(MaterialPage).where(MaterialPage.case_id == twin.id)):
+            if p.material_code == "social_security_card":
+                p.sha256 = card
+        add_page(session, case, "id_card", page("new back"), supplement=True)
+        enqueue_supplement(session, case, "id_card", at=desk.clock())
+        add_page(session, case, "social_security_card", page("new card"), supplement=True)
+        enqueue_supplement(session, case, "social_security_card", at=desk.clock())
+
+    await desk.db.run(resend)
+    assert desk.files.exists(back)  # returned, not yet replaced at the platform: still shown
+    delivered = await drain_platform_outbox(
+        desk.db, desk.platform, now=desk.clock, files=desk.files
+    )
+    assert delivered == 2
+    assert not desk.files.exists(back)  # replaced: the returned page's file is gone
+    assert desk.files.exists(kept) and desk.files.exists(card)  # kept, and still another's
+
+    def record(session: Any) -> tuple[list[tuple[str, bool]], int]:
+        case = session.scalars(select(Case).where(Case.number == number)).one()
+        rows = session.scalars(
+            select(MaterialPage)
+            .where(MaterialPage.case_id == case.id, MaterialPage.status == "rejected")
+            .order_by(MaterialPage.id)
+        )
+        audits = session.scalars(
+            select(AuditLog).where(
+                AuditLog.case_id == case.id, AuditLog.action == "retention.replaced_pages"
+            )
+        )
+        return [(str(p.sha256), p.purged_at is not None) for p in rows], len(list(audits))
+
+    rejected, audited = await desk.db.run(record)
+    # The rows stay as the record of what was returned, marked as no longer kept.
+    assert rejected == [(back, True), (card, True)] and audited == 2
+    try:
+        shown = await clerk.get(f"/cases/{number}/materials/id_card/2")
+        assert shown.status == 404  # the second page is now the new one, not stored here
+        assert (await clerk.get(f"/cases/{number}/materials/id_card/1")).status == 200
+    finally:
+        await clerk.close()
+
+
 async def test_a_marked_page_needs_a_reason_and_nothing_changes_without_one(desk: Desk) -> None:
     await desk.account("wufang", "clerk")
     number = await desk.case()

@@ -104,3 +104,29 @@ async def test_an_office_gets_403_for_a_pdf_page_its_item_may_not_see(desk: Desk
         assert (await town.get(f"/cases/{number}/materials/id_card/1")).status == 200
     finally:
         await town.close()
+
+
+async def test_a_page_that_does_not_render_in_time_says_so_and_the_next_one_shows(
+    desk: Desk,
+) -> None:
+    from staffweb.renderer import PageRenderer
+    from tests.staffweb.stuck_renderer import stuck_on_page_two
+
+    desk.console.renderer.close()
+    # Page 2 never finishes (a crafted PDF); the limit is generous for page 1's real render.
+    desk.console.renderer = PageRenderer(desk.files, render=stuck_on_page_two, render_seconds=8.0)
+    await desk.account("wufang", "clerk")
+    number = await desk.case(contents={("application_form", 0): portrait_and_landscape_pdf()})
+    clerk = await desk.client("wufang")
+    try:
+        stuck = await clerk.get(f"/cases/{number}/materials/application_form/1/2")
+        assert stuck.status == 200 and stuck.content_type == "image/svg+xml"
+        said = await stuck.text()
+        assert "这一页无法显示" in said and "下载 PDF 原件" in said
+        assert stuck.headers["Cache-Control"] == "no-store"
+        # The stuck worker was killed and replaced: the next page renders.
+        shown = await clerk.get(f"/cases/{number}/materials/application_form/1/1")
+        assert shown.status == 200 and shown.content_type == "image/jpeg"
+        assert picture(await shown.read()).height > 0
+    finally:
+        await clerk.close()

@@ -7,7 +7,8 @@ Create Date: 2026-12-02 17:00:00
 Staff lists read one page at a time (issue 17). An office's inbox reads its page of pending
 item ids, soonest due first, from (office, status, due_at, id) without touching the table;
 the task list reads its open tasks most urgent first (due time, else creation time) from an
-index on that expression.
+index on that expression; the ratings, newest first, from (rated_at, id), and their counts
+by level from an index on the level.
 """
 
 from collections.abc import Sequence
@@ -35,9 +36,13 @@ def upgrade() -> None:
         "staff_tasks",
         ["status", sa.text("coalesce(due_at, created_at)"), "id"],
     )
+    op.create_index("ix_ratings_given", "ratings", ["rated_at", "id"])
+    op.create_index("ix_ratings_level_code", "ratings", ["level_code"])
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index("ix_ratings_level_code", table_name="ratings")
+    op.drop_index("ix_ratings_given", table_name="ratings")
     op.drop_index("ix_staff_tasks_open_order", table_name="staff_tasks")
     op.drop_index("ix_platform_emb_items_inbox", table_name="platform_emb_items")

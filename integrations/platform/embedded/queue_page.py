@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
 from cases.models.platform import OPEN_CASES, OPEN_STATUSES, EmbCase, EmbItem
+from cases.paging import COUNT_CAP
 from integrations.platform.embedded.sealing import applicant_label
 
 QUEUE_INDEX = "ix_platform_emb_cases_open_queue"
@@ -52,7 +53,8 @@ class QueuePage:
     lines: list[QueueLine]
     total: int
     page: int
-    pages: int
+    pages: int  # of the counted rows: more follow when `more`
+    more: bool = False  # more open cases than `total` (the count stops at COUNT_CAP)
 
 
 def _filters(cases: Any, status: str, search: str) -> list[Any]:
@@ -143,7 +145,10 @@ def queue_page_rows(
         .subquery("rest")
     )
     both = select(*late.c).union_all(select(*rest.c)).subquery("both")
-    total = select(func.count()).select_from(cases).where(*where).scalar_subquery()
+    # The count stops at COUNT_CAP ("1000+"): counting every open case on every page would
+    # make each page cost as much as the whole queue.
+    capped = select(cases.c.case_number).where(*where).limit(COUNT_CAP + 1).subquery("capped")
+    total = select(func.count()).select_from(capped).scalar_subquery()
     query = (
         select(
             EmbCase.case_number,
@@ -158,18 +163,22 @@ def queue_page_rows(
         .limit(size)
     )
     rows = session.execute(query).all()
-    found = rows[0].total if rows else session.scalar(select(total))
+    found = min(rows[0].total if rows else session.scalar(select(total)) or 0, COUNT_CAP + 1)
+    more = found > COUNT_CAP
+    found = min(found, COUNT_CAP)
     lines = [
         QueueLine(r.case_number, r.status, r.received_at, applicant_label(r.form), bool(r.overdue))
         for r in rows
     ]
-    return QueuePage(lines, found or 0, page, max(1, -(-(found or 0) // size)))
+    return QueuePage(lines, found, page, max(1, -(-found // size)), more)
 
 
 def late_items_of(session: Session, page: QueuePage, now: datetime) -> QueuePage:
     """The page with the late items of its overdue cases named: one statement, bounded by
     the page (the items' (status, due) index, then the case numbers of the page)."""
-    numbers = [line.case_number for line in page.lines if line.overdue]
+    # All the page's cases, not only the overdue ones: the same one statement for every
+    # non-empty page (a page without late cases finds nothing, as cheaply).
+    numbers = [line.case_number for line in page.lines]
     if not numbers:
         return page
     late: dict[str, list[str]] = {}

@@ -120,7 +120,7 @@ class Views(Dispatch):
             )
             for line in found.lines
         ]
-        return StaffPage(rows, found.total, False, page, size)
+        return StaffPage(rows, found.total, found.more, page, size)
 
     def _office_queue(self, session: Session, office: str, page: int, size: int) -> StaffPage:
         now = self.now()

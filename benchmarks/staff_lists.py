@@ -1,0 +1,131 @@
+"""The staff lists at 1k, 10k and 50k cases: time per page and statements per page.
+
+    .venv/bin/python benchmarks/staff_lists.py [--sizes 1000 10000 50000] [--runs 5]
+        [--database sqlite|postgresql]
+
+For each size the same database grows to that many cases (`tests/platform/bulk_staff.py`:
+each on the clerk's queue, a third with an item at an office, an open task and a rating per
+case), then each list is read as the console and the `staff` commands read it: the first
+page and the last page of 50 rows, the median of `--runs` reads in CPU time of this process
+(the database is in-process for SQLite; the machine is shared, so CPU time is the steadier
+figure; wall time is printed beside it). Printed: a growth table per list, the statements per
+page (the same at every size), and the ratio of the largest size to the smallest: the goal is
+<= 1.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from aftercare import reports
+from cases.crypto import Vault
+from cases.db import Database
+from cases.tasks import task_page
+from integrations.platform.embedded import EmbeddedPlatform
+from tests.platform.bulk_staff import seed
+
+NOW = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)
+SIZE = 50  # rows per page, as the console's default
+
+
+def _lists(platform: EmbeddedPlatform) -> dict[str, Callable[[Any, int], Any]]:
+    office = "social_insurance_center"
+    return {
+        "clerk queue": lambda s, p: platform.queue_page(s, "bench", page=p, size=SIZE),
+        "office inbox": lambda s, p: platform.queue_page(s, "bench", office, page=p, size=SIZE),
+        "tasks": lambda s, p: task_page(s, "bench", page=p, size=SIZE, at=NOW),
+        "ratings": lambda s, p: (
+            reports.ratings(s, now=NOW, page=p, size=SIZE),
+            reports.rating_summary(s, now=NOW),
+        ),
+    }
+
+
+def _last_page(name: str, count: int) -> int:
+    rows = -(-count // 3) if name == "office inbox" else count
+    return max(1, -(-rows // SIZE))
+
+
+async def _read(db: Database, read: Callable[[Any, int], Any], page: int, runs: int) -> tuple:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    cpu: list[float] = []
+    wall: list[float] = []
+    await db.run(read, page)  # warm
+    for n in range(runs):
+        if n == 0:
+            event.listen(Engine, "before_cursor_execute", record)
+        c0, w0 = time.process_time(), time.perf_counter()
+        await db.run(read, page)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+        if n == 0:
+            event.remove(Engine, "before_cursor_execute", record)
+    return statistics.median(cpu) * 1000, statistics.median(wall) * 1000, len(statements)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.database == "sqlite":
+            db = Database(f"sqlite:///{Path(tmp) / 'lists.db'}", vault=Vault(b"k" * 32))
+            await db.create_all()
+            await _run(db, args)
+            await db.close()
+        else:
+            from tests.cases.databases import postgres_database
+
+            async with postgres_database() as pg:
+                await _run(pg, args)
+
+
+async def _run(db: Database, args: argparse.Namespace) -> None:
+    platform = EmbeddedPlatform(db, now=lambda: NOW)
+    results: dict[str, dict[int, tuple]] = {name: {} for name in _lists(platform)}
+    seeded = 0
+    for size in sorted(args.sizes):
+        await db.run(seed, seeded, size - seeded, NOW)
+        seeded = size
+        for name, read in _lists(platform).items():
+            first = await _read(db, read, 1, args.runs)
+            last = await _read(db, read, _last_page(name, size), args.runs)
+            results[name][size] = (first, last)
+    print(
+        f"staff lists, {args.database}, pages of {SIZE}, median of {args.runs} "
+        "(CPU ms of this process; wall ms in brackets)"
+    )
+    for name, by_size in results.items():
+        print(f"  {name}:")
+        for size, (first, last) in by_size.items():
+            print(
+                f"    {size:>7} cases  first page {first[0]:6.1f} ({first[1]:6.1f})  "
+                f"last page {last[0]:6.1f} ({last[1]:6.1f})  statements {first[2]}/{last[2]}"
+            )
+        small, large = by_size[min(by_size)], by_size[max(by_size)]
+        worst = max(large[0][0], large[1][0]) / max(small[0][0], small[1][0])
+        print(f"    largest / smallest (worst page, CPU): {worst:.2f}x   goal <= 1.5x")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
