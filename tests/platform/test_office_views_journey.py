@@ -103,7 +103,8 @@ async def test_the_veterans_bureau_sees_only_what_it_needs(db: Database, clock: 
         "birth_date": "1965-03-15",
         "veteran": True,
     }
-    assert set(veterans.materials) == {"id_card", "discharge_certificate"}
+    # the ID number is enough to look a veteran up: no photo of the card (policy/items.toml)
+    assert set(veterans.materials) == {"discharge_certificate"}
 
 
 async def test_the_application_form_of_the_case_has_the_employer_in_the_stamp_box(
