@@ -5,6 +5,7 @@
     python main.py staff accept CASE --as ACCOUNT
     python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
     python main.py staff route CASE --town TOWN --as ACCOUNT
+    python main.py staff birth-date CASE --date YYYY-MM-DD --as ACCOUNT
     python main.py staff answer CASE --item CODE --result done|supplement|refused
                                 [--data key=value ...] [--reason TEXT] --as ACCOUNT
     python main.py staff tasks [--kind KIND] [--page N] [--limit M] [--json] --as ACCOUNT
@@ -104,6 +105,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--town", required=True, metavar="TOWN", help="镇代码或名称，如 阿镇")
     who(p)
     p.set_defaults(func=_command("route"))
+
+    p = staff.add_parser(
+        "birth-date", help="录入档案记载的出生日期（与身份证不一致时重算退休时间）"
+    )
+    p.add_argument("case", metavar="CASE")
+    p.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="档案出生日期")
+    who(p)
+    p.set_defaults(func=_command("birth-date"))
 
     p = staff.add_parser("answer", help="经办机构答复事项：办结、需补充或不予办理")
     p.add_argument("case", metavar="CASE")

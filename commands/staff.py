@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from cases.db import Database
 from cases.platform.events import ItemAnswered, MaterialIssue
@@ -36,6 +36,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "accept": (CLERK,),
     "return": (CLERK,),
     "route": (CLERK,),
+    "birth-date": (CLERK,),
     "answer": (OFFICE,),
 }
 Command = Callable[[argparse.Namespace, Database, EmbeddedPlatform, str, TextIO], int]
@@ -188,6 +189,36 @@ def _route(
     return 0
 
 
+def _birth_date(
+    args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
+) -> int:
+    from cases.birth_date import archive_birth_date_found
+    from cases.repositories.case_records import find_case_by_number
+
+    def enter(session: Any) -> list[str]:
+        platform.enter_archive_birth_date(session, args.case, args.date, actor)
+        case = find_case_by_number(session, args.case.strip().upper())
+        if case is None:
+            return []
+        task = archive_birth_date_found(
+            session, case, args.date, "窗口录入", actor, at=datetime.now(UTC)
+        )
+        return (
+            []
+            if task is None
+            else [f"{k}：{v}" for k, v in task.detail.items() if not k.isascii()]
+        )
+
+    lines = db.run_blocking(enter)
+    if not lines:
+        print("已记录档案出生日期，与身份证一致，法定退休时间不变。", file=out)
+        return 0
+    print("已记录档案出生日期，与身份证不一致；已为受理人员建待办任务：", file=out)
+    for line in lines:
+        print(f"  {line}", file=out)
+    return 0
+
+
 def _answer(
     args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
 ) -> int:
@@ -236,5 +267,6 @@ COMMANDS: dict[str, Command] = {
     "accept": _accept,
     "return": _return,
     "route": _route,
+    "birth-date": _birth_date,
     "answer": _answer,
 }

@@ -28,6 +28,7 @@ from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
 from locales.replies import Msg, Reply
 from policy.items import load_items
+from policy.towns import town_of_office
 
 _CHINA = timezone(timedelta(hours=8))
 SEEN_LIMIT = 10  # the latest views and actions shown; the clerk can print the whole log
@@ -154,6 +155,8 @@ def _role_of(actor: str, roles: dict[str, str]) -> Msg | None:
         return Msg(f"dialogs.mydata.role.{role}")
     if role in _item_offices().values():
         return Msg("dialogs.mydata.role.office", {"office": Msg(f"office.{role}.name")})
+    if (town := town_of_office(role)) is not None:  # each town's government, by its name
+        return Msg("dialogs.mydata.role.office", {"office": town.office_name_zh})
     return Msg("dialogs.mydata.role.staff")
 
 

@@ -12,6 +12,7 @@ No database here: `aftercare.notice.build_notice` turns a case into a `NoticeDat
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -156,16 +157,24 @@ def _datum(name: str, value: Any, tr: Translator) -> str | None:
         value = int(value)  # "6 years", not "6.0 years"
     elif name in _MONEY:
         value = _yuan(value)
-    if name in _MONTHS and isinstance(value, int) and not isinstance(value, bool):
-        value = when.text(tr, when.duration(value))  # 183 → 15年3个月
-    elif name in _DATES and isinstance(value, str) and (day := _iso_day(value)) is not None:
-        value = when.text(tr, when.day(day))  # 1965-03-02 → 1965年3月2日
+    value = _as_read(name, value, tr)
     if isinstance(value, str):
         value = bounded(value, tr)
     key = f"documents.data.{name}"
     if tr.has(key):
         return tr(key, value=value)
     return f"{name}: {value}"
+
+
+def _as_read(name: str, value: Any, tr: Translator) -> Any:
+    """Months, days and durations as people read them; anything else unchanged."""
+    if name in _MONTHS and isinstance(value, int) and not isinstance(value, bool):
+        return when.text(tr, when.duration(value))  # 183 → 15年3个月
+    if name in _DATES and isinstance(value, str) and (day := _iso_day(value)) is not None:
+        return when.text(tr, when.day(day))  # 1965-03-02 → 1965年3月2日
+    if name in _MONTH_FIELDS and isinstance(value, str) and _YEAR_MONTH.fullmatch(value.strip()):
+        return when.text(tr, when.month(value))  # 2026-06 → 2026年6月
+    return value
 
 
 def bounded(text: str, tr: Translator) -> str:
@@ -179,6 +188,8 @@ def bounded(text: str, tr: Translator) -> str:
 _MONEY = frozenset({"monthly_pension", "back_payment_due"})
 _MONTHS = frozenset({"contribution_months"})  # counts of months, read in years and months
 _DATES = frozenset({"archive_birth_date", "first_employment_date"})  # ISO dates from offices
+_MONTH_FIELDS = frozenset({"first_pension_month"})  # YYYY-MM from offices
+_YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 def _iso_day(text: str) -> date | None:

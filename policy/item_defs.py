@@ -9,6 +9,7 @@ of that item may see; `validate_result` is what an office's "done" data must sat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,9 +19,18 @@ from typing import Literal
 from policy.answers import Answers
 
 ClockKind = Literal["hours", "working_days_after", "online_by_applicant"]
-ResultType = Literal["money", "date", "integer", "number", "boolean", "text"]
+ResultType = Literal["money", "date", "month", "integer", "number", "boolean", "text"]
 CLOCK_KINDS: tuple[str, ...] = ("hours", "working_days_after", "online_by_applicant")
-RESULT_TYPES: tuple[str, ...] = ("money", "date", "integer", "number", "boolean", "text")
+RESULT_TYPES: tuple[str, ...] = (
+    "money",
+    "date",
+    "month",
+    "integer",
+    "number",
+    "boolean",
+    "text",
+)
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")  # a calendar month, YYYY-MM
 
 
 class ItemsFileError(ValueError):
@@ -105,6 +115,8 @@ def _valid_value(kind: str, value: object) -> bool:
             return False
         exponent = amount.as_tuple().exponent
         return amount.is_finite() and amount >= 0 and isinstance(exponent, int) and exponent >= -2
+    if kind == "month":
+        return isinstance(value, str) and _MONTH.match(value.strip()) is not None
     if kind == "date":
         if isinstance(value, date) and not isinstance(value, datetime):
             return True

@@ -7,7 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
+from cases.birth_date import archive_birth_date_found
 from cases.models.platform import OPEN_STATUSES
+from cases.repositories.case_records import find_case_by_number
 from cases.tasks import TaskError, list_tasks
 from cases.tasks import close_task as close
 from integrations.platform.embedded import StaffError
@@ -127,6 +129,30 @@ async def return_case(request: web.Request) -> web.StreamResponse:
             raise refusal_for(exc, office=False, tr=console.tr) from exc
         return await case_page(request, error=exc.message)
     raise web.HTTPSeeOther(f"/cases/{number}?done=returned")
+
+
+async def birth_date(request: web.Request) -> web.StreamResponse:
+    """The clerk enters the birth date on file; one differing from the ID card's re-computes
+    the statutory month and raises the task (`cases.birth_date`)."""
+    who = need(request, CLERK)
+    console = console_of(request)
+    number = request.match_info["number"]
+    value = str((await request.post()).get("archive_birth_date", "")).strip()
+    try:
+        await console.db.run(_enter_birth_date, console, number, value, who.actor)
+    except StaffError as exc:
+        if exc.code in ("unknown_case", "bad_case_number"):
+            raise refusal_for(exc, office=False, tr=console.tr) from exc
+        return await case_page(request, error=exc.message)
+    raise web.HTTPSeeOther(f"/cases/{number}?done=birth_date")
+
+
+def _enter_birth_date(session: Any, console: Any, number: str, value: str, actor: str) -> None:
+    console.platform.enter_archive_birth_date(session, number, value, actor)
+    case = find_case_by_number(session, number.strip().upper())
+    if case is not None:
+        source = console.tr("web.clerk.birth_date_source")
+        archive_birth_date_found(session, case, value, source, actor, at=console.clock())
 
 
 async def tasks_page(request: web.Request, *, error: str | None = None) -> web.StreamResponse:

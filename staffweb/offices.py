@@ -28,9 +28,13 @@ class Input:
 
     @property
     def html_type(self) -> str:
-        return {"money": "number", "integer": "number", "number": "number", "date": "date"}.get(
-            self.kind, "text"
-        )
+        return {
+            "money": "number",
+            "integer": "number",
+            "number": "number",
+            "date": "date",
+            "month": "month",
+        }.get(self.kind, "text")
 
     @property
     def step(self) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cases.birth_date import answered_in, archive_birth_date_found
 from cases.lifecycle import CaseState
 from cases.models import Case, ItemResult
 from cases.models.platform import InboxEvent
@@ -39,6 +40,7 @@ from policy.materials import requested_materials
 
 ACTOR = "platform"
 MEDICAL_CALL_KIND = "phone_medical"
+ARCHIVE_BIRTH_DATE = "archive_birth_date"  # an office's answer: the birth date on file
 
 # A handler changes the case and returns what to tell the applicant (None: nothing). The
 # table's key is the event's type, so each handler receives exactly that type.
@@ -130,6 +132,11 @@ def on_item_answered(session: Session, case: Case, event: ItemAnswered) -> Msg:
             reject_material(session, case.id, code, event.reason or "")
     if event.item == notices.MEDICAL_ITEM and event.result == "done":
         _medical_phone_call(session, case, event)
+    if event.result == "done" and event.data.get(ARCHIVE_BIRTH_DATE):
+        source = answered_in(event.item)
+        archive_birth_date_found(
+            session, case, event.data[ARCHIVE_BIRTH_DATE], source, ACTOR, at=event.at
+        )
     return notices.answered(event)
 
 

@@ -46,6 +46,13 @@ CONSOLE_VIEWS = [
         "旗医疗保障局经办人员办理了您的申请",
     ),
     ("jianjian", "supervisor", "account:jianjian", "web.case_view", "电子监察人员查看了您的申请"),
+    (  # each town's government is its own office, named as the worker knows it
+        "gaomin",
+        "town_jasag",
+        "account:gaomin@town_jasag",
+        "web.item_answer",
+        "札萨克镇人民政府（党群服务中心）经办人员办理了您的申请",
+    ),
 ]
 
 

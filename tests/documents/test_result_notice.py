@@ -239,3 +239,23 @@ def test_an_amount_that_is_no_number_is_shown_as_sent_not_a_failure(notice: Noti
     )
     text = pdf_text(render_result_notice(dataclasses.replace(notice, items=items), ZH))
     assert "需补缴医保费：NaN元" in text and "核定月养老金：Infinity元" in text
+
+
+@pytest.mark.parametrize(
+    ("answered", "shown"),
+    [
+        ("2026-06", "养老金从2026年6月起按月发放"),
+        ("2027-01", "养老金从2027年1月起按月发放"),
+        ("2026年6月", "养老金从2026年6月起按月发放"),  # an office's own wording, as it came
+    ],
+)
+def test_the_notice_says_from_which_month_the_pension_is_paid(
+    notice: NoticeData, answered: str, shown: str
+) -> None:
+    pension = dataclasses.replace(
+        notice.items[0], data={"monthly_pension": "3210.5", "first_pension_month": answered}
+    )
+    with_month = dataclasses.replace(notice, items=(pension, *notice.items[1:]))
+    text = pdf_text(render_result_notice(with_month, ZH))
+    assert shown in text and "核定月养老金：3,210.50元" in text
+    assert "起按月发放" not in pdf_text(render_result_notice(notice, ZH))  # not answered: silent

@@ -1,5 +1,6 @@
-"""`python main.py staff route`: the clerk assigns the town of a worker who was not sure of it,
-with the words people use at the window (阿镇); then the town's account has it in its queue."""
+"""`python main.py staff route` and `staff birth-date`: the clerk assigns the town of a worker
+who was not sure of it, with the words people use at the window (阿镇), and the town's account
+then has it in its queue; the clerk enters a birth date on file and gets the task it raises."""
 
 from __future__ import annotations
 
@@ -52,3 +53,19 @@ def test_the_clerk_routes_a_not_sure_case_to_the_town(not_sure: tuple[Path, str]
     assert other.returncode == 2
     left = staff(where, "tasks", "--kind", "route_town", "--json", "--as", "李娜")
     assert number not in left.stdout
+
+
+def test_the_clerk_enters_a_birth_date_on_file(not_sure: tuple[Path, str]) -> None:
+    where, number = not_sure  # a man born 1966-01-15 by his ID card: statutory 2026-05
+    by_office = staff(where, "birth-date", number, "--date", "1965-11-20", "--as", "吴芳")
+    assert by_office.returncode == 2
+    bad = staff(where, "birth-date", number, "--date", "1965.11.20", "--as", "李娜")
+    assert bad.returncode == 2 and "1970-08-01" in bad.stderr  # the expected form
+    same = staff(where, "birth-date", number, "--date", "1966-01-15", "--as", "李娜")
+    assert same.returncode == 0 and "一致" in same.stdout
+    entered = staff(where, "birth-date", number, "--date", "1965-11-20", "--as", "李娜")
+    assert entered.returncode == 0, entered.stderr
+    for shown in ("2026年5月", "2026年2月", "1965年11月20日", "窗口录入"):
+        assert shown in entered.stdout, shown
+    tasks = staff(where, "tasks", "--kind", "birth_date_differs", "--json", "--as", "李娜")
+    assert [t["case_number"] for t in json.loads(tasks.stdout)] == [number]

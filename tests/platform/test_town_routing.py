@@ -69,7 +69,6 @@ async def test_a_case_through_every_town(db: Database, clock: FakeClock) -> None
                 platform.answer, neighbour, ITEM, "done", "z", {"town": t.name_zh}, None, office
             )
         assert wrong.value.code == "wrong_office"
-        await db.run(platform.answer, mine, ITEM, "done", "z", {"town": t.name_zh}, None, office)
 
         def ours(session: Any, number: str = mine) -> tuple[str | None, str]:
             case = find_case_by_number(session, number)
@@ -78,6 +77,8 @@ async def test_a_case_through_every_town(db: Database, clock: FakeClock) -> None
             assert row is not None
             return row.office_code, row.status
 
+        assert await db.run(ours) == (office, "pending"), t.code  # accepted: at its town
+        await db.run(platform.answer, mine, ITEM, "done", "z", {"town": t.name_zh}, None, office)
         assert await db.run(ours) == (office, "done"), t.code
     # The generic code is nobody's inbox: nothing waits there.
     assert await db.run(platform.queue, "account:z", "town_government") == []

@@ -182,7 +182,7 @@ def test_consent_names_every_office_and_what_it_sees():
 @pytest.mark.parametrize(
     ("code", "fields"),
     [
-        ("pension_claim", {"monthly_pension"}),
+        ("pension_claim", {"monthly_pension", "first_pension_month", "archive_birth_date"}),
         ("archive_certificate", {"archive_birth_date", "first_employment_date"}),
         ("veteran_check", {"is_veteran", "service_years", "service_counted"}),
         ("community_registration", {"town"}),
@@ -203,6 +203,16 @@ def test_result_validation():
     assert pension.validate_result({"monthly_pension": "-1"}) == ("invalid:monthly_pension",)
     assert pension.validate_result({"monthly_pension": "lots"}) == ("invalid:monthly_pension",)
     assert pension.validate_result({"monthly_pension": 3000, "tip": 1}) == ("unknown:tip",)
+    for month, problems in [
+        ("2026-06", ()),
+        ("2026-12", ()),
+        ("2026-13", ("invalid:first_pension_month",)),
+        ("2026-6", ("invalid:first_pension_month",)),
+        ("2026-06-01", ("invalid:first_pension_month",)),
+        ("六月", ("invalid:first_pension_month",)),
+    ]:
+        data = {"monthly_pension": "3456.70", "first_pension_month": month}
+        assert pension.validate_result(data) == problems, month
     archive = item("archive_certificate")
     assert (
         archive.validate_result(

@@ -61,7 +61,7 @@ class Dispatch(PlatformCore):
             session.add(row)
             dispatched.append(
                 DispatchedItem(
-                    definition.code, definition.office, row.due_at, online=row.status == "online"
+                    definition.code, row.office, row.due_at, online=row.status == "online"
                 )
             )
         return dispatched

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbItem
 from cases.platform.events import AllAnswered, ItemAnswered, ItemOutcome, PlatformEvent
+from integrations.platform.embedded.birth_date import FIELD as ARCHIVE_FIELD
+from integrations.platform.embedded.birth_date import note_archive_birth_date
 from integrations.platform.embedded.core import (
     FINAL,
     STATE_ERRORS,
@@ -55,6 +57,8 @@ class OfficeDesk(Dispatch):
         _check_answerable(row, definition, case.case_number)
         assert row is not None
         clean = _answer_data(definition, result, data, reason)
+        if result == "done" and clean.get(ARCHIVE_FIELD):
+            note_archive_birth_date(case, clean[ARCHIVE_FIELD])  # for the pension office
         now = self.now()
         row.status = result
         row.answered_at = now

@@ -9,6 +9,7 @@ least privilege (views.py); `await db.run(platform.flag_overdue)` the clock (dis
 
 from __future__ import annotations
 
+from integrations.platform.embedded.birth_date import ArchiveDesk
 from integrations.platform.embedded.clerk import ClerkDesk
 from integrations.platform.embedded.intake import Intake
 from integrations.platform.embedded.offices import OfficeDesk
@@ -16,7 +17,7 @@ from integrations.platform.embedded.routing import RoutingDesk
 from integrations.platform.embedded.views import Views
 
 
-class EmbeddedPlatform(Intake, ClerkDesk, RoutingDesk, OfficeDesk, Views):
+class EmbeddedPlatform(Intake, ClerkDesk, RoutingDesk, ArchiveDesk, OfficeDesk, Views):
     """The embedded platform over one `Database` (see `PlatformCore` for the parameters:
     `sink`, an injectable `now`, `items`, `calendar`, `office_hours`). Implements
     `PlatformAdapter`; the staff operations are synchronous use cases `fn(session, ...)`."""
