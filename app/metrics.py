@@ -33,7 +33,7 @@ SERVER_ERRORS = Counter(
 )
 LOCK_CONFLICTS = Counter(
     "conversation_conflicts_total",
-    "Optimistic-lock conflicts on a conversation (retried)",
+    "Conflicts on a conversation: version checks lost (retried), advisory-lock waits",
     registry=REGISTRY,
 )
 LEADING = Gauge("runtime_leading", "1 while this process leads the deployment", registry=REGISTRY)

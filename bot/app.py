@@ -22,6 +22,7 @@ from bot.intake import Intake
 from bot.menu import set_menu
 from bot.polling import Poller
 from bot.push_sender import PushLimits, PushSender
+from bot.shared_intake import SharedIntake
 from bot.transport import bot_request
 from bot.uploads import UploadFetcher
 from bot.webhook import WebhookServer, public_url
@@ -29,6 +30,7 @@ from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
 from cases.models import utcnow
+from cases.repositories import inbound
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,9 @@ def build_runtime(
 async def forget_old_updates(db: Database) -> int:
     """Drop processed-update marks older than two days: Telegram keeps an update for 24
     hours at most, and after a quiet week it may restart its ids at random, so old marks
-    would only ever drop a new update by mistake. (The runtime's clean-up runs this.)"""
+    would only ever drop a new update by mistake. (The runtime's clean-up runs this.)
+    Also drops what killed workers left in the shared intake (bot/shared_intake.py)."""
+    await db.run(inbound.forget_stale_inbound, utcnow() - timedelta(hours=1))
     return await db.run(repo.forget_processed_updates, utcnow() - timedelta(days=2))
 
 
@@ -103,6 +107,7 @@ async def serve(
     poller: Poller | None = None
     webhook: WebhookServer | None = None
     polling: asyncio.Task[None] | None = None
+    sweeping: asyncio.Task[None] | None = None
     try:
         await set_menu(bot)
         if tg.mode == "webhook":
@@ -116,6 +121,7 @@ async def serve(
                 host=tg.listen_host,
                 port=tg.listen_port,
             )
+            sweeping = share_intake(runtime, db, tg, stop)
             await webhook.start()
             await bot.set_webhook(
                 public_url(tg.webhook_url, tg.webhook_path),
@@ -144,8 +150,33 @@ async def serve(
                 await polling
         if webhook is not None:
             await webhook.stop()  # Telegram keeps the webhook: other workers may serve it
+        if runtime.intake.shared is not None:
+            await runtime.intake.shared.close()  # unhandled album parts wait in the database
+        if sweeping is not None:
+            sweeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeping
         await application.stop()
         await application.shutdown()
+
+
+def share_intake(
+    runtime: BotRuntime, db: Database, tg: TelegramSettings, stop: asyncio.Event
+) -> asyncio.Task[None] | None:
+    """Webhook workers on PostgreSQL may be several behind one front: they keep each
+    applicant's order and gather albums through the database (bot/shared_intake.py). Returns
+    the task sweeping up albums left by killed workers."""
+    if db.dialect != "postgresql":
+        return None  # SQLite: one process takes in updates
+    intake = runtime.intake
+    intake.shared = SharedIntake(
+        db,
+        runtime.application.bot,
+        intake.handle_parts,
+        album_wait=tg.album_wait_seconds,
+        order_wait=tg.order_wait_seconds,
+    )
+    return asyncio.create_task(intake.shared.sweep(stop), name="album-sweep")
 
 
 def build_push_bot(settings: TelegramSettings, token: str) -> Bot:

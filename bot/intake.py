@@ -4,17 +4,24 @@ when its update is fully handled, so that polling confirms an offset (and the we
 Telegram) only for what is done: a crash before that makes Telegram deliver it again.
 
 Serialisation across worker processes is the conversation service's job (the database
-decides); the ordering here only keeps one process from racing an applicant against itself.
+decides). Several webhook workers on PostgreSQL also share the order and the album parts
+through the database (`bot.shared_intake`): `shared` is set then. Otherwise (one process,
+SQLite or polling) the ordering and the albums here are all there is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import Application
+
+if TYPE_CHECKING:
+    from bot.shared_intake import SharedIntake
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +54,20 @@ class Intake:
         self.album_wait = album_wait
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._albums: dict[tuple[int, str], Album] = {}
-        self._leaders: dict[int, Album] = {}  # update_id of the album's first part -> album
+        self._leaders: dict[int, list[Update]] = {}  # first part's update_id -> the parts
+        self.shared: SharedIntake | None = None  # several workers on one database
 
     def album_parts(self, update: Update) -> list[Update]:
         """The updates an upload handler must treat as one: the album it leads, or itself."""
-        album = self._leaders.get(update.update_id)
-        return album.ordered() if album is not None else [update]
+        return self._leaders.get(update.update_id) or [update]
 
     async def feed(self, update: Update) -> None:
         user = update.effective_user
         message = update.effective_message
         group = message.media_group_id if message is not None else None
+        if user is not None and self.shared is not None:
+            await self.shared.feed(update, user.id, group)
+            return
         if user is not None and group:
             key = (user.id, group)
             album = self._albums.get(key)
@@ -82,12 +92,7 @@ class Intake:
                 except TimeoutError:
                     break
             del self._albums[album.key]
-            leader = album.ordered()[0]
-            self._leaders[leader.update_id] = album
-            try:
-                await self._process(leader)
-            finally:
-                del self._leaders[leader.update_id]
+            await self._process_parts(album.ordered())
         finally:
             self._albums.pop(album.key, None)
             if not album.done.done():
@@ -95,6 +100,20 @@ class Intake:
 
     async def _process(self, update: Update) -> None:
         await self.application.process_update(update)
+
+    async def handle_parts(self, parts: Sequence[Update]) -> None:
+        """An update, or an album's parts (in order), gathered elsewhere: handled in turn."""
+        user = parts[0].effective_user
+        await self._in_turn(user.id if user is not None else None, self._process_parts(parts))
+
+    async def _process_parts(self, parts: Sequence[Update]) -> None:
+        leader = parts[0]
+        if len(parts) > 1:
+            self._leaders[leader.update_id] = list(parts)
+        try:
+            await self._process(leader)
+        finally:
+            self._leaders.pop(leader.update_id, None)
 
     async def _in_turn(self, user_id: int | None, work: object) -> None:
         """Run `work` after every earlier update of the same applicant in this process."""

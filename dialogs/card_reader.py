@@ -1,8 +1,8 @@
 """The ID card read from its photo (issue 18): the port, the event that carries a reading, and
 the service's step that reads a photo before the event's transaction.
 
-The conversation only needs "these photo bytes -> what the card's front says"; how (OCR in a
-worker thread, a fake in tests, nothing at all when switched off) is the composition root's
+The conversation only needs "these photo bytes -> what the card's front says"; how (OCR in
+worker processes, a fake in tests, nothing at all when switched off) is the composition root's
 choice: `integrations/idcard` implements the port with RapidOCR.
 
 Why the reading happens before the transaction, in the service: it takes a second or two, and
@@ -37,9 +37,9 @@ MAX_PHOTOS = 2  # an album of the front and the back
 
 
 class CardReaderUnavailable(Exception):
-    """No reading now: too many photos waiting, the reading took too long, or the bytes are
-    not a picture. `reason` is one of busy, timeout, not_an_image. The worker is asked to
-    type the number instead; the photo itself is not lost."""
+    """No reading now: too many photos waiting, the reading took too long, the bytes are not
+    a picture, or the OCR failed. `reason` is one of busy, timeout, not_an_image, failed. The
+    worker is asked to type the number instead; the photo itself is not lost."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -3,10 +3,10 @@
 Per event, ONE database transaction: drop a duplicate update id, load the applicant and the
 conversation, run the pure engine, apply its commands to the record (`cases.commands`:
 consent, identity, pages, the case, outbox rows, staff tasks, reminders) and save the new
-state. The conversation row is version-checked (optimistic lock): a conflict with another
-worker re-runs the event from a fresh read, after a short random pause. Within one process,
-events of one applicant are serialised by an asyncio lock, so that two messages sent at once
-queue instead of conflicting: conflicts arise only between processes.
+state. On PostgreSQL it first takes the applicant's advisory lock: workers handle one
+applicant one event at a time (in order: bot/shared_intake). The conversation row is also
+version-checked: a conflict re-runs the event from a fresh read, after a short random pause.
+One process serialises an applicant's events with an asyncio lock (they queue, not conflict).
 
 Why the retries are bounded where they are: an event loses the version check only when another
 process committed an event of the SAME applicant between its read and its write, so it can lose
@@ -15,8 +15,7 @@ applicant's burst is a handful of messages (an album, a double tap); MAX_ATTEMPT
 anything a person can send at once, and the jittered pause keeps two losers from meeting again.
 
 After submission the database is the record: what the conversation says about a case comes
-from the case row, its pages and its item results, read in the same transaction
-(`cases.view`).
+from the case row, its pages and its item results, read in the same transaction (cases.view).
 """
 
 from __future__ import annotations
@@ -166,6 +165,8 @@ class ConversationService:
         update_id: str | int | None,
         now: datetime,
     ) -> Outcome:
+        if repo.lock_applicant(session, channel, user_id):  # another worker had it: waited
+            LOCK_CONFLICTS.inc()
         duplicate = update_id is not None and not repo.mark_update_processed(
             session, channel, _update_number(update_id), at=now
         )

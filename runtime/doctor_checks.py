@@ -70,12 +70,13 @@ def office_contacts(settings: Settings) -> Finding | None:
         return Finding(FAILED, "办事机构联系方式文件有误", f"contacts file: {exc}")
     empty = [c.name_zh for c in contacts if c.missing]
     if not contacts or empty:
-        names = "、".join(empty) or "全部"
+        where = str(path or "policy/contacts.toml")
+        what = "尚未填写" if len(empty) == len(contacts) else f"未填全（{'、'.join(empty)}）"
         return Finding(
             NOTE,
-            f"办事机构联系方式未填全（{names}）：指南和告知单暂写“请咨询窗口”",
-            f"office contacts not filled in for {len(empty) or 'all'} office(s): fill in "
-            f"{path or 'policy/contacts.toml'} (or set SERVICE__CONTACTS_FILE)",
+            f"办事机构联系方式{what}：指南和告知单暂写“请咨询窗口”",
+            f"office contacts missing for {len(empty)} of {len(contacts)} offices: fill in "
+            f"{where} (or set SERVICE__CONTACTS_FILE)",
         )
     return Finding(OK, "办事机构联系方式已填写", f"office contacts filled in ({len(contacts)})")
 

@@ -13,6 +13,7 @@ from cases.models.base import (
 )
 from cases.models.blobs import FileBlob
 from cases.models.case import Case, CaseCounter, ItemResult, MaterialPage
+from cases.models.inbound import AlbumPart, InboundUpdate
 from cases.models.outbox import NotificationOutbox, PlatformOutbox, ProcessedUpdate
 from cases.models.records import AuditLog, Reminder, StaffTask
 from cases.models.staff import StaffAccount, StaffSession
@@ -20,6 +21,7 @@ from cases.models.walk_in import WalkInLink
 
 __all__ = [
     "AftercareFailure",
+    "AlbumPart",
     "Applicant",
     "AuditLog",
     "Base",
@@ -27,6 +29,7 @@ __all__ = [
     "CaseCounter",
     "Conversation",
     "FileBlob",
+    "InboundUpdate",
     "ItemResult",
     "ItemStatus",
     "MaterialPage",

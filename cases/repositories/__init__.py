@@ -66,7 +66,11 @@ from cases.repositories.tasks import (
     open_task_page,
     open_tasks_query,
 )
-from cases.repositories.updates import forget_processed_updates, mark_update_processed
+from cases.repositories.updates import (
+    forget_processed_updates,
+    lock_applicant,
+    mark_update_processed,
+)
 
 __all__ = [
     "PageFile",
@@ -99,6 +103,7 @@ __all__ = [
     "load_applicant_and_conversation",
     "load_conversation",
     "load_or_start_conversation",
+    "lock_applicant",
     "mark_notification_failed",
     "mark_notification_sent",
     "mark_platform_delivered",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -47,3 +48,24 @@ def forget_processed_updates(session: Session, before: datetime) -> int:
     """Drop marks older than any redelivery window (Telegram keeps updates for 24 hours)."""
     stmt = delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
     return execute_count(session, stmt)
+
+
+def lock_applicant(session: Session, channel: str, user_id: str) -> bool:
+    """On PostgreSQL, hold the applicant's advisory lock until the transaction ends, so that
+    workers on other processes handle one applicant's events one at a time (they wait here
+    instead of losing the conversation's version check). True when another worker held it
+    (a lock conflict: this one waited). On SQLite, nothing: one process writes at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    key = applicant_lock_key(channel, user_id)
+    connection = session.connection()
+    if connection.scalar(select(func.pg_try_advisory_xact_lock(key))):
+        return False
+    connection.scalar(select(func.pg_advisory_xact_lock(key)))
+    return True
+
+
+def applicant_lock_key(channel: str, user_id: str) -> int:
+    """The advisory lock's 64-bit key: a hash of the applicant (the chat) on the channel."""
+    digest = hashlib.blake2b(f"{channel}:{user_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, signed=True)

@@ -237,7 +237,8 @@ async def test_two_workers_on_one_database_lose_no_event(
 ) -> None:
     """Two processes' services (separate Database objects, separate in-process locks) on one
     database, the same applicant writing to both at once: the version check and the retry
-    keep every event, none applied twice (each wrong answer counts exactly one failure).
+    keep every event, none applied twice (each wrong answer counts exactly one failure);
+    on PostgreSQL the applicant's advisory lock serialises them before the version check.
     No update ids: with one, SQLite's write lock (taken by the duplicate mark, first in the
     transaction) would serialise the two workers before the version check is ever reached."""
     from cases.models import Conversation
@@ -260,6 +261,9 @@ async def test_two_workers_on_one_database_lose_no_event(
             return session.scalars(select(Conversation.failures)).one()
 
         assert await first_db.run(failures) == 12
+        if store.kind == "postgresql":
+            # The applicant's advisory lock made the second worker wait: no check was lost.
+            assert one.conflicts + two.conflicts == 0
 
 
 async def test_a_question_typed_where_a_number_was_asked_is_answered(person: Person) -> None:

@@ -146,10 +146,14 @@ class FakeBotApi:
         limits: Limits | None = None,
         webhook_retry_delay: float = 0.3,
         record_calls: bool = True,
+        per_chat_order: bool = False,
     ) -> None:
         self.token = token
         self.limits = limits
         self.webhook_retry_delay = webhook_retry_delay
+        # As Telegram's webhook: one chat's messages one at a time (the next after a 2xx),
+        # one user's button presses likewise on a queue of their own. Off: all at once.
+        self.per_chat_order = per_chat_order
         self.record_calls = record_calls
         self.bot_user = {
             "id": int(token.split(":")[0]),
@@ -573,14 +577,20 @@ class FakeBotApi:
         """POST each pending update, several at once like Telegram; drop it on a 2xx."""
         assert self.webhook is not None and self._webhook_session is not None
         in_flight: dict[int, asyncio.Task[bool]] = {}
+        queues: dict[int, Any] = {}  # update id in flight -> its delivery queue
         while True:
             ready = self._forced + self._pending
             self._forced = []
+            busy = set(queues.values())
             for update in ready:
-                uid = update["update_id"]
-                if uid in in_flight or len(in_flight) >= self.webhook["max_connections"]:
+                uid, queue = update["update_id"], _delivery_queue(update, self.per_chat_order)
+                if uid in in_flight or queue in busy:
+                    continue
+                busy.add(queue)  # a later update of this queue waits for this one
+                if len(in_flight) >= self.webhook["max_connections"]:
                     continue
                 in_flight[uid] = asyncio.create_task(self._post_update(update))
+                queues[uid] = queue
             if not in_flight:
                 self._new_update.clear()
                 await self._new_update.wait()
@@ -591,6 +601,7 @@ class FakeBotApi:
             for uid, task in list(in_flight.items()):
                 if task in done:
                     del in_flight[uid]
+                    queues.pop(uid, None)
                     if task.result():
                         self._delivered += [u for u in self._pending if u["update_id"] == uid]
                         self._pending = [u for u in self._pending if u["update_id"] != uid]
@@ -773,3 +784,16 @@ async def serve_alone(limited: bool) -> None:
     async with FakeBotApi(limits=Limits() if limited else None, record_calls=False) as api:
         print(api.port, flush=True)
         await asyncio.Event().wait()
+
+
+def _delivery_queue(update: dict[str, Any], per_chat: bool) -> Any:
+    """The queue an update waits in before it is posted, as telegram-bot-api's WebhookActor
+    keys them: a chat's messages by the chat, a user's button presses by the user (a queue
+    beside the chat's). Without `per_chat`, every update is a queue of its own."""
+    if per_chat:
+        if "callback_query" in update:
+            return ("presses", update["callback_query"]["from"]["id"])
+        message = update.get("message") or update.get("edited_message")
+        if message is not None:
+            return ("chat", message["chat"]["id"])
+    return ("update", update["update_id"])

@@ -51,7 +51,9 @@ async def test_an_office_sees_only_its_items_fields_and_materials(
     assert "employer_name" not in town.fields and "discharge_certificate" not in town.materials
 
     veterans = await db.run(platform.show, number, "staff:sun", "veterans_affairs_bureau")
-    assert set(veterans.materials) == {"discharge_certificate"}  # no photo of the ID card
+    # It looks the ID number up for every worker: no photo of the ID card, only a veteran's
+    # discharge certificate.
+    assert set(veterans.materials) == {"discharge_certificate"}
     assert "phone" not in veterans.fields and "town" not in veterans.fields
     assert veterans.fields["id_number"] == ID_NUMBER  # the office needs it to look up
 
