@@ -143,6 +143,8 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
         "done",
         "--data",
         "monthly_pension=3000.00",
+        "--data",  # repeated: both pairs count (a later --data once dropped the earlier ones)
+        "first_pension_month=2026-12",
         "--office",
         "social_insurance_center",
         "--as",
