@@ -120,10 +120,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--result", required=True, choices=("done", "supplement", "refused"))
     p.add_argument(
         "--data",
-        nargs="*",
+        nargs="+",
+        action="extend",  # `--data a=1 b=2` and `--data a=1 --data b=2` both keep every pair
         default=[],
         metavar="KEY=VALUE",
-        help="办结数据，如 monthly_pension=3520.50",
+        help="办结数据，如 monthly_pension=3520.50（可写多个，也可重复 --data）",
     )
     p.add_argument("--reason", metavar="TEXT")
     p.add_argument("--office", metavar="CODE", help="答复机构（核对事项是否属于该机构）")
