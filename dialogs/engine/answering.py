@@ -126,6 +126,9 @@ def _typed(t: Turn, q: str, text: str) -> Any:
     if value == "person":
         person_asked(t, text)
         return _REPLIED
+    if value is None and not_known(q, text):
+        number_not_known(t, q)
+        return _REPLIED
     if value is None:
         miss(t, text)
         return _REPLIED

@@ -17,10 +17,13 @@ from locales.replies import Msg
 from policy.workdays import add_working_days
 
 CALL_WITHIN_WORKING_DAYS = 1  # the clerk phones back by the next working day
-# Numbers a worker may not have at hand: where to find them ("不知道" is no wrong answer).
+# Numbers a worker may not have at hand, and choices no office can make for them: where to
+# find it, or how to choose ("不知道" is no wrong answer).
 NUMBER_HELP = {
     "ask_id_number": "dialogs.not_known.id_number",
     "ask_phone": "dialogs.not_known.phone",
+    "ask_retirement_type": "dialogs.not_known.retirement_type",
+    "ask_category": "dialogs.not_known.category",
 }
 
 

@@ -86,3 +86,19 @@ def test_after_submission_a_question_it_cannot_place_is_said_not_understood():
     out = handle(data, Text("低保怎么申请？"), CTX)
     texts = [render(r.message, Translator()) for r in out.replies]
     assert texts[0] == Translator()("understanding.not_understood_idle")
+
+
+@pytest.mark.parametrize(
+    ("state", "text", "helps"),
+    [
+        ("ask_retirement_type", "不知道", "选“正常退休”"),
+        ("ask_retirement_type", "不清楚", "选“正常退休”"),
+        ("ask_retirement_type", "我也不知道", "选“正常退休”"),
+        ("ask_category", "不知道", "单位人事部门也清楚"),
+        ("ask_category", "记不清", "管理或技术岗"),
+    ],
+)
+def test_not_knowing_how_to_choose_gets_how_to_choose_and_a_person(state, text, helps):
+    texts, choices = say(state, text)
+    assert helps in texts[0] and NOT_UNDERSTOOD not in texts
+    assert "person" in choices  # the same question again, with 转人工 on it
