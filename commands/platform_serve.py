@@ -33,6 +33,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 args.port,
                 args.callback_url or settings.platform.callback_url or None,
                 args.callback_only,
+                files=services.files,
             )
         )
     except KeyboardInterrupt:
@@ -50,6 +51,7 @@ async def serve(
     callback_url: str | None,
     callback_only: bool = False,
     stop: asyncio.Event | None = None,
+    files: Any = None,
 ) -> None:
     """Run the HTTP app until `stop` is set or the process is interrupted. Background loops
     (overdue flags, callback delivery) are owned here and cancelled on exit."""
@@ -64,6 +66,7 @@ async def serve(
     )
     from integrations.platform.factory import office_hours, platform_secret
     from integrations.platform.http_server import Security, build_app
+    from integrations.platform.page_fetch import PageFetcher
 
     secret = platform_secret(settings)
     security = Security(secret, max_age_seconds=settings.platform.callback_max_age_seconds)
@@ -74,7 +77,11 @@ async def serve(
             sink=queue_for_callback if callback_url else apply_in_same_transaction,
             office_hours=office_hours(settings),
         )
-    app = build_app(platform=platform, callback_db=db, security=security)
+    http = aiohttp.ClientSession()  # callbacks out, and the pages of remote submissions in
+    fetcher = PageFetcher(http, files) if platform is not None and files is not None else None
+    app = build_app(
+        platform=platform, callback_db=db, files=files, fetcher=fetcher, security=security
+    )
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
@@ -105,7 +112,7 @@ async def serve(
                 log.exception("callback delivery failed")
             await asyncio.sleep(1)
 
-    async with aiohttp.ClientSession() as http:
+    async with http:
         tasks = [asyncio.create_task(overdue_loop()), asyncio.create_task(callback_loop(http))]
         try:
             await stop.wait()

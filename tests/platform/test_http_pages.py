@@ -1,0 +1,197 @@
+"""The pages travel with the case (issue 15): over real HTTP on 127.0.0.1, a submission names
+each page by a signed, expiring URL of our callback endpoint; the platform side fetches every
+page, checks its SHA-256 and keeps it in its own store, under its own key, where its staff
+console finds it. A tampered, expired or other case's URL is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from cases.crypto import Vault
+from cases.db import Database
+from cases.files import FileStore, open_file_store
+from cases.models import AuditLog
+from cases.models.platform import EmbCase
+from cases.platform.calls import claim_due_calls
+from cases.platform.outbox import enqueue_submit
+from cases.platform.port import PlatformUnavailable, SubmitRequest
+from cases.repositories.applicants import get_or_create_applicant
+from cases.repositories.case_records import current_or_new_draft, submit_case
+from cases.repositories.pages import add_page
+from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback
+from integrations.platform.http_client import HttpPlatformClient
+from integrations.platform.http_server import Security, build_app
+from integrations.platform.page_fetch import PageFetcher
+from integrations.platform.page_urls import page_url
+from staffweb.materials import stored_address
+from tests.platform.conftest import FORM
+
+SECRET = b"pages-travel-with-the-case-secret"
+AT = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)
+# Real file contents: a JPEG header and a PDF header, different for each case.
+SCANS = {
+    "id_card": [b"\xff\xd8\xff\xe0front" + bytes(range(256)), b"\xff\xd8\xff\xe0back" * 50],
+    "application_form": [b"%PDF-1.4 form " + b"x" * 3000],
+}
+
+
+@dataclass(frozen=True)
+class Blob:
+    sha256: str
+    size: int
+    mime_type: str
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def serving(app: web.Application) -> AsyncIterator[str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def submitted(session, files: FileStore, user: str, salt: bytes) -> str:
+    """A case whose pages are real files in our store, submitted and queued."""
+    applicant = get_or_create_applicant(session, "console", user)
+    applicant.full_name = FORM["name"]
+    case = current_or_new_draft(session, applicant.id)
+    case.form = dict(FORM)
+    for code, scans in SCANS.items():
+        for scan in scans:
+            stored = files.put(scan + salt)
+            mime = "application/pdf" if scan.startswith(b"%PDF") else "image/jpeg"
+            add_page(session, case, code, Blob(stored.address, stored.size, mime))
+    submit_case(session, case, at=AT, actor=f"applicant:{applicant.id}")
+    enqueue_submit(session, case, at=AT)
+    assert case.number is not None
+    return case.number
+
+
+async def _request(db: Database, number: str) -> SubmitRequest:
+    calls = await db.run(claim_due_calls, AT, 10)
+    (request,) = [c.request for c in calls if c.case_number == number]
+    assert isinstance(request, SubmitRequest)
+    return request
+
+
+@pytest.fixture
+async def sides(tmp_path: Path) -> AsyncIterator[tuple[Database, FileStore, Database, FileStore]]:
+    ours = Database(f"sqlite:///{tmp_path / 'ours.db'}", vault=Vault(b"o" * 32))
+    theirs = Database(f"sqlite:///{tmp_path / 'theirs.db'}", vault=Vault(b"t" * 32))
+    for db in (ours, theirs):
+        await db.create_all()
+    our_files = open_file_store(tmp_path / "ours", 10_000_000, ours.require_vault())
+    their_files = open_file_store(tmp_path / "theirs", 10_000_000, theirs.require_vault())
+    yield ours, our_files, theirs, their_files
+    for db in (ours, theirs):
+        await db.close()
+
+
+async def test_pages_reach_the_platform_byte_identical(sides) -> None:
+    ours, our_files, theirs, their_files = sides
+    number = await ours.run(submitted, our_files, "8101", b"a")
+    security = Security(SECRET)
+    async with (
+        aiohttp.ClientSession() as http,
+        serving(build_app(callback_db=ours, files=our_files, security=security)) as our_base,
+        serving(
+            build_app(
+                platform=EmbeddedPlatform(theirs, sink=queue_for_callback),
+                fetcher=PageFetcher(http, their_files),
+                security=security,
+            )
+        ) as their_base,
+    ):
+        client = HttpPlatformClient(http, their_base, SECRET, pages_url=our_base)
+        receipt = await client.submit(await _request(ours, number))
+        assert receipt.case_number == number
+
+    case = await theirs.run(lambda s: s.get(EmbCase, number))
+    assert set(case.materials) == set(SCANS)
+    for code, scans in SCANS.items():
+        entry = case.materials[code]
+        assert len(entry["sha256"]) == len(scans)
+        for wired, scan in zip(entry["sha256"], scans, strict=True):
+            local = stored_address(entry, wired)  # what the platform's console reads
+            assert local != wired  # its own store, its own key
+            fetched = their_files.read(local)
+            assert hashlib.sha256(fetched).digest() == hashlib.sha256(scan + b"a").digest()
+    fetches = await ours.run(
+        lambda s: s.scalars(select(AuditLog).where(AuditLog.action == "page_fetched")).all()
+    )
+    assert len(fetches) == 3  # every page served is on the case's audit trail
+
+
+async def test_a_page_url_works_only_as_signed_for_its_case(sides) -> None:
+    ours, our_files, *_ = sides
+    first = await ours.run(submitted, our_files, "8102", b"b")
+    second = await ours.run(submitted, our_files, "8103", b"c")
+    request = await _request(ours, first)
+    address = request.materials[0].sha256[0]
+    now = time.time()
+    async with (
+        aiohttp.ClientSession() as http,
+        serving(build_app(callback_db=ours, files=our_files, security=Security(SECRET))) as base,
+    ):
+
+        async def get(url: str) -> tuple[int, bytes, aiohttp.typedefs.LooseHeaders]:
+            async with http.get(url) as response:
+                return response.status, await response.read(), response.headers
+
+        good = page_url(SECRET, base, first, address, now)
+        status, body, headers = await get(good)
+        assert status == 200 and our_files.read(address) == body
+        assert headers["Cache-Control"] == "no-store"
+        refused = {
+            "tampered": good[:-1] + ("0" if good[-1] != "0" else "1"),
+            "expired": page_url(SECRET, base, first, address, now - 2 * 86400),
+            "another case": page_url(SECRET, base, second, address, now),
+            "another secret": page_url(b"guess", base, first, address, now),
+            "case swapped": good.replace(first, second),
+        }
+        for why, url in refused.items():
+            status, body, _ = await get(url)
+            assert status == 403, why
+            assert our_files.read(address) not in body, why
+
+
+async def test_a_page_that_cannot_be_fetched_records_nothing(sides) -> None:
+    ours, our_files, theirs, their_files = sides
+    number = await ours.run(submitted, our_files, "8104", b"d")
+    async with (
+        aiohttp.ClientSession() as http,
+        serving(
+            build_app(
+                platform=EmbeddedPlatform(theirs, sink=queue_for_callback),
+                fetcher=PageFetcher(http, their_files),
+                security=Security(SECRET),
+            )
+        ) as their_base,
+    ):
+        dead = f"http://127.0.0.1:{free_port()}"  # our page endpoint is down
+        client = HttpPlatformClient(http, their_base, SECRET, pages_url=dead, retries=0)
+        with pytest.raises(PlatformUnavailable):  # 503: the outbox sends it again later
+            await client.submit(await _request(ours, number))
+    assert await theirs.run(lambda s: s.get(EmbCase, number)) is None
