@@ -78,7 +78,11 @@ async def serve(
             office_hours=office_hours(settings),
         )
     http = aiohttp.ClientSession()  # callbacks out, and the pages of remote submissions in
-    fetcher = PageFetcher(http, files) if platform is not None and files is not None else None
+    # Pages named by URL are fetched from the bot whose callbacks this side calls; without a
+    # callback URL there is no such bot, and pages travel by hash only (a shared store).
+    fetcher = None
+    if platform is not None and files is not None and callback_url:
+        fetcher = PageFetcher(http, files, callback_url)
     app = build_app(
         platform=platform, callback_db=db, files=files, fetcher=fetcher, security=security
     )

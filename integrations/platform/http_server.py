@@ -122,6 +122,8 @@ class _Signed:
             except PageNotFetched as exc:
                 log.warning("pages of %s not fetched: %s", request.path, exc)
                 return None, _error(503, "pages_unavailable", str(exc))
+            except WireError as exc:
+                return None, _error(exc.status, exc.code, str(exc))
         at = datetime.fromtimestamp(now, UTC)
 
         def unit(session: Session) -> Any:

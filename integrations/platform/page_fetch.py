@@ -2,10 +2,10 @@
 check its bytes against the SHA-256 the serving side computed, and keep it in this side's own
 file store, so the platform's staff console shows the scans.
 
-Pages are fetched only after the request's own signature was checked (a forged submission
-cannot make the platform fetch anything). A page that cannot be fetched, or whose bytes do
-not match, fails the whole call with 503: the bot's outbox sends it again later, with fresh
-URLs, and nothing was recorded.
+Pages are fetched only after the request's own signature was checked, and only from the
+bot's page endpoint (the origin of PLATFORM__CALLBACK_URL): a URL elsewhere is 422. A page
+that cannot be fetched, or whose bytes do not match, fails the whole call with 503: the bot's
+outbox sends it again later, with fresh URLs, and nothing was recorded.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import aiohttp
 
 from cases.files import FileStore
 from cases.platform.port import SubmitRequest, SupplementRequest
+from integrations.platform.limits import WireError
 from integrations.platform.page_route import CONTENT_SHA256
+from integrations.platform.page_urls import PAGES_PATH
 
 
 class PageNotFetched(Exception):
@@ -27,13 +29,22 @@ class PageNotFetched(Exception):
 
 class PageFetcher:
     def __init__(
-        self, http: aiohttp.ClientSession, files: FileStore, timeout_seconds: float = 30.0
+        self,
+        http: aiohttp.ClientSession,
+        files: FileStore,
+        bot_url: str,
+        timeout_seconds: float = 30.0,
     ) -> None:
         self.http, self.files = http, files
+        # Only the bot's own page endpoint (where this side's callbacks go): a signed request
+        # still cannot send this side to fetch from anywhere else.
+        self.prefix = bot_url.rstrip("/") + PAGES_PATH
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
 
     async def fetch(self, url: str) -> str:
         """The address of the page at `url` in this side's store (fetched, checked, stored)."""
+        if not url.startswith(self.prefix):
+            raise WireError(f"a page url must start with {self.prefix}")
         try:
             async with self.http.get(url, timeout=self.timeout) as response:
                 body = await response.read()

@@ -26,7 +26,7 @@ from cases.models import AuditLog
 from cases.models.platform import EmbCase
 from cases.platform.calls import claim_due_calls
 from cases.platform.outbox import enqueue_submit
-from cases.platform.port import PlatformUnavailable, SubmitRequest
+from cases.platform.port import PlatformRejected, PlatformUnavailable, SubmitRequest
 from cases.repositories.applicants import get_or_create_applicant
 from cases.repositories.case_records import current_or_new_draft, submit_case
 from cases.repositories.pages import add_page
@@ -89,11 +89,12 @@ def submitted(session, files: FileStore, user: str, salt: bytes) -> str:
     return case.number
 
 
-async def _request(db: Database, number: str) -> SubmitRequest:
+async def _requests(db: Database) -> dict[str, SubmitRequest]:
+    """The submissions the outbox sends now, built as the worker builds them."""
     calls = await db.run(claim_due_calls, AT, 10)
-    (request,) = [c.request for c in calls if c.case_number == number]
-    assert isinstance(request, SubmitRequest)
-    return request
+    out = {c.case_number: c.request for c in calls}
+    assert all(isinstance(r, SubmitRequest) for r in out.values())
+    return out  # type: ignore[return-value]
 
 
 @pytest.fixture
@@ -112,22 +113,28 @@ async def sides(tmp_path: Path) -> AsyncIterator[tuple[Database, FileStore, Data
 async def test_pages_reach_the_platform_byte_identical(sides) -> None:
     ours, our_files, theirs, their_files = sides
     number = await ours.run(submitted, our_files, "8101", b"a")
+    other = await ours.run(submitted, our_files, "8105", b"e")
     security = Security(SECRET)
     async with (
         aiohttp.ClientSession() as http,
         serving(build_app(callback_db=ours, files=our_files, security=security)) as our_base,
-        serving(
-            build_app(
-                platform=EmbeddedPlatform(theirs, sink=queue_for_callback),
-                fetcher=PageFetcher(http, their_files),
-                security=security,
-            )
-        ) as their_base,
     ):
-        client = HttpPlatformClient(http, their_base, SECRET, pages_url=our_base)
-        receipt = await client.submit(await _request(ours, number))
-        assert receipt.case_number == number
+        platform = build_app(
+            platform=EmbeddedPlatform(theirs, sink=queue_for_callback),
+            fetcher=PageFetcher(http, their_files, our_base),
+            security=security,
+        )
+        async with serving(platform) as their_base:
+            client = HttpPlatformClient(http, their_base, SECRET, pages_url=our_base)
+            requests = await _requests(ours)
+            receipt = await client.submit(requests[number])
+            assert receipt.case_number == number
+            # Named elsewhere than the bot's page endpoint, a page is not fetched at all.
+            elsewhere = HttpPlatformClient(http, their_base, SECRET, pages_url=their_base)
+            with pytest.raises(PlatformRejected, match="invalid"):
+                await elsewhere.submit(requests[other])
 
+    assert await theirs.run(lambda s: s.get(EmbCase, other)) is None
     case = await theirs.run(lambda s: s.get(EmbCase, number))
     assert set(case.materials) == set(SCANS)
     for code, scans in SCANS.items():
@@ -148,7 +155,7 @@ async def test_a_page_url_works_only_as_signed_for_its_case(sides) -> None:
     ours, our_files, *_ = sides
     first = await ours.run(submitted, our_files, "8102", b"b")
     second = await ours.run(submitted, our_files, "8103", b"c")
-    request = await _request(ours, first)
+    request = (await _requests(ours))[first]
     address = request.materials[0].sha256[0]
     now = time.time()
     async with (
@@ -180,18 +187,18 @@ async def test_a_page_url_works_only_as_signed_for_its_case(sides) -> None:
 async def test_a_page_that_cannot_be_fetched_records_nothing(sides) -> None:
     ours, our_files, theirs, their_files = sides
     number = await ours.run(submitted, our_files, "8104", b"d")
+    dead = f"http://127.0.0.1:{free_port()}"  # our page endpoint is down
     async with (
         aiohttp.ClientSession() as http,
         serving(
             build_app(
                 platform=EmbeddedPlatform(theirs, sink=queue_for_callback),
-                fetcher=PageFetcher(http, their_files),
+                fetcher=PageFetcher(http, their_files, dead),
                 security=Security(SECRET),
             )
         ) as their_base,
     ):
-        dead = f"http://127.0.0.1:{free_port()}"  # our page endpoint is down
         client = HttpPlatformClient(http, their_base, SECRET, pages_url=dead, retries=0)
         with pytest.raises(PlatformUnavailable):  # 503: the outbox sends it again later
-            await client.submit(await _request(ours, number))
+            await client.submit((await _requests(ours))[number])
     assert await theirs.run(lambda s: s.get(EmbCase, number)) is None
