@@ -23,10 +23,17 @@ from cases.crypto import Vault
 from cases.db import Database
 from cases.files import FileStore, open_file_store
 from cases.models import AuditLog
+from cases.models.case import Case
 from cases.models.platform import EmbCase
 from cases.platform.calls import claim_due_calls
 from cases.platform.outbox import enqueue_submit
-from cases.platform.port import PlatformRejected, PlatformUnavailable, SubmitRequest
+from cases.platform.port import (
+    PageRef,
+    PlatformRejected,
+    PlatformUnavailable,
+    SubmitRequest,
+    SupplementRequest,
+)
 from cases.repositories.applicants import get_or_create_applicant
 from cases.repositories.case_records import current_or_new_draft, submit_case
 from cases.repositories.pages import add_page
@@ -89,6 +96,16 @@ def submitted(session, files: FileStore, user: str, salt: bytes) -> str:
     return case.number
 
 
+def supplemented(session, files: FileStore, number: str, scan: bytes) -> str:
+    """A new id_card page sent after submission; its address."""
+    case = session.scalar(select(Case).where(Case.number == number))
+    stored = files.put(b"\xff\xd8\xff\xe0" + scan)
+    add_page(
+        session, case, "id_card", Blob(stored.address, stored.size, "image/jpeg"), supplement=True
+    )
+    return stored.address
+
+
 async def _requests(db: Database) -> dict[str, SubmitRequest]:
     """The submissions the outbox sends now, built as the worker builds them."""
     calls = await db.run(claim_due_calls, AT, 10)
@@ -129,6 +146,11 @@ async def test_pages_reach_the_platform_byte_identical(sides) -> None:
             requests = await _requests(ours)
             receipt = await client.submit(requests[number])
             assert receipt.case_number == number
+            # A supplement's new page travels the same way and replaces the old ones.
+            again = await ours.run(supplemented, our_files, number, b"again")
+            await client.supplement(
+                SupplementRequest(number, "id_card", (PageRef(again, "image/jpeg"),), "sup:1")
+            )
             # Named elsewhere than the bot's page endpoint, a page is not fetched at all.
             elsewhere = HttpPlatformClient(http, their_base, SECRET, pages_url=their_base)
             with pytest.raises(PlatformRejected, match="invalid"):
@@ -137,7 +159,12 @@ async def test_pages_reach_the_platform_byte_identical(sides) -> None:
     assert await theirs.run(lambda s: s.get(EmbCase, other)) is None
     case = await theirs.run(lambda s: s.get(EmbCase, number))
     assert set(case.materials) == set(SCANS)
+    entry = case.materials["id_card"]
+    assert entry["sha256"] == [again]
+    assert their_files.read(stored_address(entry, again)) == b"\xff\xd8\xff\xe0again"
     for code, scans in SCANS.items():
+        if code == "id_card":
+            continue
         entry = case.materials[code]
         assert len(entry["sha256"]) == len(scans)
         for wired, scan in zip(entry["sha256"], scans, strict=True):
@@ -148,7 +175,7 @@ async def test_pages_reach_the_platform_byte_identical(sides) -> None:
     fetches = await ours.run(
         lambda s: s.scalars(select(AuditLog).where(AuditLog.action == "page_fetched")).all()
     )
-    assert len(fetches) == 3  # every page served is on the case's audit trail
+    assert len(fetches) == 4  # every page served is on the case's audit trail
 
 
 async def test_a_page_url_works_only_as_signed_for_its_case(sides) -> None:
