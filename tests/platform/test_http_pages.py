@@ -17,8 +17,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
+from app.settings import WebSettings
 from cases.crypto import Vault
 from cases.db import Database
 from cases.files import FileStore, open_file_store
@@ -42,8 +44,12 @@ from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
 from integrations.platform.page_fetch import PageFetcher
 from integrations.platform.page_urls import page_url
+from staffweb import accounts
+from staffweb.app import make_app
+from staffweb.core import Console
 from staffweb.materials import stored_address
 from tests.platform.conftest import FORM
+from tests.staffweb.conftest import PASSWORD, login
 
 SECRET = b"pages-travel-with-the-case-secret"
 AT = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)
@@ -172,6 +178,14 @@ async def test_pages_reach_the_platform_byte_identical(sides) -> None:
             assert local != wired  # its own store, its own key
             fetched = their_files.read(local)
             assert hashlib.sha256(fetched).digest() == hashlib.sha256(scan + b"a").digest()
+    # The platform's own staff console shows the page, from its own store.
+    console = Console(theirs, their_files, EmbeddedPlatform(theirs), WebSettings(), lambda: AT)
+    await theirs.run(accounts.add_account, "clerk1", "clerk", PASSWORD, "test", at=AT)
+    async with TestClient(TestServer(make_app(console), host="127.0.0.1")) as browser:
+        assert (await login(browser, "clerk1", PASSWORD)).status == 303
+        shown = await browser.get(f"/cases/{number}/materials/application_form/1")
+        assert shown.status == 200
+        assert await shown.read() == SCANS["application_form"][0] + b"a"
     fetches = await ours.run(
         lambda s: s.scalars(select(AuditLog).where(AuditLog.action == "page_fetched")).all()
     )
