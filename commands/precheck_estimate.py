@@ -14,13 +14,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from locales import Translator
-from locales.pension import estimate_msg
-from locales.replies import render
-from policy.pension_base import load_base_table
-from policy.pension_estimate import EstimateInputs, estimate, retirement_point
-from policy.year_month import YearMonth
-
 
 def register_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -51,7 +44,14 @@ def _decimal(text: str | None) -> Decimal | None:
 
 def attach(result: dict[str, Any], args: argparse.Namespace, today: date) -> str | None:
     """Add `estimate` to a valid single result; return its text for the text mode."""
+    # Imported here: every command's parser registers the flags above, only this needs these.
     from app.settings import load_settings
+    from locales import Translator
+    from locales.pension import estimate_msg
+    from locales.replies import render
+    from policy.pension_base import load_base_table
+    from policy.pension_estimate import EstimateInputs, estimate, retirement_point
+    from policy.year_month import YearMonth
 
     t = Translator("zh_CN")
     if not result.get("valid") or result.get("statutory_retirement_month") is None:

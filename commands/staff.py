@@ -148,13 +148,14 @@ def _accept(
 ) -> int:
     event = db.run_blocking(platform.accept, args.case, actor)
     print(f"已受理办件 {event.case_number}，分送 {len(event.items)} 个事项：", file=out)
+    labels = Labels(Translator("zh_CN"))
     for item in event.items:
         when = (
             "申请人网上自办"
             if item.online
             else (f"截止 {local(item.due_at)}" if item.due_at else "等待前置事项办结后计时")
         )
-        print(f"  {item.item} → {item.office}  {when}", file=out)
+        print(f"  {labels.item(item.item)} → {labels.office(item.office)}  {when}", file=out)
     return 0
 
 
@@ -240,8 +241,9 @@ def _answer(
         args.reason,
         args.office,
     )
+    labels = Labels(Translator("zh_CN"))
     print(
-        f"已答复办件 {events[0].case_number} 的事项 {args.item}："
+        f"已答复办件 {events[0].case_number} 的事项“{labels.item(args.item)}”："
         f"{STATUS.get(args.result, args.result)}。",
         file=out,
     )
@@ -255,7 +257,8 @@ def _answer(
         print(f"  已通知申请人补充：{asked}；补齐后该事项回到本机构重新计时。", file=out)
     for event in events[1:]:
         if event.kind == "item_dispatched":
-            print(f"  事项 {event.item} 开始计时，截止 {local(event.due_at)}。", file=out)
+            name, due = labels.item(event.item), local(event.due_at)
+            print(f"  事项“{name}”开始计时，截止 {due}。", file=out)
         elif event.kind == "all_answered":
             print("  该办件各事项均已答复，结果已就绪。", file=out)
     return 0

@@ -20,6 +20,8 @@ from cases.paging import Counted
 from cases.staff_actor import CLERK, NotAllowed, acting_account
 from cases.tasks import TaskError, TaskRow, close_task, local_time, task_page
 from commands.staff_text import page_footer
+from integrations.platform.labels import Labels
+from locales import Translator
 from runtime.services import Services
 
 
@@ -40,18 +42,27 @@ def run_tasks(
     if args.json:
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
+    labels = Labels(Translator("zh_CN"))
     if not rows:
         print("没有待办任务。" if page == 1 else f"第 {page} 页没有内容。", file=out)
     for r in rows:
         print(f"#{r.id}  {r.kind_label}  截止 {local_time(r.due_at)}", file=out)
         who = r.applicant or "-"
         print(f"  办件 {r.case_number or '-'}  申请人 {who}  电话 {r.phone or '-'}", file=out)
-        for key, value in r.detail.items():
-            shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-            print(f"  {key}: {shown}", file=out)
+        context = labels.task_context(r.detail) or _words(r.detail)
+        if context:
+            print(f"  {context}", file=out)
+        for label, value in r.notes:  # what is written for people; the codes stay in --json
+            print(f"  {label}：{value}", file=out)
     if rows:
         print(page_footer(page, size, counted.total, counted.more), file=out)
     return 0
+
+
+def _words(detail: dict[str, Any]) -> str:
+    """A hand-over without a stage (older tasks): the worker's question, if it is words."""
+    question = str(detail.get("question") or "")
+    return f"申请人的问题：{question}" if question and not question.isascii() else ""
 
 
 def run_done(

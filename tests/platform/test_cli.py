@@ -109,7 +109,7 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
 
     accepted = staff(where, "accept", number.lower(), "--as", "李娜")
     assert accepted.returncode == 0, accepted.stderr
-    assert "已受理" in accepted.stdout and "medical_insurance" in accepted.stdout
+    assert "已受理" in accepted.stdout and "职工医保人员退休 → 旗医疗保障局" in accepted.stdout
 
     too_late = staff(
         where, "return", number, "--material", "id_card", "--reason", "模糊", "--as", "李娜"
@@ -151,7 +151,7 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
         "吴芳",
     )
     assert done.returncode == 0, done.stderr
-    assert "medical_insurance 开始计时" in done.stdout
+    assert "“职工医保人员退休”开始计时" in done.stdout
     clerk_answers = staff(
         where, "answer", number, "--item", "medical_insurance", "--result", "refused",
         "--reason", "x", "--as", "李娜",
