@@ -67,6 +67,7 @@ async def serve(
     from integrations.platform.factory import office_hours, platform_secret
     from integrations.platform.http_server import Security, build_app
     from integrations.platform.page_fetch import PageFetcher
+    from integrations.platform.page_route import AccessLog
 
     secret = platform_secret(settings)
     security = Security(secret, max_age_seconds=settings.platform.callback_max_age_seconds)
@@ -86,7 +87,7 @@ async def serve(
     app = build_app(
         platform=platform, callback_db=db, files=files, fetcher=fetcher, security=security
     )
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=AccessLog)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

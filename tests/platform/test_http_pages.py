@@ -43,6 +43,7 @@ from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
 from integrations.platform.page_fetch import PageFetcher
+from integrations.platform.page_route import AccessLog
 from integrations.platform.page_urls import page_url
 from staffweb import accounts
 from staffweb.app import make_app
@@ -75,7 +76,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def serving(app: web.Application) -> AsyncIterator[str]:
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log_class=AccessLog)  # as `platform serve` runs it
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
