@@ -62,7 +62,7 @@ def check_page_url(
     if not expires.isdigit() or len(expires) > 12:
         raise PageUrlError("bad_signature")
     expected = page_signature(secret, case_number, address, int(expires))
-    if not hmac.compare_digest(expected, sig):
+    if not hmac.compare_digest(expected.encode(), sig.encode()):  # bytes: any text compares
         raise PageUrlError("bad_signature")
     if int(expires) < now:
         raise PageUrlError("expired")

@@ -219,6 +219,9 @@ async def test_a_page_url_works_only_as_signed_for_its_case(sides) -> None:
             "another case": page_url(SECRET, base, second, address, now),
             "another secret": page_url(b"guess", base, first, address, now),
             "case swapped": good.replace(first, second),
+            "not ASCII": good.split("&sig=")[0] + "&sig=%C3%A9",
+            "no signature": good.split("&sig=")[0],
+            "not a page address": good.replace(address, "..%2F..%2Fsecret.key"),
         }
         for why, url in refused.items():
             status, body, _ = await get(url)
