@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.clock import at_local
 from cases.models import Applicant, Case
 from cases.platform.outbox import enqueue_submit, enqueue_supplement
 from cases.repositories.applicants import (
@@ -104,6 +105,7 @@ class HandToPerson:
     question: str | None = None  # the question open at the time (or the words, from staff)
     words: str = ""  # what the worker typed, numbers masked
     stage: str = ""  # before_submission | upload | after_submission
+    call_by: date | None = None  # the day the worker was told they would be called
 
     def __repr__(self) -> str:  # the worker's words never go into a repr
         return f"HandToPerson({self.reason!r}, {self.question!r}, stage={self.stage!r})"
@@ -255,6 +257,7 @@ def on_hand_to_person(run: CommandRun, command: HandToPerson) -> None:
         applicant_id=run.applicant.id,
         case_id=current.id if current is not None else None,
         detail=_hand_over_detail(command),
+        due_at=at_local(command.call_by, 18) if command.call_by else None,  # promised day
     )
 
 

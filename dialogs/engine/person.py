@@ -35,9 +35,9 @@ def person_asked(t: Turn, text: str = "") -> None:
     """The worker asked for a person (tapped or typed): the clerk's task, the day of the
     call, and the same question again (or, with none open, nothing more)."""
     words, hidden = masked_words(text)
-    t.do(HandToPerson("asked", t.question(), words, stage_of(t)))
-    t.d.failures = 0
     due = add_working_days(t.ctx.today, CALL_WITHIN_WORKING_DAYS)
+    t.do(HandToPerson("asked", t.question(), words, stage_of(t), call_by=due))
+    t.d.failures = 0
     t.say("dialogs.person_called", due=Msg(*when.day(due)))
     if hidden:  # ID or phone numbers in the words: kept masked, and the worker told
         t.say("aftercare.numbers_hidden")

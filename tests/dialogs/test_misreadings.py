@@ -143,7 +143,7 @@ def test_done_after_the_upload_moved_on_by_itself_is_not_an_answer_to_the_next_q
     assert question != "ask_upload_id_card"  # two sides: the ID card moved on by itself
     materials_before = dict(moved.materials)
     after, texts, again = run(moved, late)
-    assert texts[0] == "身份证已经收到2页，够了，已自动进入下一步。请看下面的问题："
+    assert texts[0] == "身份证已经收到2页，够了，已自动进入下一步，请接着看下面的提示："
     assert again == question  # the same question, asked again, not answered
     assert after.materials == materials_before and after.answers == moved.answers
 

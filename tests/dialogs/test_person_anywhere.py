@@ -4,9 +4,12 @@ Signing is covered in tests/aftercare/test_signing_way_out.py."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select
 
+from app.clock import LOCAL_TZ
 from cases.db import Database
 from cases.models import StaffTask
 from tests.dialogs.conftest import Person
@@ -44,6 +47,10 @@ async def test_at_a_question_the_task_opens_and_the_question_stays(
     assert detail["words"] == typed
     await person.text("150627196503151218")  # the journey goes on from there
     assert person.question == "ask_phone"
+    # The clerk's task is due when the worker was told: Friday, by the office's close.
+    due = await db.run(lambda s: s.scalars(select(StaffTask.due_at)).one())
+    friday_close = datetime(2026, 11, 27, 18, tzinfo=LOCAL_TZ)
+    assert due is not None and due.astimezone(LOCAL_TZ) == friday_close
 
 
 async def test_at_an_upload_step(person: Person, db: Database) -> None:
