@@ -133,6 +133,10 @@ class PlatformSettings(BaseModel):
     # The platform's own side (`platform serve` for a remote bot): where its events go, by
     # signed callback. Set, the staff commands of this deployment queue events for it too.
     callback_url: OptionalHttpUrl = ""
+    # Our callback endpoint's public address (`platform serve --callback-only`): with it, each
+    # page of a submission or supplement carries a signed URL the platform fetches it by
+    # (GET /v1/pages/...). Empty: pages travel by hash only (a shared file store).
+    pages_url: OptionalHttpUrl = ""
     timeout_seconds: PositiveFloat = 10.0
     callback_max_age_seconds: PositiveInt = 300
 

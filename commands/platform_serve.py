@@ -33,6 +33,7 @@ def run_serve(args: argparse.Namespace) -> int:
                 args.port,
                 args.callback_url or settings.platform.callback_url or None,
                 args.callback_only,
+                files=services.files,
             )
         )
     except KeyboardInterrupt:
@@ -50,6 +51,7 @@ async def serve(
     callback_url: str | None,
     callback_only: bool = False,
     stop: asyncio.Event | None = None,
+    files: Any = None,
 ) -> None:
     """Run the HTTP app until `stop` is set or the process is interrupted. Background loops
     (overdue flags, callback delivery) are owned here and cancelled on exit."""
@@ -64,6 +66,8 @@ async def serve(
     )
     from integrations.platform.factory import office_hours, platform_secret
     from integrations.platform.http_server import Security, build_app
+    from integrations.platform.page_fetch import PageFetcher
+    from integrations.platform.page_route import AccessLog
 
     secret = platform_secret(settings)
     security = Security(secret, max_age_seconds=settings.platform.callback_max_age_seconds)
@@ -74,8 +78,16 @@ async def serve(
             sink=queue_for_callback if callback_url else apply_in_same_transaction,
             office_hours=office_hours(settings),
         )
-    app = build_app(platform=platform, callback_db=db, security=security)
-    runner = web.AppRunner(app)
+    http = aiohttp.ClientSession()  # callbacks out, and the pages of remote submissions in
+    # Pages named by URL are fetched from the bot whose callbacks this side calls; without a
+    # callback URL there is no such bot, and pages travel by hash only (a shared store).
+    fetcher = None
+    if platform is not None and files is not None and callback_url:
+        fetcher = PageFetcher(http, files, callback_url)
+    app = build_app(
+        platform=platform, callback_db=db, files=files, fetcher=fetcher, security=security
+    )
+    runner = web.AppRunner(app, access_log_class=AccessLog)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -105,7 +117,7 @@ async def serve(
                 log.exception("callback delivery failed")
             await asyncio.sleep(1)
 
-    async with aiohttp.ClientSession() as http:
+    async with http:
         tasks = [asyncio.create_task(overdue_loop()), asyncio.create_task(callback_loop(http))]
         try:
             await stop.wait()

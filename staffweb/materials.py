@@ -48,6 +48,12 @@ class MaterialView:
     returned_pages: list[int] = field(default_factory=list)
 
 
+def stored_address(entry: Mapping[str, Any], wired: str) -> str:
+    """Where a page is in this side's store: a remote bot's page, fetched by its signed URL,
+    is kept under this side's own address (`local`); a page of our own bot under its own."""
+    return str((entry.get("local") or {}).get(wired, wired))
+
+
 async def material_views(request: web.Request, view: CaseView) -> list[MaterialView]:
     """Each material of the view with its pages laid out (PDFs opened to count them)."""
     console = console_of(request)
@@ -56,7 +62,8 @@ async def material_views(request: web.Request, view: CaseView) -> list[MaterialV
         base = f"/cases/{view.case_number}/materials/{code}"
         sheets: list[Sheet] = []
         unreadable: list[int] = []
-        for index, address in enumerate(entry.get("sha256") or [], start=1):
+        for index, wired in enumerate(entry.get("sha256") or [], start=1):
+            address = stored_address(entry, wired)
             original = f"{base}/{index}"
             exists = console.files.exists(address)
             kind = await console.renderer.kind(address) if exists else None
@@ -98,7 +105,7 @@ async def _file_of(request: web.Request) -> tuple[CaseView, str, Mapping[str, An
     addresses = material.get("sha256") or []
     if not 1 <= index <= len(addresses):
         raise Refused(404, console.tr("web.error.no_page"))
-    address = addresses[index - 1]
+    address = stored_address(material, addresses[index - 1])
     if not console.files.exists(address):
         raise Refused(404, console.tr("web.error.page_missing"))
     return view, code, material, address

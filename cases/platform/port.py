@@ -48,6 +48,7 @@ class MaterialRef:
     mime: str = "image/jpeg"
     pages: int = 0
     lost: bool = False
+    urls: tuple[str, ...] = ()  # where the platform fetches each page (signed), when known
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class SubmitReceipt:
 class PageRef:
     sha256: str
     mime: str = "image/jpeg"
+    url: str | None = None  # where the platform fetches it (signed), when known
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ def make_adapter(
             settings.platform.url,
             platform_secret(settings),
             timeout_seconds=settings.platform.timeout_seconds,
+            pages_url=settings.platform.pages_url or None,
         )
     if settings.platform.mode != "embedded":
         raise ValueError(

@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -30,6 +31,7 @@ from cases.platform.port import (
     UnknownCase,
 )
 from integrations.platform import wire
+from integrations.platform.page_urls import page_url
 from integrations.platform.signing import IDEMPOTENCY_KEY, signed_headers
 
 RETRYABLE_STATUS = frozenset({502, 503, 504, 500, 429})
@@ -56,6 +58,7 @@ class HttpPlatformClient:
         backoff_seconds: float = 0.2,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pages_url: str | None = None,
     ) -> None:
         if not secret:
             raise ValueError("the platform secret is empty: set PLATFORM__SECRET")
@@ -69,12 +72,27 @@ class HttpPlatformClient:
         self._backoff = backoff_seconds
         self._clock = clock
         self._sleep = sleep
+        self._pages_url = pages_url or None  # our page endpoint: pages then carry a URL each
+
+    def _url(self, case_number: str, address: str) -> str | None:
+        if self._pages_url is None:
+            return None
+        return page_url(self._secret, self._pages_url, case_number, address, self._clock())
+
+    def _with_urls(self, request: SubmitRequest) -> SubmitRequest:
+        if self._pages_url is None:
+            return request
+        materials = tuple(
+            replace(m, urls=tuple(self._url(request.case_number, h) or "" for h in m.sha256))
+            for m in request.materials
+        )
+        return replace(request, materials=materials)
 
     async def submit(self, request: SubmitRequest) -> SubmitReceipt:
         data = await self._call(
             "POST",
             "/v1/cases",
-            wire.submit_to_json(request),
+            wire.submit_to_json(self._with_urls(request)),
             idempotency_key=request.idempotency_key,
         )
         return wire.receipt_from_json(data)
@@ -86,7 +104,15 @@ class HttpPlatformClient:
         data = await self._call(
             "POST",
             f"/v1/cases/{_seg(request.case_number)}/supplements",
-            wire.supplement_to_json(request),
+            wire.supplement_to_json(
+                replace(
+                    request,
+                    pages=tuple(
+                        replace(p, url=self._url(request.case_number, p.sha256))
+                        for p in request.pages
+                    ),
+                )
+            ),
             idempotency_key=request.idempotency_key,
         )
         return wire.supplement_receipt_from_json(data)

@@ -23,14 +23,22 @@ from sqlalchemy.orm import Session
 
 from cases.db import Database
 from cases.errors import IllegalTransition
+from cases.files import FileStore
 from cases.models.platform import SeenNonce
 from cases.platform.events import PlatformEvent
 from cases.platform.fit import EventDoesNotFit
 from cases.platform.handlers import apply_event
-from cases.platform.port import PlatformRejected, UnknownCase
+from cases.platform.port import (
+    PlatformRejected,
+    SubmitRequest,
+    SupplementRequest,
+    UnknownCase,
+)
 from integrations.platform import limits, request_checks, wire
 from integrations.platform.embedded import EmbeddedPlatform
 from integrations.platform.limits import WireError
+from integrations.platform.page_fetch import PageFetcher, PageNotFetched
+from integrations.platform.page_route import add_page_route
 from integrations.platform.signing import IDEMPOTENCY_KEY, SignatureError, verify
 from integrations.platform.wire_events import event_from_json
 
@@ -80,9 +88,11 @@ class _Signed:
         request: web.Request,
         parse: Callable[[bytes], T],
         work: Callable[[Session, T], Any],
+        prepare: Callable[[T], Awaitable[Any]] | None = None,
     ) -> tuple[Any, web.Response | None]:
         """Signature first (401), then the body's limits and shape (`parse`: 400/413/422), then
-        `work` with the nonce in one transaction (404/409/422 change nothing)."""
+        `prepare` (the pages fetched: 503 when they cannot be), then `work` with the nonce in
+        one transaction (404/409/422 change nothing)."""
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
@@ -106,6 +116,14 @@ class _Signed:
         except WireError as exc:
             log.warning("refused %s %s: %s", request.method, request.path, exc.code)
             return None, _error(exc.status, exc.code, str(exc))
+        if prepare is not None:
+            try:
+                await prepare(parsed)
+            except PageNotFetched as exc:
+                log.warning("pages of %s not fetched: %s", request.path, exc)
+                return None, _error(503, "pages_unavailable", str(exc))
+            except WireError as exc:
+                return None, _error(exc.status, exc.code, str(exc))
         at = datetime.fromtimestamp(now, UTC)
 
         def unit(session: Session) -> Any:
@@ -149,20 +167,31 @@ def _event(raw: bytes) -> PlatformEvent:
 
 
 def add_platform_routes(
-    app: web.Application, platform: EmbeddedPlatform, security: Security
+    app: web.Application,
+    platform: EmbeddedPlatform,
+    security: Security,
+    fetcher: PageFetcher | None = None,
 ) -> None:
     """POST /v1/cases, POST /v1/cases/{n}/withdraw, POST /v1/cases/{n}/supplements,
-    GET /v1/cases/{n}: the embedded platform behind the contract."""
+    GET /v1/cases/{n}: the embedded platform behind the contract. With a `fetcher`, the pages
+    a request names by URL are fetched into this side's store first."""
     signed = _Signed(platform.db, security, "platform")
 
     async def submit(request: web.Request) -> web.Response:
         key = request.headers.get(IDEMPOTENCY_KEY, "")
         if not key:
             return _error(400, "missing_idempotency_key")
+        local: dict[str, str] = {}
+
+        async def fetch(req: SubmitRequest) -> None:
+            if fetcher is not None:
+                local.update(await fetcher.of_submission(req))
+
         receipt, failure = await signed(
             request,
             lambda raw: wire.submit_from_json(_body(raw), key),
-            platform.record_submission,
+            lambda s, req: platform.record_submission(s, req, local),
+            fetch,
         )
         if failure:
             return failure
@@ -184,10 +213,17 @@ def add_platform_routes(
         if not key:
             return _error(400, "missing_idempotency_key")
         number = request.match_info["number"]
+        local: dict[str, str] = {}
+
+        async def fetch(req: SupplementRequest) -> None:
+            if fetcher is not None:
+                local.update(await fetcher.of_supplement(req))
+
         receipt, failure = await signed(
             request,
             lambda raw: wire.supplement_from_json(number, _body(raw), key),
-            platform.record_supplement,
+            lambda s, req: platform.record_supplement(s, req, local),
+            fetch,
         )
         if failure:
             return failure
@@ -223,6 +259,8 @@ def build_app(
     *,
     platform: EmbeddedPlatform | None = None,
     callback_db: Database | None = None,
+    files: FileStore | None = None,
+    fetcher: PageFetcher | None = None,
     security: Security,
     on_startup: list[Callable[[web.Application], Awaitable[None]]] | None = None,
 ) -> web.Application:
@@ -234,9 +272,11 @@ def build_app(
 
     app.router.add_get("/healthz", health)
     if platform is not None:
-        add_platform_routes(app, platform, security)
+        add_platform_routes(app, platform, security, fetcher)
     if callback_db is not None:
         add_callback_route(app, callback_db, security)
+        if files is not None:  # our pages, by the signed URLs our submissions carry
+            add_page_route(app, callback_db, files, security.secret, security.clock)
     for hook in on_startup or []:
         app.on_startup.append(hook)
     return app

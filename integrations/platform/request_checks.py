@@ -21,6 +21,8 @@ MIMES = frozenset({"image/jpeg", "image/png", "application/pdf"})  # what the st
 MAX_PAGES = 100  # of one material: a long handbook as photos, or one PDF of many pages
 MAX_FORM_FIELDS = 64
 MAX_IDEMPOTENCY_KEY = 128
+MAX_URL = 2048
+URL = re.compile(r"https?://[!-~]+")  # printable ASCII, no spaces: a page's fetch URL
 
 
 def idempotency_key(value: str) -> str:
@@ -55,6 +57,8 @@ def check_supplement(data: dict[str, Any], key: str) -> None:
         page = limits.obj(page, "page")
         limits.matching(page.get("sha256"), "page sha256", SHA256, "64 hex digits")
         _mime(page.get("mime", "image/jpeg"))
+        if "url" in page:
+            _url(page["url"])
 
 
 def check_withdrawal(data: dict[str, Any]) -> str:
@@ -70,10 +74,20 @@ def _material(material: Any) -> None:
     for value in hashes:
         limits.matching(value, "material sha256", SHA256, "64 hex digits")
     _mime(material.get("mime", "image/jpeg"))
+    urls = material.get("urls", [])
+    if not isinstance(urls, list) or (urls and len(urls) != len(hashes)):
+        raise WireError("material urls must be a list with one URL per sha256")
+    for url in urls:
+        _url(url)
     pages = material.get("pages", len(hashes))
     if isinstance(pages, bool) or not isinstance(pages, int) or not 0 <= pages <= MAX_PAGES:
         raise WireError(f"material pages must be a whole number from 0 to {MAX_PAGES}")
     limits.boolean(material.get("lost", False), "material lost")
+
+
+def _url(value: Any) -> None:
+    if not isinstance(value, str) or len(value) > MAX_URL or not URL.fullmatch(value):
+        raise WireError(f"a page url must be an http(s) URL of at most {MAX_URL} characters")
 
 
 def _mime(value: Any) -> None:

@@ -64,6 +64,7 @@ def submit_to_json(req: SubmitRequest) -> dict[str, Any]:
                 "mime": m.mime,
                 "pages": m.pages,
                 "lost": m.lost,
+                **({"urls": list(m.urls)} if m.urls else {}),
             }
             for m in req.materials
         ],
@@ -91,6 +92,7 @@ def submit_from_json(data: dict[str, Any], idempotency_key: str) -> SubmitReques
                 mime=str(m.get("mime", "image/jpeg")),
                 pages=int(m.get("pages", len(hashes))),
                 lost=bool(m.get("lost", False)),
+                urls=tuple(m.get("urls") or ()),
             )
         )
     form = data.get("form", {})
@@ -120,7 +122,10 @@ def receipt_from_json(data: dict[str, Any]) -> SubmitReceipt:
 def supplement_to_json(req: SupplementRequest) -> dict[str, Any]:
     return {
         "material_code": req.material_code,
-        "pages": [{"sha256": p.sha256, "mime": p.mime} for p in req.pages],
+        "pages": [
+            {"sha256": p.sha256, "mime": p.mime, **({"url": p.url} if p.url else {})}
+            for p in req.pages
+        ],
         "lost": req.lost,
     }
 
@@ -138,7 +143,10 @@ def supplement_from_json(
     return SupplementRequest(
         case_number=case_number,
         material_code=_req(data, "material_code"),
-        pages=tuple(PageRef(_req(p, "sha256"), str(p.get("mime", "image/jpeg"))) for p in pages),
+        pages=tuple(
+            PageRef(_req(p, "sha256"), str(p.get("mime", "image/jpeg")), p.get("url"))
+            for p in pages
+        ),
         idempotency_key=idempotency_key,
         lost=lost,
     )

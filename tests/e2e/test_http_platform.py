@@ -7,8 +7,10 @@ database, its clerk at `main.py staff`), and the bot side (`run`, plus `platform
 
 from __future__ import annotations
 
+import json
 import re
 import socket
+import sqlite3
 from pathlib import Path
 
 from tests.e2e.journey import Applicant, answer_questions, submit, upload_everything
@@ -51,7 +53,10 @@ async def test_a_case_reaches_a_remote_platform_and_its_answers_come_back(
             **shared,
         ) as callbacks,
         ours.bot(
-            PLATFORM__MODE="http", PLATFORM__URL=f"http://127.0.0.1:{platform_port}", **shared
+            PLATFORM__MODE="http", PLATFORM__URL=f"http://127.0.0.1:{platform_port}",
+            # The pages travel too: the platform fetches each by its signed URL from our
+            # callback endpoint, and takes the case only once every page arrived.
+            PLATFORM__PAGES_URL=f"http://127.0.0.1:{callback_port}", **shared,
         ) as bot,
     ):  # fmt: skip
         procs = (platform, callbacks, bot)
@@ -73,3 +78,13 @@ async def test_a_case_reaches_a_remote_platform_and_its_answers_come_back(
             lambda: "已受理" in texts(api.sent_to(who.user.id)), "the push", procs=procs
         )
     assert number not in queue_numbers(ours)  # our database holds no platform desk of its own
+    # Every page the applicant sent is in the platform's own store, fetched by its URL.
+    with sqlite3.connect(tmp_path / "platform" / "app.db") as con:
+        (raw,) = con.execute(
+            "SELECT materials FROM platform_emb_cases WHERE case_number = ?", (number,)
+        ).fetchone()
+    materials = json.loads(raw)
+    sent = [h for m in materials.values() for h in m.get("sha256") or []]
+    assert sent and all(
+        h in (m.get("local") or {}) for m in materials.values() for h in m["sha256"]
+    )

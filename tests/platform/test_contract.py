@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cases.db import Database
+from cases.files import open_file_store
 from cases.platform.events import (
     Accepted,
     AllAnswered,
@@ -29,7 +30,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 AT = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)
 
 
-def test_every_route_of_the_server_is_in_the_openapi_file_and_back(db: Database) -> None:
+def test_every_route_of_the_server_is_in_the_openapi_file_and_back(
+    db: Database, tmp_path: Path
+) -> None:
     text = (DOCS / "platform-openapi.yaml").read_text(encoding="utf-8")
     documented: set[tuple[str, str]] = set()
     path = None
@@ -38,7 +41,10 @@ def test_every_route_of_the_server_is_in_the_openapi_file_and_back(db: Database)
             path = m[1]
         elif path and (m := re.match(r"^    (get|post|put|delete):$", line)):
             documented.add((m[1].upper(), path))
-    app = build_app(platform=EmbeddedPlatform(db), callback_db=db, security=Security(b"s"))
+    files = open_file_store(tmp_path / "files", 1_000_000, db.require_vault())  # pages route
+    app = build_app(
+        platform=EmbeddedPlatform(db), callback_db=db, files=files, security=Security(b"s")
+    )
     served = {
         (route.method, route.resource.canonical)
         for route in app.router.routes()

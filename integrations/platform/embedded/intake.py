@@ -8,6 +8,8 @@ behind them (`fn(session, ...)`), which `platform serve` runs for its HTTP endpo
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -51,7 +53,11 @@ class Intake(Dispatch):
 
     # --- platform side of the calls (sync use cases) -------------------------------------
 
-    def record_submission(self, session: Session, request: SubmitRequest) -> SubmitReceipt:
+    def record_submission(
+        self, session: Session, request: SubmitRequest, local: Mapping[str, str] | None = None
+    ) -> SubmitReceipt:
+        """`local`: where pages fetched by URL are in this side's own store (by wire address);
+        the staff console shows a page from there."""
         existing = session.scalar(
             select(EmbCase).where(EmbCase.idempotency_key == request.idempotency_key)
         )
@@ -73,6 +79,7 @@ class Intake(Dispatch):
                     "mime": m.mime,
                     "pages": m.pages,
                     "lost": m.lost,
+                    **_local(m.sha256, local),
                 }
                 for m in request.materials
             },
@@ -93,7 +100,12 @@ class Intake(Dispatch):
                 item.status = "refused"
                 item.reason = "withdrawn"
 
-    def record_supplement(self, session: Session, request: SupplementRequest) -> SupplementReceipt:
+    def record_supplement(
+        self,
+        session: Session,
+        request: SupplementRequest,
+        local: Mapping[str, str] | None = None,
+    ) -> SupplementReceipt:
         existing = session.scalar(
             select(EmbSupplement).where(EmbSupplement.idempotency_key == request.idempotency_key)
         )
@@ -118,6 +130,8 @@ class Intake(Dispatch):
         if request.pages:
             entry["mime"] = request.pages[0].mime
         entry["lost"] = request.lost and not request.pages
+        entry.pop("local", None)
+        entry.update(_local(entry["sha256"], local))
         entry.pop("returned", None)
         entry.pop("returned_files", None)
         materials[request.material_code] = entry
@@ -140,3 +154,9 @@ class Intake(Dispatch):
     def case_status(self, session: Session, case_number: str) -> PlatformStatus:
         case = self._case(session, case_number, rejected=True)
         return PlatformStatus(case.case_number, case.status, self._item_states(session, case))
+
+
+def _local(addresses: Iterable[str], local: Mapping[str, str] | None) -> dict[str, Any]:
+    """The `local` field of a material entry: wire address -> this side's store address."""
+    found = {a: local[a] for a in addresses if local and a in local}
+    return {"local": found} if found else {}
