@@ -130,11 +130,12 @@ async def test_a_case_lives_from_telegram_to_closed_through_the_production_comma
             assert answered.returncode == 0, answered.stderr
 
         # The notice arrives in the chat as a PDF, with the question to sign.
-        notice = await wait_until(
-            lambda: [c for c in api.sent_to(who.user.id) if c.method == "sendDocument"],
-            "the result notice in the chat",
-            procs=(bot,),
-        )
+        def notices() -> list:  # type: ignore[type-arg]
+            # Documents sent earlier (the pre-filled form at its upload step) are not the notice.
+            sent = [c for c in api.sent_to(who.user.id) if c.method == "sendDocument"]
+            return [c for c in sent if c.files.get("document", ("",))[0].startswith("结果告知单")]
+
+        notice = await wait_until(notices, "the result notice in the chat", procs=(bot,))
         # Decrypted on the way out: the worker gets the PDF itself, with the case number.
         name, pdf = notice[0].files["document"]
         assert name == f"结果告知单-{number}.pdf" and pdf.startswith(b"%PDF-")

@@ -144,7 +144,9 @@ async def test_the_leader_killed_mid_case_is_replaced_and_nothing_is_lost_or_dou
 
 
 def documents_to(api: FakeBotApi, who: Applicant) -> list:
-    return [c for c in api.sent_to(who.user.id) if c.method == "sendDocument"]
+    """The notice and its signed copy: the pre-filled form, sent at its upload step, aside."""
+    sent = [c for c in api.sent_to(who.user.id) if c.method == "sendDocument"]
+    return [c for c in sent if c.files.get("document", ("",))[0] != "申请表.pdf"]
 
 
 async def _pending(db) -> bool:
