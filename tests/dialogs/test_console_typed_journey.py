@@ -52,7 +52,9 @@ class Chat:
             stderr=subprocess.PIPE,
             text=True,
             cwd=cwd,
-            env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)},
+            # OCR off: these pages are not cards (full of text, each would be read at length).
+            env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)}
+            | {"OCR__ENABLED": "false"},
         )
 
     def send(self, line: dict[str, Any]) -> dict[str, Any]:
