@@ -7,14 +7,7 @@ from tests.dialogs.conftest import Person, page
 
 
 async def test_the_first_upload_prompt_says_what_to_send_and_no_count(person: Person) -> None:
-    await person.through_identity()
-    await person.tap("normal")
-    await person.text("20年")
-    await person.tap("ulan_mulun")
-    await person.text("没有")
-    for answer in ("一样", "没交过", "没有", "不是"):
-        await person.text(answer)
-    assert person.question == "ask_upload_application_form"
+    await person.to_the_form_upload()
     first = person.texts()
     assert "请拍照或发PDF：申请表（本人签字即可）。拍完点“完成”。" in first
     assert "已收到" not in first and "0页" not in first

@@ -4,37 +4,20 @@ functions serve the console's pages and the `staff` commands."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from aftercare import reports
 from cases.db import Database
 from cases.tasks import task_page
 from commands.staff_text import page_footer
 from integrations.platform.embedded import EmbeddedPlatform
+from tests.cases.statements import counted
 from tests.platform.bulk_staff import seed
 
 NOW = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)
 OFFICE = "social_insurance_center"
-
-
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 def _lists(platform: EmbeddedPlatform) -> dict[str, Callable[[Any], Any]]:

@@ -3,31 +3,13 @@ size, each read with one query whatever the number of cases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
 from cases.models.platform import EmbCase, EmbItem
 from staffweb.clerk import queue_page_rows
+from tests.cases.statements import counted
 from tests.staffweb.conftest import Desk
-
-
-@contextmanager
-def counted() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 def _seed(session: Any, start: Any, count: int) -> None:
