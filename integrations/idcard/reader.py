@@ -94,7 +94,9 @@ class OcrCardReader:
                     continue
                 except BrokenProcessPool:  # its only worker died idle: pebble gives up
                     log.warning("the OCR worker process died; its pool is replaced")
-                    self.close()
+                    broken, self._pool = self._pool, None  # the next try starts a new one
+                    if broken is not None:  # its threads joined off the event loop
+                        await asyncio.to_thread(_stop, broken)
                     continue
                 # The outcome only: the number, even masked, says nothing useful here.
                 seconds = time.perf_counter() - start
@@ -114,8 +116,7 @@ class OcrCardReader:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=5)
+            _stop(self._pool)
             self._pool = None
 
     async def _run(self, limit: float, name: str, *args: Any) -> Any:
@@ -141,3 +142,9 @@ class OcrCardReader:
                 initargs=("start", self.threads),
             )
         return self._pool
+
+
+def _stop(pool: ProcessPool) -> None:
+    """Stop the pool's workers (a busy one is killed) and join its threads."""
+    pool.stop()
+    pool.join()

@@ -125,10 +125,7 @@ async def test_the_model_loads_in_a_worker_process_at_the_first_photo_never_in_t
     code = f"""
 import asyncio, datetime, sys
 sys.path.insert(0, {str(ROOT)!r})
-from integrations.idcard.ocr import OcrEngine, TooMuchText
 from integrations.idcard.reader import OcrCardReader
-from integrations.idcard.worker import read
-from tests.dialogs.test_console_typed_journey import page
 from tests.idcard import cards
 
 async def main():
