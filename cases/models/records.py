@@ -69,3 +69,6 @@ class StaffTask(Base):
 # clerk's task list reads a page in this order from the index (`cases.tasks`).
 URGENCY = func.coalesce(StaffTask.due_at, StaffTask.created_at)
 Index("ix_staff_tasks_open_order", StaffTask.status, URGENCY, StaffTask.id)
+# The open tasks of one kind, by due time: the ratings report counts the open and the overdue
+# rating follow-ups from it (`rating_counts`), a bounded range each.
+Index("ix_staff_tasks_kind_due", StaffTask.kind, StaffTask.status, StaffTask.due_at)
