@@ -6,8 +6,9 @@ The statement glues two ordered reads:
 - the late cases: pending items due before now (`ix_platform_emb_items_status_due`, a range),
   their open cases in queue order: as many as are late, normally a handful;
 - the others in queue order, straight from the partial index of open cases
-  (`ix_platform_emb_cases_open_queue`: received_at, case_number), skipping the late ones, from
-  the page's offset less the late ones;
+  (`ix_platform_emb_cases_open_queue`: received_at, case_number): the page's offset less the
+  late ones is skipped in the index alone, and the late ones are left out of the short
+  window that follows (`_rest`);
 and takes the page's rows from the two, overdue first, with the forms of just those rows and
 the total (a count over the open cases' index) in the same statement.
 
