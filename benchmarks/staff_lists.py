@@ -167,7 +167,11 @@ async def _run(db: Database, args: argparse.Namespace) -> None:
             )
         small, large = by_size[min(by_size)], by_size[max(by_size)]
         worst = max(large[0][0], large[1][0]) / max(small[0][0], small[1][0])
-        print(f"    largest / smallest (worst page, CPU): {worst:.2f}x   goal <= 1.5x")
+        first, last = large[0][0] / small[0][0], large[1][0] / small[1][0]
+        print(
+            f"    largest / smallest (worst page, CPU): {worst:.2f}x   goal <= 1.5x"
+            f"   (first page {first:.2f}x, last page {last:.2f}x)"
+        )
 
 
 if __name__ == "__main__":
