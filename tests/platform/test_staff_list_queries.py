@@ -60,7 +60,7 @@ async def test_each_staff_list_runs_as_many_statements_at_500_cases_as_at_50(
     assert inbox.total == 166 and not inbox.more
     summary = await db.run(reports.rating_summary, now=NOW)
     assert summary["total"] == 500 and summary["bad"] == 100
-    assert summary["followups_open"] == 100
+    assert str(summary["followups_open"]) == "100"
 
 
 async def test_the_count_stops_at_1000_and_the_pages_go_on(db: Database) -> None:
