@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cases.models import Applicant, Case, Reminder, StaffTask, TaskStatus
-from cases.models.records import URGENCY
+from cases.tables.store import URGENCY
 from cases.repositories._sql import execute_count, upsert_insert
 
 

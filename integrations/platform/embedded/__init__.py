@@ -21,7 +21,8 @@ Staff operations are synchronous use cases `fn(session, ...)` so that the CLI ru
 `db.run_blocking` and async code with `await db.run(...)`; the adapter methods are async.
 """
 
-from integrations.platform.embedded.core import CLERK, FINAL, Clock, StaffError
+from integrations.platform.embedded.core import FINAL, Clock
+from integrations.platform.embedded.errors import CLERK, StaffError
 from integrations.platform.embedded.offices import coerce_result
 from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.embedded.sinks import (
