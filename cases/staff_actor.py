@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -72,8 +71,9 @@ def acting_account(
     # Core columns, not the ORM model: the quick staff commands run without the ORM.
     accounts = staff_accounts.c
     account = session.execute(
-        select(accounts.username, accounts.role, accounts.disabled_at, accounts.locked_until)
-        .where(accounts.username == name)
+        select(
+            accounts.username, accounts.role, accounts.disabled_at, accounts.locked_until
+        ).where(accounts.username == name)
     ).first()
     if account is None:
         raise NotAllowed(

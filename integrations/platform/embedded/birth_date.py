@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbCase
 from integrations.platform.embedded.core import audit
-from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.dispatch import Dispatch
+from integrations.platform.embedded.errors import StaffError
 
 FIELD = "archive_birth_date"
 

@@ -17,7 +17,7 @@ from cases.db import Database
 from cases.models import AuditLog, Case
 from cases.models.platform import EmbCase, EmbItem
 from cases.platform.port import ItemState, UnknownCase
-from integrations.platform.embedded.errors import CLERK, StaffError
+from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.sinks import EventSink, apply_in_same_transaction
 from integrations.platform.embedded.staff_queue import check_office
 from policy.items import ItemDef, load_items
