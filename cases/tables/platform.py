@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     Column,
     ForeignKey,
     Index,
@@ -13,11 +12,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 
-from cases.tables.base import PLATFORM_METADATA, JsonType, UtcDateTime, utcnow
+from cases.tables.base import PLATFORM_METADATA, JsonDocument, JsonType, UtcDateTime, utcnow
 
 OPEN_STATUSES = ("received", "returned", "accepted")  # cases on the clerk's queue
 OPEN_CASES = "status IN ('received', 'returned', 'accepted')"
@@ -38,16 +35,8 @@ emb_cases = Table(
     Column("accepted_at", UtcDateTime()),
     Column("accepted_by", String(64)),
     Column("withdrawn_reason", Text),
-    # The clerk's queue: open cases oldest first, read in index order and counted from the
-    # index alone, however many cases are closed (a partial index on both databases).
-    Index(
-        "ix_platform_emb_cases_open_queue",
-        "received_at",
-        "case_number",
-        "status",  # covering: the ordered read never visits the table
-        sqlite_where=text(OPEN_CASES),
-        postgresql_where=text(OPEN_CASES),
-    ),
+    # The clerk's queue's partial index (`ix_platform_emb_cases_open_queue`) is declared on
+    # the model (cases/models/platform.py): its options for each database load both dialects.
 )
 
 emb_items = Table(
@@ -75,7 +64,7 @@ emb_items = Table(
     # "asked_by", "reason", "materials": [codes], "received": {code: {"pages", "lost", "at"}},
     # "back_at", "due_at"} (times ISO). None until the first request. (A type object of its
     # own: the models track `JsonType` columns as mutable dicts.)
-    Column("rounds", JSON().with_variant(JSONB(), "postgresql")),
+    Column("rounds", JsonDocument()),
     UniqueConstraint("case_number", "item"),
     # Overdue items (pending, due before now): a range of this index, not a scan.
     Index("ix_platform_emb_items_status_due", "status", "due_at"),

@@ -18,11 +18,13 @@ from integrations.platform.embedded.inbox_page import inbox_page_rows
 from integrations.platform.embedded.overdue import flag_overdue_items
 from integrations.platform.embedded.queue_page import late_items_of, queue_page_rows
 from integrations.platform.embedded.sealing import applicant_label
-from policy.items import ItemDef, offices_of
+from policy.towns import offices_of
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
+
+    from policy.item_defs import ItemDef
 
 
 @dataclass(frozen=True)
