@@ -46,14 +46,10 @@ def run_queue(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = 
         return run_staff("queue", args, out, err)
     try:
         with reachable(), engine.begin() as conn:
+            actor = act_as(conn, args, "queue")  # an office account: args.office is its own
+            items = _items(args.office)
             found = staff_queue_page(
-                conn,
-                act_as(conn, args, "queue"),
-                args.office,
-                _items(args.office),
-                now=utc_now(),
-                page=args.page,
-                size=args.limit,
+                conn, actor, args.office, items, now=utc_now(), page=args.page, size=args.limit
             )
     except (NotAllowed, StaffError) as exc:
         print(exc.message, file=err)
