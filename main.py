@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.settings import ConfigError
+    from app.setting_types import ConfigError
     from cases.errors import MissingKey, StoreUnavailable
 
     os.umask(PRIVATE_UMASK)

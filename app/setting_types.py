@@ -1,5 +1,8 @@
 """Checks of single setting values (app/settings.py): each returns the value or raises
-ValueError with a short reason, which the operator reads after the setting's name."""
+ValueError with a short reason, which the operator reads after the setting's name.
+
+Plain Python, no pydantic: the quick commands (`commands/quick_settings.py`) check the few
+settings they read with the same functions, without importing the settings model."""
 
 from __future__ import annotations
 
@@ -8,13 +11,25 @@ import base64
 import binascii
 import re
 from datetime import time
-from typing import Annotated
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, SecretStr
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 DATA_KEY_BYTES = 32
+DEFAULT_DATABASE_URL = "sqlite:///data/app.db"  # the embedded default: a file under data/
+
+
+class ConfigError(Exception):
+    """Settings that cannot be used: one plain line per bad value, for the operator."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 _HH_MM = re.compile(r"\d{2}:\d{2}")
 
 
@@ -28,9 +43,6 @@ def check_clock_time(value: str) -> str:
     if not _HH_MM.fullmatch(value):
         raise ValueError("should be a time of day as HH:MM, e.g. 08:30")
     return value
-
-
-ClockTime = Annotated[str, AfterValidator(check_clock_time)]
 
 
 def check_zone(value: str) -> str:
@@ -69,22 +81,27 @@ def check_database_url(value: str) -> str:
 
 def check_data_key(value: SecretStr) -> SecretStr:
     """Empty (the embedded key file), or 32 bytes in urlsafe base64 (never echoed)."""
-    text = value.get_secret_value().strip()
+    check_key_text(value.get_secret_value())
+    return value
+
+
+def check_key_text(text: str) -> None:
+    """As check_data_key, on the key's text."""
+    text = text.strip()
     if not text:
-        return value
+        return
     try:
         key = base64.urlsafe_b64decode(text.encode())
     except (binascii.Error, ValueError):
         raise ValueError("is not urlsafe base64 (a data key is 32 bytes)") from None
     if len(key) != DATA_KEY_BYTES:
         raise ValueError(f"must decode to {DATA_KEY_BYTES} bytes")
-    return value
 
 
 def check_data_keys(value: SecretStr) -> SecretStr:
     """Comma-separated data keys (a rotation's old keys), each as check_data_key."""
     for piece in value.get_secret_value().split(","):
-        check_data_key(SecretStr(piece))
+        check_key_text(piece)
     return value
 
 

@@ -23,7 +23,9 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.setting_types import (
-    ClockTime,
+    DEFAULT_DATABASE_URL,
+    ConfigError,
+    check_clock_time,
     check_data_key,
     check_data_keys,
     check_database_url,
@@ -52,17 +54,14 @@ LogFormat = Annotated[
 ]
 
 
-class ConfigError(Exception):
-    """Settings that cannot be used: one plain line per bad value, for the operator."""
+__all__ = ["ConfigError", "Settings", "load_settings"]
 
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
+ClockTime = Annotated[str, AfterValidator(check_clock_time)]
 
 
 class DatabaseSettings(BaseModel):
     # Embedded default: a SQLite file under data/. At scale: postgresql+asyncpg://...
-    url: Annotated[str, AfterValidator(check_database_url)] = "sqlite:///data/app.db"
+    url: Annotated[str, AfterValidator(check_database_url)] = DEFAULT_DATABASE_URL
     # PostgreSQL only: the schema the tables live in (search_path), when not the default one.
     schema_name: str = ""
 

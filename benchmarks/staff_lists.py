@@ -35,7 +35,7 @@ from aftercare import reports
 from cases.crypto import Vault
 from cases.db import Database
 from cases.tasks import task_page
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from tests.platform.bulk_staff import seed
 
 NOW = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.staff_lists import NOW, _last_page, _lists
 from cases.crypto import Vault
 from cases.db import Database
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from tests.platform.bulk_staff import seed
 
 KEY = Vault(b"k" * 32)

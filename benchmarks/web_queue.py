@@ -30,7 +30,7 @@ from cases.crypto import Vault
 from cases.db import Database
 from cases.files import FileStore
 from cases.models.platform import EmbCase, EmbItem
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from staffweb import accounts
 from staffweb.app import make_app
 from staffweb.core import Console

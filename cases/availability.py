@@ -10,12 +10,15 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm.exc import StaleDataError
 
 from cases.errors import StaleConversation, StoreUnavailable
+
+if TYPE_CHECKING:  # a type only: the quick staff commands run without the ORM
+    from sqlalchemy.orm.exc import StaleDataError
 
 
 def is_busy(exc: OperationalError) -> bool:

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 COUNT_CAP = 1000  # rows counted exactly; past it a list says "1000+"
 
@@ -39,7 +42,7 @@ def capped_count(query: Any, cap: int = COUNT_CAP) -> Any:
     return select(func.count()).select_from(limited).scalar_subquery()
 
 
-def bounded_count(session: Session, query: Any, cap: int = COUNT_CAP) -> Counted:
+def bounded_count(session: Session | Connection, query: Any, cap: int = COUNT_CAP) -> Counted:
     """How many rows `query` (a select) has, reading no more than `cap + 1` of them."""
     return Counted.of(session.scalar(select(capped_count(query, cap))), cap)
 

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from cases.models import StaffAccount
+from cases.tables.store import staff_accounts
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 CLERK = "clerk"
 SUPERVISOR = "supervisor"
@@ -53,14 +57,24 @@ ROLE_ZH = {CLERK: "窗口综合受理", SUPERVISOR: "电子监察", OFFICE: "经
 
 
 def acting_account(
-    session: Session, username: str | None, allowed: tuple[str, ...], *, at: datetime
+    session: Session | Connection,
+    username: str | None,
+    allowed: tuple[str, ...],
+    *,
+    at: datetime,
 ) -> Acting:
     """The active account `username`, if its role is one of `allowed` (OFFICE: any office);
     NotAllowed with the reason otherwise."""
     name = (username or "").strip()
     if not name:
         raise NotAllowed("请用 --as 写明您的工作人员账号（每次查看和操作都记入审计日志）。")
-    account = session.scalar(select(StaffAccount).where(StaffAccount.username == name))
+    # Core columns, not the ORM model: the quick staff commands run without the ORM.
+    accounts = staff_accounts.c
+    account = session.execute(
+        select(
+            accounts.username, accounts.role, accounts.disabled_at, accounts.locked_until
+        ).where(accounts.username == name)
+    ).first()
     if account is None:
         raise NotAllowed(
             f"没有账号“{name}”。请用您的工作人员账号（管理员用 staff user add 开通）。"

@@ -67,7 +67,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     paging(p)
     who(p)
-    p.set_defaults(func=_command("queue"))
+    p.set_defaults(func=_quick_queue)
 
     p = staff.add_parser("show", help="查看一个办件（指定 --office 时只显示该机构可见的内容）")
     p.add_argument("case", metavar="CASE", help="办件编号，如 YJ-20261126-0001")
@@ -172,6 +172,12 @@ def _command(name: str) -> Any:
         return run_staff(name, args)
 
     return run
+
+
+def _quick_queue(args: argparse.Namespace) -> int:
+    from commands.staff_queue import run_queue
+
+    return run_queue(args)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -59,11 +59,8 @@ async def serve(
     from aiohttp import web
 
     from integrations.platform.callbacks import deliver_callbacks
-    from integrations.platform.embedded import (
-        EmbeddedPlatform,
-        apply_in_same_transaction,
-        queue_for_callback,
-    )
+    from integrations.platform.embedded.platform import EmbeddedPlatform
+    from integrations.platform.embedded.sinks import apply_in_same_transaction, queue_for_callback
     from integrations.platform.factory import office_hours, platform_secret
     from integrations.platform.http_server import Security, build_app
     from integrations.platform.page_fetch import PageFetcher

@@ -15,30 +15,21 @@ from typing import Any, TextIO
 
 from cases.db import Database
 from cases.platform.events import ItemAnswered, MaterialIssue
-from cases.staff_actor import CLERK, OFFICE, NotAllowed, acting_account
+from cases.staff_actor import NotAllowed
+from commands.staff_access import NO_ACCOUNT, act_as
+from commands.staff_queue import print_queue
 from commands.staff_text import (
     STATUS,
     local,
     material_name,
-    page_footer,
     round_lines,
-    row_json,
     view_json,
 )
-from integrations.platform.embedded import EmbeddedPlatform, StaffError
+from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.labels import Labels
 from locales import Translator
 
-# Who may run what: the clerk works whole cases, an office its own items.
-ROLES: dict[str, tuple[str, ...]] = {
-    "queue": (CLERK, OFFICE),
-    "show": (CLERK, OFFICE),
-    "accept": (CLERK,),
-    "return": (CLERK,),
-    "route": (CLERK,),
-    "birth-date": (CLERK,),
-    "answer": (OFFICE,),
-}
 Command = Callable[[argparse.Namespace, Database, EmbeddedPlatform, str, TextIO], int]
 
 
@@ -50,19 +41,14 @@ def run_staff(
     from runtime.services import Services
 
     if not (args.actor or "").strip():
-        print("请用 --as 写明您的工作人员账号（每次查看和操作都记入审计日志）。", file=err)
+        print(NO_ACCOUNT, file=err)
         return 2
     # The composition root: migrated on the embedded default (platform tables too).
     services = Services.build(load_settings())
     db = services.db
     try:
-        acting = db.run_blocking(acting_account, args.actor, ROLES[name], at=datetime.now(UTC))
-        office = getattr(args, "office", None)
-        if office and office != acting.office:
-            raise NotAllowed(f"账号“{acting.username}”只能以本机构的身份查看和办理。")
-        if hasattr(args, "office"):
-            args.office = acting.office  # an office sees and answers as itself only
-        return COMMANDS[name](args, db, services.staff_desk(), acting.actor, out)
+        actor = db.run_blocking(act_as, args, name)
+        return COMMANDS[name](args, db, services.staff_desk(), actor, out)
     except NotAllowed as exc:
         print(exc.message, file=err)
         return 2
@@ -83,22 +69,7 @@ def _queue(
     found = db.run_blocking(
         platform.queue_page, actor, args.office, page=args.page, size=args.limit
     )
-    rows = found.rows
-    if args.json:
-        print(json.dumps([row_json(r) for r in rows], ensure_ascii=False, indent=1), file=out)
-        return 0
-    if not rows:
-        print("队列为空。" if found.page == 1 else f"第 {found.page} 页没有内容。", file=out)
-    for r in rows:
-        line = f"{r.case_number}  {STATUS.get(r.status, r.status)}  {r.applicant}"
-        if r.item and r.office:
-            line += f"  事项 {r.item}  截止 {local(r.due_at)}"
-        elif r.item:
-            line += f"  超时事项：{r.item}"
-        print(line + ("  【已超时】" if r.overdue else ""), file=out)
-    if rows:
-        print(page_footer(found.page, found.size, found.total, found.more), file=out)
-    return 0
+    return print_queue(found, args.json, out)
 
 
 def _show(

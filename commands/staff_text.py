@@ -4,11 +4,14 @@ JSON shapes of the queue and of a case."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.clock import LOCAL_TZ
-from integrations.platform.embedded import CaseView, QueueRow
 from locales import Translator, when
+
+if TYPE_CHECKING:  # types only: `staff queue` must not load the platform's case views
+    from integrations.platform.embedded.staff_queue import QueueRow
+    from integrations.platform.embedded.views import CaseView
 
 STATUS = {
     "received": "待受理",

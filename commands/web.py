@@ -110,7 +110,7 @@ def _web(args: argparse.Namespace) -> int:
 
     from app.logging_setup import setup_logging
     from app.settings import load_settings
-    from integrations.platform.embedded import EmbeddedPlatform
+    from integrations.platform.embedded.platform import EmbeddedPlatform
     from runtime.services import Services
     from runtime.status import StatusServer
     from staffweb.app import make_app

@@ -26,7 +26,7 @@ from policy.item_defs import (
     ResultType,
 )
 from policy.items_file import parse_items
-from policy.towns import find_town, town_offices
+from policy.towns import find_town, offices_of
 from policy.workdays import OfficeHours, WorkCalendar, load_calendar
 
 __all__ = [
@@ -82,12 +82,6 @@ def applicable_items(
     return tuple(
         i for i in (items if items is not None else load_items()) if i.applies_to(answers)
     )
-
-
-def offices_of(definition: ItemDef) -> tuple[str, ...]:
-    """The offices that may handle the item: its own, or for an item routed by the town,
-    each town's office (policy/towns.toml)."""
-    return town_offices() if definition.office_routed_by is not None else (definition.office,)
 
 
 def office_codes(items: Sequence[ItemDef] | None = None) -> tuple[str, ...]:

@@ -16,6 +16,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policy.item_defs import ItemDef
 
 DEFAULT_TOWNS_FILE = Path(__file__).with_name("towns.toml")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,23}$")
@@ -125,6 +129,12 @@ def match_town(text: str) -> str | None:
 def town_offices() -> tuple[str, ...]:
     """The office codes of the towns, in file order (not the clerk-resolves option)."""
     return tuple(t.office for t in load_towns() if t.office is not None)
+
+
+def offices_of(definition: ItemDef) -> tuple[str, ...]:
+    """The offices that may handle the item: its own, or for an item routed by the town,
+    each town's office."""
+    return town_offices() if definition.office_routed_by is not None else (definition.office,)
 
 
 def town_of_office(office: str) -> Town | None:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # built on first use: a staff command should not pay for the 
     from dialogs.card_reader import CardPhotos
     from dialogs.service import ConversationService
     from integrations.idcard.reader import OcrCardReader
-    from integrations.platform.embedded import EmbeddedPlatform
+    from integrations.platform.embedded.platform import EmbeddedPlatform
     from policy.workdays import OfficeHours
 
 log = logging.getLogger(__name__)
@@ -156,8 +156,8 @@ class Services:
     def staff_desk(self) -> EmbeddedPlatform:
         """The embedded platform's desks (the clerk's, the offices'), for the staff commands
         and `platform serve`."""
-        from integrations.platform.embedded import (
-            EmbeddedPlatform,
+        from integrations.platform.embedded.platform import EmbeddedPlatform
+        from integrations.platform.embedded.sinks import (
             apply_in_same_transaction,
             queue_for_callback,
         )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from aftercare.worker import run_aftercare_worker
 from bot.app import forget_old_updates, push_worker, serve
 from cases.audit_chain import seal_pending
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.worker import run_platform_worker
 from runtime.services import Services
 from runtime.supervisor import Worker

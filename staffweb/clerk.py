@@ -12,7 +12,7 @@ from cases.models.platform import OPEN_STATUSES
 from cases.repositories.case_records import find_case_by_number
 from cases.tasks import TaskError, list_tasks
 from cases.tasks import close_task as close
-from integrations.platform.embedded import StaffError
+from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.queue_page import queue_page_rows
 from policy.towns import load_towns
 from staffweb.accounts import CLERK

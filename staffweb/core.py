@@ -14,7 +14,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from app.settings import WebSettings
 from cases.db import Database
 from cases.files import FileStore
-from integrations.platform.embedded import EmbeddedPlatform, StaffError
+from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.labels import Labels, local
 from locales import Translator
 from staffweb.accounts import Who

@@ -19,7 +19,8 @@ from typing import Any
 
 from aiohttp import web
 
-from integrations.platform.embedded import CaseView, StaffError
+from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.views import CaseView
 from staffweb.core import Refused, console_of, need, refusal_for
 from staffweb.renderer import NoSuchPage, PageUnavailable, unavailable_picture
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from integrations.platform.embedded import StaffError
+from integrations.platform.embedded.errors import StaffError
 from policy.items import ItemDef, offices_of
 from policy.materials import SUPPLEMENT_CODES
 from staffweb.core import Refused, console_of, need, page_number, refusal_for, render

@@ -1,87 +1,41 @@
-"""Declarative base and the column types both databases must agree on."""
+"""Declarative base of the case store's models; the column types are Core's
+(`cases.tables.base`), shared with the tables that the quick commands read without the ORM."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeDecorator
 
-# Stable constraint names, so Alembic migrations (batch mode on SQLite) can address them.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from cases.tables.base import (
+    NAMING_CONVENTION,
+    STORE_METADATA,
+    ItemStatus,
+    JsonType,
+    OutboxStatus,
+    PageStatus,
+    TaskStatus,
+    UtcDateTime,
+    utcnow,
+)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """An aware UTC datetime on both databases.
-
-    SQLite drops time zones, so values are stored as naive UTC everywhere and come back aware:
-    the same test gives the same result on SQLite and PostgreSQL.
-    """
-
-    impl = DateTime(timezone=False)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the case store; pass an aware one")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
-
-
-# JSONB on PostgreSQL (indexable, compact); JSON text on SQLite.
-JsonType = JSON().with_variant(JSONB(), "postgresql")
+__all__ = [
+    "NAMING_CONVENTION",
+    "Base",
+    "ItemStatus",
+    "JsonType",
+    "OutboxStatus",
+    "PageStatus",
+    "TaskStatus",
+    "UtcDateTime",
+    "utcnow",
+]
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = STORE_METADATA
     type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 - SQLAlchemy reads it as a class attr
         datetime: UtcDateTime(),
         dict[str, Any]: JsonType,
     }
-
-
-class PageStatus(StrEnum):
-    ok = "ok"
-    lost = "lost"  # the original is lost; the office will look it up itself
-    rejected = "rejected"
-
-
-class ItemStatus(StrEnum):
-    pending = "pending"
-    waiting = "waiting"
-    done = "done"
-    supplement = "supplement"
-    refused = "refused"
-    online = "online"  # the applicant completes it online (housing fund, medical fee)
-
-
-class OutboxStatus(StrEnum):
-    pending = "pending"
-    sent = "sent"
-    failed = "failed"  # given up: a person has to look at it
-
-
-class TaskStatus(StrEnum):
-    open = "open"
-    done = "done"

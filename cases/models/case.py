@@ -10,6 +10,7 @@ from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.models.base import Base, ItemStatus, JsonType, PageStatus, utcnow
+from cases.tables.store import cases
 
 
 class Case(Base):
@@ -17,21 +18,21 @@ class Case(Base):
     exists earlier so that uploaded pages have a home. `form` is the one-form data: it never
     holds the raw ID number, which lives (encrypted) on the applicant."""
 
-    __tablename__ = "cases"
+    __table__ = cases
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(20), unique=True)
-    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), index=True)
-    form: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JsonType), default=dict)
-    status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    id: Mapped[int]
+    number: Mapped[str | None]
+    applicant_id: Mapped[int]
+    form: Mapped[dict[str, Any]]
+    status: Mapped[str]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     results_ready_at: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
-    notice_sha256: Mapped[str | None] = mapped_column(String(64))
+    notice_sha256: Mapped[str | None]
 
     def __repr__(self) -> str:
         return f"Case(id={self.id}, number={self.number!r}, status={self.status!r})"

@@ -5,7 +5,9 @@ received (`platform_emb_*`), apart from our case store, even when both live in o
 Our side keeps the events it has applied (`platform_inbox`, the inbox pattern that makes a
 redelivered event harmless) and the nonces it has seen (`platform_nonces`, replay refusal).
 
-Declared here, beside the migrations that create them (revision 0002 of `cases/migrations`):
+The record's two tables that the quick staff commands read are Core tables
+(`cases.tables.platform`) that `EmbCase` and `EmbItem` map onto; the others are declared here.
+All are created by the migrations (revision 0002 of `cases/migrations`):
 one database, one migration history, so the record owns every table's shape and `cases`
 never imports the adapter that uses them (`integrations.platform` imports these models).
 They keep their own metadata, so that a deployment against the real platform could drop the
@@ -18,19 +20,45 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from cases.models.base import NAMING_CONVENTION, JsonType, UtcDateTime, utcnow
+from cases.tables.base import PLATFORM_METADATA, JsonType, UtcDateTime, utcnow
+from cases.tables.platform import OPEN_CASES, OPEN_STATUSES, emb_cases, emb_items
 
-OPEN_STATUSES = ("received", "returned", "accepted")  # cases on the clerk's queue
-OPEN_CASES = "status IN ('received', 'returned', 'accepted')"
+__all__ = [
+    "OPEN_CASES",
+    "OPEN_STATUSES",
+    "EmbCase",
+    "EmbEvent",
+    "EmbItem",
+    "EmbSupplement",
+    "InboxEvent",
+    "PlatformBase",
+    "SeenNonce",
+]
+
+# The JSON objects of these models are tracked in place (`case.form["x"] = ...` is saved).
+MutableDict.as_mutable(JsonType)
+
+
+# The clerk's queue: open cases oldest first, read in index order and counted from the index
+# alone, however many cases are closed (a partial index on both databases). Declared here, not
+# with the table: options for a database load its dialect, and the quick commands on SQLite
+# never load PostgreSQL's (the queue names the index, it needs no object).
+Index(
+    "ix_platform_emb_cases_open_queue",
+    emb_cases.c.received_at,
+    emb_cases.c.case_number,
+    emb_cases.c.status,  # covering: the ordered read never visits the table
+    sqlite_where=text(OPEN_CASES),
+    postgresql_where=text(OPEN_CASES),
+)
 
 
 class PlatformBase(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    metadata = PLATFORM_METADATA
     type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 - SQLAlchemy reads it as a class attr
         datetime: UtcDateTime(),
         dict[str, Any]: JsonType,
@@ -44,33 +72,18 @@ class EmbCase(PlatformBase):
     """A case as the platform received it. `form` holds what the applicant sent, including
     the ID number: only office views filtered by item (least privilege) ever show it."""
 
-    __tablename__ = "platform_emb_cases"
-    # The clerk's queue: open cases oldest first, read in index order and counted from the
-    # index alone, however many cases are closed (a partial index on both databases).
-    __table_args__ = (
-        Index(
-            "ix_platform_emb_cases_open_queue",
-            "received_at",
-            "case_number",
-            "status",  # covering: the ordered read never visits the table
-            sqlite_where=text(OPEN_CASES),
-            postgresql_where=text(OPEN_CASES),
-        ),
-    )
+    __table__ = emb_cases
 
-    case_number: Mapped[str] = mapped_column(String(20), primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    platform_ref: Mapped[str] = mapped_column(String(40), unique=True)
-    form: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JsonType), default=dict)
-    materials: Mapped[dict[str, Any]] = mapped_column(
-        MutableDict.as_mutable(JsonType), default=dict
-    )  # {code: {"sha256": [...], "mime": ..., "pages": n, "lost": bool, "returned": reason}}
-    # received | returned | accepted | results_ready | withdrawn
-    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
-    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    case_number: Mapped[str]
+    idempotency_key: Mapped[str]
+    platform_ref: Mapped[str]
+    form: Mapped[dict[str, Any]]
+    materials: Mapped[dict[str, Any]]
+    status: Mapped[str]
+    received_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
-    accepted_by: Mapped[str | None] = mapped_column(String(64))
-    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    accepted_by: Mapped[str | None]
+    withdrawn_reason: Mapped[str | None]
 
     def __repr__(self) -> str:
         return f"EmbCase({self.case_number!r}, {self.status!r})"
@@ -79,38 +92,21 @@ class EmbCase(PlatformBase):
 class EmbItem(PlatformBase):
     """One item of a case at its office."""
 
-    __tablename__ = "platform_emb_items"
-    __table_args__ = (
-        UniqueConstraint("case_number", "item"),
-        # Overdue items (pending, due before now): a range of this index, not a scan.
-        Index("ix_platform_emb_items_status_due", "status", "due_at"),
-        # An office's inbox: its pending items soonest due first, the page's ids read from
-        # the index alone (`integrations/platform/embedded/inbox_page.py`).
-        Index("ix_platform_emb_items_inbox", "office", "status", "due_at", "id"),
-    )
+    __table__ = emb_items
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_number: Mapped[str] = mapped_column(
-        ForeignKey("platform_emb_cases.case_number", ondelete="CASCADE"), index=True
-    )
-    item: Mapped[str] = mapped_column(String(48))
-    office: Mapped[str] = mapped_column(String(48), index=True)
-    # waiting (for another item) | pending (at the office) | done | supplement | refused | online
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    id: Mapped[int]
+    case_number: Mapped[str]
+    item: Mapped[str]
+    office: Mapped[str]
+    status: Mapped[str]
     dispatched_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
-    answered_by: Mapped[str | None] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JsonType), default=dict)
-    reason: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None]
+    data: Mapped[dict[str, Any]]
+    reason: Mapped[str | None]
     overdue_flagged_at: Mapped[datetime | None]
-    # The office's supplement requests, one per round, oldest first: {"round", "asked_at",
-    # "asked_by", "reason", "materials": [codes], "received": {code: {"pages", "lost", "at"}},
-    # "back_at", "due_at"} (times ISO). None until the first request.
-    # (A type of its own: `JsonType` is tracked as a mutable dict wherever it is used.)
-    rounds: Mapped[list[dict[str, Any]] | None] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql")
-    )
+    rounds: Mapped[list[dict[str, Any]] | None]
 
 
 class EmbSupplement(PlatformBase):

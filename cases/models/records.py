@@ -5,28 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cases.models.base import Base, JsonType, TaskStatus, utcnow
+from cases.models.base import Base
+from cases.tables.store import audit_log, staff_tasks
 
 
 class AuditLog(Base):
-    """Who saw or changed what, when. `detail` is masked before it is written."""
+    """Who saw or changed what, when (`cases.tables.store.audit_log`)."""
 
-    __tablename__ = "audit_log"
+    __table__ = audit_log
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(64))  # "applicant:12", "clerk:wang", "system"
-    action: Mapped[str] = mapped_column(String(64))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    item_code: Mapped[str | None] = mapped_column(String(48))
-    detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    # The chain (cases/audit_chain.py): rows are sealed shortly after they are written, in
-    # seal order, each seal covering the row and the seal before it.
-    seal_seq: Mapped[int | None] = mapped_column(unique=True)
-    seal: Mapped[str | None] = mapped_column(String(64))
+    id: Mapped[int]
+    at: Mapped[datetime]
+    actor: Mapped[str]
+    action: Mapped[str]
+    case_id: Mapped[int | None]
+    item_code: Mapped[str | None]
+    detail: Mapped[dict[str, Any]]
+    seal_seq: Mapped[int | None]
+    seal: Mapped[str | None]
 
     def __repr__(self) -> str:
         return f"AuditLog(id={self.id}, actor={self.actor!r}, action={self.action!r})"
@@ -46,38 +45,19 @@ class Reminder(Base):
 
 
 class StaffTask(Base):
-    """Work for a person at the window: phone an unreachable applicant, chase an overdue
-    item, follow up a poor rating."""
+    """Work for a person at the window (`cases.tables.store.staff_tasks`)."""
 
-    __tablename__ = "staff_tasks"
+    __table__ = staff_tasks
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # phone_applicant | overdue | rating_followup
-    detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.open, index=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    id: Mapped[int]
+    case_id: Mapped[int | None]
+    applicant_id: Mapped[int | None]
+    kind: Mapped[str]
+    detail: Mapped[dict[str, Any]]
+    status: Mapped[str]
+    created_at: Mapped[datetime]
     due_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"StaffTask(id={self.id}, kind={self.kind!r}, status={self.status!r})"
-
-
-# Open tasks, most urgent first: by due time, or by creation for a task without one. The
-# clerk's task list reads a page in this order from the index (`cases.tasks`). The two times
-# close it so that it covers the page's query: a page deep in the list skips index entries
-# only (an index-only scan on PostgreSQL), not the rows behind them.
-URGENCY = func.coalesce(StaffTask.due_at, StaffTask.created_at)
-Index(
-    "ix_staff_tasks_open_order",
-    StaffTask.status,
-    URGENCY,
-    StaffTask.id,
-    StaffTask.due_at,
-    StaffTask.created_at,
-)
-# The open tasks of one kind, by due time: the ratings report counts the open and the overdue
-# rating follow-ups from it (`rating_counts`), a bounded range each.
-Index("ix_staff_tasks_kind_due", StaffTask.kind, StaffTask.status, StaffTask.due_at)

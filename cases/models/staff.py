@@ -13,18 +13,19 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cases.models.base import Base, utcnow
+from cases.tables.store import staff_accounts
 
 
 class StaffAccount(Base):
-    __tablename__ = "staff_accounts"
+    __table__ = staff_accounts
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(48))  # clerk | supervisor | <office code>
-    password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    id: Mapped[int]
+    username: Mapped[str]
+    role: Mapped[str]  # clerk | supervisor | <office code>
+    password_hash: Mapped[str]
+    created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
-    failed_logins: Mapped[int] = mapped_column(default=0)  # consecutive, since the last login
+    failed_logins: Mapped[int]
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
 

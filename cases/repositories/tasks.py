@@ -9,8 +9,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cases.models import Applicant, Case, Reminder, StaffTask, TaskStatus
-from cases.models.records import URGENCY
 from cases.repositories._sql import execute_count, upsert_insert
+from cases.tables.store import URGENCY
 
 
 def add_staff_task(

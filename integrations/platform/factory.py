@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.hours import office_hours
 from integrations.platform.http_client import HttpPlatformClient
 

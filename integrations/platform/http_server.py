@@ -35,7 +35,7 @@ from cases.platform.port import (
     UnknownCase,
 )
 from integrations.platform import limits, request_checks, wire
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.limits import WireError
 from integrations.platform.page_fetch import PageFetcher, PageNotFetched
 from integrations.platform.page_route import add_page_route

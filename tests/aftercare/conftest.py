@@ -23,7 +23,7 @@ from cases.platform.outbox import enqueue_submit
 from cases.schema import ensure_schema
 from dialogs.service import ConversationService
 from dialogs.state import ConversationData
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from locales import Translator
 from locales.replies import from_json, render
 from tests.cases.databases import postgres_database, sqlite_database

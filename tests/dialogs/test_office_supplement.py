@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cases.db import Database
 from cases.models import Case, ItemResult, NotificationOutbox
 from cases.platform.delivery import drain_platform_outbox
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from locales import Translator
 from locales.replies import from_json, render
 from tests.dialogs.conftest import Person, page

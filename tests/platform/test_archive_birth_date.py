@@ -14,7 +14,8 @@ from sqlalchemy import select
 from cases.db import Database
 from cases.models import StaffTask
 from cases.platform.delivery import drain_platform_outbox
-from integrations.platform.embedded import EmbeddedPlatform, StaffError
+from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from tests.platform.conftest import FORM, FakeClock, submitted_case
 
 ARCHIVE_OTHER = {"first_employment_date": "1985-07-01"}

@@ -19,7 +19,7 @@ from cases.platform.delivery import drain_platform_outbox
 from cases.platform.outbox import enqueue_supplement
 from cases.repositories.case_records import find_case_by_number
 from cases.repositories.pages import add_page
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from staffweb.accounts import add_account
 from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
 

@@ -12,7 +12,7 @@ import pytest
 from cases.crypto import Vault
 from cases.db import Database
 from cases.platform.delivery import drain_platform_outbox
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from staffweb.accounts import add_account
 from tests.platform.conftest import FORM, FakeClock, submitted_case
 from tests.platform.test_cli import ACCOUNTS, KEY, staff

@@ -20,7 +20,7 @@ from cases.platform.events import (
     ResultNoticeReady,
     ReturnedForCorrection,
 )
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.http_server import Security, build_app
 from integrations.platform.signing import SignatureError, sign, signed_headers, verify
 from integrations.platform.wire import WireError

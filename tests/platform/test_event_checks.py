@@ -34,7 +34,7 @@ from cases.platform.events import (
 )
 from cases.platform.fit import EventDoesNotFit
 from cases.repositories.case_records import find_case_by_number, move_case
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.limits import MAX_EVENT_BODY_BYTES, json_depth_exceeds
 from integrations.platform.signing import sign, signed_headers

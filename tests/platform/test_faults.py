@@ -25,7 +25,7 @@ from cases.platform.port import (
     SupplementReceipt,
     SupplementRequest,
 )
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
 from tests.platform.conftest import FakeClock, open_db, submitted_case

@@ -39,7 +39,8 @@ from cases.platform.port import (
 from cases.repositories.applicants import get_or_create_applicant
 from cases.repositories.case_records import current_or_new_draft, submit_case
 from cases.repositories.pages import add_page
-from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback
+from integrations.platform.embedded.platform import EmbeddedPlatform
+from integrations.platform.embedded.sinks import queue_for_callback
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
 from integrations.platform.page_fetch import PageFetcher

@@ -13,7 +13,7 @@ from cases.db import Database
 from cases.models import Case
 from cases.platform.delivery import drain_platform_outbox
 from dialogs.service import ConversationService
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from policy.items import load_items, route_office
 from tests.dialogs.conftest import Person, id_number
 from tests.dialogs.test_journeys import finish_uploads

@@ -18,7 +18,7 @@ from cases.models import AuditLog, Case, ItemResult, NotificationOutbox
 from cases.models.platform import EmbCase, InboxEvent
 from cases.platform.events import Accepted, DispatchedItem
 from cases.platform.port import PlatformUnavailable, SubmitRequest
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import CALLBACK_PATH, Security, build_app
 from integrations.platform.signing import signed_headers

@@ -16,7 +16,8 @@ from cases.platform.events import MaterialIssue
 from cases.platform.outbox import enqueue_supplement, enqueue_withdraw
 from cases.repositories import case_records
 from cases.repositories.pages import add_page
-from integrations.platform.embedded import EmbeddedPlatform, StaffError
+from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from tests.platform.conftest import ID_NUMBER, FakeClock, page, submitted_case
 
 BEIJING = ZoneInfo("Asia/Shanghai")

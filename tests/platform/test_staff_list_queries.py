@@ -12,7 +12,7 @@ from aftercare import reports
 from cases.db import Database
 from cases.tasks import task_page
 from commands.staff_text import page_footer
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from tests.cases.statements import counted
 from tests.platform.bulk_staff import seed
 

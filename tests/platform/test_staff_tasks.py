@@ -19,7 +19,7 @@ from cases.db import Database
 from cases.platform.delivery import drain_platform_outbox
 from cases.tasks import close_task, list_tasks
 from commands.staff_tasks import run_done, run_tasks
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from staffweb.accounts import add_account
 from tests.cases.task_seed import BLOCKED_PHONE, seed
 from tests.platform.conftest import FORM, ID_NUMBER, FakeClock, open_db, submitted_case

@@ -14,7 +14,8 @@ from cases.models import StaffTask
 from cases.platform.delivery import drain_platform_outbox
 from cases.repositories.case_records import find_case_by_number
 from cases.repositories.results import get_item_result
-from integrations.platform.embedded import EmbeddedPlatform, StaffError
+from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.limits import WireError
 from integrations.platform.wire_events import _item_at_office
 from policy.items import item, offices_of, route_office

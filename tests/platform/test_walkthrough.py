@@ -20,7 +20,8 @@ from cases.models import Case, ItemResult, NotificationOutbox
 from cases.platform.delivery import drain_platform_outbox
 from cases.platform.port import PlatformAdapter
 from integrations.platform.callbacks import deliver_callbacks
-from integrations.platform.embedded import EmbeddedPlatform, queue_for_callback
+from integrations.platform.embedded.platform import EmbeddedPlatform
+from integrations.platform.embedded.sinks import queue_for_callback
 from integrations.platform.http_client import HttpPlatformClient
 from integrations.platform.http_server import Security, build_app
 from tests.platform.conftest import FakeClock, open_db, submitted_case

@@ -17,7 +17,7 @@ from app.settings import WebSettings
 from cases.db import Database
 from cases.files import FileStore
 from cases.platform.delivery import drain_platform_outbox
-from integrations.platform.embedded import EmbeddedPlatform
+from integrations.platform.embedded.platform import EmbeddedPlatform
 from staffweb import accounts
 from staffweb.app import make_app
 from staffweb.core import Console

@@ -16,31 +16,13 @@ One module per role, put together in `platform.py`:
     offices.py   answer an item: done with data, needs supplement, refused
     views.py     the queues and the case view, with least privilege
     sealing.py   the ID number sealed at rest, masked in lists
+    errors.py    StaffError: what a staff operation refuses, in plain Chinese
+    staff_queue.py, queue_page.py, inbox_page.py, overdue.py
+                 the staff queue and the overdue flags, on Core tables (no ORM)
 
 Staff operations are synchronous use cases `fn(session, ...)` so that the CLI runs them with
 `db.run_blocking` and async code with `await db.run(...)`; the adapter methods are async.
+
+This package imports nothing itself: import from its modules (`...embedded.platform import
+EmbeddedPlatform`), so that `staff queue` loads the queue's modules only, never the ORM.
 """
-
-from integrations.platform.embedded.core import CLERK, FINAL, Clock, StaffError
-from integrations.platform.embedded.offices import coerce_result
-from integrations.platform.embedded.platform import EmbeddedPlatform
-from integrations.platform.embedded.sinks import (
-    EventSink,
-    apply_in_same_transaction,
-    queue_for_callback,
-)
-from integrations.platform.embedded.views import CaseView, QueueRow
-
-__all__ = [
-    "CLERK",
-    "FINAL",
-    "CaseView",
-    "Clock",
-    "EmbeddedPlatform",
-    "EventSink",
-    "QueueRow",
-    "StaffError",
-    "apply_in_same_transaction",
-    "coerce_result",
-    "queue_for_callback",
-]

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbCase
-from integrations.platform.embedded.core import StaffError, audit
+from integrations.platform.embedded.core import audit
 from integrations.platform.embedded.dispatch import Dispatch
+from integrations.platform.embedded.errors import StaffError
 
 FIELD = "archive_birth_date"
 

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from cases.platform.events import Accepted, MaterialIssue, ReturnedForCorrection
-from integrations.platform.embedded.core import STATE_ERRORS, StaffError, audit, new_event_id
+from integrations.platform.embedded.core import STATE_ERRORS, audit, new_event_id
 from integrations.platform.embedded.dispatch import Dispatch
+from integrations.platform.embedded.errors import StaffError
 
 
 class ClerkDesk(Dispatch):

@@ -17,14 +17,15 @@ from cases.db import Database
 from cases.models import AuditLog, Case
 from cases.models.platform import EmbCase, EmbItem
 from cases.platform.port import ItemState, UnknownCase
+from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.sinks import EventSink, apply_in_same_transaction
-from policy.items import ItemDef, load_items, offices_of
+from integrations.platform.embedded.staff_queue import check_office
+from policy.items import ItemDef, load_items
 from policy.workdays import OfficeHours, WorkCalendar, load_calendar
 
 Clock = Callable[[], datetime]
 CASE_NUMBER = re.compile(r"^YJ-\d{8}-\d{4,}$")
 FINAL = frozenset({"done", "refused", "online"})  # item states that need nothing more
-CLERK = "clerk"
 
 STATUS_ZH = {
     "done": "已办结",
@@ -40,15 +41,6 @@ STATE_ERRORS = {
     "results_ready": "该办件各事项已全部办结。",
     "withdrawn": "申请人已撤回该办件。",
 }
-
-
-class StaffError(Exception):
-    """A staff command that cannot be done; `message` is plain Chinese for the screen."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def new_event_id() -> str:
@@ -101,12 +93,7 @@ class PlatformCore:
         return definition
 
     def _check_office(self, office: str) -> None:
-        # An item's own office code, and each town's office for the item routed by the town.
-        offices = dict.fromkeys(o for i in self.items for o in (i.office, *offices_of(i)))
-        if office not in offices:
-            raise StaffError(
-                "unknown_office", f"没有经办机构代码“{office}”。可用的代码：{'、'.join(offices)}。"
-            )
+        check_office(self.items, office)
 
     @staticmethod
     def _applies(definition: ItemDef, form: Mapping[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cases.models import Case, StaffTask
+from cases.models import Case
 from cases.models.platform import EmbCase, EmbItem
 from cases.platform.events import (
     DispatchedItem,
@@ -25,6 +25,7 @@ from cases.platform.events import (
 )
 from cases.repositories.tasks import add_staff_task
 from integrations.platform.embedded.core import PlatformCore, audit, new_event_id
+from integrations.platform.embedded.overdue import flag_overdue_items
 from policy.items import ItemDef, route_office
 from policy.items import due_at as item_due_at
 
@@ -196,32 +197,4 @@ class Dispatch(PlatformCore):
 
     def flag_overdue(self, session: Session) -> list[tuple[str, str]]:
         """Flag items past their due time to the clerk, once each (a StaffTask)."""
-        now = self.now()
-        # One read for every newly late item and its case id (not one look-up per item).
-        late = session.execute(
-            select(EmbItem, Case.id)
-            .outerjoin(Case, Case.number == EmbItem.case_number)
-            .where(
-                EmbItem.status == "pending",
-                EmbItem.due_at < now,
-                EmbItem.overdue_flagged_at.is_(None),
-            )
-        ).all()
-        flagged: list[tuple[str, str]] = []
-        for item, case_id in late:
-            item.overdue_flagged_at = now
-            session.add(
-                StaffTask(
-                    case_id=case_id,
-                    kind="overdue",
-                    due_at=item.due_at,
-                    detail={
-                        "case_number": item.case_number,
-                        "item": item.item,
-                        "office": item.office,
-                        "due_at": item.due_at.isoformat() if item.due_at else None,
-                    },
-                )
-            )
-            flagged.append((item.case_number, item.item))
-        return flagged
+        return flag_overdue_items(session, self.now())

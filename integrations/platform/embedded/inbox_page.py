@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from cases.models.platform import EmbCase, EmbItem
 from cases.paging import Counted, bounded_count, offset
+from cases.tables.platform import emb_cases, emb_items
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -35,31 +38,32 @@ class InboxLine:
 
 
 def inbox_page_rows(
-    session: Session, office: str, *, page: int = 1, size: int = 50
+    session: Session | Connection, office: str, *, page: int = 1, size: int = 50
 ) -> tuple[list[InboxLine], Counted]:
     """One page of the office's pending items, soonest due first, and their bounded count."""
-    mine = select(EmbItem.id).where(EmbItem.office == office, EmbItem.status == "pending")
+    cases, items = emb_cases.c, emb_items.c
+    mine = select(items.id).where(items.office == office, items.status == "pending")
     ids = (
-        mine.order_by(EmbItem.due_at, EmbItem.id)
+        mine.order_by(items.due_at, items.id)
         .limit(size)
         .offset(offset(page, size))
         .subquery("page_ids")
     )
     query = (
         select(
-            EmbCase.case_number,
-            EmbCase.status,
-            EmbCase.received_at,
-            EmbCase.form,
-            EmbItem.item,
-            EmbItem.office,
-            EmbItem.status.label("item_status"),
-            EmbItem.due_at,
+            cases.case_number,
+            cases.status,
+            cases.received_at,
+            cases.form,
+            items.item,
+            items.office,
+            items.status.label("item_status"),
+            items.due_at,
         )
         .select_from(ids)
-        .join(EmbItem, EmbItem.id == ids.c.id)
-        .join(EmbCase, EmbCase.case_number == EmbItem.case_number)
-        .order_by(EmbItem.due_at, EmbItem.id)
+        .join(emb_items, items.id == ids.c.id)
+        .join(emb_cases, cases.case_number == items.case_number)
+        .order_by(items.due_at, items.id)
     )
     lines = [InboxLine(*row) for row in session.execute(query)]
     return lines, bounded_count(session, mine)

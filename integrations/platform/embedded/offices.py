@@ -19,11 +19,11 @@ from integrations.platform.embedded.core import (
     FINAL,
     STATE_ERRORS,
     STATUS_ZH,
-    StaffError,
     audit,
     new_event_id,
 )
 from integrations.platform.embedded.dispatch import Dispatch
+from integrations.platform.embedded.errors import StaffError
 from policy.items import ItemDef, offices_of
 from policy.materials import SUPPLEMENT_CODES, requested_materials
 

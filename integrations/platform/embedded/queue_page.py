@@ -18,23 +18,27 @@ index on the status column instead and sorts every open case for each page (2.3 
 cases on this machine, against a few milliseconds). PostgreSQL's planner has statistics.
 
 The console's queue page and `python main.py staff queue` both read it (the CLI adds, in a
-second statement bounded by the page, which of each late case's items are late).
+second statement bounded by the page, which of each late case's items are late), on Core
+tables: the CLI reads it on a plain connection, without the ORM.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, column, func, literal, or_, select, text
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
-from cases.models.platform import OPEN_CASES, OPEN_STATUSES, EmbCase, EmbItem
 from cases.paging import COUNT_CAP
+from cases.tables.platform import OPEN_CASES, OPEN_STATUSES, emb_cases, emb_items
 from integrations.platform.embedded.sealing import applicant_label
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 QUEUE_INDEX = "ix_platform_emb_cases_open_queue"
 
@@ -140,7 +144,7 @@ def _like(search: str) -> str:
 
 
 def queue_page_rows(
-    session: Session,
+    session: Session | Connection,
     now: datetime,
     *,
     page: int = 1,
@@ -151,11 +155,9 @@ def queue_page_rows(
     """One page of open cases, overdue first, then oldest first: one statement."""
     page = max(page, 1)
     offset = (page - 1) * size
-    cases = EmbCase.__table__
+    cases, items = emb_cases, emb_items.c
     where = _filters(cases, status, search)
-    late_numbers = select(EmbItem.case_number).where(
-        EmbItem.status == "pending", EmbItem.due_at < now
-    )
+    late_numbers = select(items.case_number).where(items.status == "pending", items.due_at < now)
     # Driven from the late items (a derived table first, joined on the case number): a planner
     # left alone would read every open case and probe the short list of late ones.
     late_items = late_numbers.distinct().subquery("late_items")
@@ -186,14 +188,14 @@ def queue_page_rows(
     total = select(func.count()).select_from(capped).scalar_subquery()
     query = (
         select(
-            EmbCase.case_number,
-            EmbCase.status,
-            EmbCase.received_at,
-            EmbCase.form,
+            cases.c.case_number,
+            cases.c.status,
+            cases.c.received_at,
+            cases.c.form,
             both.c.overdue,
             total.label("total"),
         )
-        .join(both, both.c.case_number == EmbCase.case_number)
+        .join(both, both.c.case_number == cases.c.case_number)
         .order_by(both.c.overdue.desc(), both.c.received_at, both.c.case_number)
         .limit(size)
     )
@@ -208,7 +210,7 @@ def queue_page_rows(
     return QueuePage(lines, found, page, max(1, -(-found // size)), more)
 
 
-def late_items_of(session: Session, page: QueuePage, now: datetime) -> QueuePage:
+def late_items_of(session: Session | Connection, page: QueuePage, now: datetime) -> QueuePage:
     """The page with the late items of its overdue cases named: one statement, bounded by
     the page (the items' (status, due) index, then the case numbers of the page)."""
     # All the page's cases, not only the overdue ones: the same one statement for every
@@ -217,11 +219,12 @@ def late_items_of(session: Session, page: QueuePage, now: datetime) -> QueuePage
     if not numbers:
         return page
     late: dict[str, list[str]] = {}
+    items = emb_items.c
     for number, item in session.execute(
-        select(EmbItem.case_number, EmbItem.item)
-        .where(EmbItem.status == "pending", EmbItem.due_at < now)
-        .where(EmbItem.case_number.in_(numbers))
-        .order_by(EmbItem.case_number, EmbItem.item)
+        select(items.case_number, items.item)
+        .where(items.status == "pending", items.due_at < now)
+        .where(items.case_number.in_(numbers))
+        .order_by(items.case_number, items.item)
     ):
         late.setdefault(number, []).append(item)
     lines = [

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from cases.models import Case, StaffTask, TaskStatus
 from cases.platform.events import ItemDispatched
-from integrations.platform.embedded.core import STATUS_ZH, StaffError, audit, new_event_id
+from integrations.platform.embedded.core import STATUS_ZH, audit, new_event_id
 from integrations.platform.embedded.dispatch import ROUTE_TASK, Dispatch
+from integrations.platform.embedded.errors import StaffError
 from policy.items import due_at as item_due_at
 from policy.towns import Town, find_town, load_towns
 

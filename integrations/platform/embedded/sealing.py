@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from policy.idcard import mask_number
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _SEALED = "id_number_sealed"
 _ID_CONTEXT = b"platform.id_number"

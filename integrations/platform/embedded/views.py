@@ -5,32 +5,18 @@ fields shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbCase
 from cases.platform.port import ItemState
-from integrations.platform.embedded.core import CLERK, StaffError, audit
+from integrations.platform.embedded.core import audit
 from integrations.platform.embedded.dispatch import Dispatch
-from integrations.platform.embedded.inbox_page import inbox_page_rows
-from integrations.platform.embedded.queue_page import late_items_of, queue_page_rows
-from integrations.platform.embedded.sealing import applicant_label, unseal
+from integrations.platform.embedded.errors import CLERK, StaffError
+from integrations.platform.embedded.sealing import unseal
+from integrations.platform.embedded.staff_queue import QueueRow, StaffPage, staff_queue_page
 from policy.items import ItemDef
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    case_number: str
-    status: str
-    received_at: datetime
-    applicant: str  # name and masked ID number: staff lists never show the full number
-    item: str | None = None
-    office: str | None = None
-    item_status: str | None = None
-    due_at: datetime | None = None
-    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,21 +34,6 @@ class CaseView:
 
     def __repr__(self) -> str:
         return f"CaseView({self.case_number!r}, viewer={self.viewer!r})"
-
-
-@dataclass(frozen=True)
-class StaffPage:
-    """One page of a staff list: its rows, the count (`more`: at least `total`), the page."""
-
-    rows: list[QueueRow]
-    total: int
-    more: bool
-    page: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
 
 
 class Views(Dispatch):
@@ -87,65 +58,10 @@ class Views(Dispatch):
         page: int = 1,
         size: int = 50,
     ) -> StaffPage:
-        """The same, with the count and the page: a bounded number of statements whatever
-        the number of cases (`queue_page.py`, `inbox_page.py`); the view is audited."""
-        self.flag_overdue(session)
-        page, size = max(page, 1), max(size, 1)
-        if office is None:
-            result = self._clerk_queue(session, page, size)
-        else:
-            self._check_office(office)
-            result = self._office_queue(session, office, page, size)
-        audit(
-            session,
-            actor,
-            "platform.view_queue",
-            None,
-            None,
-            {"office": office or CLERK, "cases": len(result.rows), "page": page},
+        """The same, with the count and the page (`staff_queue.py`); the view is audited."""
+        return staff_queue_page(
+            session, actor, office, self.items, now=self.now(), page=page, size=size
         )
-        return result
-
-    def _clerk_queue(self, session: Session, page: int, size: int) -> StaffPage:
-        now = self.now()
-        found = late_items_of(session, queue_page_rows(session, now, page=page, size=size), now)
-        rows = [
-            QueueRow(
-                line.case_number,
-                line.status,
-                line.received_at,
-                line.applicant,
-                item=",".join(line.late_items) or None,
-                overdue=line.overdue,
-            )
-            for line in found.lines
-        ]
-        return StaffPage(rows, found.total, found.more, page, size)
-
-    def _office_queue(self, session: Session, office: str, page: int, size: int) -> StaffPage:
-        now = self.now()
-        lines, counted = inbox_page_rows(session, office, page=page, size=size)
-        rows: list[QueueRow] = []
-        for line in lines:
-            definition = self._by_code[line.item]
-            # Only what the item may see: the name, and the ID number if the item needs it.
-            visible = definition.visible_fields(line.form)
-            if "id_number" in definition.fields:
-                visible["id_number_masked"] = line.form.get("id_number_masked")
-            rows.append(
-                QueueRow(
-                    line.case_number,
-                    line.status,
-                    line.received_at,
-                    applicant_label(visible),
-                    line.item,
-                    line.office,
-                    line.item_status,
-                    line.due_at,
-                    overdue=line.due_at is not None and line.due_at < now,
-                )
-            )
-        return StaffPage(rows, counted.total, counted.more, page, size)
 
     def show(
         self, session: Session, case_number: str, actor: str, office: str | None = None

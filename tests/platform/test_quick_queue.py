@@ -1,0 +1,99 @@
+"""`python main.py staff queue` on the SQLite default takes the quick way (one Core connection,
+`commands/staff_queue.py`): the same page, the same flags and audit as the full way, without
+loading the ORM, the settings model or the PostgreSQL dialect (issue 17)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cases.crypto import Vault
+from cases.db import Database
+from cases.models import AuditLog, StaffTask
+from cases.platform.delivery import drain_platform_outbox
+from integrations.platform.embedded.platform import EmbeddedPlatform
+from staffweb.accounts import add_account
+from tests.platform.conftest import FakeClock, submitted_case
+from tests.platform.test_cli import KEY, MAIN, staff
+
+# What the quick way must not load: each costs a good part of `import sqlalchemy` again.
+HEAVY = ("sqlalchemy.orm", "pydantic", "pydantic_settings", "sqlalchemy.dialects.postgresql")
+
+LOADED = """
+import sys
+sys.argv[0] = {main!r}
+sys.path.insert(0, {root!r})
+import main
+code = main.main(["staff", "queue", "--as", "李娜"])
+print([m for m in {heavy!r} if m in sys.modules], code)
+"""
+
+
+@pytest.fixture
+async def accepted(tmp_path: Path, clock: FakeClock) -> tuple[Path, str]:
+    """A migrated database with one case accepted in April: its items are long overdue now."""
+    db = Database(f"sqlite:///{tmp_path / 'app.db'}", vault=Vault(KEY))
+    await db.upgrade()
+    platform = EmbeddedPlatform(db, now=clock)
+    _, number = await db.run(submitted_case, "u1", clock())
+    await drain_platform_outbox(db, platform, now=clock)
+    await db.run(platform.accept, number, "staff:li")
+    await db.run(add_account, "李娜", "clerk", "a long password", "test", at=clock())
+    await db.close()
+    return tmp_path, number
+
+
+async def test_the_quick_queue_shows_and_flags_overdue_items_once_and_is_audited(
+    accepted: tuple[Path, str],
+) -> None:
+    where, number = accepted
+    shown = staff(where, "queue", "--as", "李娜")
+    assert shown.returncode == 0, shown.stderr
+    first = shown.stdout.splitlines()[0]
+    assert first.startswith(number) and "超时事项" in first and "【已超时】" in first
+    again = staff(where, "queue", "--json", "--as", "李娜")
+    assert json.loads(again.stdout)[0]["overdue"] is True
+
+    db = Database(f"sqlite:///{where / 'app.db'}", vault=Vault(KEY))
+    try:
+        tasks = await db.run(lambda s: list(s.scalars(select(StaffTask))))
+        views = await db.run(
+            lambda s: list(
+                s.scalars(select(AuditLog).where(AuditLog.action == "platform.view_queue"))
+            )
+        )
+    finally:
+        await db.close()
+    assert tasks and {t.kind for t in tasks} == {"overdue"}  # flagged by the first run only
+    assert len({t.detail["item"] for t in tasks}) == len(tasks)
+    assert all(t.case_id is not None and t.detail["case_number"] == number for t in tasks)
+    assert [v.actor for v in views] == ["account:李娜", "account:李娜"]
+    assert views[0].detail == {"office": "clerk", "cases": 1, "page": 1}
+
+
+def test_the_quick_queue_loads_no_orm_settings_model_or_postgresql_dialect(
+    accepted: tuple[Path, str],
+) -> None:
+    where, _ = accepted
+    script = LOADED.format(main=str(MAIN), root=str(MAIN.parent), heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=where,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{where / 'app.db'}",
+            "SECURITY__DATA_KEY": base64.urlsafe_b64encode(KEY).decode(),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[] 0"
