@@ -155,7 +155,9 @@ def save_conversation(
     connection = session.connection()
     if conversation.id is None:  # a new row: its first save inserts it, at version 1
         values["applicant_id"] = conversation.applicant_id
-        conversation.id = connection.execute(_INSERT, values).inserted_primary_key[0]
+        key = connection.execute(_INSERT, values).inserted_primary_key
+        assert key is not None
+        conversation.id = key[0]
     elif connection.execute(_SAVE, {**values, "id_": conversation.id, "seen": seen}).rowcount != 1:
         raise StaleConversation(
             f"conversation {conversation.id} was saved by someone else meanwhile"
