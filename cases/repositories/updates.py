@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import cache
-from typing import Any
+from typing import cast
 
-from sqlalchemy import BigInteger, bindparam, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from cases.models import ProcessedUpdate, utcnow
-from cases.repositories._sql import execute_count
+from cases.repositories._sql import execute_count, insert_if_absent
 
-
-@cache
-def _mark_statement(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING, built once per dialect: every inbound event runs it,
-    and building the statement per call cost as much as executing it."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(ProcessedUpdate)
-        .values(
-            channel=bindparam("channel"),
-            update_id=bindparam("update_id"),
-            processed_at=bindparam("at", type_=ProcessedUpdate.__table__.c.processed_at.type),
-        )
-        .on_conflict_do_nothing()
-    )
+_MARKS = cast(Table, ProcessedUpdate.__table__)
 
 
 def mark_update_processed(
@@ -37,8 +21,12 @@ def mark_update_processed(
     """Record the update in the caller's transaction. True: first time, handle it.
     False: a duplicate, handle nothing. Because the mark commits (or rolls back) together
     with the handling, a crash in between leaves the update unmarked and it is handled again."""
-    statement = _mark_statement(session.get_bind().dialect.name)
-    params = {"channel": channel, "update_id": update_number(update_id), "at": at or utcnow()}
+    params = {
+        "channel": channel,
+        "update_id": update_number(update_id),
+        "processed_at": at or utcnow(),
+    }
+    statement = insert_if_absent(session.get_bind().dialect.name, _MARKS, tuple(params))
     # On the session's connection: no ORM execution layer, no autoflush (nothing is pending
     # this early in a unit of work, and the mark touches no mapped object).
     return session.connection().execute(statement, params).rowcount == 1
