@@ -68,9 +68,7 @@ async def _cpu_per_event(work: Callable[[int], Awaitable[None]], events: int) ->
 
 def _repositories(session, n: int, users: int) -> None:  # type: ignore[no-untyped-def]
     repo.mark_update_processed(session, "bench", 10**8 + n, at=FIXED)
-    _applicant, conv = repo.load_applicant_and_conversation(
-        session, "bench", f"u{n % users}", "start"
-    )
+    _applicant, conv = repo.load_for_event(session, "bench", f"u{n % users}", "start")
     answers = dict(conv.answers)
     answers["last"] = n
     repo.save_conversation(session, conv, state=conv.state, answers=answers)

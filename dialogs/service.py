@@ -21,7 +21,6 @@ from the case row, its pages and its item results, read in the same transaction 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import random
 from collections import OrderedDict
@@ -58,6 +57,7 @@ if TYPE_CHECKING:
     from app.settings import Settings
     from cases.db import Database
     from cases.models import Applicant, Case
+    from cases.repositories import ApplicantRow
 
 log = logging.getLogger(__name__)
 
@@ -168,41 +168,41 @@ class ConversationService:
         if repo.lock_applicant(session, channel, user_id):  # another worker had it: waited
             LOCK_CONFLICTS.inc()
         duplicate = update_id is not None and not repo.mark_update_processed(
-            session, channel, _update_number(update_id), at=now
+            session, channel, update_id, at=now
         )
-        applicant, conv = repo.load_applicant_and_conversation(
-            session, channel, user_id, State.start.value
-        )
+        # Rows, not ORM objects: the applicant's record is loaded only by the events that
+        # change or show it (`_applicant`).
+        who, conv = repo.load_for_event(session, channel, user_id, State.start.value)
         data = ConversationData.from_json(conv.state, conv.answers)
-        data.failures = conv.failures or 0
+        data.failures = conv.failures
         if duplicate:
-            return self._outcome(session, applicant, data, [], duplicate=True)
+            return self._outcome(session, who, data, [], duplicate=True)
         if is_my_data(event):  # in any state, changing nothing (dialogs/my_data.py)
             days = self.settings.files.retention_days
-            replies = my_data_replies(session, applicant, data.state, days)
-            return self._outcome(session, applicant, data, replies)
-        event, told = take_over(session, applicant, data, event, now)  # a walk-in case's code
-        case = repo.current_case(session, applicant.id) if _needs_case(data, event) else None
-        ctx = self._context(session, applicant, data, case, now)
+            replies = my_data_replies(session, _applicant(session, who), data.state, days)
+            return self._outcome(session, who, data, replies)
+        event, told = take_over(session, who.id, data, event, now)  # a walk-in case's code
+        case = repo.current_case(session, who.id) if _needs_case(data, event) else None
+        ctx = self._context(session, who, data, case, now)
         result = engine.handle(data, event, ctx)
-        given = self._apply(session, applicant, result.commands, now)
+        given = self._apply(session, who, result.commands, now)
         new = result.data
-        if applicant.card_number_enc is not None and CARD_HELD not in new.answers:
-            hold_card_number(session, applicant, None)  # no longer waiting (/restart...)
+        if who.holds_card_number and CARD_HELD not in new.answers:
+            hold_card_number(session, _applicant(session, who), None)  # /restart...
         repo.save_conversation(
             session, conv, state=new.state, answers=new.to_json(), failures=new.failures
         )
         number = given or (case.number if case is not None else None)
         replies = [*told, *(_fill_case_number(r, number) for r in result.replies)]
-        language = new.language or applicant.language or "zh_CN"
-        wanted = DocumentRequest("guide", applicant.id, language, new.answers)
+        language = new.language or who.language or "zh_CN"
+        wanted = DocumentRequest("guide", who.id, language, new.answers)
         replies = make_documents(replies, self.paperwork, session, wanted)
-        return self._outcome(session, applicant, new, replies, case_number=number)
+        return self._outcome(session, who, new, replies, case_number=number)
 
     def _context(
         self,
         session: Session,
-        applicant: Applicant,
+        who: ApplicantRow,
         data: ConversationData,
         case: Case | None,
         now: datetime,
@@ -215,15 +215,15 @@ class ConversationService:
             case=case_view(session, case) if case is not None and case.number else None,
             reminder_days_before=terms.reminder_days_before,
             pension_base=self.pension_base,
-            result=result_view(session, applicant.id) if data.state in AFTER_RESULT else None,
+            result=result_view(session, who.id) if data.state in AFTER_RESULT else None,
             region=terms.region,
             followup_days=terms.rating_followup_working_days,
             reads_cards=self.card_photos is not None,
-            card_number=held_card_number(session, applicant) if held else None,
+            card_number=held_card_number(session, _applicant(session, who)) if held else None,
         )
 
     def _apply(
-        self, session: Session, applicant: Applicant, commands: Sequence[Any], now: datetime
+        self, session: Session, who: ApplicantRow, commands: Sequence[Any], now: datetime
     ) -> str | None:
         """The engine's commands, in the event's transaction; the case number they gave.
 
@@ -231,8 +231,10 @@ class ConversationService:
         before and after the result do not overlap); each kind goes to its own applier."""
         on_result = [c for c in commands if isinstance(c, AFTER_RESULT_COMMANDS)]
         on_case = [c for c in commands if not isinstance(c, AFTER_RESULT_COMMANDS)]
-        given = apply_commands(session, applicant, on_case, now)
-        after_result = AfterResultApplier(session, applicant.id, now, self.paperwork)
+        given = None
+        if on_case:  # most events change nothing of the record: no ORM applicant for them
+            given = apply_commands(session, _applicant(session, who), on_case, now)
+        after_result = AfterResultApplier(session, who.id, now, self.paperwork)
         for command in on_result:
             after_result(command)
         return given
@@ -240,7 +242,7 @@ class ConversationService:
     def _outcome(
         self,
         session: Session,
-        applicant: Applicant,
+        who: ApplicantRow,
         data: ConversationData,
         replies: list[Reply],
         *,
@@ -248,25 +250,23 @@ class ConversationService:
         case_number: str | None = None,
     ) -> Outcome:
         if case_number is None and State(data.state) in AFTER_SUBMISSION | AFTER_RESULT:
-            case = repo.current_case(session, applicant.id)
+            case = repo.current_case(session, who.id)
             case_number = case.number if case is not None else None
         return Outcome(
             state=data.state,
             case_number=case_number,
-            language=data.language or applicant.language or "zh_CN",
+            language=data.language or who.language or "zh_CN",
             replies=replies,
             duplicate=duplicate,
             question=question_key(data.state, data.material),
         )
 
 
-def _update_number(update_id: str | int) -> int:
-    """Telegram's update ids are integers; other channels' ids are hashed into 63 bits."""
-    if isinstance(update_id, int):
-        return update_id
-    if update_id.isdigit() and len(update_id) < 19:
-        return int(update_id)
-    return int.from_bytes(hashlib.blake2b(update_id.encode(), digest_size=8).digest()) >> 1
+def _applicant(session: Session, who: ApplicantRow) -> Applicant:
+    """The applicant's ORM record, for the commands and views that change or show it."""
+    applicant = repo.get_applicant(session, who.id)
+    assert applicant is not None  # read in this very transaction
+    return applicant
 
 
 def _needs_case(data: ConversationData, event: Event) -> bool:

@@ -23,7 +23,7 @@ from locales.replies import Msg, Reply
 
 
 def take_over(
-    session: Session, applicant: Applicant, data: ConversationData, event: Event, now: datetime
+    session: Session, applicant_id: int, data: ConversationData, event: Event, now: datetime
 ) -> tuple[Event, list[Reply]]:
     """The event to hand the conversation (`/status <case>` after a take-over, a plain
     `/start` after a refused code, else `event`) and the replies to say before its answer."""
@@ -32,6 +32,8 @@ def take_over(
     ):
         return event, []
     code = event.argument
+    applicant = session.get(Applicant, applicant_id)  # only for a code: rarely, not per event
+    assert applicant is not None
     if State(data.state) not in AFTER_SUBMISSION | AFTER_RESULT:  # one case per chat
         case = claim(session, applicant, code, at=now)
         if case is not None and case.number is not None:

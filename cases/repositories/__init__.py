@@ -28,8 +28,10 @@ from cases.repositories.case_records import (
     submit_case,
 )
 from cases.repositories.conversations import (
-    load_applicant_and_conversation,
+    ApplicantRow,
+    ConversationRow,
     load_conversation,
+    load_for_event,
     load_or_start_conversation,
     save_conversation,
 )
@@ -73,6 +75,8 @@ from cases.repositories.updates import (
 )
 
 __all__ = [
+    "ApplicantRow",
+    "ConversationRow",
     "PageFile",
     "add_page",
     "add_reminder",
@@ -100,8 +104,8 @@ __all__ = [
     "get_or_create_applicant",
     "id_number_of",
     "item_results",
-    "load_applicant_and_conversation",
     "load_conversation",
+    "load_for_event",
     "load_or_start_conversation",
     "lock_applicant",
     "mark_notification_failed",

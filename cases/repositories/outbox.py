@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +20,7 @@ from app.personal_numbers import find_numbers
 from cases.crypto import vault_of
 from cases.models import Applicant, NotificationOutbox, OutboxStatus, PlatformOutbox, utcnow
 from cases.models.walk_in import WINDOW_CHANNEL
-from cases.repositories._sql import execute_count, upsert_insert
+from cases.repositories._sql import execute_count, insert_if_absent
 from cases.repositories.case_records import current_case
 from cases.repositories.tasks import add_staff_task
 
@@ -42,30 +42,31 @@ def enqueue_notification(
     """Queue a reply (`locales.replies.to_json(reply)`) for an applicant. Idempotent on
     `dedupe_key`: True when queued now, False when that key was already queued."""
     now = utcnow()
-    stmt = upsert_insert(session, NotificationOutbox).values(
-        applicant_id=applicant_id,
-        payload=seal_payload(session, payload),
-        dedupe_key=dedupe_key,
-        status=OutboxStatus.pending.value,
-        attempts=0,
-        next_attempt_at=not_before or now,
-        created_at=now,
-    )
-    queued = execute_count(session, stmt.on_conflict_do_nothing()) == 1
+    values = {
+        "applicant_id": applicant_id,
+        "payload": seal_payload(session, payload),
+        "dedupe_key": dedupe_key,
+        "status": OutboxStatus.pending.value,
+        "attempts": 0,
+        "next_attempt_at": not_before or now,
+        "created_at": now,
+    }
+    queued = _insert(session, NotificationOutbox, values)
     if queued:
         _phone_if_no_chat(session, applicant_id, dedupe_key)
     return queued
 
 
 WALK_IN_TASK = "phone_walk_in"
+_CHANNEL = select(Applicant.channel).where(Applicant.id == bindparam("id_"))  # built once
 
 
 def _phone_if_no_chat(session: Session, applicant_id: int, dedupe_key: str) -> None:
     """A walk-in case not yet taken over in a chat has no chat to push to: its message would
     wait for nobody. The clerk gets a task to phone the worker instead (one open task per
     case, listing the messages), and the row is closed at once, naming the task."""
-    applicant = session.get(Applicant, applicant_id)
-    if applicant is None or applicant.channel != WINDOW_CHANNEL:
+    channel = session.connection().scalar(_CHANNEL, {"id_": applicant_id})
+    if channel != WINDOW_CHANNEL:
         return
     row = session.scalars(
         select(NotificationOutbox).where(NotificationOutbox.dedupe_key == dedupe_key)
@@ -119,17 +120,24 @@ def enqueue_platform_call(
     """Queue a call to the approval platform (submit, withdraw, supplement, ...). Idempotent
     on `idempotency_key`, which is also sent to the platform so it can drop a repeat."""
     now = utcnow()
-    stmt = upsert_insert(session, PlatformOutbox).values(
-        case_id=case_id,
-        kind=kind,
-        payload=payload,
-        idempotency_key=idempotency_key,
-        status=OutboxStatus.pending.value,
-        attempts=0,
-        next_attempt_at=not_before or now,
-        created_at=now,
-    )
-    return execute_count(session, stmt.on_conflict_do_nothing()) == 1
+    values = {
+        "case_id": case_id,
+        "kind": kind,
+        "payload": payload,
+        "idempotency_key": idempotency_key,
+        "status": OutboxStatus.pending.value,
+        "attempts": 0,
+        "next_attempt_at": not_before or now,
+        "created_at": now,
+    }
+    return _insert(session, PlatformOutbox, values)
+
+
+def _insert(session: Session, model: type[Row], values: dict[str, Any]) -> bool:
+    """One outbox row, unless its key is queued already (True: queued now)."""
+    dialect = session.get_bind().dialect.name
+    statement = insert_if_absent(dialect, cast(Table, model.__table__), tuple(values))
+    return execute_count(session, statement, values) == 1
 
 
 def _claim(

@@ -4,50 +4,53 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import cache
-from typing import Any
+from typing import cast
 
-from sqlalchemy import bindparam, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from cases.models import ProcessedUpdate, utcnow
-from cases.repositories._sql import execute_count
+from cases.repositories._sql import execute_count, insert_if_absent
 
-
-@cache
-def _mark_statement(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING, built once per dialect: every inbound event runs it,
-    and building the statement per call cost as much as executing it."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(ProcessedUpdate)
-        .values(
-            channel=bindparam("channel"),
-            update_id=bindparam("update_id"),
-            processed_at=bindparam("at", type_=ProcessedUpdate.__table__.c.processed_at.type),
-        )
-        .on_conflict_do_nothing()
-    )
+_MARKS = cast(Table, ProcessedUpdate.__table__)
 
 
 def mark_update_processed(
-    session: Session, channel: str, update_id: int, *, at: datetime | None = None
+    session: Session, channel: str, update_id: str | int, *, at: datetime | None = None
 ) -> bool:
     """Record the update in the caller's transaction. True: first time, handle it.
     False: a duplicate, handle nothing. Because the mark commits (or rolls back) together
     with the handling, a crash in between leaves the update unmarked and it is handled again."""
-    statement = _mark_statement(session.get_bind().dialect.name)
-    params = {"channel": channel, "update_id": update_id, "at": at or utcnow()}
+    params = {
+        "channel": channel,
+        "update_id": update_number(update_id),
+        "processed_at": at or utcnow(),
+    }
+    statement = insert_if_absent(session.get_bind().dialect.name, _MARKS, tuple(params))
     # On the session's connection: no ORM execution layer, no autoflush (nothing is pending
     # this early in a unit of work, and the mark touches no mapped object).
     return session.connection().execute(statement, params).rowcount == 1
+
+
+def update_number(update_id: str | int) -> int:
+    """Telegram's update ids are integers; other channels' ids are hashed into 63 bits."""
+    if isinstance(update_id, int):
+        return update_id
+    if update_id.isdigit() and len(update_id) < 19:
+        return int(update_id)
+    return int.from_bytes(hashlib.blake2b(update_id.encode(), digest_size=8).digest()) >> 1
 
 
 def forget_processed_updates(session: Session, before: datetime) -> int:
     """Drop marks older than any redelivery window (Telegram keeps updates for 24 hours)."""
     stmt = delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
     return execute_count(session, stmt)
+
+
+# Built once, the key a parameter: a statement built per call is also compiled per call.
+_KEY = bindparam("key", type_=BigInteger)
+_TRY_LOCK = select(func.pg_try_advisory_xact_lock(_KEY))
+_LOCK = select(func.pg_advisory_xact_lock(_KEY))
 
 
 def lock_applicant(session: Session, channel: str, user_id: str) -> bool:
@@ -57,11 +60,11 @@ def lock_applicant(session: Session, channel: str, user_id: str) -> bool:
     (a lock conflict: this one waited). On SQLite, nothing: one process writes at a time."""
     if session.get_bind().dialect.name != "postgresql":
         return False
-    key = applicant_lock_key(channel, user_id)
+    params = {"key": applicant_lock_key(channel, user_id)}
     connection = session.connection()
-    if connection.scalar(select(func.pg_try_advisory_xact_lock(key))):
+    if connection.scalar(_TRY_LOCK, params):
         return False
-    connection.scalar(select(func.pg_advisory_xact_lock(key)))
+    connection.scalar(_LOCK, params)
     return True
 
 
