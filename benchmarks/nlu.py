@@ -4,17 +4,16 @@
    (jieba initialised with the domain dictionary, the model trained), with jieba's cache under
    a fresh data dir (cold: cache built and written) and again (warm: cache read), and reports
    its peak RSS against a bare interpreter.
-2. Latency per utterance after warm-up, in this process: every held-out and blind phrase
+2. Latency per utterance after warm-up, in this process: every held-out and blind3 phrase
    (never trained on), classified once to warm up, then timed one by one for N rounds;
    p50/p95/p99 for classify(), understand() at a yes/no question, and the pure parsers.
 
-3. Accuracy: the intent classifier on the blind set (dialogs/nlu_data/blind.txt), and the
-   typed answers of dialogs/nlu_data/typed_answers.toml per question (issue 13), through the
-   real engine at each question.
-4. Calibration: expected calibration error of the top intent's probability before (the
-   model's own) and after (Platt scaling), and what the threshold does, per set: the split it
-   was fitted on, and the blind sets (blind2.txt was written before the calibration,
-   blind3.txt before the logistic regression replaced naive Bayes).
+3. Accuracy: the typed answers of dialogs/nlu_data/typed_answers.toml per question (issue 13),
+   through the real engine at each question.
+4. Calibration and accuracy of the intent classifier: expected calibration error of the top
+   intent's probability before (the model's own) and after (Platt scaling), and what the
+   threshold does, per set: the split it was fitted on (heldout.txt, calibration.txt and
+   blind3.txt, never trained on), and blind.txt and blind2.txt, no longer blind: trained on.
 
 5. `--set NAME` scores one set of dialogs/nlu_data/NAME.txt and nothing else (a blind set,
    measured once): accuracy ("unknown" right only for [unknown]), wrong answers, "not
@@ -176,7 +175,7 @@ def main() -> int:
 
     nlu.warm_up()
     texts = [t for _, t in read_phrases(nlu.HELD_OUT_FILE)]
-    texts += [t for _, t in read_phrases(nlu.DATA / "blind.txt")]
+    texts += [t for _, t in read_phrases(nlu.DATA / "blind3.txt")]  # never trained on
     print(
         f"\n== latency per utterance after warm-up: {len(texts)} unseen phrases "
         f"x {args.rounds} rounds =="
