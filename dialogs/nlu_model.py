@@ -7,7 +7,7 @@ The weights are a multinomial logistic regression's, fitted offline with scikit-
 against 91.6 % for the hand-written naive Bayes it replaced. Word + character features
 tolerate the typos and dialect of real messages (退修, 公基金): the characters still vote when
 the word is unknown; pieces of English words do the same for English (issue 13: with them
-and ~1,900 more training phrases, blind3.txt went from 85.5 % to 96.1 %, see
+and ~1,900 more training phrases, blind3.txt went from 85.5 % to 95.6 %, see
 benchmarks/nlu.py).
 """
 
