@@ -66,13 +66,19 @@ INTENTS: tuple[str, ...] = (
 DATA = nlu_jieba.DATA_DIR
 TRAINING_FILE = DATA / "train.txt"
 HELD_OUT_FILE = DATA / "heldout.txt"  # never trained on; read by the tests only
+# The weights are fitted on train.txt and on two former blind sets, once they had been
+# measured (issue 13): phrases by other hands than train.txt's are worth more than more of
+# the same. blind3.txt joined the calibration split instead: probabilities fitted on phrases
+# as unlike train.txt as real messages are mean what they say on those.
+TRAINING_FILES = (TRAINING_FILE, DATA / "blind.txt", DATA / "blind2.txt")
 KEYWORDS_FILE = DATA / "keywords.toml"
 TYPOS_FILE = DATA / "typos.txt"
-CALIBRATION_SPLIT = (HELD_OUT_FILE, DATA / "calibration.txt")  # never trained on
+# Never trained on: the calibration and the threshold are fitted here.
+CALIBRATION_SPLIT = (HELD_OUT_FILE, DATA / "calibration.txt", DATA / "blind3.txt")
 CALIBRATION_FILE = DATA / "calibration.toml"  # written by `python -m dialogs.nlu_refit`
 WEIGHTS_FILE = DATA / "weights.tsv"  # written by `python -m dialogs.nlu_train`
 # The texts the weights were fitted on: weights.tsv records their fingerprint.
-FIT_INPUTS = (TRAINING_FILE, TYPOS_FILE, nlu_jieba.USER_DICT)
+FIT_INPUTS = (*TRAINING_FILES, TYPOS_FILE, nlu_jieba.USER_DICT)
 # Questions are short; a 5,000-character paste is classified by its start, keeping the
 # cost of one message bounded.
 MAX_CHARS = 200

@@ -6,7 +6,9 @@ The weights are a multinomial logistic regression's, fitted offline with scikit-
 (dialogs/nlu_train.py): on the held-out split its top intent was right 96.6 % of the time
 against 91.6 % for the hand-written naive Bayes it replaced. Word + character features
 tolerate the typos and dialect of real messages (退修, 公基金): the characters still vote when
-the word is unknown.
+the word is unknown; pieces of English words do the same for English (issue 13: with them
+and ~1,900 more training phrases, blind3.txt went from 85.5 % to 95.6 %, see
+benchmarks/nlu.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dialogs.nlu_weights import Weights
 UNKNOWN = "unknown"
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")  # tokens worth counting: not spaces or punctuation
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[a-z]{4,}")  # an English word long enough to have a stem worth sharing
 # Words too common to be the reason for an intent on their own.
 _STOP = """我 你 您 俺 额 的 了 吗 么 呢 啊 吧 呀 哦 嘛 是 个 一下 请问
 想 下 这 那 这个 那个 就 都 也 a an the to my i me you is are am of it and or in on at be do"""
@@ -57,15 +60,24 @@ def read_keywords(path: Path) -> dict[str, dict[str, float]]:
 
 
 def features(words: Iterable[str]) -> list[str]:
-    """Each distinct word; the Chinese characters of each word ("#" + character); and the
-    character pairs of the message's Chinese text ("@" + pair). A misspelt or unseen word
-    still counts by its characters, and pairs catch what jieba splits ("病退" → 病, 退)."""
+    """Each distinct word; the Chinese characters of each word ("#" + character); the
+    character pairs of the message's Chinese text ("@" + pair); and the 3- and 4-character
+    pieces of each longer English word ("~" + piece, "<" and ">" mark its ends). A misspelt
+    or unseen word still counts by its characters, pairs catch what jieba splits ("病退" →
+    病, 退), and pieces join an English word's forms (withdraw, withdrawal; contribute,
+    contributions)."""
     out: dict[str, None] = {}
     han: list[str] = []
     for word in words:
         if not _WORD.search(word):
             continue
         out[word] = None
+        if _LATIN.fullmatch(word):
+            marked = "<" + word + ">"
+            for n in (3, 4):
+                for i in range(len(marked) - n + 1):
+                    out["~" + marked[i : i + n]] = None
+            continue
         for ch in word:
             if _HAN.match(ch):
                 out["#" + ch] = None
@@ -159,7 +171,7 @@ class IntentModel:
         # "Not understood" beats a wrong answer when the intent is not likely enough to be
         # right (calibrated: see dialogs/nlu_calibration.py), or when it rests only on
         # function words and stray characters ("我想买房子" is no application).
-        if p < calibration.threshold or not evidence:
+        if p < calibration.threshold_for(intent) or not evidence:
             return Scored(UNKNOWN, round(1.0 - p, 3), (), best=intent)
         return Scored(intent, round(p, 3), evidence, best=intent)
 
@@ -170,7 +182,7 @@ class IntentModel:
         weighted: dict[str, float] = {}
         present = set(feats)
         for f in feats:
-            if f[0] == "#" or f in STOP_WORDS:
+            if f[0] in "#~" or f in STOP_WORDS:  # characters and word pieces prove nothing
                 continue
             row = self._loglik.get(f)
             lift = row[top] - sum(row) / len(row) if row is not None else 0.0

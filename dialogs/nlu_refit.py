@@ -17,6 +17,8 @@ from pathlib import Path
 
 from dialogs import nlu
 from dialogs.nlu_calibration import (
+    CANCEL,
+    CANCEL_COST,
     UNCALIBRATED,
     Calibration,
     choose_threshold,
@@ -64,14 +66,18 @@ def split() -> list[tuple[str, str]]:
 
 
 def fit(rows: Sequence[Outcome]) -> Calibration:
-    """Platt scaling on the outcomes the model scored, then the threshold of least cost."""
+    """Platt scaling on the outcomes the model scored, then the threshold of least cost, and
+    that of "cancel" where a wrong one costs CANCEL_COST."""
     slope, intercept = fit_platt([(o.log_odds, o.right) for o in rows if o.log_odds is not None])
     unset = Calibration(slope, intercept, 0.0)
     decided = [
         (o.probability(unset), o.right, o.log_odds is None or o.top == UNKNOWN or not o.evidence)
         for o in rows
     ]
-    return Calibration(round(slope, 6), round(intercept, 6), choose_threshold(decided))
+    cancels = [d for d, o in zip(decided, rows, strict=True) if o.top == CANCEL]
+    threshold = choose_threshold(decided)
+    cancel = choose_threshold(cancels, CANCEL_COST)
+    return Calibration(round(slope, 6), round(intercept, 6), threshold, cancel)
 
 
 def figures(name: str, phrases: Phrases, cal: Calibration) -> str:
