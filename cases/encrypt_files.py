@@ -93,7 +93,7 @@ def _rename_in_table(session: Session, table: Table, old: str, new: str) -> int:
         if isinstance(column.type, String) and column.name.endswith("sha256"):
             result = session.execute(update(table).where(column == old).values({column: new}))
             changed += int(getattr(result, "rowcount", 0) or 0)
-        elif isinstance(column.type, JSON) and key is not None:
+        elif _is_json(column.type) and key is not None:
             rows = session.execute(
                 select(key, column).where(cast(column, Text).contains(old))
             ).all()
@@ -103,6 +103,11 @@ def _rename_in_table(session: Session, table: Table, old: str, new: str) -> int:
                     session.execute(update(table).where(key == row_id).values({column: renamed}))
                     changed += 1
     return changed
+
+
+def _is_json(kind: Any) -> bool:
+    """A JSON column, including the store's own JSON type (a decorator over JSON)."""
+    return isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON)
 
 
 def _renamed(value: Any, old: str, new: str) -> Any:
