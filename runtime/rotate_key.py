@@ -73,7 +73,7 @@ def service_running(settings: Settings) -> bool:
 def _tables(services: Services) -> list[RowRotation]:
     tables: list[RowRotation] = [ApplicantRows(), SealedNotifications()]
     has_platform = services.db.run_blocking(
-        lambda s: inspect(s.connection()).has_table(EmbCase.__tablename__)
+        lambda s: inspect(s.connection()).has_table(EmbCase.__table__.name)
     )
     if has_platform:
         tables.append(SealedForms())
