@@ -12,6 +12,10 @@ HELD_OUT = read_phrases(nlu.HELD_OUT_FILE)
 # Never trained on, by other hands than train.txt: the weights never saw it (the calibration
 # did: it is part of the calibration split).
 BLIND3 = read_phrases(nlu.DATA / "blind3.txt")
+# Written before the last tuning by a hand that never saw the training data, and measured once
+# (92.9 %). 50 of its short phrases (你好, 转人工…) happen to be in train.txt too, written
+# independently: all 26 misses are among the other 318 (91.8 %).
+BLIND4 = read_phrases(nlu.DATA / "blind4.txt")
 
 
 def test_held_out_phrases_are_never_trained_on():
@@ -29,7 +33,12 @@ def test_every_intent_has_training_and_held_out_phrases():
 
 
 @pytest.mark.parametrize(
-    ("name", "phrases", "most_wrong"), [("held-out", HELD_OUT, 0.03), ("blind3", BLIND3, 0.04)]
+    ("name", "phrases", "most_wrong"),
+    [
+        ("held-out", HELD_OUT, 0.03),
+        ("blind3", BLIND3, 0.04),
+        ("blind4", BLIND4, 0.03),
+    ],
 )
 def test_unseen_phrases_are_answered_right_or_not_at_all(capsys, name, phrases, most_wrong):
     """Right at least 92 % of the time; wrong (an answer to another question) at most 3 % on
