@@ -75,7 +75,6 @@ def test_with_ocr_switched_off_the_number_question_is_as_before(tmp_path: Path) 
     assert "请直接打字回答" in sent["replies"][0]["text"]  # as before: a file is not an answer
     assert not sent["replies"][-1].get("choices")
     assert typed["replies"][-1]["expects"] == "contact"  # the typed number taken, on we go
-    assert "card photo read" not in done.stderr  # no worker was asked
 
 
 def test_a_page_of_text_at_the_id_step_and_as_the_card_is_answered_and_the_chat_goes_on(
