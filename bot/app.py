@@ -33,10 +33,6 @@ from cases.models import utcnow
 from cases.repositories import inbound
 
 log = logging.getLogger(__name__)
-# Telegram's webhook deliveries in flight at once (its default 40, at most 100). Each holds
-# its connection until the update is handled, the order wait included: with 40, three
-# hundred applicants' updates queued at Telegram behind forty (docs/telegram-delivery.md).
-WEBHOOK_CONNECTIONS = 100
 
 
 @dataclass
@@ -131,7 +127,6 @@ async def serve(
                 public_url(tg.webhook_url, tg.webhook_path),
                 secret_token=secret,
                 allowed_updates=Update.ALL_TYPES,
-                max_connections=WEBHOOK_CONNECTIONS,
             )
         else:
             # A webhook left from an earlier deployment would make getUpdates fail (409).

@@ -99,9 +99,7 @@ def _pdf_font() -> TTFFont:
 
 def _open_face() -> TTFont:
     """The face as `TTFFont` opens it (lazily: a table is read when used)."""
-    return TTFont(
-        str(font_path()), recalcTimestamp=False, fontNumber=SC_FACE_INDEX, lazy=True
-    )
+    return TTFont(str(font_path()), recalcTimestamp=False, fontNumber=SC_FACE_INDEX, lazy=True)
 
 
 @cache

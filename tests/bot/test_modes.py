@@ -54,7 +54,7 @@ async def test_webhook_mode_registers_the_secret_and_serves_updates(
     settings, url = webhook_settings(api, tmp_path)
     service = RecordingConversation()
     async with running_bot(settings, service, db):
-        assert api.webhook == {"url": url, "secret_token": SECRET, "max_connections": 100}
+        assert api.webhook == {"url": url, "secret_token": SECRET, "max_connections": 40}
         api.add_update(u.text(BEN, "hello"))
         await api.wait_sent(BEN.id, 1)
     assert service.events_of(BEN.id) == [Text("hello")]
