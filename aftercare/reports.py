@@ -80,8 +80,9 @@ def _rating_row(rating: Any, number: str, task: Any, now: datetime) -> RatingRow
 
 
 def rating_summary(session: Session, *, now: datetime) -> dict[str, Any]:
-    """`summary` of every rating, counted by the database (two statements at any size)."""
-    by_level, open_, overdue = repo.rating_counts(session, BAD_LEVELS, now=now)
+    """`summary` of every rating, in two statements at any size: the counts by level from
+    their tally, the follow-ups' counts stopping at "1000+" (`Counted`)."""
+    by_level, open_, overdue = repo.rating_counts(session, now=now)
     counts = {level: by_level.get(level, 0) for level in LEVEL_ZH}
     return {
         "total": sum(by_level.values()),

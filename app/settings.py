@@ -202,7 +202,7 @@ class OcrSettings(BaseModel):
     workers: PositiveInt = 1  # OCR worker processes; each loads the model (~130 MiB) once
     timeout_seconds: PositiveFloat = 20.0  # a reading given up after this: "please type it"
     max_waiting: PositiveInt = 4  # photos being read or waiting; beyond: "please type it"
-    threads: Annotated[int, Field(ge=0)] = 0  # onnxruntime threads per reading; 0: every core
+    threads: Annotated[int, Field(ge=0)] = 0  # onnxruntime threads; 0: every core but one
 
 
 class Settings(BaseSettings):

@@ -13,6 +13,7 @@
    (runtime.services, dialogs.service, bot.app): without OCR; with OCR, the reader built, and
    after one photo read through its pool of worker processes (the model is loaded in the
    worker, never in the bot); the worker's own memory after the photo and at its peak.
+3. A page of text (55 lines): answered "no card" after the detection, in how many seconds.
 
 Seconds depend on the machine and on what else runs on it: compare runs on one machine only.
 """
@@ -24,6 +25,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -31,8 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from integrations.idcard.ocr import OcrEngine  # noqa: E402
+from integrations.idcard.ocr import OcrEngine, TooMuchText  # noqa: E402
 from policy.idcard_front import read_front  # noqa: E402
+from tests.dialogs.test_console_typed_journey import page  # noqa: E402
 from tests.idcard import cards  # noqa: E402
 
 GOAL_EXACT = 0.98
@@ -132,6 +135,25 @@ def accuracy(photos: int, threads: int | None, quiet: bool) -> None:
     )
 
 
+def page_of_text(threads: int | None) -> None:
+    """A page of 55 lines of text (as the typed-journey test sends): no card, told after the
+    detection alone (TooMuchText), not after reading each line (~20 s CPU on 2 cores)."""
+    engine = OcrEngine(threads)
+    engine.load()
+    with tempfile.TemporaryDirectory() as folder:
+        dense = page(Path(folder) / "page.jpg", 1).read_bytes()
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        engine.lines(dense)
+        said = "read line by line"
+    except TooMuchText as exc:
+        said = f"no card ({exc})"
+    print(
+        f"\na page of text: {said} in {time.perf_counter() - start:.2f} s"
+        f" ({time.process_time() - cpu:.2f} s CPU)"
+    )
+
+
 def memory() -> None:
     def child(ocr: bool) -> list[str]:
         code = _CHILD.format(root=str(ROOT), stack=_STACK, ocr=ocr)
@@ -164,6 +186,7 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="no line per photo")
     args = parser.parse_args()
     accuracy(args.photos, args.threads, args.quiet)
+    page_of_text(args.threads)
     memory()
 
 

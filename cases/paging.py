@@ -22,12 +22,26 @@ class Counted:
     def __str__(self) -> str:
         return f"{self.total}+" if self.more else str(self.total)
 
+    def to_json(self) -> int | str:
+        """The number, or "1000+" where the count stopped."""
+        return str(self) if self.more else self.total
+
+    @classmethod
+    def of(cls, found: int | None, cap: int = COUNT_CAP) -> Counted:
+        """From what `capped_count` found (at most `cap + 1`)."""
+        return cls(min(found or 0, cap), (found or 0) > cap)
+
+
+def capped_count(query: Any, cap: int = COUNT_CAP) -> Any:
+    """A scalar subquery: how many rows `query` (a select) has, up to `cap + 1`; so that
+    several bounded counts can share one statement."""
+    limited = query.limit(cap + 1).subquery("capped")
+    return select(func.count()).select_from(limited).scalar_subquery()
+
 
 def bounded_count(session: Session, query: Any, cap: int = COUNT_CAP) -> Counted:
     """How many rows `query` (a select) has, reading no more than `cap + 1` of them."""
-    limited = query.limit(cap + 1).subquery("capped")
-    found = session.scalar(select(func.count()).select_from(limited)) or 0
-    return Counted(min(found, cap), found > cap)
+    return Counted.of(session.scalar(select(capped_count(query, cap))), cap)
 
 
 def offset(page: int, size: int) -> int:

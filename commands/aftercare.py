@@ -110,7 +110,8 @@ def run_ratings(args: argparse.Namespace) -> int:
         db.close_blocking()
     if args.json:
         payload = {"summary": counted, "ratings": [r.to_json() for r in rows]}
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        # The follow-ups' counts stop at the cap: a number, or "1000+" (cases.paging.Counted).
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=lambda c: c.to_json()))
     else:
         from commands.staff_text import page_footer
 

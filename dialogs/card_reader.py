@@ -88,8 +88,10 @@ class CardPhotos:
         readings: list[CardFront | None] = []
         unavailable = None
         for f in event.files:
-            try:
-                readings.append(await self._read(f) if f in photos else None)
+            try:  # once a photo could not be read, the album's others are not tried: the
+                # worker is answered at once (to type the number), not after a second wait
+                read = f in photos and unavailable is None
+                readings.append(await self._read(f) if read else None)
             except CardReaderUnavailable as exc:
                 readings.append(None)
                 unavailable = exc.reason

@@ -70,6 +70,12 @@ def duration(months: int) -> Spec:
     return "when.months", {"months": rest}
 
 
+def counted_months(tr: Translator, months: int) -> str:
+    """A count of months as staff check it against the records, in years too:
+    372 → 31年（372个月）, 183 → 15年3个月（183个月）."""
+    return tr("when.counted_months", duration=text(tr, duration(months)), months=int(months))
+
+
 def age(years: int, months: int) -> Spec:
     """An age: 63岁, 55岁6个月 (never "60岁0个月")."""
     if months:

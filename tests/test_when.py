@@ -97,4 +97,4 @@ def test_an_office_month_count_reads_in_years_and_months_for_the_worker_and_the_
     assert render(Msg("platform.medical_paid_up", {"months": Msg(*when.duration(183))}), ZH) == (
         "医保退休手续已办结：您的医保缴费共15年3个月，无需补缴。"
     )
-    assert ZH("web.value.months", duration="15年3个月", months=183) == "15年3个月（183个月）"
+    assert when.counted_months(ZH, 183) == "15年3个月（183个月）"

@@ -1,6 +1,12 @@
 """SQLAlchemy 2 models of the case store. Import from here: `from cases.models import Case`."""
 
-from cases.models.aftercare_records import AftercareFailure, OnlineStep, Rating, Signature
+from cases.models.aftercare_records import (
+    AftercareFailure,
+    OnlineStep,
+    Rating,
+    RatingTally,
+    Signature,
+)
 from cases.models.applicant import Applicant, Conversation
 from cases.models.base import (
     Base,
@@ -40,6 +46,7 @@ __all__ = [
     "PlatformOutbox",
     "ProcessedUpdate",
     "Rating",
+    "RatingTally",
     "Reminder",
     "Signature",
     "StaffAccount",

@@ -110,6 +110,17 @@ class Rating(Base):
         return f"Rating(id={self.id}, case_id={self.case_id}, level={self.level_code!r})"
 
 
+class RatingTally(Base):
+    """How many ratings each level has: the report's counts read these five rows, not every
+    rating (issue 17). Kept in the transaction that records a rating (`add_rating`); a
+    rating is written once and never changes or goes, so the tally only ever grows."""
+
+    __tablename__ = "rating_tallies"
+
+    level_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    ratings: Mapped[int] = mapped_column(Integer)
+
+
 class OnlineStep(Base):
     """The applicant's latest answer about one step they finish online themselves
     (housing-fund withdrawal, medical-insurance back payment). "help_requested": not done,

@@ -66,6 +66,18 @@ class StaffTask(Base):
 
 
 # Open tasks, most urgent first: by due time, or by creation for a task without one. The
-# clerk's task list reads a page in this order from the index (`cases.tasks`).
+# clerk's task list reads a page in this order from the index (`cases.tasks`). The two times
+# close it so that it covers the page's query: a page deep in the list skips index entries
+# only (an index-only scan on PostgreSQL), not the rows behind them.
 URGENCY = func.coalesce(StaffTask.due_at, StaffTask.created_at)
-Index("ix_staff_tasks_open_order", StaffTask.status, URGENCY, StaffTask.id)
+Index(
+    "ix_staff_tasks_open_order",
+    StaffTask.status,
+    URGENCY,
+    StaffTask.id,
+    StaffTask.due_at,
+    StaffTask.created_at,
+)
+# The open tasks of one kind, by due time: the ratings report counts the open and the overdue
+# rating follow-ups from it (`rating_counts`), a bounded range each.
+Index("ix_staff_tasks_kind_due", StaffTask.kind, StaffTask.status, StaffTask.due_at)

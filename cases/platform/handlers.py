@@ -35,12 +35,14 @@ from cases.repositories.case_records import find_case_by_number, move_case
 from cases.repositories.pages import reject_material
 from cases.repositories.results import item_results, set_item_result
 from cases.repositories.tasks import add_staff_task
+from locales import Translator, when
 from locales.replies import Msg
 from policy.materials import requested_materials
 
 ACTOR = "platform"
 MEDICAL_CALL_KIND = "phone_medical"
 ARCHIVE_BIRTH_DATE = "archive_birth_date"  # an office's answer: the birth date on file
+_ZH = Translator("zh_CN")  # the clerk's task list is read in Chinese
 
 # A handler changes the case and returns what to tell the applicant (None: nothing). The
 # table's key is the event's type, so each handler receives exactly that type.
@@ -166,7 +168,7 @@ def _medical_phone_call(session: Session, case: Case, event: ItemAnswered) -> No
     corrected answer updates its figures."""
     due = notices.money(event.data.get("back_payment_due"))
     figures = {
-        "缴费月数": event.data.get("contribution_months", ""),
+        "缴费月数": _months(event.data.get("contribution_months", "")),
         "需补缴金额（元）": f"{due:.2f}" if due > 0 else "无需补缴",
         "说明": "请电话告知申请人医疗保险缴纳情况和补缴情况，办结时记下告知内容。",
     }
@@ -174,6 +176,13 @@ def _medical_phone_call(session: Session, case: Case, event: ItemAnswered) -> No
         session, MEDICAL_CALL_KIND, case_id=case.id, applicant_id=case.applicant_id
     )
     task.detail = {**(task.detail or {}), **figures, "case_number": case.number}
+
+
+def _months(value: Any) -> str:
+    """The office's month count as the clerk reads it out (372 → 31年（372个月）), written
+    once here like the task's other figures; anything else as sent."""
+    sent = "" if value is None else str(value).strip()
+    return when.counted_months(_ZH, int(sent)) if sent.isdigit() else sent
 
 
 def _number(case: Case, event: PlatformEvent) -> str:

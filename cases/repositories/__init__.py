@@ -145,7 +145,6 @@ from cases.repositories.aftercare_records import (
     link_rating_followup,
     note_aftercare_failure,
     online_steps_of,
-    rating_counts,
     rating_of_case,
     ratings_given,
     record_online_step,
@@ -153,6 +152,7 @@ from cases.repositories.aftercare_records import (
     signatures_of,
     waiting_for_retry,
 )
+from cases.repositories.rating_tallies import rating_counts, tally_ratings
 
 __all__ += [
     "add_rating",
@@ -170,5 +170,6 @@ __all__ += [
     "record_online_step",
     "set_rating_comment",
     "signatures_of",
+    "tally_ratings",
     "waiting_for_retry",
 ]

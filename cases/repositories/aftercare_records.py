@@ -8,11 +8,9 @@ two workers racing on the same case leave one row and the loser learns it lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, select
-from sqlalchemy import case as sql_case
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from cases.models import AftercareFailure, Case, OnlineStep, Rating, Signature, StaffTask
@@ -21,8 +19,8 @@ from cases.models.aftercare_records import (
     ONLINE_STEP_STATUSES,
     RATING_LEVEL_CODES,
 )
-from cases.models.base import TaskStatus
 from cases.repositories._sql import execute_count, upsert_insert
+from cases.repositories.rating_tallies import tally_ratings
 
 RATING_LEVELS: dict[str, int] = {code: level for level, code in RATING_LEVEL_CODES.items()}
 
@@ -104,7 +102,10 @@ def add_rating(
         )
         .on_conflict_do_nothing()
     )
-    return rating_of_case(session, case_id) if execute_count(session, stmt) == 1 else None
+    if execute_count(session, stmt) != 1:
+        return None
+    tally_ratings(session, {level_code: 1})  # the report's counts (`rating_tallies`)
+    return rating_of_case(session, case_id)
 
 
 def decline_rating(session: Session, case_id: int, *, at: datetime) -> Rating | None:
@@ -163,30 +164,6 @@ def ratings_given(
         .order_by(*newest_first)
     )
     return [(rating, number or "", task) for rating, number, task in session.execute(query)]
-
-
-def rating_counts(
-    session: Session, bad_levels: Iterable[str], *, now: datetime
-) -> tuple[dict[str, int], int, int]:
-    """({level code: ratings}, open follow-ups of bad ones, of which overdue): two
-    aggregate statements, whatever the number of ratings."""
-    by_level = session.execute(
-        select(Rating.level_code, func.count())
-        .where(Rating.level_code.is_not(None))
-        .group_by(Rating.level_code)
-    ).all()
-    is_open = StaffTask.status == TaskStatus.open.value
-    late = and_(is_open, StaffTask.due_at < now)
-    followups = session.execute(
-        select(
-            func.coalesce(func.sum(sql_case((is_open, 1), else_=0)), 0),
-            func.coalesce(func.sum(sql_case((late, 1), else_=0)), 0),
-        )
-        .select_from(Rating)
-        .join(StaffTask, StaffTask.id == Rating.followup_task_id)
-        .where(Rating.level_code.in_(list(bad_levels)))
-    ).one()
-    return {code: int(n) for code, n in by_level if code}, int(followups[0]), int(followups[1])
 
 
 # -- online steps --------------------------------------------------------------------------

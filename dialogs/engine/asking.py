@@ -150,9 +150,12 @@ def question_reply(t: Turn, q: str) -> Reply:
 
 
 def _upload_params(t: Turn, q: str) -> dict[str, Any]:
-    """The pages received so far; on the form, whether it needs the employer's stamp."""
+    """The pages received so far (nothing said before the first: "已收到0页" reads as a
+    fault); on the form, whether it needs the employer's stamp."""
     code = q.removeprefix("ask_upload_")
-    params: dict[str, Any] = {"pages": t.d.materials.get(code, {}).get("pages", 0)}
+    pages = t.d.materials.get(code, {}).get("pages", 0)
+    received = Msg("dialogs.upload_received.some", {"pages": pages}) if pages else None
+    params: dict[str, Any] = {"received": received or Msg("dialogs.upload_received.none")}
     if code == "application_form":  # the stamp is asked for only when there is an employer
         stamped = t.d.answers.get("has_employer") is True
         params["stamp"] = Msg(f"dialogs.upload_stamp.{'needed' if stamped else 'none'}")

@@ -16,7 +16,7 @@ import os
 from datetime import date
 
 from dialogs.card_reader import CardReaderUnavailable
-from integrations.idcard.ocr import NotAnImage, OcrEngine
+from integrations.idcard.ocr import NotAnImage, OcrEngine, TooMuchText
 from policy.idcard_front import CardFront, read_front
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,15 @@ def start(threads: int | None) -> None:
 
 
 def read(photo: bytes, today: date) -> CardFront:
-    """The front's fields on one photo; raises CardReaderUnavailable (not_an_image, failed)."""
+    """The front's fields on one photo ("no_card" for a page of text, unread); raises
+    CardReaderUnavailable (not_an_image, failed)."""
     engine = _engine or OcrEngine()  # started without the initializer: loads on first use
     try:
         lines = engine.lines(photo)
     except NotAnImage:
         raise CardReaderUnavailable("not_an_image") from None
+    except TooMuchText:  # a page of text: no card, said without reading it line by line
+        return CardFront("no_card")
     except Exception:
         # Logged here with its traceback (the process's stderr is the bot's); the photo's
         # content is not in it. The bot is told only that this reading failed.

@@ -34,8 +34,7 @@ class Labels:
         if isinstance(value, bool):
             return self.tr("web.value.yes") if value else self.tr("web.value.no")
         if name == "contribution_months" and isinstance(value, int):
-            duration = when.text(self.tr, when.duration(value))
-            return self.tr("web.value.months", duration=duration, months=value)
+            return when.counted_months(self.tr, value)
         return self._first(f"documents.form.value.{name}.{value}", default=str(value))
 
     def form_rows(self, fields: Mapping[str, Any], *, mask_id: bool) -> list[tuple[str, str]]:

@@ -118,6 +118,34 @@ def test_autogenerate_finds_nothing_to_add_or_drop() -> None:
     engine.dispose()
 
 
+def test_the_rating_tallies_start_from_the_ratings_already_given() -> None:
+    """0017 counts the ratings of an existing install into the tally the report reads;
+    declines are not ratings."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine("sqlite://")
+    given = "INSERT INTO ratings (case_id, level, level_code, rated_at, created_at) VALUES"
+    with engine.begin() as conn:
+        upgrade_connection(conn, "0016_E_update_order")
+        conn.execute(
+            text(
+                f"{given} (1, 5, 'very_satisfied', '2026-05-01', '2026-05-01'),"
+                " (2, 5, 'very_satisfied', '2026-05-02', '2026-05-02'),"
+                " (3, 2, 'dissatisfied', '2026-05-02', '2026-05-02')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO ratings (case_id, declined_at, created_at)"
+                " VALUES (4, '2026-05-03', '2026-05-03')"
+            )
+        )
+        upgrade_connection(conn)
+        tallies = dict(conn.execute(text("SELECT level_code, ratings FROM rating_tallies")).all())
+    engine.dispose()
+    assert tallies == {"very_satisfied": 2, "dissatisfied": 1}
+
+
 def test_the_migrations_ship_inside_the_package() -> None:
     assert MIGRATIONS.is_dir() and (MIGRATIONS / "env.py").is_file()
     assert Path(MIGRATIONS).parent.name == "cases"

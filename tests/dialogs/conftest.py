@@ -97,6 +97,20 @@ class Person:
         await self.text(number or id_number("19650315"))
         return await self.text(phone)
 
+    async def to_the_form_upload(self) -> Outcome:
+        """A man in flexible employment (no employer: the form needs no stamp), nothing
+        special, up to the first upload: the form's."""
+        await self.through_identity()
+        await self.tap("normal")
+        await self.text("20年")
+        await self.tap("ulan_mulun")
+        await self.text("没有")
+        for answer in ("一样", "没交过", "没有", "不是"):
+            await self.text(answer)
+        assert self.question == "ask_upload_application_form", self.question
+        assert self.last is not None
+        return self.last
+
 
 @pytest.fixture
 def clock() -> Callable[[], datetime]:

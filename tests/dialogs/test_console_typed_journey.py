@@ -1,15 +1,20 @@
 """A worker who never taps a button can finish (issue 13): over the JSON chat, every answer is
-typed as words a worker would write, pages are sent as files, and the case is submitted."""
+typed as words a worker would write, pages are sent as files (the ID card as photos of its
+two sides, read with OCR on, as by default), and the case is submitted."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
+
+from tests.idcard import cards
 
 ROOT = Path(__file__).resolve().parents[2]
 # (the question's state, what the worker types), in the order the bot asks.
@@ -30,6 +35,9 @@ TYPED = [
     ("ask_veteran", "不是"),
 ]
 
+# The worker's own card: its number is the one typed above.
+CARD = cards.man("冯十三", date(1965, 3, 15), sequence="121")
+
 
 def page(path: Path, n: int) -> Path:
     img = Image.new("RGB", (1400, 1000), "white")
@@ -38,6 +46,16 @@ def page(path: Path, n: int) -> Path:
         draw.text((10, y), f"第{n}页 PAGE {n} 1506 2719 6503 " * 4, fill="black")
     img.save(path, quality=92)
     return path
+
+
+def picture(question: str, path: Path, n: int, sides: Iterator[Image.Image]) -> str:
+    """The file sent at `question`: a photo of the card's next side where the ID card is
+    asked, else a page of text; its name in the inbox."""
+    if question == "dialogs.ask_upload_id_card":
+        path.write_bytes(cards.photo(next(sides)))
+    else:
+        page(path, n)
+    return path.name
 
 
 class Chat:
@@ -52,9 +70,8 @@ class Chat:
             stderr=subprocess.PIPE,
             text=True,
             cwd=cwd,
-            # OCR off: these pages are not cards (full of text, each would be read at length).
-            env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)}
-            | {"OCR__ENABLED": "false"},
+            # OCR as the defaults have it (on): the pages sent as the ID card are read too.
+            env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), "PYTHONPATH": str(ROOT)},
         )
 
     def send(self, line: dict[str, Any]) -> dict[str, Any]:
@@ -81,22 +98,23 @@ def test_typing_every_answer_reaches_submission(tmp_path: Path) -> None:
         out = chat.send({"text": "你好，我要办退休"})
         for question, words in TYPED:
             assert out["state"] == question, (words, out)
+            if question == "ask_id_number":  # OCR on: a photo of the card is offered
+                assert "也可以直接拍一张身份证正面" in out["replies"][-1]["text"]
             out = chat.send({"text": words})
             assert "error" not in out
         n = 0
+        sides = iter((cards.front(CARD), cards.back()))
         for _ in range(30):  # the uploads: a page, a second one for the card, then "完成"
             question = asked(out)
             if not question.startswith("dialogs.ask_upload_"):
                 break
             n += 1
-            page(inbox / f"p{n}.jpg", n)
-            out = chat.send({"file": f"p{n}.jpg"})
+            out = chat.send({"file": picture(question, inbox / f"p{n}.jpg", n, sides)})
             if asked(out) == question:
                 out = chat.send({"text": "好了，传完了"})
                 if asked(out) == question:  # two pages needed (the ID card)
                     n += 1
-                    page(inbox / f"p{n}.jpg", n)
-                    out = chat.send({"file": f"p{n}.jpg"})
+                    out = chat.send({"file": picture(question, inbox / f"p{n}.jpg", n, sides)})
         assert asked(out) == "dialogs.ask_review", out
         out = chat.send({"text": "提交"})
         assert out["state"] == "submitted" and out["case_number"], out

@@ -461,13 +461,6 @@ async def test_the_form_upload_asks_for_the_stamp_only_when_there_is_an_employer
     person: Person,
 ) -> None:
     """Flexible employment: the upload prompt for the form never mentions a stamp."""
-    await person.through_identity()
-    await person.tap("normal")
-    await person.text("20年")
-    await person.tap("ulan_mulun")
-    await person.text("没有")
-    for answer in ("一样", "没交过", "没有", "不是"):
-        await person.text(answer)
-    assert person.question == "ask_upload_application_form"
+    await person.to_the_form_upload()
     assert "公章" not in person.texts()
     assert "本人签字即可" in person.texts()

@@ -5,12 +5,7 @@ with nothing lost and nothing sent twice."""
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from tests.bot import images
 from tests.e2e.front import RoundRobinFront
@@ -19,36 +14,14 @@ from tests.e2e.processes import (
     CLERK,
     Deployment,
     office_staff,
-    postgres_deployment,
     wait_until,
 )
 from tests.e2e.test_case_life import OFFICE_ANSWERS, queue_numbers
+from tests.e2e.webhook_workers import free_port, webhook_env
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
 
-SECRET = "two_workers_secret_0123456789"
 LEADS = "leader: this process now runs"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-async def deployment(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Deployment]:
-    async with postgres_deployment(api, tmp_path) as deployment:
-        yield deployment
-
-
-def webhook_env(front: RoundRobinFront, port: int) -> dict[str, str]:
-    return {
-        "TELEGRAM__MODE": "webhook",
-        "TELEGRAM__WEBHOOK_URL": front.url,
-        "TELEGRAM__WEBHOOK_SECRET": SECRET,
-        "TELEGRAM__LISTEN_PORT": str(port),
-    }
 
 
 async def upload_page_by_page(who: Applicant, *, seed: int) -> None:

@@ -13,12 +13,9 @@ stored is read back by another process, and no folder holds one."""
 from __future__ import annotations
 
 import os
-import socket
-from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from cases.blobs.postgres import PostgresBlobs
@@ -28,35 +25,19 @@ from cases.models import MaterialPage
 from tests.e2e.bursts import album_pages, journey_bursts, replies_to, settled, states
 from tests.e2e.front import RoundRobinFront
 from tests.e2e.journey import Applicant
-from tests.e2e.processes import KEY, Deployment, postgres_deployment, wait_until
+from tests.e2e.processes import KEY, Deployment, wait_until
+from tests.e2e.webhook_workers import free_port, webhook_env
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
 
-SECRET = "worker_bursts_secret_0123456789"
 APPLICANTS = int(os.environ.get("BURST_APPLICANTS", "300"))  # the issue's figure
 ALBUM_WAIT = "1.5"  # long enough to kill a worker inside an album's quiet window
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-async def deployment(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Deployment]:
-    async with postgres_deployment(api, tmp_path) as deployment:
-        yield deployment
-
-
 def worker_env(front: RoundRobinFront, port: int, files: Path) -> dict[str, str]:
-    return {
+    return webhook_env(front, port) | {
         "FILES__BACKEND": "postgresql",
         "FILES__DIR": str(files),  # staging only: each worker's own, as on its own machine
-        "TELEGRAM__MODE": "webhook",
-        "TELEGRAM__WEBHOOK_URL": front.url,
-        "TELEGRAM__WEBHOOK_SECRET": SECRET,
-        "TELEGRAM__LISTEN_PORT": str(port),
         "TELEGRAM__ALBUM_WAIT_SECONDS": ALBUM_WAIT,
         # A press and the text typed after it leave Telegram at once, on two queues: the
         # older gets this long to reach its worker (generous: this machine is shared).

@@ -19,7 +19,10 @@ import pytest
 from PIL import Image
 
 from dialogs.card_reader import CardReaderUnavailable
+from integrations.idcard.ocr import OcrEngine, TooMuchText
 from integrations.idcard.reader import OcrCardReader
+from integrations.idcard.worker import read
+from tests.dialogs.test_console_typed_journey import page
 from tests.idcard import cards
 from tests.idcard.cards import Shot
 
@@ -85,6 +88,15 @@ async def test_the_back_and_a_photo_of_something_else_are_told_apart(
 ) -> None:
     assert (await reader.read(cards.photo(cards.back(), Shot(angle=3)))).outcome == "back"
     assert (await reader.read(cards.something_else())).outcome == "no_card"
+
+
+def test_a_page_of_text_is_no_card_said_before_its_lines_are_read(tmp_path: Path) -> None:
+    """A page of 55 lines: the detection finds more lines than a card has, and the reading
+    stops there (recognising each line would take tens of seconds)."""
+    dense = page(tmp_path / "page.jpg", 1).read_bytes()
+    with pytest.raises(TooMuchText):
+        OcrEngine(threads=1).lines(dense)
+    assert read(dense, TODAY).outcome == "no_card"  # as the worker process answers it
 
 
 async def test_a_photo_taken_in_portrait_is_turned_upright_by_its_exif_orientation(
@@ -155,14 +167,15 @@ async def test_photos_beyond_the_waiting_bound_are_refused_at_once(reader: OcrCa
 async def test_a_reading_past_its_time_out_is_given_up_and_its_worker_replaced(
     reader: OcrCardReader,
 ) -> None:
-    """A time-out of zero: the answer cannot be back before the loop looks again. The worker
-    still busy with it is killed; the next photo is read by a new one."""
+    """A time-out of a millisecond: the reading (a card: its lines recognised) cannot be back
+    before the pool's manager looks again. The worker still busy with it is killed by the
+    pool itself, whatever the bot's event loop does; the next photo is read by a new one."""
     await reader.read(cards.something_else())
     stuck = await reader.call("pid")
-    reader.timeout = 0
+    reader.timeout = 0.001
     try:
         with pytest.raises(CardReaderUnavailable) as caught:
-            await reader.read(cards.something_else(seed=1))
+            await reader.read(cards.photo(cards.front(cards.woman())))
         assert caught.value.reason == "timeout"
     finally:
         reader.timeout = 20.0

@@ -9,6 +9,7 @@ phone them, and a rating (every fifth bad, with its open follow-up).
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import insert
 from cases.models import Applicant, Case, Rating, StaffTask
 from cases.models.aftercare_records import RATING_LEVEL_CODES
 from cases.models.platform import EmbCase, EmbItem
+from cases.repositories import tally_ratings
 
 CHUNK = 2000
 
@@ -110,16 +112,18 @@ def _chunk(session: Any, ns: range, now: datetime) -> None:
             for n, case_id, who in zip(ns, cases, people, strict=True)
         ],
     )
+    levels = [RATING_LEVEL_CODES[1 if n % 5 == 0 else 5] for n in ns]
+    tally_ratings(session, Counter(levels))  # as `add_rating` does, one at a time
     session.execute(
         insert(Rating),
         [
             {
                 "case_id": case_id,
                 "level": 1 if n % 5 == 0 else 5,
-                "level_code": RATING_LEVEL_CODES[1 if n % 5 == 0 else 5],
+                "level_code": level,
                 "rated_at": since + timedelta(seconds=n),
                 "followup_task_id": task if n % 5 == 0 else None,
             }
-            for n, case_id, task in zip(ns, cases, tasks, strict=True)
+            for n, case_id, task, level in zip(ns, cases, tasks, levels, strict=True)
         ],
     )

@@ -115,7 +115,7 @@ async def test_a_medical_answer_asks_the_clerk_to_phone_the_worker_with_the_figu
     assert task.kind_label == "电话告知医保缴费和补缴情况"
     assert task.case_number == number and task.phone == FORM["phone"]
     assert task.detail["需补缴金额（元）"] == "5600.00"
-    assert str(task.detail["缴费月数"]) == "250"
+    assert task.detail["缴费月数"] == "20年10个月（250个月）"
     done = await db.run(
         close_task,
         task.id,

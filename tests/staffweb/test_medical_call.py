@@ -13,15 +13,15 @@ from tests.staffweb.conftest import Desk, post_form
 
 # (contribution months, back payment the office answered, what the clerk reads)
 ANSWERS = [
-    ("250", "5600.00", "需补缴金额（元）：5600.00"),
-    ("372", "0", "需补缴金额（元）：无需补缴"),
-    ("180", "35.5", "需补缴金额（元）：35.50"),
+    ("250", "5600.00", "缴费月数：20年10个月（250个月）", "需补缴金额（元）：5600.00"),
+    ("372", "0", "缴费月数：31年（372个月）", "需补缴金额（元）：无需补缴"),
+    ("180", "35.5", "缴费月数：15年（180个月）", "需补缴金额（元）：35.50"),
 ]
 
 
-@pytest.mark.parametrize(("months", "due", "shown"), ANSWERS)
+@pytest.mark.parametrize(("months", "due", "counted", "shown"), ANSWERS)
 async def test_a_medical_answer_puts_a_phone_call_with_the_figures_on_the_clerks_list(
-    desk: Desk, months: str, due: str, shown: str
+    desk: Desk, months: str, due: str, counted: str, shown: str
 ) -> None:
     await desk.account("li", "clerk")
     number = await desk.case()
@@ -34,7 +34,7 @@ async def test_a_medical_answer_puts_a_phone_call_with_the_figures_on_the_clerks
     try:
         page = await (await clerk.get("/tasks")).text()
         assert "电话告知医保缴费和补缴情况" in page and number in page
-        assert f"缴费月数：{months}" in page and shown in page
+        assert counted in page and shown in page  # the months with their unit, in years too
         assert FORM["phone"] in page  # the clerk must call it
         task = await desk.db.run(
             lambda s: s.scalar(select(StaffTask).where(StaffTask.kind == "phone_medical"))
