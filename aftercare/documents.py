@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aftercare.region import region_texts
 from app.clock import LOCAL_TZ
+from cases.off_loop import off_the_loop
 from dialogs.engine.one_form import one_form
 from documents import flowchart, service_guide
 from documents.application_form import FormInput, render_application_form
@@ -94,7 +95,9 @@ def stored_document(
         path = flowchart.image_path(graph)
         data = path.read_bytes() if path.exists() else flowchart.render_png(graph)
         return Document(files.put(data).address, "流程图.png", "image/png")
+    # Drawn off the event loop: a form takes a worker's CPU for a third of a second.
     if kind == "guide":
-        return Document(files.put(guide_pdf(language, region)).address, "服务指南.pdf")
-    form = form_pdf(answers, language, case_number, own=own)
+        guide = off_the_loop(guide_pdf, language, region)
+        return Document(files.put(guide).address, "服务指南.pdf")
+    form = off_the_loop(form_pdf, answers, language, case_number, own=own)
     return Document(files.put(form).address, "申请表.pdf")

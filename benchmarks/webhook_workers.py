@@ -7,8 +7,9 @@ at a time, a user's presses on their own queue: docs/telegram-delivery.md). Ever
 journey from /start to an album of two pages and "done" goes out in bursts
 (tests/e2e/bursts.py, 23 updates each), each burst queued for all applicants at once. Printed:
 updates per second from the first burst to the last handled, how many applicants ended in the
-state one-at-a-time handling ends in, replies doubled or lost, and the lock conflicts
-(advisory-lock waits plus lost version checks, summed over the workers' /metrics).
+state one-at-a-time handling ends in, replies doubled or lost, the lock conflicts
+(advisory-lock waits plus lost version checks, summed over the workers' /metrics), and the
+workers' CPU per update (what a machine shared with other work does not bend).
 
 `--all-at-once` instead posts every queued update at once (the fake's default delivery) with
 the blind bursts of five (presses before their buttons are shown): what only the update id
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -93,11 +95,23 @@ async def one_round(workers: int, applicants: int, order_wait: float, at_once: b
                         await wait_until(
                             lambda p=port: _answers(p), "a worker up", procs=tuple(procs)
                         )
-                    line = await _measure(api, db, applicants, at_once)
-                    return f"{workers} worker(s): {line}, lock conflicts {conflicts(status)}"
+                    before = sum(cpu_seconds(p.pid) for p in procs)
+                    line, total = await _measure(api, db, applicants, at_once)
+                    used = sum(cpu_seconds(p.pid) for p in procs) - before
+                    return (
+                        f"{workers} worker(s): {line}, lock conflicts {conflicts(status)}; "
+                        f"workers' CPU {used:.0f} s = {1000 * used / total:.0f} ms per update"
+                    )
             finally:
                 await db.close()
                 await front.stop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user + system), from /proc: the figure a loaded machine
+    does not bend, unlike updates per second."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _answers(port: int) -> bool:
@@ -108,7 +122,7 @@ def _answers(port: int) -> bool:
         return False
 
 
-async def _measure(api: FakeBotApi, db, applicants: int, at_once: bool) -> str:
+async def _measure(api: FakeBotApi, db, applicants: int, at_once: bool) -> tuple[str, int]:
     reference = u.User(9400, "张三")
     pages = album_pages(api, 2, seed=700)
     if at_once:
@@ -142,11 +156,12 @@ async def _measure(api: FakeBotApi, db, applicants: int, at_once: bool) -> str:
             at = min(len(got), len(expected)) if at is None else at
             print(f"  {p.id}: reply {at} {got[at : at + 2]} instead of {expected[at : at + 2]}")
             break
-    return (
+    line = (
         f"{total} updates in {elapsed:.1f} s = {total / elapsed:.1f} updates/s; "
         f"{right}/{applicants} at {expected_state}, {same}/{applicants} with exactly the "
         f"reference's replies"
     )
+    return line, total
 
 
 async def main() -> None:

@@ -12,16 +12,16 @@ with the same face.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.util
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 from PIL import ImageFont
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
 
 # Index of "Noto Sans CJK SC" inside NotoSansCJK-Regular.ttc (JP, KR, SC, TC, HK, Mono ...).
 SC_FACE_INDEX = 2
@@ -67,9 +67,39 @@ def font_is_the_known_release(path: Path) -> bool:
 
 
 def add_pdf_font(pdf: FPDF) -> str:
-    """Register the CJK face on an fpdf2 document; returns the family name to select."""
-    pdf.add_font(PDF_FAMILY, "", str(font_path()), collection_font_number=SC_FACE_INDEX)
+    """Register the CJK face on an fpdf2 document; returns the family name to select.
+
+    fpdf2's `add_font` reads the widths of the face's 65,000 glyphs each time: a third of a
+    form's CPU (0.2 s), on the event loop of a worker that meanwhile answers nobody. They
+    are read once per process (`_pdf_font`); each document gets its own copy of what it
+    changes (the glyphs it uses, the descriptor, the face the subsetter cuts down), so its
+    bytes are those `add_font` gives (tests/documents/test_fonts.py compares them)."""
+    shared = _pdf_font()
+    font = copy.copy(shared)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = _open_face()
+    font.cw = shared.cw.copy()
+    font.desc = copy.copy(shared.desc)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    pdf.fonts[font.fontkey] = font
+    pdf._set_min_pdf_version("1.6")  # as add_font does for a CID-keyed CFF face
     return PDF_FAMILY
+
+
+@cache
+def _pdf_font() -> TTFFont:
+    scratch = FPDF()
+    scratch.add_font(PDF_FAMILY, "", str(font_path()), collection_font_number=SC_FACE_INDEX)
+    font = scratch.fonts[PDF_FAMILY.lower()]
+    assert isinstance(font, TTFFont) and font.is_cff and font.is_cid_keyed
+    return font
+
+
+def _open_face() -> TTFont:
+    """The face as `TTFFont` opens it (lazily: a table is read when used)."""
+    return TTFont(str(font_path()), recalcTimestamp=False, fontNumber=SC_FACE_INDEX, lazy=True)
 
 
 @cache

@@ -6,31 +6,45 @@ different workers at the same moment, and an album's parts one after another on 
 The bursts are built blind (each press names its question), so every applicant ends where
 one-at-a-time handling ends, with the same replies, only if the workers keep the update id
 order; each album must be answered once. Then a worker is killed while an album is being
-gathered, and the album is still answered once, with all its pages."""
+gathered, and the album is still answered once, with all its pages. The workers keep files
+as separate machines do (a folder each, FILES__BACKEND=postgresql): every page a worker
+stored is read back by another process, and no folder holds one."""
 
 from __future__ import annotations
 
 import os
 from contextlib import ExitStack
+from pathlib import Path
 
+from sqlalchemy import select
+
+from cases.blobs.postgres import PostgresBlobs
+from cases.crypto import Vault
+from cases.files import FileStore
+from cases.models import MaterialPage
 from tests.e2e.bursts import album_pages, journey_bursts, replies_to, settled, states
 from tests.e2e.front import RoundRobinFront
 from tests.e2e.journey import Applicant
-from tests.e2e.processes import Deployment, wait_until
+from tests.e2e.processes import KEY, Deployment, wait_until
 from tests.e2e.webhook_workers import free_port, webhook_env
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
 
-APPLICANTS = int(os.environ.get("BURST_APPLICANTS", "20"))  # the issue's 300: the benchmark
+# 30 in CI. The issue's 300 (`BURST_APPLICANTS=300`, about 5 min on an idle machine) passes
+# when the machine is quiet, but on a busy one a press can still reach its worker later than
+# the order wait, and the text typed after it goes first (docs/telegram-delivery.md).
+APPLICANTS = int(os.environ.get("BURST_APPLICANTS", "30"))
 ALBUM_WAIT = "1.5"  # long enough to kill a worker inside an album's quiet window
 
 
-def worker_env(front: RoundRobinFront, port: int) -> dict[str, str]:
+def worker_env(front: RoundRobinFront, port: int, files: Path) -> dict[str, str]:
     return webhook_env(front, port) | {
+        "FILES__BACKEND": "postgresql",
+        "FILES__DIR": str(files),  # staging only: each worker's own, as on its own machine
         "TELEGRAM__ALBUM_WAIT_SECONDS": ALBUM_WAIT,
         # A press and the text typed after it leave Telegram at once, on two queues: the
         # older gets this long to reach its worker (generous: this machine is shared).
-        "TELEGRAM__ORDER_WAIT_SECONDS": "1.0",
+        "TELEGRAM__ORDER_WAIT_SECONDS": "2.0",
     }
 
 
@@ -45,17 +59,20 @@ async def one_at_a_time(api: FakeBotApi, db, bursts: list[list[dict]]) -> None:
 
 
 async def test_bursts_on_three_workers_end_as_one_at_a_time_and_albums_answer_once(
-    deployment: Deployment, api: FakeBotApi
+    deployment: Deployment, api: FakeBotApi, tmp_path: Path
 ):
     api.per_chat_order = True
     ports = [free_port() for _ in range(3)]
     front = RoundRobinFront([f"http://127.0.0.1:{p}" for p in ports])
     await front.start()
     db = deployment.database()
+    blobs = PostgresBlobs(deployment.url)  # another process's view of the shared files
     try:
         with ExitStack() as stack:
             workers = [
-                stack.enter_context(deployment.bot(name, **worker_env(front, port)))
+                stack.enter_context(
+                    deployment.bot(name, **worker_env(front, port, tmp_path / f"files-{name}"))
+                )
                 for name, port in zip("abc", ports, strict=True)
             ]
             for name in "abc":
@@ -65,7 +82,13 @@ async def test_bursts_on_three_workers_end_as_one_at_a_time_and_albums_answer_on
                     procs=tuple(workers),
                 )
             await run_bursts_and_kill_mid_album(deployment, api, db, front, workers)
+        pages = await db.run(page_addresses)
+        assert len(pages) >= 2 * (APPLICANTS + 1)  # every applicant's album, both pages
+        shared = FileStore(tmp_path / "reader", 1 << 25, vault=Vault(KEY), backend=blobs)
+        assert all(shared.read(p).startswith(b"\xff\xd8") for p in set(pages))  # JPEGs
+        assert not any(tmp_path.glob("files-*/??/??/*")), "a page left in a worker's folder"
     finally:
+        blobs.close()
         await db.close()
         await front.stop()
 
@@ -111,6 +134,10 @@ async def run_bursts_and_kill_mid_album(deployment, api, db, front, workers) -> 
     workers[0].wait()
     await wait_until(lambda: settled(db, api), "the album handled", procs=tuple(workers[1:]))
     assert replies_to(api, victim.id)[before:] == answer  # one answer, all three pages
+
+
+def page_addresses(session) -> list[str]:
+    return list(session.scalars(select(MaterialPage.sha256)))
 
 
 async def reference_material(api: FakeBotApi, db, reference: u.User) -> str:
