@@ -157,11 +157,13 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
 
 
 def format_notice_status(view: dict[str, Any]) -> str:
-    signed = (
-        f"已签字（{view['signed_at']}，版本 {view['signed_notice_sha256'][:12]}）"
-        if view["signed"]
-        else "未签字"
-    )
+    # Staff read no hashes: the version shows only as "signed the current one or not".
+    if view["signed"]:
+        signed = f"已签字（{view['signed_at']}）"
+    elif view["signatures"]:
+        signed = "未签字（签过的旧版本已因结果变更作废，等待重新签字）"
+    else:
+        signed = "未签字"
     steps = view["online_step_status"]
     online = (
         "，".join(f"{STEP_ZH.get(k, k)}：{STEP_STATUS_ZH.get(v, v)}" for k, v in steps.items())
@@ -174,11 +176,11 @@ def format_notice_status(view: dict[str, Any]) -> str:
             rating += f"（意见：{view['rating_comment']}）"
     else:
         rating = "申请人选择不评价" if view["rating_declined"] else "未评价"
-    version = (view["notice_sha256"] or "")[:12] or "未送达"
+    notice = "已发给申请人" if view["notice_sha256"] else "未送达"
     return "\n".join(
         [
             f"办件 {view['case_number']}：{_case_status(view['status'])}",
-            f"结果告知单版本：{version}",
+            f"结果告知单：{notice}",
             f"签字：{signed}",
             f"好差评：{rating}",
             f"网办事项：{online}",
@@ -187,9 +189,10 @@ def format_notice_status(view: dict[str, Any]) -> str:
 
 
 def _case_status(status: str) -> str:
-    """The case's state in the words the worker's /status uses."""
+    """The case's state in the words the worker's /status uses, the worker named: the clerk
+    is not the "您" who signs."""
 
     tr = Translator("zh_CN")
     key = f"dialogs.case_status.{status}"
     text = tr(key)
-    return status if text == key else text
+    return status if text == key else text.replace("您", "申请人")

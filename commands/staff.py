@@ -144,7 +144,7 @@ def _return(
     event = db.run_blocking(platform.return_for_correction, args.case, issues, actor)
     print(f"已退回办件 {event.case_number} 补正：", file=out)
     for issue in event.materials:
-        print(f"  {issue.code}：{issue.reason}", file=out)
+        print(f"  {material_name(issue.code)}：{issue.reason}", file=out)
     return 0
 
 
@@ -152,10 +152,10 @@ def _route(
     args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
 ) -> int:
     event = db.run_blocking(platform.route_to_town, args.case, args.town, actor)
-    office = Labels(Translator("zh_CN")).office(event.office)
+    labels = Labels(Translator("zh_CN"))
+    office, item = labels.office(event.office), labels.item(event.item)
     print(
-        f"已将办件 {event.case_number} 的事项 {event.item} 分派至{office}，"
-        f"截止 {local(event.due_at)}。",
+        f"已将办件 {event.case_number} 的事项“{item}”分派至{office}，截止 {local(event.due_at)}。",
         file=out,
     )
     return 0

@@ -24,7 +24,7 @@ from cases.sqlite import BUSY_TIMEOUT_MS, sqlite_engine
 from cases.staff_actor import NotAllowed
 from commands.quick_settings import sqlite_file_url
 from commands.staff_access import NO_ACCOUNT, act_as
-from commands.staff_text import STATUS, local, page_footer, row_json
+from commands.staff_text import STATUS, item_name, local, page_footer, row_json
 from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.staff_queue import StaffPage, staff_queue_page
 
@@ -87,9 +87,9 @@ def print_queue(found: StaffPage, as_json: bool, out: TextIO) -> int:
     for r in rows:
         line = f"{r.case_number}  {STATUS.get(r.status, r.status)}  {r.applicant}"
         if r.item and r.office:
-            line += f"  事项 {r.item}  截止 {local(r.due_at)}"
+            line += f"  事项：{item_name(r.item)}  截止 {local(r.due_at)}"
         elif r.item:
-            line += f"  超时事项：{r.item}"
+            line += f"  超时事项：{'、'.join(item_name(i) for i in r.item.split(','))}"
         print(line + ("  【已超时】" if r.overdue else ""), file=out)
     if rows:
         print(page_footer(found.page, found.size, found.total, found.more), file=out)

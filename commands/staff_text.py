@@ -74,6 +74,13 @@ def material_name(code: str) -> str:
     return tr(key) if tr.has(key) else code
 
 
+def item_name(code: str) -> str:
+    """An item's Chinese name (the code itself for one the catalog does not know)."""
+    tr = Translator("zh_CN")
+    key = f"item.{code}.name"
+    return tr(key) if tr.has(key) else code
+
+
 def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 

@@ -88,7 +88,11 @@ def run_user(
             db.run_blocking(
                 accounts.add_account, args.username, args.role, password, actor, at=now
             )
-            print(f"已新增账号 {args.username.strip()}（{args.role}）。", file=out)
+            from integrations.platform.labels import Labels
+            from locales import Translator
+
+            role = Labels(Translator("zh_CN")).role(args.role)
+            print(f"已新增账号 {args.username.strip()}（{role}）。", file=out)
         elif name == "disable":
             db.run_blocking(accounts.disable_account, args.username, actor, at=now)
             print(f"已停用账号 {args.username}。", file=out)

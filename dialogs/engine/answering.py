@@ -122,7 +122,9 @@ def _typed(t: Turn, q: str, text: str) -> Any:
     offered = (*ids, "person") if ids and t.d.failures >= limit(t, q) else ids
     value: Any = read_choice(q, text, offered, expects)
     if value is None and expects in ("text", "contact"):
-        value = _words(t, q, text)
+        # "转人工" typed where words are asked is no employer's or person's name.
+        asks_person = read.interpret_choice(text, ["person"]) == "person"
+        value = "person" if asks_person else _words(t, q, text)
     if value == "person":
         person_asked(t, text)
         return _REPLIED

@@ -19,7 +19,7 @@ say and record. Hooks: `dispatch` calls `handles` first; `asking` asks
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from dialogs import answers as read
@@ -161,5 +161,23 @@ def card_pages(t: Turn, event: CardPhoto) -> bool:
         if same is False and reading is not None and reading.number is not None:
             typed = (t.d.answers.get("id_number") or {}).get("masked", "")
             t.say("card_photo.differs", card=reading.number.number, typed=typed)
-    upload(t, event, "id_card")
+    rest = _without_second_front(t, event)
+    if rest.files:
+        upload(t, rest, "id_card")
+    else:  # the front again, alone: the back is asked for again
+        ask(t)
     return True
+
+
+def _without_second_front(t: Turn, event: CardPhoto) -> CardPhoto:
+    """With the front kept from the ID-number question, another front is no back: two fronts
+    would fill the material's two pages and move on with the back missing."""
+    kept = t.d.materials.get("id_card", {}).get("hashes", ())
+    if t.d.answers.get(FRONT) not in kept:
+        return event
+    pairs = list(zip(event.files, event.readings, strict=False))
+    rest = [(f, r) for f, r in pairs if r is None or r.outcome != "read"]
+    if len(rest) == len(pairs):
+        return event
+    t.say("card_photo.front_again")
+    return replace(event, files=tuple(f for f, _ in rest), readings=tuple(r for _, r in rest))

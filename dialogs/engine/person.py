@@ -54,11 +54,9 @@ def not_known(q: str, text: str) -> bool:
 
 
 def number_not_known(t: Turn, q: str) -> None:
-    """ "不知道" where a number is asked: where to find it, the card's photo where cards are
-    read, and the 转人工 button on the question (not counted as a wrong answer)."""
-    t.say(NUMBER_HELP[q])
-    if q == "ask_id_number" and t.ctx.reads_cards:
-        t.say("dialogs.not_known.id_number_photo")
+    """ "不知道" where a number is asked: where to find it, and the 转人工 button on the
+    question (not counted as a wrong answer)."""
+    t.say(NUMBER_HELP[q])  # where cards are read, the question asked again offers the photo
     t.say("dialogs.not_known.person")
     t.d.failures = max(t.d.failures, limit(t, q))  # the 转人工 button from now on
     ask(t)

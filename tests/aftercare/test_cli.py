@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,8 @@ def _run(tmp: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
 def test_ratings_report_notice_view_and_closing_a_follow_up(tmp_path: Path) -> None:
     assert _run(tmp_path, "demo", "--sandbox").returncode == 0
     account = ("staff", "user", "add", "--username", "李", "--role", "clerk", "--password-stdin")
-    assert _run(tmp_path, *account, stdin="a long password\n").returncode == 0
+    added = _run(tmp_path, *account, stdin="a long password\n")
+    assert added.returncode == 0 and "（窗口综合受理）" in added.stdout  # the role in words
     report = _run(tmp_path, "staff", "ratings", "--json", "--as", "李")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
@@ -40,6 +42,7 @@ def test_ratings_report_notice_view_and_closing_a_follow_up(tmp_path: Path) -> N
     assert "不满意 1" in text and "已回访" in text
     notice = _run(tmp_path, "staff", "notice", row["case_number"], "--as", "李")
     assert "已签字" in notice.stdout
+    assert re.search(r"[0-9a-f]{12}", notice.stdout) is None  # no hash of the notice's version
     show = _run(tmp_path, "staff", "show", row["case_number"], "--as", "李")
     assert show.returncode == 0, show.stderr
     assert "结果告知：" in show.stdout and "已签字" in show.stdout  # the clerk's case view

@@ -68,7 +68,8 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     assert case.status == "signed" and case.signed_at == world.clock()
     view = await world.db.run(reports.notice_status, number)
     assert view["signed"] is True and view["signed_notice_sha256"] == case.notice_sha256
-    assert "已签字" in reports.format_notice_status(view)
+    shown = reports.format_notice_status(view)  # what the clerk reads: no hash of the version
+    assert "已签字" in shown and case.notice_sha256[:8] not in shown
 
     # -- a result is corrected after signing: a new version, and a new signature is needed
     world.clock.advance(hours=1)
@@ -91,7 +92,10 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     case = await world.case(number)
     assert case.status == "notified" and case.signed_at is None
     assert case.notice_sha256 != first_version
-    assert (await world.db.run(reports.notice_status, number))["signed"] is False
+    view = await world.db.run(reports.notice_status, number)
+    assert view["signed"] is False
+    shown = reports.format_notice_status(view)
+    assert "等待申请人签收" in shown and "您" not in shown and "等待重新签字" in shown
     changed = [p for p in await world.pushes() if p.key == "aftercare.result.changed"]
     assert len(changed) == 1 and "800.00" in text_of(changed)
     person.last = None  # the pushed question is what the applicant now answers

@@ -352,3 +352,37 @@ async def test_an_album_whose_other_photo_is_no_card_keeps_the_front_only(
     await p.tap("card_yes")
     assert "这张照片也算作身份证正面" in p.texts()
     assert [pg.sha256 for pg in await pages(db, "id_card")] == [sent_front.sha256]
+
+
+async def test_with_the_front_kept_a_second_front_is_not_taken_for_the_back(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    """The front confirmed at the ID number; at the ID card material the worker sends the
+    front again, then front and back as an album: only the back joins the kept front."""
+    front, again = cards.photo(cards.front(CARD)), cards.photo(cards.front(CARD), Shot(angle=4))
+    back = cards.photo(cards.back())
+    reader = FakeCardReader({front: read(CARD), again: read(CARD), back: CardFront("back")})
+    p = person_with(db, files, clock, reader)
+    await to_id_number(p)
+    sent_front = stored(files, front)
+    await p.files(sent_front)
+    await p.tap("card_yes")
+    await p.contact("13847712345")
+    await p.tap("normal")
+    await p.text("十五年")
+    await town_and_employer(p)
+    for _ in range(4):
+        await p.tap("no" if p.question != "ask_name_matches_archive" else "yes")
+    while p.question != "ask_upload_id_card":
+        await p.files(stored(files, cards.something_else(seed=len(p.question or ""))))
+        await p.tap("done")
+    await p.files(stored(files, again))
+    assert "之前已经收到过" in p.texts() and p.question == "ask_upload_id_card"
+    assert [pg.sha256 for pg in await pages(db, "id_card")] == [sent_front.sha256]
+    sent_back = stored(files, back)
+    await p.files(stored(files, again), sent_back)
+    assert p.question != "ask_upload_id_card"
+    assert [pg.sha256 for pg in await pages(db, "id_card")] == [
+        sent_front.sha256,
+        sent_back.sha256,
+    ]

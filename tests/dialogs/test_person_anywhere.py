@@ -13,6 +13,7 @@ from app.clock import LOCAL_TZ
 from cases.db import Database
 from cases.models import StaffTask
 from tests.dialogs.conftest import Person
+from tests.dialogs.test_guidance import at_employer
 from tests.dialogs.test_journeys import finish_uploads
 from tests.dialogs.test_robustness import at_name, at_upload
 
@@ -103,3 +104,17 @@ async def test_numbers_in_the_words_are_masked_for_the_clerk(person: Person, db:
     (detail,) = await db.run(handovers)
     assert "13904771234" not in detail["words"]
     assert "aftercare.numbers_hidden" in person.message_keys()
+
+
+@pytest.mark.parametrize("typed", ["转人工", "人工客服", "找工作人员"])
+async def test_at_the_employer_name_the_words_are_no_employer(
+    person: Person, db: Database, typed: str
+) -> None:
+    await at_employer(person)
+    await person.tap("yes")
+    await person.text(typed)
+    called_and_same_question(person, "ask_employer_name")
+    (detail,) = await db.run(handovers)
+    assert detail["question"] == "ask_employer_name" and detail["words"] == typed
+    await person.text("伊金霍洛旗伊泰煤矿有限公司")  # the real name is still taken
+    assert person.question != "ask_employer_name"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from dialogs.choice_words import exact
 from dialogs.nlu import interpret_choice
 
 HANDBOOK = ("have", "lost")
@@ -115,3 +116,11 @@ def test_only_offered_ids_are_ever_returned():
         for word in words:
             answer = interpret_choice(word, offered)
             assert answer is None or answer in offered, (word, offered, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [("ask_handbook", "手册在"), ("ask_handbook", "手册还在"), ("ask_receipts", "票据还在")],
+)
+def test_the_document_named_with_still_there_means_have(question: str, text: str) -> None:
+    assert exact(text, question, HANDBOOK) == "have"

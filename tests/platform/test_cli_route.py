@@ -45,6 +45,9 @@ def test_the_clerk_routes_a_not_sure_case_to_the_town(not_sure: tuple[Path, str]
     routed = staff(where, "route", number, "--town", "阿镇", "--as", "李娜")
     assert routed.returncode == 0, routed.stderr
     assert "阿勒腾席热镇人民政府" in routed.stdout and "截止" in routed.stdout
+    assert "“社会化管理服务登记”" in routed.stdout and "community" not in routed.stdout
+    listed = staff(where, "queue", "--as", "赵强").stdout  # the office's own queue, in words
+    assert "事项：社会化管理服务登记" in listed and "community" not in listed
 
     queue = json.loads(staff(where, "queue", "--json", "--as", "赵强").stdout)
     assert [(r["case_number"], r["item"]) for r in queue] == [(number, "community_registration")]

@@ -58,6 +58,7 @@ async def test_the_quick_queue_shows_and_flags_overdue_items_once_and_is_audited
     assert shown.returncode == 0, shown.stderr
     first = shown.stdout.splitlines()[0]
     assert first.startswith(number) and "超时事项" in first and "【已超时】" in first
+    assert "_" not in first  # the overdue item by its name, not its code (pension_claim)
     again = staff(where, "queue", "--json", "--as", "李娜")
     assert json.loads(again.stdout)[0]["overdue"] is True
 
