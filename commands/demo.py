@@ -91,7 +91,7 @@ def run(sandbox: bool) -> int:
     finally:
         services.close_blocking()
     print(f"\n用时 {time.perf_counter() - started:.1f} 秒（模拟时间跨度约 3 天）")
-    print(f"结果告知单：{out['notice']}")
+    print(f"告知单文件：{out['notice']}")
     print(f"签字版：    {out['signed']}")
     print(f"数据库：    {db.url}")
     return 0

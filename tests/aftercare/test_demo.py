@@ -24,7 +24,7 @@ def test_the_sandbox_demo_runs_a_whole_case_and_leaves_the_notice(tmp_path: Path
     out = done.stdout
     for step in ("已提交，办件编号", "受理登记", "结果告知单", "签字成功", "回访", "网办事项"):
         assert step in out, step
-    notice = next(line for line in out.splitlines() if line.startswith("结果告知单："))
+    notice = next(line for line in out.splitlines() if line.startswith("告知单文件："))
     path = Path(notice.split("：", 1)[1].strip())
     assert path.read_bytes()[:5] == b"%PDF-"
     assert (tmp_path / "data" / "sandbox.db").exists()
