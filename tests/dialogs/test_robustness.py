@@ -89,7 +89,7 @@ async def test_a_blurred_page_gets_a_specific_retake_request(person: Person) -> 
     await person.files(page("front", problem="blurred"), page("back"))
     assert "dialogs.retake.blurred" in person.message_keys()
     assert "请在光线好的地方" in person.texts()
-    assert "共1页" in person.texts()  # only the good page counts
+    assert "已收到1页" in person.texts()  # only the good page counts
     await person.tap("done")
     assert "dialogs.hint.need_pages" in person.message_keys()  # an ID card has two sides
     await person.files(page("back"))  # the same photo again is not the other side
