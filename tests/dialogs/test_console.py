@@ -79,6 +79,7 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
     assert out[1]["replies"][-1]["choices"] == [
         {"id": "agree", "label": "同意"},
         {"id": "decline", "label": "不同意"},
+        {"id": "full_text", "label": "完整说明"},
     ]
     assert out[2]["error"] == "dialogs.console.bad_json"
     assert out[8]["state"] == "ask_town"
