@@ -60,7 +60,8 @@ async def test_a_file_where_text_was_asked(person: Person) -> None:
 async def test_a_sticker_is_unsupported_but_answered(person: Person) -> None:
     await at_name(person)
     await person.send(Unsupported("sticker"))
-    assert person.message_keys() == ["dialogs.unsupported", "dialogs.ask_name"]
+    assert person.message_keys() == ["understanding.unsupported_at_text", "dialogs.ask_name"]
+    assert "请打字输入您的姓名" in person.texts() and "按钮" not in person.texts()
 
 
 async def at_upload(p: Person) -> None:
