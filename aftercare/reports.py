@@ -11,7 +11,7 @@ from cases import repositories as repo
 from cases.online_steps import online_step_statuses
 from cases.paging import offset
 from cases.ratings import rating_of
-from cases.result import signature_of
+from cases.result import SIGNING_TASKS, signature_of
 from cases.result_commands import BAD_LEVELS
 from locales import Translator
 
@@ -153,11 +153,33 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
         "rating_comment": rating.comment if rating else None,
         "online_steps": {step: status == "done" for step, status in steps.items()},
         "online_step_status": steps,
+        "objections": [
+            _objection(task) for task in repo.case_tasks(session, case.id, SIGNING_TASKS["object"])
+        ],
+    }
+
+
+def _objection(task: Any) -> dict[str, Any]:
+    """The worker's "有异议" at the signature: the words, when, and whether it was handled."""
+    detail = task.detail or {}
+    return {
+        "raised_at": _local(task.created_at),
+        "words": detail.get("question") or "",
+        "done": task.status == "done",
+        "note": detail.get("done_note"),
     }
 
 
 def format_notice_status(view: dict[str, Any]) -> str:
-    # Staff read no hashes: the version shows only as "signed the current one or not".
+    lines = [f"办件 {view['case_number']}：{_case_status(view['status'])}"]
+    return "\n".join(lines + [f"{label}：{value}" for label, value in notice_rows(view)])
+
+
+def notice_rows(view: dict[str, Any]) -> list[tuple[str, str]]:
+    """The end of a case as the clerk reads it, label and value, on the command line and on
+    the console's case page alike: the notice delivered or not, the signature and when, any
+    objection in the worker's words, the rating, the online steps. No hashes: the version
+    shows only as "signed the current one or not"."""
     if view["signed"]:
         signed = f"已签字（{view['signed_at']}）"
     elif view["signatures"]:
@@ -177,15 +199,11 @@ def format_notice_status(view: dict[str, Any]) -> str:
     else:
         rating = "申请人选择不评价" if view["rating_declined"] else "未评价"
     notice = "已发给申请人" if view["notice_sha256"] else "未送达"
-    return "\n".join(
-        [
-            f"办件 {view['case_number']}：{_case_status(view['status'])}",
-            f"结果告知单：{notice}",
-            f"签字：{signed}",
-            f"好差评：{rating}",
-            f"网办事项：{online}",
-        ]
-    )
+    rows = [("结果告知单", notice), ("签字", signed)]
+    for o in view.get("objections", ()):
+        state = f"已处理：{o['note']}" if o["done"] else "待电话沟通"
+        rows.append(("有异议", f"{o['raised_at']}“{o['words'] or '（未说明）'}”，{state}"))
+    return [*rows, ("好差评", rating), ("网办事项", online)]
 
 
 def _case_status(status: str) -> str:

@@ -61,6 +61,7 @@ from cases.repositories.results import get_item_result, item_results, set_item_r
 from cases.repositories.tasks import (
     add_reminder,
     add_staff_task,
+    case_tasks,
     complete_staff_task,
     due_reminders,
     mark_reminder_sent,
@@ -83,6 +84,7 @@ __all__ = [
     "add_staff_task",
     "audit",
     "audit_trail",
+    "case_tasks",
     "cases_of",
     "claim_due_notifications",
     "claim_due_platform_calls",

@@ -88,6 +88,12 @@ def open_task_page(session: Session, kind: str | None, skip: int, size: int) -> 
     ]
 
 
+def case_tasks(session: Session, case_id: int, kind: str) -> list[StaffTask]:
+    """The tasks of one kind raised for one case, open or done, oldest first."""
+    query = select(StaffTask).where(StaffTask.case_id == case_id, StaffTask.kind == kind)
+    return list(session.scalars(query.order_by(StaffTask.id)))
+
+
 def complete_staff_task(session: Session, task_id: int, *, at: datetime) -> None:
     task = session.get(StaffTask, task_id)
     if task is not None:

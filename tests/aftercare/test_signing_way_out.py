@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from aftercare import reports
 from aftercare.worker import tick
 from cases.models import StaffTask
 from tests.aftercare.conftest import World
@@ -45,6 +46,10 @@ async def test_a_worker_who_disagrees_or_asks_is_heard_and_can_still_sign(world:
     assert "确认签字吗" in person.texts() and "版本" not in person.texts()
     await person.tap("confirm")
     assert (await world.case(number)).status == "signed"
+    # The clerk's view of the case's end (staff show, the console's case page): the words.
+    shown = reports.format_notice_status(await world.db.run(reports.notice_status, number))
+    assert "有异议：" in shown and "“养老金怎么算的，我觉得少了”，待电话沟通" in shown
+    assert "签字：已签字" in shown
 
 
 async def test_typed_person_at_signing_is_a_task_and_the_notice_waits(world: World) -> None:
