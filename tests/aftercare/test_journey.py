@@ -65,7 +65,9 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     signed_copy = next(r.document for r in out.replies if r.document is not None)
     assert "已签字" in signed_copy.filename
     signed_text = pdf_text(world.deps.files.read(signed_copy.address))
-    assert f"申请人签字：{NAME}" in signed_text and case.notice_sha256 in signed_text
+    assert f"申请人签字：{NAME}" in signed_text
+    assert f"告知单校验码：{case.notice_sha256[:8]}" in signed_text  # short; the record has all
+    assert case.notice_sha256 not in signed_text
     case = await world.case(number)
     assert case.status == "signed" and case.signed_at == world.clock()
     view = await world.db.run(reports.notice_status, number)
