@@ -9,7 +9,9 @@ against 91.6 % for the hand-written naive Bayes it replaced. Word + character fe
 tolerate the typos and dialect of real messages (退修, 公基金): the characters still vote when
 the word is unknown; pieces of English words do the same for English (issue 13: with them
 and ~1,900 more training phrases, blind3.txt went from 85.5 % to 95.6 %, see
-benchmarks/nlu.py).
+benchmarks/nlu.py). Then pinyin (taught by variants of the Chinese phrases made at fit
+time), pairs of Latin words, vectors of unit length and ~330 more phrases took blind4.txt,
+used as the development set, from 92.9 % to 98.4 %, 8 wrong answers to 4 (issue 13).
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
@@ -63,9 +62,7 @@ def _design() -> Design:
     vectorizer = DictVectorizer()
     feats = [features(nlu.words(text)) for _, text, _, _ in rows]
     x = vectorizer.fit_transform([dict.fromkeys(f, feature_value(len(f))) for f in feats])
-    return Design(
-        vectorizer, x, [r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows]
-    )
+    return Design(vectorizer, x, [r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
 
 def fit() -> str:
