@@ -43,7 +43,7 @@ def due(t: Turn, happening: OnlineStepsDue) -> None:
 
 def answer(t: Turn, event: Event) -> None:
     """ask_online_steps_done: done, or not yet (then the steps again, and a person calls)."""
-    choice = chosen(event, S.ask_online_steps_done, _ANSWERS)
+    choice = chosen(event, S.ask_online_steps_done)
     if choice not in _ANSWERS:
         return ask(t)
     kept = stash(t)

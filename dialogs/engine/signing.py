@@ -17,6 +17,7 @@ from cases.result_commands import (
     sign_outcome,
 )
 from dialogs.choice_words import mentioned, name_like
+from dialogs.engine.commands import faq
 from dialogs.engine.document_requests import send_document
 from dialogs.engine.free_text import masked_words
 from dialogs.engine.result_questions import ask, chosen, stash
@@ -109,13 +110,18 @@ def _raise(t: Turn, way_out: str, event: Event) -> None:
 
 
 def confirm(t: Turn, event: Event) -> None:
-    """ask_signature_confirm: sign, type the name again, or read the notice again."""
-    choice = chosen(event, S.ask_signature_confirm, ("confirm",))
+    """ask_signature_confirm: sign, type the name again, or read the notice again; the ways
+    out and a question are answered here too, and anything else says what to tap or type."""
+    choice = chosen(event, S.ask_signature_confirm)
     if choice == "retype":
         t.trigger("retype")
         return ask(t)
+    if choice == "notice":
+        return send_document(t, "notice")
+    if choice != "confirm":
+        return _not_confirmed(t, event)
     view = t.ctx.result
-    if choice != "confirm" or view is None:
+    if view is None:
         return ask(t)
     kept = stash(t)
     typed, shown = str(kept.get("signature_name", "")), kept.get("signature_sha")
@@ -134,4 +140,17 @@ def confirm(t: Turn, event: Event) -> None:
     t.replies.append(Reply(done, document=wanted("signed_copy", alone=False)))
     if t.state is S.finished:
         t.do(DeclineRating())  # closes the case; the first rating stands
+    return ask(t)
+
+
+def _not_confirmed(t: Turn, event: Event) -> None:
+    """Not one of the buttons at 签字确认: "不满意" is an objection, a question gets its
+    answer; then the same question, or first a word on what to tap or type."""
+    way_out = _way_out(event)
+    if way_out is not None:
+        t.trigger("retype")  # unsigned: the name is typed again whenever they sign
+        return _raise(t, way_out, event)
+    if isinstance(event, Text) and faq(t, event.text.strip(), strict=True, again=ask):
+        return None
+    t.say("aftercare.sign.confirm_hint")
     return ask(t)
