@@ -11,7 +11,7 @@ from cases import repositories as repo
 from cases.online_steps import online_step_statuses
 from cases.paging import offset
 from cases.ratings import rating_of
-from cases.result import signature_of
+from cases.result import call_day, open_objection, signature_of
 from cases.result_commands import BAD_LEVELS
 from locales import Translator
 
@@ -139,6 +139,7 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
     signature = signature_of(session, case)
     rating = rating_of(session, case)
     steps = online_step_statuses(session, case)
+    objection = open_objection(session, case)
     return {
         "case_number": case.number,
         "status": case.status,
@@ -148,6 +149,14 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
         "signed_notice_sha256": signature.notice_sha256 if signature else None,
         "signed_copy_sha256": signature.signed_copy_sha256 if signature else None,
         "signatures": len(repo.signatures_of(session, case.id)),  # one per version signed
+        # The worker's objection while the clerk has not resolved it: their words (numbers
+        # masked when they were said) and the day they were promised a call.
+        "objection": None
+        if objection is None
+        else {
+            "words": str(objection.detail.get("question") or ""),
+            "call_by": str(call_day(objection) or ""),
+        },
         "rating": rating.level_code if rating else None,
         "rating_declined": bool(rating and rating.declined),
         "rating_comment": rating.comment if rating else None,
@@ -160,6 +169,9 @@ def format_notice_status(view: dict[str, Any]) -> str:
     # Staff read no hashes: the version shows only as "signed the current one or not".
     if view["signed"]:
         signed = f"已签字（{view['signed_at']}）"
+    elif view.get("objection"):
+        words = view["objection"]["words"]
+        signed = f"有异议，待沟通（申请人原话：“{words}”）" if words else "有异议，待沟通"
     elif view["signatures"]:
         signed = "未签字（签过的旧版本已因结果变更作废，等待重新签字）"
     else:

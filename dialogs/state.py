@@ -140,6 +140,9 @@ class ResultView:
     signer: str = field(default="", repr=False)  # the name the notice is made out to
     signed: bool = False  # the current notice version is signed
     rating: str | None = None  # the level given, "declined", or None (never answered)
+    # While the worker's objection is with the clerk: the day they were told they would be
+    # called (no prompt to sign until the clerk has resolved it).
+    objection_call_by: date | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ before submission, so a channel versions its buttons and maps a typed number to 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from cases.result_commands import RATING_LEVELS
@@ -15,6 +16,7 @@ from dialogs.choice_words import labelled, said
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.machine import State
+from locales import when
 from locales.replies import Msg, Option, Reply
 
 S = State
@@ -73,6 +75,16 @@ def sign_question() -> Reply:
     return Reply(
         Msg("aftercare.sign.ask_name"),
         choices=_options(S.ask_signature_name),
+        expects="text",
+        question=S.ask_signature_name.value,
+    )
+
+
+def objection_pending(call_by: date) -> Reply:
+    """Where the name is asked while the worker's objection is with the clerk: when they will
+    be called, and no prompt to sign (typing the name still signs)."""
+    return Reply(
+        Msg("aftercare.sign.objection_pending", {"due": Msg(*when.day(call_by))}),
         expects="text",
         question=S.ask_signature_name.value,
     )
@@ -138,8 +150,9 @@ def finished_menu() -> Reply:
 def ask(t: Turn) -> None:
     """Ask the current question after the result (the menu, once everything is done)."""
     s = t.state
+    objection = t.ctx.result.objection_call_by if t.ctx.result is not None else None
     if s is S.ask_signature_name:
-        reply = sign_question()
+        reply = sign_question() if objection is None else objection_pending(objection)
     elif s is S.ask_signature_confirm:
         reply = confirm_question(t)
     elif s is S.ask_rating:

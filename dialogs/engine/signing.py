@@ -9,6 +9,8 @@ signature is the `SignNotice` command, and the signed copy comes with the reply.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from cases.result_commands import (
     DeclineRating,
     RaiseAtSigning,
@@ -20,7 +22,8 @@ from dialogs.choice_words import mentioned, name_like
 from dialogs.engine.commands import faq
 from dialogs.engine.document_requests import send_document
 from dialogs.engine.free_text import masked_words
-from dialogs.engine.result_questions import ask, chosen, stash
+from dialogs.engine.person import CALL_WITHIN_WORKING_DAYS
+from dialogs.engine.result_questions import ask, chosen, sign_question, stash
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.happenings import ResultDelivered
@@ -47,7 +50,7 @@ def delivered(t: Turn, happening: ResultDelivered) -> None:
         t.jump(S.ask_signature_name)
     stash(t)["signature_sha"] = None  # the version shown is the one now delivered
     t.d.failures = 0
-    ask(t)
+    t.replies.append(sign_question())  # a changed notice is signed anew, objection or not
 
 
 def say_status(t: Turn) -> None:
@@ -100,13 +103,14 @@ def _raise(t: Turn, way_out: str, event: Event) -> None:
     """有异议 or 转人工 at signing: a task for the clerk with the worker's words; the notice
     stays unsigned, and the worker is told what happens next and that they can still sign."""
     words, hidden = masked_words(event.text) if isinstance(event, Text) else ("", False)
-    t.do(RaiseAtSigning("object" if way_out == "object" else "person", words[:_WORDS_MAX]))
-    due = add_working_days(t.ctx.today, 1)
+    due = add_working_days(t.ctx.today, CALL_WITHIN_WORKING_DAYS)
+    kind: Literal["object", "person"] = "object" if way_out == "object" else "person"
+    t.do(RaiseAtSigning(kind, words[:_WORDS_MAX], call_by=due))
     key = "aftercare.sign.objection_taken" if way_out == "object" else "aftercare.sign.person"
     t.say(key, due=Msg(*when.day(due)))
     if hidden:  # ID or phone numbers in the words: kept masked, and the worker told
         t.say("aftercare.numbers_hidden")
-    ask(t)
+    # No prompt to sign now: the worker was just told that signing can wait for the call.
 
 
 def confirm(t: Turn, event: Event) -> None:

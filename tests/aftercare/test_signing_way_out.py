@@ -3,10 +3,16 @@ is not counted as a wrong name; the confirmation shows no hash."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from sqlalchemy import select
 
+from aftercare import reports
 from aftercare.worker import tick
 from cases.models import StaffTask
+from cases.result import call_day
+from cases.tasks import close_task
 from tests.aftercare.conftest import World
 
 NAME = "王建国"
@@ -59,3 +65,37 @@ async def test_typed_person_at_signing_is_a_task_and_the_notice_waits(world: Wor
     assert person.question == "ask_signature_name"
     assert await tasks(world) == [("handover", "转人工")]
     assert (await world.case(number)).status == "notified"
+
+
+async def test_after_an_objection_no_one_asks_to_sign_until_the_clerk_has_resolved_it(
+    world: World,
+) -> None:
+    """After "养老金算少了，我不同意" the worker is told when they will be called, and is not
+    asked to sign in the same breath; the clerk's task is due that day, `staff notice` says
+    there is an objection, in the worker's words; once the task is closed, signing is asked."""
+    number = await world.submitted()
+    await world.results_ready(number)
+    await tick(world.db, world.deps, now=world.clock())
+    person = world.person
+
+    await person.text("养老金算少了，我不同意")
+    told = person.texts()
+    # Thursday 30 April: the next working day is 6 May (the May Day holiday).
+    assert "2026年5月6日前会电话联系您" in told and "完成签字" not in told
+    await person.text("好的")
+    assert "2026年5月6日前会电话联系您" in person.texts()
+    assert "完成签字" not in person.texts()
+
+    def objection(session: Any) -> StaffTask:
+        return session.scalars(select(StaffTask).where(StaffTask.kind == "objection")).one()
+
+    task = await world.db.run(objection)
+    assert call_day(task) == date(2026, 5, 6)  # the clerk's 截止 is the day promised
+    shown = reports.format_notice_status(await world.db.run(reports.notice_status, number))
+    assert "签字：有异议，待沟通（申请人原话：“养老金算少了，我不同意”）" in shown
+
+    await world.db.run(close_task, task.id, "clerk:1", "已电话解释计发办法", at=world.clock())
+    await person.text("好的")
+    assert "完成签字" in person.texts()
+    shown = reports.format_notice_status(await world.db.run(reports.notice_status, number))
+    assert "签字：未签字" in shown

@@ -81,12 +81,13 @@ def test_a_question_about_the_result_is_not_counted_as_a_wrong_name() -> None:
 
 def test_disagreeing_typed_or_tapped_is_a_task_for_the_clerk_and_the_notice_stays_unsigned():
     out = turn(conversation("ask_signature_name"), Text("养老金怎么算的，我觉得少了"))
-    assert out.commands == [RaiseAtSigning("object", "养老金怎么算的，我觉得少了")]
+    called_by = date(2026, 5, 6)
+    assert out.commands == [RaiseAtSigning("object", "养老金怎么算的，我觉得少了", called_by)]
     # The next working day after 30 April is 6 May (the May Day holiday).
     assert "5月6日前会电话联系您" in said(out.replies)
     assert out.data.state == "ask_signature_name"
     tapped = turn(conversation("ask_signature_name"), Choice("person", "ask_signature_name"))
-    assert tapped.commands == [RaiseAtSigning("person", "")]
+    assert tapped.commands == [RaiseAtSigning("person", "", called_by)]
 
 
 def test_confirming_signs_the_version_shown_and_sends_the_signed_copy() -> None:

@@ -4,12 +4,16 @@ says what to tap or type, and a question there is answered before the question a
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from cases.result_commands import RaiseAtSigning, SignNotice
 from dialogs.events import Text
 from dialogs.paperwork import Wanted
 from tests.dialogs.test_after_result import NAME, SHA, conversation, said, turn
+
+CALL_BY = date(2026, 5, 6)  # the next working day after 30 April (the May Day holiday)
 
 
 def at_confirm(text: str):  # type: ignore[no-untyped-def]
@@ -40,13 +44,13 @@ def test_typing_again_typed_goes_back_to_the_name(typed: str) -> None:
 
 def test_not_satisfied_at_the_confirmation_is_an_objection_and_nothing_is_signed() -> None:
     out = at_confirm("不满意")
-    assert out.commands == [RaiseAtSigning("object", "不满意")]
+    assert out.commands == [RaiseAtSigning("object", "不满意", CALL_BY)]
     assert "已记下您的异议" in said(out.replies)
 
 
 def test_not_satisfied_where_the_name_is_asked_is_an_objection_not_a_wrong_name() -> None:
     out = turn(conversation("ask_signature_name"), Text("不满意"))
-    assert out.commands == [RaiseAtSigning("object", "不满意")] and out.data.failures == 0
+    assert out.commands == [RaiseAtSigning("object", "不满意", CALL_BY)] and out.data.failures == 0
 
 
 def test_other_words_at_the_confirmation_say_what_to_tap_or_type() -> None:
