@@ -18,6 +18,7 @@ from dialogs.events import Event, Text
 from dialogs.machine import State
 from locales.pension import estimate_msg
 from locales.replies import Msg, Reply
+from policy.pension_base import BaseTable
 from policy.pension_estimate import EstimateInputs, estimate, retirement_point
 from policy.year_month import YearMonth
 
@@ -88,6 +89,7 @@ def answer(t: Turn, text: str) -> bool:
     return True
 
 
-def offer() -> Msg:
-    """The line after the verdict that says the estimate is there for the asking."""
-    return Msg("pension.offer")
+def offer(table: BaseTable) -> list[Msg]:
+    """The line after the verdict that says the estimate is there for the asking; none while
+    no base figure is on file (the estimate would only say it cannot give a total)."""
+    return [Msg("pension.offer")] if table.bases else []
