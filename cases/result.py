@@ -13,6 +13,7 @@ so the signed copy is made by a `SignedCopies` port that the composition root ha
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
@@ -103,6 +104,16 @@ def raise_at_signing(
         detail={"stage": "signing", "question": command.words[:500]},
         due_at=at_local(command.call_by, CALL_HOUR) if command.call_by else None,
     )
+
+
+def approved_pension(session: Session, case: Case) -> Decimal | None:
+    """The monthly pension the social insurance office approved (核定月养老金), once known."""
+    item = repo.get_item_result(session, case.id, "pension_claim")
+    value = item.data.get("monthly_pension") if item is not None else None
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:  # the office's figure is shown on the notice as it came
+        return None
 
 
 def open_objection(session: Session, case: Case) -> StaffTask | None:

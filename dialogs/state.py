@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from cases.commands import (
@@ -143,6 +144,7 @@ class ResultView:
     # While the worker's objection is with the clerk: the day they were told they would be
     # called (no prompt to sign until the clerk has resolved it).
     objection_call_by: date | None = None
+    monthly_pension: Decimal | None = None  # 核定月养老金, once the office has approved it
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,12 @@ def _said(text: str) -> tuple[Decimal | None, Decimal | None, int | None]:
 
 
 def answer(t: Turn, text: str) -> bool:
-    """The estimate for this worker (True), or what it still needs (False)."""
+    """The estimate for this worker (True), or what it still needs (False). Once the office
+    has approved the pension, the approved figure instead: an estimate is no longer news."""
+    approved = t.ctx.result.monthly_pension if t.ctx.result is not None else None
+    if approved is not None:
+        t.say("pension.approved", amount=f"{approved:,.2f}")
+        return True
     index, balance, months = _said(text)
     if months is None:
         months = t.d.answers.get("contribution_months")

@@ -80,7 +80,10 @@ def name(t: Turn, event: Event) -> None:
         t.trigger("next")
         return ask(t)
     if not name_like(typed):
-        # A question about the result, not a wrong name: never counted against them.
+        # A question about the result, not a wrong name: never counted against them. A clear
+        # question gets its answer, then the sign prompt; else what to type here.
+        if faq(t, typed, strict=True, again=ask):
+            return None
         t.say("aftercare.sign.not_a_name")
         return ask(t)
     t.d.failures += 1

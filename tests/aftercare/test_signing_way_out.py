@@ -33,7 +33,7 @@ async def test_a_worker_who_disagrees_or_asks_is_heard_and_can_still_sign(world:
     person = world.person
 
     await person.text("看不懂这个单子，养老金怎么算的？")
-    assert "签字只需要输入您的姓名" in person.texts()
+    assert "每月 3,520.50 元" in person.texts()  # the approved figure, then the sign prompt
     assert "不一致" not in person.texts() and person.question == "ask_signature_name"
 
     await person.text("养老金怎么算的，我觉得少了")

@@ -76,6 +76,9 @@ def test_a_wrong_name_counts_and_the_third_points_to_the_window() -> None:
 
 def test_a_question_about_the_result_is_not_counted_as_a_wrong_name() -> None:
     out = turn(conversation("ask_signature_name"), Text("看不懂这个单子，养老金怎么算的？"))
+    assert out.data.failures == 0 and "不一致" not in said(out.replies)
+    assert out.replies[-1].question == "ask_signature_name"
+    out = turn(conversation("ask_signature_name"), Text("这是啥？"))  # asks nothing we know
     assert out.data.failures == 0 and "签字只需要输入您的姓名" in said(out.replies)
 
 
