@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from app.clock import LOCAL_TZ
@@ -11,9 +11,9 @@ from cases import repositories as repo
 from cases.online_steps import online_step_statuses
 from cases.paging import offset
 from cases.ratings import rating_of
-from cases.result import SIGNING_TASKS, signature_of
+from cases.result import SIGNING_TASKS, call_day, open_objection, signature_of
 from cases.result_commands import BAD_LEVELS
-from locales import Translator
+from locales import Translator, when
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -139,6 +139,7 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
     signature = signature_of(session, case)
     rating = rating_of(session, case)
     steps = online_step_statuses(session, case)
+    objection = open_objection(session, case)
     return {
         "case_number": case.number,
         "status": case.status,
@@ -148,6 +149,14 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
         "signed_notice_sha256": signature.notice_sha256 if signature else None,
         "signed_copy_sha256": signature.signed_copy_sha256 if signature else None,
         "signatures": len(repo.signatures_of(session, case.id)),  # one per version signed
+        # The worker's objection while the clerk has not resolved it: their words (numbers
+        # masked when they were said) and the day they were promised a call.
+        "objection": None
+        if objection is None
+        else {
+            "words": str(objection.detail.get("question") or ""),
+            "call_by": str(call_day(objection) or ""),
+        },
         "rating": rating.level_code if rating else None,
         "rating_declined": bool(rating and rating.declined),
         "rating_comment": rating.comment if rating else None,
@@ -182,6 +191,12 @@ def notice_rows(view: dict[str, Any]) -> list[tuple[str, str]]:
     shows only as "signed the current one or not"."""
     if view["signed"]:
         signed = f"已签字（{view['signed_at']}）"
+    elif view.get("objection"):  # the worker's words are on the 有异议 row below
+        call_by = view["objection"]["call_by"]  # ISO in the JSON view, in Chinese here
+        signed = "有异议，待沟通"
+        if call_by:
+            day = when.text(Translator("zh_CN"), when.day(date.fromisoformat(call_by)))
+            signed += f"（{day}前电话联系）"
     elif view["signatures"]:
         signed = "未签字（签过的旧版本已因结果变更作废，等待重新签字）"
     else:

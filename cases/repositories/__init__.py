@@ -66,6 +66,7 @@ from cases.repositories.tasks import (
     due_reminders,
     mark_reminder_sent,
     open_staff_tasks,
+    open_task_of_case,
     open_task_page,
     open_tasks_query,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "notification_payload",
     "open_payloads",
     "open_staff_tasks",
+    "open_task_of_case",
     "open_task_page",
     "open_tasks_query",
     "pages_of",
