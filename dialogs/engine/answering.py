@@ -225,6 +225,7 @@ def accept(t: Turn, q: str, value: Any) -> None:
     if not RECORDERS[row.records or "as_is"](t, row, value):
         return None
     t.d.failures = 0
+    t.d.unanswered = None  # answered since: no longer what a 转人工 would be about
     t.answered = q
     if row.back and q not in t.d.history:
         t.d.history.append(q)
