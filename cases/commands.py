@@ -264,12 +264,9 @@ def on_hand_to_person(run: CommandRun, command: HandToPerson) -> None:
 
 def _hand_over_detail(command: HandToPerson) -> dict[str, Any]:
     detail: dict[str, Any] = {"reason": command.reason, "question": command.question}
-    if command.stage:
-        detail["stage"] = command.stage
-    if command.words:
-        detail["words"] = command.words[:500]
-    if command.earlier:
-        detail["earlier"] = command.earlier[:500]
+    for key in ("stage", "words", "earlier"):  # the words: the worker's, numbers masked
+        if value := getattr(command, key):
+            detail[key] = value[:500]
     return detail
 
 
