@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dialogs.engine import handle
-from dialogs.events import Choice, Files, StoredFile, Text, Unsupported
+from dialogs.events import Choice, Command, Files, StoredFile, Text, Unsupported
 from dialogs.state import Context, ConversationData
 from locales import Translator
 from locales.replies import render
@@ -205,3 +205,9 @@ def test_a_choice_named_by_its_label_or_number_is_not_said_back(plain):
     after, texts, _ = run(at("ask_category", WOMAN), Text(plain))
     assert after.answers["category"] == "female_worker"
     assert not any("已记为" in t for t in texts)
+
+
+def test_after_the_echo_back_returns_to_the_choice_read_from_words():
+    after, _, _ = run(at("ask_category", WOMAN), Text("在车间干活"))
+    _, _, question = run(after, Command("back"))
+    assert question == "ask_category"
