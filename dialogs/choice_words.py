@@ -90,6 +90,14 @@ def exact(text: str, question: str, offered: Sequence[str]) -> str | None:
     return None
 
 
+def named(text: str, question: str, choice: str) -> bool:
+    """Whether the words are the choice's own id or its whole label ("工人岗（原50岁退休）"):
+    chosen plainly. Anything else ("在车间干活" read as 工人岗) was read from free words, and
+    the worker is told what was recorded."""
+    s = clean(text)
+    return s == choice.lower() or s.rstrip(_PARTICLES) in words(question, choice)[1]
+
+
 def numbered(text: str, offered: Sequence[str]) -> str | None:
     """ "2", "第二个", "选2": the offered choice with that number (as the buttons are listed)."""
     m = _ORDINAL.match(clean(text))

@@ -76,6 +76,9 @@ class ConversationData:
     # The material whose upload moved on by itself (its last page arrived): a "完成" in the
     # very next message meant that one, not the question asked since.
     moved_on: str | None = None
+    # The worker's last question the bot could not answer (numbers masked): a 转人工 that
+    # follows carries it to the clerk, who otherwise reads only "转人工".
+    unanswered: str | None = None
 
     def copy(self) -> ConversationData:
         # On the hot path of every event: a JSON-shaped clone is ~10x cheaper than deepcopy.
@@ -92,6 +95,7 @@ class ConversationData:
             editing=self.editing,
             supplement=list(self.supplement),
             moved_on=self.moved_on,
+            unanswered=self.unanswered,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -108,6 +112,7 @@ class ConversationData:
             "editing": self.editing,
             "supplement": self.supplement,
             "moved_on": self.moved_on,
+            "unanswered": self.unanswered,
         }
 
     @classmethod
