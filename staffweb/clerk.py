@@ -16,7 +16,7 @@ from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.queue_page import queue_page_rows
 from policy.towns import load_towns
 from staffweb.accounts import CLERK
-from staffweb.core import console_of, need, page_number, refusal_for, render
+from staffweb.core import console_of, need, pager, position_of, refusal_for, render
 from staffweb.materials import material_views
 from staffweb.returns import ReturnProblem, issues_from_form
 from staffweb.walk_in import walk_in_note
@@ -25,21 +25,29 @@ from staffweb.walk_in import walk_in_note
 async def queue_page(request: web.Request) -> web.StreamResponse:
     need(request, CLERK)
     console = console_of(request)
-    page = page_number(request)
     search = request.query.get("q", "")[:40]
     status = request.query.get("status", "")
     result = await console.db.run(
         queue_page_rows,
         console.clock(),
-        page=page,
+        at=position_of(request),
         size=console.settings.page_size,
         search=search,
         status=status,
     )
+    lines = result.lines
     return render(
         request,
         "queue.html",
         queue=result,
+        pager=pager(
+            "/queue",
+            {"q": search, "status": status},
+            result,
+            (lines[0].case_number, lines[-1].case_number) if lines else None,
+            result.pages,
+            result.more,
+        ),
         search=search,
         status_filter=status,
         statuses=OPEN_STATUSES,
