@@ -4,7 +4,9 @@ page), a page reached from another with one more (its position's case)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 from cases.keyset import Position
@@ -137,3 +139,42 @@ async def test_pages_cut_across_the_late_cases_in_the_same_order_as_a_full_sort(
     )
     wanted = [f"YJ-20260501-{n + 1:04d}" for n in expected if n % 4 == 2]
     assert [line.case_number for line in accepted.lines] == wanted[5:10]
+
+
+def _links(html: str) -> dict[str, str]:
+    """The pager's links under the list, by the words staff click."""
+    pager = html[html.index('<p class="pager">') :]
+    pager = pager[: pager.index("</p>")]
+    found = re.findall(r'<a href="([^"]+)">([^<]+)</a>', pager)
+    return {words: unescape(href) for href, words in found}
+
+
+async def test_the_console_pages_on_from_the_case_last_seen(desk: Desk) -> None:
+    """下一页, 上一页, 首页 and 末页 under the queue: each page follows the cases of the one
+    before, the addresses name cases by their numbers, a search is kept."""
+    start = desk.clock()
+    await desk.db.run(_seed, start, 45)
+    desk.console.settings = desk.console.settings.model_copy(update={"page_size": 20})
+    await desk.account("wufang", "clerk")
+    clerk = await desk.client("wufang")
+    try:
+        first = await (await clerk.get("/queue")).text()
+        assert "第 1 页，共 3 页" in first and set(_links(first)) == {"下一页", "末页"}
+        second = await (await clerk.get(_links(first)["下一页"])).text()
+        assert "第 2 页，共 3 页" in second
+        assert set(_links(second)) == {"首页", "上一页", "下一页", "末页"}
+        # Page 1: the two late cases (8 and 31), then the oldest, 1 to 19 but 8.
+        assert "YJ-20260430-0020" in second and "YJ-20260430-0019" not in second
+        assert "after=YJ-20260430-0019" in _links(first)["下一页"]  # a case staff saw
+        last = await (await clerk.get(_links(second)["末页"])).text()
+        assert "第 3 页，共 3 页" in last and set(_links(last)) == {"首页", "上一页"}
+        assert "YJ-20260430-0041" in last and "YJ-20260430-0040" not in last
+        back = await (await clerk.get(_links(last)["上一页"])).text()
+        assert "第 2 页，共 3 页" in back and _links(back) == _links(second)
+        again = await (await clerk.get(_links(back)["首页"])).text()
+        assert "第 1 页，共 3 页" in again and "YJ-20260430-0008" in again
+        accepted = await (await clerk.get("/queue?status=accepted&q=YJ-2026")).text()
+        assert "status=accepted" in _links(accepted)["下一页"]
+        assert "q=YJ-2026" in _links(accepted)["下一页"]
+    finally:
+        await clerk.close()
