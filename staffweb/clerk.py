@@ -10,7 +10,7 @@ from aiohttp import web
 from cases.birth_date import archive_birth_date_found
 from cases.models.platform import OPEN_STATUSES
 from cases.repositories.case_records import find_case_by_number
-from cases.tasks import TaskError, list_tasks
+from cases.tasks import TaskError, task_page
 from cases.tasks import close_task as close
 from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.queue_page import queue_page_rows
@@ -166,8 +166,21 @@ def _enter_birth_date(session: Any, console: Any, number: str, value: str, actor
 async def tasks_page(request: web.Request, *, error: str | None = None) -> web.StreamResponse:
     who = need(request, CLERK)
     console = console_of(request)
-    rows = await console.db.run(list_tasks, who.actor, None, at=console.clock())
-    return render(request, "tasks.html", status=400 if error else 200, tasks=rows, error=error)
+    size = console.settings.page_size
+    found, counted = await console.db.run(
+        task_page, who.actor, None, at=console.clock(), start=position_of(request), size=size
+    )
+    rows = found.rows
+    edges = (str(rows[0].id), str(rows[-1].id)) if rows else None
+    pages = max(1, -(-counted.total // size))
+    return render(
+        request,
+        "tasks.html",
+        status=400 if error else 200,
+        tasks=rows,
+        pager=pager("/tasks", {}, found, edges, pages, counted.more),
+        error=error,
+    )
 
 
 async def close_task(request: web.Request) -> web.StreamResponse:
