@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from app.clock import LOCAL_TZ
 from cases import repositories as repo
+from cases.keyset import FIRST, Position, Window, plan, window
 from cases.online_steps import online_step_statuses
-from cases.paging import offset
+from cases.paging import Counted
 from cases.ratings import rating_of
 from cases.result import SIGNING_TASKS, call_day, open_objection, signature_of
 from cases.result_commands import BAD_LEVELS
@@ -49,19 +50,24 @@ def _local(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
-def ratings(
-    session: Session,
-    *,
-    now: datetime,
-    page: int = 1,
-    size: int | None = None,
-    case_number: str | None = None,
-) -> list[RatingRow]:
-    """Ratings given (declines left out), newest first, with the follow-up of the bad ones:
-    one page (`size` rows; all without it) in one statement, without building a case."""
-    skip = offset(page, size) if size else 0
-    found = repo.ratings_given(session, skip=skip, size=size, case_number=case_number)
+def ratings(session: Session, *, now: datetime, case_number: str | None = None) -> list[RatingRow]:
+    """Every rating given (declines left out), or the case's, newest first, with the
+    follow-up of the bad ones: one statement, without building a case."""
+    found = repo.ratings_given(session, case_number=case_number)
     return [_rating_row(rating, number, task, now) for rating, number, task in found]
+
+
+def ratings_page(
+    session: Session, *, now: datetime, at: Position = FIRST, size: int = 50, total: int = 0
+) -> Window[RatingRow]:
+    """One page of them from a position (`cases.keyset`: after or before a case number), in
+    two statements however many ratings and however deep the page: the position's rating
+    and the page. `total`, the count of ratings (`rating_summary`, from their tallies),
+    sizes the last page so that it closes the numbering of the pages before it."""
+    anchor = repo.rating_position(session, at.anchor) if at.anchor else None
+    seek = plan(at, size, anchor, Counted(total, more=False))
+    read = window(repo.ratings_given(session, seek=seek), seek)
+    return read.map(lambda line: _rating_row(*line, now))
 
 
 def _rating_row(rating: Any, number: str, task: Any, now: datetime) -> RatingRow:

@@ -5,12 +5,14 @@
 
 For each size the same database grows to that many cases (`tests/platform/bulk_staff.py`:
 each on the clerk's queue, a third with an item at an office, an open task and a rating per
-case), then each list is read as the console and the `staff` commands read it: the first
-page and the last page of 50 rows, the median of `--runs` reads in CPU time of this process
-(the database is in-process for SQLite; the machine is shared, so CPU time is the steadier
-figure; wall time is printed beside it). Printed: a growth table per list, the statements per
+case), then each list is read as the console and the `staff` commands read it, pages of 50
+rows: the first page, a page deep in the list reached from the one before it (keyset), the
+last page, and a jump straight to the last page's number (`--page K`, which skips with
+OFFSET), the median of `--runs` reads in CPU time of this process (the database is in-process
+for SQLite; the machine is shared, so CPU time is the steadier figure; wall time is printed
+beside it). Printed: a growth table per list, the statements per
 page (the same at every size), and the ratio of the largest size to the smallest: the goal is
-<= 1.5.
+<= 1.5 for the pages reached by paging; the jump is printed to show what OFFSET costs.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sqlalchemy.engine import Engine
 from aftercare import reports
 from cases.crypto import Vault
 from cases.db import Database
+from cases.keyset import Position
 from cases.tasks import task_page
 from integrations.platform.embedded.platform import EmbeddedPlatform
 from tests.platform.bulk_staff import seed
@@ -42,22 +45,51 @@ NOW = datetime(2026, 4, 30, 1, 0, tzinfo=UTC)
 SIZE = 50  # rows per page, as the console's default
 
 
-def _lists(platform: EmbeddedPlatform) -> dict[str, Callable[[Any, int], Any]]:
+def _lists(platform: EmbeddedPlatform) -> dict[str, Callable[[Any, Position], list[str]]]:
+    """Each list's page from a position, as the console and the `staff` commands read it;
+    the rows as a position names them (a case or task number)."""
     office = "social_insurance_center"
+
+    def ratings(s: Any, at: Position) -> list[str]:
+        total = reports.rating_summary(s, now=NOW)["total"]
+        page = reports.ratings_page(s, now=NOW, at=at, size=SIZE, total=total)
+        return [r.case_number for r in page.rows]
+
     return {
-        "clerk queue": lambda s, p: platform.queue_page(s, "bench", page=p, size=SIZE),
-        "office inbox": lambda s, p: platform.queue_page(s, "bench", office, page=p, size=SIZE),
-        "tasks": lambda s, p: task_page(s, "bench", page=p, size=SIZE, at=NOW),
-        "ratings": lambda s, p: (
-            reports.ratings(s, now=NOW, page=p, size=SIZE),
-            reports.rating_summary(s, now=NOW),
-        ),
+        "clerk queue": lambda s, at: [
+            r.case_number for r in platform.queue_page(s, "bench", at=at, size=SIZE).rows
+        ],
+        "office inbox": lambda s, at: [
+            r.case_number for r in platform.queue_page(s, "bench", office, at=at, size=SIZE).rows
+        ],
+        "tasks": lambda s, at: [
+            str(r.id) for r in task_page(s, "bench", start=at, size=SIZE, at=NOW)[0].rows
+        ],
+        "ratings": ratings,
     }
 
 
 def _last_page(name: str, count: int) -> int:
     rows = -(-count // 3) if name == "office inbox" else count
     return max(1, -(-rows // SIZE))
+
+
+LAST = Position(last=True, page=None)
+PAGES = ("first", "deep next", "last", "jump")
+
+
+async def positions(db: Database, name: str, read: Any, count: int) -> dict[str, Position]:
+    """The pages measured: the first; a page deep in the list reached by keyset (after the
+    first row of the page before the last, so a full page); the last (the order read
+    backwards); and a jump straight to the last page's number (`--page K`: OFFSET)."""
+    last = await db.run(read, LAST)
+    before_last = await db.run(read, Position(before=last[0], page=None))
+    return {
+        "first": Position(),
+        "deep next": Position(after=before_last[0], page=None),
+        "last": LAST,
+        "jump": Position(page=_last_page(name, count)),
+    }
 
 
 def _server_cpu(session: Any) -> float:
@@ -70,8 +102,8 @@ def _server_cpu(session: Any) -> float:
         return int(stat.read().split()[0]) / 1e9
 
 
-def _timed(read: Callable[[Any, int], Any], server: list[float]) -> Callable[[Any, int], Any]:
-    def timed(session: Any, page: int) -> Any:
+def _timed(read: Callable[[Any, Any], Any], server: list[float]) -> Callable[[Any, Any], Any]:
+    def timed(session: Any, page: Position) -> Any:
         before = _server_cpu(session)
         result = read(session, page)
         server.append(_server_cpu(session) - before)
@@ -80,7 +112,7 @@ def _timed(read: Callable[[Any, int], Any], server: list[float]) -> Callable[[An
     return timed
 
 
-async def _read(db: Database, read: Callable[[Any, int], Any], page: int, runs: int) -> tuple:
+async def _read(db: Database, read: Callable[[Any, Any], Any], page: Position, runs: int) -> tuple:
     statements: list[str] = []
 
     def record(*args: Any) -> None:
@@ -144,33 +176,35 @@ async def _at_rest(db: Database) -> None:
 
 async def _run(db: Database, args: argparse.Namespace) -> None:
     platform = EmbeddedPlatform(db, now=lambda: NOW)
-    results: dict[str, dict[int, tuple]] = {name: {} for name in _lists(platform)}
+    results: dict[str, dict[int, dict[str, tuple]]] = {name: {} for name in _lists(platform)}
     seeded = 0
     for size in sorted(args.sizes):
         await db.run(seed, seeded, size - seeded, NOW)
         seeded = size
         await _at_rest(db)
         for name, read in _lists(platform).items():
-            first = await _read(db, read, 1, args.runs)
-            last = await _read(db, read, _last_page(name, size), args.runs)
-            results[name][size] = (first, last)
+            at = await positions(db, name, read, size)
+            results[name][size] = {page: await _read(db, read, at[page], args.runs) for page in at}
     print(
         f"staff lists, {args.database}, pages of {SIZE}, median of {args.runs} "
         "(CPU ms of this process and of the database server's; wall ms in brackets)"
     )
     for name, by_size in results.items():
         print(f"  {name}:")
-        for size, (first, last) in by_size.items():
-            print(
-                f"    {size:>7} cases  first page {first[0]:6.1f} ({first[1]:6.1f})  "
-                f"last page {last[0]:6.1f} ({last[1]:6.1f})  statements {first[2]}/{last[2]}"
+        for size, pages in by_size.items():
+            figures = "  ".join(
+                f"{page} {cpu:6.1f} ({wall:6.1f})" for page, (cpu, wall, _) in pages.items()
             )
+            statements = "/".join(str(n) for _, _, n in pages.values())
+            print(f"    {size:>7} cases  {figures}  statements {statements}")
         small, large = by_size[min(by_size)], by_size[max(by_size)]
-        worst = max(large[0][0], large[1][0]) / max(small[0][0], small[1][0])
-        first, last = large[0][0] / small[0][0], large[1][0] / small[1][0]
+        ratios = {page: large[page][0] / small[page][0] for page in PAGES}
+        paged = max(ratios[page] for page in PAGES if page != "jump")
         print(
-            f"    largest / smallest (worst page, CPU): {worst:.2f}x   goal <= 1.5x"
-            f"   (first page {first:.2f}x, last page {last:.2f}x)"
+            f"    largest / smallest (worst of first, deep next, last; CPU): {paged:.2f}x"
+            "   goal <= 1.5x   ("
+            + ", ".join(f"{page} {ratio:.2f}x" for page, ratio in ratios.items())
+            + "; a jump skips with OFFSET)"
         )
 
 

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from app.clock import LOCAL_TZ
 from app.logging_setup import mask_text
 from cases import repositories as repo
+from cases.keyset import FIRST, Position, Window, plan, window
 from cases.models import Applicant, StaffTask, TaskStatus
-from cases.paging import Counted, bounded_count, offset
+from cases.paging import Counted, bounded_count
 from cases.repositories.applicants import phone_of
 from cases.task_kinds import FOLLOWUP_KIND, KIND_LABELS
 from locales import when
@@ -78,7 +79,7 @@ def list_tasks(
     """One page of open tasks, most urgent first (by due time, or by creation for a task
     without one), with the applicant's phone in full; the listing is audited with the task
     ids shown."""
-    return task_page(session, actor, kind, at=at, page=page, size=size)[0]
+    return task_page(session, actor, kind, at=at, start=Position(page=page), size=size)[0].rows
 
 
 def task_page(
@@ -87,27 +88,33 @@ def task_page(
     kind: str | None = None,
     *,
     at: datetime | None = None,
-    page: int = 1,
+    start: Position = FIRST,
     size: int = 50,
-) -> tuple[list[TaskRow], Counted]:
-    """The same, with the bounded count of open tasks: two statements whatever the number of
-    tasks (the page with its cases and applicants joined, and the count)."""
+) -> tuple[Window[TaskRow], Counted]:
+    """The same from a position (`cases.keyset`: after or before a task number), with the
+    bounded count of open tasks: at most three statements however many tasks and however
+    deep the page (the position's task, the page with its cases and applicants joined, and
+    the count)."""
     at = at or datetime.now(UTC)
-    found = repo.open_task_page(session, kind, offset(page, size), size)
-    rows = [_row(session, task, case, person, at) for task, case, person in found]
+    counted = bounded_count(session, repo.open_tasks_query(kind))
+    anchor = repo.task_position(session, start.anchor) if start.anchor else None
+    seek = plan(start, size, anchor, counted)
+    read = window(repo.open_task_page(session, kind, seek), seek)
+    found = read.map(lambda line: _row(session, *line, at))
+    rows = found.rows
     repo.audit(
         session,
         actor,
         "staff_tasks.listed",
         detail={
             "kind": kind,
-            "page": max(page, 1),
+            "page": found.page,
             "tasks": [r.id for r in rows],
             "phones_shown": [r.id for r in rows if r.phone],
         },
         at=at,
     )
-    return rows, bounded_count(session, repo.open_tasks_query(kind))
+    return found, counted
 
 
 def _row(

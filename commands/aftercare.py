@@ -103,11 +103,14 @@ def run_ratings(args: argparse.Namespace) -> int:
         acting = _acting(db, args, ("clerk", "supervisor"))
         if acting is None:
             return 2
-        rows, counted = db.run_blocking(
-            _ratings_seen, acting.actor, datetime.now(UTC), args.page, args.limit
+        from commands.staff_text import position_of
+
+        found, counted = db.run_blocking(
+            _ratings_seen, acting.actor, datetime.now(UTC), position_of(args), args.limit
         )
     finally:
         db.close_blocking()
+    rows = found.rows
     if args.json:
         payload = {"summary": counted, "ratings": [r.to_json() for r in rows]}
         # The follow-ups' counts stop at the cap: a number, or "1000+" (cases.paging.Counted).
@@ -117,20 +120,21 @@ def run_ratings(args: argparse.Namespace) -> int:
 
         print(reports.format_ratings(rows, counted))
         if rows:
-            print(page_footer(args.page, args.limit, counted["total"]))
+            after = rows[-1].case_number if found.later else None
+            print(page_footer(found.page, args.limit, counted["total"], after=after))
     return 0
 
 
-def _ratings_seen(session: Any, actor: str, now: datetime, page: int, size: int) -> Any:
+def _ratings_seen(session: Any, actor: str, now: datetime, at: Any, size: int) -> Any:
     """One page of the ratings report with the counts of all, and who read it (audited)."""
     from aftercare import reports
     from cases.repositories import audit
 
-    rows = reports.ratings(session, now=now, page=page, size=size)
     counted = reports.rating_summary(session, now=now)
-    detail = {"rows": len(rows), "page": page}
+    found = reports.ratings_page(session, now=now, at=at, size=size, total=counted["total"])
+    detail = {"rows": len(found.rows), "page": found.page}
     audit(session, actor, "staff.ratings.viewed", detail=detail, at=now)
-    return rows, counted
+    return found, counted
 
 
 def _notice_seen(session: Any, number: str, actor: str) -> Any:

@@ -157,12 +157,19 @@ def positive(value: str) -> int:
     return number
 
 
-def paging(p: argparse.ArgumentParser, limit: int = 50) -> None:
-    """`--page N --limit M`: a staff list is read one page at a time, whatever its length."""
-    p.add_argument("--page", type=positive, default=1, metavar="N", help="第几页（默认第 1 页）")
+def paging(p: argparse.ArgumentParser, limit: int = 50, row: str = "办件编号") -> None:
+    """`--page N --limit M`, `--after ROW`, `--last`: a staff list is read one page at a time,
+    whatever its length; the next page from the last row shown (`cases.keyset`), as each
+    page's footer says."""
+    p.add_argument("--page", type=positive, metavar="N", help="第几页（默认第 1 页）")
     p.add_argument(
         "--limit", type=positive, default=limit, metavar="M", help=f"每页条数（默认 {limit}）"
     )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--after", metavar=row, help=f"接着读这一{row}之后的一页（见每页末尾的提示）"
+    )
+    where.add_argument("--last", action="store_true", help="最后一页")
 
 
 def _command(name: str) -> Any:
@@ -200,7 +207,7 @@ def _task_commands(staff: Any) -> None:
     p = staff.add_parser("tasks", help="待办任务：需电话联系的申请人、转人工、超时事项等")
     p.add_argument("--kind", choices=sorted(KIND_LABELS), help="只看一类任务")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    paging(p)
+    paging(p, row="任务编号")
     p.add_argument("--as", dest="actor", metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=_tasks_command("run_tasks"))
     p = staff.add_parser("done", help="完成一项待办任务（差评回访请用 staff followup）")

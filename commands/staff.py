@@ -22,6 +22,7 @@ from commands.staff_text import (
     STATUS,
     local,
     material_name,
+    position_of,
     round_lines,
     view_json,
 )
@@ -67,7 +68,7 @@ def _queue(
     args: argparse.Namespace, db: Database, platform: EmbeddedPlatform, actor: str, out: TextIO
 ) -> int:
     found = db.run_blocking(
-        platform.queue_page, actor, args.office, page=args.page, size=args.limit
+        platform.queue_page, actor, args.office, at=position_of(args), size=args.limit
     )
     return print_queue(found, args.json, out)
 

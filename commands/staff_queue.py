@@ -24,7 +24,15 @@ from cases.sqlite import BUSY_TIMEOUT_MS, sqlite_engine
 from cases.staff_actor import NotAllowed
 from commands.quick_settings import sqlite_file_url
 from commands.staff_access import NO_ACCOUNT, act_as
-from commands.staff_text import STATUS, item_name, local, page_footer, row_json
+from commands.staff_text import (
+    STATUS,
+    item_name,
+    local,
+    nothing_on,
+    page_footer,
+    position_of,
+    row_json,
+)
 from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.staff_queue import StaffPage, staff_queue_page
 
@@ -49,7 +57,13 @@ def run_queue(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = 
             actor = act_as(conn, args, "queue")  # an office account: args.office is its own
             items = _items(args.office)
             found = staff_queue_page(
-                conn, actor, args.office, items, now=utc_now(), page=args.page, size=args.limit
+                conn,
+                actor,
+                args.office,
+                items,
+                now=utc_now(),
+                at=position_of(args),
+                size=args.limit,
             )
     except (NotAllowed, StaffError) as exc:
         print(exc.message, file=err)
@@ -83,7 +97,7 @@ def print_queue(found: StaffPage, as_json: bool, out: TextIO) -> int:
         print(json.dumps([row_json(r) for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
     if not rows:
-        print("队列为空。" if found.page == 1 else f"第 {found.page} 页没有内容。", file=out)
+        print("队列为空。" if not found.earlier else nothing_on(found.page), file=out)
     for r in rows:
         line = f"{r.case_number}  {STATUS.get(r.status, r.status)}  {r.applicant}"
         if r.item and r.office:
@@ -92,5 +106,6 @@ def print_queue(found: StaffPage, as_json: bool, out: TextIO) -> int:
             line += f"  超时事项：{'、'.join(item_name(i) for i in r.item.split(','))}"
         print(line + ("  【已超时】" if r.overdue else ""), file=out)
     if rows:
-        print(page_footer(found.page, found.size, found.total, found.more), file=out)
+        after = rows[-1].case_number if found.later else None
+        print(page_footer(found.page, found.size, found.total, found.more, after=after), file=out)
     return 0

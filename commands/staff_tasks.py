@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from app.settings import load_settings
 from cases.db import Database
+from cases.keyset import Position, Window
 from cases.paging import Counted
 from cases.staff_actor import CLERK, NotAllowed, acting_account
 from cases.tasks import TaskError, TaskRow, close_task, local_time, task_page
-from commands.staff_text import page_footer
+from commands.staff_text import nothing_on, page_footer, position_of
 from integrations.platform.labels import Labels
 from locales import Translator
 from runtime.services import Services
@@ -32,19 +33,20 @@ def run_tasks(
     err: TextIO = sys.stderr,
 ) -> int:
     try:
-        page, size = getattr(args, "page", 1), getattr(args, "limit", 50)
-        rows, counted = _with_db(
-            db, lambda d: d.run_blocking(_tasks_as, args.actor, args.kind, page, size)
+        at, size = position_of(args), getattr(args, "limit", 50)
+        found, counted = _with_db(
+            db, lambda d: d.run_blocking(_tasks_as, args.actor, args.kind, at, size)
         )
     except NotAllowed as exc:
         print(exc.message, file=err)
         return 2
+    rows = found.rows
     if args.json:
         print(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=1), file=out)
         return 0
     labels = Labels(Translator("zh_CN"))
     if not rows:
-        print("没有待办任务。" if page == 1 else f"第 {page} 页没有内容。", file=out)
+        print(nothing_on(found.page) if found.earlier else "没有待办任务。", file=out)
     for r in rows:
         print(f"#{r.id}  {r.kind_label}  截止 {local_time(r.due_at)}", file=out)
         who = r.applicant or "-"
@@ -55,7 +57,8 @@ def run_tasks(
         for label, value in r.notes:  # what is written for people; the codes stay in --json
             print(f"  {label}：{value}", file=out)
     if rows:
-        print(page_footer(page, size, counted.total, counted.more), file=out)
+        after = str(rows[-1].id) if found.later else None
+        print(page_footer(found.page, size, counted.total, counted.more, after=after), file=out)
     return 0
 
 
@@ -84,12 +87,12 @@ def run_done(
 
 
 def _tasks_as(
-    session: Session, username: str | None, kind: str | None, page: int, size: int
-) -> tuple[list[TaskRow], Counted]:
+    session: Session, username: str | None, kind: str | None, at: Position, size: int
+) -> tuple[Window[TaskRow], Counted]:
     """One page of the list, as the clerk's account (`cases.staff_actor`) sees it."""
     now = datetime.now(UTC)
     acting = acting_account(session, username, (CLERK,), at=now)
-    return task_page(session, acting.actor, kind, at=now, page=page, size=size)
+    return task_page(session, acting.actor, kind, at=now, start=at, size=size)
 
 
 def _done_as(session: Session, username: str | None, task_id: int, note: str) -> int:

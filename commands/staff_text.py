@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.clock import LOCAL_TZ
+from cases.keyset import Position
 from locales import Translator, when
 
 if TYPE_CHECKING:  # types only: `staff queue` must not load the platform's case views
@@ -56,13 +57,31 @@ def round_lines(item: str, r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def page_footer(page: int, size: int, total: int, more: bool = False) -> str:
-    """ "第 1/3 页，共 120 件；下一页：--page 2" (with "1000+" where the count stopped)."""
+def position_of(args: Any) -> Position:
+    """The page `--page N`, `--after ROW` and `--last` ask for (`cases.keyset`): after a row,
+    the number is the label the footer printed (none without `--page`); alone, a jump."""
+    page = getattr(args, "page", None)
+    if getattr(args, "last", False):
+        return Position(last=True, page=None)
+    after = getattr(args, "after", None)
+    return Position(after=after, page=page) if after else Position(page=page or 1)
+
+
+def nothing_on(page: int | None) -> str:
+    """What an empty page past the list's start says."""
+    return f"第 {page} 页没有内容。" if page else "这一页没有内容。"
+
+
+def page_footer(
+    page: int | None, size: int, total: int, more: bool = False, *, after: str | None = None
+) -> str:
+    """ "第 1/3 页，共 120 件；下一页：--page 2 --after YJ-…" (with "1000+" where the count
+    stopped): `after`, the page's last row, when more rows follow."""
     counted = f"{total}+" if more else str(total)
     pages = f"{-(-total // size)}+" if more else str(max(1, -(-total // size)))
-    line = f"第 {page}/{pages} 页，共 {counted} 件"
-    if more or page * size < total:
-        line += f"；下一页：--page {page + 1}"
+    line = f"第 {page}/{pages} 页，共 {counted} 件" if page else f"共 {counted} 件"
+    if after:
+        line += "；下一页：" + (f"--page {page + 1} " if page else "") + f"--after {after}"
     return line + "。"
 
 

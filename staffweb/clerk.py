@@ -11,13 +11,13 @@ from aftercare.reports import notice_rows, notice_status
 from cases.birth_date import archive_birth_date_found
 from cases.models.platform import OPEN_STATUSES
 from cases.repositories.case_records import find_case_by_number
-from cases.tasks import TaskError, list_tasks
+from cases.tasks import TaskError, task_page
 from cases.tasks import close_task as close
 from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.queue_page import queue_page_rows
 from policy.towns import load_towns
 from staffweb.accounts import CLERK
-from staffweb.core import console_of, need, page_number, refusal_for, render
+from staffweb.core import console_of, need, pager, position_of, refusal_for, render
 from staffweb.materials import material_views
 from staffweb.returns import ReturnProblem, issues_from_form
 from staffweb.walk_in import walk_in_note
@@ -26,21 +26,29 @@ from staffweb.walk_in import walk_in_note
 async def queue_page(request: web.Request) -> web.StreamResponse:
     need(request, CLERK)
     console = console_of(request)
-    page = page_number(request)
     search = request.query.get("q", "")[:40]
     status = request.query.get("status", "")
     result = await console.db.run(
         queue_page_rows,
         console.clock(),
-        page=page,
+        at=position_of(request),
         size=console.settings.page_size,
         search=search,
         status=status,
     )
+    lines = result.lines
     return render(
         request,
         "queue.html",
         queue=result,
+        pager=pager(
+            "/queue",
+            {"q": search, "status": status},
+            result,
+            (lines[0].case_number, lines[-1].case_number) if lines else None,
+            result.pages,
+            result.more,
+        ),
         search=search,
         status_filter=status,
         statuses=OPEN_STATUSES,
@@ -161,8 +169,21 @@ def _enter_birth_date(session: Any, console: Any, number: str, value: str, actor
 async def tasks_page(request: web.Request, *, error: str | None = None) -> web.StreamResponse:
     who = need(request, CLERK)
     console = console_of(request)
-    rows = await console.db.run(list_tasks, who.actor, None, at=console.clock())
-    return render(request, "tasks.html", status=400 if error else 200, tasks=rows, error=error)
+    size = console.settings.page_size
+    found, counted = await console.db.run(
+        task_page, who.actor, None, at=console.clock(), start=position_of(request), size=size
+    )
+    rows = found.rows
+    edges = (str(rows[0].id), str(rows[-1].id)) if rows else None
+    pages = max(1, -(-counted.total // size))
+    return render(
+        request,
+        "tasks.html",
+        status=400 if error else 200,
+        tasks=rows,
+        pager=pager("/tasks", {}, found, edges, pages, counted.more),
+        error=error,
+    )
 
 
 async def close_task(request: web.Request) -> web.StreamResponse:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -14,6 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from app.settings import WebSettings
 from cases.db import Database
 from cases.files import FileStore
+from cases.keyset import Paged, Position
 from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.labels import Labels, local
@@ -62,12 +64,64 @@ def who_of(request: web.Request) -> Who:
     return who
 
 
-def page_number(request: web.Request) -> int:
-    """`?page=N` of a list page: 1 for anything that is not a positive number."""
+def position_of(request: web.Request) -> Position:
+    """Where a list page starts (`cases.keyset`): `?after=<row>` (下一页), `?before=<row>`
+    (上一页), `?last=1` (末页), each with the page's number where known, or `?page=N`; the
+    first page for anything else. A row is named as staff read it (a case or task number)."""
+    query = request.query
     try:
-        return max(1, int(request.query.get("page", "1")))
+        page: int | None = max(1, int(query.get("page", "")))
     except ValueError:
-        return 1
+        page = None
+    if query.get("last"):
+        return Position(last=True, page=None)
+    after, before = query.get("after", "").strip()[:40], query.get("before", "").strip()[:40]
+    if after or before:
+        return Position(after=after or None, before=None if after else before, page=page)
+    return Position(page=page or 1)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The links under a list (首页, 上一页, 下一页, 末页, each None where there is nowhere to
+    go), and the page's number and the count of pages where they are known."""
+
+    first: str | None
+    prev: str | None
+    next: str | None
+    last: str | None
+    page: int | None
+    pages: int
+    more: bool  # the count stopped at its cap: the number of pages is not known
+
+
+def pager(
+    path: str,
+    keep: dict[str, str],
+    window: Paged,
+    rows: tuple[str, str] | None,
+    pages: int,
+    more: bool = False,
+) -> Pager:
+    """The pager of a page read from `window`: `rows` names its first and last row (None for
+    an empty page), `keep` the query the links carry on (a search, a filter)."""
+    kept = {k: v for k, v in keep.items() if v}
+
+    def link(**where: Any) -> str:
+        return f"{path}?{urlencode({**kept, **where})}" if kept or where else path
+
+    page = window.page
+    back = {} if page is None else {"page": page - 1}
+    on = {} if page is None else {"page": page + 1}
+    return Pager(
+        first=link() if window.earlier else None,
+        prev=link(before=rows[0], **back) if window.earlier and rows else None,
+        next=link(after=rows[1], **on) if window.later and rows else None,
+        last=link(last=1) if window.later else None,
+        page=page,
+        pages=pages,
+        more=more,
+    )
 
 
 def render(

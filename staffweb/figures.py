@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from aftercare import reports
 from aftercare.followups import close_followup
 from app.clock import LOCAL_TZ
+from cases.keyset import Position, Window
 from cases.models.platform import OPEN_STATUSES, EmbCase, EmbItem
 from staffweb.accounts import CLERK, SUPERVISOR
-from staffweb.core import console_of, need, page_number, render
+from staffweb.core import console_of, need, pager, position_of, render
 
 DAYS = 14  # cases received per day, over this many days
 ITEM_DAYS = 90  # item times over answers of this many days
@@ -96,30 +97,29 @@ async def ratings_page(request: web.Request, *, error: str | None = None) -> web
     """Every rating with its follow-up; the clerk closes the open follow-ups here."""
     need(request, CLERK, SUPERVISOR)
     console = console_of(request)
-    page = page_number(request)
-    rows, summary = await console.db.run(
-        _ratings, console.clock(), page, console.settings.page_size
-    )
-    pages = max(1, -(-summary["total"] // console.settings.page_size))
+    size = console.settings.page_size
+    found, summary = await console.db.run(_ratings, console.clock(), position_of(request), size)
+    rows = found.rows
+    edges = (rows[0].case_number, rows[-1].case_number) if rows else None
     return render(
         request,
         "ratings.html",
         status=400 if error else 200,
         rows=rows,
         summary=summary,
-        page=page,
-        pages=pages,
+        pager=pager("/ratings", {}, found, edges, max(1, -(-summary["total"] // size))),
         levels=reports.LEVEL_ZH,
         error=error,
     )
 
 
 def _ratings(
-    session: Session, now: datetime, page: int, size: int
-) -> tuple[list[reports.RatingRow], dict[str, Any]]:
+    session: Session, now: datetime, at: Position, size: int
+) -> tuple[Window[reports.RatingRow], dict[str, Any]]:
     """One page of ratings, and the counts of all of them (a bounded number of statements)."""
-    rows = reports.ratings(session, now=now, page=page, size=size)
-    return rows, reports.rating_summary(session, now=now)
+    summary = reports.rating_summary(session, now=now)
+    found = reports.ratings_page(session, now=now, at=at, size=size, total=summary["total"])
+    return found, summary
 
 
 async def close_followup_action(request: web.Request) -> web.StreamResponse:

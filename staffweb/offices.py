@@ -12,7 +12,7 @@ from aiohttp import web
 from integrations.platform.embedded.errors import StaffError
 from policy.items import ItemDef, offices_of
 from policy.materials import SUPPLEMENT_CODES
-from staffweb.core import Refused, console_of, need, page_number, refusal_for, render
+from staffweb.core import Refused, console_of, need, pager, position_of, refusal_for, render
 from staffweb.materials import material_views
 
 
@@ -55,10 +55,13 @@ async def inbox_page(request: web.Request) -> web.StreamResponse:
         console.platform.queue_page,
         who.actor,
         who.office,
-        page=page_number(request),
+        at=position_of(request),
         size=console.settings.page_size,
     )
-    return render(request, "inbox.html", inbox=inbox)
+    rows = inbox.rows
+    edges = (rows[0].case_number, rows[-1].case_number) if rows else None
+    links = pager("/inbox", {}, inbox, edges, inbox.pages, inbox.more)
+    return render(request, "inbox.html", inbox=inbox, pager=links)
 
 
 async def case_page(

@@ -71,6 +71,7 @@ from cases.repositories.tasks import (
     open_task_of_case,
     open_task_page,
     open_tasks_query,
+    task_position,
 )
 from cases.repositories.updates import (
     forget_processed_updates,
@@ -143,6 +144,7 @@ __all__ = [
     "set_item_result",
     "set_phone",
     "submit_case",
+    "task_position",
     "withdraw_consent",
 ]
 
@@ -158,6 +160,7 @@ from cases.repositories.aftercare_records import (
     note_aftercare_failure,
     online_steps_of,
     rating_of_case,
+    rating_position,
     ratings_given,
     record_online_step,
     set_rating_comment,
@@ -178,6 +181,7 @@ __all__ += [
     "online_steps_of",
     "rating_counts",
     "rating_of_case",
+    "rating_position",
     "ratings_given",
     "record_online_step",
     "set_rating_comment",

@@ -9,10 +9,12 @@ two workers racing on the same case leave one row and the loser learns it lost.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from cases.keyset import Seek
 from cases.models import AftercareFailure, Case, OnlineStep, Rating, Signature, StaffTask
 from cases.models.aftercare_records import (
     ONLINE_STEP_CODES,
@@ -140,28 +142,39 @@ def link_rating_followup(session: Session, case_id: int, task_id: int) -> None:
 
 
 RatingLine = tuple[Rating, str, StaffTask | None]
+NEWEST_FIRST = (Rating.rated_at, Rating.id)  # descending: `ix_ratings_given` read backwards
+
+
+def rating_position(session: Session, case_number: str) -> tuple[Any, ...] | None:
+    """The sort key of the case's rating (a case has one), where a page of ratings starts."""
+    case_id = select(Case.id).where(Case.number == case_number.strip().upper())
+    found = session.execute(
+        select(*NEWEST_FIRST).where(Rating.case_id == case_id.scalar_subquery())
+    ).first()
+    return tuple(found) if found else None
 
 
 def ratings_given(
-    session: Session, *, skip: int = 0, size: int | None = None, case_number: str | None = None
+    session: Session, *, seek: Seek | None = None, case_number: str | None = None
 ) -> list[RatingLine]:
     """Ratings with a level (declines left out), newest first, each with its case number and
-    its follow-up task: one statement, one page (`size`) at a time."""
-    newest_first = (Rating.rated_at.desc(), Rating.id.desc())
+    its follow-up task: one statement; one read of a page (`seek`) or all of them."""
     # The page's ids first, from `ix_ratings_given` alone (a rating has `rated_at` exactly
     # when it has a level: the table's check constraint), then just those rows joined.
     given = select(Rating.id).where(Rating.rated_at.is_not(None))
     if case_number is not None:
         wanted = select(Case.id).where(Case.number == case_number).scalar_subquery()
         given = given.where(Rating.case_id == wanted)
-    ids = given.order_by(*newest_first).offset(skip).limit(size).subquery("page_ids")
+    order = seek.order(NEWEST_FIRST, descending=True) if seek else [k.desc() for k in NEWEST_FIRST]
+    read = seek.apply(given, NEWEST_FIRST, descending=True) if seek else given.order_by(*order)
+    ids = read.subquery("page_ids")
     query = (
         select(Rating, Case.number, StaffTask)
         .select_from(ids)
         .join(Rating, Rating.id == ids.c.id)
         .join(Case, Case.id == Rating.case_id)
         .outerjoin(StaffTask, StaffTask.id == Rating.followup_task_id)
-        .order_by(*newest_first)
+        .order_by(*order)
     )
     return [(rating, number or "", task) for rating, number, task in session.execute(query)]
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from cases.keyset import Seek
 from cases.models import Applicant, Case, Reminder, StaffTask, TaskStatus
 from cases.repositories._sql import execute_count, upsert_insert
 from cases.tables.store import URGENCY
@@ -73,24 +74,32 @@ def open_tasks_query(kind: str | None = None) -> Select[Any]:
 
 
 TaskLine = tuple[StaffTask, tuple[str | None, dict[str, Any] | None] | None, Applicant | None]
+ORDER = (URGENCY, StaffTask.id)  # most urgent first: `ix_staff_tasks_open_order`
 
 
-def open_task_page(session: Session, kind: str | None, skip: int, size: int) -> list[TaskLine]:
-    """One page of open tasks, most urgent first (due time, else creation), each with its
-    case's number and form and the applicant it names: one statement, in the order of the
-    index `ix_staff_tasks_open_order`."""
-    # The page's ids first, from the index alone (a deferred join): OFFSET then skips index
-    # entries, not joined rows.
-    ids = (
-        open_tasks_query(kind).order_by(URGENCY, StaffTask.id).limit(size).offset(skip)
-    ).subquery("page_ids")
+def task_position(session: Session, number: str) -> tuple[Any, ...] | None:
+    """The sort key of task `number` (as the clerk reads it, "#12"), where a page starts."""
+    wanted = number.strip().lstrip("#")
+    if not wanted.isdigit():
+        return None
+    found = session.execute(select(*ORDER).where(StaffTask.id == int(wanted))).first()
+    return tuple(found) if found else None
+
+
+def open_task_page(session: Session, kind: str | None, seek: Seek) -> list[TaskLine]:
+    """One read of open tasks in urgency order (due time, else creation; `seek`: from where,
+    which way, how many), each with its case's number and form and the applicant it names:
+    one statement, in the order of the index `ix_staff_tasks_open_order`."""
+    # The page's ids first, from the index alone (a deferred join): a range of index entries
+    # from the position on, not joined rows.
+    ids = seek.apply(open_tasks_query(kind), ORDER).subquery("page_ids")
     query = (
         select(StaffTask, Case.number, Case.form, Applicant)
         .select_from(ids)
         .join(StaffTask, StaffTask.id == ids.c.id)
         .outerjoin(Case, Case.id == StaffTask.case_id)
         .outerjoin(Applicant, Applicant.id == StaffTask.applicant_id)
-        .order_by(URGENCY, StaffTask.id)
+        .order_by(*seek.order(ORDER))
     )
     return [
         (task, (number, form) if task.case_id is not None else None, person)

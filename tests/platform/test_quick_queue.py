@@ -20,6 +20,7 @@ from cases.models import AuditLog, StaffTask
 from cases.platform.delivery import drain_platform_outbox
 from integrations.platform.embedded.platform import EmbeddedPlatform
 from staffweb.accounts import add_account
+from tests.platform.bulk_staff import number, seed
 from tests.platform.conftest import FakeClock, submitted_case
 from tests.platform.test_cli import KEY, MAIN, staff
 
@@ -98,3 +99,38 @@ def test_the_quick_queue_loads_no_orm_settings_model_or_postgresql_dialect(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[] 0"
+
+
+@pytest.fixture
+async def three(tmp_path: Path, clock: FakeClock) -> Path:
+    """A migrated database with three open cases, each with a task, and a clerk."""
+    db = Database(f"sqlite:///{tmp_path / 'app.db'}", vault=Vault(KEY))
+    await db.upgrade()
+    await db.run(seed, 0, 3, clock())
+    await db.run(add_account, "李娜", "clerk", "a long password", "test", at=clock())
+    await db.close()
+    return tmp_path
+
+
+def test_each_page_says_how_to_read_the_next_from_its_last_case(three: Path) -> None:
+    """`--after` the last case shown reads on from it; `--last` reads the end; the footer
+    names a case number, which the clerk has just read, never a database key."""
+    first = staff(three, "queue", "--limit", "2", "--as", "李娜")
+    assert first.returncode == 0, first.stderr
+    # The third case's item is due long ago by the wall clock: overdue, it comes first.
+    shown = [line.split()[0] for line in first.stdout.splitlines()[:2]]
+    assert shown == [number(2), number(0)]
+    footer = first.stdout.splitlines()[-1]
+    assert footer == f"第 1/2 页，共 3 件；下一页：--page 2 --after {number(0)}。"
+    on = staff(three, "queue", "--limit", "2", "--page", "2", "--after", number(0), "--as", "李娜")
+    assert on.stdout.splitlines()[0].startswith(number(1))
+    assert on.stdout.splitlines()[-1] == "第 2/2 页，共 3 件。"
+    last = staff(three, "queue", "--limit", "2", "--last", "--as", "李娜")
+    assert last.stdout == on.stdout
+    tasks = staff(three, "tasks", "--limit", "2", "--as", "李娜")
+    assert tasks.returncode == 0, tasks.stderr
+    after = tasks.stdout.splitlines()[-1].rsplit("--after ", 1)[1].rstrip("。")
+    more = staff(three, "tasks", "--limit", "2", "--page", "2", "--after", after, "--as", "李娜")
+    # Three phone tasks and the overdue item the queue flagged: each shown once.
+    ids = [line.split()[0] for line in (tasks.stdout + more.stdout).splitlines() if "#" in line]
+    assert ids == ["#1", "#2", "#3", "#4"] and "第 2/2 页，共 4 件。" in more.stdout

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 
+from cases.keyset import FIRST, Position
 from cases.tables.store import audit_log
 from integrations.platform.embedded.errors import CLERK, StaffError
 from integrations.platform.embedded.inbox_page import inbox_page_rows
@@ -42,13 +43,16 @@ class QueueRow:
 
 @dataclass(frozen=True)
 class StaffPage:
-    """One page of a staff list: its rows, the count (`more`: at least `total`), the page."""
+    """One page of a staff list: its rows, the count (`more`: at least `total`), the page's
+    number where known, its size, and whether rows come before it and after it."""
 
     rows: list[QueueRow]
     total: int
     more: bool
-    page: int
+    page: int | None
     size: int
+    earlier: bool = False
+    later: bool = False
 
     @property
     def pages(self) -> int:
@@ -62,21 +66,22 @@ def staff_queue_page(
     items: Sequence[ItemDef],
     *,
     now: datetime,
-    page: int = 1,
+    at: Position = FIRST,
     size: int = 50,
 ) -> StaffPage:
     """One page of the clerk's queue (office None: overdue first, then oldest) or of an
-    office's items (`items`: the item definitions, which say what an office may see). A
-    bounded number of statements whatever the number of cases; the view is audited."""
+    office's items (`items`: the item definitions, which say what an office may see), from
+    the position `at` (`cases.keyset`). A bounded number of statements whatever the number
+    of cases and however deep the page; the view is audited."""
     flag_overdue_items(session, now)
-    page, size = max(page, 1), max(size, 1)
+    size = max(size, 1)
     if office is None:
-        result = _clerk_queue(session, now, page, size)
+        result = _clerk_queue(session, now, at, size)
     else:
         check_office(items, office)
-        result = _office_queue(session, {i.code: i for i in items}, office, now, page, size)
+        result = _office_queue(session, {i.code: i for i in items}, office, now, at, size)
     # The platform's audit row (`core.audit`), without a case: one Core insert.
-    detail = {"office": office or CLERK, "cases": len(result.rows), "page": page}
+    detail = {"office": office or CLERK, "cases": len(result.rows), "page": result.page}
     session.execute(
         insert(audit_log).values(actor=actor, action="platform.view_queue", detail=detail)
     )
@@ -93,8 +98,10 @@ def check_office(items: Sequence[ItemDef], office: str) -> None:
         )
 
 
-def _clerk_queue(session: Session | Connection, now: datetime, page: int, size: int) -> StaffPage:
-    found = late_items_of(session, queue_page_rows(session, now, page=page, size=size), now)
+def _clerk_queue(
+    session: Session | Connection, now: datetime, at: Position, size: int
+) -> StaffPage:
+    found = late_items_of(session, queue_page_rows(session, now, at=at, size=size), now)
     rows = [
         QueueRow(
             line.case_number,
@@ -106,7 +113,7 @@ def _clerk_queue(session: Session | Connection, now: datetime, page: int, size: 
         )
         for line in found.lines
     ]
-    return StaffPage(rows, found.total, found.more, page, size)
+    return StaffPage(rows, found.total, found.more, found.page, size, found.earlier, found.later)
 
 
 def _office_queue(
@@ -114,12 +121,12 @@ def _office_queue(
     by_code: dict[str, ItemDef],
     office: str,
     now: datetime,
-    page: int,
+    at: Position,
     size: int,
 ) -> StaffPage:
-    lines, counted = inbox_page_rows(session, office, page=page, size=size)
+    read, counted = inbox_page_rows(session, office, at=at, size=size)
     rows: list[QueueRow] = []
-    for line in lines:
+    for line in read.rows:
         definition = by_code[line.item]
         # Only what the item may see: the name, and the ID number if the item needs it.
         visible = definition.visible_fields(line.form)
@@ -138,4 +145,4 @@ def _office_queue(
                 overdue=line.due_at is not None and line.due_at < now,
             )
         )
-    return StaffPage(rows, counted.total, counted.more, page, size)
+    return StaffPage(rows, counted.total, counted.more, read.page, size, read.earlier, read.later)

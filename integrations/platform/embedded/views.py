@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cases.keyset import FIRST, Position
 from cases.models.platform import EmbCase
 from cases.platform.port import ItemState
 from integrations.platform.embedded.core import audit
@@ -47,7 +48,7 @@ class Views(Dispatch):
         size: int = 50,
     ) -> list[QueueRow]:
         """One page of the clerk's queue (overdue first, then oldest) or of an office's items."""
-        return self.queue_page(session, actor, office, page=page, size=size).rows
+        return self.queue_page(session, actor, office, at=Position(page=page), size=size).rows
 
     def queue_page(
         self,
@@ -55,12 +56,13 @@ class Views(Dispatch):
         actor: str,
         office: str | None = None,
         *,
-        page: int = 1,
+        at: Position = FIRST,
         size: int = 50,
     ) -> StaffPage:
-        """The same, with the count and the page (`staff_queue.py`); the view is audited."""
+        """The same from a position (`cases.keyset`), with the count and whether rows come
+        before and after (`staff_queue.py`); the view is audited."""
         return staff_queue_page(
-            session, actor, office, self.items, now=self.now(), page=page, size=size
+            session, actor, office, self.items, now=self.now(), at=at, size=size
         )
 
     def show(
