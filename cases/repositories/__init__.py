@@ -69,13 +69,16 @@ from cases.repositories.tasks import (
     open_tasks_query,
 )
 from cases.repositories.updates import (
+    Arrival,
     forget_processed_updates,
     lock_applicant,
     mark_update_processed,
+    take_update,
 )
 
 __all__ = [
     "ApplicantRow",
+    "Arrival",
     "ConversationRow",
     "PageFile",
     "add_page",
@@ -135,6 +138,7 @@ __all__ = [
     "set_item_result",
     "set_phone",
     "submit_case",
+    "take_update",
     "withdraw_consent",
 ]
 
