@@ -16,7 +16,7 @@ re-ask costs one message, a wrong guess a wrong case. Pure: the catalogs are rea
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from dialogs.nlu_numbers import normalise
@@ -174,6 +174,28 @@ def said(text: str, question: str, offered: Sequence[str]) -> str | None:
     when the words could mean two."""
     s = clean(text)
     hits = {c for c in offered if s and s in synonyms(question, c)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+@cache
+def _label(key: str) -> frozenset[str]:
+    """A button's label in every language, cleaned."""
+    return frozenset(clean(cat.get(key, "")) for cat in _catalogs()) - {""}
+
+
+def labelled(text: str, buttons: Mapping[str, str]) -> str | None:
+    """The button (id → its label's key) whose label is the whole answer, or whose Chinese
+    label begins with it ("再看一遍" of "再看一遍告知单"); None when none is, or two are."""
+    s = clean(text)
+    if not s:
+        return None
+    prefix = len(s) >= 2 and not s.isascii()
+    hits = {
+        choice
+        for choice, key in buttons.items()
+        for label in _label(key)
+        if label == s or (prefix and label.startswith(s))
+    }
     return hits.pop() if len(hits) == 1 else None
 
 

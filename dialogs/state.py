@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from cases.commands import (
@@ -140,6 +141,10 @@ class ResultView:
     signer: str = field(default="", repr=False)  # the name the notice is made out to
     signed: bool = False  # the current notice version is signed
     rating: str | None = None  # the level given, "declined", or None (never answered)
+    # While the worker's objection is with the clerk: the day they were told they would be
+    # called (no prompt to sign until the clerk has resolved it).
+    objection_call_by: date | None = None
+    monthly_pension: Decimal | None = None  # 核定月养老金, once the office has approved it
 
 
 @dataclass(frozen=True)

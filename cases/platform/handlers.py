@@ -142,10 +142,13 @@ def on_item_answered(session: Session, case: Case, event: ItemAnswered) -> Msg:
     return notices.answered(event)
 
 
-def on_all_answered(session: Session, case: Case, event: AllAnswered) -> Msg:
+def on_all_answered(session: Session, case: Case, event: AllAnswered) -> None:
+    """No push of its own: the result notice follows within the aftercare's next sweep and
+    says that every item is done (a notice that cannot be made becomes the clerk's phone
+    call, aftercare/failures.py), so the worker's phone gets one message at the close, not
+    "all done" and then the result a minute later."""
     if case.status == CaseState.processing:
         _move(session, case, "results_ready", event)
-    return Msg("platform.all_done", {"case_number": _number(case, event)})
 
 
 def on_result_notice_ready(session: Session, case: Case, event: ResultNoticeReady) -> Msg:

@@ -61,10 +61,12 @@ from cases.repositories.results import get_item_result, item_results, set_item_r
 from cases.repositories.tasks import (
     add_reminder,
     add_staff_task,
+    case_tasks,
     complete_staff_task,
     due_reminders,
     mark_reminder_sent,
     open_staff_tasks,
+    open_task_of_case,
     open_task_page,
     open_tasks_query,
 )
@@ -86,6 +88,7 @@ __all__ = [
     "add_staff_task",
     "audit",
     "audit_trail",
+    "case_tasks",
     "cases_of",
     "claim_due_notifications",
     "claim_due_platform_calls",
@@ -124,6 +127,7 @@ __all__ = [
     "notification_payload",
     "open_payloads",
     "open_staff_tasks",
+    "open_task_of_case",
     "open_task_page",
     "open_tasks_query",
     "pages_of",

@@ -6,6 +6,7 @@ upload, and "完成" sent after an upload had already moved on by itself. (A rat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -132,6 +133,25 @@ def test_a_sticker_at_a_question_with_buttons_says_to_type_or_tap():
     data = ConversationData(state="ask_has_employer", language="zh_CN", answers=dict(IDENTITY))
     _, texts, _ = run(data, Unsupported("sticker"))
     assert texts[0] == ZH("dialogs.unsupported")
+
+
+@pytest.mark.parametrize(("reads_cards", "photo_offered"), [(False, False), (True, True)])
+def test_a_sticker_at_the_id_number_says_the_number_or_the_cards_photo(
+    reads_cards: bool, photo_offered: bool
+) -> None:
+    data = ConversationData(state="ask_id_number", language="zh_CN", answers={"name": "张建国"})
+    out = handle(data, Unsupported("sticker"), replace(CTX, reads_cards=reads_cards))
+    said = render(out.replies[0].message, ZH)
+    assert "身份证号码" in said and "按钮" not in said
+    assert ("拍一张身份证正面" in said) is photo_offered
+    assert out.replies[-1].question == "ask_id_number"
+
+
+def test_a_sticker_at_a_typed_question_says_what_to_type_not_to_tap():
+    data = ConversationData(state="ask_employer_name", language="zh_CN", answers=dict(IDENTITY))
+    _, texts, question = run(data, Unsupported("sticker"))
+    assert "请打字输入您的参保单位名称" in texts[0] and "按钮" not in texts[0]
+    assert question == "ask_employer_name"
 
 
 # --- "完成" after the upload moved on by itself --------------------------------------------
