@@ -8,7 +8,7 @@ a failed delivery is retried. So:
 
 * Order: each update is recorded in `inbound_updates` when it arrives and waits there until
   the applicant's older updates, wherever they arrived, are handled; handling itself holds
-  the applicant's advisory lock (`cases.repositories.lock_applicant`). An update older than
+  the applicant's advisory lock (`cases.repositories.take_update`). An update older than
   one already handled (it arrived late) is handled next, not dropped.
 * Albums: Telegram sends the next part only after we acknowledge this one, so a part is
   acknowledged once it is stored (encrypted) in `album_parts`, not once handled. Every worker

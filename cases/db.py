@@ -6,8 +6,9 @@ each call one session, commits when it returns and rolls back when it raises:
 * SQLite (`sqlite:///data/app.db`): a sync engine on pysqlite, each unit of work in ONE
   writer thread: one hop per call, ~4x cheaper than the async ORM on aiosqlite (~9 hops).
   `run_on_loop` (one inbound event's short unit of work) skips even that hop: see there.
-* PostgreSQL (`postgresql+asyncpg://...`): an AsyncEngine; the same sync function runs through
-  `AsyncSession.run_sync`, so the code that works on a laptop works on the cluster.
+* PostgreSQL (`postgresql+asyncpg://...`): an AsyncEngine; the same sync function runs on a
+  synchronous Session over it, in one greenlet per unit (cases/pg_unit.py), so the code that
+  works on a laptop works on the cluster.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from cases.availability import is_busy, no_running_loop, reachable, stale
 from cases.crypto import load_vault
 from cases.db_migrations import Migrations
 from cases.errors import MissingKey, StoreUnavailable
+from cases.loop_unit import LoopUnits
 from cases.pg_unit import run_unit
 from cases.sqlite import (
     BUSY_TIMEOUT_MS,
@@ -87,17 +89,14 @@ class Database(Migrations):
         self._executor: ThreadPoolExecutor | None = None
         self._engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
-        self._loop_engine: Engine | None = None
-        self._loop_sessions: sessionmaker[Session] | None = None
+        self._loop_units: LoopUnits | None = None
         if self.dialect == "sqlite":
             self._engine = sqlite_engine(self.url, echo=echo, busy_timeout_ms=BUSY_TIMEOUT_MS)
             self._sessions = sessionmaker(self._engine, expire_on_commit=False, info=info)
             # An in-memory database is one connection: it cannot be shared with the thread.
             if sqlite_path(self.url) is not None:
-                self._loop_engine = sqlite_engine(self.url, echo=echo, busy_timeout_ms=0)
-                self._loop_sessions = sessionmaker(
-                    self._loop_engine, expire_on_commit=False, info=info
-                )
+                loop_engine = sqlite_engine(self.url, echo=echo, busy_timeout_ms=0)
+                self._loop_units = LoopUnits(loop_engine, info)
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="case-store")
         elif self.dialect == "postgresql":
             connect_args: dict[str, Any] = {}
@@ -111,6 +110,10 @@ class Database(Migrations):
             )
             self._async_sessions = async_sessionmaker(
                 self._async_engine, expire_on_commit=False, info=info
+            )
+            # `run`'s sessions: synchronous, each unit in one greenlet (cases/pg_unit.py).
+            self._unit_sessions = sessionmaker(
+                self._async_engine.sync_engine, expire_on_commit=False, info=info
             )
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
@@ -144,7 +147,7 @@ class Database(Migrations):
         with reachable():
             if self._executor is not None:
                 return await self._in_thread(partial(self._run_sync, fn, args, kwargs))
-            return await run_unit(self._async_sessions, fn, args, kwargs)
+            return await run_unit(self._unit_sessions, fn, args, kwargs)
 
     async def run_on_loop(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """`run` for a short unit of work, such as one inbound event's (a millisecond or less).
@@ -158,10 +161,10 @@ class Database(Migrations):
         database work. Long units (batches, documents) belong in `run`: this one blocks the
         loop while it works. Elsewhere (PostgreSQL, in-memory SQLite) it is `run`.
         """
-        if self._loop_sessions is not None:
+        if self._loop_units is not None:
             try:
                 with reachable():
-                    return self._run_sync(fn, args, kwargs, self._loop_sessions)
+                    return self._loop_units.run(fn, args, kwargs)
             except StoreUnavailable as exc:
                 cause = exc.__cause__
                 if not isinstance(cause, OperationalError) or not is_busy(cause):
@@ -219,9 +222,8 @@ class Database(Migrations):
         fn: Callable[..., T],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        sessions: sessionmaker[Session] | None = None,
     ) -> T:
-        with (sessions or self._sessions)() as session:
+        with self._sessions() as session:
             try:
                 result = fn(session, *args, **kwargs)
                 session.commit()
@@ -257,8 +259,8 @@ class Database(Migrations):
         if self._closed:
             return
         self._closed = True
-        if self._loop_engine is not None:
-            self._loop_engine.dispose()
+        if self._loop_units is not None:
+            self._loop_units.close()
         if self._executor is not None:
             assert self._engine is not None
             await self._in_thread(self._engine.dispose)
@@ -270,8 +272,8 @@ class Database(Migrations):
         if self._closed:
             return
         self._closed = True
-        if self._loop_engine is not None:
-            self._loop_engine.dispose()
+        if self._loop_units is not None:
+            self._loop_units.close()
         if self._executor is not None:
             assert self._engine is not None
             self._executor.submit(self._engine.dispose).result()

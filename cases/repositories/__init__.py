@@ -74,13 +74,16 @@ from cases.repositories.tasks import (
     task_position,
 )
 from cases.repositories.updates import (
+    Arrival,
     forget_processed_updates,
     lock_applicant,
     mark_update_processed,
+    take_update,
 )
 
 __all__ = [
     "ApplicantRow",
+    "Arrival",
     "ConversationRow",
     "PageFile",
     "add_page",
@@ -144,6 +147,7 @@ __all__ = [
     "set_item_result",
     "set_phone",
     "submit_case",
+    "take_update",
     "task_position",
     "withdraw_consent",
 ]

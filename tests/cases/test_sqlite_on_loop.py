@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from cases import repositories as repo
@@ -70,3 +71,26 @@ async def test_run_and_in_memory_databases_use_the_writer_thread(tmp_path: Path)
     finally:
         await memory.close()
     assert thread.startswith("case-store")
+
+
+async def test_a_unit_that_fails_on_the_loop_writes_nothing_and_the_next_one_runs(
+    tmp_path: Path,
+) -> None:
+    """The loop keeps its connection from one unit to the next: a failed unit's writes (ORM
+    objects flushed, Core statements) are rolled back with it, and the connection serves on."""
+
+    def half_done(session: Session) -> None:
+        applicant = repo.get_or_create_applicant(session, "telegram", "5")
+        repo.mark_update_processed(session, "telegram", 99)
+        session.flush()
+        raise RuntimeError(f"applicant {applicant.id} half stored")
+
+    async with sqlite_database(tmp_path) as db:
+        for _ in range(2):
+            with pytest.raises(RuntimeError):
+                await db.run_on_loop(half_done)
+        assert await db.run(lambda s: repo.find_applicant(s, "telegram", "5")) is None
+        assert await db.run_on_loop(repo.mark_update_processed, "telegram", 99)  # not marked
+        _, thread = await db.run_on_loop(_first_contact, "5")
+
+    assert thread == threading.current_thread().name
