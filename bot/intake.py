@@ -65,8 +65,8 @@ class Intake:
         user = update.effective_user
         message = update.effective_message
         group = message.media_group_id if message is not None else None
-        if user is not None and self.shared is not None:
-            await self.shared.feed(update, user.id, group)
+        if self.shared is not None:
+            await self.shared.feed(update, user.id if user is not None else None, group)
             return
         if user is not None and group:
             key = (user.id, group)

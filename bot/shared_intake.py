@@ -4,18 +4,28 @@ parts of an album that reached different workers become one album with one reply
 
 What Telegram guarantees (docs/telegram-delivery.md): the messages of one chat come one at a
 time, the next only after our 2xx; button presses come on a queue of their own, beside them;
-a failed delivery is retried. So:
+a failed delivery is retried; and the update ids of one bot are consecutive across all chats.
+So:
 
-* Order: each update is recorded in `inbound_updates` when it arrives and waits there until
-  the applicant's older updates, wherever they arrived, are handled; handling itself holds
-  the applicant's advisory lock (`cases.repositories.lock_applicant`). An update older than
-  one already handled (it arrived late) is handled next, not dropped.
-* Albums: Telegram sends the next part only after we acknowledge this one, so a part is
-  acknowledged once it is stored (encrypted) in `album_parts`, not once handled. Every worker
-  holding a part waits for the album's quiet window; the first to see it close claims the
-  parts and handles them as one; the others find them claimed. Parts of a worker killed
-  mid-album are in the database: another worker's sweep handles an album nobody claimed,
-  or whose claimer stopped answering.
+* Acknowledged once recorded: each update is stored (its JSON encrypted) in
+  `inbound_updates` and answered 2xx at once, then handled in turn. Holding the answer until
+  handled would hold the chat's next message at Telegram, and so every newer update waiting
+  for that message's id: one applicant at a time across the deployment.
+* Order: an update is handled once (1) every older update id has been recorded by some
+  worker (the shared floor: a missing id is an update still on its way, such as the button
+  pressed just before a text, and is waited for however busy the machine is), and (2) the
+  applicant's older updates, wherever they arrived, are handled; handling itself holds the
+  applicant's advisory lock (`cases.repositories.lock_applicant`). One worker asks for all
+  the updates it holds at once (`inbound.whose_turn`), lowest ids first. Only when no missing
+  id comes for TELEGRAM__ORDER_WAIT_SECONDS (Telegram dropped it; or a new deployment's first
+  update, below which nothing is known) does the floor pass the gap, once. An update older
+  than one already handled (it arrived late) is handled next, not dropped.
+* Albums: a part is stored in `album_parts` too. Every worker holding a part waits for the
+  album's quiet window; the first to see it close claims the parts and holds them as one
+  update; the others find them claimed.
+* A worker killed with updates in hand: they are in the database; another worker's sweep
+  takes on an update or album left unhandled for STALE_CLAIM seconds (handled twice is
+  harmless: the processed mark keeps one).
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,13 +50,32 @@ from cases.models import utcnow
 from cases.repositories import inbound
 
 log = logging.getLogger(__name__)
-# An update waits for older ones as long as they are being handled (a busy deployment takes
-# its time); the bound is for a row nobody will handle. Telegram resends a waiting update.
+# An update waits for the applicant's older ones as long as they are being handled (a busy
+# deployment takes its time); the bound is for a row nobody will handle.
 ORDER_PATIENCE = 300.0
-STALE_CLAIM = 60.0  # an album claimed this long ago and still there: its claimer died
-FIRST_POLL, LAST_POLL = 0.02, 0.25  # waiting for older updates: the pause, doubling
+STALE_CLAIM = 60.0  # an update or album taken on this long ago and still there: its worker died
+FIRST_POLL, LAST_POLL = 0.02, 0.25  # asking whose turn it is: the pause, doubling
+HANDLING = 8  # updates of different applicants handled at once by one worker (its pool: 15)
 
 Handle = Callable[[Sequence[Update]], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class Held:
+    """An update, or an album's parts, taken in by this worker and not yet handled."""
+
+    parts: list[Update]
+    user_id: str  # "": no applicant
+    finish: Any  # the unit of work that forgets it once handled
+    since: float  # loop time it was taken on
+    done: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+    @property
+    def waiting(self) -> inbound.Waiting:
+        ids = [p.update_id for p in self.parts]
+        return inbound.Waiting(ids[0], ids[-1], self.user_id)
 
 
 class SharedIntake:
@@ -59,18 +89,114 @@ class SharedIntake:
         self.album_wait, self.order_wait = album_wait, order_wait
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._gathering: dict[str, asyncio.Task[None]] = {}
+        self._held: dict[int, Held] = {}  # by first update id
+        self._handling: dict[int, asyncio.Task[None]] = {}
+        self._arrived = asyncio.Event()
+        self._turns: asyncio.Task[None] | None = None
+        self._floor: int | None = None
+        self._floor_moved = 0.0  # loop time the floor last rose (or a give-up)
 
-    async def feed(self, update: Update, user_id: int, group: str | None) -> None:
-        if group:
-            await self._add_part(update, str(user_id), group)
-            return  # acknowledged once stored: Telegram sends the next part only then
-        ids = [update.update_id]
-        await self.db.run(inbound.record_arrival, CHANNEL, str(user_id), ids[0])
+    async def feed(self, update: Update, user_id: int | None, group: str | None) -> None:
+        """Returns once the update is recorded (Telegram may send the chat's next one);
+        `user_id` None: an update of no applicant, recorded all the same, or the newer ones
+        would wait for its id."""
+        applicant = "" if user_id is None else str(user_id)
+        if group and user_id is not None:
+            await self._add_part(update, applicant, group)
+            return
+        payload = json.dumps(update.to_dict(), ensure_ascii=False)
+        await self.db.run(inbound.record_arrival, CHANNEL, applicant, update.update_id, payload)
+        self._hold([update], applicant, inbound.forget_arrivals)
+
+    def _hold(self, parts: list[Update], user_id: str, finish: Any) -> Held:
+        first = parts[0].update_id
+        held = self._held.get(first)
+        if held is None:  # not a delivery again of one in hand
+            loop = asyncio.get_running_loop()
+            held = Held(parts, user_id, finish, loop.time())
+            self._held[first] = held
+            if self._turns is None or self._turns.done():
+                self._turns = asyncio.create_task(self._take_turns(), name="intake-turns")
+        self._arrived.set()
+        return held
+
+    async def _take_turns(self) -> None:
+        """Ask the database whose turn it is among the updates held here, lowest ids first,
+        and start handling those; give a gap up when no missing id came for `order_wait`."""
+        loop = asyncio.get_running_loop()
+        pause = FIRST_POLL
+        while self._held:
+            waiting = sorted(
+                (h for first, h in self._held.items() if first not in self._handling),
+                key=lambda h: h.parts[0].update_id,
+            )
+            started = 0
+            if waiting and len(self._handling) < HANDLING:
+                since = utcnow() - timedelta(seconds=ORDER_PATIENCE)
+                asked = [h.waiting for h in waiting]
+                try:
+                    floor, ready = await self.db.run(inbound.whose_turn, CHANNEL, asked, since)
+                except StoreUnavailable:
+                    log.warning("updates wait: the database is unavailable")
+                    floor, ready = self._floor, set()
+                now = loop.time()
+                if floor != self._floor:
+                    self._floor, self._floor_moved = floor, now
+                started = self._start(waiting, ready)
+                if not started:
+                    await self._give_up_gap(waiting[0], now)
+            pause = FIRST_POLL if started else min(pause * 2, LAST_POLL)
+            self._arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._arrived.wait(), pause)
+
+    def _start(self, waiting: list[Held], ready: set[int]) -> int:
+        busy = {self._held[first].user_id for first in self._handling}
+        started = 0
+        for held in waiting:
+            if len(self._handling) >= HANDLING:
+                break
+            first = held.parts[0].update_id
+            if first in ready and not (held.user_id and held.user_id in busy):
+                busy.add(held.user_id)
+                self._handling[first] = asyncio.create_task(
+                    self._handle_held(held), name=f"update-{first}"
+                )
+                started += 1
+        return started
+
+    async def _give_up_gap(self, lowest: Held, now: float) -> None:
+        """The lowest update held here waits for an id that has not come for `order_wait`
+        seconds (nor any other missing one): Telegram will not deliver it (or, with no floor
+        yet, nothing is known below). The floor passes it."""
+        behind_gap = self._floor is None or lowest.waiting.last > self._floor
+        if not behind_gap or now - max(self._floor_moved, lowest.since) < self.order_wait:
+            return
+        last = lowest.waiting.last
+        missing = await self.db.run(inbound.missing_below, CHANNEL, last)
+        await self.db.run(inbound.raise_floor, CHANNEL, last)
+        self._floor_moved = now
+        log.warning(
+            "update %s goes ahead of older ids %s not taken in within %.1f s",
+            last,
+            missing or "(none known)",
+            self.order_wait,
+        )
+
+    async def _handle_held(self, held: Held) -> None:
+        first = held.parts[0].update_id
         try:
-            await self._wait_turn(str(user_id), ids[0])
-            await self.handle([update])
+            await self.handle(held.parts)
+            with contextlib.suppress(StoreUnavailable):  # left-overs expire (forget_old_updates)
+                await self.db.run(held.finish, CHANNEL, [p.update_id for p in held.parts])
+        except Exception:
+            # Left in the database: the sweep takes it on again after STALE_CLAIM.
+            log.exception("update %s not handled; tried again later", first)
         finally:
-            await self._forget(ids)
+            del self._held[first], self._handling[first]
+            if not held.done.done():
+                held.done.set_result(None)
+            self._arrived.set()
 
     async def _add_part(self, update: Update, user_id: str, group: str) -> None:
         payload = json.dumps(update.to_dict(), ensure_ascii=False)
@@ -102,38 +228,13 @@ class SharedIntake:
         payloads = await self.db.run(
             inbound.claim_album, CHANNEL, group, self.worker, stale_before
         )
-        if not payloads:
-            return
-        parts = [Update.de_json(json.loads(p), self.bot) for p in payloads]
-        ids = [p.update_id for p in parts]
-        try:
-            await self._wait_turn(user_id, ids[0])
-            await self.handle(parts)
-        finally:
-            await self._forget(ids, inbound.finish_album)
-
-    async def _wait_turn(self, user_id: str, update_id: int) -> None:
-        """Until the applicant's older updates taken in by any worker are handled (a killed
-        worker's: until Telegram's redelivery or the album sweep handles them); one recorded
-        more than ORDER_PATIENCE ago is no longer waited for."""
-        if self.order_wait:
-            await asyncio.sleep(self.order_wait)  # lets older updates sent at once arrive
-        loop = asyncio.get_running_loop()
-        started, pause = loop.time(), FIRST_POLL
-        since = utcnow() - timedelta(seconds=ORDER_PATIENCE)
-        while await self.db.run(inbound.earlier_waiting, CHANNEL, user_id, update_id, since):
-            if loop.time() - started > ORDER_PATIENCE:
-                log.warning("update %s goes ahead of older ones never handled", update_id)
-                return
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, LAST_POLL)
-
-    async def _forget(self, ids: list[int], how: Any = inbound.forget_arrivals) -> None:
-        with contextlib.suppress(StoreUnavailable):  # left-overs expire (ORDER_PATIENCE)
-            await self.db.run(how, CHANNEL, ids)
+        if payloads:
+            parts = [Update.de_json(json.loads(p), self.bot) for p in payloads]
+            await self._hold(parts, user_id, inbound.finish_album).done
 
     async def sweep(self, stop: asyncio.Event) -> None:
-        """Handle albums nobody is gathering (their workers were killed), until `stop`."""
+        """Take on updates and albums nobody is handling (their workers were killed), until
+        `stop`."""
         every = max(self.album_wait, 1.0)
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -143,7 +244,7 @@ class SharedIntake:
             try:
                 await self._sweep_once()
             except StoreUnavailable:
-                log.warning("album sweep skipped: the database is unavailable")
+                log.warning("intake sweep skipped: the database is unavailable")
 
     async def _sweep_once(self) -> None:
         now = utcnow()
@@ -153,9 +254,23 @@ class SharedIntake:
         for group, user_id in groups:
             if group not in self._gathering:
                 log.info("album %s had no worker: this one handles it", group)
-                await self._handle_album(group, user_id, stale_before=stale_before)
+                task = asyncio.create_task(
+                    self._handle_album(group, user_id, stale_before=stale_before)
+                )
+                self._gathering[group] = task
+                task.add_done_callback(lambda _, g=group: self._gathering.pop(g, None))
+        for user_id, payload in await self.db.run(
+            inbound.claim_stale_updates, CHANNEL, stale_before
+        ):
+            update = Update.de_json(json.loads(payload), self.bot)
+            log.info("update %s had no worker: this one handles it", update.update_id)
+            self._hold([update], user_id, inbound.forget_arrivals)
 
     async def close(self) -> None:
-        for task in list(self._gathering.values()):
+        """Stop; what is in hand stays in the database for the other workers' sweep."""
+        tasks = [*self._gathering.values(), *self._handling.values()]
+        if self._turns is not None:
+            tasks.append(self._turns)
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._gathering.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -47,9 +47,6 @@ def worker_env(front: RoundRobinFront, port: int, files: Path) -> dict[str, str]
         "FILES__BACKEND": "postgresql",
         "FILES__DIR": str(files),  # staging only: each worker's own, as on its own machine
         "TELEGRAM__ALBUM_WAIT_SECONDS": ALBUM_WAIT,
-        # A press and the text typed after it leave Telegram at once, on two queues: the
-        # older gets this long to reach its worker (generous: this machine is shared).
-        "TELEGRAM__ORDER_WAIT_SECONDS": "2.0",
     }
 
 
