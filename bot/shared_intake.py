@@ -56,6 +56,7 @@ ORDER_PATIENCE = 300.0
 STALE_CLAIM = 60.0  # an update or album taken on this long ago and still there: its worker died
 FIRST_POLL, LAST_POLL = 0.02, 0.25  # asking whose turn it is: the pause, doubling
 HANDLING = 8  # updates of different applicants handled at once by one worker (its pool: 15)
+FINISHING = 10.0  # a stopping worker lets the updates it is handling finish this long
 
 Handle = Callable[[Sequence[Update]], Awaitable[None]]
 
@@ -232,6 +233,14 @@ class SharedIntake:
             parts = [Update.de_json(json.loads(p), self.bot) for p in payloads]
             await self._hold(parts, user_id, inbound.finish_album).done
 
+    async def _take_on_album(self, group: str, user_id: str, stale_before: datetime) -> None:
+        try:
+            await self._handle_album(group, user_id, stale_before=stale_before)
+        except StoreUnavailable:
+            log.warning("album %s left for the next sweep: the database is unavailable", group)
+        finally:
+            self._gathering.pop(group, None)
+
     async def sweep(self, stop: asyncio.Event) -> None:
         """Take on updates and albums nobody is handling (their workers were killed), until
         `stop`."""
@@ -254,11 +263,9 @@ class SharedIntake:
         for group, user_id in groups:
             if group not in self._gathering:
                 log.info("album %s had no worker: this one handles it", group)
-                task = asyncio.create_task(
-                    self._handle_album(group, user_id, stale_before=stale_before)
+                self._gathering[group] = asyncio.create_task(
+                    self._take_on_album(group, user_id, stale_before), name=f"album-{group}"
                 )
-                self._gathering[group] = task
-                task.add_done_callback(lambda _, g=group: self._gathering.pop(g, None))
         for user_id, payload in await self.db.run(
             inbound.claim_stale_updates, CHANNEL, stale_before
         ):
@@ -267,10 +274,16 @@ class SharedIntake:
             self._hold([update], user_id, inbound.forget_arrivals)
 
     async def close(self) -> None:
-        """Stop; what is in hand stays in the database for the other workers' sweep."""
-        tasks = [*self._gathering.values(), *self._handling.values()]
+        """Stop taking turns and let the updates being handled finish (a little while); what
+        is still in hand stays in the database for the other workers' sweep."""
+        stopping = [*self._gathering.values()]
         if self._turns is not None:
-            tasks.append(self._turns)
-        for task in tasks:
+            stopping.append(self._turns)
+        for task in stopping:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        handling = list(self._handling.values())
+        if handling:
+            await asyncio.wait(handling, timeout=FINISHING)
+        for task in handling:
+            task.cancel()
+        await asyncio.gather(*stopping, *handling, return_exceptions=True)
