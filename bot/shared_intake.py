@@ -133,23 +133,26 @@ class SharedIntake:
             )
             started = 0
             if waiting and len(self._handling) < HANDLING:
-                since = utcnow() - timedelta(seconds=ORDER_PATIENCE)
-                asked = [h.waiting for h in waiting]
                 try:
-                    floor, ready = await self.db.run(inbound.whose_turn, CHANNEL, asked, since)
+                    started = await self._take_turn(waiting, loop.time())
                 except StoreUnavailable:
                     log.warning("updates wait: the database is unavailable")
-                    floor, ready = self._floor, set()
-                now = loop.time()
-                if floor != self._floor:
-                    self._floor, self._floor_moved = floor, now
-                started = self._start(waiting, ready)
-                if not started:
-                    await self._give_up_gap(waiting[0], now)
             pause = FIRST_POLL if started else min(pause * 2, LAST_POLL)
             self._arrived.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), pause)
+
+    async def _take_turn(self, waiting: list[Held], now: float) -> int:
+        since = utcnow() - timedelta(seconds=ORDER_PATIENCE)
+        asked = [h.waiting for h in waiting]
+        floor, ready = await self.db.run(inbound.whose_turn, CHANNEL, asked, since)
+        if floor != self._floor:
+            self._floor, self._floor_moved = floor, now
+        started = self._start(waiting, ready)
+        behind = [h for h in waiting if floor is None or h.waiting.last > floor]
+        if not started and behind:
+            await self._give_up_gap(behind[0], now)
+        return started
 
     def _start(self, waiting: list[Held], ready: set[int]) -> int:
         busy = {self._held[first].user_id for first in self._handling}
@@ -167,11 +170,10 @@ class SharedIntake:
         return started
 
     async def _give_up_gap(self, lowest: Held, now: float) -> None:
-        """The lowest update held here waits for an id that has not come for `order_wait`
-        seconds (nor any other missing one): Telegram will not deliver it (or, with no floor
-        yet, nothing is known below). The floor passes it."""
-        behind_gap = self._floor is None or lowest.waiting.last > self._floor
-        if not behind_gap or now - max(self._floor_moved, lowest.since) < self.order_wait:
+        """The lowest update held here behind a gap in the ids: when no missing id came for
+        `order_wait` seconds, Telegram will not deliver it (or, with no floor yet, nothing is
+        known below). The floor passes it."""
+        if now - max(self._floor_moved, lowest.since) < self.order_wait:
             return
         last = lowest.waiting.last
         missing = await self.db.run(inbound.missing_below, CHANNEL, last)
