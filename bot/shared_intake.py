@@ -125,8 +125,13 @@ class SharedIntake:
         """Ask the database whose turn it is among the updates held here, lowest ids first,
         and start handling those; give a gap up when no missing id came for `order_wait`."""
         loop = asyncio.get_running_loop()
-        pause = FIRST_POLL
+        pause, kept = FIRST_POLL, loop.time()
         while self._held:
+            if loop.time() - kept > STALE_CLAIM / 4:  # a busy worker holds updates long
+                kept = loop.time()
+                with contextlib.suppress(StoreUnavailable):
+                    held = [p.update_id for h in self._held.values() for p in h.parts]
+                    await self.db.run(inbound.keep_claims, CHANNEL, held)
             waiting = sorted(
                 (h for first, h in self._held.items() if first not in self._handling),
                 key=lambda h: h.parts[0].update_id,

@@ -186,6 +186,25 @@ def raise_floor(session: Session, channel: str, update_id: int) -> None:
     )
 
 
+def keep_claims(session: Session, channel: str, update_ids: Sequence[int]) -> None:
+    """The worker holding these updates (and albums' parts) is alive: no sweep takes them."""
+    now = utcnow()
+    session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.channel == channel, InboundUpdate.update_id.in_(update_ids))
+        .values(claimed_at=now)
+    )
+    session.execute(
+        update(AlbumPart)
+        .where(
+            AlbumPart.channel == channel,
+            AlbumPart.update_id.in_(update_ids),
+            AlbumPart.claimed_by.is_not(None),
+        )
+        .values(claimed_at=now)
+    )
+
+
 def forget_arrivals(session: Session, channel: str, update_ids: Sequence[int]) -> None:
     """The updates are handled: later ones no longer wait for them."""
     where = (InboundUpdate.channel == channel, InboundUpdate.update_id.in_(update_ids))

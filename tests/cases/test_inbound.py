@@ -4,6 +4,7 @@ several webhook workers use to keep one applicant's order and to gather an album
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from cases.db import Database
@@ -62,6 +63,13 @@ async def test_updates_of_a_killed_worker_are_taken_on_by_another(db: Database) 
     taken = await db.run(inbound.claim_stale_updates, TG, soon)
     assert taken == [("8", '{"n": 10}'), ("7", '{"n": 11}')]
     assert await db.run(inbound.claim_stale_updates, TG, utcnow() - timedelta(seconds=1)) == []
+    # A live worker keeps its claims: the sweep leaves them.
+    await db.run(inbound.forget_arrivals, TG, [10, 11])
+    await db.run(inbound.record_arrival, TG, "9", 13, '{"n": 13}')
+    later = utcnow() + timedelta(seconds=1)
+    await asyncio.sleep(1.1)
+    await db.run(inbound.keep_claims, TG, [13])
+    assert await db.run(inbound.claim_stale_updates, TG, later) == []
 
 
 async def test_an_album_is_claimed_once_and_a_part_delivered_again_is_not_kept(
