@@ -224,13 +224,30 @@ class SharedIntake:
                 last = await self.db.run(inbound.last_part_at, CHANNEL, group)
                 if last is None:
                     return  # another worker claimed it
-                if utcnow() - last >= timedelta(seconds=self.album_wait):
-                    break
+                if utcnow() - last < timedelta(seconds=self.album_wait):
+                    continue
+                await self._wait_for_ids_taken_so_far()
+                if await self.db.run(inbound.last_part_at, CHANNEL, group) == last:
+                    break  # no part came meanwhile: the album is whole
             await self._handle_album(group, user_id, stale_before=utcnow())
         except StoreUnavailable:
             log.warning("album %s left for the sweep: the database is unavailable", group)
         finally:
             self._gathering.pop(group, None)
+
+    async def _wait_for_ids_taken_so_far(self) -> None:
+        """A quiet window is a time, which a busy machine outlasts: a part may still be on
+        its way. Its id is below the newest one taken in by now (Telegram numbers an album's
+        parts as it receives them, together), so wait until every id up to that one has come
+        (`order_wait` at most: a gap that stays open is the turns' to give up)."""
+        newest = await self.db.run(inbound.newest_taken, CHANNEL)
+        loop = asyncio.get_running_loop()
+        started, pause = loop.time(), FIRST_POLL
+        while newest is not None and loop.time() - started < self.order_wait:
+            if await self.db.run(inbound.floor_reached, CHANNEL, newest):
+                return
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, LAST_POLL)
 
     async def _handle_album(self, group: str, user_id: str, *, stale_before: datetime) -> None:
         payloads = await self.db.run(

@@ -131,6 +131,19 @@ def whose_turn(
     return floor, ready
 
 
+def newest_taken(session: Session, channel: str) -> int | None:
+    """The highest update id any worker has taken in and not yet handled."""
+    query = select(func.max(InboundUpdate.update_id)).where(InboundUpdate.channel == channel)
+    return session.scalar(query)
+
+
+def floor_reached(session: Session, channel: str, update_id: int) -> bool:
+    """Whether every update id up to `update_id` has been taken in (the floor raised over
+    the ids taken in since)."""
+    floor = _raise_floor_over_taken(session, channel)
+    return floor is not None and floor >= update_id
+
+
 def _raise_floor_over_taken(session: Session, channel: str) -> int | None:
     """Raise the floor to the end of the unbroken run of ids taken in just above it."""
     floor = session.scalar(select(InboundFloor.update_id).where(InboundFloor.channel == channel))

@@ -52,6 +52,13 @@ async def test_an_update_waits_for_every_older_id_and_the_applicants_older_updat
     await db.run(inbound.raise_floor, TG, 106)
     await db.run(inbound.raise_floor, TG, 50)  # the floor never sinks
     assert await db.run(turn, TG, waiting(("8", 106)), since) == (106, {106})
+    # An album's second part on its way (108) while a later update (109) is in: not whole.
+    await db.run(inbound.record_album_part, TG, "7", 107, "g", "{}")
+    await db.run(inbound.record_arrival, TG, "7", 109, "{}")
+    assert await db.run(inbound.newest_taken, TG) == 109
+    assert not await db.run(inbound.floor_reached, TG, 109)
+    await db.run(inbound.record_album_part, TG, "7", 108, "g", "{}")
+    assert await db.run(inbound.floor_reached, TG, 109)
 
 
 async def test_updates_of_a_killed_worker_are_taken_on_by_another(db: Database) -> None:
