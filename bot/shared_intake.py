@@ -281,7 +281,8 @@ class SharedIntake:
 
     async def _sweep_once(self) -> None:
         now = utcnow()
-        quiet_before = now - timedelta(seconds=3 * self.album_wait + 1)
+        # Beyond what a live gatherer may take: its window, then the wait for the ids so far.
+        quiet_before = now - timedelta(seconds=3 * self.album_wait + self.order_wait + 1)
         stale_before = now - timedelta(seconds=STALE_CLAIM)
         groups = await self.db.run(inbound.orphan_albums, CHANNEL, quiet_before, stale_before)
         for group, user_id in groups:
