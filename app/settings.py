@@ -116,7 +116,7 @@ class TelegramSettings(BaseModel):
     # been taken in by some worker (ids are consecutive); one still missing after this long is
     # taken for an update Telegram will not deliver, and passed (bot/shared_intake). Paid only
     # on such a gap, and by a new deployment's first update.
-    order_wait_seconds: Seconds = 5.0
+    order_wait_seconds: Seconds = 10.0
     polling_timeout: Annotated[int, Field(ge=0, le=50)] = 25  # getUpdates long-poll seconds
     # Connections to the Bot API for answers (getUpdates has its own). Over aiohttp's pool
     # (bot/transport.py) 4 to 64 cost the same CPU per update on loopback, within the noise
