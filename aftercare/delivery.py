@@ -101,23 +101,21 @@ def _result_replies(
     config: AftercareConfig,
     tr: Translator,
 ) -> list[Reply]:
+    """The result with its notice, then one message with what the applicant does online
+    (the housing fund, and the back payment where one is due): the signature question that
+    follows (the conversation's) is the last message, the one to answer."""
     texts = region_texts(tr, config.region)
     document = Document(address, notice_file_name(case))
     key = "aftercare.result.changed" if changed else "aftercare.result.ready"
-    replies = [
-        Reply(
-            Msg(key, {"case_number": case.number, "highlights": highlights(notice)}),
-            document=document,
-        ),
-        Reply(Msg("aftercare.online.housing_fund", {"steps": texts.housing_fund})),
-    ]
+    result = Msg(key, {"case_number": case.number, "highlights": highlights(notice)})
+    online = Msg("aftercare.online.housing_fund", {"steps": texts.housing_fund})
     due = back_payment_due(notice)
     if due > 0:
-        amount = f"{due:,.2f}"
-        replies.append(
-            Reply(Msg("aftercare.online.medical", {"amount": amount, "steps": texts.medical}))
+        medical = Msg(
+            "aftercare.online.medical", {"amount": f"{due:,.2f}", "steps": texts.medical}
         )
-    return replies
+        online = Msg("aftercare.online.both", {"housing_fund": online, "medical": medical})
+    return [Reply(result, document=document), Reply(online)]
 
 
 def highlights(notice: NoticeData) -> list[Msg]:

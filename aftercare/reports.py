@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from app.clock import LOCAL_TZ
@@ -11,9 +11,9 @@ from cases import repositories as repo
 from cases.online_steps import online_step_statuses
 from cases.paging import offset
 from cases.ratings import rating_of
-from cases.result import signature_of
+from cases.result import SIGNING_TASKS, call_day, open_objection, signature_of
 from cases.result_commands import BAD_LEVELS
-from locales import Translator
+from locales import Translator, when
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -139,6 +139,7 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
     signature = signature_of(session, case)
     rating = rating_of(session, case)
     steps = online_step_statuses(session, case)
+    objection = open_objection(session, case)
     return {
         "case_number": case.number,
         "status": case.status,
@@ -148,18 +149,54 @@ def notice_status(session: Session, case_number: str) -> dict[str, Any] | None:
         "signed_notice_sha256": signature.notice_sha256 if signature else None,
         "signed_copy_sha256": signature.signed_copy_sha256 if signature else None,
         "signatures": len(repo.signatures_of(session, case.id)),  # one per version signed
+        # The worker's objection while the clerk has not resolved it: their words (numbers
+        # masked when they were said) and the day they were promised a call.
+        "objection": None
+        if objection is None
+        else {
+            "words": str(objection.detail.get("question") or ""),
+            "call_by": str(call_day(objection) or ""),
+        },
         "rating": rating.level_code if rating else None,
         "rating_declined": bool(rating and rating.declined),
         "rating_comment": rating.comment if rating else None,
         "online_steps": {step: status == "done" for step, status in steps.items()},
         "online_step_status": steps,
+        "objections": [
+            _objection(task) for task in repo.case_tasks(session, case.id, SIGNING_TASKS["object"])
+        ],
+    }
+
+
+def _objection(task: Any) -> dict[str, Any]:
+    """The worker's "有异议" at the signature: the words, when, and whether it was handled."""
+    detail = task.detail or {}
+    return {
+        "raised_at": _local(task.created_at),
+        "words": detail.get("question") or "",
+        "done": task.status == "done",
+        "note": detail.get("done_note"),
     }
 
 
 def format_notice_status(view: dict[str, Any]) -> str:
-    # Staff read no hashes: the version shows only as "signed the current one or not".
+    lines = [f"办件 {view['case_number']}：{_case_status(view['status'])}"]
+    return "\n".join(lines + [f"{label}：{value}" for label, value in notice_rows(view)])
+
+
+def notice_rows(view: dict[str, Any]) -> list[tuple[str, str]]:
+    """The end of a case as the clerk reads it, label and value, on the command line and on
+    the console's case page alike: the notice delivered or not, the signature and when, any
+    objection in the worker's words, the rating, the online steps. No hashes: the version
+    shows only as "signed the current one or not"."""
     if view["signed"]:
         signed = f"已签字（{view['signed_at']}）"
+    elif view.get("objection"):  # the worker's words are on the 有异议 row below
+        call_by = view["objection"]["call_by"]  # ISO in the JSON view, in Chinese here
+        signed = "有异议，待沟通"
+        if call_by:
+            day = when.text(Translator("zh_CN"), when.day(date.fromisoformat(call_by)))
+            signed += f"（{day}前电话联系）"
     elif view["signatures"]:
         signed = "未签字（签过的旧版本已因结果变更作废，等待重新签字）"
     else:
@@ -177,15 +214,11 @@ def format_notice_status(view: dict[str, Any]) -> str:
     else:
         rating = "申请人选择不评价" if view["rating_declined"] else "未评价"
     notice = "已发给申请人" if view["notice_sha256"] else "未送达"
-    return "\n".join(
-        [
-            f"办件 {view['case_number']}：{_case_status(view['status'])}",
-            f"结果告知单：{notice}",
-            f"签字：{signed}",
-            f"好差评：{rating}",
-            f"网办事项：{online}",
-        ]
-    )
+    rows = [("结果告知单", notice), ("签字", signed)]
+    for o in view.get("objections", ()):
+        state = f"已处理：{o['note']}" if o["done"] else "待电话沟通"
+        rows.append(("有异议", f"{o['raised_at']}“{o['words'] or '（未说明）'}”，{state}"))
+    return [*rows, ("好差评", rating), ("网办事项", online)]
 
 
 def _case_status(status: str) -> str:

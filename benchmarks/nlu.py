@@ -13,7 +13,8 @@
 4. Calibration and accuracy of the intent classifier: expected calibration error of the top
    intent's probability before (the model's own) and after (Platt scaling), and what the
    threshold does, per set: the split it was fitted on (heldout.txt, calibration.txt and
-   blind3.txt, never trained on), and blind.txt and blind2.txt, no longer blind: trained on.
+   blind3.txt, never trained on), and blind.txt, blind2.txt and blind4.txt, no longer blind:
+   trained on.
 
 5. `--set NAME` scores one set of dialogs/nlu_data/NAME.txt and nothing else (a blind set,
    measured once): accuracy ("unknown" right only for [unknown]), wrong answers, "not
@@ -87,10 +88,12 @@ def accuracy() -> None:
         f"\n== calibration (issue 13): Platt slope {calibration.slope:.3f}, intercept "
         f"{calibration.intercept:.3f}, threshold {calibration.threshold:.2f} =="
     )
-    # No set here is blind any more: blind.txt and blind2.txt are trained on, the others are
-    # the calibration split. Cross-validation: `python -m dialogs.nlu_train --choose-c`.
+    # No set here is blind any more: blind.txt, blind2.txt and blind4.txt are trained on, the
+    # others are the calibration split. Cross-validation: `python -m dialogs.nlu_train
+    # --choose-c`.
     sets = {"split (fit)": nlu_refit.split()}
-    for name in ("heldout.txt", "calibration.txt", "blind3.txt", "blind.txt", "blind2.txt"):
+    names = ("heldout.txt", "calibration.txt", "blind3.txt", "blind.txt", "blind2.txt")
+    for name in (*names, "blind4.txt"):
         sets[name] = read_phrases(nlu.DATA / name)
     for name, phrases in sets.items():
         print(nlu_refit.figures(name, phrases, calibration))

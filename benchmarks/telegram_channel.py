@@ -26,10 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.settings import TelegramSettings  # noqa: E402
-from benchmarks.bot_api_process import Server, free_port  # noqa: E402
+from benchmarks.bot_api_process import Server  # noqa: E402
 from bot.transport import bot_request  # noqa: E402
 from tests.fake_bot_api import TOKEN  # noqa: E402
 from tests.fake_bot_api import updates as u  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 ID_NUMBER = "150627196505150016"
 SECRET = "benchmark_webhook_secret"

@@ -44,9 +44,10 @@ from tests.e2e.bursts import (  # noqa: E402
 )
 from tests.e2e.front import RoundRobinFront  # noqa: E402
 from tests.e2e.processes import postgres_deployment, wait_until  # noqa: E402
-from tests.e2e.test_worker_bursts import free_port, one_at_a_time, reference_material  # noqa: E402
+from tests.e2e.test_worker_bursts import one_at_a_time, reference_material  # noqa: E402
 from tests.fake_bot_api import FakeBotApi  # noqa: E402
 from tests.fake_bot_api import updates as u  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 SECRET = "benchmark_worker_bursts_secret"
 

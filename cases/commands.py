@@ -106,6 +106,7 @@ class HandToPerson:
     words: str = ""  # what the worker typed, numbers masked
     stage: str = ""  # before_submission | upload | after_submission
     call_by: date | None = None  # the day the worker was told they would be called
+    earlier: str = ""  # the worker's last question the bot could not answer, numbers masked
 
     def __repr__(self) -> str:  # the worker's words never go into a repr
         return f"HandToPerson({self.reason!r}, {self.question!r}, stage={self.stage!r})"
@@ -263,10 +264,9 @@ def on_hand_to_person(run: CommandRun, command: HandToPerson) -> None:
 
 def _hand_over_detail(command: HandToPerson) -> dict[str, Any]:
     detail: dict[str, Any] = {"reason": command.reason, "question": command.question}
-    if command.stage:
-        detail["stage"] = command.stage
-    if command.words:
-        detail["words"] = command.words[:500]
+    for key in ("stage", "words", "earlier"):  # the words: the worker's, numbers masked
+        if value := getattr(command, key):
+            detail[key] = value[:500]
     return detail
 
 

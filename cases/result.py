@@ -12,12 +12,14 @@ so the signed copy is made by a `SignedCopies` port that the composition root ha
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
+from app.clock import LOCAL_TZ, at_local
 from cases import repositories as repo
-from cases.models import Applicant, Case, Signature
+from cases.models import Applicant, Case, Signature, StaffTask
 from cases.result_commands import (
     RaiseAtSigning,
     SignedCopies,
@@ -28,6 +30,7 @@ from cases.result_commands import (
 
 # The staff task of a worker who, asked to sign, disagrees or asks for a person.
 SIGNING_TASKS = {"object": "objection", "person": "handover"}
+CALL_HOUR = 18  # a call promised for a day is due by the office's close
 
 
 def latest_case(session: Session, applicant_id: int) -> Case | None:
@@ -99,4 +102,28 @@ def raise_at_signing(
         case_id=case.id if case is not None else None,
         applicant_id=applicant_id,
         detail={"stage": "signing", "question": command.words[:500]},
+        due_at=at_local(command.call_by, CALL_HOUR) if command.call_by else None,
     )
+
+
+def approved_pension(session: Session, case: Case) -> Decimal | None:
+    """The monthly pension the social insurance office approved (核定月养老金), once known."""
+    item = repo.get_item_result(session, case.id, "pension_claim")
+    value = item.data.get("monthly_pension") if item is not None else None
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:  # the office's figure is shown on the notice as it came
+        return None
+
+
+def open_objection(session: Session, case: Case) -> StaffTask | None:
+    """The worker's objection to the result, while the clerk has not resolved it."""
+    return repo.open_task_of_case(session, case.id, SIGNING_TASKS["object"])
+
+
+def call_day(task: StaffTask) -> date | None:
+    """The day the worker was told they would be called about a task, on the banner's clock."""
+    if task.due_at is None:
+        return None
+    due = task.due_at if task.due_at.tzinfo else task.due_at.replace(tzinfo=UTC)  # SQLite: naive
+    return due.astimezone(LOCAL_TZ).date()

@@ -64,6 +64,7 @@ class RaiseAtSigning:
 
     way_out: Literal["object", "person"]
     words: str = ""
+    call_by: date | None = None  # the day the worker was told they would be called
 
     def __repr__(self) -> str:  # free text may hold personal data
         return f"RaiseAtSigning({self.way_out!r})"

@@ -69,6 +69,8 @@ def demo_settings(sandbox: bool) -> Settings:
     from app.settings import load_settings
 
     settings = load_settings()
+    # The demo's pages are drawn text, not ID cards: reading them as cards would refuse them.
+    settings.ocr.enabled = False
     if sandbox:
         settings.database.url = "sqlite:///data/sandbox.db"
         settings.files.dir = Path("data/sandbox/files")

@@ -93,6 +93,8 @@ def _show(
             state += f"（已退回：{m['returned']}）"
         print(f"  {labels.material(code)}：{state}", file=out)
     print("事项：", file=out)
+    if not view.items:  # the items are made at acceptance: say so, not an empty heading
+        print("  受理后开始办理各事项。", file=out)
     for i in view.items:
         due = f"  截止 {local(i.due_at)}" if i.due_at else ""
         where = f"{labels.item(i.item)}（{labels.office(i.office)}）"

@@ -21,7 +21,14 @@ from app.clock import LOCAL_TZ
 from cases import repositories as repo
 from cases.after_result import AfterResultApplier
 from cases.ratings import rating_of
-from cases.result import latest_case, signature_of, signer_of
+from cases.result import (
+    approved_pension,
+    call_day,
+    latest_case,
+    open_objection,
+    signature_of,
+    signer_of,
+)
 from cases.result_commands import AFTER_RESULT_COMMANDS
 from dialogs import engine
 from dialogs.happenings import Happening
@@ -36,6 +43,7 @@ def result_view(session: Session, applicant_id: int) -> ResultView | None:
         return None
     rating = rating_of(session, case)
     given = None if rating is None else (rating.level_code or "declined")
+    objection = open_objection(session, case)
     return ResultView(
         number=case.number or "",
         status=case.status,
@@ -43,6 +51,8 @@ def result_view(session: Session, applicant_id: int) -> ResultView | None:
         signer=signer_of(session, case),
         signed=signature_of(session, case) is not None,
         rating=given,
+        objection_call_by=call_day(objection) if objection is not None else None,
+        monthly_pension=approved_pension(session, case),
     )
 
 

@@ -16,7 +16,7 @@ re-ask costs one message, a wrong guess a wrong case. Pure: the catalogs are rea
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from dialogs.nlu_numbers import normalise
@@ -88,6 +88,14 @@ def exact(text: str, question: str, offered: Sequence[str]) -> str | None:
         if len(set(hits)) == 1:
             return hits[0]
     return None
+
+
+def named(text: str, question: str, choice: str) -> bool:
+    """Whether the words are the choice's own id or its whole label ("工人岗（原50岁退休）"):
+    chosen plainly. Anything else ("在车间干活" read as 工人岗) was read from free words, and
+    the worker is told what was recorded."""
+    s = clean(text)
+    return s == choice.lower() or s.rstrip(_PARTICLES) in words(question, choice)[1]
 
 
 def numbered(text: str, offered: Sequence[str]) -> str | None:
@@ -174,6 +182,28 @@ def said(text: str, question: str, offered: Sequence[str]) -> str | None:
     when the words could mean two."""
     s = clean(text)
     hits = {c for c in offered if s and s in synonyms(question, c)}
+    return hits.pop() if len(hits) == 1 else None
+
+
+@cache
+def _label(key: str) -> frozenset[str]:
+    """A button's label in every language, cleaned."""
+    return frozenset(clean(cat.get(key, "")) for cat in _catalogs()) - {""}
+
+
+def labelled(text: str, buttons: Mapping[str, str]) -> str | None:
+    """The button (id → its label's key) whose label is the whole answer, or whose Chinese
+    label begins with it ("再看一遍" of "再看一遍告知单"); None when none is, or two are."""
+    s = clean(text)
+    if not s:
+        return None
+    prefix = len(s) >= 2 and not s.isascii()
+    hits = {
+        choice
+        for choice, key in buttons.items()
+        for label in _label(key)
+        if label == s or (prefix and label.startswith(s))
+    }
     return hits.pop() if len(hits) == 1 else None
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cases.models import Applicant, AuditLog, Case, MaterialPage, StaffAccount
+from cases.repositories.applicants import masked_id_number_of, masked_phone_of
 from dialogs.engine.keys import case_status_key
 from dialogs.events import Command, Event
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
@@ -32,6 +33,7 @@ from policy.towns import town_of_office
 
 _CHINA = timezone(timedelta(hours=8))
 SEEN_LIMIT = 10  # the latest views and actions shown; the clerk can print the whole log
+_SEEN_READ = 500  # audit rows read for them: repeated views collapse into one line
 _NOTHING_STORED = frozenset({State.start, State.cancelled})
 
 
@@ -78,8 +80,8 @@ def _stored(session: Session, applicant: Applicant, cases: list[Case]) -> dict[s
     latest = cases[-1] if cases else None
     return {
         "name": applicant.full_name or Msg("dialogs.mydata.none"),
-        "id_number": applicant.masked_id_number or Msg("dialogs.mydata.none"),
-        "phone": applicant.masked_phone or Msg("dialogs.mydata.none"),
+        "id_number": masked_id_number_of(session, applicant) or Msg("dialogs.mydata.none"),
+        "phone": masked_phone_of(session, applicant) or Msg("dialogs.mydata.none"),
         "consent": _day(applicant.consented_at) or Msg("dialogs.mydata.none"),
         "pages": int(pages or 0),
         "case": (
@@ -94,6 +96,9 @@ def _stored(session: Session, applicant: Applicant, cases: list[Case]) -> dict[s
 
 
 def _seen(session: Session, case_ids: list[int]) -> list[Msg]:
+    """The latest staff views and actions, newest first; one role viewing (or handling) the
+    application several times in a row is one line with the count and the latest time, so a
+    clerk opening the case page six times does not push the acceptance out of the list."""
     if not case_ids:
         return []
     rows = list(
@@ -101,29 +106,36 @@ def _seen(session: Session, case_ids: list[int]) -> list[Msg]:
             select(AuditLog.at, AuditLog.actor, AuditLog.action)
             .where(AuditLog.case_id.in_(case_ids))
             .order_by(AuditLog.id.desc())
-            .limit(SEEN_LIMIT * 5)
+            .limit(_SEEN_READ)
         )
     )
     roles = _account_roles(session, [str(actor) for _, actor, _ in rows])
-    lines: list[Msg] = []
+    runs: list[tuple[datetime, Msg, str, int]] = []  # latest time, who, what, how many times
     for at, actor, action in rows:
         who = _role_of(str(actor), roles)
         if who is None:  # the worker themself, the system, the platform's machinery
             continue
         what = "viewed" if "view" in action else "handled"
-        lines.append(
-            Msg(
-                "dialogs.mydata.seen_line",
-                {
-                    "when": _day(at, minutes=True),
-                    "who": who,
-                    "what": Msg(f"dialogs.mydata.{what}"),
-                },
-            )
-        )
-        if len(lines) == SEEN_LIMIT:
+        if runs and runs[-1][1:3] == (who, what):
+            latest, _, _, times = runs[-1]
+            runs[-1] = (latest, who, what, times + 1)
+        elif len(runs) == SEEN_LIMIT:
             break
-    return lines
+        else:
+            runs.append((at, who, what, 1))
+    return [_seen_line(at, who, what, times) for at, who, what, times in runs]
+
+
+def _seen_line(at: datetime, who: Msg, what: str, times: int) -> Msg:
+    did = Msg(f"dialogs.mydata.{what}_times", {"times": times}) if times > 1 else None
+    return Msg(
+        "dialogs.mydata.seen_line",
+        {
+            "when": _day(at, minutes=True),
+            "who": who,
+            "what": did or Msg(f"dialogs.mydata.{what}"),
+        },
+    )
 
 
 def _account_roles(session: Session, actors: list[str]) -> dict[str, str]:

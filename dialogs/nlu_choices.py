@@ -24,9 +24,9 @@ _TABLE: tuple[tuple[tuple[str, ...], str], ...] = (
     (("no", "done"), "没有/没有的/无"),
     (("no", "decline"), "不/否"),
     (("no",), "没交过/没缴过/没/不是/不是的/不对/没有过/从来没有/没当过/没当过兵/没补缴过/没补过/"
-              "没补缴/没单位/没有单位/不一样/不一致/不相同/no/n/nope/not"),
-    (("yes",), "是/是的/对/对的/嗯/嗯嗯/恩/没错/是啊/对啊/是呀/当过/当过兵/是退伍军人/一样/一致/"
-               "相同/交过/缴过/补缴过/补过/有单位/yes/y/yeah/yep"),
+              "没补缴/没单位/没有单位/no/n/nope/not"),
+    (("yes",), "是/是的/对/对的/嗯/嗯嗯/恩/没错/是啊/对啊/是呀/当过/当过兵/是退伍军人/交过/缴过/"
+               "补缴过/补过/有单位/yes/y/yeah/yep"),
     (("agree", "yes"), "同意/我同意/好的/好/可以/行/愿意/接受/没问题/ok/okay/sure/agree/i agree"),
     (("decline", "no"), "不同意/我不同意/拒绝/不愿意/不接受/不授权/不行/不可以/不要/decline/"
                         "disagree/refuse"),
@@ -83,6 +83,10 @@ _CONTAINS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"工人"), ("female_worker",)),
 )
 _MAX_CONTAINS_LENGTH = 12
+# "一样", "不一致": an answer to whether two things match, which only the archive-name question
+# asks (its words are in locales/, dialogs.synonyms_at). Anywhere else it is a late answer to
+# that question, or to none: never a yes or no to the question now open.
+_SAMENESS = re.compile(r"一样|一致|相同")
 
 
 def _clean(text: str) -> str:
@@ -109,13 +113,13 @@ def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
     for form in (s, s.rstrip(_PARTICLES), s.removeprefix("我").rstrip(_PARTICLES)):
         if form in _EXACT:
             return _pick(_EXACT[form], choice_ids)
-    if len(s) > _MAX_CONTAINS_LENGTH or _QUESTION.search(s):
+    if len(s) > _MAX_CONTAINS_LENGTH or _QUESTION.search(s) or _SAMENESS.search(s):
         return None
     candidates = [cid for pattern, ids in _CONTAINS if pattern.search(s) for cid in ids]
     if not candidates:
-        # "我没交过养老保险", "名字不一样" → no; "手册还在", "我有" → have/yes.
+        # "我没交过养老保险" → no; "手册还在", "我有" → have/yes.
         if _NEGATION.search(s):
             candidates = ["no"]
-        elif re.search(r"有|还在|一样|一致|当过|交过|缴过", s):
+        elif re.search(r"有|还在|当过|交过|缴过", s):
             candidates = ["have", "yes"]
     return _pick(candidates, choice_ids)

@@ -72,8 +72,8 @@ _ROWS: tuple[Question, ...] = (
         back=False,
     ),
     Question(
-        "ask_consent", "choice", ("agree", "decline"), answer="consent", records="consent",
-        back=False,
+        "ask_consent", "choice", ("agree", "decline", "full_text"), answer="consent",
+        records="consent", back=False,
     ),
     Question(
         "ask_name", "text", answer="name", records="name", review="text",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from cases.commands import (
@@ -75,6 +76,9 @@ class ConversationData:
     # The material whose upload moved on by itself (its last page arrived): a "完成" in the
     # very next message meant that one, not the question asked since.
     moved_on: str | None = None
+    # The worker's last question the bot could not answer (numbers masked): a 转人工 that
+    # follows carries it to the clerk, who otherwise reads only "转人工".
+    unanswered: str | None = None
 
     def copy(self) -> ConversationData:
         # On the hot path of every event: a JSON-shaped clone is ~10x cheaper than deepcopy.
@@ -91,6 +95,7 @@ class ConversationData:
             editing=self.editing,
             supplement=list(self.supplement),
             moved_on=self.moved_on,
+            unanswered=self.unanswered,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -107,6 +112,7 @@ class ConversationData:
             "editing": self.editing,
             "supplement": self.supplement,
             "moved_on": self.moved_on,
+            "unanswered": self.unanswered,
         }
 
     @classmethod
@@ -140,6 +146,10 @@ class ResultView:
     signer: str = field(default="", repr=False)  # the name the notice is made out to
     signed: bool = False  # the current notice version is signed
     rating: str | None = None  # the level given, "declined", or None (never answered)
+    # While the worker's objection is with the clerk: the day they were told they would be
+    # called (no prompt to sign until the clerk has resolved it).
+    objection_call_by: date | None = None
+    monthly_pension: Decimal | None = None  # 核定月养老金, once the office has approved it
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,9 @@ class NoticeData:
     contacts: tuple[str, ...] = ()
 
 
+CHECK_CODE_LENGTH = 8  # 16^8 values: two versions of one case practically never share one
+
+
 @dataclass(frozen=True)
 class Signature:
     name: str
@@ -66,6 +69,13 @@ class Signature:
     def __repr__(self) -> str:
         # A name is personal data; keep it out of logs.
         return f"Signature(notice={self.notice_sha256[:12]}, at={self.signed_at.isoformat()})"
+
+    @property
+    def check_code(self) -> str:
+        """What the signed copy prints of the version: its first characters, short enough
+        to read out and compare with the case record, which keeps the whole value (the
+        signature's row, the audit log, `staff notice --json`)."""
+        return self.notice_sha256[:CHECK_CODE_LENGTH]
 
 
 def render_result_notice(
@@ -224,4 +234,4 @@ def _signature_block(page: Page, tr: Translator, signature: Signature | None) ->
         return
     signed = when.text(tr, when.moment(signature.signed_at.astimezone(LOCAL_TZ)))
     page.para(tr("documents.notice.signed", name=signature.name, time=signed))
-    page.para(tr("documents.notice.signed_hash", sha=signature.notice_sha256), size=7.5)
+    page.para(tr("documents.notice.signed_check", code=signature.check_code), size=7.5)

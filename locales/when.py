@@ -10,10 +10,11 @@ placeholders (`locales/*/when.toml`).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from typing import Protocol
 
 from locales import Translator
+from policy.office_hours import OfficeHours
 
 Spec = tuple[str, dict[str, int]]
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
@@ -53,6 +54,26 @@ def staff_moment(value: datetime | None, tz: tzinfo) -> str:
     if value is None:
         return "-"
     return text(Translator("zh_CN"), moment(value.astimezone(tz)))
+
+
+def deadline(due: datetime, now: datetime, day_ends: time | None = None) -> Spec:
+    """By when, as the worker reads it on `now`'s day (both already on China time): 今天16:08前,
+    明天10:00前, 12月10日（含）前 for a due at the office's closing time (a whole working day),
+    else 12月10日15:30前; with the year only when it is not this one. Every push that says
+    when to expect an answer says it with this."""
+    ends = day_ends or OfficeHours().periods[-1][1]
+    at = {"hour": due.hour, "minute": due.minute}
+    days = (due.date() - now.date()).days
+    if days == 0:
+        return "when.by_today", at
+    if days == 1:
+        return "when.by_tomorrow", at
+    whole_day = due.time().replace(second=0, microsecond=0) == ends
+    on = {"month": due.month, "day": due.day} | ({} if whole_day else at)
+    kind = "day_end" if whole_day else "day_time"
+    if due.year != now.year:
+        return f"when.by_{kind}_year", {"year": due.year} | on
+    return f"when.by_{kind}", on
 
 
 def day(value: date | datetime) -> Spec:

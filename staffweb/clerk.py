@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from aftercare.reports import notice_rows, notice_status
 from cases.birth_date import archive_birth_date_found
 from cases.models.platform import OPEN_STATUSES
 from cases.repositories.case_records import find_case_by_number
@@ -54,11 +55,13 @@ async def case_page(request: web.Request, *, error: str | None = None) -> web.St
         view = await console.db.run(console.platform.show, number, who.actor, None)
     except StaffError as exc:
         raise refusal_for(exc, office=False, tr=console.tr) from exc
+    end = await console.db.run(notice_status, number)
     return render(
         request,
         "clerk_case.html",
         status=400 if error else 200,
         view=view,
+        end_rows=notice_rows(end) if end is not None and end["notice_sha256"] else [],
         form_rows=console.labels.form_rows(view.fields, mask_id=True),
         materials=await material_views(request, view),
         mark_pages=view.status == "received",

@@ -98,3 +98,22 @@ def test_an_office_month_count_reads_in_years_and_months_for_the_worker_and_the_
         "医保退休手续已办结：您的医保缴费共15年3个月，无需补缴。"
     )
     assert when.counted_months(ZH, 183) == "15年3个月（183个月）"
+
+
+SENT = datetime(2026, 12, 3, 9, 12, tzinfo=CHINA)  # a push sent on 12月3日
+
+
+@pytest.mark.parametrize(
+    ("due", "zh"),
+    [
+        (datetime(2026, 12, 3, 16, 8, tzinfo=CHINA), "今天16:08前"),
+        (datetime(2026, 12, 4, 9, 30, tzinfo=CHINA), "明天09:30前"),
+        (datetime(2026, 12, 10, 18, 0, tzinfo=CHINA), "12月10日（含）前"),  # the whole day
+        (datetime(2026, 12, 10, 15, 30, tzinfo=CHINA), "12月10日15:30前"),
+        (datetime(2027, 1, 5, 18, 0, tzinfo=CHINA), "2027年1月5日（含）前"),
+        (datetime(2027, 1, 5, 11, 0, tzinfo=CHINA), "2027年1月5日11:00前"),
+    ],
+)
+def test_a_deadline_says_today_tomorrow_or_the_day_and_never_a_wrong_day(due, zh):
+    assert when.text(ZH, when.deadline(due, SENT)) == zh
+    assert "{" not in when.text(EN, when.deadline(due, SENT))

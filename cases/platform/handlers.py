@@ -33,7 +33,7 @@ from cases.platform.fit import check_event_fits
 from cases.platform.port import UnknownCase
 from cases.repositories.case_records import find_case_by_number, move_case
 from cases.repositories.pages import reject_material
-from cases.repositories.results import item_results, set_item_result
+from cases.repositories.results import get_item_result, item_results, set_item_result
 from cases.repositories.tasks import add_staff_task
 from locales import Translator, when
 from locales.replies import Msg
@@ -102,6 +102,8 @@ def on_returned(session: Session, case: Case, event: ReturnedForCorrection) -> M
 
 
 def on_item_dispatched(session: Session, case: Case, event: ItemDispatched) -> Msg | None:
+    before = get_item_result(session, case.id, event.item)
+    resumed = before is not None and before.status == "supplement"
     set_item_result(
         session,
         case.id,
@@ -112,7 +114,9 @@ def on_item_dispatched(session: Session, case: Case, event: ItemDispatched) -> M
     )
     # Only the medical insurance clock starting is worth a push: it says when to expect the
     # contribution result.
-    return notices.item_started(event.item, event.due_at) if event.due_at is not None else None
+    if event.due_at is None:
+        return None
+    return notices.item_started(event.item, event.due_at, event.at, resumed=resumed)
 
 
 def on_item_answered(session: Session, case: Case, event: ItemAnswered) -> Msg:
@@ -142,10 +146,13 @@ def on_item_answered(session: Session, case: Case, event: ItemAnswered) -> Msg:
     return notices.answered(event)
 
 
-def on_all_answered(session: Session, case: Case, event: AllAnswered) -> Msg:
+def on_all_answered(session: Session, case: Case, event: AllAnswered) -> None:
+    """No push of its own: the result notice follows within the aftercare's next sweep and
+    says that every item is done (a notice that cannot be made becomes the clerk's phone
+    call, aftercare/failures.py), so the worker's phone gets one message at the close, not
+    "all done" and then the result a minute later."""
     if case.status == CaseState.processing:
         _move(session, case, "results_ready", event)
-    return Msg("platform.all_done", {"case_number": _number(case, event)})
 
 
 def on_result_notice_ready(session: Session, case: Case, event: ResultNoticeReady) -> Msg:

@@ -46,13 +46,12 @@ def returned(number: str, materials: tuple[MaterialIssue, ...]) -> Msg:
     return Msg("platform.returned", {"case_number": number, "materials": lines})
 
 
-def item_started(item: str, due_at: datetime) -> Msg:
+def item_started(item: str, due_at: datetime, now: datetime, *, resumed: bool = False) -> Msg:
+    """An office's clock starts, or starts again after the material it asked for came."""
+    due = when.deadline(due_at.astimezone(LOCAL_TZ), now.astimezone(LOCAL_TZ))  # 今天16:08前
     return Msg(
-        "platform.item_started",
-        {
-            "item": Msg(f"item.{item}.name"),
-            "due_date": Msg(*when.day(due_at.astimezone(LOCAL_TZ))),  # 2026年5月11日
-        },
+        "platform.item_resumed" if resumed else "platform.item_started",
+        {"item": Msg(f"item.{item}.name"), "due": Msg(*due)},
     )
 
 

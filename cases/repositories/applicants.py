@@ -11,8 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.personal_numbers import mask_numbers
 from cases.crypto import Vault, normalize, vault_of
 from cases.models import Applicant, Case, utcnow
+from policy.idcard import mask_number
 
 _PHONE_CONTEXT = b"phone"
 _ID_CONTEXT = b"id_number"
@@ -152,6 +154,18 @@ def id_number_of(session: Session, applicant: Applicant) -> str | None:
     if applicant.id_number_enc is None:
         return None
     return vault_of(session).decrypt(applicant.id_number_enc, context=_ID_CONTEXT)
+
+
+def masked_id_number_of(session: Session, applicant: Applicant) -> str | None:
+    """The ID number as the worker and staff see it everywhere: 1506**********0016."""
+    number = id_number_of(session, applicant)
+    return None if number is None else mask_number(number)
+
+
+def masked_phone_of(session: Session, applicant: Applicant) -> str | None:
+    """The mobile number as everywhere shown: 138****8000."""
+    phone = phone_of(session, applicant)
+    return None if phone is None else mask_numbers(phone)
 
 
 def find_applicants_by_id_number(session: Session, id_number: str) -> list[Applicant]:

@@ -56,6 +56,16 @@ def open_staff_tasks(session: Session, kind: str | None = None) -> list[StaffTas
     return list(session.scalars(query.order_by(StaffTask.id)))
 
 
+def open_task_of_case(session: Session, case_id: int, kind: str) -> StaffTask | None:
+    """The case's open task of one kind (there is at most one: `add_staff_task`)."""
+    query = select(StaffTask).where(
+        StaffTask.case_id == case_id,
+        StaffTask.kind == kind,
+        StaffTask.status == TaskStatus.open.value,
+    )
+    return session.scalars(query.order_by(StaffTask.id)).first()
+
+
 def open_tasks_query(kind: str | None = None) -> Select[Any]:
     """The ids of the open tasks (of one kind), for a bounded count."""
     query = select(StaffTask.id).where(StaffTask.status == TaskStatus.open.value)
@@ -86,6 +96,12 @@ def open_task_page(session: Session, kind: str | None, skip: int, size: int) -> 
         (task, (number, form) if task.case_id is not None else None, person)
         for task, number, form, person in session.execute(query)
     ]
+
+
+def case_tasks(session: Session, case_id: int, kind: str) -> list[StaffTask]:
+    """The tasks of one kind raised for one case, open or done, oldest first."""
+    query = select(StaffTask).where(StaffTask.case_id == case_id, StaffTask.kind == kind)
+    return list(session.scalars(query.order_by(StaffTask.id)))
 
 
 def complete_staff_task(session: Session, task_id: int, *, at: datetime) -> None:

@@ -36,6 +36,14 @@ def finished(t: Turn, event: Event) -> None:
     return ask(t)
 
 
+# /help says what is still to do: signing and rating are gone from it once done.
+_HELP = {
+    S.ask_rating: "aftercare.help_rating",
+    S.ask_rating_comment: "aftercare.help_rating",
+    S.ask_online_steps_done: "aftercare.help_finished",
+    S.finished: "aftercare.help_finished",
+}
+
 _AT: dict[State, Callable[[Turn, Event], None]] = {
     S.ask_signature_name: signing.name,
     S.ask_signature_confirm: signing.confirm,
@@ -78,7 +86,7 @@ def command(t: Turn, event: Command) -> None:
     if event.name in ("start", "status"):
         signing.say_status(t)
     elif event.name == "help":
-        t.say("aftercare.help")
+        t.say(_HELP.get(t.state, "aftercare.help"))  # only what is still to do
     elif event.name == "language":
         choices = tuple(
             Option(f"lang:{code}", Msg(f"aftercare.language.{code}")) for code in LANGUAGES

@@ -25,7 +25,8 @@ from dialogs.engine.recording import MOVES, RECORDERS
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
 from dialogs.events import Choice, Contact, Event, Files, Text
-from dialogs.questions import question
+from dialogs.questions import label_key, question
+from locales.replies import Msg, Reply
 from policy.towns import match_town
 
 # Words that make a message a question rather than a name.
@@ -44,8 +45,25 @@ def answer(t: Turn, event: Event) -> None:
         return upload(t, event, q.removeprefix("ask_upload_"))
     value = _value(t, q, event)
     if value is not _REPLIED:
+        before = len(t.replies)
         accept(t, q, value)
+        if t.answered == q and (echo := _read_from_words(t, q, event, value)) is not None:
+            t.replies.insert(before, echo)
     return None
+
+
+def _read_from_words(t: Turn, q: str, event: Event, value: Any) -> Reply | None:
+    """ "已记为：工人岗": a choice read from the worker's own words (not its label or number)
+    is said back before the next question, so a misreading can be seen and undone (/back)."""
+    if not isinstance(event, Text) or value not in choices(t, q)[0]:
+        return None
+    row = question(q)
+    text = event.text.strip()
+    if row is None or row.words == "towns" or choice_words.named(text, q, value):
+        return None
+    if choice_words.numbered(text, choices(t, q)[0]) == value:
+        return None
+    return Reply(Msg("dialogs.recorded_as", {"choice": Msg(label_key(value, q))}))
 
 
 # ---- events answered before any reading (True: replied) ----
@@ -207,6 +225,7 @@ def accept(t: Turn, q: str, value: Any) -> None:
     if not RECORDERS[row.records or "as_is"](t, row, value):
         return None
     t.d.failures = 0
+    t.d.unanswered = None  # answered since: no longer what a 转人工 would be about
     t.answered = q
     if row.back and q not in t.d.history:
         t.d.history.append(q)

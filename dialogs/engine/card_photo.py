@@ -9,8 +9,10 @@ sides are kept: the material is complete); "no" asks them to type it. A photo wi
 no valid number gets a retake request with tips and the offer to type. The name read is only
 shown (the model swaps rare characters for look-alikes), never recorded.
 
-At the ID card material, a front whose number differs from the one recorded is told plainly,
-and a photo that shows no card at all is asked again.
+At the ID card material, a front whose number differs from the one recorded is held, not
+counted, until the worker says which is right: retake the photo, change the typed number, or
+keep both as they are; kept, the difference is on the review and on the clerk's case page (the
+form's `card_number_differs`). A photo that shows no card at all is asked again.
 
 The service reads the photos before the event (`dialogs/card_reader.py`); here, only what to
 say and record. Hooks: `dispatch` calls `handles` first; `asking` asks
@@ -23,19 +25,25 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from dialogs import answers as read
+from dialogs import choice_words
 from dialogs.card_reader import CardPhoto
 from dialogs.engine.answering import accept
 from dialogs.engine.asking import ask, fail
 from dialogs.engine.card_question import FRONT
+from dialogs.engine.review import edit
 from dialogs.engine.turn import Turn
 from dialogs.engine.uploads import upload
-from dialogs.events import Choice, Event, StoredFile, Text
+from dialogs.events import Choice, Event, Files, StoredFile, Text
 from dialogs.state import AddPages, HoldCardNumber
 from locales.replies import Msg, Option, Reply
+from policy.idcard import mask_number
 from policy.idcard_front import CardFront
 
 HELD = "card_read"  # answers: the reading waiting for "yes" (masked number, name, photo)
 YES, NO = "card_yes", "card_no"
+DIFFERS = "card_differs"  # answers: photos of a card not the worker's number, held unsettled
+DIFFERS_CHOICES = ("card_retake", "card_fix", "card_keep")
+KEPT = "card_number_differs"  # answers (and the form): the number on the photo kept, masked
 _NOT_READ = {
     "unclear": "card_photo.unclear",
     "back": "card_photo.back_side",
@@ -57,6 +65,8 @@ def handles(t: Turn, event: Event) -> bool:
             ask(t)
             return True
         return False
+    if q == "ask_upload_id_card" and t.d.answers.get(DIFFERS) is not None:
+        return differs_answer(t, event)
     if q == "ask_upload_id_card" and isinstance(event, CardPhoto):
         return card_pages(t, event)
     return False
@@ -157,16 +167,75 @@ def card_pages(t: Turn, event: CardPhoto) -> bool:
     if every and all(r.outcome == "no_card" for r in readings):
         fail(t, "card_photo.not_a_card", tips=Msg("card_photo.tips"))
         return True
-    for reading, same in zip(event.readings, event.same_as_typed, strict=False):
-        if same is False and reading is not None and reading.number is not None:
-            typed = (t.d.answers.get("id_number") or {}).get("masked", "")
-            t.say("card_photo.differs", card=reading.number.number, typed=typed)
     rest = _without_second_front(t, event)
+    other = _other_number(t, event)
+    if other is not None and rest.files:
+        return held_differs(t, rest, other)
     if rest.files:
         upload(t, rest, "id_card")
     else:  # the front again, alone: the back is asked for again
         ask(t)
     return True
+
+
+def _other_number(t: Turn, event: CardPhoto) -> str | None:
+    """The masked number of a front whose number is not the one recorded, if one is."""
+    for reading, same in zip(event.readings, event.same_as_typed, strict=False):
+        if same is False and reading is not None and reading.number is not None:
+            return mask_number(reading.number.number)
+    return None
+
+
+def held_differs(t: Turn, photos: Files, card: str) -> bool:
+    """Someone else's card, or a typo in the number: the pages wait for the worker's word."""
+    t.d.answers[DIFFERS] = {"card": card, "files": [asdict(f) for f in photos.files]}
+    t.replies.append(differs_reply(t))
+    return True
+
+
+def differs_reply(t: Turn) -> Reply:
+    held = t.d.answers[DIFFERS]
+    typed = (t.d.answers.get("id_number") or {}).get("masked", "")
+    options = tuple(Option(c, Msg(f"card_photo.choice.{c}")) for c in DIFFERS_CHOICES)
+    message = Msg("card_photo.differs", {"card": held["card"], "typed": typed})
+    return Reply(message, options, "choice", question="ask_upload_id_card")
+
+
+def differs_answer(t: Turn, event: Event) -> bool:
+    """The answer while the photos wait: retake, change the number, or keep them as they are;
+    new photos replace the held ones; anything else asks again (nothing is counted meanwhile)."""
+    if isinstance(event, CardPhoto):
+        t.d.answers.pop(DIFFERS)
+        return card_pages(t, event)
+    choice: str | None = None
+    if isinstance(event, Choice):
+        choice = event.id if event.id in DIFFERS_CHOICES else None
+    elif isinstance(event, Text):
+        choice = _typed_choice(event.text)
+    if choice is None:
+        t.say("dialogs.hint.choose")
+        t.replies.append(differs_reply(t))
+        return True
+    held = t.d.answers.pop(DIFFERS)
+    if choice == "card_retake":
+        t.say("card_photo.retake")
+        ask(t)
+    elif choice == "card_fix":
+        t.say("card_photo.fix_number")
+        edit(t, "ask_id_number")
+    else:
+        t.d.answers[KEPT] = held["card"]
+        t.say("card_photo.kept")
+        upload(t, Files(tuple(StoredFile(**f) for f in held["files"])), "id_card")
+    return True
+
+
+def _typed_choice(text: str) -> str | None:
+    return (
+        choice_words.exact(text, DIFFERS, DIFFERS_CHOICES)
+        or choice_words.numbered(text, DIFFERS_CHOICES)
+        or choice_words.contained(text, DIFFERS, DIFFERS_CHOICES)
+    )
 
 
 def _without_second_front(t: Turn, event: CardPhoto) -> CardPhoto:

@@ -11,14 +11,16 @@ from dialogs.engine import pension
 from dialogs.engine.asking import ask, begin, unclear
 from dialogs.engine.keys import FAQ_MIN_CONFIDENCE
 from dialogs.engine.not_understood import not_understood
+from dialogs.engine.online_steps import steps_again
 from dialogs.engine.person import person_asked
 from dialogs.engine.progress import status
 from dialogs.engine.review import confirm_cancel
 from dialogs.engine.turn import Turn
 from dialogs.events import Command
-from dialogs.machine import AFTER_SUBMISSION, State
+from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
 from dialogs.nlu_numbers import unclear_period
 from dialogs.state import DiscardDraft
+from locales.replies import Reply
 
 _NOT_STARTED = (State.start, State.cancelled)
 # Intents that are no question to answer once the journey has begun.
@@ -134,9 +136,19 @@ def faq(t: Turn, text: str, strict: bool = False, again: Callable[[Turn], None] 
     if intent.name == "human_agent":  # at any stage: a task, the day of the call, go on
         person_asked(t, text)
         return True
-    t.say(_IN_JOURNEY.get(intent.name) or nlu.faq_key(intent))
+    _say_answer(t, intent)
     again(t)
     return True
+
+
+def _say_answer(t: Turn, intent: nlu.Intent) -> None:
+    """The FAQ's answer; after the result, an online step's own steps again (the FAQ promises
+    them "once the case is done")."""
+    steps = steps_again(t, intent.name) if t.state in AFTER_RESULT else None
+    if steps is not None:
+        t.replies.append(Reply(steps))
+    else:
+        t.say(_IN_JOURNEY.get(intent.name) or nlu.faq_key(intent))
 
 
 def _not_a_question(t: Turn, name: str, again: Callable[[Turn], None]) -> bool:

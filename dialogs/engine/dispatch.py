@@ -8,7 +8,7 @@ from dialogs.engine import card_photo, pension
 from dialogs.engine.after_result import after_result
 from dialogs.engine.after_submission import reopen
 from dialogs.engine.answering import accept, answer
-from dialogs.engine.asking import ask, begin
+from dialogs.engine.asking import ask, begin, choices
 from dialogs.engine.commands import command, faq
 from dialogs.engine.document_requests import document_asked, on_request
 from dialogs.engine.keys import readable
@@ -59,14 +59,24 @@ def dispatch(t: Turn, event: Event) -> None:
 
 
 def unsupported(t: Turn, event: Unsupported) -> None:
-    """What a channel could not turn into an answer. At an upload step a sticker or a voice
-    note is answered plainly: this step needs a photo of that document."""
+    """What a channel could not turn into an answer. A sticker or a voice note is answered
+    with what this step needs: a photo of that document at an upload, the words asked for
+    (or the card's photo, where it is read) at a typed question, a tap where buttons are."""
     q = t.question() or ""
-    if q.startswith("ask_upload_") and event.what not in UNSUPPORTED:
+    _, expects = choices(t, q)
+    if event.what in UNSUPPORTED:
+        t.say(UNSUPPORTED[event.what])
+    elif q.startswith("ask_upload_"):
         name = Msg(f"material.{q.removeprefix('ask_upload_')}.name")
         t.say("understanding.unsupported_at_upload", name=name)
+    elif q == "ask_id_number" and t.ctx.reads_cards:
+        t.say("card_photo.unsupported")
+    elif expects == "text":
+        t.say("understanding.unsupported_at_text", field=Msg(f"dialogs.field.{q}"))
+    elif expects == "contact":
+        t.say("understanding.unsupported_at_phone")
     else:
-        t.say(UNSUPPORTED.get(event.what, "dialogs.unsupported"))
+        t.say("dialogs.unsupported")
     ask(t)
 
 

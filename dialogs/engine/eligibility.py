@@ -64,7 +64,7 @@ def verdict(t: Turn) -> None:
         left=Msg(*when.duration(a.months_until_statutory or 0)),
         window=_window(a, reached=a.reached_statutory_age),
         notes=notes,
-        advisory=[Msg("advisory"), pension.offer()],
+        advisory=[Msg("advisory"), *pension.offer(t.ctx.pension_base)],
     )
 
 

@@ -6,14 +6,16 @@ that it already replied (a hint and the question again, or a different path)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dialogs import answers as read
-from dialogs.engine.asking import ask, fail
+from dialogs.engine.asking import ask, fail, question_reply
 from dialogs.engine.keys import CONSENT_SCOPE, CONSENT_VERSION
 from dialogs.engine.turn import Turn
 from dialogs.machine import State
 from dialogs.state import RecordConsent, SaveIdentity, SetLanguage
+from locales.replies import Msg
 from policy.idcard import IdNumberError, parse_id_number
 
 
@@ -32,6 +34,13 @@ def record_language(t: Turn, value: Any) -> bool:
 
 
 def record_consent(t: Turn, value: Any) -> bool:
+    """Agree or decline; "完整说明" shows the whole notice (what each office sees), itself
+    the question with the same buttons, so a worker reads it and answers in one place."""
+    if value == "full_text":
+        short = question_reply(t, "ask_consent")
+        answers = tuple(o for o in short.choices if o.id != "full_text")
+        t.replies.append(replace(short, message=Msg("dialogs.consent_full"), choices=answers))
+        return False
     if value == "decline":
         t.trigger("decline")
         t.say("dialogs.declined")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from dialogs.engine.asking import ask
+from dialogs.engine.free_text import masked_words
 from dialogs.engine.keys import MAX_FAILURES
 from dialogs.engine.turn import Turn
 
@@ -33,6 +34,7 @@ def not_understood(t: Turn, text: str) -> bool:
     submission, while waiting), where the caller's standing message (the status) follows."""
     if not asks_something(text):
         return False
+    t.d.unanswered = masked_words(text)[0]  # for the clerk, if a person is asked for next
     if t.question() is None:
         t.say("understanding.not_understood_idle")
         return False

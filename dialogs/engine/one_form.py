@@ -28,6 +28,7 @@ _SAME = (
     "lump_sum_before_1996",
     "receipts",
     "veteran",
+    "card_number_differs",  # the ID card photo's number (masked), kept though not the typed one
 )
 # The conversation's kinds of retirement -> the form's retirement_route.
 _ROUTES = {

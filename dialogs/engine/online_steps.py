@@ -25,6 +25,22 @@ def guide(region: str, step: str) -> Msg:
     return Msg(f"{prefix}_steps", {"link": Msg(f"{prefix}_link")})
 
 
+# The FAQ's questions about an online step: after the result, answered with its steps.
+_ASKED_ABOUT = {"housing_fund": "housing_fund"}
+
+
+def steps_again(t: Turn, intent: str) -> Msg | None:
+    """After the result, "公积金怎么取" gets the steps that were sent with it (the FAQ's
+    general answer would promise them "once the case is done"); None for other questions."""
+    step = _ASKED_ABOUT.get(intent)
+    if step is None:
+        return None
+    return Msg(
+        "aftercare.online.sent_again",
+        {"step": Msg(f"aftercare.online.step.{step}"), "steps": guide(t.ctx.region, step)},
+    )
+
+
 def due(t: Turn, happening: OnlineStepsDue) -> None:
     """The check fell due: ask about the first step not done. Only after the signature (the
     table's `check_online_steps` rows); a rating still unanswered is then never asked again."""
@@ -43,7 +59,7 @@ def due(t: Turn, happening: OnlineStepsDue) -> None:
 
 def answer(t: Turn, event: Event) -> None:
     """ask_online_steps_done: done, or not yet (then the steps again, and a person calls)."""
-    choice = chosen(event, S.ask_online_steps_done, _ANSWERS)
+    choice = chosen(event, S.ask_online_steps_done)
     if choice not in _ANSWERS:
         return ask(t)
     kept = stash(t)

@@ -18,6 +18,7 @@ from dialogs.events import Event, Text
 from dialogs.machine import State
 from locales.pension import estimate_msg
 from locales.replies import Msg, Reply
+from policy.pension_base import BaseTable
 from policy.pension_estimate import EstimateInputs, estimate, retirement_point
 from policy.year_month import YearMonth
 
@@ -54,7 +55,12 @@ def _said(text: str) -> tuple[Decimal | None, Decimal | None, int | None]:
 
 
 def answer(t: Turn, text: str) -> bool:
-    """The estimate for this worker (True), or what it still needs (False)."""
+    """The estimate for this worker (True), or what it still needs (False). Once the office
+    has approved the pension, the approved figure instead: an estimate is no longer news."""
+    approved = t.ctx.result.monthly_pension if t.ctx.result is not None else None
+    if approved is not None:
+        t.say("pension.approved", amount=f"{approved:,.2f}")
+        return True
     index, balance, months = _said(text)
     if months is None:
         months = t.d.answers.get("contribution_months")
@@ -88,6 +94,7 @@ def answer(t: Turn, text: str) -> bool:
     return True
 
 
-def offer() -> Msg:
-    """The line after the verdict that says the estimate is there for the asking."""
-    return Msg("pension.offer")
+def offer(table: BaseTable) -> list[Msg]:
+    """The line after the verdict that says the estimate is there for the asking; none while
+    no base figure is on file (the estimate would only say it cannot give a total)."""
+    return [Msg("pension.offer")] if table.bases else []

@@ -39,7 +39,8 @@ def person_asked(t: Turn, text: str = "") -> None:
     call, and the same question again (or, with none open, nothing more)."""
     words, hidden = masked_words(text)
     due = add_working_days(t.ctx.today, CALL_WITHIN_WORKING_DAYS)
-    t.do(HandToPerson("asked", t.question(), words, stage_of(t), call_by=due))
+    earlier, t.d.unanswered = t.d.unanswered or "", None
+    t.do(HandToPerson("asked", t.question(), words, stage_of(t), call_by=due, earlier=earlier))
     t.d.failures = 0
     t.say("dialogs.person_called", due=Msg(*when.day(due)))
     if hidden:  # ID or phone numbers in the words: kept masked, and the worker told

@@ -28,7 +28,7 @@ S = State
 
 
 def _level(event: Event) -> str | None:
-    choice = chosen(event, S.ask_rating, RATING_LEVELS)
+    choice = chosen(event, S.ask_rating)
     if choice is None and isinstance(event, Text):
         return rating_words.level(event.text)  # "挺好的，满意" (dialogs/rating_words.py)
     return choice

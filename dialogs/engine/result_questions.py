@@ -8,14 +8,15 @@ before submission, so a channel versions its buttons and maps a typed number to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from cases.result_commands import RATING_LEVELS
-from dialogs.choice_words import said
+from dialogs.choice_words import labelled, said
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.machine import State
+from locales import when
 from locales.replies import Msg, Option, Reply
 
 S = State
@@ -31,12 +32,41 @@ def stash(t: Turn) -> dict[str, Any]:
     return kept
 
 
-def chosen(event: Event, question: State, typed: Sequence[str]) -> str | None:
-    """The button tapped, or the one of `typed` whose words were typed (their synonyms)."""
+# Each question's buttons, (id, label key): what is shown, and what a typed answer is read by.
+BUTTONS: dict[State, tuple[tuple[str, str], ...]] = {
+    S.ask_signature_name: (
+        ("object", "aftercare.sign.choice_object"),
+        ("person", "aftercare.sign.choice_person"),
+    ),
+    S.ask_signature_confirm: (
+        ("confirm", "aftercare.sign.choice_confirm"),
+        ("retype", "aftercare.sign.choice_retype"),
+        ("notice", "aftercare.sign.choice_read_again"),
+    ),
+    S.ask_rating: (
+        *((level, f"aftercare.rating.level.{level}") for level in RATING_LEVELS),
+        ("skip", "aftercare.rating.choice_skip"),
+    ),
+    S.ask_rating_comment: (("skip", "aftercare.rating.choice_no_comment"),),
+    S.ask_online_steps_done: (
+        ("done", "aftercare.online.choice_done"),
+        ("not_yet", "aftercare.online.choice_not_yet"),
+    ),
+}
+
+
+def _options(question: State) -> tuple[Option, ...]:
+    return tuple(Option(id_, Msg(key)) for id_, key in BUTTONS[question])
+
+
+def chosen(event: Event, question: State) -> str | None:
+    """The button tapped, or the one whose words were typed: its synonyms (locales/), else
+    its label in any language or the label's beginning ("再看一遍" for "再看一遍告知单")."""
     if isinstance(event, Choice):
         return event.id
     if isinstance(event, Text):
-        return said(event.text, question.value, typed)
+        buttons = dict(BUTTONS[question])
+        return said(event.text, question.value, tuple(buttons)) or labelled(event.text, buttons)
     return None
 
 
@@ -44,10 +74,17 @@ def sign_question() -> Reply:
     """Sign by typing the name; or say one disagrees, or ask for a person."""
     return Reply(
         Msg("aftercare.sign.ask_name"),
-        choices=(
-            Option("object", Msg("aftercare.sign.choice_object")),
-            Option("person", Msg("aftercare.sign.choice_person")),
-        ),
+        choices=_options(S.ask_signature_name),
+        expects="text",
+        question=S.ask_signature_name.value,
+    )
+
+
+def objection_pending(call_by: date) -> Reply:
+    """Where the name is asked while the worker's objection is with the clerk: when they will
+    be called, and no prompt to sign (typing the name still signs)."""
+    return Reply(
+        Msg("aftercare.sign.objection_pending", {"due": Msg(*when.day(call_by))}),
         expects="text",
         question=S.ask_signature_name.value,
     )
@@ -61,23 +98,16 @@ def confirm_question(t: Turn) -> Reply:
     }
     return Reply(
         Msg("aftercare.sign.confirm", params),
-        choices=(
-            Option("confirm", Msg("aftercare.sign.choice_confirm")),
-            Option("retype", Msg("aftercare.sign.choice_retype")),
-            Option("notice", Msg("aftercare.sign.choice_read_again")),
-        ),
+        choices=_options(S.ask_signature_confirm),
         expects="choice",
         question=S.ask_signature_confirm.value,
     )
 
 
 def rating_question() -> Reply:
-    options = tuple(
-        Option(level, Msg(f"aftercare.rating.level.{level}")) for level in RATING_LEVELS
-    )
     return Reply(
         Msg("aftercare.rating.ask"),
-        choices=(*options, Option("skip", Msg("aftercare.rating.choice_skip"))),
+        choices=_options(S.ask_rating),
         expects="choice",
         question=S.ask_rating.value,
     )
@@ -86,7 +116,7 @@ def rating_question() -> Reply:
 def comment_question() -> Reply:
     return Reply(
         Msg("aftercare.rating.ask_comment"),
-        choices=(Option("skip", Msg("aftercare.rating.choice_no_comment")),),
+        choices=_options(S.ask_rating_comment),
         expects="text",
         question=S.ask_rating_comment.value,
     )
@@ -95,10 +125,7 @@ def comment_question() -> Reply:
 def online_step_question(step: str) -> Reply:
     return Reply(
         Msg("aftercare.online.ask_done", {"step": Msg(f"aftercare.online.step.{step}")}),
-        choices=(
-            Option("done", Msg("aftercare.online.choice_done")),
-            Option("not_yet", Msg("aftercare.online.choice_not_yet")),
-        ),
+        choices=_options(S.ask_online_steps_done),
         expects="choice",
         question=S.ask_online_steps_done.value,
     )
@@ -123,8 +150,9 @@ def finished_menu() -> Reply:
 def ask(t: Turn) -> None:
     """Ask the current question after the result (the menu, once everything is done)."""
     s = t.state
+    objection = t.ctx.result.objection_call_by if t.ctx.result is not None else None
     if s is S.ask_signature_name:
-        reply = sign_question()
+        reply = sign_question() if objection is None else objection_pending(objection)
     elif s is S.ask_signature_confirm:
         reply = confirm_question(t)
     elif s is S.ask_rating:

@@ -9,6 +9,8 @@ signature is the `SignNotice` command, and the signed copy comes with the reply.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from cases.result_commands import (
     DeclineRating,
     RaiseAtSigning,
@@ -17,9 +19,11 @@ from cases.result_commands import (
     sign_outcome,
 )
 from dialogs.choice_words import mentioned, name_like
+from dialogs.engine.commands import faq
 from dialogs.engine.document_requests import send_document
 from dialogs.engine.free_text import masked_words
-from dialogs.engine.result_questions import ask, chosen, stash
+from dialogs.engine.person import CALL_WITHIN_WORKING_DAYS
+from dialogs.engine.result_questions import ask, chosen, sign_question, stash
 from dialogs.engine.turn import Turn
 from dialogs.events import Choice, Event, Text
 from dialogs.happenings import ResultDelivered
@@ -46,7 +50,7 @@ def delivered(t: Turn, happening: ResultDelivered) -> None:
         t.jump(S.ask_signature_name)
     stash(t)["signature_sha"] = None  # the version shown is the one now delivered
     t.d.failures = 0
-    ask(t)
+    t.replies.append(sign_question())  # a changed notice is signed anew, objection or not
 
 
 def say_status(t: Turn) -> None:
@@ -76,7 +80,10 @@ def name(t: Turn, event: Event) -> None:
         t.trigger("next")
         return ask(t)
     if not name_like(typed):
-        # A question about the result, not a wrong name: never counted against them.
+        # A question about the result, not a wrong name: never counted against them. A clear
+        # question gets its answer, then the sign prompt; else what to type here.
+        if faq(t, typed, strict=True, again=ask):
+            return None
         t.say("aftercare.sign.not_a_name")
         return ask(t)
     t.d.failures += 1
@@ -99,23 +106,29 @@ def _raise(t: Turn, way_out: str, event: Event) -> None:
     """有异议 or 转人工 at signing: a task for the clerk with the worker's words; the notice
     stays unsigned, and the worker is told what happens next and that they can still sign."""
     words, hidden = masked_words(event.text) if isinstance(event, Text) else ("", False)
-    t.do(RaiseAtSigning("object" if way_out == "object" else "person", words[:_WORDS_MAX]))
-    due = add_working_days(t.ctx.today, 1)
+    due = add_working_days(t.ctx.today, CALL_WITHIN_WORKING_DAYS)
+    kind: Literal["object", "person"] = "object" if way_out == "object" else "person"
+    t.do(RaiseAtSigning(kind, words[:_WORDS_MAX], call_by=due))
     key = "aftercare.sign.objection_taken" if way_out == "object" else "aftercare.sign.person"
     t.say(key, due=Msg(*when.day(due)))
     if hidden:  # ID or phone numbers in the words: kept masked, and the worker told
         t.say("aftercare.numbers_hidden")
-    ask(t)
+    # No prompt to sign now: the worker was just told that signing can wait for the call.
 
 
 def confirm(t: Turn, event: Event) -> None:
-    """ask_signature_confirm: sign, type the name again, or read the notice again."""
-    choice = chosen(event, S.ask_signature_confirm, ("confirm",))
+    """ask_signature_confirm: sign, type the name again, or read the notice again; the ways
+    out and a question are answered here too, and anything else says what to tap or type."""
+    choice = chosen(event, S.ask_signature_confirm)
     if choice == "retype":
         t.trigger("retype")
         return ask(t)
+    if choice == "notice":
+        return send_document(t, "notice")
+    if choice != "confirm":
+        return _not_confirmed(t, event)
     view = t.ctx.result
-    if choice != "confirm" or view is None:
+    if view is None:
         return ask(t)
     kept = stash(t)
     typed, shown = str(kept.get("signature_name", "")), kept.get("signature_sha")
@@ -134,4 +147,17 @@ def confirm(t: Turn, event: Event) -> None:
     t.replies.append(Reply(done, document=wanted("signed_copy", alone=False)))
     if t.state is S.finished:
         t.do(DeclineRating())  # closes the case; the first rating stands
+    return ask(t)
+
+
+def _not_confirmed(t: Turn, event: Event) -> None:
+    """Not one of the buttons at 签字确认: "不满意" is an objection, a question gets its
+    answer; then the same question, or first a word on what to tap or type."""
+    way_out = _way_out(event)
+    if way_out is not None:
+        t.trigger("retype")  # unsigned: the name is typed again whenever they sign
+        return _raise(t, way_out, event)
+    if isinstance(event, Text) and faq(t, event.text.strip(), strict=True, again=ask):
+        return None
+    t.say("aftercare.sign.confirm_hint")
     return ask(t)

@@ -58,6 +58,9 @@ def summary(t: Turn) -> list[Msg]:
         for row in ASKED
         if row.review and row.answer in a and t.applies(row)
     ]
+    if differs := a.get("card_number_differs"):  # kept although not the typed number
+        typed = _masked(t, a.get("id_number"))
+        lines.append(Msg("dialogs.summary.card_number_differs", {"card": differs, "typed": typed}))
     return lines + _materials(t)
 
 

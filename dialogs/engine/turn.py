@@ -64,6 +64,8 @@ class Turn:
 
     def clear(self, question: str) -> None:
         """Forget an answer (and what depends on it) so that it is asked again."""
+        if question in ("ask_id_number", "ask_upload_id_card"):  # what the difference was with
+            self.d.answers.pop("card_number_differs", None)
         if question.startswith("ask_upload_"):
             code = question.removeprefix("ask_upload_")
             self.d.materials[code] = {"pages": 0, "status": "pending"}

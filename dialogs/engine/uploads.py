@@ -91,14 +91,16 @@ def pages(t: Turn, event: Files, code: str, m: dict[str, Any], max_pages: int) -
         m["pages"] += taken
         seen.extend(g.sha256 for g in good)
         t.do(AddPages(code, tuple(good)))
-        t.say("dialogs.pages_received", count=m["pages"], name=Msg(f"material.{code}.name"))
         t.d.failures = 0
     elif not event.files:
         return fail(t, "dialogs.hint.file_expected")
     if m["pages"] >= max_pages:  # nothing more this material can take: move on
         m["status"] = "ok"
         t.d.moved_on = code
+        t.say("dialogs.pages_received", count=m["pages"], name=Msg(f"material.{code}.name"))
         return material_done(t, code)
+    # One message per photo: the question asked again says the pages received so far and
+    # what is next ("已收到1页。拍完点“完成”"), so no separate receipt before it.
     ask(t)
 
 

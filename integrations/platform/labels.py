@@ -15,6 +15,11 @@ from policy.items import form_fields
 from policy.towns import town_of_office
 
 
+def _inner(text: str) -> str:
+    """Quotes inside quotes as Chinese writes them: “…‘企业职工退休’…”, never “…“…”…”."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
 class Labels:
     def __init__(self, tr: Translator) -> None:
         self.tr = tr
@@ -71,8 +76,12 @@ class Labels:
                 else self._first(f"documents.flow.state.{step}", default="")
             )
             if name:
-                where += self.tr("web.tasks.at_step", step=name)
-        return where + (self.tr("web.tasks.words", words=words) if words else "")
+                where += self.tr("web.tasks.at_step", step=_inner(name))
+        if words:
+            where += self.tr("web.tasks.words", words=_inner(words))
+        if earlier := str(detail.get("earlier") or ""):
+            where += self.tr("web.tasks.earlier", words=_inner(earlier))
+        return where
 
     def item(self, code: str) -> str:
         return self._first(f"item.{code}.name", default=code)

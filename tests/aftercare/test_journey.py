@@ -29,10 +29,10 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     case = await world.case(number)
     assert case.status == "notified"
     pushes = await world.pushes()
+    # Three messages: the result with its notice, what to do online, the signature question.
     assert [p.key for p in pushes] == [
         "aftercare.result.ready",
-        "aftercare.online.housing_fund",
-        "aftercare.online.medical",
+        "aftercare.online.both",
         "aftercare.sign.ask_name",
     ]
     notice = pushes[0].document
@@ -45,6 +45,8 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     assert "核定月养老金：3,520.50 元" in said
     assert "正常退休提取" in said and "https://" in said  # the housing fund guide, with a link
     assert "1,200.00" in said and "税务局" in said  # how and where to pay the back payment
+    online = text_of(pushes[1:2])
+    assert online.index("【住房公积金提取】") < online.index("【医保补缴】")
     assert pushes[-1].question == "ask_signature_name"
     # A second pass delivers nothing new.
     assert (await tick(world.db, world.deps, now=world.clock())).delivered == []
@@ -63,7 +65,9 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     signed_copy = next(r.document for r in out.replies if r.document is not None)
     assert "已签字" in signed_copy.filename
     signed_text = pdf_text(world.deps.files.read(signed_copy.address))
-    assert f"申请人签字：{NAME}" in signed_text and case.notice_sha256 in signed_text
+    assert f"申请人签字：{NAME}" in signed_text
+    assert f"告知单校验码：{case.notice_sha256[:8]}" in signed_text  # short; the record has all
+    assert case.notice_sha256 not in signed_text
     case = await world.case(number)
     assert case.status == "signed" and case.signed_at == world.clock()
     view = await world.db.run(reports.notice_status, number)

@@ -26,7 +26,7 @@ async def test_the_worker_sees_who_handled_their_application(world: World) -> No
     await person.command("mydata")
     text = person.texts()
     assert f"办件编号 {number}" in text
-    assert f"**************{ID_NUMBER[-4:]}" in text and ID_NUMBER not in text
+    assert f"{ID_NUMBER[:4]}**********{ID_NUMBER[-4:]}" in text and ID_NUMBER not in text
     assert "窗口工作人员办理了您的申请" in text
     assert "旗就业和社会保险事业中心经办人员办理了您的申请" in text
     assert " li " not in text and "pension_claim" not in text
@@ -74,3 +74,30 @@ async def test_the_worker_sees_the_role_and_time_of_console_accounts_not_their_n
     for username, role, _, _, line in CONSOLE_VIEWS:
         assert f"2026-11-27 10:05 {line}" in text, text
         assert username not in text and role not in text
+
+
+async def test_repeated_views_are_one_line_and_never_push_out_the_acceptance(
+    world: World,
+) -> None:
+    number = await world.submitted()
+    accepted = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Ejin Horo
+
+    def seen(session: Any) -> None:
+        case_id = session.scalar(select(Case.id).where(Case.number == number))
+        add_account(session, "wangfang", "clerk", "a long password here", "admin", at=accepted)
+        add_account(
+            session, "zhaolei", "social_insurance_center", "a long password", "admin", at=accepted
+        )
+        audit(session, "account:wangfang", "web.case_accept", case_id=case_id, at=accepted)
+        for minute in range(6):
+            at = datetime(2026, 11, 27, 2, minute, tzinfo=UTC)
+            actor = "account:zhaolei@social_insurance_center"
+            audit(session, actor, "web.case_view", case_id=case_id, at=at)
+
+    await world.db.run(seen)
+    await world.person.command("mydata")
+    text = world.person.texts()
+    office = "旗就业和社会保险事业中心经办人员"
+    assert f"2026-11-27 10:05 {office}查看了您的申请6次（时间是最近一次的）" in text, text
+    assert text.count(office) == 1
+    assert "2026-11-27 09:00 窗口工作人员办理了您的申请" in text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,16 +22,11 @@ from tests.bot import images
 from tests.bot.harness import RecordingConversation, bot_settings, running_bot
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BEN = u.User(2002, "Ben", language_code="en")
 SECRET = "webhook_secret_0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def webhook_settings(api: FakeBotApi, tmp_path: Path) -> tuple[Settings, str]:

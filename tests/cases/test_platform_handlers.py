@@ -145,5 +145,27 @@ async def test_the_medical_answer_asks_the_clerk_to_phone_once(db: Database) -> 
     tasks, told = await db.run(work)
     assert len(tasks) == 1
     assert tasks[0]["需补缴金额（元）"] == "800.00"
-    assert "预计2026年12月3日前答复" in told[-3]  # as people read dates (issue 13)
+    assert "预计12月3日10:00前答复" in told[-3]  # as people read dates (issue 13)
     assert "还需补缴 1200.00 元" in told[-2] and "还需补缴 800.00 元" in told[-1]
+
+
+async def test_an_office_starting_again_after_a_supplement_says_so_and_when_today(
+    db: Database,
+) -> None:
+    """Sent on 26 Nov at 10:00: due at 16:08 the same day is "今天16:08前", never a date that
+    reads like a week away; after the material asked for, the item is resumed, not started."""
+
+    def work(session: Session) -> list[str]:
+        _, number = submitted_case(session, "u1", NOW)
+        apply_event(session, _accepted(number))
+        office = ("pension_claim", "social_insurance_center")
+        data = {"materials": "social_security_card"}
+        asked = ItemAnswered(number, "ev-ask", NOW, *office, "supplement", data, "看不清")
+        apply_event(session, asked)
+        due = NOW + timedelta(hours=6, minutes=8)  # 16:08 in Ordos
+        apply_event(session, ItemDispatched(number, "ev-again", NOW, *office, due))
+        return _told(session, number)
+
+    told = await db.run(work)
+    assert told[-1].endswith("已恢复办理，预计今天16:08前答复。")
+    assert "已开始办理" not in told[-1]

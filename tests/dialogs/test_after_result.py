@@ -76,17 +76,21 @@ def test_a_wrong_name_counts_and_the_third_points_to_the_window() -> None:
 
 def test_a_question_about_the_result_is_not_counted_as_a_wrong_name() -> None:
     out = turn(conversation("ask_signature_name"), Text("看不懂这个单子，养老金怎么算的？"))
+    assert out.data.failures == 0 and "不一致" not in said(out.replies)
+    assert out.replies[-1].question == "ask_signature_name"
+    out = turn(conversation("ask_signature_name"), Text("这是啥？"))  # asks nothing we know
     assert out.data.failures == 0 and "签字只需要输入您的姓名" in said(out.replies)
 
 
 def test_disagreeing_typed_or_tapped_is_a_task_for_the_clerk_and_the_notice_stays_unsigned():
     out = turn(conversation("ask_signature_name"), Text("养老金怎么算的，我觉得少了"))
-    assert out.commands == [RaiseAtSigning("object", "养老金怎么算的，我觉得少了")]
+    called_by = date(2026, 5, 6)
+    assert out.commands == [RaiseAtSigning("object", "养老金怎么算的，我觉得少了", called_by)]
     # The next working day after 30 April is 6 May (the May Day holiday).
     assert "5月6日前会电话联系您" in said(out.replies)
     assert out.data.state == "ask_signature_name"
     tapped = turn(conversation("ask_signature_name"), Choice("person", "ask_signature_name"))
-    assert tapped.commands == [RaiseAtSigning("person", "")]
+    assert tapped.commands == [RaiseAtSigning("person", "", called_by)]
 
 
 def test_confirming_signs_the_version_shown_and_sends_the_signed_copy() -> None:

@@ -19,12 +19,14 @@ from app.settings import Settings
 from cases import repositories as repo
 from cases.db import Database
 from cases.files import FileStore
-from cases.models import Applicant, MaterialPage
+from cases.models import Applicant, Case, MaterialPage
 from dialogs.card_reader import CardPhotos, CardReader
 from dialogs.events import Choice, StoredFile
 from dialogs.service import ConversationService
 from integrations.idcard.fake import FakeCardReader
 from integrations.idcard.reader import OcrCardReader
+from integrations.platform.labels import Labels
+from locales import Translator
 from policy.idcard import parse_id_number
 from policy.idcard_front import CardFront
 from tests.dialogs.conftest import Person, id_number
@@ -223,12 +225,8 @@ async def test_a_reader_too_busy_says_to_type_the_number(
     assert p.question == "ask_id_number"
 
 
-async def test_a_card_uploaded_later_whose_number_differs_from_the_typed_one_is_told(
-    db: Database, files: FileStore, clock: Callable[[], datetime]
-) -> None:
-    typed = id_number("19650315")  # one digit of the sequence apart from the card's
-    photo = cards.photo(cards.front(CARD))
-    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
+async def to_card_upload(p: Person, files: FileStore, typed: str) -> None:
+    """Typed `typed` as the ID number, then every material before the ID card's."""
     await to_id_number(p)
     await p.text(typed)
     await p.contact("13847712345")
@@ -240,12 +238,68 @@ async def test_a_card_uploaded_later_whose_number_differs_from_the_typed_one_is_
     while p.question != "ask_upload_id_card":
         await p.files(stored(files, cards.something_else(seed=len(p.question or ""))))
         await p.tap("done")
+
+
+SOMEONE_ELSE = id_number("19650315")  # typed; one digit of the sequence apart from the card's
+
+
+async def test_someone_elses_card_is_held_not_counted_until_the_worker_says_which_is_right(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    photo = cards.photo(cards.front(CARD))
+    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
+    await to_card_upload(p, files, SOMEONE_ELSE)
     assert "请拍身份证正面和背面" in p.texts()  # typed: both sides are asked for
     await p.files(stored(files, cards.something_else(seed=99)))  # no card on it
     assert "这张照片里好像没有身份证" in p.texts() and await pages(db, "id_card") == []
     await p.files(stored(files, photo))
-    assert f"身份证照片上的号码是 {CARD.number}，和您填写的号码 {typed[:4]}" in p.texts()
-    assert len(await pages(db, "id_card")) == 1  # taken all the same: which one is right?
+    card, typed = f"{CARD.number[:4]}**********{CARD.number[-4:]}", SOMEONE_ELSE[:4]
+    assert f"身份证照片上的号码是 {card}，和您填写的号码 {typed}**********" in p.texts()
+    assert CARD.number not in p.texts()  # masked like the typed one
+    assert "已收到" not in p.texts() and await pages(db, "id_card") == []
+    assert p.choices() == ["card_retake", "card_fix", "card_keep"]
+    await p.text("好的")  # no answer: asked again, still nothing counted
+    assert "哪一个是对的" in p.texts() and await pages(db, "id_card") == []
+    await p.text("重拍")
+    assert "请拍您本人的身份证" in p.texts() and p.question == "ask_upload_id_card"
+    assert await pages(db, "id_card") == []
+
+
+async def test_a_number_typed_wrong_is_changed_and_the_same_photo_then_counts(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    photo = cards.photo(cards.front(CARD))
+    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
+    await to_card_upload(p, files, SOMEONE_ELSE)
+    await p.files(stored(files, photo))
+    await p.text("号码填错了")
+    assert p.question == "ask_id_number" and "请重新输入您的身份证号码" in p.texts()
+    await p.text(CARD.number)
+    assert p.question == "ask_upload_id_card"  # the answers after the number are kept
+    await p.files(stored(files, photo))
+    assert "不一致" not in p.texts() and len(await pages(db, "id_card")) == 1
+
+
+async def test_a_worker_who_keeps_both_numbers_sees_it_at_review_and_the_clerk_is_warned(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    photo = cards.photo(cards.front(CARD))
+    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
+    await to_card_upload(p, files, SOMEONE_ELSE)
+    await p.files(stored(files, photo))
+    await p.text("都没错，就用这张")
+    assert "提交后工作人员会核对" in p.texts() and len(await pages(db, "id_card")) == 1
+    await finish_uploads(p)
+    assert p.question == "ask_review"
+    card = f"{CARD.number[:4]}**********{CARD.number[-4:]}"
+    assert f"⚠ 身份证照片上的号码 {card} 与填写的号码 {SOMEONE_ELSE[:4]}" in p.texts()
+    await p.tap("submit")
+
+    def form(session):  # type: ignore[no-untyped-def]
+        return dict(session.scalars(select(Case)).one().form)
+
+    rows = dict(Labels(Translator("zh_CN")).form_rows(await db.run(form), mask_id=True))
+    assert rows["⚠ 身份证照片上的号码（与填写的号码不一致，申请人坚持提交，请核对）"] == card
 
 
 async def test_without_a_reader_a_photo_at_the_number_question_is_as_before(

@@ -79,6 +79,7 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
     assert out[1]["replies"][-1]["choices"] == [
         {"id": "agree", "label": "同意"},
         {"id": "decline", "label": "不同意"},
+        {"id": "full_text", "label": "完整说明"},
     ]
     assert out[2]["error"] == "dialogs.console.bad_json"
     assert out[8]["state"] == "ask_town"
@@ -88,7 +89,10 @@ def test_json_mode_answers_each_line_with_exactly_one_line(tmp_path: Path) -> No
     assert out[15]["state"] == "uploading"
     assert out[15]["replies"][-1]["expects"] == "file"
     assert out[16]["replies"][0]["key"] == "dialogs.retake.too_small"
-    assert out[17]["replies"][0]["key"] == "dialogs.pages_received"
+    # A page taken: one message, the question again saying what it has and what is next.
+    (answer,) = out[17]["replies"]
+    assert answer["key"] == "dialogs.ask_upload_application_form"
+    assert "已收到1页" in answer["text"] and "拍完点“完成”" in answer["text"]
     assert out[18]["error"] == "dialogs.console.file_refused"
     assert out[19]["error"] == "dialogs.console.unknown_command"
     assert out[20]["error"] == "dialogs.console.bad_json"  # a blank line is answered too
@@ -161,6 +165,6 @@ def test_terminal_mode_takes_numbers_labels_and_paths_in_chinese(tmp_path: Path)
     assert "请选择语言" in text and "  1. 中文" in text
     assert "预审结果" in text
     assert "  1. 阿勒腾席热镇" in text and "其他或不确定" in text
-    assert "已收到企业职工退休“一件事一次办”申请表，共1页" in text
+    assert "申请表（须加盖参保单位公章）。已收到1页。拍完点“完成”。" in text
     assert "材料已完成" in text
     assert "再见" in text  # end of input ends the session politely

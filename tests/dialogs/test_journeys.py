@@ -56,7 +56,8 @@ async def test_employee_with_an_employer_submits_and_gets_a_case_number(
     assert "住房公积金" in person.texts()  # the six items are named
     assert person.question == "ask_language"
     await person.tap("zh_CN")
-    assert person.question == "ask_consent" and person.choices() == ["agree", "decline"]
+    assert person.question == "ask_consent"
+    assert person.choices() == ["agree", "decline", "full_text"]
     await person.tap("agree")
     await person.text("张建国")
     await person.text(id_number("19650315"))

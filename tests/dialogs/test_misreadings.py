@@ -6,13 +6,14 @@ upload, and "完成" sent after an upload had already moved on by itself. (A rat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pytest
 
 from dialogs.engine import handle
-from dialogs.events import Choice, Files, StoredFile, Text, Unsupported
+from dialogs.events import Choice, Command, Files, StoredFile, Text, Unsupported
 from dialogs.state import Context, ConversationData
 from locales import Translator
 from locales.replies import render
@@ -134,6 +135,25 @@ def test_a_sticker_at_a_question_with_buttons_says_to_type_or_tap():
     assert texts[0] == ZH("dialogs.unsupported")
 
 
+@pytest.mark.parametrize(("reads_cards", "photo_offered"), [(False, False), (True, True)])
+def test_a_sticker_at_the_id_number_says_the_number_or_the_cards_photo(
+    reads_cards: bool, photo_offered: bool
+) -> None:
+    data = ConversationData(state="ask_id_number", language="zh_CN", answers={"name": "张建国"})
+    out = handle(data, Unsupported("sticker"), replace(CTX, reads_cards=reads_cards))
+    said = render(out.replies[0].message, ZH)
+    assert "身份证号码" in said and "按钮" not in said
+    assert ("拍一张身份证正面" in said) is photo_offered
+    assert out.replies[-1].question == "ask_id_number"
+
+
+def test_a_sticker_at_a_typed_question_says_what_to_type_not_to_tap():
+    data = ConversationData(state="ask_employer_name", language="zh_CN", answers=dict(IDENTITY))
+    _, texts, question = run(data, Unsupported("sticker"))
+    assert "请打字输入您的参保单位名称" in texts[0] and "按钮" not in texts[0]
+    assert question == "ask_employer_name"
+
+
 # --- "完成" after the upload moved on by itself --------------------------------------------
 
 
@@ -158,3 +178,56 @@ def test_only_the_very_next_message_is_read_that_way():
     moved, _, _ = run(uploading("id_card"), Files((photo(1), photo(2))))
     later, _, _ = run(moved, Text("好的"))
     assert later.moved_on is None
+
+
+# --- "一样" typed late; "在车间干活" read as a choice -------------------------------------
+
+WOMAN = IDENTITY | {"id_number": MAN | {"sex": "female"}}
+WOMAN.pop("category")
+
+
+def at(question: str, answers: dict[str, Any]) -> ConversationData:
+    return ConversationData(state=question, language="zh_CN", answers=dict(answers))
+
+
+def before(question: str) -> dict[str, Any]:
+    """The answers of BEFORE_UPLOADS given before `question`."""
+    order = ["name_matches_archive", "paid_before_1995_07", "lump_sum_before_1996", "veteran"]
+    keep = order[: order.index(question.removeprefix("ask_"))]
+    return {k: v for k, v in BEFORE_UPLOADS.items() if k not in order or k in keep}
+
+
+@pytest.mark.parametrize("late", ["一样", "一致", "相同", "名字一样", "不一样"])
+def test_same_typed_late_for_the_archive_name_is_no_answer_to_the_1995_question(late):
+    after, texts, question = run(
+        at("ask_paid_before_1995_07", before("ask_paid_before_1995_07")), Text(late)
+    )
+    assert question == "ask_paid_before_1995_07" and "paid_before_1995_07" not in after.answers
+    assert not any("已记为" in t for t in texts)
+
+
+@pytest.mark.parametrize(("text", "meant"), [("一样", True), ("不一样", False)])
+def test_same_still_answers_the_archive_name_question(text, meant):
+    after, _, _ = run(
+        at("ask_name_matches_archive", before("ask_name_matches_archive")), Text(text)
+    )
+    assert after.answers["name_matches_archive"] is meant
+
+
+def test_a_category_read_from_free_words_is_said_back_before_the_next_question():
+    after, texts, question = run(at("ask_category", WOMAN), Text("在车间干活"))
+    assert after.answers["category"] == "female_worker" and question == "ask_contribution"
+    assert texts[0].startswith("已记为：工人岗（原50岁退休）") and "/back" in texts[0]
+
+
+@pytest.mark.parametrize("plain", ["工人岗（原50岁退休）", "2", "第二个"])
+def test_a_choice_named_by_its_label_or_number_is_not_said_back(plain):
+    after, texts, _ = run(at("ask_category", WOMAN), Text(plain))
+    assert after.answers["category"] == "female_worker"
+    assert not any("已记为" in t for t in texts)
+
+
+def test_after_the_echo_back_returns_to_the_choice_read_from_words():
+    after, _, _ = run(at("ask_category", WOMAN), Text("在车间干活"))
+    _, _, question = run(after, Command("back"))
+    assert question == "ask_category"

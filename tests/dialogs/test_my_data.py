@@ -21,8 +21,9 @@ async def test_the_worker_sees_their_data_masked_and_the_question_stays_open(
     await person.command("mydata")
     text = person.texts()
     assert "姓名：张建国" in text
-    assert f"身份证号：**************{NUMBER[-4:]}" in text and NUMBER not in text
-    assert "手机号：*******2345" in text and "13847712345" not in text
+    # One mask style, as on the review and on staff pages.
+    assert f"身份证号：{NUMBER[:4]}**********{NUMBER[-4:]}" in text and NUMBER not in text
+    assert "手机号：138****2345" in text and "13847712345" not in text
     assert "同意办理的时间：2026-11-26" in text
     assert "申请：还没有提交" in text and "还没有工作人员看过" in text
     assert "请发送 /cancel" in text

@@ -78,9 +78,12 @@ def test_no_base_figure_is_said_plainly_in_the_chat():
     assert "基础养老金：约" not in text and "合计：约" not in text
 
 
-def test_the_verdict_offers_the_estimate():
+@pytest.mark.parametrize("table", [load_base_table(FIXTURE), BaseTable()], ids=["base", "none"])
+def test_the_verdict_offers_the_estimate_only_where_it_can_give_a_figure(table: BaseTable):
+    """With no base figure on file (the shipped empty file) no estimate is offered."""
     data = ConversationData("ask_contribution", "zh_CN", {**ANSWERS})
     data.answers.pop("contribution_months")
-    out = engine.handle(data, Text("30年"), Context(TODAY))
+    out = engine.handle(data, Text("30年"), Context(TODAY, pension_base=table))
     text = said(out.replies)
-    assert "预审结果" in text and "发“养老金测算”" in text
+    assert "预审结果" in text
+    assert ("发“养老金测算”" in text) == bool(table.bases)

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from app.clock import LOCAL_TZ
 from cases.db import Database
 from cases.models import StaffTask
+from integrations.platform.labels import Labels
+from locales import Translator
 from tests.dialogs.conftest import Person
 from tests.dialogs.test_guidance import at_employer
 from tests.dialogs.test_journeys import finish_uploads
@@ -118,3 +120,32 @@ async def test_at_the_employer_name_the_words_are_no_employer(
     assert detail["question"] == "ask_employer_name" and detail["words"] == typed
     await person.text("伊金霍洛旗伊泰煤矿有限公司")  # the real name is still taken
     assert person.question != "ask_employer_name"
+
+
+async def test_the_question_the_bot_could_not_answer_goes_with_the_hand_over(
+    person: Person, db: Database
+) -> None:
+    """The worker asks something the bot cannot answer, then 转人工: the clerk reads the
+    question itself, and the step's name keeps its own quotes readable."""
+    await person.to_the_form_upload()
+    await person.text("我现在没有打印机怎么办")
+    assert "这个问题我回答不了" in person.texts() and "不想答错" not in person.texts()
+    await person.text("转人工")
+    (detail,) = await db.run(handovers)
+    assert detail["earlier"] == "我现在没有打印机怎么办"
+    shown = Labels(Translator("zh_CN")).task_context(detail)
+    assert shown == (
+        "上传材料时，在“企业职工退休‘一件事一次办’申请表”一步：“转人工”"
+        "；此前问过机器人没答上的问题：“我现在没有打印机怎么办”"
+    )
+
+
+async def test_a_question_answered_since_is_not_carried(person: Person, db: Database) -> None:
+    await at_name(person)
+    await person.text("张建国")
+    await person.text("我现在没有打印机怎么办")
+    assert "这个问题我回答不了" in person.texts()
+    await person.text("150627196503151218")
+    await person.text("转人工")
+    (detail,) = await db.run(handovers)
+    assert "earlier" not in detail

@@ -60,7 +60,8 @@ async def test_a_file_where_text_was_asked(person: Person) -> None:
 async def test_a_sticker_is_unsupported_but_answered(person: Person) -> None:
     await at_name(person)
     await person.send(Unsupported("sticker"))
-    assert person.message_keys() == ["dialogs.unsupported", "dialogs.ask_name"]
+    assert person.message_keys() == ["understanding.unsupported_at_text", "dialogs.ask_name"]
+    assert "请打字输入您的姓名" in person.texts() and "按钮" not in person.texts()
 
 
 async def at_upload(p: Person) -> None:
@@ -89,7 +90,7 @@ async def test_a_blurred_page_gets_a_specific_retake_request(person: Person) -> 
     await person.files(page("front", problem="blurred"), page("back"))
     assert "dialogs.retake.blurred" in person.message_keys()
     assert "请在光线好的地方" in person.texts()
-    assert "共1页" in person.texts()  # only the good page counts
+    assert "已收到1页" in person.texts()  # only the good page counts
     await person.tap("done")
     assert "dialogs.hint.need_pages" in person.message_keys()  # an ID card has two sides
     await person.files(page("back"))  # the same photo again is not the other side

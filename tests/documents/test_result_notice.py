@@ -90,7 +90,8 @@ def test_the_signed_copy_carries_the_name_time_and_the_signed_version(
     text = pdf_text(signed)
     assert "申请人签字：张三" in text
     assert "2026年11月26日10:30" in text  # Beijing time
-    assert sha in text
+    # The version as a short check code, the whole value left to the case record.
+    assert f"告知单校验码：{sha[:8]}" in text and sha not in text
     assert "申请人签字：___" in pdf_text(render_result_notice(notice, ZH))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import sqlite3
 from pathlib import Path
 
@@ -18,14 +17,9 @@ from tests.e2e.processes import CLERK, Deployment, wait_until
 from tests.e2e.test_case_life import queue_numbers, texts
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
+from tests.ports import free_port
 
 SECRET = "platform-secret-shared-by-both-sides-0123"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_a_case_reaches_a_remote_platform_and_its_answers_come_back(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tests.e2e.processes import Deployment, sqlite_deployment, wait_until
 from tests.e2e.test_case_life import queue_numbers, texts
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
+from tests.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 # Outside CI the test skips without a browser; under CI=true (which installs one) it must run.
@@ -38,12 +38,6 @@ ACCOUNTS = {
     "liuyang": "hr_service_center",
     "zhaojian": "supervisor",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def serving(base: str) -> bool:

@@ -4,7 +4,6 @@ Prometheus metrics, as an operator's probes and scraper read them."""
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +15,7 @@ from cases.models import utcnow
 from tests.e2e.processes import Deployment, sqlite_deployment, wait_until
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.ports import free_port
 
 
 async def get(url: str) -> tuple[int, str]:

@@ -18,9 +18,10 @@ from tests.e2e.processes import (
     wait_until,
 )
 from tests.e2e.test_case_life import OFFICE_ANSWERS, queue_numbers
-from tests.e2e.webhook_workers import free_port, webhook_env
+from tests.e2e.webhook_workers import webhook_env
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
+from tests.ports import free_port
 
 LEADS = "leader: this process now runs"
 

@@ -27,9 +27,10 @@ from tests.e2e.bursts import album_pages, journey_bursts, replies_to, settled, s
 from tests.e2e.front import RoundRobinFront
 from tests.e2e.journey import Applicant
 from tests.e2e.processes import KEY, Deployment, wait_until
-from tests.e2e.webhook_workers import free_port, webhook_env
+from tests.e2e.webhook_workers import webhook_env
 from tests.fake_bot_api import FakeBotApi
 from tests.fake_bot_api import updates as u
+from tests.ports import free_port
 
 # 30 in CI; the 300 by hand (`BURST_APPLICANTS=300`: docs/telegram-delivery.md).
 APPLICANTS = int(os.environ.get("BURST_APPLICANTS", "30"))

@@ -1,20 +1,12 @@
 """The set-up of the tests that run several `main.py run` webhook workers behind a round-robin
 front (tests/e2e/front.py) on one PostgreSQL deployment (the `deployment` fixture of
-tests/e2e/conftest.py): a free loopback port per worker, and each worker's webhook settings."""
+tests/e2e/conftest.py): each worker's webhook settings, on a port from tests/ports.py."""
 
 from __future__ import annotations
-
-import socket
 
 from tests.e2e.front import RoundRobinFront
 
 SECRET = "webhook_workers_secret_0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def webhook_env(front: RoundRobinFront, port: int) -> dict[str, str]:

@@ -149,6 +149,22 @@ def test_a_narrow_dip_of_cost_is_not_the_threshold():
     assert choose_threshold(table) == 0.67
 
 
+def test_a_threshold_cheaper_only_by_the_noise_of_a_few_phrases_is_not_taken():
+    """Above 0.72 two wrong answers fewer and three right ones lost: cheaper on these phrases
+    by one, less than the spread of five phrases. The break-even point stays."""
+    table = [(0.70, False, False), (0.72, False, False), (0.71, True, False)]
+    table += [(0.74, True, False), (0.76, True, False)] + [(0.9, True, False)] * 5
+    assert expected_cost(table, 0.77) < expected_cost(table, 0.67)
+    assert choose_threshold(table) == 0.67
+
+
+def test_a_threshold_clearly_cheaper_is_taken():
+    """Ten wrong answers just above 0.70 and nothing right there: answering them is no luck
+    of the split, the threshold rises above them and no further."""
+    table = [(0.7 + i / 1000, False, False) for i in range(10)] + [(0.9, True, False)] * 5
+    assert choose_threshold(table) == 0.71
+
+
 def test_cancel_needs_a_higher_probability_than_other_intents():
     cal = read(nlu.CALIBRATION_FILE)
     assert cal.cancel_threshold > cal.threshold

@@ -32,7 +32,11 @@ REVIEW = ("submit", "edit")
         ("不是", YES_NO, "no"),
         ("否", YES_NO, "no"),
         ("我没交过养老保险", YES_NO, "no"),
-        ("名字不一样", YES_NO, "no"),
+        # Whether things match is asked at the archive-name question only (its own words):
+        # anywhere else "一样" is no yes.
+        ("一样", YES_NO, None),
+        ("名字不一样", YES_NO, None),
+        ("一致", YES_NO, None),
         ("是", YES_NO, "yes"),
         ("是的", YES_NO, "yes"),
         ("是的！", YES_NO, "yes"),

@@ -71,3 +71,17 @@ def test_jieba_is_loaded_lazily_and_caches_under_the_working_directory_data(tmp_
     )
     assert result.stdout.strip() == b"1"
     assert (tmp_path / "data" / "jieba.cache").is_file()
+
+
+def test_classifying_never_imports_the_tools_that_fit_the_weights(tmp_path):
+    """scikit-learn and pypinyin are development dependencies (`python -m dialogs.nlu_train`):
+    the service classifies, pinyin included, with neither installed."""
+    script = (
+        "import sys; from dialogs import nlu;"
+        "print(nlu.classify('gongjijin zenme qu').name,"
+        "[m for m in ('sklearn', 'pypinyin') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, timeout=60, check=True
+    )
+    assert result.stdout.split() == [b"housing_fund", b"[]"]

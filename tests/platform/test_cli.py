@@ -107,6 +107,11 @@ def test_staff_commands_and_their_errors(prepared: tuple[Path, str]) -> None:
     unknown = staff(where, "accept", "YJ-20260430-9999", "--as", "李娜")
     assert unknown.returncode == 2 and "没有找到办件" in unknown.stderr
 
+    before = staff(where, "show", number, "--as", "李娜")
+    assert before.returncode == 0, before.stderr
+    items = before.stdout.split("事项：\n", 1)[1]
+    assert items.startswith("  受理后开始办理各事项。")  # never an empty heading
+
     accepted = staff(where, "accept", number.lower(), "--as", "李娜")
     assert accepted.returncode == 0, accepted.stderr
     assert "已受理" in accepted.stdout and "职工医保人员退休 → 旗医疗保障局" in accepted.stdout

@@ -6,7 +6,6 @@ console finds it. A tampered, expired or other case's URL is refused."""
 from __future__ import annotations
 
 import hashlib
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +50,7 @@ from staffweb.app import make_app
 from staffweb.core import Console
 from staffweb.materials import stored_address
 from tests.platform.conftest import FORM
+from tests.ports import free_port
 from tests.staffweb.conftest import PASSWORD, login
 
 SECRET = b"pages-travel-with-the-case-secret"
@@ -67,12 +67,6 @@ class Blob:
     sha256: str
     size: int
     mime_type: str
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @asynccontextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,15 +15,10 @@ import pytest
 from cases.platform.port import PlatformRejected, SubmitRequest, UnknownCase
 from integrations.platform.http_client import HttpPlatformClient
 from tests.log_guard import scan_output
+from tests.ports import free_port
 
 MAIN = Path(__file__).resolve().parents[2] / "main.py"
 SECRET = "serve-test-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_platform_serve_answers_the_signed_contract(tmp_path: Path) -> None:

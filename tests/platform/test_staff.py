@@ -146,6 +146,28 @@ async def test_clear_errors_for_wrong_case_office_and_repeated_answer(
     assert nothing.code == "unknown_office"
 
 
+async def test_done_without_its_data_names_the_fields_in_chinese_and_what_each_takes(
+    db: Database, clock: FakeClock
+) -> None:
+    """`staff answer … --result done` with no data: the office reads which field is missing by
+    its Chinese name (and the code to type), and everything this item's 办结 takes."""
+    platform, number = await accepted_case(db, clock)
+    with pytest.raises(StaffError) as info:
+        await db.run(
+            platform.answer, number, "community_registration", "done", "staff:zhao", {}, None
+        )
+    said = info.value.message
+    assert said.startswith("办结数据有误：缺少“登记所在镇”（town）。")
+    assert "办结“" in said and "需要填写：登记所在镇 town（文字）" in said
+    with pytest.raises(StaffError) as info:
+        data = {"monthly_pension": "三千", "pension": "1"}
+        await db.run(platform.answer, number, "pension_claim", "done", "staff:wu", data, None)
+    said = info.value.message
+    assert "“每月养老金”（monthly_pension）的值不对，应为金额，单位元，如 1200.00" in said
+    assert "没有数据项 pension" in said
+    assert "养老金起发月份 first_pension_month（年月，如 2026-12，可不填）" in said
+
+
 async def test_overdue_items_are_flagged_to_the_clerk_once(db: Database, clock: FakeClock) -> None:
     platform, _number = await accepted_case(db, clock)
     clock.advance(hours=3)  # 2 office hours have passed: four items are late

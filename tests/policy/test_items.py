@@ -171,7 +171,7 @@ def test_applies_to_an_answer_limits_an_item():
 
 
 def test_consent_names_every_office_and_what_it_sees():
-    text = catalog("zh_CN")["dialogs.ask_consent"]
+    text = catalog("zh_CN")["dialogs.consent_full"]  # one tap from the short notice
     for i in load_items():
         assert i.office_name_zh in text, i.code
 

@@ -24,6 +24,7 @@ from integrations.platform.embedded.core import (
 )
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.errors import StaffError
+from locales import Translator
 from policy.items import ItemDef, offices_of
 from policy.materials import SUPPLEMENT_CODES, requested_materials
 
@@ -153,9 +154,7 @@ def _answer_data(
         clean = coerce_result(definition, data or {})
         problems = definition.validate_result(clean)
         if problems:
-            raise StaffError(
-                "bad_data", "办结数据有误：" + "；".join(_problem_zh(p) for p in problems)
-            )
+            raise StaffError("bad_data", _data_problems_zh(definition, problems))
         return clean
     if not (reason or "").strip():
         raise StaffError("no_reason", "需补充或不予办理时，请用 --reason 写明原因。")
@@ -205,10 +204,33 @@ def coerce_result(definition: ItemDef, raw: Mapping[str, Any]) -> dict[str, Any]
     return out
 
 
-def _problem_zh(problem: str) -> str:
-    kind, _, code = problem.partition(":")
-    return {
-        "missing": f"缺少 {code}",
-        "invalid": f"{code} 的值不对",
-        "unknown": f"没有数据项 {code}",
-    }.get(kind, problem)
+def _data_problems_zh(definition: ItemDef, problems: tuple[str, ...]) -> str:
+    """What is wrong, by the fields' Chinese names (and the codes typed after --data), then
+    every field this item's "done" takes, with the kind of value each expects."""
+    tr = Translator("zh_CN")
+
+    def name(code: str) -> str:
+        return tr(f"web.result.{code}") if tr.has(f"web.result.{code}") else code
+
+    kinds = {f.code: f.type for f in definition.result}
+    said = []
+    for problem in problems:
+        kind, _, code = problem.partition(":")
+        kind_of = tr(f"web.result_type.{kinds[code]}") if code in kinds else ""
+        what = {"field": name(code), "code": code, "kind": kind_of}
+        said.append(tr(f"web.result_problem.{kind}", **what))
+    fields = [
+        tr(
+            "web.result_problem.field" if f.required else "web.result_problem.optional_field",
+            field=name(f.code),
+            code=f.code,
+            kind=tr(f"web.result_type.{f.type}"),
+        )
+        for f in definition.result
+    ]
+    return tr(
+        "web.result_problem.summary",
+        problems="；".join(said),
+        item=definition.name_zh,
+        fields="、".join(fields),
+    )
