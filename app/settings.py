@@ -112,10 +112,11 @@ class TelegramSettings(BaseModel):
     max_messages_per_second: PositiveFloat = 30.0
     max_messages_per_chat_per_second: PositiveFloat = 1.0
     album_wait_seconds: Seconds = 1.0  # an album is complete this long after its last part
-    # Several webhook workers on PostgreSQL: how long an update waits for older ones of the
-    # same applicant sent at the same moment to arrive (Telegram sends one chat's messages
-    # one at a time, so 0 unless updates come from elsewhere all at once; bot/shared_intake).
-    order_wait_seconds: Seconds = 0.0
+    # Several webhook workers on PostgreSQL: an update waits until every older update id has
+    # been taken in by some worker (ids are consecutive); one still missing after this long is
+    # taken for an update Telegram will not deliver, and passed (bot/shared_intake). Paid only
+    # on such a gap, and by a new deployment's first update.
+    order_wait_seconds: Seconds = 10.0
     polling_timeout: Annotated[int, Field(ge=0, le=50)] = 25  # getUpdates long-poll seconds
     # Connections to the Bot API for answers (getUpdates has its own). Over aiohttp's pool
     # (bot/transport.py) 4 to 64 cost the same CPU per update on loopback, within the noise

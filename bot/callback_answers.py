@@ -5,6 +5,8 @@ Webhook: Telegram lets the HTTP response to an update carry one Bot API method, 
 never comes back (an answer to a callback query has none worth reading). The answer rides
 there: one call fewer per press. Our webhook responds once the update is handled, so the
 spinner stops when the replies are out, as it did when the answer was a call made last.
+Webhook workers on PostgreSQL respond once the update is recorded (bot/shared_intake.py):
+the press is handled after, its answer a call of its own.
 
 Polling (or a second answer for the same update): the answer is its own call, started at once
 beside the conversation in a task the handler owns and awaits before it returns, so the

@@ -4,9 +4,10 @@ when its update is fully handled, so that polling confirms an offset (and the we
 Telegram) only for what is done: a crash before that makes Telegram deliver it again.
 
 Serialisation across worker processes is the conversation service's job (the database
-decides). Several webhook workers on PostgreSQL also share the order and the album parts
-through the database (`bot.shared_intake`): `shared` is set then. Otherwise (one process,
-SQLite or polling) the ordering and the albums here are all there is.
+decides). Webhook workers on PostgreSQL share the order and the album parts through the
+database instead (`bot.shared_intake`): `shared` is set then, and `feed` returns once the
+update is recorded there (handled in turn after, by another worker if this one dies).
+Otherwise (one process, SQLite or polling) the ordering and the albums here are all there is.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ class Intake:
         user = update.effective_user
         message = update.effective_message
         group = message.media_group_id if message is not None else None
-        if user is not None and self.shared is not None:
-            await self.shared.feed(update, user.id, group)
+        if self.shared is not None:
+            await self.shared.feed(update, user.id if user is not None else None, group)
             return
         if user is not None and group:
             key = (user.id, group)

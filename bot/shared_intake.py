@@ -4,18 +4,28 @@ parts of an album that reached different workers become one album with one reply
 
 What Telegram guarantees (docs/telegram-delivery.md): the messages of one chat come one at a
 time, the next only after our 2xx; button presses come on a queue of their own, beside them;
-a failed delivery is retried. So:
+a failed delivery is retried; and the update ids of one bot are consecutive across all chats.
+So:
 
-* Order: each update is recorded in `inbound_updates` when it arrives and waits there until
-  the applicant's older updates, wherever they arrived, are handled; handling itself holds
-  the applicant's advisory lock (`cases.repositories.take_update`). An update older than
-  one already handled (it arrived late) is handled next, not dropped.
-* Albums: Telegram sends the next part only after we acknowledge this one, so a part is
-  acknowledged once it is stored (encrypted) in `album_parts`, not once handled. Every worker
-  holding a part waits for the album's quiet window; the first to see it close claims the
-  parts and handles them as one; the others find them claimed. Parts of a worker killed
-  mid-album are in the database: another worker's sweep handles an album nobody claimed,
-  or whose claimer stopped answering.
+* Acknowledged once recorded: each update is stored (its JSON encrypted) in
+  `inbound_updates` and answered 2xx at once, then handled in turn. Holding the answer until
+  handled would hold the chat's next message at Telegram, and so every newer update waiting
+  for that message's id: one applicant at a time across the deployment.
+* Order: an update is handled once (1) every older update id has been recorded by some
+  worker (the shared floor: a missing id is an update still on its way, such as the button
+  pressed just before a text, and is waited for however busy the machine is), and (2) the
+  applicant's older updates, wherever they arrived, are handled; handling itself holds the
+  applicant's advisory lock (`cases.repositories.take_update`). bot/update_turns.py asks
+  for all the updates a worker holds at once, lowest ids first. Only when no missing id
+  comes for TELEGRAM__ORDER_WAIT_SECONDS (Telegram dropped it; or a new deployment's first
+  update, below which nothing is known) does the floor pass the gap, once. An update older
+  than one already handled (it arrived late) is handled next, not dropped.
+* Albums: a part is stored in `album_parts` too. Every worker holding a part waits for the
+  album's quiet window; the first to see it close claims the parts and holds them as one
+  update; the others find them claimed.
+* A worker killed with updates in hand: they are in the database; another worker's sweep
+  takes on an update or album left unhandled for STALE_CLAIM seconds (handled twice is
+  harmless: the processed mark keeps one).
 """
 
 from __future__ import annotations
@@ -26,26 +36,18 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from telegram import Bot, Update
 
 from bot.config import CHANNEL
+from bot.update_turns import FIRST_POLL, LAST_POLL, STALE_CLAIM, Handle, Turns
 from cases.db import Database
 from cases.errors import StoreUnavailable
 from cases.models import utcnow
 from cases.repositories import inbound
 
 log = logging.getLogger(__name__)
-# An update waits for older ones as long as they are being handled (a busy deployment takes
-# its time); the bound is for a row nobody will handle. Telegram resends a waiting update.
-ORDER_PATIENCE = 300.0
-STALE_CLAIM = 60.0  # an album claimed this long ago and still there: its claimer died
-FIRST_POLL, LAST_POLL = 0.02, 0.25  # waiting for older updates: the pause, doubling
-
-Handle = Callable[[Sequence[Update]], Awaitable[None]]
 
 
 class SharedIntake:
@@ -59,18 +61,19 @@ class SharedIntake:
         self.album_wait, self.order_wait = album_wait, order_wait
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self._gathering: dict[str, asyncio.Task[None]] = {}
+        self.turns = Turns(db, handle, order_wait=order_wait)
 
-    async def feed(self, update: Update, user_id: int, group: str | None) -> None:
-        if group:
-            await self._add_part(update, str(user_id), group)
-            return  # acknowledged once stored: Telegram sends the next part only then
-        ids = [update.update_id]
-        await self.db.run(inbound.record_arrival, CHANNEL, str(user_id), ids[0])
-        try:
-            await self._wait_turn(str(user_id), ids[0])
-            await self.handle([update])
-        finally:
-            await self._forget(ids)
+    async def feed(self, update: Update, user_id: int | None, group: str | None) -> None:
+        """Returns once the update is recorded (Telegram may send the chat's next one);
+        `user_id` None: an update of no applicant, recorded all the same, or the newer ones
+        would wait for its id."""
+        applicant = "" if user_id is None else str(user_id)
+        if group and user_id is not None:
+            await self._add_part(update, applicant, group)
+            return
+        payload = json.dumps(update.to_dict(), ensure_ascii=False)
+        await self.db.run(inbound.record_arrival, CHANNEL, applicant, update.update_id, payload)
+        self.turns.hold([update], applicant, inbound.forget_arrivals)
 
     async def _add_part(self, update: Update, user_id: str, group: str) -> None:
         payload = json.dumps(update.to_dict(), ensure_ascii=False)
@@ -90,50 +93,50 @@ class SharedIntake:
                 last = await self.db.run(inbound.last_part_at, CHANNEL, group)
                 if last is None:
                     return  # another worker claimed it
-                if utcnow() - last >= timedelta(seconds=self.album_wait):
-                    break
+                if utcnow() - last < timedelta(seconds=self.album_wait):
+                    continue
+                await self._wait_for_ids_taken_so_far()
+                if await self.db.run(inbound.last_part_at, CHANNEL, group) == last:
+                    break  # no part came meanwhile: the album is whole
             await self._handle_album(group, user_id, stale_before=utcnow())
         except StoreUnavailable:
             log.warning("album %s left for the sweep: the database is unavailable", group)
         finally:
             self._gathering.pop(group, None)
 
-    async def _handle_album(self, group: str, user_id: str, *, stale_before: datetime) -> None:
-        payloads = await self.db.run(
-            inbound.claim_album, CHANNEL, group, self.worker, stale_before
-        )
-        if not payloads:
-            return
-        parts = [Update.de_json(json.loads(p), self.bot) for p in payloads]
-        ids = [p.update_id for p in parts]
-        try:
-            await self._wait_turn(user_id, ids[0])
-            await self.handle(parts)
-        finally:
-            await self._forget(ids, inbound.finish_album)
-
-    async def _wait_turn(self, user_id: str, update_id: int) -> None:
-        """Until the applicant's older updates taken in by any worker are handled (a killed
-        worker's: until Telegram's redelivery or the album sweep handles them); one recorded
-        more than ORDER_PATIENCE ago is no longer waited for."""
-        if self.order_wait:
-            await asyncio.sleep(self.order_wait)  # lets older updates sent at once arrive
+    async def _wait_for_ids_taken_so_far(self) -> None:
+        """A quiet window is a time, which a busy machine outlasts: a part may still be on
+        its way. Its id is below the newest one taken in by now (Telegram numbers an album's
+        parts as it receives them, together), so wait until every id up to that one has come
+        (`order_wait` at most: a gap that stays open is the turns' to give up)."""
+        newest = await self.db.run(inbound.newest_taken, CHANNEL)
         loop = asyncio.get_running_loop()
         started, pause = loop.time(), FIRST_POLL
-        since = utcnow() - timedelta(seconds=ORDER_PATIENCE)
-        while await self.db.run(inbound.earlier_waiting, CHANNEL, user_id, update_id, since):
-            if loop.time() - started > ORDER_PATIENCE:
-                log.warning("update %s goes ahead of older ones never handled", update_id)
+        while newest is not None and loop.time() - started < self.order_wait:
+            if await self.db.run(inbound.floor_reached, CHANNEL, newest):
                 return
             await asyncio.sleep(pause)
             pause = min(pause * 2, LAST_POLL)
 
-    async def _forget(self, ids: list[int], how: Any = inbound.forget_arrivals) -> None:
-        with contextlib.suppress(StoreUnavailable):  # left-overs expire (ORDER_PATIENCE)
-            await self.db.run(how, CHANNEL, ids)
+    async def _handle_album(self, group: str, user_id: str, *, stale_before: datetime) -> None:
+        payloads = await self.db.run(
+            inbound.claim_album, CHANNEL, group, self.worker, stale_before
+        )
+        if payloads:
+            parts = [Update.de_json(json.loads(p), self.bot) for p in payloads]
+            await self.turns.hold(parts, user_id, inbound.finish_album).done
+
+    async def _take_on_album(self, group: str, user_id: str, stale_before: datetime) -> None:
+        try:
+            await self._handle_album(group, user_id, stale_before=stale_before)
+        except StoreUnavailable:
+            log.warning("album %s left for the next sweep: the database is unavailable", group)
+        finally:
+            self._gathering.pop(group, None)
 
     async def sweep(self, stop: asyncio.Event) -> None:
-        """Handle albums nobody is gathering (their workers were killed), until `stop`."""
+        """Take on updates and albums nobody is handling (their workers were killed), until
+        `stop`."""
         every = max(self.album_wait, 1.0)
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -143,19 +146,30 @@ class SharedIntake:
             try:
                 await self._sweep_once()
             except StoreUnavailable:
-                log.warning("album sweep skipped: the database is unavailable")
+                log.warning("intake sweep skipped: the database is unavailable")
 
     async def _sweep_once(self) -> None:
         now = utcnow()
-        quiet_before = now - timedelta(seconds=3 * self.album_wait + 1)
+        # Beyond what a live gatherer may take: its window, then the wait for the ids so far.
+        quiet_before = now - timedelta(seconds=3 * self.album_wait + self.order_wait + 1)
         stale_before = now - timedelta(seconds=STALE_CLAIM)
         groups = await self.db.run(inbound.orphan_albums, CHANNEL, quiet_before, stale_before)
         for group, user_id in groups:
             if group not in self._gathering:
                 log.info("album %s had no worker: this one handles it", group)
-                await self._handle_album(group, user_id, stale_before=stale_before)
+                self._gathering[group] = asyncio.create_task(
+                    self._take_on_album(group, user_id, stale_before), name=f"album-{group}"
+                )
+        for user_id, payload in await self.db.run(
+            inbound.claim_stale_updates, CHANNEL, stale_before
+        ):
+            update = Update.de_json(json.loads(payload), self.bot)
+            log.info("update %s had no worker: this one handles it", update.update_id)
+            self.turns.hold([update], user_id, inbound.forget_arrivals)
 
     async def close(self) -> None:
-        for task in list(self._gathering.values()):
+        """Stop; what is still in hand stays in the database for the other workers' sweep."""
+        for task in self._gathering.values():
             task.cancel()
         await asyncio.gather(*self._gathering.values(), return_exceptions=True)
+        await self.turns.close()

@@ -19,7 +19,7 @@ from cases.models.base import (
 )
 from cases.models.blobs import FileBlob
 from cases.models.case import Case, CaseCounter, ItemResult, MaterialPage
-from cases.models.inbound import AlbumPart, InboundUpdate
+from cases.models.inbound import AlbumPart, InboundFloor, InboundUpdate
 from cases.models.outbox import NotificationOutbox, PlatformOutbox, ProcessedUpdate
 from cases.models.records import AuditLog, Reminder, StaffTask
 from cases.models.staff import StaffAccount, StaffSession
@@ -35,6 +35,7 @@ __all__ = [
     "CaseCounter",
     "Conversation",
     "FileBlob",
+    "InboundFloor",
     "InboundUpdate",
     "ItemResult",
     "ItemStatus",

@@ -5,24 +5,61 @@ unit of work for `Database.run`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from cases.crypto import vault_of
-from cases.models import AlbumPart, InboundUpdate, ProcessedUpdate, utcnow
+from cases.models import AlbumPart, InboundFloor, InboundUpdate, ProcessedUpdate, utcnow
 from cases.repositories._sql import execute_count, upsert_insert
 from cases.repositories.updates import mark_update_processed
 
 _PART = b"album-part"  # the encryption context of a part's JSON
+_UPDATE = b"inbound-update"  # and of an update's
 REPLYING = timedelta(seconds=60)  # a handled update's replies are out well within this
 
 
-def record_arrival(session: Session, channel: str, user_id: str, update_id: int) -> None:
-    """An update some worker is about to handle (a redelivery records nothing new)."""
-    row = {"channel": channel, "update_id": update_id, "user_id": user_id, "arrived_at": utcnow()}
+def record_arrival(
+    session: Session, channel: str, user_id: str, update_id: int, payload: str | None = None
+) -> None:
+    """An update some worker took in: kept (its JSON encrypted) until handled, so that it is
+    acknowledged now and handled in turn, by the sweep if its worker dies. Album parts keep
+    their JSON in `album_parts`. A redelivery records nothing new."""
+    now = utcnow()
+    row = {
+        "channel": channel,
+        "update_id": update_id,
+        "user_id": user_id,
+        "arrived_at": now,
+        "claimed_at": now,
+        "payload": None
+        if payload is None
+        else vault_of(session).encrypt(payload, context=_UPDATE),
+    }
     session.execute(upsert_insert(session, InboundUpdate).values(row).on_conflict_do_nothing())
+
+
+def claim_stale_updates(
+    session: Session, channel: str, worker_since: datetime
+) -> list[tuple[str, str]]:
+    """Updates taken in whose worker has not handled them since `worker_since` (it died, or
+    Telegram gave the update to another worker too): claimed for the caller, as (applicant,
+    JSON) in update id order. Handled twice is harmless: the processed mark keeps one."""
+    stmt = (
+        update(InboundUpdate)
+        .where(
+            InboundUpdate.channel == channel,
+            InboundUpdate.payload.is_not(None),
+            InboundUpdate.claimed_at < worker_since,
+        )
+        .values(claimed_at=utcnow())
+        .returning(InboundUpdate.update_id, InboundUpdate.user_id, InboundUpdate.payload)
+    )
+    vault = vault_of(session)
+    rows = sorted(session.execute(stmt).all())
+    return [(user, vault.decrypt(token, context=_UPDATE)) for _, user, token in rows if token]
 
 
 def record_album_part(
@@ -49,24 +86,136 @@ def record_album_part(
     return True
 
 
-def earlier_waiting(
-    session: Session, channel: str, user_id: str, update_id: int, since: datetime
-) -> int:
-    """How many of the applicant's updates older than `update_id` are taken in but not yet
-    handled (those that arrived before `since` are left-overs nobody will handle)."""
-    handled = select(ProcessedUpdate.update_id).where(
-        ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == InboundUpdate.update_id
+@dataclass(frozen=True)
+class Waiting:
+    """An update (or an album: `first` and `last` its parts' ids) held by a worker."""
+
+    first: int
+    last: int
+    user_id: str  # "": no applicant (a poll, a channel post)
+
+
+def whose_turn(
+    session: Session, channel: str, waiting: Sequence[Waiting], since: datetime
+) -> tuple[int | None, set[int]]:
+    """The floor, raised over every update id taken in since, and which of `waiting` may be
+    handled now: every older update id taken in by some worker (update ids of one bot are
+    consecutive across all chats: a missing one is an update still on its way), and none of
+    the applicant's older updates unhandled (those that arrived before `since` are left-overs
+    nobody will handle). The floor None: a new deployment, nothing known below."""
+    floor = _raise_floor_over_taken(session, channel)
+    if floor is None:
+        return None, set()
+    in_sequence = [w for w in waiting if w.last <= floor]
+    users = {w.user_id for w in in_sequence if w.user_id}
+    oldest: dict[str, int] = {}
+    if users:
+        handled = select(ProcessedUpdate.update_id).where(
+            ProcessedUpdate.channel == channel,
+            ProcessedUpdate.update_id == InboundUpdate.update_id,
+        )
+        query = (
+            select(InboundUpdate.user_id, func.min(InboundUpdate.update_id))
+            .where(
+                InboundUpdate.channel == channel,
+                InboundUpdate.user_id.in_(users),
+                InboundUpdate.arrived_at >= since,
+                # Handled but its row still there: its replies may be on their way (wait),
+                # unless it arrived long ago (its worker died before forgetting it).
+                or_(~handled.exists(), InboundUpdate.arrived_at >= utcnow() - REPLYING),
+            )
+            .group_by(InboundUpdate.user_id)
+        )
+        oldest = {user: first for user, first in session.execute(query)}
+    ready = {w.first for w in in_sequence if oldest.get(w.user_id, w.first) >= w.first}
+    return floor, ready
+
+
+def newest_taken(session: Session, channel: str) -> int | None:
+    """The highest update id any worker has taken in and not yet handled."""
+    query = select(func.max(InboundUpdate.update_id)).where(InboundUpdate.channel == channel)
+    return session.scalar(query)
+
+
+def floor_reached(session: Session, channel: str, update_id: int) -> bool:
+    """Whether every update id up to `update_id` has been taken in (the floor raised over
+    the ids taken in since)."""
+    floor = _raise_floor_over_taken(session, channel)
+    return floor is not None and floor >= update_id
+
+
+def _raise_floor_over_taken(session: Session, channel: str) -> int | None:
+    """Raise the floor to the end of the unbroken run of ids taken in just above it."""
+    floor = session.scalar(select(InboundFloor.update_id).where(InboundFloor.channel == channel))
+    if floor is None:
+        return None
+    later = aliased(InboundUpdate)
+    successor = (
+        select(later.update_id)
+        .where(later.channel == channel, later.update_id == InboundUpdate.update_id + 1)
+        .exists()
     )
-    query = select(func.count()).where(
-        InboundUpdate.channel == channel,
-        InboundUpdate.user_id == user_id,
-        InboundUpdate.update_id < update_id,
-        InboundUpdate.arrived_at >= since,
-        # Handled but its row still there: its replies may be on their way (wait), unless it
-        # arrived long ago (its worker died before forgetting it).
-        or_(~handled.exists(), InboundUpdate.arrived_at >= utcnow() - REPLYING),
+    taken = (InboundUpdate.channel == channel, InboundUpdate.update_id > floor)
+    if (
+        session.scalar(
+            select(InboundUpdate.update_id)
+            .where(*taken)
+            .order_by(InboundUpdate.update_id)
+            .limit(1)
+        )
+        != floor + 1
+    ):
+        return floor
+    end = session.scalar(select(func.min(InboundUpdate.update_id)).where(*taken, ~successor))
+    assert end is not None
+    raise_floor(session, channel, end)
+    return end
+
+
+def missing_below(session: Session, channel: str, update_id: int, most: int = 5) -> list[int]:
+    """Up to `most` ids above the floor and below `update_id` that no worker has taken in."""
+    floor = session.scalar(select(InboundFloor.update_id).where(InboundFloor.channel == channel))
+    if floor is None or update_id - floor > 10_000:
+        return []  # nothing known below, or ids restarted after a quiet week
+    taken = session.scalars(
+        select(InboundUpdate.update_id).where(
+            InboundUpdate.channel == channel,
+            InboundUpdate.update_id > floor,
+            InboundUpdate.update_id < update_id,
+        )
     )
-    return session.scalar(query) or 0
+    return sorted(set(range(floor + 1, update_id)) - set(taken))[:most]
+
+
+def raise_floor(session: Session, channel: str, update_id: int) -> None:
+    """Every id up to `update_id` counts as taken in: the missing ones are given up."""
+    insert = upsert_insert(session, InboundFloor).values(channel=channel, update_id=update_id)
+    session.execute(
+        insert.on_conflict_do_update(
+            index_elements=[InboundFloor.channel],
+            set_={"update_id": update_id},
+            where=InboundFloor.update_id < update_id,
+        )
+    )
+
+
+def keep_claims(session: Session, channel: str, update_ids: Sequence[int]) -> None:
+    """The worker holding these updates (and albums' parts) is alive: no sweep takes them."""
+    now = utcnow()
+    session.execute(
+        update(InboundUpdate)
+        .where(InboundUpdate.channel == channel, InboundUpdate.update_id.in_(update_ids))
+        .values(claimed_at=now)
+    )
+    session.execute(
+        update(AlbumPart)
+        .where(
+            AlbumPart.channel == channel,
+            AlbumPart.update_id.in_(update_ids),
+            AlbumPart.claimed_by.is_not(None),
+        )
+        .values(claimed_at=now)
+    )
 
 
 def forget_arrivals(session: Session, channel: str, update_ids: Sequence[int]) -> None:

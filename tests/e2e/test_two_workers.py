@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from tests.bot import images
+from tests.e2e.bursts import settled
 from tests.e2e.front import RoundRobinFront
 from tests.e2e.journey import Applicant, answer_questions, submit
 from tests.e2e.processes import (
@@ -49,6 +50,9 @@ async def test_the_leader_killed_mid_case_is_replaced_and_nothing_is_lost_or_dou
     await front.start()
     who = Applicant(api, u.User(9301, "张三"))
     await deployment.add_staff()  # the staff commands run as accounts
+    probe = deployment.database()
+    # The workers confirm an update once recorded: the applicant reads the answer once handled.
+    api.handled = lambda: wait_until(lambda: settled(probe, api), "the update handled")
     try:
         with deployment.bot("a", **webhook_env(front, ports[0])) as a:
             await wait_until(lambda: LEADS in deployment.log_of("a"), "A leads", procs=(a,))
@@ -105,6 +109,7 @@ async def test_the_leader_killed_mid_case_is_replaced_and_nothing_is_lost_or_dou
                 finally:
                     await db.close()
     finally:
+        await probe.close()
         await front.stop()
     assert status == "closed"
     assert all(state == "sent" for _, _, state in rows)  # nothing lost

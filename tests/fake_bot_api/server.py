@@ -24,7 +24,7 @@ import json
 import math
 import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +154,9 @@ class FakeBotApi:
         # As Telegram's webhook: one chat's messages one at a time (the next after a 2xx),
         # one user's button presses likewise on a queue of their own. Off: all at once.
         self.per_chat_order = per_chat_order
+        # `deliver` waits for this too, when set: for a bot that confirms an update once it is
+        # recorded and handles it after (webhook workers on PostgreSQL: bot/shared_intake.py).
+        self.handled: Callable[[], Awaitable[object]] | None = None
         self.record_calls = record_calls
         self.bot_user = {
             "id": int(token.split(":")[0]),
@@ -353,13 +356,16 @@ class FakeBotApi:
 
     async def deliver(self, *updates: dict[str, Any], timeout: float = 20.0) -> list[Call]:
         """Queue updates (of one chat) and wait until the bot has confirmed them, i.e. fully
-        handled them (our bot confirms only then); returns what it sent to that chat."""
+        handled them (our bot confirms only then, or see `handled`); returns what it sent to
+        that chat."""
         chat_id = _chat_of(updates[0])
         before = len(self.sent_to(chat_id))
         ids = {self.add_update(update) for update in updates}
         await self.wait_for(
             lambda: not ids & set(self.pending_update_ids()), timeout, f"updates {sorted(ids)}"
         )
+        if self.handled is not None:
+            await self.handled()
         return self.sent_to(chat_id)[before:]
 
     async def _control_updates(self, request: web.Request) -> web.Response:
