@@ -36,8 +36,8 @@ _TABLE: tuple[tuple[tuple[str, ...], str], ...] = (
     (("female_worker",), "工人/工人岗/工人岗位/女工人/普通工人/生产岗/一线工人/女工/worker"),
     (("later",), "以后再说/稍后/稍后再传/等会/等会儿/等一会/待会/待会儿/一会儿/以后/下次/回头再说/"
                  "晚点/晚点再传/过会儿/明天再传/先不传/暂时没有/later"),
-    (("done",), "好了/传完了/没有了/完了/就这些/完成/上传完了/拍完了/都传了/就这么多/没别的了/"
-                "齐了/done/finished"),
+    (("done",), "好了/好啦/传完了/没有了/完了/就这些/完成/上传完了/拍完了/都传了/就这么多/没别的了/"
+                "齐了/拍好了/传好了/发好了/发完了/弄好了/都拍了/都发了/done/finished"),
     (("submit",), "提交/确认提交/提交吧/提交申请/交吧/submit"),
     (("edit",), "修改/改/改一下/更正/我要改/要改/改改/修改一下/编辑/edit"),
     # "person": the hand-over choice that the conversation adds after repeated failures.
@@ -75,7 +75,7 @@ _CONTAINS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         ),
         ("later",),
     ),
-    (re.compile(r"(?<![没未])(?:传完|拍完|上传完|都传了)"), ("done",)),
+    (re.compile(r"(?<![没未])(?:传完|拍完|发完|上传完|都传了|拍好|传好|发好)"), ("done",)),
     (re.compile(r"提交"), ("submit",)),
     (re.compile(r"修改|改一下|更正"), ("edit",)),
     (re.compile(r"男"), ("male",)),

@@ -128,3 +128,14 @@ def test_only_offered_ids_are_ever_returned():
 )
 def test_the_document_named_with_still_there_means_have(question: str, text: str) -> None:
     assert exact(text, question, HANDBOOK) == "have"
+
+
+@pytest.mark.parametrize("text", ["没有", "没有了", "早没了", "不在了"])
+@pytest.mark.parametrize("question", ["ask_handbook", "ask_receipts"])
+def test_asked_whether_a_document_is_still_there_no_means_lost(question: str, text: str) -> None:
+    assert exact(text, question, HANDBOOK) == "lost"
+
+
+@pytest.mark.parametrize("text", ["拍好了", "传好了", "发完了", "都拍了", "好啦", "照片拍好了"])
+def test_the_photos_taken_said_in_other_words_means_done(text: str) -> None:
+    assert interpret_choice(text, UPLOAD) == "done"
