@@ -18,6 +18,7 @@ from cases.result import applicant_name
 from documents.result_notice import NOT_APPLICABLE, NoticeData, NoticeItem
 from locales import Translator
 from policy.items import load_items
+from policy.towns import find_town
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -44,7 +45,8 @@ def build_notice(
     items: list[NoticeItem] = []
     for definition in load_items():
         result = results.get(definition.code)
-        items.append(_item(definition.code, definition.name_key, definition.office, result, tr))
+        office_name = _office_name(case, definition.office, definition.office_routed_by, tr)
+        items.append(_item(definition.code, definition.name_key, office_name, result, tr))
     texts = region_texts(tr, region)
     return NoticeData(
         case_number=case.number or "",
@@ -58,10 +60,19 @@ def build_notice(
     )
 
 
+def _office_name(case: Case, office: str, routed_by: str | None, tr: Translator) -> str:
+    """The office by name: for an item routed by the worker's town, that town's government
+    (阿勒腾席热镇人民政府…), not "the town you live in" (in Chinese, where the name is known)."""
+    if routed_by == "town" and tr.language == "zh_CN":
+        town = find_town(str((case.form or {}).get("town") or ""))
+        if town is not None and town.office is not None:
+            return town.office_name_zh
+    return tr(f"office.{office}.name")
+
+
 def _item(
-    code: str, name_key: str, office: str, result: ItemResult | None, tr: Translator
+    code: str, name_key: str, office_name: str, result: ItemResult | None, tr: Translator
 ) -> NoticeItem:
-    office_name = tr(f"office.{office}.name")
     if result is None:
         return NoticeItem(code, tr(name_key), office_name, NOT_APPLICABLE)
     data = dict(result.data or {})

@@ -34,8 +34,12 @@ def configured_contacts() -> tuple[Contact, ...]:
 
 
 def contact_lines(tr: Translator, contacts: Sequence[Contact]) -> tuple[str, ...]:
-    """One line per office; each detail not yet filled in reads 请咨询窗口."""
+    """One line per office; each detail not yet filled in reads 请咨询窗口. While nothing at
+    all is filled in, one line says so: eight offices each "ask at the window" is noise, and
+    it pushes the notice's signature onto a page of its own."""
     ask = tr("aftercare.contacts.ask_window")
+    if contacts and all(len(c.missing) == 3 for c in contacts):
+        return (tr("aftercare.contacts.none_filled", window=contacts[0].name_zh),)
     lines = []
     for c in contacts:
         if len(c.missing) == 3:

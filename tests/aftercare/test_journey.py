@@ -41,6 +41,10 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     text = pdf_text(world.deps.files.read(notice.address))
     assert "核定月养老金：3,520.50元" in text and "需补缴医保费：1,200.00元" in text
     assert "登记地：阿勒腾席热镇" in text and "军龄：6年" in text
+    # The worker's own town's government by name, not "the town you live in".
+    assert "阿勒腾席热镇人民政府" in text.replace("\n", "") and "所在镇人民政府" not in text
+    # No office's contacts filled in yet: one line says where to ask, not one per office.
+    assert text.count("请咨询") == 1, text
     said = text_of(pushes)
     assert "核定月养老金：3,520.50 元" in said
     assert "正常退休提取" in said and "https://" in said  # the housing fund guide, with a link
