@@ -79,7 +79,9 @@ def test_until_filled_the_guide_says_ask_at_the_window(tmp_path: Path) -> None:
 
     shipped = region_texts(ZH).contacts  # policy/contacts.toml as shipped: nothing filled
     window = load_contacts()[0].name_zh
-    assert shipped == (f"各经办机构的地址、电话和办公时间，请咨询{window}。",)  # one line, not eight
+    assert shipped == (
+        f"各经办机构的地址、电话和办公时间，请咨询{window}。",
+    )  # one line, not eight
     assert not any(ch.isdigit() for line in shipped for ch in line), "no number is invented"
     partial = tmp_path / "contacts.toml"
     partial.write_text(
