@@ -19,7 +19,7 @@ from dialogs import rating_words
 from dialogs.engine.free_text import masked_words
 from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
-from dialogs.events import Choice, Event, Text
+from dialogs.events import Event, Text
 from dialogs.machine import State
 from locales import when
 from locales.replies import Msg
@@ -64,7 +64,11 @@ def rate(t: Turn, event: Event) -> None:
 
 
 def comment(t: Turn, event: Event) -> None:
-    """ask_rating_comment: any words are the comment; "skip" leaves none."""
+    """ask_rating_comment: any words are the comment; "skip" (tapped, or its words typed:
+    "没有了", "没意见") leaves none."""
+    if chosen(event, S.ask_rating_comment) == "skip":
+        t.trigger("skip")
+        return ask(t)
     if isinstance(event, Text) and event.text.strip():
         words, hidden = masked_words(event.text)
         t.do(CommentOnRating(words))
@@ -72,9 +76,6 @@ def comment(t: Turn, event: Event) -> None:
         if hidden:  # ID or phone numbers in the comment: kept masked, and the worker told
             t.say("aftercare.numbers_hidden")
         t.trigger("next")
-        return ask(t)
-    if isinstance(event, Choice) and event.id == "skip":
-        t.trigger("skip")
     return ask(t)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from aftercare import reports
@@ -189,6 +190,22 @@ async def test_a_good_rating_closes_the_case_and_no_follow_up(world: World) -> N
     assert (await world.case(number)).status == "closed"
     tasks = await world.db.run(lambda s: list(s.scalars(select(StaffTask))))
     assert [t.kind for t in tasks if t.kind == "rating_followup"] == []
+
+
+@pytest.mark.parametrize("typed", ["没有了", "没意见", "没有"])
+async def test_no_comment_typed_is_no_comment(world: World, typed: str) -> None:
+    """The button's own words typed at the comment ("没有了") leave no comment, as tapping
+    it does: the clerk's ratings list must not read 意见：没有了."""
+    number = await world.submitted()
+    await world.results_ready(number)
+    await tick(world.db, world.deps, now=world.clock())
+    await world.person.text(NAME)
+    await world.person.text("确认签字")
+    await world.person.text("挺好的 很满意")
+    await world.person.text(typed)
+    assert world.person.last is not None and world.person.last.state == "finished"
+    view = await world.db.run(reports.notice_status, number)
+    assert view["rating"] == "very_satisfied" and view["rating_comment"] is None
 
 
 async def test_rating_is_voluntary_and_never_pressed(world: World) -> None:
