@@ -47,7 +47,16 @@ class RatingRow:
 
 
 def _local(value: datetime | None) -> str | None:
+    """A moment for the JSON views: 2026-12-03 12:56, China time."""
     return None if value is None else value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _zh(local: str | None) -> str:
+    """A moment of `_local` as staff read it in the text views: 2026年12月3日 12:56."""
+    if not local:
+        return "-"
+    moment = datetime.strptime(local, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ)
+    return when.staff_moment(moment, LOCAL_TZ)
 
 
 def ratings(session: Session, *, now: datetime, case_number: str | None = None) -> list[RatingRow]:
@@ -123,13 +132,13 @@ def format_ratings(rows: list[RatingRow], counted: dict[str, Any] | None = None)
         f"{s['followups_overdue']} 条。",
     ]
     for r in rows:
-        line = f"{r.case_number}  {LEVEL_ZH.get(r.level, r.level)}  {r.rated_at}"
+        line = f"{r.case_number}  {LEVEL_ZH.get(r.level, r.level)}  {_zh(r.rated_at)}"
         if r.comment:
             line += f"  意见：{r.comment}"
         if r.followup_task is not None:
             state = "已回访" if r.followup_status == "done" else "待回访"
             late = "（已超期）" if r.followup_overdue else ""
-            line += f"  回访#{r.followup_task} {state}，期限 {r.followup_due}{late}"
+            line += f"  回访#{r.followup_task} {state}，期限 {_zh(r.followup_due)}{late}"
             if r.followup_outcome:
                 line += f"，结果：{r.followup_outcome}"
         lines.append(line)
@@ -196,7 +205,7 @@ def notice_rows(view: dict[str, Any]) -> list[tuple[str, str]]:
     objection in the worker's words, the rating, the online steps. No hashes: the version
     shows only as "signed the current one or not"."""
     if view["signed"]:
-        signed = f"已签字（{view['signed_at']}）"
+        signed = f"已签字（{_zh(view['signed_at'])}）"
     elif view.get("objection"):  # the worker's words are on the 有异议 row below
         call_by = view["objection"]["call_by"]  # ISO in the JSON view, in Chinese here
         signed = "有异议，待沟通"
@@ -223,7 +232,7 @@ def notice_rows(view: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [("结果告知单", notice), ("签字", signed)]
     for o in view.get("objections", ()):
         state = f"已处理：{o['note']}" if o["done"] else "待电话沟通"
-        rows.append(("有异议", f"{o['raised_at']}“{o['words'] or '（未说明）'}”，{state}"))
+        rows.append(("有异议", f"{_zh(o['raised_at'])}“{o['words'] or '（未说明）'}”，{state}"))
     return [*rows, ("好差评", rating), ("网办事项", online)]
 
 

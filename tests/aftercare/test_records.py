@@ -172,7 +172,7 @@ async def test_the_report_lists_bad_ratings_with_follow_up_status_and_deadline(
     ]
     assert rows[0].followup_task == rating.followup_task_id and not rows[0].followup_overdue
     text = reports.format_ratings(rows)
-    assert "不满意" in text and "待回访，期限 2026-05-11 18:00" in text
+    assert "不满意" in text and "待回访，期限 2026年5月11日 18:00" in text
     assert "意见：材料退回了两次" in text
 
     # Past the deadline and still open: overdue, in the summary too.

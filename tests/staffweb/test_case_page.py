@@ -78,7 +78,7 @@ async def test_after_the_result_the_page_shows_notice_signature_objection_and_ra
         await desk.db.run(the_end, number, desk.clock())
         page = await (await clerk.get(f"/cases/{number}")).text()
         assert "结果告知、签字和评价" in page
-        assert "已发给申请人" in page and "已签字（2026-04-30 09:00）" in page
+        assert "已发给申请人" in page and "已签字（2026年4月30日 09:00）" in page
         assert "有异议" in page and "养老金少算了两年工龄" in page and "待电话沟通" in page
         assert "基本满意" in page and "等得有点久" in page
         assert "a" * 16 not in page and "b" * 16 not in page  # no hash for the clerk
