@@ -4,8 +4,9 @@ only for data the applicant typed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from app.clock import LOCAL_TZ
@@ -13,6 +14,8 @@ from locales import Translator, when
 from policy.idcard import mask_number
 from policy.items import form_fields
 from policy.towns import town_of_office
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a day as the form keeps it
 
 
 def _inner(text: str) -> str:
@@ -40,6 +43,8 @@ class Labels:
             return self.tr("web.value.yes") if value else self.tr("web.value.no")
         if name == "contribution_months" and isinstance(value, int):
             return when.counted_months(self.tr, value)
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value):  # 1965-05-15 → 1965年5月15日
+            return when.text(self.tr, when.day(date.fromisoformat(value)))
         return self._first(f"documents.form.value.{name}.{value}", default=str(value))
 
     def form_rows(self, fields: Mapping[str, Any], *, mask_id: bool) -> list[tuple[str, str]]:

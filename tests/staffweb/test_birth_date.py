@@ -25,7 +25,7 @@ async def test_the_clerk_enters_a_differing_birth_date_on_the_case_page(desk: De
             assert shown in tasks, shown
         await desk.db.run(desk.platform.accept, number, "account:li")
         seen = await (await pension.get(page)).text()
-        assert "档案出生日期（与身份证不一致，以档案为准）" in seen and "1965-11-20" in seen
+        assert "档案出生日期（与身份证不一致，以档案为准）" in seen and "1965年11月20日" in seen
         assert (
             await post_form(pension, "/inbox", action, {"archive_birth_date": "1965-11-20"})
         ).status == 403
