@@ -11,8 +11,10 @@ from dialogs.state import SupplementCase
 from locales.replies import Msg
 
 
-def reopen(t: Turn) -> None:
-    """Upload again just the materials the clerk returned or an office asked for."""
+def reopen(t: Turn, *, explain: bool = True) -> None:
+    """Upload again just the materials the clerk returned or an office asked for. Not
+    `explain`ed when the worker answers the push with the photos themselves: the push said
+    what is wanted and why, and the upload's own reply says what came in and what is next."""
     case = t.ctx.case
     assert case is not None
     if t.step.returned_for_correction():
@@ -50,6 +52,8 @@ def reopen(t: Turn) -> None:
         if kept:  # only some pages returned: the kept ones count, one new page at least
             t.d.materials[code]["at_least"] = kept + 1
     t.d.material = codes[0] if codes else None
+    if t.d.material and not explain:
+        return
     t.say(intro, lines=lines)
     if t.d.material:
         ask(t)

@@ -100,8 +100,9 @@ def idle(t: Turn, event: Event, standing: str) -> None:
 
 def submitted(t: Turn, event: Event) -> None:
     if t.step.needs_supplement():
-        reopen(t)
-        if isinstance(event, Files) and t.d.material:
+        photos = isinstance(event, Files)
+        reopen(t, explain=not photos)
+        if photos and t.d.material:
             upload(t, event, t.d.material)
         return None
     if readable(event) and faq(t, event.text.strip()):  # type: ignore[union-attr]

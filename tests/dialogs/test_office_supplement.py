@@ -153,7 +153,9 @@ async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
     assert "补充材料" in await last_push(db)
 
     await person.files(page("residence-1"))  # photos straight away, without a word first
-    assert "请补充现居住地的居住证明" in person.texts()
+    # The push said what and why: the photo gets one reply, what came in and what is next.
+    assert "请补充现居住地的居住证明" not in person.texts() and "已收到1页" in person.texts()
+    assert person.last is not None and len(person.last.replies) == 1
     assert person.question == "ask_upload_other_material"
     await person.text("完成")
     assert person.last is not None and person.last.state == "submitted"
