@@ -243,6 +243,18 @@ async def to_card_upload(p: Person, files: FileStore, typed: str) -> None:
 SOMEONE_ELSE = id_number("19650315")  # typed; one digit of the sequence apart from the card's
 
 
+async def card_sent_after(
+    db: Database, files: FileStore, clock: Callable[[], datetime], typed: str
+) -> tuple[Person, bytes]:
+    """A worker who typed `typed` sends the card's front (whose number is CARD's) at the ID
+    card's upload; the photo is returned to send again."""
+    photo = cards.photo(cards.front(CARD))
+    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
+    await to_card_upload(p, files, typed)
+    await p.files(stored(files, photo))
+    return p, photo
+
+
 async def test_someone_elses_card_is_held_not_counted_until_the_worker_says_which_is_right(
     db: Database, files: FileStore, clock: Callable[[], datetime]
 ) -> None:
@@ -268,10 +280,7 @@ async def test_someone_elses_card_is_held_not_counted_until_the_worker_says_whic
 async def test_a_number_typed_wrong_is_changed_and_the_same_photo_then_counts(
     db: Database, files: FileStore, clock: Callable[[], datetime]
 ) -> None:
-    photo = cards.photo(cards.front(CARD))
-    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
-    await to_card_upload(p, files, SOMEONE_ELSE)
-    await p.files(stored(files, photo))
+    p, photo = await card_sent_after(db, files, clock, SOMEONE_ELSE)
     await p.text("号码填错了")
     assert p.question == "ask_id_number" and "请重新输入您的身份证号码" in p.texts()
     await p.text(CARD.number)
@@ -283,10 +292,7 @@ async def test_a_number_typed_wrong_is_changed_and_the_same_photo_then_counts(
 async def test_a_worker_who_keeps_both_numbers_sees_it_at_review_and_the_clerk_is_warned(
     db: Database, files: FileStore, clock: Callable[[], datetime]
 ) -> None:
-    photo = cards.photo(cards.front(CARD))
-    p = person_with(db, files, clock, FakeCardReader({photo: read(CARD)}))
-    await to_card_upload(p, files, SOMEONE_ELSE)
-    await p.files(stored(files, photo))
+    p, _ = await card_sent_after(db, files, clock, SOMEONE_ELSE)
     await p.text("都没错，就用这张")
     assert "提交后工作人员会核对" in p.texts() and len(await pages(db, "id_card")) == 1
     await finish_uploads(p)
