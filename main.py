@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = args.func(args)
+        sys.stdout.flush()  # a reader gone away shows here, not as a warning at exit
+    except BrokenPipeError:
+        return _reader_gone()
     except ConfigError as exc:
         print("配置有误 · bad configuration:", file=sys.stderr)
         for line in exc.lines:
@@ -64,6 +67,15 @@ def main(argv: list[str] | None = None) -> int:
         print("  python main.py doctor 可逐项检查 · checks each part", file=sys.stderr)
         return 1
     return int(result or 0)
+
+
+def _reader_gone() -> int:
+    """`main.py staff show … | head -1`: the reader closed the pipe. Stay quiet, as Unix
+    tools do (Python's documented recipe): nothing more goes to the closed stdout, not even
+    at exit, and the exit code is the one a tool killed by SIGPIPE reports (128 + 13)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from cases.paging import Counted
 from cases.ratings import rating_of
 from cases.result import SIGNING_TASKS, call_day, open_objection, signature_of
 from cases.result_commands import BAD_LEVELS
+from integrations.platform.labels import Labels
 from locales import Translator, when
 
 if TYPE_CHECKING:
@@ -195,7 +196,8 @@ def _objection(task: Any) -> dict[str, Any]:
 
 
 def format_notice_status(view: dict[str, Any]) -> str:
-    lines = [f"办件 {view['case_number']}：{_case_status(view['status'])}"]
+    stage = Labels(Translator("zh_CN")).case_stage(view["status"])
+    lines = [f"办件 {view['case_number']}：{stage}"]
     return "\n".join(lines + [f"{label}：{value}" for label, value in notice_rows(view)])
 
 
@@ -234,13 +236,3 @@ def notice_rows(view: dict[str, Any]) -> list[tuple[str, str]]:
         state = f"已处理：{o['note']}" if o["done"] else "待电话沟通"
         rows.append(("有异议", f"{_zh(o['raised_at'])}“{o['words'] or '（未说明）'}”，{state}"))
     return [*rows, ("好差评", rating), ("网办事项", online)]
-
-
-def _case_status(status: str) -> str:
-    """The case's state in the words the worker's /status uses, the worker named: the clerk
-    is not the "您" who signs."""
-
-    tr = Translator("zh_CN")
-    key = f"dialogs.case_status.{status}"
-    text = tr(key)
-    return status if text == key else text.replace("您", "申请人")

@@ -5,7 +5,9 @@
                                                      ratings and their follow-ups
     python main.py staff followup TASK --outcome TEXT --as NAME
                                                      close a bad rating's return visit
-    python main.py staff notice CASE [--json]        notice version, signature, rating, steps
+    python main.py staff notice CASE [--json] [--save DIR]
+                                                     notice version, signature, rating, steps;
+                                                     --save: the notice's PDFs into DIR
     python main.py aftercare tick                    deliver due notices and online-step checks
                                                      (exit 0 also when some cases failed: they
                                                      are recorded, retried, and listed on
@@ -21,6 +23,7 @@ import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from app.clock import LOCAL_TZ
@@ -57,6 +60,11 @@ def register(subparsers: Any) -> None:
     p = staff.add_parser("notice", help="查看结果告知单版本、签字、评价和网办事项")
     p.add_argument("case", metavar="CASE")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--save",
+        metavar="DIR",
+        help="把结果告知单（已签字时还有签字版）的 PDF 保存到该文件夹（记入审计日志）",
+    )
     p.add_argument("--as", dest="actor", required=True, metavar="ACCOUNT", help="您的工作人员账号")
     p.set_defaults(func=run_notice)
 
@@ -170,14 +178,17 @@ def run_followup(args: argparse.Namespace) -> int:
 def run_notice(args: argparse.Namespace) -> int:
     from aftercare import reports
 
-    _, db = _open()
+    services, db = _open()
+    saved: list[Path] = []
     try:
         acting = _acting(db, args, ("clerk",))
         if acting is None:
             return 2
         view = db.run_blocking(_notice_seen, args.case.strip(), acting.actor)
+        if view is not None and args.save:
+            saved = _save_copies(services, args.case, acting.actor, Path(args.save))
     finally:
-        db.close_blocking()
+        services.close_blocking()
     if view is None:
         print(f"没有办件 {args.case}", file=sys.stderr)
         return 2
@@ -186,7 +197,28 @@ def run_notice(args: argparse.Namespace) -> int:
         if args.json
         else reports.format_notice_status(view)
     )
+    if args.save:
+        for path in saved:
+            print(f"已保存：{path}", file=sys.stderr if args.json else sys.stdout)
+        if not saved:
+            print("该办件还没有结果告知单，未保存文件。", file=sys.stderr)
     return 0
+
+
+def _save_copies(services: Any, number: str, actor: str, folder: Path) -> list[Path]:
+    """The case's notice and signed copy as PDFs in `folder` (audited, one row each)."""
+    from aftercare.staff_copies import available, staff_copy
+
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for document in services.db.run_blocking(available, number):
+        found = services.db.run_blocking(staff_copy, number, document, actor)
+        if found is None:
+            continue
+        path = folder / found.file_name
+        path.write_bytes(services.files.read(found.address))
+        saved.append(path)
+    return saved
 
 
 def run_tick(args: argparse.Namespace) -> int:

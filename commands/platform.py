@@ -3,10 +3,10 @@
     python main.py staff queue [--page N] [--limit M] [--json] --as ACCOUNT
     python main.py staff show CASE [--json] --as ACCOUNT
     python main.py staff accept CASE --as ACCOUNT
-    python main.py staff return CASE --material CODE --reason TEXT [...] --as ACCOUNT
+    python main.py staff return CASE --material MATERIAL --reason TEXT [...] --as ACCOUNT
     python main.py staff route CASE --town TOWN --as ACCOUNT
     python main.py staff birth-date CASE --date YYYY-MM-DD --as ACCOUNT
-    python main.py staff answer CASE --item CODE --result done|supplement|refused
+    python main.py staff answer CASE [--item ITEM] --result done|supplement|refused
                                 [--data key=value ...] [--reason TEXT] --as ACCOUNT
     python main.py staff tasks [--kind KIND] [--page N] [--limit M] [--json] --as ACCOUNT
     python main.py staff done TASK --note TEXT --as ACCOUNT
@@ -87,8 +87,8 @@ def register(subparsers: Any) -> None:
         "--material",
         action="append",
         default=[],
-        metavar="CODE",
-        help="材料代码，可重复，如 id_card",
+        metavar="MATERIAL",
+        help="材料名称或代码，可重复，如 身份证",
     )
     p.add_argument(
         "--reason",
@@ -116,7 +116,11 @@ def register(subparsers: Any) -> None:
 
     p = staff.add_parser("answer", help="经办机构答复事项：办结、需补充或不予办理")
     p.add_argument("case", metavar="CASE")
-    p.add_argument("--item", required=True, metavar="CODE")
+    p.add_argument(
+        "--item",
+        metavar="ITEM",
+        help="事项名称或代码，如 退役军人信息查询（本机构只办一个事项时可不写）",
+    )
     p.add_argument("--result", required=True, choices=("done", "supplement", "refused"))
     p.add_argument(
         "--data",
@@ -124,7 +128,8 @@ def register(subparsers: Any) -> None:
         action="extend",  # `--data a=1 b=2` and `--data a=1 --data b=2` both keep every pair
         default=[],
         metavar="KEY=VALUE",
-        help="办结数据，如 monthly_pension=3520.50（可写多个，也可重复 --data）",
+        help="办结数据，如 monthly_pension=3520.50（可写多个，也可重复 --data；可填的键见 "
+        "staff show）；需补充时写明材料，如 materials=退伍证",
     )
     p.add_argument("--reason", metavar="TEXT")
     p.add_argument("--office", metavar="CODE", help="答复机构（核对事项是否属于该机构）")

@@ -17,6 +17,7 @@ from cases.db import Database
 from cases.platform.events import ItemAnswered, MaterialIssue
 from cases.staff_actor import NotAllowed
 from commands.staff_access import NO_ACCOUNT, act_as
+from commands.staff_answer import answer_help, own_item
 from commands.staff_queue import print_queue
 from commands.staff_text import (
     STATUS,
@@ -27,6 +28,7 @@ from commands.staff_text import (
     view_json,
 )
 from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.materials import material_code
 from integrations.platform.embedded.platform import EmbeddedPlatform
 from integrations.platform.labels import Labels
 from locales import Translator
@@ -81,7 +83,7 @@ def _show(
         print(json.dumps(view_json(view), ensure_ascii=False, indent=1, default=str), file=out)
         return 0
     labels = Labels(Translator("zh_CN"))
-    print(f"办件 {view.case_number}  {STATUS.get(view.status, view.status)}", file=out)
+    print(f"办件 {view.case_number}  {labels.case_stage(view.stage)}", file=out)
     print("表单：", file=out)
     # Plain Chinese, as on the console's case page; the clerk's list masks the ID number
     # (an office sees it in full where its item needs it).
@@ -100,11 +102,15 @@ def _show(
         due = f"  截止 {local(i.due_at)}" if i.due_at else ""
         where = f"{labels.item(i.item)}（{labels.office(i.office)}）"
         print(f"  {where}：{STATUS.get(i.status, i.status)}{due}", file=out)
+    if args.office:  # what `staff answer` takes for the office's open items
+        for line in answer_help(platform.items, view):
+            print(line, file=out)
     if view.rounds:
         print("补充材料：", file=out)
+        office_of = {i.item: i.office for i in view.items}
         for item, rounds in view.rounds.items():
             for r in rounds:
-                for line in round_lines(item, r):
+                for line in round_lines(item, office_of.get(item, ""), r):
                     print(f"  {line}", file=out)
     if not args.office:  # the clerk also sees the end: notice version, signature, rating
         from aftercare.reports import format_notice_status, notice_status
@@ -143,7 +149,8 @@ def _return(
         raise StaffError(
             "no_material", "请为每份材料写明代码和原因：--material 代码 --reason 原因。"
         )
-    issues = [MaterialIssue(c, r) for c, r in zip(args.material, reasons, strict=True)]
+    codes = [material_code(c.strip()) for c in args.material]  # 身份证 or id_card
+    issues = [MaterialIssue(c, r) for c, r in zip(codes, reasons, strict=True)]
     event = db.run_blocking(platform.return_for_correction, args.case, issues, actor)
     print(f"已退回办件 {event.case_number} 补正：", file=out)
     for issue in event.materials:
@@ -205,10 +212,11 @@ def _answer(
                 "bad_data", f"数据“{pair}”格式不对，应为 键=值，如 town=阿勒腾席热镇。"
             )
         data[key.strip()] = value
+    item = args.item or own_item(platform.items, args.office)
     events = db.run_blocking(
         platform.answer,
         args.case,
-        args.item,
+        item,
         args.result,
         actor,
         data,
@@ -216,8 +224,9 @@ def _answer(
         args.office,
     )
     labels = Labels(Translator("zh_CN"))
+    answered = events[0].item if isinstance(events[0], ItemAnswered) else item
     print(
-        f"已答复办件 {events[0].case_number} 的事项“{labels.item(args.item)}”："
+        f"已答复办件 {events[0].case_number} 的事项“{labels.item(answered)}”："
         f"{STATUS.get(args.result, args.result)}。",
         file=out,
     )
@@ -234,7 +243,8 @@ def _answer(
             name, due = labels.item(event.item), local(event.due_at)
             print(f"  事项“{name}”开始计时，截止 {due}。", file=out)
         elif event.kind == "all_answered":
-            print("  该办件各事项均已答复，结果已就绪。", file=out)
+            stage = labels.case_stage("results_ready")
+            print(f"  该办件各事项均已答复：{stage}。", file=out)
     return 0
 
 

@@ -29,14 +29,19 @@ STATUS = {
 }
 
 
-def round_lines(item: str, r: dict[str, Any]) -> list[str]:
-    """One supplement round in plain words: who asked what and why, what came back."""
+def round_lines(item: str, office: str, r: dict[str, Any]) -> list[str]:
+    """One supplement round in plain words: who asked what and why, what came back. The item
+    and office by their Chinese names; the account only when it is a person's, not the
+    office's own ("经办-<office>")."""
     name = material_name
     asked = "、".join(name(c) for c in r.get("materials", []))
-    asked_at, asked_by = local(parse_time(r.get("asked_at"))), person(r.get("asked_by"))
+    asked_at, account = local(parse_time(r.get("asked_at"))), person(r.get("asked_by"))
+    asked_by = office_name(office)
+    if account and office not in account:
+        asked_by += f" {account}"
     lines = [
-        f"{item} 第{r['round']}轮：{asked_at} {asked_by}"
-        f"要求补充 {asked}（原因：{r.get('reason') or '-'}）"
+        f"{item_name(item)} 第{r['round']}轮：{asked_at}，{asked_by}"
+        f"要求补充：{asked}（原因：{r.get('reason') or '-'}）"
     ]
     received = r.get("received") or {}
     for code in r.get("materials", []):
@@ -100,6 +105,13 @@ def item_name(code: str) -> str:
     return tr(key) if tr.has(key) else code
 
 
+def office_name(code: str) -> str:
+    """An office's Chinese name (a town's government by its town)."""
+    from integrations.platform.labels import Labels
+
+    return Labels(Translator("zh_CN")).office(code)
+
+
 def parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -131,6 +143,7 @@ def view_json(view: CaseView) -> dict[str, Any]:
     return {
         "case_number": view.case_number,
         "status": view.status,
+        "stage": view.stage,
         "viewer": view.viewer,
         "fields": view.fields,
         "materials": view.materials,

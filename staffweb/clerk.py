@@ -3,21 +3,34 @@ picture (`materials.py`), accept or return with a reason per material, and the t
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
 from aftercare.reports import notice_rows, notice_status
+from aftercare.staff_copies import available, staff_copy
 from cases.birth_date import archive_birth_date_found
 from cases.models.platform import OPEN_STATUSES
 from cases.repositories.case_records import find_case_by_number
 from cases.tasks import TaskError, task_page
 from cases.tasks import close_task as close
+from integrations.platform.embedded.core import ENDED
 from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.queue_page import queue_page_rows
 from policy.towns import load_towns
 from staffweb.accounts import CLERK
-from staffweb.core import console_of, need, pager, position_of, refusal_for, render
+from staffweb.core import (
+    Refused,
+    console_of,
+    done_notice,
+    need,
+    pager,
+    position_of,
+    refusal_for,
+    render,
+)
 from staffweb.materials import material_views
 from staffweb.returns import ReturnProblem, issues_from_form
 from staffweb.walk_in import walk_in_note
@@ -64,19 +77,23 @@ async def case_page(request: web.Request, *, error: str | None = None) -> web.St
     except StaffError as exc:
         raise refusal_for(exc, office=False, tr=console.tr) from exc
     end = await console.db.run(notice_status, number)
+    documents = await console.db.run(available, number)
     return render(
         request,
         "clerk_case.html",
         status=400 if error else 200,
         view=view,
         end_rows=notice_rows(end) if end is not None and end["notice_sha256"] else [],
+        documents=documents,
         form_rows=console.labels.form_rows(view.fields, mask_id=True),
         materials=await material_views(request, view),
         mark_pages=view.status == "received",
         walk_in=await console.db.run(walk_in_note, view.case_number),
         routable=_routable(console.platform.items, view.items),
         towns=[t for t in load_towns() if t.office is not None],
+        birth_date_open=view.stage not in ENDED,  # a closed case's result stays as signed
         error=error,
+        done=None if error else done_notice(request),
     )
 
 
@@ -84,6 +101,23 @@ def _routable(items: Any, states: Any) -> bool:
     """Whether the clerk may (re)assign the town: the town-routed item is not answered yet."""
     routed = {d.code for d in items if d.office_routed_by is not None}
     return any(s.item in routed and s.status in ("waiting", "pending") for s in states)
+
+
+async def document(request: web.Request) -> web.StreamResponse:
+    """`/cases/<number>/documents/notice|signed`: the PDF the applicant was sent, or signed;
+    the clerk's only (an office sees its own item, the notice holds them all), audited."""
+    who = need(request, CLERK)
+    console = console_of(request)
+    number, which = request.match_info["number"], request.match_info["document"]
+    found = await console.db.run(staff_copy, number, which, who.actor)
+    if found is None or not console.files.exists(found.address):
+        raise Refused(404, console.tr("web.error.no_document"))
+    body = await asyncio.to_thread(console.files.read, found.address)  # decrypting: off the loop
+    disposition = f"attachment; filename*=UTF-8''{quote(found.file_name)}"
+    return web.Response(
+        body=body,
+        headers={"Content-Type": "application/pdf", "Content-Disposition": disposition},
+    )
 
 
 async def route(request: web.Request) -> web.StreamResponse:

@@ -135,6 +135,17 @@ def render(
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
+def done_notice(request: web.Request) -> str | None:
+    """The confirmation a page shows after an action sent the browser back to it: the action
+    names itself in `?done=` (accepted, returned, ... or the item an office answered)."""
+    console = console_of(request)
+    done = request.query.get("done", "")
+    if any(d.code == done for d in console.platform.items):
+        return console.tr("web.done.answered", item=console.labels.item(done))
+    key = f"web.done.{done}"
+    return console.tr(key) if done not in ("", "answered") and console.tr.has(key) else None
+
+
 class Refused(web.HTTPException):
     """A refusal shown as a plain Chinese page with its status (403, 404, 400 ...)."""
 

@@ -11,8 +11,16 @@ from aiohttp import web
 
 from integrations.platform.embedded.errors import StaffError
 from policy.items import ItemDef, offices_of
-from policy.materials import SUPPLEMENT_CODES
-from staffweb.core import Refused, console_of, need, pager, position_of, refusal_for, render
+from staffweb.core import (
+    Refused,
+    console_of,
+    done_notice,
+    need,
+    pager,
+    position_of,
+    refusal_for,
+    render,
+)
 from staffweb.materials import material_views
 
 
@@ -28,13 +36,13 @@ class Input:
 
     @property
     def html_type(self) -> str:
-        return {
-            "money": "number",
-            "integer": "number",
-            "number": "number",
-            "date": "date",
-            "month": "month",
-        }.get(self.kind, "text")
+        # Days and months are text in the form's own order (1965-05-15): a date picker shows
+        # the browser's language ("mm/dd/yyyy"), not the clerk's.
+        return {"money": "number", "integer": "number", "number": "number"}.get(self.kind, "text")
+
+    @property
+    def pattern(self) -> str | None:
+        return {"date": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}"}.get(self.kind)
 
     @property
     def step(self) -> str | None:
@@ -95,8 +103,9 @@ async def case_page(
         form_rows=console.labels.form_rows(view.fields, mask_id=False),
         materials=await material_views(request, view),
         forms=forms,
-        supplement_codes=SUPPLEMENT_CODES,
+        supplement_codes=view.supplementable,  # the case's own materials only
         error=error,
+        done=None if error else done_notice(request),
         error_item=error_item,
         typed=typed or {},
     )
@@ -123,6 +132,13 @@ async def answer(request: web.Request) -> web.StreamResponse:
         data = dict(typed)
     elif outcome == "supplement":
         data = {"materials": [str(v) for v in form.getall("materials", [])]}
+        if not data["materials"]:
+            return await case_page(
+                request,
+                error=console.tr("web.office.supplement_pick"),
+                error_item=item,
+                typed=typed,
+            )
     elif outcome != "refused":
         return await case_page(
             request, error=console.tr("web.office.pick_outcome"), error_item=item, typed=typed
@@ -143,7 +159,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
             who.office,
         )
     except StaffError as exc:
-        if exc.code in ("bad_data", "unknown_material"):
+        if exc.code in ("bad_data", "unknown_material", "no_material"):
             message = _data_problem(exc.message, console, definition)
             return await case_page(request, error=message, error_item=item, typed=typed)
         if exc.code in ("already_answered", "not_dispatched", "awaiting_supplement", "withdrawn"):

@@ -107,6 +107,10 @@ class Labels:
     def status(self, status: str) -> str:
         return self._first(f"web.status.{status}", default=status)
 
+    def case_stage(self, stage: str) -> str:
+        """A case's state (its status in cases/lifecycle.py), one wording everywhere."""
+        return self._first(f"web.case_stage.{stage}", default=stage)
+
     def result_field(self, code: str) -> str:
         return self._first(f"web.result.{code}", default=code)
 

@@ -222,7 +222,15 @@ def test_an_office_asks_for_a_supplement_and_the_clerk_sees_the_round(
         where, "answer", number, "--item", "community_registration", "--result", "supplement",
         "--data", "materials=passport", "--reason", "请补充护照", "--as", "赵强",
     )  # fmt: skip
-    assert unknown.returncode == 2 and "没有材料代码“passport”" in unknown.stderr
+    assert unknown.returncode == 2 and "本办件没有材料“passport”" in unknown.stderr
+    # The choices are this case's materials, by name: no household register it never had.
+    assert "身份证" in unknown.stderr and "户口簿" not in unknown.stderr
+    unnamed = staff(
+        where, "answer", number, "--result", "supplement", "--reason", "照片看不清，请重拍",
+        "--as", "赵强",
+    )  # fmt: skip
+    assert unnamed.returncode == 2 and "请写明要申请人补充哪份材料" in unnamed.stderr
+    assert "本办件的材料：" in unnamed.stderr and "身份证" in unnamed.stderr
 
     async def applicant_sends_new_pages() -> None:
         # What the conversation does when the applicant uploads (tests/dialogs covers it).
@@ -242,8 +250,10 @@ def test_an_office_asks_for_a_supplement_and_the_clerk_sees_the_round(
 
     shown = staff(where, "show", number, "--as", "李娜")
     assert shown.returncode == 0, shown.stderr
-    assert "archive_certificate 第1轮" in shown.stdout
-    assert "刘洋要求补充 身份证（原因：身份证反面看不清）" in shown.stdout
+    # The round in plain Chinese: the item and office by name, never their codes.
+    assert "依据档案记载出具相关证明 第1轮：" in shown.stdout
+    assert "，旗人力资源综合服务中心 刘洋要求补充：身份证（原因：身份证反面看不清）" in shown.stdout
+    assert "archive_certificate" not in shown.stdout and "hr_service_center" not in shown.stdout
     assert "身份证：已补交 2 页" in shown.stdout
     assert "材料已齐" in shown.stdout and "重新计时" in shown.stdout
     assert "依据档案记载出具相关证明（旗人力资源综合服务中心）：办理中" in shown.stdout
@@ -257,3 +267,41 @@ def test_an_office_asks_for_a_supplement_and_the_clerk_sees_the_round(
         "--as", "刘洋",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_an_office_answers_with_chinese_names_and_its_own_item(
+    prepared: tuple[Path, str],
+) -> None:
+    """Office staff need no codes: `show` lists what `answer` takes in Chinese, the item is
+    their office's own by default or named in Chinese, materials by their names."""
+    where, number = prepared
+    assert staff(where, "accept", number, "--as", "李娜").returncode == 0
+
+    shown = staff(where, "show", number, "--as", "吴芳")
+    assert shown.returncode == 0, shown.stderr
+    assert "答复“企业职工基本养老保险待遇申领”" in shown.stdout
+    assert "monthly_pension=…  每月养老金（金额，单位元，如 1200.00，必填）" in shown.stdout
+    assert "first_pension_month=…  养老金起发月份（年月，如 2026-12，可不填）" in shown.stdout
+    assert "需补充 --result supplement --data materials=材料名 --reason 原因" in shown.stdout
+    assert "可写的材料：企业职工退休“一件事一次办”申请表、身份证、社保卡" in shown.stdout
+
+    unknown = staff(
+        where, "answer", number, "--item", "退役军人", "--result", "refused", "--reason", "x",
+        "--as", "吴芳",
+    )  # fmt: skip
+    assert unknown.returncode == 2
+    assert "可用的事项：" in unknown.stderr and "退役军人信息查询（veteran_check）" in unknown.stderr
+
+    done = staff(
+        where, "answer", number, "--result", "done",
+        "--data", "monthly_pension=3000.00", "first_pension_month=2026-12", "--as", "吴芳",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "的事项“企业职工基本养老保险待遇申领”：已办结" in done.stdout
+
+    asked = staff(
+        where, "answer", number, "--item", "依据档案记载出具相关证明", "--result", "supplement",
+        "--data", "materials=身份证", "--reason", "身份证反面看不清", "--as", "刘洋",
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    assert "已通知申请人补充：身份证" in asked.stdout

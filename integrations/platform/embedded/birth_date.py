@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cases.models.platform import EmbCase
-from integrations.platform.embedded.core import audit
+from integrations.platform.embedded.core import ENDED, audit, case_stage
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.errors import StaffError
 
@@ -37,6 +37,8 @@ class ArchiveDesk(Dispatch):
         except ValueError:
             raise StaffError("bad_date", f"日期“{value}”格式不对，应类似 1970-08-01。") from None
         case = self._case(session, case_number)
+        if case_stage(session, case) in ENDED:
+            raise StaffError("case_ended", "该办件已办结或已撤回，不能再录入档案出生日期。")
         differs = note_archive_birth_date(case, day.isoformat())
         audit(
             session,

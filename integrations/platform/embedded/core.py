@@ -20,6 +20,7 @@ from cases.platform.port import ItemState, UnknownCase
 from integrations.platform.embedded.errors import StaffError
 from integrations.platform.embedded.sinks import EventSink, apply_in_same_transaction
 from integrations.platform.embedded.staff_queue import check_office
+from locales import Translator
 from policy.items import ItemDef, load_items
 from policy.workdays import OfficeHours, WorkCalendar, load_calendar
 
@@ -67,6 +68,8 @@ class PlatformCore:
         self.calendar = calendar or load_calendar()
         self.office_hours = office_hours or OfficeHours()
         self._by_code = {i.code: i for i in self.items}
+        # Staff type an item by its code or by its Chinese name, as the console shows it.
+        self._by_name = {name: i for i in self.items for name in item_names(i)}
 
     def _case(self, session: Session, case_number: str, rejected: bool = False) -> EmbCase:
         """The case by number. `rejected`: the adapter side's errors (`UnknownCase`) instead
@@ -85,11 +88,13 @@ class PlatformCore:
             raise StaffError("unknown_case", f"没有找到办件 {number}，请核对办件编号。")
         return case
 
-    def _item_def(self, code: str) -> ItemDef:
-        definition = self._by_code.get(code)
+    def _item_def(self, typed: str) -> ItemDef:
+        """The item staff named, by code or Chinese name; else the list of both."""
+        key = typed.strip()
+        definition = self._by_code.get(key) or self._by_name.get(key)
         if definition is None:
-            known = "、".join(self._by_code)
-            raise StaffError("unknown_item", f"没有事项“{code}”。可用的事项代码：{known}。")
+            known = "、".join(f"{d.name_zh}（{d.code}）" for d in self.items)
+            raise StaffError("unknown_item", f"没有事项“{typed}”。可用的事项：{known}。")
         return definition
 
     def _check_office(self, office: str) -> None:
@@ -112,6 +117,24 @@ class PlatformCore:
             ItemState(i.item, i.office, i.status, i.due_at, i.answered_at)
             for i in self._items_of(session, case.case_number)
         )
+
+
+ENDED = frozenset({"closed", "withdrawn"})  # stages after which nothing changes the result
+
+# The platform's own states in the case's words, for a case the case store does not hold.
+_STAGE_OF_PLATFORM = {"received": "submitted", "returned": "returned_for_correction"}
+
+
+def case_stage(session: Session, case: EmbCase) -> str:
+    """The case's status in the case store (the one record of it), or the platform's."""
+    status = session.scalar(select(Case.status).where(Case.number == case.case_number))
+    return str(status) if status else _STAGE_OF_PLATFORM.get(case.status, case.status)
+
+
+def item_names(definition: ItemDef) -> set[str]:
+    """The Chinese names an item goes by: the catalog's and the one the locales show."""
+    shown = Translator("zh_CN")(f"item.{definition.code}.name")
+    return {definition.name_zh, shown} - {f"item.{definition.code}.name"}
 
 
 def audit(

@@ -24,9 +24,9 @@ from integrations.platform.embedded.core import (
 )
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.errors import StaffError
+from integrations.platform.embedded.materials import named_materials, supplementable
 from locales import Translator
 from policy.items import ItemDef, offices_of
-from policy.materials import SUPPLEMENT_CODES, requested_materials
 
 
 class OfficeDesk(Dispatch):
@@ -43,6 +43,7 @@ class OfficeDesk(Dispatch):
     ) -> list[PlatformEvent]:
         """An office answers its item; returns the events it caused (in order)."""
         definition = self._item_def(item)
+        item = definition.code  # typed by its Chinese name, perhaps
         if office is not None:
             self._check_office(office)
             if office not in offices_of(definition):
@@ -57,7 +58,7 @@ class OfficeDesk(Dispatch):
             raise _wrong_office(definition, office)  # another town's resident
         _check_answerable(row, definition, case.case_number)
         assert row is not None
-        clean = _answer_data(definition, result, data, reason)
+        clean = _answer_data(definition, result, data, reason, supplementable(case.materials))
         if result == "done" and clean.get(ARCHIVE_FIELD):
             note_archive_birth_date(case, clean[ARCHIVE_FIELD])  # for the pension office
         now = self.now()
@@ -144,6 +145,7 @@ def _answer_data(
     result: str,
     data: Mapping[str, Any] | None,
     reason: str | None,
+    case_materials: tuple[str, ...],
 ) -> dict[str, Any]:
     if result not in ("done", "supplement", "refused"):
         raise StaffError(
@@ -160,16 +162,7 @@ def _answer_data(
         raise StaffError("no_reason", "需补充或不予办理时，请用 --reason 写明原因。")
     clean = dict(data or {})
     if result == "supplement":
-        # The materials to send again, or none named: "other material" (补充材料).
-        named = requested_materials(clean.get("materials"))
-        unknown = [c for c in named if c not in SUPPLEMENT_CODES]
-        if unknown:
-            raise StaffError(
-                "unknown_material",
-                f"没有材料代码“{'、'.join(unknown)}”。可用的代码：{'、'.join(SUPPLEMENT_CODES)}"
-                "（只写原因、不写材料时，申请人按“补充材料”上传）。",
-            )
-        clean["materials"] = list(named)
+        clean["materials"] = named_materials(clean.get("materials"), case_materials)
     return clean
 
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from cases.keyset import FIRST, Position
 from cases.models.platform import EmbCase
 from cases.platform.port import ItemState
-from integrations.platform.embedded.core import audit
+from integrations.platform.embedded.core import audit, case_stage
 from integrations.platform.embedded.dispatch import Dispatch
 from integrations.platform.embedded.errors import CLERK, StaffError
+from integrations.platform.embedded.materials import supplementable
 from integrations.platform.embedded.sealing import unseal
 from integrations.platform.embedded.staff_queue import QueueRow, StaffPage, staff_queue_page
 from policy.items import ItemDef
@@ -32,6 +33,12 @@ class CaseView:
     items: tuple[ItemState, ...] = field(default_factory=tuple)
     # item -> its supplement rounds (what was asked, what came back): see `EmbItem.rounds`
     rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The case's own status (cases/lifecycle.py): what staff read as its state, past the
+    # platform's last word (`results_ready`) to the notice, signature and rating.
+    stage: str = ""
+    # What an office may ask the applicant to send again (`materials.supplementable`): the
+    # case's materials by code, whether or not this viewer sees their pages.
+    supplementable: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"CaseView({self.case_number!r}, viewer={self.viewer!r})"
@@ -76,6 +83,7 @@ class Views(Dispatch):
             for i in self._items_of(session, case.case_number)
             if i.rounds
         }
+        stage = case_stage(session, case)
         if office is None:
             view = CaseView(
                 case.case_number,
@@ -85,9 +93,11 @@ class Views(Dispatch):
                 dict(case.materials),
                 states,
                 rounds,
+                stage,
+                supplementable(case.materials),
             )
         else:
-            view = self._office_view(session, case, office, states, rounds)
+            view = self._office_view(session, case, office, states, rounds, stage)
         seen_items = [s.item for s in view.items]
         audit(
             session,
@@ -110,6 +120,7 @@ class Views(Dispatch):
         office: str,
         states: tuple[ItemState, ...],
         rounds: dict[str, list[dict[str, Any]]],
+        stage: str,
     ) -> CaseView:
         """Only the fields and materials of the office's own items in this case."""
         self._check_office(office)
@@ -131,6 +142,8 @@ class Views(Dispatch):
             materials,
             tuple(s for s in states if s.item in seen_items),
             {k: v for k, v in rounds.items() if k in seen_items},
+            stage,
+            supplementable(case.materials),
         )
 
 
