@@ -252,7 +252,8 @@ def test_an_office_asks_for_a_supplement_and_the_clerk_sees_the_round(
     assert shown.returncode == 0, shown.stderr
     # The round in plain Chinese: the item and office by name, never their codes.
     assert "依据档案记载出具相关证明 第1轮：" in shown.stdout
-    assert "，旗人力资源综合服务中心 刘洋要求补充：身份证（原因：身份证反面看不清）" in shown.stdout
+    asked_line = "，旗人力资源综合服务中心 刘洋要求补充：身份证（原因：身份证反面看不清）"
+    assert asked_line in shown.stdout
     assert "archive_certificate" not in shown.stdout and "hr_service_center" not in shown.stdout
     assert "身份证：已补交 2 页" in shown.stdout
     assert "材料已齐" in shown.stdout and "重新计时" in shown.stdout
@@ -290,7 +291,8 @@ def test_an_office_answers_with_chinese_names_and_its_own_item(
         "--as", "吴芳",
     )  # fmt: skip
     assert unknown.returncode == 2
-    assert "可用的事项：" in unknown.stderr and "退役军人信息查询（veteran_check）" in unknown.stderr
+    assert "可用的事项：" in unknown.stderr
+    assert "退役军人信息查询（veteran_check）" in unknown.stderr
 
     done = staff(
         where, "answer", number, "--result", "done",
@@ -305,3 +307,100 @@ def test_an_office_answers_with_chinese_names_and_its_own_item(
     )  # fmt: skip
     assert asked.returncode == 0, asked.stderr
     assert "已通知申请人补充：身份证" in asked.stdout
+
+
+def closed_with_notice(where: Path, number: str, clock: FakeClock) -> dict[str, bytes]:
+    """The case as the end of the journey leaves it: notice sent and signed, rated, closed;
+    the two PDFs in the file store the commands open (data/files, the default)."""
+    from cases import repositories as repo
+    from cases.files import FileStore
+
+    pdfs = {"notice": b"%PDF-1.4 the notice", "signed": b"%PDF-1.4 the signed copy"}
+    files = FileStore(where / "data" / "files", 1 << 20, vault=Vault(KEY))
+
+    def close(session: Any) -> None:
+        case = find_case_by_number(session, number)
+        case.notice_sha256 = files.put(pdfs["notice"]).sha256
+        repo.add_signature(
+            session,
+            case.id,
+            notice_sha256=case.notice_sha256,
+            signed_copy_sha256=files.put(pdfs["signed"]).sha256,
+            typed_name="王建国",
+            signed_at=clock(),
+        )
+        repo.add_rating(session, case.id, "satisfied", rated_at=clock())
+        case.status = "closed"
+
+    async def run() -> None:
+        db = Database(f"sqlite:///{where / 'app.db'}", vault=Vault(KEY))
+        await db.run(close)
+        await db.close()
+
+    asyncio.run(run())
+    files.close()
+    return pdfs
+
+
+def test_a_closed_case_reads_the_same_everywhere_and_its_pdfs_can_be_saved(
+    prepared: tuple[Path, str], clock: FakeClock
+) -> None:
+    where, number = prepared
+    pdfs = closed_with_notice(where, number, clock)
+
+    shown = staff(where, "show", number, "--as", "李娜")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[0] == f"办件 {number}  已办结"
+    notice = staff(where, "notice", number, "--as", "李娜")
+    assert notice.returncode == 0, notice.stderr
+    assert notice.stdout.splitlines()[0] == f"办件 {number}：已办结"
+    assert "结果已就绪" not in shown.stdout + notice.stdout
+
+    saved = staff(where, "notice", number, "--save", "out", "--as", "李娜")
+    assert saved.returncode == 0, saved.stderr
+    assert (where / "out" / f"{number}-结果告知单.pdf").read_bytes() == pdfs["notice"]
+    assert (where / "out" / f"{number}-签字版结果告知单.pdf").read_bytes() == pdfs["signed"]
+    assert "已保存：" in saved.stdout
+    office = staff(where, "notice", number, "--save", "office", "--as", "吴芳")
+    assert office.returncode == 2 and not (where / "office").exists()
+
+    async def downloads() -> list[tuple[str, Any]]:
+        from sqlalchemy import select
+
+        from cases.models import AuditLog
+
+        db = Database(f"sqlite:///{where / 'app.db'}", vault=Vault(KEY))
+        try:
+            query = select(AuditLog.actor, AuditLog.detail).where(
+                AuditLog.action == "staff.notice.downloaded"
+            )
+            return await db.run(lambda s: [tuple(r) for r in s.execute(query)])
+        finally:
+            await db.close()
+
+    rows = asyncio.run(downloads())
+    assert sorted(d["document"] for _, d in rows) == ["notice", "signed"]
+    assert {a for a, _ in rows} == {"account:李娜"}
+
+
+def test_a_reader_that_closes_the_pipe_gets_no_error(prepared: tuple[Path, str]) -> None:
+    """`staff show … | head -1`: the reader goes away before the output; no error on stderr,
+    the exit code of a Unix tool stopped by SIGPIPE."""
+    where, number = prepared
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{where / 'app.db'}",
+        "SECURITY__DATA_KEY": base64.urlsafe_b64encode(KEY).decode(),
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(MAIN), "staff", "show", number, "--as", "李娜"],
+        cwd=where,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command has printed a line
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert stderr == ""

@@ -7,8 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from cases import repositories as repo
-from tests.staffweb.conftest import Desk
+from cases.models import AuditLog
+from tests.staffweb.conftest import Desk, post_form
 
 ZOOM_HINT = "用每页下方的按钮放大、缩小、旋转"
 NOT_STARTED = "受理后开始办理各事项"
@@ -34,8 +37,10 @@ async def test_before_acceptance_the_page_says_when_the_items_start(desk: Desk) 
         before = await (await clerk.get(f"/cases/{number}")).text()
         assert "各事项办理情况" in before and NOT_STARTED in before
         assert "企业职工基本养老保险待遇申领" not in before
-        await desk.db.run(desk.platform.accept, number, "account:wufang")
-        after = await (await clerk.get(f"/cases/{number}")).text()
+        accepted = await post_form(clerk, f"/cases/{number}", f"/cases/{number}/accept", {})
+        assert accepted.status == 303
+        after = await (await clerk.get(accepted.headers["Location"])).text()
+        assert "已受理，已分送各经办机构。" in after  # the action confirmed on the page
         assert NOT_STARTED not in after
         assert "企业职工基本养老保险待遇申领" in after  # the items' table, one row per item
     finally:
@@ -84,3 +89,63 @@ async def test_after_the_result_the_page_shows_notice_signature_objection_and_ra
         assert "a" * 16 not in page and "b" * 16 not in page  # no hash for the clerk
     finally:
         await clerk.close()
+
+
+async def test_a_closed_case_offers_its_pdfs_to_the_clerk_and_no_birth_date_form(
+    desk: Desk,
+) -> None:
+    """Closed (signed and rated): the heading says so in the words the commands use, the
+    clerk downloads the notice and the signed copy (each download audited), an office may
+    not, and the result is no longer open to an archive birth date."""
+    await desk.account("wufang", "clerk")
+    await desk.account("pension", "social_insurance_center")
+    number = await desk.case()
+    await desk.db.run(desk.platform.accept, number, "account:wufang")
+    notice, signed = b"%PDF-1.4 notice", b"%PDF-1.4 signed copy"
+
+    def close(session: Any) -> None:
+        case = repo.find_case_by_number(session, number)
+        case.notice_sha256 = desk.files.put(notice).sha256
+        repo.add_signature(
+            session,
+            case.id,
+            notice_sha256=case.notice_sha256,
+            signed_copy_sha256=desk.files.put(signed).sha256,
+            typed_name="张建国",
+            signed_at=desk.clock(),
+        )
+        repo.add_rating(session, case.id, "satisfied", rated_at=desk.clock())
+        case.status = "closed"
+
+    clerk = await desk.client("wufang")
+    office = await desk.client("pension")
+    try:
+        open_page = await (await clerk.get(f"/cases/{number}")).text()
+        assert f'action="/cases/{number}/birth-date"' in open_page
+        assert "mm/dd" not in open_page and 'placeholder="如 1965-05-15"' in open_page
+        await desk.db.run(close)
+        page = await (await clerk.get(f"/cases/{number}")).text()
+        assert f"办件 {number} · 已办结</h1>" in page and "各事项已办结" not in page
+        assert "/birth-date" not in page and "档案出生日期" not in page
+        assert "下载结果告知单（PDF）" in page and "下载申请人签字版（PDF）" in page
+        for document, body in (("notice", notice), ("signed", signed)):
+            got = await clerk.get(f"/cases/{number}/documents/{document}")
+            assert got.status == 200 and await got.read() == body
+            assert got.headers["Content-Type"] == "application/pdf"
+            assert "attachment" in got.headers["Content-Disposition"]
+        office_try = await office.get(f"/cases/{number}/documents/notice")
+        assert office_try.status == 403
+        office_page = await (await office.get(f"/cases/{number}")).text()
+        assert "已办结</h1>" in office_page and "/documents/" not in office_page
+    finally:
+        await clerk.close()
+        await office.close()
+
+    def downloads(session: Any) -> list[tuple[str, str]]:
+        query = select(AuditLog).where(AuditLog.action == "staff.notice.downloaded")
+        return [(row.actor, row.detail["document"]) for row in session.scalars(query)]
+
+    assert sorted(await desk.db.run(downloads)) == [
+        ("account:wufang", "notice"),
+        ("account:wufang", "signed"),
+    ]

@@ -107,25 +107,42 @@ async def test_two_offices_answer_through_their_forms(desk: Desk) -> None:
             {"outcome": "done", "result.monthly_pension": "3520.50"},
         )
         assert done.status == 303
+        confirmed = await (await pension.get(done.headers["Location"])).text()
+        assert "已提交“企业职工基本养老保险待遇申领”的答复。" in confirmed
         row = await _item(desk, number, "pension_claim")
         assert row.status == "done" and row.data == {"monthly_pension": "3520.50"}
         assert row.answered_by == "account:pension@social_insurance_center"
 
         page = await (await archive.get(f"/cases/{number}")).text()
-        assert 'type="date"' in page and "档案记载的出生日期" in page
+        # A day typed as the form keeps it, with a Chinese hint: no browser date picker.
+        assert "档案记载的出生日期" in page and 'type="date"' not in page
+        assert 'name="result.archive_birth_date" value="" inputmode="numeric"' in page
+        assert 'placeholder="如 1965-05-15"' in page
+        # The supplement offers this case's materials only, and one must be ticked.
+        ticks = page.split("需申请人补充材料", 1)[1].split("不予办理", 1)[0]
+        assert "身份证" in ticks and "退伍证" in ticks
+        assert "户口簿" not in ticks and "劳动能力鉴定书" not in ticks
+        assert "不勾选时" not in page
+        unnamed = await post_form(
+            archive,
+            f"/cases/{number}",
+            f"/cases/{number}/items/archive_certificate/answer",
+            [("outcome", "supplement"), ("reason", "身份证反面看不清，请重拍")],
+        )
+        assert unnamed.status == 400 and "请至少勾选一份" in await unnamed.text()
         supplement = await post_form(
             archive,
             f"/cases/{number}",
             f"/cases/{number}/items/archive_certificate/answer",
             [
                 ("outcome", "supplement"),
-                ("materials", "household_register"),
-                ("reason", "档案姓名与身份证不一致，请补充户口簿"),
+                ("materials", "id_card"),
+                ("reason", "身份证反面看不清，请重拍"),
             ],
         )
         assert supplement.status == 303
         row = await _item(desk, number, "archive_certificate")
-        assert row.status == "supplement" and row.data["materials"] == ["household_register"]
+        assert row.status == "supplement" and row.data["materials"] == ["id_card"]
         no_reason = await post_form(
             pension,
             f"/cases/{number}",
