@@ -136,8 +136,14 @@ async def clerk_returns_and_accepts(browser, base, number, who, deployment) -> N
         lambda: queue_numbers(deployment).get(number) == "received", "back on the clerk's desk"
     )
     await clerk.goto(f"{base}/cases/{number}")
+    # The birth date on file is typed as 1965-05-15 whatever the browser's language: no
+    # "mm/dd/yyyy" picker, a Chinese example in the empty field.
+    on_file = clerk.locator("input[name=archive_birth_date]")
+    assert await on_file.get_attribute("placeholder") == "如 1965-05-15"
+    assert await on_file.evaluate("e => e.type") == "text"
     await clerk.click("text=材料齐全，受理并分送各经办机构")
     await clerk.wait_for_load_state()
+    assert "已受理，已分送各经办机构。" in await clerk.inner_text(".notice")
     await wait_until(lambda: "已受理" in texts(api_sent(who)), "the worker told of acceptance")
 
 
@@ -211,11 +217,19 @@ async def offices_answer(browser, base, number) -> None:
         await office.click(f"text={number}")
         form = office.locator(f"form[action='/cases/{number}/items/{item}/answer']")
         await form.locator("input[name=outcome][value=done]").check()
+        if item == "pension_claim":  # a month typed wrong is held back, the hint in Chinese
+            month = form.locator("input[name='result.first_pension_month']")
+            assert await month.get_attribute("placeholder") == "如 2026-12"
+            await month.fill("12/2026")
+            assert await month.evaluate("e => e.validity.patternMismatch")
+            assert await month.get_attribute("title") == "请按“年-月”填写，如 2026-12"
+            await month.fill("")
         for code, value in fields.items():
             await form.locator(f"input[name='result.{code}']").fill(value)
         await form.locator("button[type=submit]").click()
         await office.wait_for_load_state()
         assert "已办结" in await office.inner_text("body")
+        assert "的答复。" in await office.inner_text(".notice")
         # Only its own item is there to answer, never another office's.
         other = "archive_certificate" if item == "pension_claim" else "pension_claim"
         assert await office.locator(f"form[action$='/items/{other}/answer']").count() == 0
