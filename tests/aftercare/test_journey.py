@@ -104,7 +104,8 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     view = await world.db.run(reports.notice_status, number)
     assert view["signed"] is False
     shown = reports.format_notice_status(view)
-    assert "等待申请人签收" in shown and "您" not in shown and "等待重新签字" in shown
+    # The case's state in the words every staff view uses (web.case_stage), never "您".
+    assert "：待签字\n" in shown and "您" not in shown and "等待重新签字" in shown
     changed = [p for p in await world.pushes() if p.key == "aftercare.result.changed"]
     assert len(changed) == 1 and "800.00" in text_of(changed)
     person.last = None  # the pushed question is what the applicant now answers

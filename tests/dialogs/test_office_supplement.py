@@ -136,7 +136,7 @@ async def test_an_office_asks_for_the_id_card_the_applicant_sends_it_and_the_off
     assert await case_status(db) == "results_ready"
 
 
-async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
+async def test_other_material_named_in_the_reason_and_a_second_round_follows(
     person: Person, db: Database
 ) -> None:
     await reach_review(person)
@@ -147,7 +147,7 @@ async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
         "community_registration",
         "supplement",
         "staff:赵强@town_altan_xire",
-        None,
+        {"materials": "other_material"},  # 补充材料: what it is, the reason says
         "请补充现居住地的居住证明",
     )
     assert "补充材料" in await last_push(db)
