@@ -243,7 +243,8 @@ def make_app(console: Console) -> web.Application:
     app.router.add_post("/cases/{number}/return", clerk.return_case)
     app.router.add_post("/cases/{number}/route", clerk.route)
     app.router.add_post("/cases/{number}/birth-date", clerk.birth_date)
-    app.router.add_get("/cases/{number}/documents/{document:notice|signed}", clerk.document)
+    app.router.add_get("/cases/{number}/documents/notice", clerk.document)
+    app.router.add_get("/cases/{number}/documents/signed", clerk.document)
     app.router.add_get("/cases/{number}/materials/{code}/{file:\\d+}", materials.original_file)
     app.router.add_get(
         "/cases/{number}/materials/{code}/{file:\\d+}/{page:\\d+}", materials.pdf_page

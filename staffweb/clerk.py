@@ -108,7 +108,7 @@ async def document(request: web.Request) -> web.StreamResponse:
     the clerk's only (an office sees its own item, the notice holds them all), audited."""
     who = need(request, CLERK)
     console = console_of(request)
-    number, which = request.match_info["number"], request.match_info["document"]
+    number, which = request.match_info["number"], request.path.rsplit("/", 1)[-1]
     found = await console.db.run(staff_copy, number, which, who.actor)
     if found is None or not console.files.exists(found.address):
         raise Refused(404, console.tr("web.error.no_document"))
