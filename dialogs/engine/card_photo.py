@@ -61,8 +61,7 @@ def handles(t: Turn, event: Event) -> bool:
         if t.d.answers.get(HELD) is not None:
             return held_answer(t, event)
         if isinstance(event, Choice) and event.id in (YES, NO):  # an answered reading's
-            t.say("dialogs.stale_button")
-            ask(t)
+            ask(t, lead=Msg("dialogs.stale_button"))
             return True
         return False
     if q == "ask_upload_id_card" and t.d.answers.get(DIFFERS) is not None:
@@ -120,8 +119,7 @@ def held_answer(t: Turn, event: Event) -> bool:
         confirmed(t, held)
         return True
     if choice == "no":
-        t.say("card_photo.type_instead")
-        ask(t)
+        ask(t, lead=Msg("card_photo.type_instead"))
         return True
     return False
 
@@ -129,8 +127,7 @@ def held_answer(t: Turn, event: Event) -> bool:
 def confirmed(t: Turn, held: dict[str, Any]) -> None:
     number = t.ctx.card_number
     if number is None:  # the held number is gone (a reset elsewhere): ask for it again
-        t.say("card_photo.type_instead")
-        return ask(t)
+        return ask(t, lead=Msg("card_photo.type_instead"))
     before = len(t.replies)
     accept(t, "ask_id_number", number)  # exactly as if typed
     if (t.d.answers.get("id_number") or {}).get("masked") != held["masked"]:
@@ -218,8 +215,7 @@ def differs_answer(t: Turn, event: Event) -> bool:
         return True
     held = t.d.answers.pop(DIFFERS)
     if choice == "card_retake":
-        t.say("card_photo.retake")
-        ask(t)
+        ask(t, lead=Msg("card_photo.retake"))
     elif choice == "card_fix":
         t.say("card_photo.fix_number")
         edit(t, "ask_id_number")

@@ -64,20 +64,23 @@ def unsupported(t: Turn, event: Unsupported) -> None:
     (or the card's photo, where it is read) at a typed question, a tap where buttons are."""
     q = t.question() or ""
     _, expects = choices(t, q)
+    ask(t, lead=_needs_instead(t, q, expects, event))
+
+
+def _needs_instead(t: Turn, q: str, expects: str, event: Unsupported) -> Msg:
+    """What to say on top of the question asked again (one message, not two)."""
     if event.what in UNSUPPORTED:
-        t.say(UNSUPPORTED[event.what])
-    elif q.startswith("ask_upload_"):
+        return Msg(UNSUPPORTED[event.what])
+    if q.startswith("ask_upload_"):
         name = Msg(f"material.{q.removeprefix('ask_upload_')}.name")
-        t.say("understanding.unsupported_at_upload", name=name)
-    elif q == "ask_id_number" and t.ctx.reads_cards:
-        t.say("card_photo.unsupported")
-    elif expects == "text":
-        t.say("understanding.unsupported_at_text", field=Msg(f"dialogs.field.{q}"))
-    elif expects == "contact":
-        t.say("understanding.unsupported_at_phone")
-    else:
-        t.say("dialogs.unsupported")
-    ask(t)
+        return Msg("understanding.unsupported_at_upload", {"name": name})
+    if q == "ask_id_number" and t.ctx.reads_cards:
+        return Msg("card_photo.unsupported")
+    if expects == "text":
+        return Msg("understanding.unsupported_at_text", {"field": Msg(f"dialogs.field.{q}")})
+    if expects == "contact":
+        return Msg("understanding.unsupported_at_phone")
+    return Msg("dialogs.unsupported")
 
 
 def declined(t: Turn, event: Event) -> None:

@@ -18,7 +18,7 @@ from cases.db import Database
 from dialogs.events import Choice, Command, Contact, Event, Files, StoredFile, Text
 from dialogs.service import ConversationService, Outcome
 from locales import Translator
-from locales.replies import render
+from locales.replies import Msg, render
 from policy.idcard import check_character
 from tests.cases.databases import postgres_database, postgres_schema, sqlite_database
 
@@ -35,6 +35,10 @@ def page(name: str, problem: str | None = None) -> StoredFile:
     """A page already stored by a channel; distinct names give distinct hashes."""
     sha = hashlib.sha256(name.encode()).hexdigest()
     return StoredFile(sha, "image/jpeg", 250_000, 1600, 1200, problem=problem)
+
+
+def _keys(msg: Msg) -> list[str]:
+    return [*(_keys(msg.lead) if msg.lead else []), msg.key]
 
 
 class Person:
@@ -74,8 +78,14 @@ class Person:
         return self.last.question
 
     def message_keys(self) -> list[str]:
+        """What was said, in order: a line on top of a message (what was wrong, what was
+        recorded) before the message's own key. `messages()` counts the messages."""
         assert self.last is not None
-        return [r.key for r in self.last.replies]
+        return [k for r in self.last.replies for k in _keys(r.message)]
+
+    def messages(self) -> int:
+        assert self.last is not None
+        return len(self.last.replies)
 
     def texts(self) -> str:
         assert self.last is not None
