@@ -210,6 +210,7 @@ class ConversationService:
         held = CARD_HELD in data.answers
         return Context(
             today=now.astimezone(LOCAL_TZ).date(),
+            now=now.astimezone(LOCAL_TZ),
             case=case_view(session, case) if case is not None and case.number else None,
             reminder_days_before=terms.reminder_days_before,
             pension_base=self.pension_base,

@@ -8,7 +8,7 @@ reads its whole vocabulary from this one module."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -156,6 +156,7 @@ class ResultView:
 class Context:
     today: date
     case: CaseView | None = None
+    now: datetime | None = None  # on China time: an office's due time reads 今天16:08前
     reminder_days_before: int = 90
     result: ResultView | None = None  # read in the states after the result
     region: str = "ejin_horo"  # whose online-step guides the conversation sends

@@ -237,3 +237,28 @@ async def test_the_applicant_may_say_the_asked_for_handbook_is_lost(
     clerk = await db.run(platform.show, NUMBER, "staff:李娜")
     assert clerk.materials["pension_handbook"]["lost"] is True
     assert clerk.rounds["pension_claim"][0]["received"]["pension_handbook"]["lost"] is True
+
+
+async def test_acceptance_pushes_once_what_started_and_status_says_by_when(
+    person: Person, db: Database
+) -> None:
+    """Accepted at 10:10: one push lists the items that started with when each is due (not a
+    push per item), and /status shows each open item's due time the same way."""
+    await reach_review(person)
+    await on_the_platform(person, db)
+
+    def pushes(session: Any) -> list[str]:
+        rows = session.scalars(select(NotificationOutbox.payload).order_by(NotificationOutbox.id))
+        return [render(from_json(p).message, Translator("zh_CN")) for p in rows]
+
+    told = [p for p in await db.run(pushes) if "已受理" in p or "已开始办理" in p]
+    (push,) = told
+    assert "· 企业职工基本养老保险待遇申领：已开始办理，预计今天" in push
+    assert "· 职工医保人员退休：前一事项办结后开始" in push
+
+    due = (await our_items(db))["pension_claim"].due_at
+    assert due is not None
+    await person.command("status")
+    by = f"{due.astimezone(BEIJING):%H:%M}"
+    assert f"· 企业职工基本养老保险待遇申领：办理中，预计今天{by}前答复" in person.texts()
+    assert "· 职工医保人员退休：等养老保险核定后开始办理" in person.texts()
