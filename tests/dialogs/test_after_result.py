@@ -224,3 +224,18 @@ def test_wanted_documents_are_made_and_a_reply_that_is_only_a_missing_document_i
         ("aftercare.menu", None),
     ]
     assert desk.asked == ["notice", "signed_copy", "signed_copy"]
+
+
+def test_after_the_last_answer_the_menu_says_plainly_what_the_worker_can_do() -> None:
+    data = conversation("ask_online_steps_done", online_steps=["housing_fund"])
+    data.answers["aftercare"]["online_step"] = "housing_fund"
+    out = turn(data, Text("办好了"), view(status="closed"))
+    assert out.data.state == "finished"
+    menu = out.replies[-1]
+    assert render(menu.message, Translator("zh_CN")) == (
+        "需要哪份文件，点一下就发给您。有问题也可以直接问我。"
+    )
+    labels = [render(o.label, Translator("zh_CN")) for o in menu.choices]
+    assert labels == ["签字版告知单", "服务指南", "申请表", "流程图"]
+    english = render(menu.message, Translator("en"))
+    assert english == "Tap a file to get it. You can also just ask me a question."
