@@ -29,7 +29,7 @@ class Msg:
         """This message with `lead` on top (above any lead it has already)."""
         if lead is None:
             return self
-        return replace(self, lead=lead if self.lead is None else lead.led_by(self.lead))
+        return replace(self, lead=lead if self.lead is None else self.lead.led_by(lead))
 
 
 @dataclass(frozen=True)

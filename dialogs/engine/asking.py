@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from dialogs.engine.asked_why import asked_why
 from dialogs.engine.card_question import question_message
 from dialogs.engine.facts import may_retire_early, requirement
 from dialogs.engine.keys import CHOICE_MISSES, MAX_FAILURES
@@ -156,7 +157,7 @@ def question_reply(t: Turn, q: str) -> Reply:
     params = build(t, q) if build is not None else {}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
     message = question_message(t, q) or Msg(f"dialogs.{q}", params)  # the card's photo
-    return Reply(message, options, expects, question=q)
+    return Reply(message.led_by(asked_why(t, q)), options, expects, question=q)
 
 
 def _upload_params(t: Turn, q: str) -> dict[str, Any]:

@@ -398,6 +398,29 @@ async def test_return_for_correction_reopens_only_the_rejected_material(
     assert person.question is None  # not reopened again while the supplement travels
 
 
+async def test_each_returned_materials_prompt_says_what_was_wrong_with_it(
+    person: Person, db: Database, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Photos sent straight after the clerk's return: the next material's prompt names it
+    and the clerk's reason, in the same message (not a bare "请拍社保卡")."""
+    await reach_review(person)
+    await person.tap("submit")
+
+    def clerk_returns(session):  # type: ignore[no-untyped-def]
+        case = session.scalars(select(Case)).one()
+        repo.move_case(session, case, "return_for_correction", at=clock(), actor="clerk:li")
+        for code, reason in (("id_card", "背面看不清"), ("social_security_card", "照片反光")):
+            for p in repo.pages_of(session, case.id, code):
+                repo.reject_page(session, p.id, reason)
+
+    await db.run(clerk_returns)
+    await person.files(page("new-front"), page("new-back"))
+    assert person.question == "ask_upload_social_security_card"
+    assert person.messages() == 2  # the card's receipt, then the next prompt
+    prompt = person.texts().split("\n", 1)[1]
+    assert prompt.startswith("社保卡需要补正：照片反光\n请拍社保卡正面")
+
+
 async def test_declining_consent_explains_the_window_and_saves_nothing(
     person: Person, db: Database
 ) -> None:

@@ -262,3 +262,27 @@ async def test_acceptance_pushes_once_what_started_and_status_says_by_when(
     by = f"{due.astimezone(BEIJING):%H:%M}"
     assert f"· 企业职工基本养老保险待遇申领：办理中，预计今天{by}前答复" in person.texts()
     assert "· 职工医保人员退休：等养老保险核定后开始办理" in person.texts()
+
+
+async def test_a_reason_only_request_is_named_in_the_prompt_with_its_office(
+    person: Person, db: Database
+) -> None:
+    """The office ticks no material and writes what it needs: the prompt says it in the
+    office's words, under how many things are asked, in one message."""
+    await reach_review(person)
+    platform, _ = await on_the_platform(person, db)
+    await db.run(
+        platform.answer,
+        NUMBER,
+        "community_registration",
+        "supplement",
+        "staff:赵强@town_altan_xire",
+        None,
+        "请补充现居住地的居住证明",
+    )
+    await person.text("好的")
+    assert person.messages() == 1 and person.question == "ask_upload_other_material"
+    assert person.texts().splitlines()[:2] == [
+        "经办机构请您补充1项材料，其他材料不用重传。",
+        "“社会化管理服务登记”的经办机构请您补充：请补充现居住地的居住证明",
+    ]
