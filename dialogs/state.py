@@ -79,6 +79,9 @@ class ConversationData:
     # The worker's last question the bot could not answer (numbers masked): a 转人工 that
     # follows carries it to the clerk, who otherwise reads only "转人工".
     unanswered: str | None = None
+    # The number of the latest message with buttons: a button of an older one is stale, even
+    # of the same question (the review shown again after an edit, the notice read again).
+    shown: int = 0
 
     def copy(self) -> ConversationData:
         # On the hot path of every event: a JSON-shaped clone is ~10x cheaper than deepcopy.
@@ -96,6 +99,7 @@ class ConversationData:
             supplement=list(self.supplement),
             moved_on=self.moved_on,
             unanswered=self.unanswered,
+            shown=self.shown,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -113,6 +117,7 @@ class ConversationData:
             "supplement": self.supplement,
             "moved_on": self.moved_on,
             "unanswered": self.unanswered,
+            "shown": self.shown,
         }
 
     @classmethod

@@ -62,6 +62,7 @@ class Reply:
     expects: Expects = "none"
     question: str | None = None  # the question key this reply asks (versions the buttons)
     document: Document | None = None
+    shown: int | None = None  # the conversation's number of this message of buttons
 
     @property
     def key(self) -> str:
@@ -104,6 +105,7 @@ def to_json(reply: Reply) -> dict[str, Any]:
         "expects": reply.expects,
         "question": reply.question,
         "document": vars(reply.document) if reply.document else None,
+        "shown": reply.shown,
     }
 
 
@@ -126,4 +128,5 @@ def from_json(data: dict[str, Any]) -> Reply:
         expects=data.get("expects", "none"),
         question=data.get("question"),
         document=Document.from_json(doc) if doc else None,
+        shown=data.get("shown"),
     )

@@ -64,9 +64,8 @@ def after_result(t: Turn, event: Event) -> None:
             return send_document(t, event.id)
         if event.question == S.ask_rating.value and rating.already_rated(t, event):
             return None
-        if event.question is not None and event.question != t.question():
-            t.say("aftercare.stale_button")
-            return ask(t)
+        if t.stale(event, t.question()):
+            return ask(t, lead=Msg("aftercare.stale_button"))
     if isinstance(event, Text) and t.state not in _FREE_TEXT:
         kind = requested_document(event.text)
         if kind is not None:

@@ -78,8 +78,8 @@ def _read_from_words(t: Turn, q: str, event: Event, value: Any) -> Msg | None:
 
 # ---- events answered before any reading (True: replied) ----
 def _stale(t: Turn, q: str, event: Event) -> bool:
-    """A button of an earlier question."""
-    if not isinstance(event, Choice) or event.question in (None, q):
+    """A button of an earlier question, or of an older message of this one."""
+    if not t.stale(event, q):
         return False
     ask(t, lead=Msg("dialogs.stale_button"))
     return True

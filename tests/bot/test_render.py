@@ -13,6 +13,9 @@ def test_callback_data_round_trips_and_stays_within_64_bytes():
     data = callback_data.encode("ask_consent", "agree")
     assert data == "v1|ask_consent|agree"
     assert callback_data.decode(data) == Choice("agree", "ask_consent")
+    # With the number of its message: a button of an older message of the same question.
+    numbered = callback_data.encode("ask_review", "submit", 12)
+    assert callback_data.decode(numbered) == Choice("submit", "ask_review", 12)
 
 
 def test_a_question_too_long_for_callback_data_is_replaced_by_a_digest():
@@ -52,4 +55,5 @@ def test_what_was_wrong_opens_the_question_in_one_message_even_from_the_outbox()
     kept = from_json(to_json(asked))
     assert kept == asked
     text = text_of(kept, translator("zh_CN"))
-    assert text.startswith("已记为：工人岗（原50岁退休）") and "\n您累计缴纳养老保险多少年了？" in text
+    assert text.startswith("已记为：工人岗（原50岁退休）")
+    assert "\n您累计缴纳养老保险多少年了？" in text

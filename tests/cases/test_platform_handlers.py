@@ -81,7 +81,9 @@ async def test_a_return_refuses_the_named_material_and_tells_why(db: Database) -
     assert "身份证" in told[0] and "照片模糊，请重拍" in told[0]
 
 
-async def test_acceptance_dispatches_the_items_and_lists_them_with_their_due_times_at_once(db: Database) -> None:
+async def test_acceptance_lists_the_items_started_with_their_due_times_at_once(
+    db: Database,
+) -> None:
     def work(session: Session) -> tuple[str, dict[str, str], list[str]]:
         _, number = submitted_case(session, "u1", NOW)
         apply_event(session, _accepted(number))

@@ -48,19 +48,29 @@ class Person:
         self.service, self.user = service, user
         self.last: Outcome | None = None
         self.updates = 0
+        self.shown: int | None = None  # the number of the latest message with buttons
+
+    def keep(self, outcome: Outcome) -> Outcome:
+        self.last = outcome
+        numbers = [r.shown for r in outcome.replies if r.shown is not None]
+        self.shown = numbers[-1] if numbers else self.shown
+        return outcome
 
     async def send(self, event: Event) -> Outcome:
         self.updates += 1
-        self.last = await self.service.handle("test", self.user, event, update_id=None)
-        return self.last
+        return self.keep(await self.service.handle("test", self.user, event, update_id=None))
 
     async def text(self, text: str) -> Outcome:
         return await self.send(Text(text))
 
     async def tap(self, choice: str) -> Outcome:
-        """A button of the question currently shown (versioned like a real button)."""
+        """A button of the latest message with buttons (versioned like a real button)."""
         assert self.last is not None
-        return await self.send(Choice(choice, self.last.question))
+        return await self.send(Choice(choice, self.last.question, self.shown))
+
+    async def tap_older(self, choice: str, question: str, shown: int | None) -> Outcome:
+        """A button of an older message, still on the screen above."""
+        return await self.send(Choice(choice, question, shown))
 
     async def command(self, name: str, argument: str = "") -> Outcome:
         return await self.send(Command(name, argument))  # type: ignore[arg-type]

@@ -115,8 +115,9 @@ def test_a_notice_changed_since_it_was_shown_is_sent_again_instead_of_signed() -
     out = turn(data, Choice("confirm", "ask_signature_confirm"))
     assert out.commands == [] and out.data.state == "ask_signature_name"
     assert "刚刚更新" in said(out.replies)
-    notice = out.replies[-1].document
+    notice = out.replies[-2].document
     assert isinstance(notice, Wanted) and notice.kind == "notice"
+    assert out.replies[-1].question == "ask_signature_name"  # then the name, under it
 
 
 def test_a_bad_rating_says_when_the_follow_up_is_due_and_asks_for_a_comment() -> None:
@@ -239,3 +240,19 @@ def test_after_the_last_answer_the_menu_says_plainly_what_the_worker_can_do() ->
     assert labels == ["签字版告知单", "服务指南", "申请表", "流程图"]
     english = render(menu.message, Translator("en"))
     assert english == "Tap a file to get it. You can also just ask me a question."
+
+
+def test_after_reading_the_notice_again_the_older_confirm_button_is_out_of_date() -> None:
+    """再看一遍告知单: the notice, and the question under it with fresh buttons; 确认签字 on
+    the message above says it is out of date and shows the question, signing nothing."""
+    data = conversation("ask_signature_confirm", signature_name=NAME, signature_sha=SHA)
+    data.shown = 3  # the confirm question on the screen is the third message of buttons
+    again = turn(data, Choice("notice", "ask_signature_confirm", 3))
+    assert [r.document is not None for r in again.replies] == [True, False]
+    assert again.replies[-1].question == "ask_signature_confirm" and again.replies[-1].shown == 4
+    older = turn(again.data, Choice("confirm", "ask_signature_confirm", 3))
+    assert older.commands == [] and older.data.state == "ask_signature_confirm"
+    (stale,) = older.replies  # one message: out of date, and the question again
+    assert said([stale]).startswith("这个按钮已经过期了") and "确认签字吗" in said([stale])
+    newer = turn(again.data, Choice("confirm", "ask_signature_confirm", 4))
+    assert newer.commands[0] == SignNotice(NAME, SHA)

@@ -276,6 +276,26 @@ async def test_an_edit_after_review_asks_only_the_dependent_questions(person: Pe
     assert "张建华" in person.texts()
 
 
+async def test_the_older_reviews_submit_button_is_out_of_date_after_an_edit(
+    person: Person, db: Database
+) -> None:
+    """The review shown again after an edit: 提交 on the first review (its summary has the old
+    name) says it is out of date and shows the current review; nothing is submitted."""
+    await reach_review(person)
+    first = person.shown
+    await person.tap("edit")
+    await person.tap("ask_name")
+    await person.text("张建华")
+    assert person.question == "ask_review"
+    await person.tap_older("submit", "ask_review", first)
+    assert person.messages() == 1 and person.question == "ask_review"
+    said = person.texts()
+    assert said.startswith("这个按钮是之前的问题，已经过时了。") and "张建华" in said
+    assert await db.run(lambda s: s.scalars(select(Case.status)).one()) == "draft"
+    await person.tap("submit")  # the current review's button submits
+    assert person.last is not None and person.last.state == "submitted"
+
+
 async def test_editing_the_employer_asks_its_name_and_the_stamped_form_again(
     person: Person, db: Database
 ) -> None:
