@@ -33,13 +33,11 @@ def ask(t: Turn, lead: Msg | None = None) -> None:
     or what was understood, on top of it in the same message."""
     s = t.state
     q = t.question()
-    if s is State.submitted:
-        return None if lead is None else t.replies.append(Reply(lead))
-    if q is None:
-        if standing := _STANDING.get(s):
-            t.replies.append(Reply(Msg(standing).led_by(lead)))
-        elif lead is not None:
-            t.replies.append(Reply(lead))
+    if q is None or s is State.submitted:  # no question: the standing message, if any
+        standing = _STANDING.get(s)
+        said = Msg(standing).led_by(lead) if standing else lead
+        if said is not None:
+            t.replies.append(Reply(said))
         return None
     reply = question_reply(t, q)
     t.replies.append(replace(reply, message=reply.message.led_by(lead)))
