@@ -67,7 +67,8 @@ def after_result(t: Turn, event: Event) -> None:
         if event.question is not None and event.question != t.question():
             t.say("aftercare.stale_button")
             return ask(t)
-    if isinstance(event, Text) and t.state not in _FREE_TEXT:
+    # A rating's words come before a document's: "差评，还让我重新交申请表" is a rating.
+    if isinstance(event, Text) and t.state not in _FREE_TEXT and not rating.rated_in_words(t, event):
         kind = requested_document(event.text)
         if kind is not None:
             return send_document(t, f"doc_{kind}")

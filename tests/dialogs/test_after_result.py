@@ -9,6 +9,7 @@ from typing import Any
 
 from app.clock import LOCAL_TZ
 from cases.result_commands import (
+    CommentOnRating,
     DeclineRating,
     RaiseAtSigning,
     RateService,
@@ -131,6 +132,35 @@ def test_a_bad_rating_says_when_the_follow_up_is_due_and_asks_for_a_comment() ->
 def test_a_typed_score_is_a_level_five_being_the_best() -> None:
     out = turn(conversation("ask_rating"), Text("5"), view(status="signed"))
     assert out.commands == [RateService("very_satisfied", None)]
+
+
+def test_a_bad_rating_that_names_a_document_is_the_rating_not_the_document() -> None:
+    out = turn(conversation("ask_rating"), Text("差评，还让我重新交申请表"), view(status="signed"))
+    due = datetime(2026, 5, 11, 18, 0, tzinfo=LOCAL_TZ)
+    assert out.commands == [
+        RateService("dissatisfied", due),
+        CommentOnRating("还让我重新交申请表"),
+    ]
+    assert not any(r.document for r in out.replies)
+    assert "已记为：不满意" in said(out.replies) and "2026年5月11日" in said(out.replies)
+    assert out.data.state == "finished" and "意见或建议" not in said(out.replies)
+
+
+def test_the_words_beyond_the_rating_are_its_comment_and_no_comment_is_asked_for() -> None:
+    typed = "还行吧，就是补材料那块说得不清楚，不知道要补啥"
+    out = turn(conversation("ask_rating"), Text(typed), view(status="signed"))
+    assert out.commands == [
+        RateService("basically_satisfied", None),
+        CommentOnRating("就是补材料那块说得不清楚，不知道要补啥"),
+    ]
+    assert "已记为：基本满意" in said(out.replies) and "谢谢" in said(out.replies)
+    assert out.data.state == "finished" and "意见或建议" not in said(out.replies)
+
+
+def test_a_rating_with_only_thanks_beside_it_still_asks_for_a_comment() -> None:
+    out = turn(conversation("ask_rating"), Text("很满意，谢谢你们"), view(status="signed"))
+    assert out.commands == [RateService("very_satisfied", None)]
+    assert out.data.state == "ask_rating_comment" and "意见或建议" in said(out.replies)
 
 
 def test_a_second_rating_is_answered_politely_and_changes_nothing() -> None:
