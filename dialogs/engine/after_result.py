@@ -36,6 +36,14 @@ def finished(t: Turn, event: Event) -> None:
     return ask(t)
 
 
+def online_step(t: Turn, event: Event) -> None:
+    """ask_online_steps_done: a question ("在哪交") is answered before the step is asked again."""
+    if online_steps.answered(event) is None and isinstance(event, Text):
+        if faq(t, event.text.strip(), strict=True, again=ask):
+            return None
+    return online_steps.answer(t, event)
+
+
 # /help says what is still to do: signing and rating are gone from it once done.
 _HELP = {
     S.ask_rating: "aftercare.help_rating",
@@ -49,7 +57,7 @@ _AT: dict[State, Callable[[Turn, Event], None]] = {
     S.ask_signature_confirm: signing.confirm,
     S.ask_rating: rating.rate,
     S.ask_rating_comment: rating.comment,
-    S.ask_online_steps_done: online_steps.answer,
+    S.ask_online_steps_done: online_step,
     S.finished: finished,
 }
 

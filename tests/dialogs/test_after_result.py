@@ -186,6 +186,42 @@ def test_online_steps_done_then_not_yet_with_the_guide_again() -> None:
     assert second.data.state == "finished" and "税务局" in said(second.replies)
 
 
+def at_the_medical_payment_check() -> ConversationData:
+    return conversation(
+        "ask_online_steps_done", online_steps=["medical_payment"], online_step="medical_payment"
+    )
+
+
+def test_not_yet_in_the_workers_own_words_gets_the_steps_again() -> None:
+    for typed in ("还没交", "没有", "还没弄呢"):
+        out = turn(at_the_medical_payment_check(), Text(typed), view(status="closed"))
+        assert out.commands == [RecordOnlineStep("medical_payment", False)], typed
+        assert "税务局" in said(out.replies) and out.data.state == "finished"
+
+
+def test_not_knowing_how_gets_the_steps_again_and_a_person() -> None:
+    for typed in ("还没弄，不会弄啊", "不会弄"):
+        out = turn(at_the_medical_payment_check(), Text(typed), view(status="closed"))
+        assert out.commands == [RecordOnlineStep("medical_payment", False)], typed
+        text = said(out.replies)
+        assert "转人工" in text and "打电话" in text and "税务局" in text
+        assert out.data.state == "finished"
+
+
+def test_words_that_answer_nothing_at_the_check_get_the_hint_not_the_bare_question() -> None:
+    out = turn(at_the_medical_payment_check(), Text("谢谢"), view(status="closed"))
+    assert out.commands == [] and out.data.state == "ask_online_steps_done"
+    assert "没有看懂您的回答" in said(out.replies)
+    assert out.replies[-1].question == "ask_online_steps_done"
+
+
+def test_done_in_the_workers_own_words_and_not_done_yet_is_not_done() -> None:
+    done = turn(at_the_medical_payment_check(), Text("交过了"), view(status="closed"))
+    assert done.commands == [RecordOnlineStep("medical_payment", True)]
+    not_done = turn(at_the_medical_payment_check(), Text("还没办好"), view(status="closed"))
+    assert not_done.commands == [RecordOnlineStep("medical_payment", False)]
+
+
 def test_the_delivered_result_asks_for_the_signature_from_wherever_the_worker_stood() -> None:
     for state in ("submitted", "handed_to_person", "finished"):
         out = happen(ConversationData(state), ResultDelivered(changed=state == "finished"), None)
