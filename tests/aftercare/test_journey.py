@@ -50,6 +50,11 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     assert "核定月养老金：3,520.50 元" in said
     assert "正常退休提取" in said and "https://" in said  # the housing fund guide, with a link
     assert "1,200.00" in said and "税务局" in said  # how and where to pay the back payment
+    # The result points to the steps below it (the next message is the notice's PDF) ...
+    assert "缴费方法见下面的【医保补缴】" in said and "下一条消息" not in said
+    # ... and the office's push before it gives no second way to pay, only where it comes.
+    medical_push = text_of(await world.pushes("platform.medical_back_payment"))
+    assert "和结果告知单一起发给您" in medical_push and "税务部门" not in medical_push
     online = text_of(pushes[1:2])
     assert online.index("【住房公积金提取】") < online.index("【医保补缴】")
     assert pushes[-1].question == "ask_signature_name"
