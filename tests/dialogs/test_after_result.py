@@ -75,6 +75,12 @@ def test_a_wrong_name_counts_and_the_third_points_to_the_window() -> None:
     assert "窗口" in said(out.replies)
 
 
+def test_saying_yes_to_signing_asks_for_just_the_name_and_is_not_a_wrong_name() -> None:
+    out = turn(conversation("ask_signature_name"), Text("好的我签"))
+    assert out.data.failures == 0 and out.data.state == "ask_signature_name"
+    assert "请只输入您的姓名" in said(out.replies) and "不一致" not in said(out.replies)
+
+
 def test_a_question_about_the_result_is_not_counted_as_a_wrong_name() -> None:
     out = turn(conversation("ask_signature_name"), Text("看不懂这个单子，养老金怎么算的？"))
     assert out.data.failures == 0 and "不一致" not in said(out.replies)
