@@ -48,7 +48,9 @@ MAX_LENGTH = 40  # a rating is a few words; a longer message is a comment or a q
 
 _PARTS = re.compile(r"\s*[，,。.！!？?；;、~～…]+\s*")  # not spaces: "not satisfied", "电话 139…"
 # What says nothing beyond the rating: thanks and little words ("很满意，谢谢你们").
-_NOTHING_MORE = re.compile(r"谢谢|感谢|多谢|谢了|辛苦|你们|您|吧|啊|呀|哈|呢|嗯|哦|了|的|thanks|thankyou")
+_NOTHING_MORE = re.compile(
+    r"谢谢|感谢|多谢|谢了|辛苦|你们|您|吧|啊|呀|哈|呢|嗯|哦|了|的|thanks|thankyou"
+)
 
 
 def level(text: str) -> str | None:

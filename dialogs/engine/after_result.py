@@ -38,9 +38,9 @@ def finished(t: Turn, event: Event) -> None:
 
 def online_step(t: Turn, event: Event) -> None:
     """ask_online_steps_done: a question ("在哪交") is answered before the step is asked again."""
-    if online_steps.answered(event) is None and isinstance(event, Text):
-        if faq(t, event.text.strip(), strict=True, again=ask):
-            return None
+    unanswered = online_steps.answered(event) is None and isinstance(event, Text)
+    if unanswered and faq(t, event.text.strip(), strict=True, again=ask):  # type: ignore[union-attr]
+        return None
     return online_steps.answer(t, event)
 
 
@@ -76,7 +76,11 @@ def after_result(t: Turn, event: Event) -> None:
             t.say("aftercare.stale_button")
             return ask(t)
     # A rating's words come before a document's: "差评，还让我重新交申请表" is a rating.
-    if isinstance(event, Text) and t.state not in _FREE_TEXT and not rating.rated_in_words(t, event):
+    if (
+        isinstance(event, Text)
+        and t.state not in _FREE_TEXT
+        and not rating.rated_in_words(t, event)
+    ):
         kind = requested_document(event.text)
         if kind is not None:
             return send_document(t, f"doc_{kind}")

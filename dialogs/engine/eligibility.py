@@ -40,8 +40,9 @@ def record_contribution(t: Turn, value: Any) -> bool:
         # "十几年": an answer with a digit nobody knows; asked again kindly, saying why.
         fail(t, "understanding.contribution_unclear" if unclear_period(said) else HINT)
         return False
-    about = isinstance(months, int) and bool(said) and approximate_period(said)
-    if about:
+    about = False
+    if isinstance(months, int) and said and approximate_period(said):
+        about = True
         if months < ABOUT_AT_LEAST:  # "十多年": is it enough? only the real number says
             fail(t, "understanding.contribution_unclear")
             return False

@@ -44,7 +44,10 @@ def test_a_rating_in_the_workers_own_words(text, rating):
 @pytest.mark.parametrize(
     ("text", "said_more"),
     [
-        ("还行吧，就是补材料那块说得不清楚，不知道要补啥", "就是补材料那块说得不清楚，不知道要补啥"),
+        (
+            "还行吧，就是补材料那块说得不清楚，不知道要补啥",
+            "就是补材料那块说得不清楚，不知道要补啥",
+        ),
         ("差评，还让我重新交申请表", "还让我重新交申请表"),
         ("满意，就是窗口态度不好", "就是窗口态度不好"),
         ("not satisfied, too slow", "too slow"),
