@@ -105,6 +105,13 @@ def _pick(candidates: Sequence[str], offered: Sequence[str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def _leave_for_later(s: str) -> bool:
+    """ "明天再拍行吗": a later upload, asked leave for (cleaned words)."""
+    said = s.rstrip(_PARTICLES)
+    leave = _MAY_I.sub("", said)
+    return leave != said and len(s) <= _MAX_LATER_LENGTH and _LATER.search(leave) is not None
+
+
 def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
     """The offered choice id that a typed answer means, or None when it means none (or two)."""
     if not choice_ids:
@@ -122,8 +129,7 @@ def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
             return _pick(_EXACT[form], choice_ids)
     if set(choice_ids) >= _LANGUAGES and _HAN.search(s):
         return "en" if _ASKS_ENGLISH.search(s) else "zh_CN"
-    leave = _MAY_I.sub("", s.rstrip(_PARTICLES))
-    if leave != s.rstrip(_PARTICLES) and len(s) <= _MAX_LATER_LENGTH and _LATER.search(leave):
+    if _leave_for_later(s):
         return _pick(["later"], choice_ids)
     if len(s) > _MAX_CONTAINS_LENGTH or _QUESTION.search(s) or _SAMENESS.search(s):
         return None
