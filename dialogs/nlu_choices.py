@@ -131,6 +131,11 @@ def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
         return "en" if _ASKS_ENGLISH.search(s) else "zh_CN"
     if _leave_for_later(s):
         return _pick(["later"], choice_ids)
+    return _contained(s, choice_ids)
+
+
+def _contained(s: str, choice_ids: Sequence[str]) -> str | None:
+    """A short answer that is no question, by the words it contains."""
     if len(s) > _MAX_CONTAINS_LENGTH or _QUESTION.search(s) or _SAMENESS.search(s):
         return None
     candidates = [cid for pattern, ids in _CONTAINS if pattern.search(s) for cid in ids]
