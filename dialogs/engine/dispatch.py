@@ -104,6 +104,10 @@ def idle(t: Turn, event: Event, standing: str) -> None:
 def submitted(t: Turn, event: Event) -> None:
     if t.step.needs_supplement():
         photos = isinstance(event, Files)
+        # "进度怎么样了", "要多久能办完": answered as ever, then the upload is asked for.
+        asked = event.text.strip() if readable(event) else ""  # type: ignore[union-attr]
+        if asked and faq(t, asked, strict=True, again=reopen):
+            return None
         reopen(t, explain=not photos)
         if photos and t.d.material:
             upload(t, event, t.d.material)

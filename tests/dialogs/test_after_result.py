@@ -9,6 +9,7 @@ from typing import Any
 
 from app.clock import LOCAL_TZ
 from cases.result_commands import (
+    CommentOnRating,
     DeclineRating,
     RaiseAtSigning,
     RateService,
@@ -74,6 +75,12 @@ def test_a_wrong_name_counts_and_the_third_points_to_the_window() -> None:
     assert "窗口" in said(out.replies)
 
 
+def test_saying_yes_to_signing_asks_for_just_the_name_and_is_not_a_wrong_name() -> None:
+    out = turn(conversation("ask_signature_name"), Text("好的我签"))
+    assert out.data.failures == 0 and out.data.state == "ask_signature_name"
+    assert "请只输入您的姓名" in said(out.replies) and "不一致" not in said(out.replies)
+
+
 def test_a_question_about_the_result_is_not_counted_as_a_wrong_name() -> None:
     out = turn(conversation("ask_signature_name"), Text("看不懂这个单子，养老金怎么算的？"))
     assert out.data.failures == 0 and "不一致" not in said(out.replies)
@@ -134,6 +141,35 @@ def test_a_typed_score_is_a_level_five_being_the_best() -> None:
     assert out.commands == [RateService("very_satisfied", None)]
 
 
+def test_a_bad_rating_that_names_a_document_is_the_rating_not_the_document() -> None:
+    out = turn(conversation("ask_rating"), Text("差评，还让我重新交申请表"), view(status="signed"))
+    due = datetime(2026, 5, 11, 18, 0, tzinfo=LOCAL_TZ)
+    assert out.commands == [
+        RateService("dissatisfied", due),
+        CommentOnRating("还让我重新交申请表"),
+    ]
+    assert not any(r.document for r in out.replies)
+    assert "已记为：不满意" in said(out.replies) and "2026年5月11日" in said(out.replies)
+    assert out.data.state == "finished" and "意见或建议" not in said(out.replies)
+
+
+def test_the_words_beyond_the_rating_are_its_comment_and_no_comment_is_asked_for() -> None:
+    typed = "还行吧，就是补材料那块说得不清楚，不知道要补啥"
+    out = turn(conversation("ask_rating"), Text(typed), view(status="signed"))
+    assert out.commands == [
+        RateService("basically_satisfied", None),
+        CommentOnRating("就是补材料那块说得不清楚，不知道要补啥"),
+    ]
+    assert "已记为：基本满意" in said(out.replies) and "谢谢" in said(out.replies)
+    assert out.data.state == "finished" and "意见或建议" not in said(out.replies)
+
+
+def test_a_rating_with_only_thanks_beside_it_still_asks_for_a_comment() -> None:
+    out = turn(conversation("ask_rating"), Text("很满意，谢谢你们"), view(status="signed"))
+    assert out.commands == [RateService("very_satisfied", None)]
+    assert out.data.state == "ask_rating_comment" and "意见或建议" in said(out.replies)
+
+
 def test_a_second_rating_is_answered_politely_and_changes_nothing() -> None:
     rated = view(status="rated", rating="satisfied")
     out = turn(conversation("ask_rating"), Choice("very_dissatisfied", "ask_rating"), rated)
@@ -155,6 +191,42 @@ def test_online_steps_done_then_not_yet_with_the_guide_again() -> None:
     second = turn(first.data, Choice("not_yet", "ask_online_steps_done"), view(status="closed"))
     assert second.commands == [RecordOnlineStep("medical_payment", False)]
     assert second.data.state == "finished" and "税务局" in said(second.replies)
+
+
+def at_the_medical_payment_check() -> ConversationData:
+    return conversation(
+        "ask_online_steps_done", online_steps=["medical_payment"], online_step="medical_payment"
+    )
+
+
+def test_not_yet_in_the_workers_own_words_gets_the_steps_again() -> None:
+    for typed in ("还没交", "没有", "还没弄呢"):
+        out = turn(at_the_medical_payment_check(), Text(typed), view(status="closed"))
+        assert out.commands == [RecordOnlineStep("medical_payment", False)], typed
+        assert "税务局" in said(out.replies) and out.data.state == "finished"
+
+
+def test_not_knowing_how_gets_the_steps_again_and_a_person() -> None:
+    for typed in ("还没弄，不会弄啊", "不会弄"):
+        out = turn(at_the_medical_payment_check(), Text(typed), view(status="closed"))
+        assert out.commands == [RecordOnlineStep("medical_payment", False)], typed
+        text = said(out.replies)
+        assert "转人工" in text and "打电话" in text and "税务局" in text
+        assert out.data.state == "finished"
+
+
+def test_words_that_answer_nothing_at_the_check_get_the_hint_not_the_bare_question() -> None:
+    out = turn(at_the_medical_payment_check(), Text("谢谢"), view(status="closed"))
+    assert out.commands == [] and out.data.state == "ask_online_steps_done"
+    assert "没有看懂您的回答" in said(out.replies)
+    assert out.replies[-1].question == "ask_online_steps_done"
+
+
+def test_done_in_the_workers_own_words_and_not_done_yet_is_not_done() -> None:
+    done = turn(at_the_medical_payment_check(), Text("交过了"), view(status="closed"))
+    assert done.commands == [RecordOnlineStep("medical_payment", True)]
+    not_done = turn(at_the_medical_payment_check(), Text("还没办好"), view(status="closed"))
+    assert not_done.commands == [RecordOnlineStep("medical_payment", False)]
 
 
 def test_the_delivered_result_asks_for_the_signature_from_wherever_the_worker_stood() -> None:

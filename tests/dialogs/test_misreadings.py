@@ -111,12 +111,35 @@ def test_an_exact_figure_is_recorded_without_a_word_about_it(text, months):
 
 @pytest.mark.parametrize(
     "text",
-    ["明天再拍", "明天再拍吧", "改天再传", "先不拍了", "现在没带", "晚上再发", "过两天再拍"],
+    [
+        "明天再拍",
+        "明天再拍吧",
+        "改天再传",
+        "先不拍了",
+        "现在没带",
+        "晚上再发",
+        "过两天再拍",
+        "社保卡在老伴那，明天再拍行吗",  # asking leave is saying so, not a question
+        "明天再传可以吗",
+        "晚点再发行不行",
+    ],
 )
 def test_coming_back_later_pauses_and_says_the_journey_is_saved(text):
     after, texts, _ = run(uploading("id_card"), Text(text))
     assert "保存好了" in texts[0] and "/start" in texts[0]
     assert after.state == "uploading" and after.material == "id_card"
+
+
+def test_done_before_any_photo_says_none_has_arrived_and_how_to_send_one():
+    after, texts, question = run(uploading("id_card"), Text("我拍好了"))
+    assert "还没有收到照片" in texts[0] and "📎" in texts[0] and "还差" not in texts[0]
+    assert question == "ask_upload_id_card" and after.materials["id_card"]["pages"] == 0
+
+
+def test_done_after_one_side_of_two_says_how_many_are_missing():
+    one, _, _ = run(uploading("id_card"), Files((photo(1),)))
+    _, texts, question = run(one, Text("我拍好了"))
+    assert "还差1页" in texts[0] and question == "ask_upload_id_card"
 
 
 # --- a sticker or a voice note at an upload ------------------------------------------------

@@ -136,6 +136,31 @@ async def test_an_office_asks_for_the_id_card_the_applicant_sends_it_and_the_off
     assert await case_status(db) == "results_ready"
 
 
+async def test_questions_during_a_supplement_are_answered_then_the_upload_is_asked_again(
+    person: Person, db: Database
+) -> None:
+    await reach_review(person)
+    platform, clock = await on_the_platform(person, db)
+    clock.advance(minutes=20)
+    await db.run(
+        platform.answer,
+        NUMBER,
+        "archive_certificate",
+        "supplement",
+        "staff:刘洋@hr_service_center",
+        {"materials": "id_card"},
+        "身份证反面看不清，请重新拍照",
+    )
+    await person.text("进度怎么样了")  # the first words after the push
+    said = person.texts()
+    assert "等待您补充材料" in said and "身份证反面看不清" in said
+    assert person.question == "ask_upload_id_card"
+    await person.text("要多久能办完")
+    assert "2小时内" in person.texts() and person.question == "ask_upload_id_card"
+    await person.text("进度怎么样了")  # again, now at the upload
+    assert "等待您补充材料" in person.texts() and person.question == "ask_upload_id_card"
+
+
 async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
     person: Person, db: Database
 ) -> None:

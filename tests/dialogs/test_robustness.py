@@ -133,7 +133,7 @@ async def test_three_failures_offer_a_person(person: Person, db: Database) -> No
     await person.text("张建国")
     for attempt in range(3):
         await person.text("1506271965")
-        assert "idcard.bad_length" in person.message_keys()
+        assert "idcard.length_typed" in person.message_keys()  # "您输入了10位"
         assert ("person" in person.choices()) == (attempt == 2)
     assert "dialogs.offer_person" in person.message_keys()
     out = await person.tap("person")
