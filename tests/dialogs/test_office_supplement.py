@@ -292,8 +292,9 @@ async def test_acceptance_pushes_once_what_started_and_status_says_by_when(
 async def test_a_reason_only_request_is_named_in_the_prompt_with_its_office(
     person: Person, db: Database
 ) -> None:
-    """The office ticks no material and writes what it needs: the prompt says it in the
-    office's words, under how many things are asked, in one message."""
+    """The office asks for other material (补充材料, it must name at least one) and writes
+    what it needs: the prompt says it in the office's words, under how many things are
+    asked, in one message."""
     await reach_review(person)
     platform, _ = await on_the_platform(person, db)
     await db.run(
@@ -302,7 +303,7 @@ async def test_a_reason_only_request_is_named_in_the_prompt_with_its_office(
         "community_registration",
         "supplement",
         "staff:赵强@town_altan_xire",
-        None,
+        {"materials": "other_material"},
         "请补充现居住地的居住证明",
     )
     await person.text("好的")
