@@ -165,15 +165,15 @@ class ConversationService:
         update_id: str | int | None,
         now: datetime,
     ) -> Outcome:
-        arrival = repo.take_update(session, channel, user_id, update_id, at=now)
-        if arrival.waited:  # another worker had the applicant
-            LOCK_CONFLICTS.inc()
         # Rows, not ORM objects: the applicant's record is loaded only by the events that
         # change or show it (`_applicant`).
-        who, conv = repo.load_for_event(session, channel, user_id, State.start.value)
+        start = repo.begin_event(session, channel, user_id, update_id, State.start.value, at=now)
+        if start.arrival.waited:  # another worker had the applicant
+            LOCK_CONFLICTS.inc()
+        who, conv = start.applicant, start.conversation
         data = ConversationData.from_json(conv.state, conv.answers)
         data.failures = conv.failures
-        if arrival.duplicate:
+        if start.arrival.duplicate:
             return self._outcome(session, who, data, [], duplicate=True)
         if is_my_data(event):  # in any state, changing nothing (dialogs/my_data.py)
             days = self.settings.files.retention_days
