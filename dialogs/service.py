@@ -65,6 +65,7 @@ MAX_ATTEMPTS = 12  # the first try and retries after an optimistic-lock conflict
 RETRY_PAUSE = 0.002  # seconds: the first retry waits up to this, doubling each time...
 RETRY_PAUSE_CAP = 0.05  # ...up to this ("full jitter": a uniform pause in [0, bound])
 MAX_LOCKS = 10_000  # per-applicant locks kept in memory (idle ones are dropped beyond this)
+_SPEAKS_OF_CASE = AFTER_SUBMISSION | AFTER_RESULT  # States are strings: a state's name is in it
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ class ConversationService:
         duplicate: bool = False,
         case_number: str | None = None,
     ) -> Outcome:
-        if case_number is None and State(data.state) in AFTER_SUBMISSION | AFTER_RESULT:
+        if case_number is None and data.state in _SPEAKS_OF_CASE:
             case = repo.current_case(session, who.id)
             case_number = case.number if case is not None else None
         return Outcome(
@@ -270,7 +271,7 @@ def _applicant(session: Session, who: ApplicantRow) -> Applicant:
 def _needs_case(data: ConversationData, event: Event) -> bool:
     # The case is read only where the conversation speaks about it: after submission, and
     # for /status or a deep link. The hot path of the questions never pays for it.
-    return State(data.state) in AFTER_SUBMISSION or (
+    return data.state in AFTER_SUBMISSION or (
         isinstance(event, Command) and event.name in ("status", "start")
     )
 
