@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from cases import repositories as repo
 from cases.db import Database
+from tests.cases.statements import counted
 
 AT = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
@@ -51,6 +52,19 @@ async def test_an_event_reads_what_the_previous_one_saved(db: Database) -> None:
     start = await db.run(_begin, "u1", 2)
 
     assert (start.conversation.state, start.conversation.version) == ("ask_name", 1)
+
+
+async def test_an_answered_event_sends_one_statement_to_begin_and_one_to_save(
+    db: Database,
+) -> None:
+    """On PostgreSQL the mark, the lock and the read are one statement; SQLite (one writer at
+    a time, no lock to take) marks and reads apart."""
+    await db.run(_answer, "u1", 1, "ask_name")
+    with counted() as statements:
+        await db.run(_answer, "u1", 2, "ask_id_number")
+
+    begins = ["INSERT", "SELECT"] if db.is_sqlite else ["WITH"]
+    assert [s.split()[0] for s in statements] == [*begins, "UPDATE"]
 
 
 async def test_an_event_without_an_update_id_is_never_a_duplicate(db: Database) -> None:
