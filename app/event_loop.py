@@ -17,17 +17,21 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 LoopFactory = Callable[[], asyncio.AbstractEventLoop]
 
+_FACTORY: LoopFactory
+try:
+    import uvloop
+
+    _FACTORY = uvloop.new_event_loop
+except ImportError:  # not built for Windows; a checkout installed without it
+    _FACTORY = asyncio.new_event_loop
+
 
 def loop_factory() -> LoopFactory:
-    """uvloop's `new_event_loop` when uvloop can be imported, else asyncio's."""
-    try:
-        import uvloop  # optional: not built for Windows
-    except ImportError:
-        return asyncio.new_event_loop
-    return uvloop.new_event_loop
+    """uvloop's `new_event_loop` when uvloop could be imported, else asyncio's."""
+    return _FACTORY
 
 
 def run(main: Coroutine[Any, Any, T], factory: LoopFactory | None = None) -> T:
     """`asyncio.run(main)` on a loop from `factory` (by default `loop_factory()`)."""
-    with asyncio.Runner(loop_factory=factory or loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=factory or _FACTORY) as runner:
         return runner.run(main)
