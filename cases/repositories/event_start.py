@@ -13,8 +13,9 @@ marked, the lock not tried): wait for the lock and read again, after that worker
 The lock free, but the worker that held it committed in the instant between the snapshot and
 the try: the row read is one event old, and the conversation's version check at the save
 turns that into a conflict, which the service retries from a fresh read (every event that
-changes the applicant's rows saves the conversation, so bumps its version). The round trip
-saved is a fifth of an event's database work on PostgreSQL (benchmarks/event_path.py).
+changes the applicant's rows saves the conversation, so bumps its version); a first contact
+(no conversation in the snapshot) is read again at once, lest it be inserted twice. The round
+trip saved is a fifth of an event's database work on PostgreSQL (benchmarks/event_path.py).
 
 Elsewhere (SQLite, one writer at a time; an event without an update id): `take_update`, then
 `load_for_event`.
@@ -79,16 +80,24 @@ def begin_event(
     }
     row = session.connection().execute(_mark_lock_read(), params).first()
     free = None if row is None else row[0]
-    if free:
-        arrival = Arrival(duplicate=False, waited=False)
-        assert row is not None
-        return EventStart(arrival, *event_rows(session, row[1:], channel, user_id, initial_state))
     if free is None:  # a duplicate: nothing marked, the lock not tried
         arrival = Arrival(duplicate=True, waited=lock_applicant(session, channel, user_id))
-    else:
+    elif not free:
         wait_for_applicant(session, channel, user_id)
         arrival = Arrival(duplicate=False, waited=True)
+    else:
+        arrival = Arrival(duplicate=False, waited=False)
+        assert row is not None
+        if row[_CONVERSATION_ID] is not None:  # the row read is the event's
+            return EventStart(
+                arrival, *event_rows(session, row[1:], channel, user_id, initial_state)
+            )
+        # First contact as this statement's snapshot saw it: read again in a fresh snapshot,
+        # so that a first event committed meanwhile is found, not inserted a second time.
     return EventStart(arrival, *load_for_event(session, channel, user_id, initial_state))
+
+
+_CONVERSATION_ID = 4  # mark.free, then EVENT_ROWS' columns: applicant id, language, card, ...
 
 
 @cache
