@@ -111,10 +111,7 @@ class Database(Migrations):
             self._async_sessions = async_sessionmaker(
                 self._async_engine, expire_on_commit=False, info=info
             )
-            # `run`'s sessions: synchronous, each unit in one greenlet (cases/pg_unit.py).
-            self._unit_sessions = sessionmaker(
-                self._async_engine.sync_engine, expire_on_commit=False, info=info
-            )
+            self._info = info  # `run`'s sessions' (cases/pg_unit.py)
         else:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
 
@@ -147,7 +144,8 @@ class Database(Migrations):
         with reachable():
             if self._executor is not None:
                 return await self._in_thread(partial(self._run_sync, fn, args, kwargs))
-            return await run_unit(self._unit_sessions, fn, args, kwargs)
+            assert self._async_engine is not None
+            return await run_unit(self._async_engine.sync_engine, self._info, fn, args, kwargs)
 
     async def run_on_loop(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """`run` for a short unit of work, such as one inbound event's (a millisecond or less).

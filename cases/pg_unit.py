@@ -1,9 +1,12 @@
 """One unit of work on PostgreSQL: `fn(session, ...)` in a transaction, committed.
 
 The whole unit (pool checkout, the statements, the commit, the check-in) runs in ONE greenlet
-on a synchronous Session over the async engine: `AsyncSession` would spawn one for `run_sync`,
-one for `commit` and one for `close`, about a fifth of a conversation event's client CPU
-(benchmarks/event_path.py). The statements still go through asyncpg on the event loop.
+on a synchronous Connection of the async engine, its transaction the unit's, with a
+`UnitSession` joined to it for `fn`: `AsyncSession` would spawn a greenlet for `run_sync`, one
+for `commit` and one for `close`, about a fifth of a conversation event's client CPU
+(benchmarks/event_path.py), and a Session owning the transaction costs its bookkeeping even
+for the events that use no ORM object. The statements still go through asyncpg on the event
+loop.
 
 The pool does not ping a connection before lending it (`pool_pre_ping`: a round trip on every
 checkout, about a third of a conversation event's client CPU). A connection the server
@@ -24,9 +27,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.util import greenlet_spawn  # what AsyncSession.run_sync runs on
 
 from cases.availability import stale
+from cases.unit_session import UnitSession
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy import Engine
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -39,14 +43,15 @@ class _LostAtCommit(Exception):
 
 
 async def run_unit(
-    sessions: sessionmaker[Session],
+    engine: Engine,
+    info: dict[str, Any],
     fn: Callable[..., T],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> T:
-    """`sessions` makes synchronous Sessions bound to an AsyncEngine's `sync_engine`."""
+    """`engine` is an AsyncEngine's `sync_engine`; `info` the sessions' (the vault)."""
     try:
-        return await greenlet_spawn(_once, sessions, fn, args, kwargs)
+        return await greenlet_spawn(_once, engine, info, fn, args, kwargs)
     except _LostAtCommit as lost:
         raise lost.error from None
     except DBAPIError as exc:
@@ -54,28 +59,31 @@ async def run_unit(
             raise
         log.info("a pooled database connection had been dropped: running the unit again")
     try:
-        return await greenlet_spawn(_once, sessions, fn, args, kwargs)
+        return await greenlet_spawn(_once, engine, info, fn, args, kwargs)
     except _LostAtCommit as lost:
         raise lost.error from None
 
 
 def _once(
-    sessions: sessionmaker[Session],
+    engine: Engine,
+    info: dict[str, Any],
     fn: Callable[..., T],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> T:
-    with sessions() as session:  # closing it rolls back whatever was not committed
+    # Closing the connection rolls back whatever was not committed, and returns it to the pool.
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        session = UnitSession(connection, info)
         try:
             result = fn(session, *args, **kwargs)
+            session.flush()
         except StaleDataError as exc:
-            session.rollback()
             raise stale(exc) from exc
+        finally:
+            session.close()
         try:
-            session.commit()
-        except StaleDataError as exc:
-            session.rollback()
-            raise stale(exc) from exc
+            transaction.commit()
         except DBAPIError as exc:
             raise _LostAtCommit(exc) from exc
         return result

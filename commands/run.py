@@ -10,6 +10,8 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
+from app import event_loop
+
 if TYPE_CHECKING:
     from runtime.services import Services
 
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
     services = Services.build(settings)  # migrates the embedded SQLite database, outside a loop
     try:
-        return asyncio.run(_serve(services, push=not args.no_push))
+        return event_loop.run(_serve(services, push=not args.no_push))  # uvloop if installed
     finally:
         services.close_blocking()
 

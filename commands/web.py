@@ -112,6 +112,7 @@ def _web(args: argparse.Namespace) -> int:
     """`python main.py web`: the console on the bot's database and file store."""
     from aiohttp import web
 
+    from app import event_loop
     from app.logging_setup import setup_logging
     from app.settings import load_settings
     from integrations.platform.embedded.platform import EmbeddedPlatform
@@ -140,5 +141,6 @@ def _web(args: argparse.Namespace) -> int:
 
     app.on_cleanup.append(close)
     print(f"工作人员网页：http://{args.host}:{args.port}/login")
-    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None)
+    loop = event_loop.loop_factory()()  # uvloop if installed, as `main.py run`
+    web.run_app(app, host=args.host, port=args.port, print=None, access_log=None, loop=loop)
     return 0

@@ -233,6 +233,7 @@ def set_state(model: Any, state: State) -> None:
     machine().set_state(state, model=model)
 
 
+@cache  # asked several times per event; a handful of states and materials
 def question_key(state: State | str, material: str | None = None) -> str | None:
     """The stable question key a state asks, or None for a state that asks nothing."""
     s = State(state)

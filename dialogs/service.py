@@ -65,6 +65,7 @@ MAX_ATTEMPTS = 12  # the first try and retries after an optimistic-lock conflict
 RETRY_PAUSE = 0.002  # seconds: the first retry waits up to this, doubling each time...
 RETRY_PAUSE_CAP = 0.05  # ...up to this ("full jitter": a uniform pause in [0, bound])
 MAX_LOCKS = 10_000  # per-applicant locks kept in memory (idle ones are dropped beyond this)
+_SPEAKS_OF_CASE = AFTER_SUBMISSION | AFTER_RESULT  # States are strings: a state's name is in it
 
 
 @dataclass(frozen=True)
@@ -165,15 +166,15 @@ class ConversationService:
         update_id: str | int | None,
         now: datetime,
     ) -> Outcome:
-        arrival = repo.take_update(session, channel, user_id, update_id, at=now)
-        if arrival.waited:  # another worker had the applicant
-            LOCK_CONFLICTS.inc()
         # Rows, not ORM objects: the applicant's record is loaded only by the events that
         # change or show it (`_applicant`).
-        who, conv = repo.load_for_event(session, channel, user_id, State.start.value)
+        start = repo.begin_event(session, channel, user_id, update_id, State.start.value, at=now)
+        if start.arrival.waited:  # another worker had the applicant
+            LOCK_CONFLICTS.inc()
+        who, conv = start.applicant, start.conversation
         data = ConversationData.from_json(conv.state, conv.answers)
         data.failures = conv.failures
-        if arrival.duplicate:
+        if start.arrival.duplicate:
             return self._outcome(session, who, data, [], duplicate=True)
         if is_my_data(event):  # in any state, changing nothing (dialogs/my_data.py)
             days = self.settings.files.retention_days
@@ -248,7 +249,7 @@ class ConversationService:
         duplicate: bool = False,
         case_number: str | None = None,
     ) -> Outcome:
-        if case_number is None and State(data.state) in AFTER_SUBMISSION | AFTER_RESULT:
+        if case_number is None and data.state in _SPEAKS_OF_CASE:
             case = repo.current_case(session, who.id)
             case_number = case.number if case is not None else None
         return Outcome(
@@ -271,7 +272,7 @@ def _applicant(session: Session, who: ApplicantRow) -> Applicant:
 def _needs_case(data: ConversationData, event: Event) -> bool:
     # The case is read only where the conversation speaks about it: after submission, and
     # for /status or a deep link. The hot path of the questions never pays for it.
-    return State(data.state) in AFTER_SUBMISSION or (
+    return data.state in AFTER_SUBMISSION or (
         isinstance(event, Command) and event.name in ("status", "start")
     )
 

@@ -128,12 +128,16 @@ class ConversationData:
 
 
 def _clone(value: Any) -> Any:
-    """Copy of JSON-shaped data (dicts, lists, scalars)."""
+    """Copy of JSON-shaped data (dicts, lists, scalars). Scalars, most of the answers, are
+    kept without a call each: this runs on every event."""
     if isinstance(value, dict):
-        return {k: _clone(v) for k, v in value.items()}
+        return {k: _clone(v) if isinstance(v, _NESTED) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [_clone(v) for v in value]
+        return [_clone(v) if isinstance(v, _NESTED) else v for v in value]
     return value
+
+
+_NESTED = (dict, list)
 
 
 _FIELDS = frozenset(ConversationData.__dataclass_fields__) - {"state"}

@@ -37,6 +37,7 @@ from cases.repositories.conversations import (
     load_or_start_conversation,
     save_conversation,
 )
+from cases.repositories.event_start import EventStart, begin_event
 from cases.repositories.outbox import (
     claim_due_notifications,
     claim_due_platform_calls,
@@ -85,12 +86,14 @@ __all__ = [
     "ApplicantRow",
     "Arrival",
     "ConversationRow",
+    "EventStart",
     "PageFile",
     "add_page",
     "add_reminder",
     "add_staff_task",
     "audit",
     "audit_trail",
+    "begin_event",
     "case_tasks",
     "cases_of",
     "claim_due_notifications",

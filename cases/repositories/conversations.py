@@ -9,6 +9,7 @@ what that costs against the raw driver doing the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -66,8 +67,9 @@ def load_or_start_conversation(
     return conversation
 
 
-# The first read of every inbound event: the applicant and the conversation, one round trip.
-_LOAD_ROWS = (
+# The first read of every inbound event: the applicant and the conversation, one round trip
+# (on PostgreSQL `begin_event` also marks the update and tries the lock in it).
+EVENT_ROWS = (
     select(
         _APPLICANTS.c.id,
         _APPLICANTS.c.language,
@@ -93,8 +95,20 @@ def load_for_event(
     first contact (the new conversation, in `initial_state`, is inserted by its first save).
     One round trip for anyone seen before."""
     params = {"channel": channel, "user_id": external_user_id}
-    row = session.connection().execute(_LOAD_ROWS, params).first()
-    if row is None:
+    row = session.connection().execute(EVENT_ROWS, params).first()
+    return event_rows(session, row, channel, external_user_id, initial_state)
+
+
+def event_rows(
+    session: Session,
+    row: Sequence[Any] | None,
+    channel: str,
+    external_user_id: str,
+    initial_state: str,
+) -> tuple[ApplicantRow, ConversationRow]:
+    """`load_for_event` from a row of EVENT_ROWS' columns already read (None or a null
+    applicant id: first contact, the applicant is created now)."""
+    if row is None or row[0] is None:
         created = get_or_create_applicant(session, channel, external_user_id)
         return ApplicantRow(created.id, created.language, False), ConversationRow(
             created.id, initial_state, {}

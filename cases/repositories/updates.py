@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import BigInteger, Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
@@ -72,7 +71,7 @@ def lock_applicant(session: Session, channel: str, user_id: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """How an inbound event's transaction began (`take_update`)."""
+    """How an inbound event's transaction began (`cases.repositories.event_start`)."""
 
     duplicate: bool  # the update was handled before: handle nothing
     waited: bool  # another worker held the applicant (a lock conflict): this one waited
@@ -81,38 +80,18 @@ class Arrival:
 def take_update(
     session: Session, channel: str, user_id: str, update_id: str | int | None, *, at: datetime
 ) -> Arrival:
-    """The start of every inbound event's transaction: hold the applicant's lock
-    (`lock_applicant`), then mark the update processed (`mark_update_processed`, when it has
-    an id). On PostgreSQL the lock rides on the mark's round trip (`INSERT ... RETURNING
-    pg_try_advisory_xact_lock(...)`): the statement before the event's first read, so that
-    read still sees what the worker that held the lock committed. Only when the lock was
-    held, or the update is a duplicate (nothing returned), does it wait for the lock apart."""
-    if update_id is None or session.get_bind().dialect.name != "postgresql":
-        waited = lock_applicant(session, channel, user_id)
-        first = update_id is None or mark_update_processed(session, channel, update_id, at=at)
-        return Arrival(duplicate=not first, waited=waited)
-    params = {
-        "channel": channel,
-        "update_id": update_number(update_id),
-        "processed_at": at,
-        "key": applicant_lock_key(channel, user_id),
-    }
-    connection = session.connection()
-    free = connection.execute(_mark_and_try_lock(), params).scalar()
-    if free:
-        return Arrival(duplicate=False, waited=False)
-    if free is None:  # a duplicate: nothing inserted, the lock not tried
-        return Arrival(duplicate=True, waited=lock_applicant(session, channel, user_id))
-    connection.scalar(_LOCK, params)
-    return Arrival(duplicate=False, waited=True)
+    """Hold the applicant's lock (`lock_applicant`), then mark the update processed
+    (`mark_update_processed`, when it has an id). `begin_event` does this and the event's
+    first read in one round trip on PostgreSQL."""
+    waited = lock_applicant(session, channel, user_id)
+    first = update_id is None or mark_update_processed(session, channel, update_id, at=at)
+    return Arrival(duplicate=not first, waited=waited)
 
 
-@cache
-def _mark_and_try_lock() -> Any:
-    columns = ("channel", "update_id", "processed_at")
-    return insert_if_absent("postgresql", _MARKS, columns).returning(
-        func.pg_try_advisory_xact_lock(_KEY)
-    )
+def wait_for_applicant(session: Session, channel: str, user_id: str) -> None:
+    """On PostgreSQL, wait for the applicant's advisory lock (held until the transaction
+    ends), whoever holds it now."""
+    session.connection().scalar(_LOCK, {"key": applicant_lock_key(channel, user_id)})
 
 
 def applicant_lock_key(channel: str, user_id: str) -> int:

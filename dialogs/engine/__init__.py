@@ -91,6 +91,6 @@ def _run(data: ConversationData, ctx: Context, work: Callable[[Turn], None]) -> 
     turn = Turn(d, ctx, step)
     work(turn)
     number_buttons(turn)
-    d.state = State(step.state).value
+    d.state = step.state.value  # the machine keeps a State
     step.d, step.ctx = ConversationData(), None  # hold no personal data between events
     return Result(d, turn.replies, turn.commands)

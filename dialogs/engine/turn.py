@@ -44,7 +44,8 @@ class Turn:
     # ---- where the applicant is ----
     @property
     def state(self) -> State:
-        return State(self.step.state)
+        state: State = self.step.state  # type: ignore[attr-defined]  # the machine keeps a State
+        return state
 
     def question(self) -> str | None:
         return question_key(self.state, self.d.material)
