@@ -27,7 +27,7 @@ from dialogs.nlu_calibration import (
     read,
     render,
 )
-from dialogs.nlu_model import UNKNOWN, read_phrases
+from dialogs.nlu_model import UNKNOWN, IntentModel, read_phrases
 
 Phrases = Sequence[tuple[str, str]]  # (intent, text)
 
@@ -47,8 +47,9 @@ class Outcome:
         return 1.0 if self.log_odds is None else cal.probability(self.log_odds)
 
 
-def outcomes(phrases: Phrases) -> list[Outcome]:
-    model = nlu.model()
+def outcomes(phrases: Phrases, model: IntentModel | None = None) -> list[Outcome]:
+    """How the model (the stored one unless given) ranks each phrase, before the threshold."""
+    model = model or nlu.model()
     out = []
     for label, text in phrases:
         ranked = None if nlu.not_knowing(text) else model.rank(nlu.feature_list(text))

@@ -16,6 +16,7 @@ phrases): top intent right 87.6 % at C=10, 88.4 % at C=30, 88.7 % at C=100, 88.5
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,10 +38,16 @@ C_GRID = (10.0, 30.0, 100.0, 300.0)
 PINYIN_WEIGHT = 0.5
 
 
-def examples() -> list[tuple[str, str, float, int]]:
-    """(intent, text, weight, phrase number): the training phrases, and the pinyin variants
-    of each with the number of the phrase they were made from."""
-    phrases = [pair for path in nlu.TRAINING_FILES for pair in read_phrases(path)]
+Phrases = Sequence[tuple[str, str]]  # (intent, text)
+
+
+def training_phrases() -> list[tuple[str, str]]:
+    return [pair for path in nlu.TRAINING_FILES for pair in read_phrases(path)]
+
+
+def examples(phrases: Phrases) -> list[tuple[str, str, float, int]]:
+    """(intent, text, weight, phrase number): the phrases, and the pinyin variants of each
+    with the number of the phrase they were made from."""
     out = [(intent, text, 1.0, k) for k, (intent, text) in enumerate(phrases)]
     for k, (intent, text) in enumerate(phrases):
         for variant in nlu_pinyin.variants(normalise(text), nlu.words):
@@ -57,31 +64,44 @@ class Design:
     groups: list[int]  # the phrase each example was made from
 
 
-def _design() -> Design:
-    rows = examples()
+def _design(phrases: Phrases) -> Design:
+    rows = examples(phrases)
     vectorizer = DictVectorizer()
-    feats = [features(nlu.words(text)) for _, text, _, _ in rows]
+    feats = [_features(text) for _, text, _, _ in rows]
     x = vectorizer.fit_transform([dict.fromkeys(f, feature_value(len(f))) for f in feats])
     return Design(vectorizer, x, [r[0] for r in rows], [r[2] for r in rows], [r[3] for r in rows])
 
 
+@functools.cache
+def _features(text: str) -> list[str]:
+    """A text's features, kept: the cross-author yardstick fits the same phrases many times."""
+    return features(nlu.words(text))
+
+
+def fit_weights(phrases: Phrases, c: float = C) -> nlu_weights.Weights:
+    """The weights of a logistic regression fitted on these phrases (and their pinyin)."""
+    d = _design(phrases)
+    model = LogisticRegression(C=c, max_iter=5000).fit(d.x, d.labels, sample_weight=d.weights)
+    order = [list(model.classes_).index(i) for i in nlu.INTENTS]
+    table = {
+        name: [float(model.coef_[k, column]) for k in order]
+        for name, column in d.vectorizer.vocabulary_.items()
+    }
+    bias = tuple(float(model.intercept_[k]) for k in order)
+    return nlu_weights.Weights(nlu.INTENTS, bias, table, "")
+
+
 def fit() -> str:
     """The weights file's text, fitted on the training phrases now."""
-    d = _design()
-    model = LogisticRegression(C=C, max_iter=5000).fit(d.x, d.labels, sample_weight=d.weights)
-    order = [list(model.classes_).index(i) for i in nlu.INTENTS]
-    rows = [
-        (name, [float(model.coef_[k, column]) for k in order])
-        for name, column in d.vectorizer.vocabulary_.items()
-    ]
-    bias = [float(model.intercept_[k]) for k in order]
-    return nlu_weights.render(nlu.INTENTS, bias, rows, nlu_weights.fingerprint(nlu.FIT_INPUTS))
+    w = fit_weights(training_phrases())
+    mark = nlu_weights.fingerprint(nlu.FIT_INPUTS)
+    return nlu_weights.render(w.intents, w.bias, w.table.items(), mark)
 
 
 def choose_c(folds: int = 5) -> None:
     """Cross-validated accuracy of the top intent for each C of the grid: each phrase and
     its pinyin variants in the same fold, scored on the phrases as written."""
-    d = _design()
+    d = _design(training_phrases())
     labels, weights = np.array(d.labels), np.array(d.weights)
     split = StratifiedGroupKFold(folds, shuffle=True, random_state=0)
     print(f"{len(set(d.groups))} training phrases, {folds}-fold cross-validation:")
