@@ -36,7 +36,7 @@ class Score:
 
     def line(self) -> str:
         return (
-            f"{self.name:>14}: {self.right / self.phrases:6.1%} ({self.right}/{self.phrases}), "
+            f"{self.name:>20}: {self.right / self.phrases:6.1%} ({self.right}/{self.phrases}), "
             f"wrong {self.wrong}, not understood {self.not_understood}, best intent right "
             f"{self.best_right / self.phrases:.1%}, in-domain answered cancel {self.cancel}"
         )
@@ -47,18 +47,23 @@ def authors() -> tuple[Path, ...]:
     return tuple(path for path in nlu.TRAINING_FILES if path != nlu.TRAINING_FILE)
 
 
-def hold_out(path: Path, c: float = nlu_train.C) -> Score:
-    """Fit without this author, calibrate on the split, score the author's phrases."""
-    held = read_phrases(path)
-    texts = {text for _, text in held}
-    training = [
+def training_without(path: Path) -> list[tuple[str, str]]:
+    """The training phrases of every other file, less any phrase this author also wrote."""
+    texts = {text for _, text in read_phrases(path)}
+    return [
         pair
         for other in nlu.TRAINING_FILES
         if other != path
         for pair in read_phrases(other)
         if pair[1] not in texts
     ]
-    model = IntentModel(nlu_train.fit_weights(training, c), read_keywords(nlu.KEYWORDS_FILE))
+
+
+def hold_out(path: Path, c: float = nlu_train.C) -> Score:
+    """Fit without this author, calibrate on the split, score the author's phrases."""
+    held = read_phrases(path)
+    weights = nlu_train.fit_weights(training_without(path), c)
+    model = IntentModel(weights, read_keywords(nlu.KEYWORDS_FILE))
     calibration = nlu_refit.fit(nlu_refit.outcomes(nlu_refit.split(), model))
     got = [(label, nlu.classify(text, calibration, model)) for label, text in held]
     return Score(
@@ -93,4 +98,5 @@ def report(c: float = nlu_train.C) -> list[str]:
     nlu.warm_up()
     scores = [hold_out(path, c) for path in authors()]
     mean = sum(s.right / s.phrases for s in scores) / len(scores)
-    return [s.line() for s in [*scores, total(scores)]] + [f"{'mean of authors':>14}: {mean:6.1%}"]
+    lines = [s.line() for s in [*scores, total(scores)]]
+    return [*lines, f"{'mean of authors':>20}: {mean:6.1%}"]
