@@ -94,6 +94,9 @@ FIT_INPUTS = (*TRAINING_FILES, TYPOS_FILE, nlu_jieba.USER_DICT)
 # Questions are short; a 5,000-character paste is classified by its start, keeping the
 # cost of one message bounded.
 MAX_CHARS = 200
+# The tone number of a pinyin syllable ("tui4 xiu1"): the same word as "tui xiu", which the
+# toneless pinyin variants of the training phrases teach. A digit of a longer number stays.
+_TONE = re.compile(r"(?<=[a-z])[1-5](?![0-9])")
 # A whole message of not knowing ("我也不知道啊", "I don't know", "不太清楚"), cleaned: it asks
 # nothing. Not "手册不知道放哪了": that one says the handbook is lost.
 _NOT_KNOWING = re.compile(
@@ -169,7 +172,7 @@ def _get(data_dir: Path | str = "data") -> _Loaded:
 
 
 def _words(text: str, typos: list[tuple[str, str]]) -> list[str]:
-    s = normalise(text[:MAX_CHARS])
+    s = _TONE.sub("", normalise(text[:MAX_CHARS]))
     for wrong, right in typos:
         if wrong in s:
             s = s.replace(wrong, right)
