@@ -87,6 +87,11 @@ _MAX_CONTAINS_LENGTH = 12
 # asks (its words are in locales/, dialogs.synonyms_at). Anywhere else it is a late answer to
 # that question, or to none: never a yes or no to the question now open.
 _SAMENESS = re.compile(r"一样|一致|相同")
+# At the language question a sentence in Chinese characters ("你好", "我要办退休") is itself
+# the answer: the worker writes Chinese. Unless it asks for English ("要英文的").
+_LANGUAGES = {"zh_CN", "en"}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ASKS_ENGLISH = re.compile(r"英文|英语")
 
 
 def _clean(text: str) -> str:
@@ -113,6 +118,13 @@ def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
     for form in (s, s.rstrip(_PARTICLES), s.removeprefix("我").rstrip(_PARTICLES)):
         if form in _EXACT:
             return _pick(_EXACT[form], choice_ids)
+    if set(choice_ids) >= _LANGUAGES and _HAN.search(s):
+        return "en" if _ASKS_ENGLISH.search(s) else "zh_CN"
+    return _contained(s, choice_ids)
+
+
+def _contained(s: str, choice_ids: Sequence[str]) -> str | None:
+    """A short answer that is no question, by the words it contains."""
     if len(s) > _MAX_CONTAINS_LENGTH or _QUESTION.search(s) or _SAMENESS.search(s):
         return None
     candidates = [cid for pattern, ids in _CONTAINS if pattern.search(s) for cid in ids]

@@ -8,6 +8,7 @@ from typing import Any
 
 from dialogs import answers as read
 from dialogs import choice_words
+from dialogs.engine import review
 from dialogs.engine.asking import (
     ask,
     choices,
@@ -138,7 +139,10 @@ def _typed(t: Turn, q: str, text: str) -> Any:
     unless they are a question to answer; else a miss."""
     ids, expects = choices(t, q)
     offered = (*ids, "person") if ids and t.d.failures >= limit(t, q) else ids
-    value: Any = read_choice(q, text, offered, expects)
+    # At the review, a change named with its line ("缴费改成26年") before "改" alone.
+    value: Any = review.field_to_change(t, text) if q == "ask_review" else None
+    if value is None:
+        value = read_choice(q, text, offered, expects)
     if value is None and expects in ("text", "contact"):
         # "转人工" typed where words are asked is no employer's or person's name.
         asks_person = read.interpret_choice(text, ["person"]) == "person"

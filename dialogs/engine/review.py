@@ -3,9 +3,11 @@ on a changed answer are asked again); and the confirmation of /cancel."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from dialogs.engine.asking import ask, begin
+from dialogs import choice_words
+from dialogs.engine.asking import ask, begin, choices
 from dialogs.engine.keys import CASE_NUMBER
 from dialogs.engine.one_form import one_form
 from dialogs.engine.turn import Turn
@@ -13,11 +15,26 @@ from dialogs.machine import State
 from dialogs.state import DiscardDraft, SubmitCase, WithdrawConsent
 from locales.replies import Msg
 
+# Words that ask for a change ("缴费改成26年", "镇选错了", "户口簿要重拍"); not "没错".
+_CHANGE = re.compile(r"改|更正|(?<![没不])错|不对|重拍|重新|换成|change|wrong|fix", re.IGNORECASE)
+
+
+def field_to_change(t: Turn, text: str) -> str | None:
+    """The one question of the edit menu that typed words at the review ask to change, or
+    None: they go straight there, as choosing 修改 and then that line would."""
+    if not _CHANGE.search(text):
+        return None
+    fields = [c for c in choices(t, "ask_edit")[0] if c != "review"]
+    return choice_words.contained(text, "ask_edit", fields)
+
 
 def review(t: Turn, value: str) -> None:
     if value == "edit":
         t.trigger("edit")
         return ask(t)
+    if value.startswith("ask_"):  # a line named with the change (field_to_change)
+        t.trigger("edit")
+        return edit(t, value)
     t.do(SubmitCase(form(t)))
     t.trigger("submit")
     t.d.history.clear()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from app.settings import Settings
@@ -465,3 +466,24 @@ async def test_the_form_upload_asks_for_the_stamp_only_when_there_is_an_employer
     await person.to_the_form_upload()
     assert "公章" not in person.texts()
     assert "本人签字即可" in person.texts()
+
+
+@pytest.mark.parametrize(
+    ("typed", "field"),
+    [
+        ("缴费改成26年", "ask_contribution"),
+        ("缴费年限不对", "ask_contribution"),
+        ("所在镇不对", "ask_town"),
+        ("手机号写错了", "ask_phone"),
+        ("姓名有个字错了", "ask_name"),
+        ("单位名称要改一下", "ask_employer_name"),
+        ("身份证要重拍", "ask_upload_id_card"),
+        ("change town", "ask_town"),
+    ],
+)
+async def test_a_change_typed_at_the_review_goes_straight_to_that_line(
+    person: Person, typed: str, field: str
+) -> None:
+    await reach_review(person)
+    await person.text(typed)
+    assert person.question == field
