@@ -45,6 +45,15 @@ class RatingRow:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    # As staff read them on a page or in the terminal (2026年12月3日 12:56); ISO in the JSON.
+    @property
+    def rated(self) -> str:
+        return _zh(self.rated_at)
+
+    @property
+    def followup_by(self) -> str:
+        return _zh(self.followup_due)
+
 
 def _local(value: datetime | None) -> str | None:
     """A moment for the JSON views: 2026-12-03 12:56, China time."""
@@ -132,13 +141,13 @@ def format_ratings(rows: list[RatingRow], counted: dict[str, Any] | None = None)
         f"{s['followups_overdue']} 条。",
     ]
     for r in rows:
-        line = f"{r.case_number}  {LEVEL_ZH.get(r.level, r.level)}  {_zh(r.rated_at)}"
+        line = f"{r.case_number}  {LEVEL_ZH.get(r.level, r.level)}  {r.rated}"
         if r.comment:
             line += f"  意见：{r.comment}"
         if r.followup_task is not None:
             state = "已回访" if r.followup_status == "done" else "待回访"
             late = "（已超期）" if r.followup_overdue else ""
-            line += f"  回访#{r.followup_task} {state}，期限 {_zh(r.followup_due)}{late}"
+            line += f"  回访#{r.followup_task} {state}，期限 {r.followup_by}{late}"
             if r.followup_outcome:
                 line += f"，结果：{r.followup_outcome}"
         lines.append(line)

@@ -56,7 +56,7 @@ def markup_of(reply: Reply, tr: Translator) -> Markup:
             [
                 InlineKeyboardButton(
                     render(option.label, tr),
-                    callback_data=callback_data.encode(reply.question, option.id),
+                    callback_data=callback_data.encode(reply.question, option.id, reply.shown),
                 )
             ]
             for option in reply.choices

@@ -9,6 +9,7 @@ the plain `CaseView` and never touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +31,7 @@ class Rejection:
 class ItemProgress:
     code: str
     status: str
+    due_at: datetime | None = None  # when the office's answer is due, while its clock runs
 
 
 @dataclass(frozen=True)
@@ -105,5 +107,5 @@ def _progress(
                 asks.append(SupplementAsk(r.item_code, r.reason or "", missing))
             else:
                 status = "supplement_sent"  # sent; the office has not taken it up yet
-        items.append(ItemProgress(r.item_code, status))
+        items.append(ItemProgress(r.item_code, status, r.due_at))
     return tuple(items), tuple(asks)

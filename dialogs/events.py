@@ -44,6 +44,9 @@ class Choice:
     # The question key the button was shown with; None for typed or numbered choices.
     # A choice whose question is not the current one is a stale button.
     question: str | None = None
+    # Which message of buttons it was on (`ConversationData.shown`); None where unknown (a
+    # typed choice, a button older than the numbering). An older message's button is stale.
+    shown: int | None = None
 
 
 @dataclass(frozen=True)

@@ -60,21 +60,23 @@ _SPACE_PUNCT = re.compile(r"[\s,.;:!?，。；：！？、…~～\"'“”‘’
 _PARTICLES = "啊呀吧呢哦哈啦嘛噢哟"
 _NEGATION = re.compile(r"[没不无否未]")
 
+# "明天再拍", "改天再传", "先不拍了", "现在没带": the worker will come back to it.
+_LATER = re.compile(
+    r"以后再|稍后|待会|等会|回头再|晚点"
+    r"|(?:明天|明儿|改天|过两天|下次|回头|晚上|后天|下午)再?(?:拍|传|发|照|弄|上传)"
+    r"|先不(?:拍|传|发|弄)|(?:现在|今天)?(?:没带|不在身边|不在手边|找不全)"
+)
+# "明天再拍行吗": asking leave to come back later is saying so, not a question to answer.
+_MAY_I = re.compile(r"(?:行吗|行不行|行不|可以吗|可不可以|好吗|好不好|成吗|中不中|能行吗)$")
+_MAX_LATER_LENGTH = 24  # "社保卡在老伴那明天再拍行吗": the reason may come with it
+
 # Short sentences ("手册丢了", "我是工人") by what they contain; used only when no exact
 # answer matched, the text is short and is not itself a question.
 _CONTAINS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"丢|遗失|找不到|找不着|不见了"), ("lost",)),
     (re.compile(r"不同意|拒绝|不授权"), ("decline",)),
     (re.compile(r"(?<!不)同意"), ("agree",)),
-    (re.compile(r"以后再|稍后|待会|等会|回头再|晚点"), ("later",)),
-    # "明天再拍", "改天再传", "先不拍了", "现在没带": the worker will come back to it.
-    (
-        re.compile(
-            r"(?:明天|明儿|改天|过两天|下次|回头|晚上|后天|下午)再?(?:拍|传|发|照|弄|上传)"
-            r"|先不(?:拍|传|发|弄)|(?:现在|今天)?(?:没带|不在身边|不在手边|找不全)"
-        ),
-        ("later",),
-    ),
+    (_LATER, ("later",)),
     (re.compile(r"(?<![没未])(?:传完|拍完|发完|上传完|都传了|拍好|传好|发好)"), ("done",)),
     (re.compile(r"提交"), ("submit",)),
     (re.compile(r"修改|改一下|更正"), ("edit",)),
@@ -103,6 +105,13 @@ def _pick(candidates: Sequence[str], offered: Sequence[str]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def _leave_for_later(s: str) -> bool:
+    """ "明天再拍行吗": a later upload, asked leave for (cleaned words)."""
+    said = s.rstrip(_PARTICLES)
+    leave = _MAY_I.sub("", said)
+    return leave != said and len(s) <= _MAX_LATER_LENGTH and _LATER.search(leave) is not None
+
+
 def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
     """The offered choice id that a typed answer means, or None when it means none (or two)."""
     if not choice_ids:
@@ -120,6 +129,8 @@ def interpret_choice(text: str, choice_ids: Sequence[str]) -> str | None:
             return _pick(_EXACT[form], choice_ids)
     if set(choice_ids) >= _LANGUAGES and _HAN.search(s):
         return "en" if _ASKS_ENGLISH.search(s) else "zh_CN"
+    if _leave_for_later(s):
+        return _pick(["later"], choice_ids)
     return _contained(s, choice_ids)
 
 

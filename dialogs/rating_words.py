@@ -4,6 +4,8 @@ satisfied, "太慢了，不满意" dissatisfied; the buttons' words and their nu
 Read by dialogs/engine/rating.py at the rating question, after the buttons' own words. The
 strongest words win and a negation is read with what it negates ("不满意" is never "满意");
 words that say nothing about the service ("谢谢") are no rating: the question stays optional.
+The first part of the message that rates decides ("满意，就是窗口说得不好" is satisfied), and
+the parts that say more than the rating are the worker's comment ("就是窗口说得不好").
 """
 
 from __future__ import annotations
@@ -44,14 +46,52 @@ _NUMBERS = {
 MAX_LENGTH = 40  # a rating is a few words; a longer message is a comment or a question
 
 
+_PARTS = re.compile(r"\s*[，,。.！!？?；;、~～…]+\s*")  # not spaces: "not satisfied", "电话 139…"
+# What says nothing beyond the rating: thanks and little words ("很满意，谢谢你们").
+_NOTHING_MORE = re.compile(
+    r"谢谢|感谢|多谢|谢了|辛苦|你们|您|吧|啊|呀|哈|呢|嗯|哦|了|的|thanks|thankyou"
+)
+
+
 def level(text: str) -> str | None:
     """The rating level that typed words give, or None when they give none."""
-    s = clean(text).replace("'", "")
-    if not s or len(s) > MAX_LENGTH:
+    if len(clean(text)) > MAX_LENGTH:
         return None
+    for part in _parts(text):
+        found = _part_level(part)
+        if found is not None:
+            return found
+    return None
+
+
+def comment(text: str) -> str:
+    """The words of a rating message beyond the rating ("还行吧，就是补材料那块说得不清楚" →
+    "就是补材料那块说得不清楚"), or "" when it says no more than the rating."""
+    if level(text) is None:
+        return ""
+    return "，".join(part for part in _parts(text) if _says_more(part))
+
+
+def _parts(text: str) -> list[str]:
+    return [part for part in _PARTS.split(text.strip()) if part]
+
+
+def _part_level(part: str) -> str | None:
+    s = clean(part).replace("'", "")
     if s in _NUMBERS:
         return _NUMBERS[s]
     for name, pattern in _LEVELS:
         if pattern.search(s):
             return name
     return None
+
+
+def _says_more(part: str) -> bool:
+    """Whether a part keeps two characters or more once its rating words and thanks are gone
+    ("还让我重新交申请表" does; "还行吧", "谢谢你们", "5" do not)."""
+    s = clean(part).replace("'", "")
+    if s in _NUMBERS:
+        return False
+    for _, pattern in _LEVELS:
+        s = pattern.sub("", s)
+    return len(_NOTHING_MORE.sub("", s)) >= 2

@@ -48,7 +48,7 @@ from dialogs.my_data import is_my_data, my_data_replies
 from dialogs.paperwork import DocumentRequest, Paperwork, make_documents
 from dialogs.state import Context, ConversationData
 from dialogs.walk_in_link import take_over
-from locales.replies import Msg, Reply, to_json
+from locales.replies import Reply, to_json
 from policy.pension_base import load_base_table
 
 if TYPE_CHECKING:
@@ -210,6 +210,7 @@ class ConversationService:
         held = CARD_HELD in data.answers
         return Context(
             today=now.astimezone(LOCAL_TZ).date(),
+            now=now.astimezone(LOCAL_TZ),
             case=case_view(session, case) if case is not None and case.number else None,
             reminder_days_before=terms.reminder_days_before,
             pension_base=self.pension_base,
@@ -280,7 +281,7 @@ def _fill_case_number(reply: Reply, number: str | None) -> Reply:
     if engine.CASE_NUMBER not in params.values():
         return reply
     filled = {k: (number or "") if v == engine.CASE_NUMBER else v for k, v in params.items()}
-    return replace(reply, message=Msg(reply.message.key, filled))
+    return replace(reply, message=replace(reply.message, params=filled))
 
 
 def _keep_replies(

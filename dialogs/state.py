@@ -8,7 +8,7 @@ reads its whole vocabulary from this one module."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -79,6 +79,9 @@ class ConversationData:
     # The worker's last question the bot could not answer (numbers masked): a 转人工 that
     # follows carries it to the clerk, who otherwise reads only "转人工".
     unanswered: str | None = None
+    # The number of the latest message with buttons: a button of an older one is stale, even
+    # of the same question (the review shown again after an edit, the notice read again).
+    shown: int = 0
 
     def copy(self) -> ConversationData:
         # On the hot path of every event: a JSON-shaped clone is ~10x cheaper than deepcopy.
@@ -96,6 +99,7 @@ class ConversationData:
             supplement=list(self.supplement),
             moved_on=self.moved_on,
             unanswered=self.unanswered,
+            shown=self.shown,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -113,6 +117,7 @@ class ConversationData:
             "supplement": self.supplement,
             "moved_on": self.moved_on,
             "unanswered": self.unanswered,
+            "shown": self.shown,
         }
 
     @classmethod
@@ -156,6 +161,7 @@ class ResultView:
 class Context:
     today: date
     case: CaseView | None = None
+    now: datetime | None = None  # on China time: an office's due time reads 今天16:08前
     reminder_days_before: int = 90
     result: ResultView | None = None  # read in the states after the result
     region: str = "ejin_horo"  # whose online-step guides the conversation sends

@@ -3,7 +3,7 @@ language; the conversation never formats text for a screen itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any, Literal
 
@@ -15,10 +15,21 @@ PDF = "application/pdf"
 
 @dataclass(frozen=True)
 class Msg:
-    """A message key with parameters; may itself be a parameter of another message."""
+    """A message key with parameters; may itself be a parameter of another message.
+
+    `lead` is a line said on top of it in the same message: what was wrong with an answer,
+    or what a typed answer was recorded as, above the question that comes next (one message
+    on the phone, not two)."""
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+    lead: Msg | None = None
+
+    def led_by(self, lead: Msg | None) -> Msg:
+        """This message with `lead` on top (above any lead it has already)."""
+        if lead is None:
+            return self
+        return replace(self, lead=lead if self.lead is None else self.lead.led_by(lead))
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,7 @@ class Reply:
     expects: Expects = "none"
     question: str | None = None  # the question key this reply asks (versions the buttons)
     document: Document | None = None
+    shown: int | None = None  # the conversation's number of this message of buttons
 
     @property
     def key(self) -> str:
@@ -69,7 +81,8 @@ def render(msg: Msg, tr: Translator) -> str:
             )
         else:
             params[name] = value
-    return tr(msg.key, **params)
+    text = tr(msg.key, **params)
+    return text if msg.lead is None else f"{render(msg.lead, tr)}\n{text}"
 
 
 def to_json(reply: Reply) -> dict[str, Any]:
@@ -83,7 +96,8 @@ def to_json(reply: Reply) -> dict[str, Any]:
         return v
 
     def msg(m: Msg) -> dict[str, Any]:
-        return {"key": m.key, "params": {k: value(v) for k, v in m.params.items()}}
+        out = {"key": m.key, "params": {k: value(v) for k, v in m.params.items()}}
+        return out if m.lead is None else {**out, "lead": msg(m.lead)}
 
     return {
         "message": msg(reply.message),
@@ -91,19 +105,21 @@ def to_json(reply: Reply) -> dict[str, Any]:
         "expects": reply.expects,
         "question": reply.question,
         "document": vars(reply.document) if reply.document else None,
+        "shown": reply.shown,
     }
 
 
 def from_json(data: dict[str, Any]) -> Reply:
     def value(v: Any) -> Any:
-        if isinstance(v, dict) and set(v) == {"key", "params"}:
+        if isinstance(v, dict) and set(v) in ({"key", "params"}, {"key", "params", "lead"}):
             return msg(v)
         if isinstance(v, list):
             return [value(x) for x in v]
         return v
 
     def msg(d: dict[str, Any]) -> Msg:
-        return Msg(d["key"], {k: value(v) for k, v in d.get("params", {}).items()})
+        lead = msg(d["lead"]) if d.get("lead") else None
+        return Msg(d["key"], {k: value(v) for k, v in d.get("params", {}).items()}, lead)
 
     doc = data.get("document")
     return Reply(
@@ -112,4 +128,5 @@ def from_json(data: dict[str, Any]) -> Reply:
         expects=data.get("expects", "none"),
         question=data.get("question"),
         document=Document.from_json(doc) if doc else None,
+        shown=data.get("shown"),
     )

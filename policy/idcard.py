@@ -54,12 +54,14 @@ class IdNumberError(ValueError):
     """A number that cannot be used. `code` is stable; `key` is its locale key (the caller
     renders it in the applicant's language: policy reads no catalogs). `masked` is the masked
     input when it had the shape of an ID number (useful to staff), otherwise None; the raw
-    input is never kept."""
+    input is never kept. `length` is how many characters were typed, when it is the wrong
+    number of them ("您输入了17位"); None otherwise."""
 
-    def __init__(self, code: str, masked: str | None = None) -> None:
+    def __init__(self, code: str, masked: str | None = None, length: int | None = None) -> None:
         self.code = code
         self.key = f"idcard.{code}"
         self.masked = masked
+        self.length = length
         super().__init__(self.key)
 
     def __repr__(self) -> str:
@@ -126,7 +128,7 @@ def parse_id_number(raw: str, today: date) -> IdNumber:
         raise IdNumberError("bad_characters")
     length = len(number)
     if length not in (15, 18):
-        raise IdNumberError("bad_length")
+        raise IdNumberError("bad_length", length=length)
     masked = mask_number(number)
     if length == 15:
         if "X" in number:

@@ -90,7 +90,7 @@ def on_accepted(session: Session, case: Case, event: Accepted) -> Msg:
             row = ItemResult(case_id=case.id, item_code=item.item, data={})
             session.add(row)
         row.office_code, row.status, row.due_at = item.office, status, item.due_at
-    return notices.accepted(_number(case, event), event.items)
+    return notices.accepted(_number(case, event), event.items, event.at)
 
 
 def on_returned(session: Session, case: Case, event: ReturnedForCorrection) -> Msg:

@@ -29,9 +29,23 @@ def notify(session: Session, case: Case, message: Msg, dedupe_key: str) -> bool:
     return enqueue_notification(session, case.applicant_id, to_json(Reply(message)), dedupe_key)
 
 
-def accepted(number: str, items: tuple[DispatchedItem, ...]) -> Msg:
+def accepted(number: str, items: tuple[DispatchedItem, ...], now: datetime) -> Msg:
+    """One push for every item that starts with the acceptance, each with when its answer is
+    due (never a push per item); an item waiting for another's answer says so, and gets its
+    own `item_started` when its clock starts."""
     offices = [i for i in items if not i.online]  # an online step is not an office's work
-    return Msg("platform.accepted", {"case_number": number, "count": len(offices)})
+    lines = [
+        Msg("platform.accepted_item_waiting", {"item": Msg(f"item.{i.item}.name")})
+        if i.due_at is None
+        else Msg(
+            "platform.accepted_item_started",
+            {"item": Msg(f"item.{i.item}.name")} | _due(i.due_at, now),
+        )
+        for i in offices
+    ]
+    return Msg(
+        "platform.accepted_items", {"case_number": number, "count": len(offices), "items": lines}
+    )
 
 
 def returned(number: str, materials: tuple[MaterialIssue, ...]) -> Msg:
@@ -48,11 +62,15 @@ def returned(number: str, materials: tuple[MaterialIssue, ...]) -> Msg:
 
 def item_started(item: str, due_at: datetime, now: datetime, *, resumed: bool = False) -> Msg:
     """An office's clock starts, or starts again after the material it asked for came."""
-    due = when.deadline(due_at.astimezone(LOCAL_TZ), now.astimezone(LOCAL_TZ))  # 今天16:08前
     return Msg(
         "platform.item_resumed" if resumed else "platform.item_started",
-        {"item": Msg(f"item.{item}.name"), "due": Msg(*due)},
+        {"item": Msg(f"item.{item}.name")} | _due(due_at, now),
     )
+
+
+def _due(due_at: datetime, now: datetime) -> dict[str, Msg]:
+    """By when, on the worker's clock: 今天16:08前, 12月10日（含）前."""
+    return {"due": Msg(*when.deadline(due_at.astimezone(LOCAL_TZ), now.astimezone(LOCAL_TZ)))}
 
 
 def answered(event: ItemAnswered) -> Msg:

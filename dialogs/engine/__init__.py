@@ -44,7 +44,7 @@ from dialogs.engine.keys import (
     MAX_FAILURES,
     PROBLEMS,
 )
-from dialogs.engine.turn import Command, Turn
+from dialogs.engine.turn import Command, Turn, number_buttons
 from dialogs.events import Event
 from dialogs.happenings import Happening
 from dialogs.machine import State, set_state, thread_model
@@ -90,6 +90,7 @@ def _run(data: ConversationData, ctx: Context, work: Callable[[Turn], None]) -> 
     set_state(step, State(d.state))
     turn = Turn(d, ctx, step)
     work(turn)
+    number_buttons(turn)
     d.state = State(step.state).value
     step.d, step.ctx = ConversationData(), None  # hold no personal data between events
     return Result(d, turn.replies, turn.commands)

@@ -36,6 +36,14 @@ def finished(t: Turn, event: Event) -> None:
     return ask(t)
 
 
+def online_step(t: Turn, event: Event) -> None:
+    """ask_online_steps_done: a question ("在哪交") is answered before the step is asked again."""
+    unanswered = online_steps.answered(event) is None and isinstance(event, Text)
+    if unanswered and faq(t, event.text.strip(), strict=True, again=ask):  # type: ignore[union-attr]
+        return None
+    return online_steps.answer(t, event)
+
+
 # /help says what is still to do: signing and rating are gone from it once done.
 _HELP = {
     S.ask_rating: "aftercare.help_rating",
@@ -49,7 +57,7 @@ _AT: dict[State, Callable[[Turn, Event], None]] = {
     S.ask_signature_confirm: signing.confirm,
     S.ask_rating: rating.rate,
     S.ask_rating_comment: rating.comment,
-    S.ask_online_steps_done: online_steps.answer,
+    S.ask_online_steps_done: online_step,
     S.finished: finished,
 }
 
@@ -64,10 +72,14 @@ def after_result(t: Turn, event: Event) -> None:
             return send_document(t, event.id)
         if event.question == S.ask_rating.value and rating.already_rated(t, event):
             return None
-        if event.question is not None and event.question != t.question():
-            t.say("aftercare.stale_button")
-            return ask(t)
-    if isinstance(event, Text) and t.state not in _FREE_TEXT:
+        if t.stale(event, t.question()):
+            return ask(t, lead=Msg("aftercare.stale_button"))
+    # A rating's words come before a document's: "差评，还让我重新交申请表" is a rating.
+    if (
+        isinstance(event, Text)
+        and t.state not in _FREE_TEXT
+        and not rating.rated_in_words(t, event)
+    ):
         kind = requested_document(event.text)
         if kind is not None:
             return send_document(t, f"doc_{kind}")

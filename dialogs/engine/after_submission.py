@@ -54,11 +54,10 @@ def reopen(t: Turn, *, explain: bool = True) -> None:
     t.d.material = codes[0] if codes else None
     if t.d.material and not explain:
         return
+    if t.d.material:  # how many, on top of the first one's question and why it is asked
+        return ask(t, lead=Msg(f"{intro}_count", {"count": len(codes)}))
     t.say(intro, lines=lines)
-    if t.d.material:
-        ask(t)
-    else:
-        t.trigger("next")
+    t.trigger("next")
 
 
 def supplement_done(t: Turn) -> None:

@@ -4,6 +4,7 @@ pages), answer a question asked instead, record a valid answer and move on."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from dialogs import answers as read
@@ -49,13 +50,22 @@ def answer(t: Turn, event: Event) -> None:
         before = len(t.replies)
         accept(t, q, value)
         if t.answered == q and (echo := _read_from_words(t, q, event, value)) is not None:
-            t.replies.insert(before, echo)
+            _on_top(t, before, echo)
     return None
 
 
-def _read_from_words(t: Turn, q: str, event: Event, value: Any) -> Reply | None:
+def _on_top(t: Turn, at: int, lead: Msg) -> None:
+    """`lead` on top of the first message said from `at` (the next question): one message."""
+    if at == len(t.replies):
+        t.replies.append(Reply(lead))
+        return
+    said = t.replies[at]
+    t.replies[at] = replace(said, message=said.message.led_by(lead))
+
+
+def _read_from_words(t: Turn, q: str, event: Event, value: Any) -> Msg | None:
     """ "已记为：工人岗": a choice read from the worker's own words (not its label or number)
-    is said back before the next question, so a misreading can be seen and undone (/back)."""
+    is said back on top of the next question, so a misreading can be seen and undone (/back)."""
     if not isinstance(event, Text) or value not in choices(t, q)[0]:
         return None
     row = question(q)
@@ -64,16 +74,15 @@ def _read_from_words(t: Turn, q: str, event: Event, value: Any) -> Reply | None:
         return None
     if choice_words.numbered(text, choices(t, q)[0]) == value:
         return None
-    return Reply(Msg("dialogs.recorded_as", {"choice": Msg(label_key(value, q))}))
+    return Msg("dialogs.recorded_as", {"choice": Msg(label_key(value, q))})
 
 
 # ---- events answered before any reading (True: replied) ----
 def _stale(t: Turn, q: str, event: Event) -> bool:
-    """A button of an earlier question."""
-    if not isinstance(event, Choice) or event.question in (None, q):
+    """A button of an earlier question, or of an older message of this one."""
+    if not t.stale(event, q):
         return False
-    t.say("dialogs.stale_button")
-    ask(t)
+    ask(t, lead=Msg("dialogs.stale_button"))
     return True
 
 
@@ -90,8 +99,7 @@ def _misplaced(t: Turn, q: str, event: Event) -> bool:
         file_not_needed(t, q)
         return True
     if isinstance(event, Contact) and _expects(q) != "contact":
-        t.say("dialogs.hint.contact_not_needed")
-        ask(t)
+        ask(t, lead=Msg("dialogs.hint.contact_not_needed"))
         return True
     return False
 
@@ -102,8 +110,7 @@ def _unreadable(t: Turn, q: str, event: Event) -> bool:
         return False
     text = event.text.strip()
     if not text:
-        t.say("dialogs.hint.empty")
-        ask(t)
+        ask(t, lead=Msg("dialogs.hint.empty"))
         return True
     if len(text) > read.MAX_TEXT:
         fail(t, "dialogs.hint.too_long", max=read.MAX_TEXT)
@@ -187,8 +194,7 @@ def miss(t: Turn, text: str) -> None:
     the limit the choices are listed with their numbers and a person offered, once."""
     t.d.failures += 1
     if not faq(t, text):
-        t.say("dialogs.hint.choose")
-        ask(t)
+        ask(t, lead=Msg("dialogs.hint.choose"))
     offer_at_limit(t)
 
 

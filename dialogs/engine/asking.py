@@ -7,8 +7,10 @@ so a channel can version its buttons; a button from an older question is a stale
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from dialogs.engine.asked_why import asked_why
 from dialogs.engine.card_question import question_message
 from dialogs.engine.facts import may_retire_early, requirement
 from dialogs.engine.keys import CHOICE_MISSES, MAX_FAILURES
@@ -26,17 +28,19 @@ _STANDING = {
 }
 
 
-def ask(t: Turn) -> None:
-    """Send the current question (or the state's standing message)."""
+def ask(t: Turn, lead: Msg | None = None) -> None:
+    """Send the current question (or the state's standing message); `lead`, what was wrong
+    or what was understood, on top of it in the same message."""
     s = t.state
     q = t.question()
-    if s is State.submitted:
+    if q is None or s is State.submitted:  # no question: the standing message, if any
+        standing = _STANDING.get(s)
+        said = Msg(standing).led_by(lead) if standing else lead
+        if said is not None:
+            t.replies.append(Reply(said))
         return None
-    if q is None:
-        if standing := _STANDING.get(s):
-            t.say(standing)
-        return None
-    t.replies.append(question_reply(t, q))
+    reply = question_reply(t, q)
+    t.replies.append(replace(reply, message=reply.message.led_by(lead)))
 
 
 def limit(t: Turn, q: str) -> int:
@@ -46,13 +50,13 @@ def limit(t: Turn, q: str) -> int:
 
 
 def fail(t: Turn, hint: str, **params: Any) -> None:
-    """A wrong answer: the hint, the offer of a person at the limit, the question again.
+    """A wrong answer: one message saying what was wrong and asking again (the offer of a
+    person before it at the limit).
 
     The offer is said once; its "person" choice stays on the question from then on (see
     `question_reply`), so later failures are not nagged with the same sentence."""
     t.d.failures += 1
-    t.say(hint, **params)
-    ask(t)
+    ask(t, lead=Msg(hint, params))
     offer_at_limit(t)
 
 
@@ -62,15 +66,21 @@ def offer_at_limit(t: Turn) -> None:
     q = t.question()
     if q is None or t.d.failures != limit(t, q):
         return None
-    extra: list[Reply] = []
     last = max((i for i, r in enumerate(t.replies) if r.question == q), default=len(t.replies))
-    if last < len(t.replies) and t.replies[last].expects == "choice":
+    asked = t.replies[last] if last < len(t.replies) else None
+    lead = None
+    extra: list[Reply] = []
+    if asked is not None:  # what was wrong moves up: it opens the first message, as before
+        lead = asked.message.lead
+        t.replies[last] = replace(asked, message=replace(asked.message, lead=None))
+    if asked is not None and asked.expects == "choice":
         lines = [
             Msg("dialogs.hint.numbered_line", {"n": n, "label": o.label})
-            for n, o in enumerate(t.replies[last].choices, start=1)
+            for n, o in enumerate(asked.choices, start=1)
         ]
         extra.append(Reply(Msg("dialogs.hint.numbered", {"lines": lines})))
     extra.append(Reply(Msg("dialogs.offer_person")))
+    extra[0] = replace(extra[0], message=extra[0].message.led_by(lead))
     t.replies[last:last] = extra
     return None
 
@@ -80,19 +90,18 @@ def unclear(t: Turn, q: str) -> None:
     to answer this question, and ask it again. Not a failure: nothing wrong was entered."""
     _, expects = choices(t, q)
     if expects == "file":
-        t.say("dialogs.hint.unclear_file")
+        ask(t, lead=Msg("dialogs.hint.unclear_file"))
     elif expects in ("text", "contact"):
-        t.say("dialogs.hint.unclear_text", field=Msg(f"dialogs.field.{q}"))
+        ask(t, lead=Msg("dialogs.hint.unclear_text", {"field": Msg(f"dialogs.field.{q}")}))
     else:
-        t.say("dialogs.hint.choose")
-    ask(t)
+        ask(t, lead=Msg("dialogs.hint.choose"))
 
 
 def file_not_needed(t: Turn, q: str) -> None:
     """A file where words or a choice were asked: say what this step needs instead."""
     _, expects = choices(t, q)
-    t.say("dialogs.hint.file_not_needed" if expects == "choice" else "dialogs.hint.text_expected")
-    ask(t)
+    hint = "dialogs.hint.file_not_needed" if expects == "choice" else "dialogs.hint.text_expected"
+    ask(t, lead=Msg(hint))
 
 
 def choices(t: Turn, q: str) -> tuple[tuple[str, ...], Expects]:
@@ -146,7 +155,7 @@ def question_reply(t: Turn, q: str) -> Reply:
     params = build(t, q) if build is not None else {}
     options = tuple(Option(i, _label(t, q, i)) for i in ids)
     message = question_message(t, q) or Msg(f"dialogs.{q}", params)  # the card's photo
-    return Reply(message, options, expects, question=q)
+    return Reply(message.led_by(asked_why(t, q)), options, expects, question=q)
 
 
 def _upload_params(t: Turn, q: str) -> dict[str, Any]:

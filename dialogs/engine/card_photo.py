@@ -61,8 +61,7 @@ def handles(t: Turn, event: Event) -> bool:
         if t.d.answers.get(HELD) is not None:
             return held_answer(t, event)
         if isinstance(event, Choice) and event.id in (YES, NO):  # an answered reading's
-            t.say("dialogs.stale_button")
-            ask(t)
+            ask(t, lead=Msg("dialogs.stale_button"))
             return True
         return False
     if q == "ask_upload_id_card" and t.d.answers.get(DIFFERS) is not None:
@@ -120,8 +119,7 @@ def held_answer(t: Turn, event: Event) -> bool:
         confirmed(t, held)
         return True
     if choice == "no":
-        t.say("card_photo.type_instead")
-        ask(t)
+        ask(t, lead=Msg("card_photo.type_instead"))
         return True
     return False
 
@@ -129,8 +127,7 @@ def held_answer(t: Turn, event: Event) -> bool:
 def confirmed(t: Turn, held: dict[str, Any]) -> None:
     number = t.ctx.card_number
     if number is None:  # the held number is gone (a reset elsewhere): ask for it again
-        t.say("card_photo.type_instead")
-        return ask(t)
+        return ask(t, lead=Msg("card_photo.type_instead"))
     before = len(t.replies)
     accept(t, "ask_id_number", number)  # exactly as if typed
     if (t.d.answers.get("id_number") or {}).get("masked") != held["masked"]:
@@ -160,14 +157,14 @@ def _is_back(reading: CardFront | None) -> bool:
 
 
 def card_pages(t: Turn, event: CardPhoto) -> bool:
-    """Pages of the ID card material: a photo of no card is asked again; a number that is
-    not the one recorded is told before the pages are taken."""
-    readings = [r for r in event.readings if r is not None]
-    every = bool(readings) and len(readings) == len(event.files)
-    if every and all(r.outcome == "no_card" for r in readings):
+    """Pages of the ID card material: a photo of no card is refused (alone, asked again; in
+    an album, named and left out); a number that is not the one recorded is told before the
+    pages are taken."""
+    cards = _without_no_card(t, event)
+    if not cards.files:
         fail(t, "card_photo.not_a_card", tips=Msg("card_photo.tips"))
         return True
-    rest = _without_second_front(t, event)
+    rest = _without_second_front(t, cards)
     other = _other_number(t, event)
     if other is not None and rest.files:
         return held_differs(t, rest, other)
@@ -218,8 +215,7 @@ def differs_answer(t: Turn, event: Event) -> bool:
         return True
     held = t.d.answers.pop(DIFFERS)
     if choice == "card_retake":
-        t.say("card_photo.retake")
-        ask(t)
+        ask(t, lead=Msg("card_photo.retake"))
     elif choice == "card_fix":
         t.say("card_photo.fix_number")
         edit(t, "ask_id_number")
@@ -235,6 +231,25 @@ def _typed_choice(text: str) -> str | None:
         choice_words.exact(text, DIFFERS, DIFFERS_CHOICES)
         or choice_words.numbered(text, DIFFERS_CHOICES)
         or choice_words.contained(text, DIFFERS, DIFFERS_CHOICES)
+    )
+
+
+def _without_no_card(t: Turn, event: CardPhoto) -> CardPhoto:
+    """The album without its photos that show no card, the worker told which they were (the
+    first, the third...): an ordinary page beside the card's front is no second page of it."""
+    keep = [r is None or r.outcome != "no_card" for r in event.readings]
+    if all(keep) or len(keep) != len(event.files):
+        return event
+    if not any(keep):  # all refused: asked again as one, by the caller
+        return replace(event, files=(), readings=(), same_as_typed=())
+    for position, kept in enumerate(keep, 1):
+        if not kept:
+            t.say("card_photo.not_a_card_in_album", position=position)
+    return replace(
+        event,
+        files=tuple(f for f, k in zip(event.files, keep, strict=False) if k),
+        readings=tuple(r for r, k in zip(event.readings, keep, strict=False) if k),
+        same_as_typed=tuple(s for s, k in zip(event.same_as_typed, keep, strict=False) if k),
     )
 
 

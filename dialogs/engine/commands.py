@@ -129,7 +129,9 @@ def faq(t: Turn, text: str, strict: bool = False, again: Callable[[Turn], None] 
     if intent.name in _NOT_A_QUESTION:
         return _not_a_question(t, intent.name, again)
     if intent.name == "pension_amount":  # "能领多少": the estimate itself, where it can be
-        if not pension.answer(t, text):
+        if pension.asks_when(text):  # "什么时候开始发": the month is the office's to set
+            t.say("pension.when_paid")
+        elif not pension.answer(t, text):
             t.say(nlu.faq_key(intent))
         again(t)
         return True

@@ -64,20 +64,23 @@ def unsupported(t: Turn, event: Unsupported) -> None:
     (or the card's photo, where it is read) at a typed question, a tap where buttons are."""
     q = t.question() or ""
     _, expects = choices(t, q)
+    ask(t, lead=_needs_instead(t, q, expects, event))
+
+
+def _needs_instead(t: Turn, q: str, expects: str, event: Unsupported) -> Msg:
+    """What to say on top of the question asked again (one message, not two)."""
     if event.what in UNSUPPORTED:
-        t.say(UNSUPPORTED[event.what])
-    elif q.startswith("ask_upload_"):
+        return Msg(UNSUPPORTED[event.what])
+    if q.startswith("ask_upload_"):
         name = Msg(f"material.{q.removeprefix('ask_upload_')}.name")
-        t.say("understanding.unsupported_at_upload", name=name)
-    elif q == "ask_id_number" and t.ctx.reads_cards:
-        t.say("card_photo.unsupported")
-    elif expects == "text":
-        t.say("understanding.unsupported_at_text", field=Msg(f"dialogs.field.{q}"))
-    elif expects == "contact":
-        t.say("understanding.unsupported_at_phone")
-    else:
-        t.say("dialogs.unsupported")
-    ask(t)
+        return Msg("understanding.unsupported_at_upload", {"name": name})
+    if q == "ask_id_number" and t.ctx.reads_cards:
+        return Msg("card_photo.unsupported")
+    if expects == "text":
+        return Msg("understanding.unsupported_at_text", {"field": Msg(f"dialogs.field.{q}")})
+    if expects == "contact":
+        return Msg("understanding.unsupported_at_phone")
+    return Msg("dialogs.unsupported")
 
 
 def declined(t: Turn, event: Event) -> None:
@@ -101,6 +104,10 @@ def idle(t: Turn, event: Event, standing: str) -> None:
 def submitted(t: Turn, event: Event) -> None:
     if t.step.needs_supplement():
         photos = isinstance(event, Files)
+        # "进度怎么样了", "要多久能办完": answered as ever, then the upload is asked for.
+        asked = event.text.strip() if readable(event) else ""  # type: ignore[union-attr]
+        if asked and faq(t, asked, strict=True, again=reopen):
+            return None
         reopen(t, explain=not photos)
         if photos and t.d.material:
             upload(t, event, t.d.material)

@@ -87,10 +87,10 @@ def send_document(t: Turn, choice: str) -> None:
         kind: DocumentKind = "signed_copy" if choice == "signed_copy" and view.signed else "notice"
         if kind == "signed_copy" or view.notice_sha256 is not None:
             t.replies.append(Reply(Msg(f"aftercare.docs.{kind}"), document=wanted(kind)))
-            return None
-    asked = _kind(choice)
-    if asked is not None:
+    if (asked := _kind(choice)) is not None:
         t.replies.append(on_request(asked))
+    # The question again under the document (再看一遍告知单: the buttons to sign with are
+    # below it, and the ones above are stale).
     if t.state is not S.finished:
         ask(t)
     return None

@@ -10,6 +10,7 @@ from dialogs import answers as read
 from dialogs.engine import pension
 from dialogs.engine.asking import fail
 from dialogs.engine.facts import assessment
+from dialogs.engine.keys import CONTRIBUTION_ABOUT
 from dialogs.engine.turn import Turn
 from dialogs.nlu_numbers import approximate_period, unclear_period
 from dialogs.state import HandToPerson, StoreReminder
@@ -39,13 +40,19 @@ def record_contribution(t: Turn, value: Any) -> bool:
         # "十几年": an answer with a digit nobody knows; asked again kindly, saying why.
         fail(t, "understanding.contribution_unclear" if unclear_period(said) else HINT)
         return False
+    about = False
     if isinstance(months, int) and said and approximate_period(said):
+        about = True
         if months < ABOUT_AT_LEAST:  # "十多年": is it enough? only the real number says
             fail(t, "understanding.contribution_unclear")
             return False
         # "二十多年": surely enough; taken as about that, and the worker is told so.
         t.say("understanding.contribution_about", value=Msg(*when.duration(months)))
     t.d.answers["contribution_months"] = None if months == "unknown" else months
+    if about:  # the review says "约20年", as the worker was told
+        t.d.answers[CONTRIBUTION_ABOUT] = True
+    else:
+        t.d.answers.pop(CONTRIBUTION_ABOUT, None)
     return True
 
 
@@ -55,14 +62,17 @@ def verdict(t: Turn) -> None:
     if a is None:
         return
     years, months = a.statutory_age
-    notes = [Msg(f"retirement.note.{n}", _note_params(n, a)) for n in a.notes]
+    window = _window(a, reached=a.reached_statutory_age)
+    # Without a flexible window, its line already says the age was reached before the reform.
+    said = "reached_before_reform" if window.key == "dialogs.verdict.no_window" else None
+    notes = [Msg(f"retirement.note.{n}", _note_params(n, a)) for n in a.notes if n != said]
     key = "dialogs.verdict.reached" if a.reached_statutory_age else "dialogs.verdict.not_yet"
     t.say(
         key,
         age=Msg(*when.age(years, months)),
         month=Msg(*when.month(a.statutory_retirement_month)),
         left=Msg(*when.duration(a.months_until_statutory or 0)),
-        window=_window(a, reached=a.reached_statutory_age),
+        window=window,
         notes=notes,
         advisory=[Msg("advisory"), *pension.offer(t.ctx.pension_base)],
     )

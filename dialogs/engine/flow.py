@@ -60,12 +60,12 @@ def form_to_print(t: Turn) -> None:
     """At the form's upload step: the form pre-filled from the answers, to print and sign,
     and who stamps it (the insured employer's seal, only when there is one)."""
     a = t.d.answers
-    if a.get("has_employer") is True:
+    if a.get("has_employer") is True:  # the steps after signing: the stamp, then sending
         employer = str(a.get("employer_name") or "")
-        stamp = Msg("dialogs.form_to_print.employer", {"employer": employer})
+        steps = Msg("dialogs.form_to_print.employer", {"employer": employer})
     else:
-        stamp = Msg("dialogs.form_to_print.no_employer")
-    message = Msg("dialogs.form_to_print.intro", {"stamp": stamp})
+        steps = Msg("dialogs.form_to_print.no_employer")
+    message = Msg("dialogs.form_to_print.intro", {"steps": steps})
     t.replies.append(Reply(message, document=wanted("form", alone=False)))
 
 

@@ -67,7 +67,10 @@ def record_id_number(t: Turn, value: Any) -> bool:
     try:
         number = parse_id_number(read.find_id_number(value), today=t.ctx.today)
     except IdNumberError as err:
-        fail(t, err.key)
+        if err.length is not None:  # a digit left out or added: say how many came
+            fail(t, "idcard.length_typed", length=err.length)
+        else:
+            fail(t, err.key)
         return False
     old = (t.d.answers.get("id_number") or {}).get("sex")
     t.d.answers["id_number"] = {

@@ -14,6 +14,8 @@ from locales.replies import Msg
 CASE_NUMBER = "\x00case_number"
 CONSENT_VERSION = "2026-11-v1"
 CONSENT_SCOPE = ("id_number", "id_card_photos", "social_security_card", "phone", "documents")
+# answers: the contribution years were said as a round figure ("二十多年"): shown as "约20年"
+CONTRIBUTION_ABOUT = "contribution_about"
 MAX_FAILURES = 3
 CHOICE_MISSES = 2  # at a question with choices: then the choices are listed, a person offered
 FAQ_MIN_CONFIDENCE = 0.5

@@ -14,6 +14,7 @@ from dialogs.engine.asking import ask
 from dialogs.engine.free_text import masked_words
 from dialogs.engine.keys import MAX_FAILURES
 from dialogs.engine.turn import Turn
+from locales.replies import Msg
 
 # A question, in the words people type it: "低保怎么申请", "这个要钱吗", "why".
 _ASKS = re.compile(
@@ -40,6 +41,5 @@ def not_understood(t: Turn, text: str) -> bool:
         return False
     # The "转人工" choice goes on the question from now on, as after repeated failures.
     t.d.failures = max(t.d.failures, MAX_FAILURES)
-    t.say("understanding.not_understood")
-    ask(t)
+    ask(t, lead=Msg("understanding.not_understood"))
     return True

@@ -6,9 +6,10 @@ the steps again and a person who calls (the `RecordOnlineStep` command opens tha
 from __future__ import annotations
 
 from cases.result_commands import DeclineRating, RecordOnlineStep
+from dialogs import choice_words
 from dialogs.engine.result_questions import ask, chosen, stash
 from dialogs.engine.turn import Turn
-from dialogs.events import Event
+from dialogs.events import Event, Text
 from dialogs.happenings import OnlineStepsDue
 from dialogs.machine import State
 from locales.replies import Msg
@@ -57,18 +58,34 @@ def due(t: Turn, happening: OnlineStepsDue) -> None:
     return ask(t)
 
 
-def answer(t: Turn, event: Event) -> None:
-    """ask_online_steps_done: done, or not yet (then the steps again, and a person calls)."""
+def answered(event: Event) -> str | None:
+    """done, not_yet, or cannot ("不会弄": typed only, no button), in the worker's words: "不会"
+    anywhere wins ("还没弄，不会弄啊"); then a button's words, whole ("办好了") or within a
+    short answer ("还没交"), a negation never read as what it negates ("还没办好")."""
+    question = S.ask_online_steps_done.value
+    if isinstance(event, Text) and choice_words.mentioned(event.text, question, ("cannot",)):
+        return "cannot"
     choice = chosen(event, S.ask_online_steps_done)
-    if choice not in _ANSWERS:
+    if choice is None and isinstance(event, Text):
+        choice = choice_words.contained(event.text, question, _ANSWERS)
+    return choice if choice in _ANSWERS else None
+
+
+def answer(t: Turn, event: Event) -> None:
+    """ask_online_steps_done: done; not yet (then the steps again, and a person calls); or
+    cannot (the steps again, and said that a person will call). Other words get the hint."""
+    choice = answered(event)
+    if choice is None:  # a question was answered before this (dialogs/engine/after_result.py)
+        t.say("dialogs.hint.choose")
         return ask(t)
     kept = stash(t)
     step = str(kept.get("online_step"))
-    t.do(RecordOnlineStep(step, choice == "done"))
+    t.do(RecordOnlineStep(step, choice == "done"))  # not done: opens the call for the clerk
     if choice == "done":
         t.say("aftercare.online.well_done")
     else:
-        t.say("aftercare.online.help", steps=guide(t.ctx.region, step))
+        key = "aftercare.online.cannot" if choice == "cannot" else "aftercare.online.help"
+        t.say(key, steps=guide(t.ctx.region, step))
     pending = [s for s in kept.get("online_steps", []) if s != step]
     kept["online_steps"] = pending
     if pending:

@@ -26,6 +26,10 @@ S = State
 # Questions whose typed answer is free text: a name may be anything.
 _FREE_TEXT = frozenset({S.ask_name, S.ask_signature_name, S.ask_rating_comment})
 _ASKED = re.compile(r"^\s*(养老金)?(测算|估算)|^\s*(pension\s+)?estimate\b", re.IGNORECASE)
+# "养老金什么时候开始发", "每月几号发": when it is paid, not how much (the classifier puts both
+# under pension_amount); a sentence that also asks how much gets the estimate.
+_WHEN = re.compile(r"什么时候|啥时候|几时|何时|哪天|几号|哪个月|几月份?开始|从几月|\bwhen\b", re.I)
+_HOW_MUCH = re.compile(r"多少|几千|金额|标准|怎么算|\bhow much\b", re.IGNORECASE)
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _INDEX = re.compile(rf"(?:指数|index)\s*[:：]?\s*{_NUMBER}", re.IGNORECASE)
 _BALANCE = re.compile(rf"(?:余额|balance)\s*[:：]?\s*{_NUMBER}\s*(万)?", re.IGNORECASE)
@@ -39,6 +43,11 @@ def asked(state: State, event: Event) -> bool:
         and state not in _FREE_TEXT
         and _ASKED.match(event.text) is not None
     )
+
+
+def asks_when(text: str) -> bool:
+    """Whether a question about the pension asks when it is paid, and not how much."""
+    return _WHEN.search(text) is not None and _HOW_MUCH.search(text) is None
 
 
 def _said(text: str) -> tuple[Decimal | None, Decimal | None, int | None]:

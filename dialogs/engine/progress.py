@@ -9,11 +9,15 @@ from dialogs.engine.asking import ask
 from dialogs.engine.keys import case_status_key, item_status_key
 from dialogs.engine.turn import Turn
 from dialogs.machine import AFTER_SUBMISSION, QUESTION_ORDER, State
+from dialogs.state import ItemProgress
+from locales import when
 from locales.replies import Msg
 
 S = State
 _PRECHECK = frozenset(QUESTION_ORDER[: QUESTION_ORDER.index(S.ask_contribution) + 1])
 _SPECIAL_CASES = frozenset(QUESTION_ORDER) - _PRECHECK
+# Item statuses while the office works on it, its answer due (dialogs.item_status).
+_CLOCK_RUNS = frozenset({"pending", "in_progress", "overdue"})
 # States whose own standing message already says where the applicant is.
 _STANDING = frozenset({S.declined, S.waiting_for_date, S.handed_to_person})
 
@@ -24,13 +28,7 @@ def status(t: Turn, argument: str) -> None:
         t.say("dialogs.case_not_found")
         return ask(t)
     if t.state in AFTER_SUBMISSION and case is not None:
-        items = [
-            Msg(
-                "dialogs.status.item",
-                {"item": Msg(f"item.{i.code}.name"), "status": Msg(item_status_key(i.status))},
-            )
-            for i in case.items
-        ]
+        items = [_item_line(t, i) for i in case.items]
         # An office's request for more material is the applicant's turn, not the offices'.
         standing = "dialogs.case_status.awaiting_supplement" if case.asks else None
         t.say(
@@ -47,6 +45,17 @@ def status(t: Turn, argument: str) -> None:
         return ask(t)
     draft_stage(t)
     ask(t)
+
+
+def _item_line(t: Turn, item: ItemProgress) -> Msg:
+    """· 养老保险待遇核定：办理中，预计12月10日（含）前答复: an item whose office's clock runs
+    says by when, as the push said when it started."""
+    params = {"item": Msg(f"item.{item.code}.name"), "status": Msg(item_status_key(item.status))}
+    now = t.ctx.now
+    if item.status not in _CLOCK_RUNS or item.due_at is None or now is None:
+        return Msg("dialogs.status.item", params)
+    due = when.deadline(item.due_at.astimezone(now.tzinfo), now)
+    return Msg("dialogs.status.item_due", params | {"due": Msg(*due)})
 
 
 def draft_stage(t: Turn) -> None:

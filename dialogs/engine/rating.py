@@ -55,12 +55,23 @@ def rate(t: Turn, event: Event) -> None:
     due = followup_due(t.ctx.today, t.ctx.followup_days) if choice in BAD_LEVELS else None
     t.do(RateService(choice, due))
     stash(t)["rating"] = choice
+    said_more = rating_words.comment(event.text) if isinstance(event, Text) else ""
+    if said_more:  # "还行吧，就是补材料那块说得不清楚": the rest is the comment, not asked again
+        t.say("aftercare.rating.noted_with_comment", level=Msg(f"aftercare.rating.level.{choice}"))
     if due is not None:
         t.say("aftercare.rating.sorry", due_date=Msg(*when.day(due)))
-    else:
+    elif not said_more:
         t.say("aftercare.rating.thanks")
     t.trigger("rate")
+    if said_more:
+        return keep_comment(t, said_more)
     return ask(t)
+
+
+def rated_in_words(t: Turn, event: Event) -> bool:
+    """At the rating question, whether typed words give a level: then they are the rating,
+    even when they name a document or ask something ("差评，还让我重新交申请表")."""
+    return t.state is S.ask_rating and isinstance(event, Text) and _level(event) in RATING_LEVELS
 
 
 def comment(t: Turn, event: Event) -> None:
@@ -70,12 +81,18 @@ def comment(t: Turn, event: Event) -> None:
         t.trigger("skip")
         return ask(t)
     if isinstance(event, Text) and event.text.strip():
-        words, hidden = masked_words(event.text)
-        t.do(CommentOnRating(words))
         t.say("aftercare.rating.comment_thanks")
-        if hidden:  # ID or phone numbers in the comment: kept masked, and the worker told
-            t.say("aftercare.numbers_hidden")
-        t.trigger("next")
+        return keep_comment(t, event.text)
+    return ask(t)
+
+
+def keep_comment(t: Turn, text: str) -> None:
+    """ask_rating_comment: the comment recorded, and the rating done."""
+    words, hidden = masked_words(text)
+    t.do(CommentOnRating(words))
+    if hidden:  # ID or phone numbers in the comment: kept masked, and the worker told
+        t.say("aftercare.numbers_hidden")
+    t.trigger("next")
     return ask(t)
 
 

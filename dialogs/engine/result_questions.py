@@ -8,6 +8,7 @@ before submission, so a channel versions its buttons and maps a typed number to 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -147,8 +148,9 @@ def finished_menu() -> Reply:
     )
 
 
-def ask(t: Turn) -> None:
-    """Ask the current question after the result (the menu, once everything is done)."""
+def ask(t: Turn, lead: Msg | None = None) -> None:
+    """Ask the current question after the result (the menu, once everything is done);
+    `lead`, what was wrong, on top of it in the same message."""
     s = t.state
     objection = t.ctx.result.objection_call_by if t.ctx.result is not None else None
     if s is S.ask_signature_name:
@@ -163,4 +165,4 @@ def ask(t: Turn) -> None:
         reply = online_step_question(str(stash(t).get("online_step")))
     else:
         reply = finished_menu()
-    t.replies.append(reply)
+    t.replies.append(replace(reply, message=reply.message.led_by(lead)))

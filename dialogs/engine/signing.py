@@ -9,6 +9,7 @@ signature is the `SignNotice` command, and the signed copy comes with the reply.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from cases.result_commands import (
@@ -38,6 +39,8 @@ MAX_NAME_FAILURES = 3  # then the worker is told they may also sign at the windo
 _WAYS_OUT = ("object", "person")  # 对结果有异议, 转人工: tapped or typed
 _TYPED_NAME_MAX = 64
 _WORDS_MAX = 500
+# Words that are no part of a name: "好的我签", "我确认" say yes, the name is still to come.
+_SAYS_MORE = re.compile(r"签|好的|确认|同意|没问题|收到|知道了|明白|谢谢|我")
 
 
 def delivered(t: Turn, happening: ResultDelivered) -> None:
@@ -85,6 +88,9 @@ def name(t: Turn, event: Event) -> None:
         if faq(t, typed, strict=True, again=ask):
             return None
         t.say("aftercare.sign.not_a_name")
+        return ask(t)
+    if _SAYS_MORE.search(typed):  # "好的我签": willing, but the name is what signs
+        t.say("aftercare.sign.name_only")
         return ask(t)
     t.d.failures += 1
     if t.d.failures >= MAX_NAME_FAILURES:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dialogs.engine.facts import requirements
+from dialogs.engine.keys import CONTRIBUTION_ABOUT
 from dialogs.engine.turn import Turn
 from dialogs.questions import ANSWER_KEY, ASKED, label_key
 from locales.replies import Msg
@@ -35,8 +36,12 @@ def _months(t: Turn, value: Any) -> Msg:
     if not isinstance(value, int):
         return Msg("dialogs.choice.unknown")
     if value % 12:
-        return Msg("dialogs.summary.months", {"years": value // 12, "months": value % 12})
-    return Msg("dialogs.summary.years", {"years": value // 12})
+        shown = Msg("dialogs.summary.months", {"years": value // 12, "months": value % 12})
+    else:
+        shown = Msg("dialogs.summary.years", {"years": value // 12})
+    if t.d.answers.get(CONTRIBUTION_ABOUT):  # "二十多年" was recorded as about 20 years
+        return Msg("dialogs.summary.about", {"value": shown})
+    return shown
 
 
 # How each kind of answer is shown (a question row's `review`).

@@ -3,10 +3,12 @@ engine says and asks the service to do. Every part of the engine receives the `T
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cases.result_commands import AfterResultCommand
 from dialogs.engine.facts import Step, dependents
+from dialogs.events import Choice, Event
 from dialogs.machine import State, question_key, set_state
 from dialogs.questions import ANSWER_KEY, QUESTIONS, Question
 from dialogs.state import ClearMaterial, Context, ConversationData, DomainCommand
@@ -14,6 +16,15 @@ from locales.replies import Msg, Reply
 
 # What the engine asks the service to do: the commands before the result, and after it.
 Command = DomainCommand | AfterResultCommand
+
+
+def number_buttons(t: Turn) -> None:
+    """This turn's messages with buttons get the next number: from now on, buttons of the
+    messages before are stale (`Turn.stale`), whatever question they belong to."""
+    if not any(r.choices for r in t.replies):
+        return
+    t.d.shown += 1
+    t.replies[:] = [replace(r, shown=t.d.shown) if r.choices else r for r in t.replies]
 
 
 class Turn:
@@ -37,6 +48,14 @@ class Turn:
 
     def question(self) -> str | None:
         return question_key(self.state, self.d.material)
+
+    def stale(self, event: Event, question: str | None) -> bool:
+        """A button of an earlier question, or of an older message of this one."""
+        if not isinstance(event, Choice):
+            return False
+        if event.question is not None and event.question != question:
+            return True
+        return event.shown is not None and event.shown < self.d.shown
 
     def applies(self, row: Question) -> bool:
         """Whether this applicant is asked the question (its condition in machine.TABLE holds):

@@ -60,6 +60,8 @@ def upload(t: Turn, event: Event, code: str) -> None:
         t.do(MarkMaterialLost(code))
         t.say("dialogs.marked_lost", name=Msg(f"material.{code}.name"))
         return material_done(t, code)
+    if m["pages"] == 0 and min_pages > 0:  # "我拍好了", and no photo came: how to send one
+        return fail(t, "dialogs.hint.no_photo_yet")
     if m["pages"] < min_pages:  # done, too early
         return fail(t, "dialogs.hint.need_pages", missing=min_pages - m["pages"])
     m["status"] = "ok"

@@ -43,6 +43,8 @@ async def test_with_an_employer_the_form_comes_with_who_stamps_it(world: World) 
     said = text_of(p.last.replies)  # type: ignore[union-attr]
     assert "打印" in said and "本人签字" in said
     assert f"参保单位（{EMPLOYER}）" in said and "公章" in said
+    # Short numbered steps, one a line, not one run-on sentence.
+    assert "\n1. 打印出来；\n2. 本人签字；\n3. 请参保单位" in said and "\n4. 拍照" in said
     text = the_form(world, p)
     assert "张建国" in text and "宏达煤矿" in text
     # The question follows the form, and the form is not sent again on a page received.
@@ -54,4 +56,5 @@ async def test_without_an_employer_no_stamp_is_asked(world: World) -> None:
     await to_the_form(p, None)
     said = text_of(p.last.replies)  # type: ignore[union-attr]
     assert "不用盖章" in said and "公章" not in said.replace("不用盖章", "")
+    assert "\n2. 本人签字；\n3. 拍照或扫描成PDF，发回这里。" in said and "4." not in said
     assert "张建国" in the_form(world, p)

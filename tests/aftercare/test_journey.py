@@ -50,6 +50,11 @@ async def test_from_results_ready_to_closed(world: World) -> None:
     assert "核定月养老金：3,520.50 元" in said
     assert "正常退休提取" in said and "https://" in said  # the housing fund guide, with a link
     assert "1,200.00" in said and "税务局" in said  # how and where to pay the back payment
+    # The result points to the steps below it (the next message is the notice's PDF) ...
+    assert "缴费方法见下面的【医保补缴】" in said and "下一条消息" not in said
+    # ... and the office's push before it gives no second way to pay, only where it comes.
+    medical_push = text_of(await world.pushes("platform.medical_back_payment"))
+    assert "和结果告知单一起发给您" in medical_push and "税务部门" not in medical_push
     online = text_of(pushes[1:2])
     assert online.index("【住房公积金提取】") < online.index("【医保补缴】")
     assert pushes[-1].question == "ask_signature_name"
@@ -127,11 +132,10 @@ async def test_from_results_ready_to_closed(world: World) -> None:
         "very_dissatisfied",
         "skip",
     ]
-    await person.text("等了好久，非常不满意")  # typed, not tapped (issue 13)
+    # Typed, not tapped (issue 13), the comment in the same message: not asked for again.
+    await person.text("非常不满意，等得太久了，电话 13912345678")
     # 30 April: 1-5 May are holidays, Saturday 9 May a make-up working day -> 11 May.
-    assert "2026年5月11日" in person.texts()
-    assert person.question == "ask_rating_comment"
-    await person.text("等得太久了，电话 13912345678")
+    assert "2026年5月11日" in person.texts() and "已记为：非常不满意" in person.texts()
     assert person.last is not None and person.last.state == "finished"
     task = await world.db.run(
         lambda s: s.scalars(select(StaffTask).where(StaffTask.kind == "rating_followup")).one()

@@ -81,7 +81,9 @@ async def test_a_return_refuses_the_named_material_and_tells_why(db: Database) -
     assert "身份证" in told[0] and "照片模糊，请重拍" in told[0]
 
 
-async def test_acceptance_dispatches_the_items_and_counts_only_offices(db: Database) -> None:
+async def test_acceptance_lists_the_items_started_with_their_due_times_at_once(
+    db: Database,
+) -> None:
     def work(session: Session) -> tuple[str, dict[str, str], list[str]]:
         _, number = submitted_case(session, "u1", NOW)
         apply_event(session, _accepted(number))
@@ -96,7 +98,12 @@ async def test_acceptance_dispatches_the_items_and_counts_only_offices(db: Datab
         "medical_insurance": "waiting",
         "housing_fund": "online",
     }
-    assert "已分送 2 个经办机构" in told[0]
+    # One push for the items that start together, each with when its answer is due; the
+    # online step is no office's, and the item that waits says so.
+    (push,) = told
+    assert "2个事项已分送经办机构" in push
+    assert "· 企业职工基本养老保险待遇申领：已开始办理，预计今天12:00前答复" in push
+    assert "前一事项办结后开始" in push and "公积金" not in push
 
 
 async def test_an_office_asking_for_more_refuses_only_what_it_names(db: Database) -> None:

@@ -18,7 +18,7 @@ from cases.db import Database
 from dialogs.events import Choice, Command, Contact, Event, Files, StoredFile, Text
 from dialogs.service import ConversationService, Outcome
 from locales import Translator
-from locales.replies import render
+from locales.replies import Msg, render
 from policy.idcard import check_character
 from tests.cases.databases import postgres_database, postgres_schema, sqlite_database
 
@@ -37,6 +37,10 @@ def page(name: str, problem: str | None = None) -> StoredFile:
     return StoredFile(sha, "image/jpeg", 250_000, 1600, 1200, problem=problem)
 
 
+def _keys(msg: Msg) -> list[str]:
+    return [*(_keys(msg.lead) if msg.lead else []), msg.key]
+
+
 class Person:
     """One applicant talking to the service; keeps the last outcome, as a channel would."""
 
@@ -44,19 +48,29 @@ class Person:
         self.service, self.user = service, user
         self.last: Outcome | None = None
         self.updates = 0
+        self.shown: int | None = None  # the number of the latest message with buttons
+
+    def keep(self, outcome: Outcome) -> Outcome:
+        self.last = outcome
+        numbers = [r.shown for r in outcome.replies if r.shown is not None]
+        self.shown = numbers[-1] if numbers else self.shown
+        return outcome
 
     async def send(self, event: Event) -> Outcome:
         self.updates += 1
-        self.last = await self.service.handle("test", self.user, event, update_id=None)
-        return self.last
+        return self.keep(await self.service.handle("test", self.user, event, update_id=None))
 
     async def text(self, text: str) -> Outcome:
         return await self.send(Text(text))
 
     async def tap(self, choice: str) -> Outcome:
-        """A button of the question currently shown (versioned like a real button)."""
+        """A button of the latest message with buttons (versioned like a real button)."""
         assert self.last is not None
-        return await self.send(Choice(choice, self.last.question))
+        return await self.send(Choice(choice, self.last.question, self.shown))
+
+    async def tap_older(self, choice: str, question: str, shown: int | None) -> Outcome:
+        """A button of an older message, still on the screen above."""
+        return await self.send(Choice(choice, question, shown))
 
     async def command(self, name: str, argument: str = "") -> Outcome:
         return await self.send(Command(name, argument))  # type: ignore[arg-type]
@@ -74,8 +88,14 @@ class Person:
         return self.last.question
 
     def message_keys(self) -> list[str]:
+        """What was said, in order: a line on top of a message (what was wrong, what was
+        recorded) before the message's own key. `messages()` counts the messages."""
         assert self.last is not None
-        return [r.key for r in self.last.replies]
+        return [k for r in self.last.replies for k in _keys(r.message)]
+
+    def messages(self) -> int:
+        assert self.last is not None
+        return len(self.last.replies)
 
     def texts(self) -> str:
         assert self.last is not None

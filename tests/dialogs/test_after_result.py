@@ -9,6 +9,7 @@ from typing import Any
 
 from app.clock import LOCAL_TZ
 from cases.result_commands import (
+    CommentOnRating,
     DeclineRating,
     RaiseAtSigning,
     RateService,
@@ -74,6 +75,12 @@ def test_a_wrong_name_counts_and_the_third_points_to_the_window() -> None:
     assert "窗口" in said(out.replies)
 
 
+def test_saying_yes_to_signing_asks_for_just_the_name_and_is_not_a_wrong_name() -> None:
+    out = turn(conversation("ask_signature_name"), Text("好的我签"))
+    assert out.data.failures == 0 and out.data.state == "ask_signature_name"
+    assert "请只输入您的姓名" in said(out.replies) and "不一致" not in said(out.replies)
+
+
 def test_a_question_about_the_result_is_not_counted_as_a_wrong_name() -> None:
     out = turn(conversation("ask_signature_name"), Text("看不懂这个单子，养老金怎么算的？"))
     assert out.data.failures == 0 and "不一致" not in said(out.replies)
@@ -115,8 +122,9 @@ def test_a_notice_changed_since_it_was_shown_is_sent_again_instead_of_signed() -
     out = turn(data, Choice("confirm", "ask_signature_confirm"))
     assert out.commands == [] and out.data.state == "ask_signature_name"
     assert "刚刚更新" in said(out.replies)
-    notice = out.replies[-1].document
+    notice = out.replies[-2].document
     assert isinstance(notice, Wanted) and notice.kind == "notice"
+    assert out.replies[-1].question == "ask_signature_name"  # then the name, under it
 
 
 def test_a_bad_rating_says_when_the_follow_up_is_due_and_asks_for_a_comment() -> None:
@@ -131,6 +139,35 @@ def test_a_bad_rating_says_when_the_follow_up_is_due_and_asks_for_a_comment() ->
 def test_a_typed_score_is_a_level_five_being_the_best() -> None:
     out = turn(conversation("ask_rating"), Text("5"), view(status="signed"))
     assert out.commands == [RateService("very_satisfied", None)]
+
+
+def test_a_bad_rating_that_names_a_document_is_the_rating_not_the_document() -> None:
+    out = turn(conversation("ask_rating"), Text("差评，还让我重新交申请表"), view(status="signed"))
+    due = datetime(2026, 5, 11, 18, 0, tzinfo=LOCAL_TZ)
+    assert out.commands == [
+        RateService("dissatisfied", due),
+        CommentOnRating("还让我重新交申请表"),
+    ]
+    assert not any(r.document for r in out.replies)
+    assert "已记为：不满意" in said(out.replies) and "2026年5月11日" in said(out.replies)
+    assert out.data.state == "finished" and "意见或建议" not in said(out.replies)
+
+
+def test_the_words_beyond_the_rating_are_its_comment_and_no_comment_is_asked_for() -> None:
+    typed = "还行吧，就是补材料那块说得不清楚，不知道要补啥"
+    out = turn(conversation("ask_rating"), Text(typed), view(status="signed"))
+    assert out.commands == [
+        RateService("basically_satisfied", None),
+        CommentOnRating("就是补材料那块说得不清楚，不知道要补啥"),
+    ]
+    assert "已记为：基本满意" in said(out.replies) and "谢谢" in said(out.replies)
+    assert out.data.state == "finished" and "意见或建议" not in said(out.replies)
+
+
+def test_a_rating_with_only_thanks_beside_it_still_asks_for_a_comment() -> None:
+    out = turn(conversation("ask_rating"), Text("很满意，谢谢你们"), view(status="signed"))
+    assert out.commands == [RateService("very_satisfied", None)]
+    assert out.data.state == "ask_rating_comment" and "意见或建议" in said(out.replies)
 
 
 def test_a_second_rating_is_answered_politely_and_changes_nothing() -> None:
@@ -154,6 +191,42 @@ def test_online_steps_done_then_not_yet_with_the_guide_again() -> None:
     second = turn(first.data, Choice("not_yet", "ask_online_steps_done"), view(status="closed"))
     assert second.commands == [RecordOnlineStep("medical_payment", False)]
     assert second.data.state == "finished" and "税务局" in said(second.replies)
+
+
+def at_the_medical_payment_check() -> ConversationData:
+    return conversation(
+        "ask_online_steps_done", online_steps=["medical_payment"], online_step="medical_payment"
+    )
+
+
+def test_not_yet_in_the_workers_own_words_gets_the_steps_again() -> None:
+    for typed in ("还没交", "没有", "还没弄呢"):
+        out = turn(at_the_medical_payment_check(), Text(typed), view(status="closed"))
+        assert out.commands == [RecordOnlineStep("medical_payment", False)], typed
+        assert "税务局" in said(out.replies) and out.data.state == "finished"
+
+
+def test_not_knowing_how_gets_the_steps_again_and_a_person() -> None:
+    for typed in ("还没弄，不会弄啊", "不会弄"):
+        out = turn(at_the_medical_payment_check(), Text(typed), view(status="closed"))
+        assert out.commands == [RecordOnlineStep("medical_payment", False)], typed
+        text = said(out.replies)
+        assert "转人工" in text and "打电话" in text and "税务局" in text
+        assert out.data.state == "finished"
+
+
+def test_words_that_answer_nothing_at_the_check_get_the_hint_not_the_bare_question() -> None:
+    out = turn(at_the_medical_payment_check(), Text("谢谢"), view(status="closed"))
+    assert out.commands == [] and out.data.state == "ask_online_steps_done"
+    assert "没有看懂您的回答" in said(out.replies)
+    assert out.replies[-1].question == "ask_online_steps_done"
+
+
+def test_done_in_the_workers_own_words_and_not_done_yet_is_not_done() -> None:
+    done = turn(at_the_medical_payment_check(), Text("交过了"), view(status="closed"))
+    assert done.commands == [RecordOnlineStep("medical_payment", True)]
+    not_done = turn(at_the_medical_payment_check(), Text("还没办好"), view(status="closed"))
+    assert not_done.commands == [RecordOnlineStep("medical_payment", False)]
 
 
 def test_the_delivered_result_asks_for_the_signature_from_wherever_the_worker_stood() -> None:
@@ -224,3 +297,34 @@ def test_wanted_documents_are_made_and_a_reply_that_is_only_a_missing_document_i
         ("aftercare.menu", None),
     ]
     assert desk.asked == ["notice", "signed_copy", "signed_copy"]
+
+
+def test_after_the_last_answer_the_menu_says_plainly_what_the_worker_can_do() -> None:
+    data = conversation("ask_online_steps_done", online_steps=["housing_fund"])
+    data.answers["aftercare"]["online_step"] = "housing_fund"
+    out = turn(data, Text("办好了"), view(status="closed"))
+    assert out.data.state == "finished"
+    menu = out.replies[-1]
+    assert render(menu.message, Translator("zh_CN")) == (
+        "需要哪份文件，点一下就发给您。有问题也可以直接问我。"
+    )
+    labels = [render(o.label, Translator("zh_CN")) for o in menu.choices]
+    assert labels == ["签字版告知单", "服务指南", "申请表", "流程图"]
+    english = render(menu.message, Translator("en"))
+    assert english == "Tap a file to get it. You can also just ask me a question."
+
+
+def test_after_reading_the_notice_again_the_older_confirm_button_is_out_of_date() -> None:
+    """再看一遍告知单: the notice, and the question under it with fresh buttons; 确认签字 on
+    the message above says it is out of date and shows the question, signing nothing."""
+    data = conversation("ask_signature_confirm", signature_name=NAME, signature_sha=SHA)
+    data.shown = 3  # the confirm question on the screen is the third message of buttons
+    again = turn(data, Choice("notice", "ask_signature_confirm", 3))
+    assert [r.document is not None for r in again.replies] == [True, False]
+    assert again.replies[-1].question == "ask_signature_confirm" and again.replies[-1].shown == 4
+    older = turn(again.data, Choice("confirm", "ask_signature_confirm", 3))
+    assert older.commands == [] and older.data.state == "ask_signature_confirm"
+    (stale,) = older.replies  # one message: out of date, and the question again
+    assert said([stale]).startswith("这个按钮已经过期了") and "确认签字吗" in said([stale])
+    newer = turn(again.data, Choice("confirm", "ask_signature_confirm", 4))
+    assert newer.commands[0] == SignNotice(NAME, SHA)

@@ -414,6 +414,21 @@ async def test_an_album_whose_other_photo_is_no_card_keeps_the_front_only(
     assert [pg.sha256 for pg in await pages(db, "id_card")] == [sent_front.sha256]
 
 
+async def test_at_the_card_upload_a_page_that_is_no_card_is_named_and_the_front_kept(
+    db: Database, files: FileStore, clock: Callable[[], datetime]
+) -> None:
+    """An album of the card's front and an ordinary page: not "已收到身份证，共2页"."""
+    front, other = cards.photo(cards.front(CARD)), cards.something_else(seed=7)
+    p = person_with(db, files, clock, FakeCardReader({front: read(CARD)}))
+    await to_card_upload(p, files, CARD.number)
+    sent_front = stored(files, front)
+    await p.files(sent_front, stored(files, other))
+    said = p.texts()
+    assert "第2张照片里好像没有身份证" in said and "共2页" not in said
+    assert [pg.sha256 for pg in await pages(db, "id_card")] == [sent_front.sha256]
+    assert p.question == "ask_upload_id_card"  # the back is still to come
+
+
 async def test_with_the_front_kept_a_second_front_is_not_taken_for_the_back(
     db: Database, files: FileStore, clock: Callable[[], datetime]
 ) -> None:

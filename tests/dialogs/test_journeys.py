@@ -277,6 +277,26 @@ async def test_an_edit_after_review_asks_only_the_dependent_questions(person: Pe
     assert "张建华" in person.texts()
 
 
+async def test_the_older_reviews_submit_button_is_out_of_date_after_an_edit(
+    person: Person, db: Database
+) -> None:
+    """The review shown again after an edit: 提交 on the first review (its summary has the old
+    name) says it is out of date and shows the current review; nothing is submitted."""
+    await reach_review(person)
+    first = person.shown
+    await person.tap("edit")
+    await person.tap("ask_name")
+    await person.text("张建华")
+    assert person.question == "ask_review"
+    await person.tap_older("submit", "ask_review", first)
+    assert person.messages() == 1 and person.question == "ask_review"
+    said = person.texts()
+    assert said.startswith("这个按钮是之前的问题，已经过时了。") and "张建华" in said
+    assert await db.run(lambda s: s.scalars(select(Case.status)).one()) == "draft"
+    await person.tap("submit")  # the current review's button submits
+    assert person.last is not None and person.last.state == "submitted"
+
+
 async def test_editing_the_employer_asks_its_name_and_the_stamped_form_again(
     person: Person, db: Database
 ) -> None:
@@ -397,6 +417,29 @@ async def test_return_for_correction_reopens_only_the_rejected_material(
     assert await db.run(calls) == ["submit", "supplement"]
     await person.command("status")
     assert person.question is None  # not reopened again while the supplement travels
+
+
+async def test_each_returned_materials_prompt_says_what_was_wrong_with_it(
+    person: Person, db: Database, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Photos sent straight after the clerk's return: the next material's prompt names it
+    and the clerk's reason, in the same message (not a bare "请拍社保卡")."""
+    await reach_review(person)
+    await person.tap("submit")
+
+    def clerk_returns(session):  # type: ignore[no-untyped-def]
+        case = session.scalars(select(Case)).one()
+        repo.move_case(session, case, "return_for_correction", at=clock(), actor="clerk:li")
+        for code, reason in (("id_card", "背面看不清"), ("social_security_card", "照片反光")):
+            for p in repo.pages_of(session, case.id, code):
+                repo.reject_page(session, p.id, reason)
+
+    await db.run(clerk_returns)
+    await person.files(page("new-front"), page("new-back"))
+    assert person.question == "ask_upload_social_security_card"
+    assert person.messages() == 2  # the card's receipt, then the next prompt
+    prompt = person.texts().split("\n", 1)[1]
+    assert prompt.startswith("社保卡需要补正：照片反光\n请拍社保卡正面")
 
 
 async def test_declining_consent_explains_the_window_and_saves_nothing(

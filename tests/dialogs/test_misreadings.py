@@ -111,12 +111,35 @@ def test_an_exact_figure_is_recorded_without_a_word_about_it(text, months):
 
 @pytest.mark.parametrize(
     "text",
-    ["明天再拍", "明天再拍吧", "改天再传", "先不拍了", "现在没带", "晚上再发", "过两天再拍"],
+    [
+        "明天再拍",
+        "明天再拍吧",
+        "改天再传",
+        "先不拍了",
+        "现在没带",
+        "晚上再发",
+        "过两天再拍",
+        "社保卡在老伴那，明天再拍行吗",  # asking leave is saying so, not a question
+        "明天再传可以吗",
+        "晚点再发行不行",
+    ],
 )
 def test_coming_back_later_pauses_and_says_the_journey_is_saved(text):
     after, texts, _ = run(uploading("id_card"), Text(text))
     assert "保存好了" in texts[0] and "/start" in texts[0]
     assert after.state == "uploading" and after.material == "id_card"
+
+
+def test_done_before_any_photo_says_none_has_arrived_and_how_to_send_one():
+    after, texts, question = run(uploading("id_card"), Text("我拍好了"))
+    assert "还没有收到照片" in texts[0] and "📎" in texts[0] and "还差" not in texts[0]
+    assert question == "ask_upload_id_card" and after.materials["id_card"]["pages"] == 0
+
+
+def test_done_after_one_side_of_two_says_how_many_are_missing():
+    one, _, _ = run(uploading("id_card"), Files((photo(1),)))
+    _, texts, question = run(one, Text("我拍好了"))
+    assert "还差1页" in texts[0] and question == "ask_upload_id_card"
 
 
 # --- a sticker or a voice note at an upload ------------------------------------------------
@@ -132,7 +155,7 @@ def test_a_sticker_or_voice_note_at_an_upload_asks_plainly_for_a_photo(what):
 def test_a_sticker_at_a_question_with_buttons_says_to_type_or_tap():
     data = ConversationData(state="ask_has_employer", language="zh_CN", answers=dict(IDENTITY))
     _, texts, _ = run(data, Unsupported("sticker"))
-    assert texts[0] == ZH("dialogs.unsupported")
+    assert texts == [ZH("dialogs.unsupported") + "\n" + ZH("dialogs.ask_has_employer")]
 
 
 @pytest.mark.parametrize(("reads_cards", "photo_offered"), [(False, False), (True, True)])
@@ -214,10 +237,23 @@ def test_same_still_answers_the_archive_name_question(text, meant):
     assert after.answers["name_matches_archive"] is meant
 
 
-def test_a_category_read_from_free_words_is_said_back_before_the_next_question():
+def test_a_category_read_from_free_words_is_said_back_on_top_of_the_next_question():
     after, texts, question = run(at("ask_category", WOMAN), Text("在车间干活"))
     assert after.answers["category"] == "female_worker" and question == "ask_contribution"
-    assert texts[0].startswith("已记为：工人岗（原50岁退休）") and "/back" in texts[0]
+    # One message: the echo line, then the next question under it.
+    (text,) = texts
+    echo, asked = text.split("\n", 1)
+    assert echo.startswith("已记为：工人岗（原50岁退休）") and "/back" in echo
+    assert asked == ZH("dialogs.ask_contribution")
+
+
+def test_in_english_the_echo_also_opens_the_next_question():
+    data = replace(at("ask_category", WOMAN), language="en")
+    out = handle(data, Text("factory work"), CTX)
+    (reply,) = out.replies
+    text = render(reply.message, Translator("en"))
+    assert text.startswith("Recorded as: ") and "/back" in text.splitlines()[0]
+    assert reply.question == "ask_contribution"
 
 
 @pytest.mark.parametrize("plain", ["工人岗（原50岁退休）", "2", "第二个"])

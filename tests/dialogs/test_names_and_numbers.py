@@ -10,6 +10,8 @@ import pytest
 from dialogs.engine import handle
 from dialogs.events import Text
 from dialogs.state import Context, ConversationData, SaveIdentity
+from locales import Translator
+from locales.replies import render
 from tests.dialogs.conftest import id_number
 
 CTX = Context(today=date(2026, 11, 26))
@@ -87,6 +89,12 @@ def test_an_id_number_is_read_out_of_a_sentence(template: str) -> None:
     out = handle(at("ask_id_number"), Text(template.format(number)), CTX)
     found = saved(out)
     assert found is not None and found.id_number == number
+
+
+def test_a_number_a_digit_short_says_how_many_were_typed() -> None:
+    out = handle(at("ask_id_number"), Text(id_number("19650515")[:17]), CTX)
+    said = render(out.replies[0].message, Translator("zh_CN"))
+    assert said.startswith("您输入了17位，身份证号码应为18位") and saved(out) is None
 
 
 def test_a_mans_edit_menu_has_no_post_category() -> None:

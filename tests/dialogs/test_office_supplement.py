@@ -136,6 +136,31 @@ async def test_an_office_asks_for_the_id_card_the_applicant_sends_it_and_the_off
     assert await case_status(db) == "results_ready"
 
 
+async def test_questions_during_a_supplement_are_answered_then_the_upload_is_asked_again(
+    person: Person, db: Database
+) -> None:
+    await reach_review(person)
+    platform, clock = await on_the_platform(person, db)
+    clock.advance(minutes=20)
+    await db.run(
+        platform.answer,
+        NUMBER,
+        "archive_certificate",
+        "supplement",
+        "staff:刘洋@hr_service_center",
+        {"materials": "id_card"},
+        "身份证反面看不清，请重新拍照",
+    )
+    await person.text("进度怎么样了")  # the first words after the push
+    said = person.texts()
+    assert "等待您补充材料" in said and "身份证反面看不清" in said
+    assert person.question == "ask_upload_id_card"
+    await person.text("要多久能办完")
+    assert "2小时内" in person.texts() and person.question == "ask_upload_id_card"
+    await person.text("进度怎么样了")  # again, now at the upload
+    assert "等待您补充材料" in person.texts() and person.question == "ask_upload_id_card"
+
+
 async def test_a_reason_only_asks_for_other_material_and_a_second_round_follows(
     person: Person, db: Database
 ) -> None:
@@ -237,3 +262,52 @@ async def test_the_applicant_may_say_the_asked_for_handbook_is_lost(
     clerk = await db.run(platform.show, NUMBER, "staff:李娜")
     assert clerk.materials["pension_handbook"]["lost"] is True
     assert clerk.rounds["pension_claim"][0]["received"]["pension_handbook"]["lost"] is True
+
+
+async def test_acceptance_pushes_once_what_started_and_status_says_by_when(
+    person: Person, db: Database
+) -> None:
+    """Accepted at 10:10: one push lists the items that started with when each is due (not a
+    push per item), and /status shows each open item's due time the same way."""
+    await reach_review(person)
+    await on_the_platform(person, db)
+
+    def pushes(session: Any) -> list[str]:
+        rows = session.scalars(select(NotificationOutbox.payload).order_by(NotificationOutbox.id))
+        return [render(from_json(p).message, Translator("zh_CN")) for p in rows]
+
+    told = [p for p in await db.run(pushes) if "已受理" in p or "已开始办理" in p]
+    (push,) = told
+    assert "· 企业职工基本养老保险待遇申领：已开始办理，预计今天" in push
+    assert "· 职工医保人员退休：前一事项办结后开始" in push
+
+    due = (await our_items(db))["pension_claim"].due_at
+    assert due is not None
+    await person.command("status")
+    by = f"{due.astimezone(BEIJING):%H:%M}"
+    assert f"· 企业职工基本养老保险待遇申领：办理中，预计今天{by}前答复" in person.texts()
+    assert "· 职工医保人员退休：等养老保险核定后开始办理" in person.texts()
+
+
+async def test_a_reason_only_request_is_named_in_the_prompt_with_its_office(
+    person: Person, db: Database
+) -> None:
+    """The office ticks no material and writes what it needs: the prompt says it in the
+    office's words, under how many things are asked, in one message."""
+    await reach_review(person)
+    platform, _ = await on_the_platform(person, db)
+    await db.run(
+        platform.answer,
+        NUMBER,
+        "community_registration",
+        "supplement",
+        "staff:赵强@town_altan_xire",
+        None,
+        "请补充现居住地的居住证明",
+    )
+    await person.text("好的")
+    assert person.messages() == 1 and person.question == "ask_upload_other_material"
+    assert person.texts().splitlines()[:2] == [
+        "经办机构请您补充1项材料，其他材料不用重传。",
+        "“社会化管理服务登记”的经办机构请您补充：请补充现居住地的居住证明",
+    ]

@@ -64,6 +64,14 @@ def test_after_the_case_is_closed_the_question_is_answered(words):
     assert out.data.state == "finished"
 
 
+@pytest.mark.parametrize("words", ["养老金什么时候开始发", "养老金每月几号发"])
+@pytest.mark.parametrize("state", ["ask_town", "finished"])
+def test_when_the_pension_is_paid_is_answered_with_when_not_how_much(words, state):
+    text = said(turn(state, Text(words)).replies)
+    assert "结果告知单" in text and "开始发" in text
+    assert "元/月" not in text  # not the estimate
+
+
 def test_after_closing_an_ordinary_question_gets_its_answer_not_only_the_menu():
     out = turn("finished", Text("医保费怎么补缴"))
     first = render(out.replies[0].message, Translator("zh_CN"))

@@ -313,3 +313,25 @@ def test_every_question_has_a_table_of_typed_answers() -> None:
         if row.key in ("ask_edit", "ask_cancel"):
             continue  # the edit menu's and the confirmation's words: test_nothing_destructive
         assert row.key in choice_table or row.key in WORDS, row.key
+
+
+# ---- what the walk found said twice, or said more exactly than typed ----
+def before_contribution(who: dict[str, Any]) -> dict[str, Any]:
+    answers = answered(who)
+    del answers["contribution_months"]
+    return answers
+
+
+def test_a_woman_worker_of_1972_hears_once_that_she_reached_the_age_before_the_reform() -> None:
+    out = send("ask_contribution", before_contribution(WOMAN), Text("15年"))
+    said = "\n".join(shown(r) for r in out.replies)
+    assert "预审结果" in said and said.count("改革前已到法定退休年龄") == 1
+
+
+def test_a_round_figure_is_about_that_on_the_review_and_an_exact_one_is_not() -> None:
+    about = send("ask_contribution", before_contribution(MAN), Text("二十多年"))
+    review = send("choosing_edit", about.data.answers, Choice("review", "ask_edit"))
+    assert "累计缴费：约20年" in shown(review.replies[-1])
+    exact = send("ask_contribution", about.data.answers, Text("20年"))
+    review = send("choosing_edit", exact.data.answers, Choice("review", "ask_edit"))
+    assert "累计缴费：20年" in shown(review.replies[-1])

@@ -3,7 +3,7 @@ is; a negation is never read as what it negates, and words that rate nothing are
 
 import pytest
 
-from dialogs.rating_words import level
+from dialogs.rating_words import comment, level
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,28 @@ from dialogs.rating_words import level
 )
 def test_a_rating_in_the_workers_own_words(text, rating):
     assert level(text) == rating
+
+
+@pytest.mark.parametrize(
+    ("text", "said_more"),
+    [
+        (
+            "还行吧，就是补材料那块说得不清楚，不知道要补啥",
+            "就是补材料那块说得不清楚，不知道要补啥",
+        ),
+        ("差评，还让我重新交申请表", "还让我重新交申请表"),
+        ("满意，就是窗口态度不好", "就是窗口态度不好"),
+        ("not satisfied, too slow", "too slow"),
+        ("很满意，谢谢你们", ""),
+        ("挺好的，满意", ""),
+        ("一般般", ""),
+        ("5", ""),
+        ("养老金怎么算的", ""),  # no rating, so no comment either
+    ],
+)
+def test_the_words_beyond_the_rating_are_the_comment(text, said_more):
+    assert comment(text) == said_more
+
+
+def test_the_first_part_that_rates_decides():
+    assert level("满意，就是窗口态度不好") == "satisfied"

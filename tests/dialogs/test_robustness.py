@@ -61,7 +61,17 @@ async def test_a_sticker_is_unsupported_but_answered(person: Person) -> None:
     await at_name(person)
     await person.send(Unsupported("sticker"))
     assert person.message_keys() == ["understanding.unsupported_at_text", "dialogs.ask_name"]
+    assert person.messages() == 1  # what was wrong, and the question again, in one message
     assert "请打字输入您的姓名" in person.texts() and "按钮" not in person.texts()
+
+
+async def test_a_sticker_where_the_card_photo_is_asked_gets_one_message(person: Person) -> None:
+    await at_upload(person)
+    await person.send(Unsupported("sticker"))
+    assert person.messages() == 1 and person.question == "ask_upload_id_card"
+    said, asked = person.texts().split("\n", 1)
+    assert "这一步需要的是照片" in said and "身份证" in said
+    assert "请拍身份证正面和背面" in asked
 
 
 async def at_upload(p: Person) -> None:
@@ -123,7 +133,7 @@ async def test_three_failures_offer_a_person(person: Person, db: Database) -> No
     await person.text("张建国")
     for attempt in range(3):
         await person.text("1506271965")
-        assert "idcard.bad_length" in person.message_keys()
+        assert "idcard.length_typed" in person.message_keys()  # "您输入了10位"
         assert ("person" in person.choices()) == (attempt == 2)
     assert "dialogs.offer_person" in person.message_keys()
     out = await person.tap("person")
@@ -140,7 +150,10 @@ async def test_each_id_number_error_is_explained(person: Person) -> None:
     await at_name(person)
     await person.text("张建国")
     await person.text("150627196503151219")
-    assert "校验码" in person.texts() and person.question == "ask_id_number"
+    # One message: what is wrong with the number, then the number asked for again.
+    assert person.messages() == 1 and person.question == "ask_id_number"
+    wrong, asked = person.texts().split("\n", 1)
+    assert "校验码" in wrong and "身份证号" in asked
     await person.text(id_number("19650315").lower().replace("8", "８"))  # full-width digit
     assert person.question == "ask_phone"
     await person.text("12345")

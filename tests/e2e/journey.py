@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot import callback_data
 from tests.bot import images
 from tests.fake_bot_api import Call, FakeBotApi
 from tests.fake_bot_api import updates as u
@@ -52,16 +53,19 @@ class Applicant:
         """The question of the newest inline keyboard (from its versioned callback data)."""
         for call in reversed(self.seen):
             for button in call.buttons():
-                if "callback_data" in button:
-                    return button["callback_data"].split("|")[1]
+                pressed = callback_data.decode(button.get("callback_data"))
+                if pressed is not None and pressed.question is not None:
+                    return pressed.question
         raise JourneyError("no inline keyboard shown yet")
 
     async def press(self, choice: str, question: str | None = None) -> list[Call]:
         for call in reversed(self.seen):
             for button in call.buttons():
                 data = button.get("callback_data", "")
-                _, q, c = data.split("|") if data.count("|") == 2 else ("", "", "")
-                if c == choice and (question is None or q == question):
+                pressed = callback_data.decode(data)
+                if pressed is None:
+                    continue
+                if pressed.id == choice and question in (None, pressed.question):
                     message_id = call.result_message_id or 1
                     update = u.callback(self.user, data, message_id=message_id)
                     return self._keep(await self.api.deliver(update))

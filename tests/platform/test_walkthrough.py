@@ -40,7 +40,7 @@ ANSWERS: list[tuple[str, dict[str, str]]] = [
     ("medical_insurance", {"contribution_months": "312", "back_payment_due": "1200.00"}),
 ]
 EXPECTED_PUSHES = [
-    "platform.accepted",
+    "platform.accepted_items",  # the items started, with when each is due: one push
     "platform.item_done",  # pension
     "platform.item_started",  # medical insurance clock starts after the pension decision
     "platform.item_done",  # archive

@@ -63,6 +63,9 @@ async def test_the_supervisor_reads_the_figures_without_personal_data(desk: Desk
         ratings = await (await boss.get("/ratings")).text()
         assert "非常不满意" in ratings and "等了太久" in ratings and "满意" in ratings
         assert "完成回访" not in ratings  # read-only for the supervisor
+        # Rated at 10:30, the follow-up due at 09:30: in Chinese, as the other staff views.
+        assert "<td>2026年4月30日 10:30</td>" in ratings
+        assert "2026年4月30日 09:30" in ratings and "2026-04-30" not in ratings
     finally:
         await boss.close()
 
