@@ -17,17 +17,16 @@ from pathlib import Path
 
 from dialogs import nlu
 from dialogs.nlu_calibration import (
-    CANCEL,
     CANCEL_COST,
     UNCALIBRATED,
     Calibration,
-    choose_threshold,
+    break_even,
     ece,
     fit_platt,
     read,
     render,
 )
-from dialogs.nlu_model import UNKNOWN, read_phrases
+from dialogs.nlu_model import UNKNOWN, IntentModel, read_phrases
 
 Phrases = Sequence[tuple[str, str]]  # (intent, text)
 
@@ -37,7 +36,6 @@ class Outcome:
     label: str
     top: str  # the model's top intent ("unknown" when the rule or no known word decided)
     log_odds: float | None  # None: decided without the model's scores
-    evidence: bool  # the top intent rests on a real word
 
     @property
     def right(self) -> bool:
@@ -47,17 +45,16 @@ class Outcome:
         return 1.0 if self.log_odds is None else cal.probability(self.log_odds)
 
 
-def outcomes(phrases: Phrases) -> list[Outcome]:
-    model = nlu.model()
+def outcomes(phrases: Phrases, model: IntentModel | None = None) -> list[Outcome]:
+    """How the model (the stored one unless given) ranks each phrase, before the threshold."""
+    model = model or nlu.model()
     out = []
     for label, text in phrases:
         ranked = None if nlu.not_knowing(text) else model.rank(nlu.feature_list(text))
         if ranked is None:
-            out.append(Outcome(label, UNKNOWN, None, False))
+            out.append(Outcome(label, UNKNOWN, None))
             continue
-        top = model.intents[ranked.top]
-        evidence = top == UNKNOWN or bool(model.evidence(ranked))
-        out.append(Outcome(label, top, ranked.log_odds, evidence))
+        out.append(Outcome(label, model.intents[ranked.top], ranked.log_odds))
     return out
 
 
@@ -66,18 +63,10 @@ def split() -> list[tuple[str, str]]:
 
 
 def fit(rows: Sequence[Outcome]) -> Calibration:
-    """Platt scaling on the outcomes the model scored, then the threshold of least cost, and
-    that of "cancel" where a wrong one costs CANCEL_COST."""
+    """Platt scaling on the outcomes the model scored; the thresholds are the break-even
+    points of its costs (dialogs/nlu_calibration.py says why)."""
     slope, intercept = fit_platt([(o.log_odds, o.right) for o in rows if o.log_odds is not None])
-    unset = Calibration(slope, intercept, 0.0)
-    decided = [
-        (o.probability(unset), o.right, o.log_odds is None or o.top == UNKNOWN or not o.evidence)
-        for o in rows
-    ]
-    cancels = [d for d, o in zip(decided, rows, strict=True) if o.top == CANCEL]
-    threshold = choose_threshold(decided)
-    cancel = choose_threshold(cancels, CANCEL_COST)
-    return Calibration(round(slope, 6), round(intercept, 6), threshold, cancel)
+    return Calibration(round(slope, 6), round(intercept, 6), break_even(), break_even(CANCEL_COST))
 
 
 def figures(name: str, phrases: Phrases, cal: Calibration) -> str:
