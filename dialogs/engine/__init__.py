@@ -90,6 +90,7 @@ def _run(data: ConversationData, ctx: Context, work: Callable[[Turn], None]) -> 
     set_state(step, State(d.state))
     turn = Turn(d, ctx, step)
     work(turn)
+    turn.flush_lead()
     number_buttons(turn)
     d.state = step.state.value  # the machine keeps a State
     step.d, step.ctx = ConversationData(), None  # hold no personal data between events

@@ -31,6 +31,9 @@ _STANDING = {
 def ask(t: Turn, lead: Msg | None = None) -> None:
     """Send the current question (or the state's standing message); `lead`, what was wrong
     or what was understood, on top of it in the same message."""
+    if t.lead is not None:  # what this event did, above what was wrong (if anything)
+        lead = t.lead if lead is None else lead.led_by(t.lead)
+        t.lead = None
     s = t.state
     q = t.question()
     if q is None or s is State.submitted:  # no question: the standing message, if any

@@ -33,10 +33,23 @@ class Turn:
         self.replies: list[Reply] = []
         self.commands: list[Command] = []
         self.answered: str | None = None  # the question answered by this event
+        # What this event did ("已收到身份证，共2页。"), said on top of the next question
+        # asked, in the same message (`asking.ask`); said alone if none is (`flush_lead`).
+        self.lead: Msg | None = None
 
     # ---- what goes out ----
     def say(self, key: str, **params: Any) -> None:
         self.replies.append(Reply(Msg(key, params)))
+
+    def say_above_next(self, key: str, **params: Any) -> None:
+        """`key` on top of the next question asked this turn (alone if none is)."""
+        said = Msg(key, params)
+        self.lead = said if self.lead is None else said.led_by(self.lead)
+
+    def flush_lead(self) -> None:
+        if self.lead is not None:
+            self.replies.append(Reply(self.lead))
+            self.lead = None
 
     def do(self, command: Command) -> None:
         self.commands.append(command)

@@ -99,7 +99,9 @@ def pages(t: Turn, event: Files, code: str, m: dict[str, Any], max_pages: int) -
     if m["pages"] >= max_pages:  # nothing more this material can take: move on
         m["status"] = "ok"
         t.d.moved_on = code
-        t.say("dialogs.pages_received", count=m["pages"], name=Msg(f"material.{code}.name"))
+        t.say_above_next(
+            "dialogs.pages_received", count=m["pages"], name=Msg(f"material.{code}.name")
+        )
         return material_done(t, code)
     # One message per photo: the question asked again says the pages received so far and
     # what is next ("已收到1页。拍完点“完成”"), so no separate receipt before it.
@@ -118,8 +120,10 @@ def late_done(t: Turn, event: Event, code: str) -> bool:
     if not done:
         return False
     pages = t.d.materials.get(code, {}).get("pages", 0)
-    t.say("understanding.moved_on", name=Msg(f"material.{code}.name"), pages=pages)
-    ask(t)
+    ask(
+        t,
+        lead=Msg("understanding.moved_on", {"name": Msg(f"material.{code}.name"), "pages": pages}),
+    )
     return True
 
 

@@ -75,9 +75,10 @@ def test_uploads_are_cleaned_active_pdfs_refused_and_nothing_is_readable_at_rest
     photos, statement = out[-3:-1], out[-1]
     assert [len(a["replies"]) for a in photos] == [1, 1]  # one message per photo
     assert "已收到2页" in photos[1]["replies"][0]["text"]
-    # The form takes no more than four: the receipt says so, and the next material is asked.
-    received = [r["text"] for r in statement["replies"] if r["key"] == "dialogs.pages_received"]
-    assert received and "共4页" in received[0], statement
+    # The form takes no more than four: the receipt says so on top of the next material's
+    # question, in one message.
+    received = [r for r in statement["replies"] if "已收到" in r["text"] and "共4页" in r["text"]]
+    assert [r["key"] for r in received] == ["dialogs.ask_upload_id_card"], statement
 
     data = tmp_path / "data"
     vault = Vault(decode_key((data / "secret.key").read_text()))

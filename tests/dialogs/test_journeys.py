@@ -437,8 +437,9 @@ async def test_each_returned_materials_prompt_says_what_was_wrong_with_it(
     await db.run(clerk_returns)
     await person.files(page("new-front"), page("new-back"))
     assert person.question == "ask_upload_social_security_card"
-    assert person.messages() == 2  # the card's receipt, then the next prompt
-    prompt = person.texts().split("\n", 1)[1]
+    assert person.messages() == 1  # the card's receipt on top of the next prompt
+    receipt, prompt = person.texts().split("\n", 1)
+    assert receipt.startswith("已收到身份证")
     assert prompt.startswith("社保卡需要补正：照片反光\n请拍社保卡正面")
 
 

@@ -186,7 +186,8 @@ def test_done_after_the_upload_moved_on_by_itself_is_not_an_answer_to_the_next_q
     assert question != "ask_upload_id_card"  # two sides: the ID card moved on by itself
     materials_before = dict(moved.materials)
     after, texts, again = run(moved, late)
-    assert texts[0] == "身份证已经收到2页，够了，已自动进入下一步，请接着看下面的提示："
+    # One message: what happened on top of the question now open.
+    assert len(texts) == 1 and texts[0].startswith("身份证已收到2页，够了，已进入下一步。\n")
     assert again == question  # the same question, asked again, not answered
     assert after.materials == materials_before and after.answers == moved.answers
 
@@ -194,7 +195,7 @@ def test_done_after_the_upload_moved_on_by_itself_is_not_an_answer_to_the_next_q
 def test_the_old_done_button_of_the_finished_upload_is_answered_the_same_way():
     moved, _, question = run(uploading("id_card"), Files((photo(1), photo(2))))
     _, texts, again = run(moved, Choice("done", "ask_upload_id_card"))
-    assert "已自动进入下一步" in texts[0] and again == question
+    assert "已进入下一步" in texts[0] and again == question
 
 
 def test_only_the_very_next_message_is_read_that_way():
