@@ -20,7 +20,7 @@ from dialogs.events import Command
 from dialogs.machine import AFTER_RESULT, AFTER_SUBMISSION, State
 from dialogs.nlu_numbers import unclear_period
 from dialogs.state import DiscardDraft
-from locales.replies import Reply
+from locales.replies import Msg, Reply
 
 _NOT_STARTED = (State.start, State.cancelled)
 # Intents that are no question to answer once the journey has begun.
@@ -60,8 +60,7 @@ def command(t: Turn, event: Command) -> None:
         return cancel(t)
     if name == "restart":
         if s in AFTER_SUBMISSION:
-            t.say("dialogs.restart_after_submission")
-            return ask(t)
+            return ask(t, lead=Msg("dialogs.restart_after_submission"))
         if s in (*_NOT_STARTED, State.declined):  # nothing collected yet: nothing to lose
             t.do(DiscardDraft())
             t.reset()
@@ -72,11 +71,9 @@ def command(t: Turn, event: Command) -> None:
 
 def back(t: Turn) -> None:
     if t.state in AFTER_SUBMISSION:
-        t.say("dialogs.back_after_submission")
-        return ask(t)
+        return ask(t, lead=Msg("dialogs.back_after_submission"))
     if not t.d.history or t.d.editing:
-        t.say("dialogs.back_unavailable")
-        return ask(t)
+        return ask(t, lead=Msg("dialogs.back_unavailable"))
     previous = t.d.history.pop()
     t.clear(previous)
     if previous.startswith("ask_upload_"):
@@ -91,8 +88,7 @@ def back(t: Turn) -> None:
 def cancel(t: Turn) -> None:
     s = t.state
     if s in AFTER_SUBMISSION:
-        t.say("dialogs.cancel_after_submission")
-        return ask(t)
+        return ask(t, lead=Msg("dialogs.cancel_after_submission"))
     if s in (*_NOT_STARTED, State.declined):
         t.say("dialogs.nothing_to_cancel")
         return None

@@ -76,8 +76,7 @@ def answer(t: Turn, event: Event) -> None:
     cannot (the steps again, and said that a person will call). Other words get the hint."""
     choice = answered(event)
     if choice is None:  # a question was answered before this (dialogs/engine/after_result.py)
-        t.say("dialogs.hint.choose")
-        return ask(t)
+        return ask(t, lead=Msg("dialogs.hint.choose"))
     kept = stash(t)
     step = str(kept.get("online_step"))
     t.do(RecordOnlineStep(step, choice == "done"))  # not done: opens the call for the clerk

@@ -41,12 +41,10 @@ def rate(t: Turn, event: Event) -> None:
     if choice == "skip":
         t.do(DeclineRating())
         t.trigger("skip")
-        t.say("aftercare.rating.skipped")
-        return ask(t)
+        return ask(t, lead=Msg("aftercare.rating.skipped"))
     if choice not in RATING_LEVELS or view is None:
         # Voluntary: one gentle reminder that it is optional, never a loop of questions.
-        t.say("aftercare.rating.optional")
-        return ask(t)
+        return ask(t, lead=Msg("aftercare.rating.optional"))
     if view.status != "signed" or view.rating is not None:
         # Rated before (another device, a double tap): asked once, the first one stands.
         t.say("aftercare.rating.already_rated")
@@ -105,6 +103,5 @@ def already_rated(t: Turn, event: Event) -> bool:
         return False
     if view.rating is None or view.rating == "declined":  # nothing to say about it
         return False
-    t.say("aftercare.rating.already_rated")
-    ask(t)
+    ask(t, lead=Msg("aftercare.rating.already_rated"))
     return True

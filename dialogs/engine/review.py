@@ -89,5 +89,4 @@ def cancel(t: Turn, value: str) -> None:
         t.say("dialogs.cancelled")
         return None
     t.jump(resume)
-    t.say("dialogs.cancel_kept")
-    ask(t)
+    ask(t, lead=Msg("dialogs.cancel_kept"))

@@ -87,17 +87,12 @@ def name(t: Turn, event: Event) -> None:
         # question gets its answer, then the sign prompt; else what to type here.
         if faq(t, typed, strict=True, again=ask):
             return None
-        t.say("aftercare.sign.not_a_name")
-        return ask(t)
+        return ask(t, lead=Msg("aftercare.sign.not_a_name"))
     if _SAYS_MORE.search(typed):  # "好的我签": willing, but the name is what signs
-        t.say("aftercare.sign.name_only")
-        return ask(t)
+        return ask(t, lead=Msg("aftercare.sign.name_only"))
     t.d.failures += 1
-    if t.d.failures >= MAX_NAME_FAILURES:
-        t.say("aftercare.sign.name_mismatch_window")
-    else:
-        t.say("aftercare.sign.name_mismatch")
-    return ask(t)
+    window = t.d.failures >= MAX_NAME_FAILURES
+    return ask(t, lead=Msg(f"aftercare.sign.name_mismatch{'_window' if window else ''}"))
 
 
 def _way_out(event: Event) -> str | None:
@@ -165,5 +160,4 @@ def _not_confirmed(t: Turn, event: Event) -> None:
         return _raise(t, way_out, event)
     if isinstance(event, Text) and faq(t, event.text.strip(), strict=True, again=ask):
         return None
-    t.say("aftercare.sign.confirm_hint")
-    return ask(t)
+    return ask(t, lead=Msg("aftercare.sign.confirm_hint"))

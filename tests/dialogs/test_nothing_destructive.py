@@ -16,7 +16,7 @@ from dialogs.events import Choice, Command, Text
 from dialogs.machine import State
 from dialogs.state import Context, ConversationData, DiscardDraft, WithdrawConsent
 from locales import Translator
-from locales.replies import render
+from locales.replies import Msg, render
 
 TODAY = date(2026, 11, 26)
 CTX = Context(today=TODAY)
@@ -139,7 +139,8 @@ def test_restart_asks_first_and_keeps_everything_when_declined() -> None:
     assert "从头开始" in shown and "姓名" in shown and "同意" not in shown.split("确认后")[1]
     kept = handle(asked.data, Choice("no", "ask_cancel"), CTX)
     assert kept.data.state == "ask_veteran" and kept.data.answers["name"] == "张建国"
-    assert [r.key for r in kept.replies] == ["dialogs.cancel_kept", "dialogs.ask_veteran"]
+    ((reply,),) = [kept.replies]  # one message: kept, then the question left
+    assert reply.key == "dialogs.ask_veteran" and reply.message.lead == Msg("dialogs.cancel_kept")
 
 
 def test_restart_confirmed_discards_the_draft_and_begins_again() -> None:
