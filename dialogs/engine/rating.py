@@ -47,7 +47,7 @@ def rate(t: Turn, event: Event) -> None:
         return ask(t, lead=Msg("aftercare.rating.optional"))
     if view.status != "signed" or view.rating is not None:
         # Rated before (another device, a double tap): asked once, the first one stands.
-        t.say("aftercare.rating.already_rated")
+        t.say_above_next("aftercare.rating.already_rated")
         t.trigger("skip")
         return ask(t)
     due = followup_due(t.ctx.today, t.ctx.followup_days) if choice in BAD_LEVELS else None
@@ -55,11 +55,13 @@ def rate(t: Turn, event: Event) -> None:
     stash(t)["rating"] = choice
     said_more = rating_words.comment(event.text) if isinstance(event, Text) else ""
     if said_more:  # "还行吧，就是补材料那块说得不清楚": the rest is the comment, not asked again
-        t.say("aftercare.rating.noted_with_comment", level=Msg(f"aftercare.rating.level.{choice}"))
+        t.say_above_next(
+            "aftercare.rating.noted_with_comment", level=Msg(f"aftercare.rating.level.{choice}")
+        )
     if due is not None:
-        t.say("aftercare.rating.sorry", due_date=Msg(*when.day(due)))
+        t.say_above_next("aftercare.rating.sorry", due_date=Msg(*when.day(due)))
     elif not said_more:
-        t.say("aftercare.rating.thanks")
+        t.say_above_next("aftercare.rating.thanks")
     t.trigger("rate")
     if said_more:
         return keep_comment(t, said_more)
@@ -79,7 +81,7 @@ def comment(t: Turn, event: Event) -> None:
         t.trigger("skip")
         return ask(t)
     if isinstance(event, Text) and event.text.strip():
-        t.say("aftercare.rating.comment_thanks")
+        t.say_above_next("aftercare.rating.comment_thanks")
         return keep_comment(t, event.text)
     return ask(t)
 
@@ -89,7 +91,7 @@ def keep_comment(t: Turn, text: str) -> None:
     words, hidden = masked_words(text)
     t.do(CommentOnRating(words))
     if hidden:  # ID or phone numbers in the comment: kept masked, and the worker told
-        t.say("aftercare.numbers_hidden")
+        t.say_above_next("aftercare.numbers_hidden")
     t.trigger("next")
     return ask(t)
 
