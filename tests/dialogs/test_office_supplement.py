@@ -51,6 +51,23 @@ async def on_the_platform(person: Person, db: Database) -> tuple[EmbeddedPlatfor
     return platform, clock
 
 
+async def id_card_asked_for(person: Person, db: Database) -> tuple[EmbeddedPlatform, FakeClock]:
+    """From the review to the archive office's request at 10:30: the ID card's back again."""
+    await reach_review(person)
+    platform, clock = await on_the_platform(person, db)
+    clock.advance(minutes=20)
+    await db.run(
+        platform.answer,
+        NUMBER,
+        "archive_certificate",
+        "supplement",
+        "staff:刘洋@hr_service_center",
+        {"materials": "id_card"},
+        "身份证反面看不清，请重新拍照",
+    )
+    return platform, clock
+
+
 async def last_push(db: Database) -> str:
     def read(session: Any) -> dict[str, Any]:
         query = select(NotificationOutbox.payload).order_by(NotificationOutbox.id.desc())
@@ -82,18 +99,7 @@ async def answer_all_done(db: Database, platform: EmbeddedPlatform, clock: FakeC
 async def test_an_office_asks_for_the_id_card_the_applicant_sends_it_and_the_office_finishes(
     person: Person, db: Database
 ) -> None:
-    await reach_review(person)
-    platform, clock = await on_the_platform(person, db)
-    clock.advance(minutes=20)  # 10:30
-    await db.run(
-        platform.answer,
-        NUMBER,
-        "archive_certificate",
-        "supplement",
-        "staff:刘洋@hr_service_center",
-        {"materials": "id_card"},
-        "身份证反面看不清，请重新拍照",
-    )
+    platform, clock = await id_card_asked_for(person, db)
     push = await last_push(db)
     assert "身份证反面看不清，请重新拍照" in push
     assert "依据档案记载出具相关证明" in push and "身份证" in push
@@ -139,18 +145,7 @@ async def test_an_office_asks_for_the_id_card_the_applicant_sends_it_and_the_off
 async def test_questions_during_a_supplement_are_answered_then_the_upload_is_asked_again(
     person: Person, db: Database
 ) -> None:
-    await reach_review(person)
-    platform, clock = await on_the_platform(person, db)
-    clock.advance(minutes=20)
-    await db.run(
-        platform.answer,
-        NUMBER,
-        "archive_certificate",
-        "supplement",
-        "staff:刘洋@hr_service_center",
-        {"materials": "id_card"},
-        "身份证反面看不清，请重新拍照",
-    )
+    await id_card_asked_for(person, db)
     await person.text("进度怎么样了")  # the first words after the push
     said = person.texts()
     assert "等待您补充材料" in said and "身份证反面看不清" in said
